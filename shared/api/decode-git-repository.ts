@@ -1,0 +1,66 @@
+// Validates a raw GitRepository object into the typed API, with every problem named by field.
+import type { FieldReader } from './field-reader.ts';
+import { GIT_REPOSITORY_API, type GitRepository, type GitRepositoryRef } from './git-repository.ts';
+import type { ObjectMeta, SourceLocation } from './object-meta.ts';
+
+const URL_PATTERN = /^(http|https|ssh):\/\/.*$/;
+const TIMEOUT_PATTERN = /^([0-9]+(\.[0-9]+)?(ms|s|m))+$/;
+const COMMIT_PATTERN = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
+
+export function decodeGitRepository(
+  raw: Record<string, unknown>,
+  metadata: ObjectMeta,
+  source: SourceLocation,
+  r: FieldReader,
+): GitRepository {
+  const spec = r.object(raw, 'spec', 'spec', true);
+  const url = r.string(spec, 'url', 'spec.url', {
+    required: true,
+    pattern: URL_PATTERN,
+    patternHint: 'an http://, https:// or ssh:// URL',
+  });
+  if (url?.startsWith('ssh://')) {
+    r.fail('spec.url', 'ssh:// URLs are not supported by Sluice yet; use the https:// URL with spec.secretRef');
+  }
+  const refRaw = r.object(spec, 'ref', 'spec.ref');
+  const ref: GitRepositoryRef | undefined = refRaw && {
+    branch: r.string(refRaw, 'branch', 'spec.ref.branch'),
+    tag: r.string(refRaw, 'tag', 'spec.ref.tag'),
+    semver: r.string(refRaw, 'semver', 'spec.ref.semver'),
+    name: r.string(refRaw, 'name', 'spec.ref.name'),
+    commit: r.string(refRaw, 'commit', 'spec.ref.commit', {
+      pattern: COMMIT_PATTERN,
+      patternHint: 'a full 40-character (SHA-1) or 64-character (SHA-256) lowercase commit hash',
+    }),
+  };
+  const intervalMs = r.duration(spec, 'interval', 'spec.interval', true) ?? 0;
+  const timeoutText = r.string(spec, 'timeout', 'spec.timeout', {
+    pattern: TIMEOUT_PATTERN,
+    patternHint: 'a duration in ms, s or m such as "60s"',
+  });
+  const secretRefRaw = r.object(spec, 'secretRef', 'spec.secretRef');
+  const secretName = secretRefRaw && r.string(secretRefRaw, 'name', 'spec.secretRef.name', { required: true });
+  return {
+    kind: 'GitRepository',
+    apiVersion: GIT_REPOSITORY_API,
+    metadata,
+    spec: {
+      url: url ?? '',
+      ...(ref && { ref: dropUndefined(ref) }),
+      intervalMs,
+      timeoutMs: timeoutText ? (r.duration(spec, 'timeout', 'spec.timeout') ?? 60_000) : 60_000,
+      ...(secretName && { secretRef: { name: secretName } }),
+      ...optional('ignore', r.string(spec, 'ignore', 'spec.ignore')),
+      suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
+    },
+    source,
+  };
+}
+
+export function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

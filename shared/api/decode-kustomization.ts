@@ -1,0 +1,121 @@
+// Validates a raw Kustomization object into the typed API with Flux's CRD rules, naming each bad field.
+import { dropUndefined, optional } from './decode-git-repository.ts';
+import type { FieldReader } from './field-reader.ts';
+import {
+  KUSTOMIZATION_API,
+  type KustomizationSpec,
+  type Kustomization,
+  type KustomizeImage,
+  type KustomizePatch,
+  type SubstituteReference,
+} from './kustomization.ts';
+import type { ObjectMeta, SourceLocation } from './object-meta.ts';
+
+const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'] as const;
+
+export function decodeKustomization(
+  raw: Record<string, unknown>,
+  metadata: ObjectMeta,
+  source: SourceLocation,
+  r: FieldReader,
+): Kustomization {
+  const spec = r.object(raw, 'spec', 'spec', true);
+  const sourceRefRaw = r.object(spec, 'sourceRef', 'spec.sourceRef', true);
+  const sourceRef = {
+    kind: (r.string(sourceRefRaw, 'kind', 'spec.sourceRef.kind', { required: true, oneOf: SOURCE_KINDS }) ??
+      'GitRepository') as KustomizationSpec['sourceRef']['kind'],
+    name: r.string(sourceRefRaw, 'name', 'spec.sourceRef.name', { required: true }) ?? '',
+    ...optional('namespace', r.string(sourceRefRaw, 'namespace', 'spec.sourceRef.namespace')),
+  };
+  const prune = r.boolean(spec, 'prune', 'spec.prune');
+  if (spec && prune === undefined && spec.prune === undefined) r.fail('spec.prune', 'is required (true or false)');
+
+  const postBuildRaw = r.object(spec, 'postBuild', 'spec.postBuild');
+  const commonMetadataRaw = r.object(spec, 'commonMetadata', 'spec.commonMetadata');
+  const decoded: KustomizationSpec = {
+    sourceRef,
+    ...optional('path', r.string(spec, 'path', 'spec.path')),
+    intervalMs: r.duration(spec, 'interval', 'spec.interval', true) ?? 0,
+    ...optional('retryIntervalMs', r.duration(spec, 'retryInterval', 'spec.retryInterval')),
+    ...optional('timeoutMs', r.duration(spec, 'timeout', 'spec.timeout')),
+    prune: prune ?? false,
+    wait: r.boolean(spec, 'wait', 'spec.wait') ?? false,
+    force: r.boolean(spec, 'force', 'spec.force') ?? false,
+    suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
+    ...optional(
+      'dependsOn',
+      r.objects(spec, 'dependsOn', 'spec.dependsOn', (item, path) =>
+        dropUndefined({
+          name: r.string(item, 'name', `${path}.name`, { required: true }) ?? '',
+          namespace: r.string(item, 'namespace', `${path}.namespace`),
+        }),
+      ),
+    ),
+    ...optional(
+      'targetNamespace',
+      r.string(spec, 'targetNamespace', 'spec.targetNamespace', { minLength: 1, maxLength: 63 }),
+    ),
+    ...optional('namePrefix', r.string(spec, 'namePrefix', 'spec.namePrefix', { minLength: 1, maxLength: 200 })),
+    ...optional('nameSuffix', r.string(spec, 'nameSuffix', 'spec.nameSuffix', { minLength: 1, maxLength: 200 })),
+    ...optional('patches', r.objects(spec, 'patches', 'spec.patches', (item, path) => decodePatch(r, item, path))),
+    ...optional('images', r.objects(spec, 'images', 'spec.images', (item, path) => decodeImage(r, item, path))),
+    ...optional('components', r.strings(spec, 'components', 'spec.components')),
+    ignoreMissingComponents: r.boolean(spec, 'ignoreMissingComponents', 'spec.ignoreMissingComponents') ?? false,
+    ...optional(
+      'commonMetadata',
+      commonMetadataRaw &&
+        dropUndefined({
+          labels: r.stringMap(commonMetadataRaw, 'labels', 'spec.commonMetadata.labels'),
+          annotations: r.stringMap(commonMetadataRaw, 'annotations', 'spec.commonMetadata.annotations'),
+        }),
+    ),
+    ...optional(
+      'postBuild',
+      postBuildRaw &&
+        dropUndefined({
+          substitute: r.stringMap(postBuildRaw, 'substitute', 'spec.postBuild.substitute'),
+          substituteFrom: r.objects(postBuildRaw, 'substituteFrom', 'spec.postBuild.substituteFrom', (item, path) =>
+            decodeSubstituteReference(r, item, path),
+          ),
+        }),
+    ),
+    ...optional('serviceAccountName', r.string(spec, 'serviceAccountName', 'spec.serviceAccountName')),
+  };
+  if (spec?.decryption !== undefined) {
+    r.fail('spec.decryption', 'SOPS decryption is not supported by this Sluice version yet; remove the field');
+  }
+  return { kind: 'Kustomization', apiVersion: KUSTOMIZATION_API, metadata, spec: decoded, source };
+}
+
+function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string): KustomizePatch {
+  const target = r.object(item, 'target', `${path}.target`);
+  const selector =
+    target &&
+    dropUndefined(
+      Object.fromEntries(
+        ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'].map((key) => [
+          key,
+          r.string(target, key, `${path}.target.${key}`),
+        ]),
+      ),
+    );
+  return { patch: r.string(item, 'patch', `${path}.patch`, { required: true }) ?? '', ...optional('target', selector) };
+}
+
+function decodeImage(r: FieldReader, item: Record<string, unknown>, path: string): KustomizeImage {
+  return dropUndefined({
+    name: r.string(item, 'name', `${path}.name`, { required: true }) ?? '',
+    newName: r.string(item, 'newName', `${path}.newName`),
+    newTag: r.string(item, 'newTag', `${path}.newTag`),
+    digest: r.string(item, 'digest', `${path}.digest`),
+  });
+}
+
+function decodeSubstituteReference(r: FieldReader, item: Record<string, unknown>, path: string): SubstituteReference {
+  return {
+    kind: (r.string(item, 'kind', `${path}.kind`, { required: true, oneOf: ['ConfigMap', 'Secret'] }) ??
+      'ConfigMap') as SubstituteReference['kind'],
+    name: r.string(item, 'name', `${path}.name`, { required: true, maxLength: 253 }) ?? '',
+    optional: r.boolean(item, 'optional', `${path}.optional`) ?? false,
+  };
+}

@@ -1,0 +1,74 @@
+// kustomize.toolkit.fluxcd.io/v1 Kustomization: the fields Sluice honours, as Flux defines them.
+import type { ObjectMeta, SourceLocation } from './object-meta.ts';
+
+export const KUSTOMIZATION_API = 'kustomize.toolkit.fluxcd.io/v1';
+
+export interface CrossNamespaceSourceRef {
+  kind: 'GitRepository' | 'OCIRepository' | 'Bucket' | 'ExternalArtifact';
+  name: string;
+  namespace?: string;
+}
+
+export interface PatchSelector {
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  labelSelector?: string;
+  annotationSelector?: string;
+}
+
+export interface KustomizePatch {
+  patch: string;
+  target?: PatchSelector;
+}
+
+export interface KustomizeImage {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+}
+
+export interface SubstituteReference {
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  optional: boolean;
+}
+
+export interface PostBuild {
+  substitute?: Record<string, string>;
+  substituteFrom?: SubstituteReference[];
+}
+
+export interface KustomizationSpec {
+  sourceRef: CrossNamespaceSourceRef;
+  path?: string;
+  intervalMs: number;
+  retryIntervalMs?: number;
+  timeoutMs?: number;
+  prune: boolean;
+  wait: boolean;
+  force: boolean;
+  suspend: boolean;
+  dependsOn?: { name: string; namespace?: string }[];
+  targetNamespace?: string;
+  namePrefix?: string;
+  nameSuffix?: string;
+  patches?: KustomizePatch[];
+  images?: KustomizeImage[];
+  components?: string[];
+  ignoreMissingComponents: boolean;
+  commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  postBuild?: PostBuild;
+  serviceAccountName?: string;
+}
+
+export interface Kustomization {
+  kind: 'Kustomization';
+  apiVersion: typeof KUSTOMIZATION_API;
+  metadata: ObjectMeta;
+  spec: KustomizationSpec;
+  source: SourceLocation;
+}

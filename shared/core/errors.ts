@@ -1,0 +1,51 @@
+// Typed errors for every stage: a stable code, a user-facing message naming the object and the fix,
+// and whether retrying can help (retry vs. dead-letter follows from it). Messages never carry secrets.
+
+export type ErrorCode =
+  | 'InvalidManifest'
+  | 'UnsupportedResource'
+  | 'ValidationFailed'
+  | 'ReferenceNotFound'
+  | 'PathEscapesRoot'
+  | 'PathNotFound'
+  | 'GitAuthFailed'
+  | 'GitRefNotFound'
+  | 'GitFetchFailed'
+  | 'BuildFailed'
+  | 'KustomizeFailed'
+  | 'RemoteBaseDisabled'
+  | 'SubstitutionFailed'
+  | 'ToolMissing'
+  | 'ToolChecksumMismatch'
+  | 'UsageError';
+
+export interface SluiceErrorOptions {
+  retryable?: boolean;
+  cause?: unknown;
+  /** Where the problem is: file, object (`Kind/namespace/name`), field path. */
+  file?: string;
+  object?: string;
+  field?: string;
+}
+
+export class SluiceError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly file: string | undefined;
+  readonly object: string | undefined;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: SluiceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SluiceError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.file = options.file;
+    this.object = options.object;
+    this.field = options.field;
+  }
+}
+
+export function isSluiceError(err: unknown): err is SluiceError {
+  return err instanceof SluiceError;
+}

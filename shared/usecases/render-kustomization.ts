@@ -1,0 +1,133 @@
+// Use-case: render one Kustomization from a materialised source tree exactly as kustomize-controller
+// would. A visible list of named steps; each failure carries one reason code.
+import { stringify } from 'yaml';
+import type { Kustomization } from '../api/kustomization.ts';
+import { objectRef } from '../api/object-meta.ts';
+import { SluiceError } from '../core/errors.ts';
+import { normalizeInside } from '../core/paths/secure-join.ts';
+import { findKustomizationFile, scanManifests } from '../core/render/generate-resources.ts';
+import { guardKustomizeTree, parseKustomization } from '../core/render/guard-kustomize-tree.ts';
+import { mergeKustomization } from '../core/render/merge-kustomization.ts';
+import { postProcess } from '../core/render/post-process.ts';
+import { renderKey } from '../core/render/render-key.ts';
+import { type ConfigLookup, loadVariables } from '../core/render/substitute.ts';
+import type { TreeReader } from '../core/render/tree-reader.ts';
+import { objectsToYaml } from '../core/render/yaml-codec.ts';
+import type { BuildWorkspaces } from '../ports/build-workspace.ts';
+import type { KustomizeRunner } from '../ports/kustomize-runner.ts';
+import type { RenderCache } from '../ports/render-cache.ts';
+
+export interface RenderDeps {
+  tree: TreeReader;
+  workspaces: BuildWorkspaces;
+  kustomize: KustomizeRunner;
+  cache?: RenderCache;
+}
+
+export interface RenderRequest {
+  ks: Kustomization;
+  /** Absolute path of the materialised source (repository root). */
+  sourceRoot: string;
+  /** Identity of the source content (e.g. commit + ignore rules); without it the cache is bypassed. */
+  sourceDigest?: string;
+  configLookup: ConfigLookup;
+  /** Flux's StrictPostBuildSubstitutions, on by default since kustomize-controller v1.9.0. */
+  strict?: boolean;
+  allowRemoteBases?: boolean;
+  /** `flux build` labels objects with the namespace as written in the file, even when empty. */
+  ownerNamespace?: string;
+}
+
+export interface RenderResult {
+  key: string;
+  /** Multi-document YAML, objects in kustomize order, separated by `---`. */
+  yaml: string;
+  cached: boolean;
+}
+
+export async function renderKustomization(deps: RenderDeps, req: RenderRequest): Promise<RenderResult> {
+  const { ks } = req;
+  const ref = objectRef('Kustomization', ks.metadata);
+  const strict = req.strict ?? true;
+  const allowRemoteBases = req.allowRemoteBases ?? false;
+
+  // 1. resolve the path inside the source
+  const relPath = normalizeInside(ks.spec.path ?? '');
+  if (relPath === undefined) {
+    throw new SluiceError(
+      'PathEscapesRoot',
+      `${ref}: spec.path ${JSON.stringify(ks.spec.path)} points outside the repository; use a path relative to the repository root`,
+      { object: ref, field: 'spec.path' },
+    );
+  }
+  const dirPath = relPath ? `${req.sourceRoot}/${relPath}` : req.sourceRoot;
+  if (deps.tree.stat(dirPath) !== 'dir') {
+    throw new SluiceError(
+      'PathNotFound',
+      `${ref}: spec.path: kustomization path not found: ${JSON.stringify(ks.spec.path ?? './')} does not exist in the source; fix spec.path or commit the directory`,
+      { object: ref, field: 'spec.path' },
+    );
+  }
+
+  // 2. variables for postBuild (fails early on a missing substituteFrom)
+  const vars = ks.spec.postBuild ? loadVariables(ks, req.configLookup) : new Map<string, string>();
+
+  // 3. find or generate the kustomization file, then merge the spec into it
+  const existingFile = findKustomizationFile(deps.tree, dirPath);
+  const display = relPath || '.';
+  const kustomization = mergeKustomization({
+    existing: existingFile ? parseKustomization(deps.tree.readText(existingFile), `${display}/${basename(existingFile)}`) : undefined,
+    generatedResources: existingFile ? [] : scanManifests(deps.tree, dirPath, relPath),
+    spec: ks.spec,
+    componentExists: (c) => deps.tree.stat(`${dirPath}/${c}`) !== 'missing',
+    objectRef: ref,
+  });
+
+  // 4. refuse remote bases and references that leave the repository
+  guardKustomizeTree(deps.tree, dirPath, kustomization, { root: req.sourceRoot, allowRemoteBases });
+
+  // 5. reuse an identical render
+  const key = renderKey({
+    engine: deps.kustomize.version,
+    sourceDigest: req.sourceDigest ?? '',
+    path: relPath,
+    kustomization,
+    owner: { name: ks.metadata.name, namespace: ks.metadata.namespace },
+    postBuild: ks.spec.postBuild !== undefined,
+    vars,
+    strict,
+    allowRemoteBases,
+    ownerNamespace: req.ownerNamespace ?? null,
+  });
+  const cached = req.sourceDigest && deps.cache ? await deps.cache.get(key) : undefined;
+  if (cached !== undefined) return { key, yaml: cached, cached: true };
+
+  // 6. build with the real kustomize in a scratch overlay
+  const workspace = await deps.workspaces.open(req.sourceRoot, relPath);
+  let output: string;
+  try {
+    await workspace.writeFile(existingFile ? basename(existingFile) : 'kustomization.yaml', stringify(kustomization));
+    output = await deps.kustomize.build(workspace.buildDir, {
+      allowRemoteBases,
+      displayPaths: { [workspace.root]: '', [req.sourceRoot]: '' },
+    });
+  } catch (err) {
+    if (err instanceof SluiceError && err.code === 'KustomizeFailed') {
+      throw new SluiceError('KustomizeFailed', `${ref}: ${err.message}`, { object: ref, cause: err });
+    }
+    throw err;
+  } finally {
+    await workspace.dispose();
+  }
+
+  // 7. substitute variables and add owner labels, in Flux's order
+  const yaml = objectsToYaml(
+    postProcess(output, { ks, vars, strict, ...(req.ownerNamespace !== undefined && { ownerNamespace: req.ownerNamespace }) }),
+  );
+  if (req.sourceDigest && deps.cache) await deps.cache.put(key, yaml);
+  return { key, yaml, cached: false };
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
