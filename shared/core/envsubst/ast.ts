@@ -1,12 +1,7 @@
-// The parsed form of a substitution template: literal text and `${…}` expressions with their operator.
+// The parsed form of a substitution template: literal text, lists, and `${…}` functions. A function has
+// the variable (`param`), the operator as written (`name`: '', ':-', '//', '^^', …) and argument nodes.
 
-export type Operator =
-  | { op: 'value' }
-  | { op: 'default'; word: Node[] }
-  | { op: 'length' }
-  | { op: 'case'; mode: '^' | '^^' | ',' | ',,' }
-  | { op: 'substring'; args: string[] }
-  | { op: 'replace'; mode: '/' | '//' | '/#' | '/%'; pattern: string; replacement: string }
-  | { op: 'trim'; mode: '#' | '##' | '%' | '%%'; glob: string };
-
-export type Node = { type: 'text'; text: string } | { type: 'variable'; name: string; operator: Operator };
+export type Node =
+  | { type: 'text'; value: string }
+  | { type: 'list'; nodes: Node[] }
+  | { type: 'func'; param: string; name: string; args: Node[] };

@@ -1,102 +1,130 @@
-// String functions behind the `${var…}` operators, with Go's byte-oriented semantics where Flux has them.
+// The operators' string functions with Flux's semantics: Go byte offsets for lengths and substrings,
+// per-character case mapping, and the glob-trim rules as fluxcd/pkg/envsubst implements them.
+import { globMatch } from './glob.ts';
 
-export function changeCase(value: string, mode: '^' | '^^' | ',' | ',,'): string {
-  if (value === '') return value;
-  const [first = ''] = value;
-  const rest = value.slice(first.length);
-  switch (mode) {
-    case '^':
-      return first.toUpperCase() + rest;
-    case '^^':
-      return value.toUpperCase();
+type Fn = (value: string, args: string[]) => string;
+
+const DEFAULT_OPERATORS = new Set(['-', '+', '=', '?', ':-', ':+', ':=', ':?']);
+
+/** Operators that supply their own fallback and therefore never fail on an unset variable. */
+export function isDefaultOperator(name: string): boolean {
+  return DEFAULT_OPERATORS.has(name);
+}
+
+export function lookupFunction(name: string, argCount: number): Fn {
+  switch (name) {
     case ',':
-      return first.toLowerCase() + rest;
+      return (v) => mapFirst(v, (c) => c.toLowerCase());
     case ',,':
-      return value.toLowerCase();
-  }
-}
-
-export function byteLength(value: string): number {
-  return Buffer.byteLength(value, 'utf8');
-}
-
-/** `${var:pos}` / `${var:pos:len}`; a non-numeric position or length returns the value unchanged. */
-export function substring(value: string, args: string[]): string {
-  const bytes = Buffer.from(value, 'utf8');
-  const pos = toInt(args[0]);
-  if (pos === undefined) return value;
-  let start = pos < 0 ? bytes.length + pos : pos;
-  if (start < 0) start = 0;
-  if (start > bytes.length) return '';
-  if (args.length < 2) return bytes.subarray(start).toString('utf8');
-  const length = toInt(args[1]);
-  if (length === undefined) return value;
-  const end = start + length;
-  if (end >= bytes.length || length < 0) return bytes.subarray(start).toString('utf8');
-  return bytes.subarray(start, end).toString('utf8');
-}
-
-function toInt(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\s*[-+]?\d+\s*$/.test(text)) return undefined;
-  return Number.parseInt(text, 10);
-}
-
-export function replace(value: string, mode: '/' | '//' | '/#' | '/%', pattern: string, replacement: string): string {
-  switch (mode) {
-    case '/':
-      return value.replace(pattern, () => replacement);
-    case '//':
-      return pattern === '' ? value : value.split(pattern).join(replacement);
+      return (v) => mapEach(v, (c) => c.toLowerCase());
+    case '^':
+      return (v) => mapFirst(v, (c) => c.toUpperCase());
+    case '^^':
+      return (v) => mapEach(v, (c) => c.toUpperCase());
+    case '#':
+      return argCount === 0 ? (v) => String(Buffer.byteLength(v)) : (v, a) => trimShortest(v, a[0] as string);
+    case '##':
+      return (v, a) => trimLongest(v, a[0] as string);
+    case '%':
+      return (v, a) => reverse(trimShortest(reverse(v), reverse(a[0] as string)));
+    case '%%':
+      return (v, a) => reverse(trimLongest(reverse(v), reverse(a[0] as string)));
+    case ':':
+      return substring;
     case '/#':
-      return value.startsWith(pattern) ? replacement + value.slice(pattern.length) : value;
+      return (v, a) => (a.length === 2 && v.startsWith(a[0] as string) ? replaceGo(v, a[0] as string, a[1] as string, 1) : v);
     case '/%':
-      return value.endsWith(pattern) ? value.slice(0, value.length - pattern.length) + replacement : value;
+      return (v, a) =>
+        a.length === 2 && v.endsWith(a[0] as string) ? v.slice(0, v.length - (a[0] as string).length) + a[1] : v;
+    case '/':
+      return (v, a) => (a.length === 0 ? v : replaceGo(v, a[0] as string, a[1] ?? '', 1));
+    case '//':
+      return (v, a) => (a.length === 0 ? v : replaceGo(v, a[0] as string, a[1] ?? '', -1));
+    default:
+      // '' (plain ${v}), the default operators, and unknown casing combinations: value, else joined words.
+      return (v, a) => (v === '' && a.length > 0 ? a.join('') : v);
   }
 }
 
-/** `#`/`##` strip the shortest/longest matching prefix, `%`/`%%` the shortest/longest suffix. */
-export function trim(value: string, mode: '#' | '##' | '%' | '%%', glob: string): string {
-  const matcher = globToRegExp(glob);
-  const n = value.length;
-  if (mode === '#' || mode === '##') {
-    const lengths = mode === '#' ? range(0, n) : range(n, 0);
-    for (const len of lengths) if (matcher.test(value.slice(0, len))) return value.slice(len);
-  } else {
-    const lengths = mode === '%' ? range(0, n) : range(n, 0);
-    for (const len of lengths) if (matcher.test(value.slice(n - len))) return value.slice(0, n - len);
-  }
-  return value;
+/** Go's unicode.ToUpper/ToLower map one character to one character; JS may expand ('ß' → 'SS'). */
+function mapChar(ch: string, f: (c: string) => string): string {
+  const mapped = f(ch);
+  return [...mapped].length === 1 ? mapped : ch;
 }
 
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  if (from <= to) for (let i = from; i <= to; i++) out.push(i);
-  else for (let i = from; i >= to; i--) out.push(i);
-  return out;
+function mapEach(v: string, f: (c: string) => string): string {
+  return [...v].map((c) => mapChar(c, f)).join('');
 }
 
-/** Shell glob (`*`, `?`, `[…]`, `\x`) as an anchored RegExp; `*` also matches `/`. */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i] as string;
-    if (ch === '*') source += '[\\s\\S]*';
-    else if (ch === '?') source += '[\\s\\S]';
-    else if (ch === '\\' && i + 1 < glob.length) source += escapeRegExp(glob[++i] as string);
-    else if (ch === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) source += '\\[';
-      else {
-        let body = glob.slice(i + 1, end);
-        if (body.startsWith('!') || body.startsWith('^')) body = `^${body.slice(1)}`;
-        source += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
+function mapFirst(v: string, f: (c: string) => string): string {
+  if (v === '') return v;
+  const first = String.fromCodePoint(v.codePointAt(0) as number);
+  return mapChar(first, f) + v.slice(first.length);
+}
+
+function reverse(v: string): string {
+  return [...v].reverse().join('');
+}
+
+/** strings.Replace: n < 0 replaces all; an empty pattern matches before every character and at the end. */
+function replaceGo(v: string, old: string, rep: string, n: number): string {
+  if (old === '') {
+    const chars = [...v];
+    let out = '';
+    let done = 0;
+    for (let i = 0; i <= chars.length; i++) {
+      if (n < 0 || done < n) {
+        out += rep;
+        done++;
       }
-    } else source += escapeRegExp(ch);
+      out += chars[i] ?? '';
+    }
+    return out;
   }
-  return new RegExp(`^${source}$`, 'u');
+  return n < 0 ? v.split(old).join(rep) : v.replace(old, () => rep);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** `${v:pos}` / `${v:pos:len}` over UTF-8 bytes; unparsable numbers leave the value as is. */
+function substring(v: string, args: string[]): string {
+  const bytes = Buffer.from(v, 'utf8');
+  const len = bytes.length;
+  const slice = (from: number, to = len) => bytes.subarray(from, to).toString('utf8');
+  let pos = atoi(args[0]);
+  if (pos === undefined) return v;
+  if (pos < 0) pos = Math.max(0, len + pos);
+  if (args.length < 2) return pos < len ? slice(pos) : '';
+  const length = atoi(args[1]);
+  if (length === undefined) return v;
+  if (length < 0) {
+    const end = len + length;
+    return end < pos ? '' : slice(pos, end);
+  }
+  if (pos + length >= len) return pos < len ? slice(pos) : '';
+  return slice(pos, pos + length);
+}
+
+function atoi(text: string | undefined): number | undefined {
+  return text !== undefined && /^[+-]?\d+$/.test(text) ? Number.parseInt(text, 10) : undefined;
+}
+
+/** Shortest prefix matching the glob, never the empty one (Flux's loop stops at length 1). */
+function trimShortest(v: string, glob: string): string {
+  let shortest = '';
+  for (let i = 0; i < v.length; i++) {
+    const candidate = v.slice(0, v.length - i);
+    const match = globMatch(glob, candidate);
+    if (match === undefined) return v;
+    if (match) shortest = candidate;
+  }
+  return shortest ? v.slice(shortest.length) : v;
+}
+
+function trimLongest(v: string, glob: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const candidate = v.slice(0, v.length - i);
+    const match = globMatch(glob, candidate);
+    if (match === undefined) return v;
+    if (match) return v.slice(candidate.length);
+  }
+  return v;
 }

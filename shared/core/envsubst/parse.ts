@@ -1,150 +1,176 @@
-// Parser for Flux's envsubst dialect (fluxcd/pkg/envsubst): only the braced `${…}` form is a reference,
-// `$$` escapes a dollar, and a default `word` may nest further expressions but never a `}`.
-import type { Node, Operator } from './ast.ts';
+// Parser for Flux's envsubst dialect (fluxcd/pkg/envsubst): text with `${…}` functions. Only the braced
+// form is a reference; which operators exist, and which error each malformed input gives, follow Flux.
+import type { Node } from './ast.ts';
+import {
+  type Accept,
+  acceptAny,
+  acceptCasingFunc,
+  acceptColon,
+  acceptDefaultFunc,
+  acceptHashFunc,
+  acceptIdent,
+  acceptNotClosing,
+  acceptNotSlash,
+  acceptOneColon,
+  acceptOneEqual,
+  acceptOneHash,
+  acceptPercentFunc,
+  acceptReplaceFunc,
+  acceptSlash,
+  ESCAPE_BACKSLASH,
+  ESCAPE_DOLLAR,
+  rejectColonClose,
+  SCAN_ESCAPE,
+  SCAN_IDENT,
+  SCAN_LBRACK,
+  SCAN_RBRACK,
+  Scanner,
+} from './scanner.ts';
 import { SubstitutionError } from './substitution-error.ts';
 
-const IDENT = /[\p{L}\p{Nd}_]+/uy;
-const DEFAULT_OPERATORS = [':=', ':-', ':+', ':?', '=', '-', '+', '?'];
+const BAD_SUBSTITUTION = 'bad substitution';
+const MISSING_CLOSING_BRACE = 'missing closing brace';
+const BAD_VARIABLE_NAME = 'unable to parse variable name';
+const BAD_FUNCTION_PARAM = 'unable to parse substitution within function';
+const BAD_DEFAULT = 'unable to parse default function';
 
-export function parse(input: string): Node[] {
-  const parser = new Parser(input);
-  const nodes = parser.text(false);
-  return nodes;
+export function parse(input: string): Node {
+  return new Parser(input).any();
 }
 
 class Parser {
-  pos = 0;
-  readonly input: string;
+  private readonly s: Scanner;
 
   constructor(input: string) {
-    this.input = input;
+    this.s = new Scanner(input);
   }
 
-  /** Literal text and expressions, up to the end of input or (inside a default word) an unnested `}`. */
-  text(inWord: boolean): Node[] {
+  /** Text and functions up to the end of input. */
+  any(): Node {
     const nodes: Node[] = [];
-    let literal = '';
-    const flush = () => {
-      if (literal) nodes.push({ type: 'text', text: literal });
-      literal = '';
-    };
-    while (this.pos < this.input.length) {
-      const ch = this.input[this.pos] as string;
-      if (inWord && ch === '}') break;
-      if (ch === '$' && this.input[this.pos + 1] === '$') {
-        literal += '$';
-        this.pos += 2;
-      } else if (ch === '$' && this.input[this.pos + 1] === '{') {
-        flush();
-        this.pos += 2;
-        nodes.push(this.expression());
-      } else {
-        literal += ch;
-        this.pos++;
-      }
+    for (;;) {
+      this.s.accept = acceptAny;
+      this.s.mode = SCAN_IDENT | SCAN_LBRACK | SCAN_ESCAPE;
+      this.s.escapeChars = ESCAPE_DOLLAR;
+      const token = this.s.scan();
+      if (token === 'eof') break;
+      if (token === 'ident') nodes.push({ type: 'text', value: this.s.text() });
+      else if (token === 'lbrack') nodes.push(this.func());
+      else throw new SubstitutionError(BAD_SUBSTITUTION);
     }
-    flush();
-    return nodes;
+    return nodes.length === 1 ? (nodes[0] as Node) : { type: 'list', nodes };
   }
 
-  private expression(): Node {
-    if (this.pos >= this.input.length) throw new SubstitutionError('missing closing brace');
-    if (this.input[this.pos] === '#') {
-      this.pos++;
-      const name = this.identifier();
-      this.closeBrace();
-      return { type: 'variable', name, operator: { op: 'length' } };
-    }
-    const name = this.identifier();
-    return { type: 'variable', name, operator: this.operator() };
+  private scanWith(accept: Accept, mode: number) {
+    this.s.accept = accept;
+    this.s.mode = mode;
+    return this.s.scan();
   }
 
-  private identifier(): string {
-    IDENT.lastIndex = this.pos;
-    const match = IDENT.exec(this.input);
-    if (!match) {
-      if (this.pos >= this.input.length) throw new SubstitutionError('missing closing brace');
-      throw new SubstitutionError('unable to parse variable name');
+  private func(): Node {
+    this.s.escapeChars = ESCAPE_DOLLAR | ESCAPE_BACKSLASH;
+    if (this.s.peek() === '#') return this.lengthFunc();
+    if (this.scanWith(acceptIdent, SCAN_IDENT) !== 'ident') throw new SubstitutionError(BAD_VARIABLE_NAME);
+    const param = this.s.text();
+    switch (this.s.peek()) {
+      case ':':
+        return this.defaultOrSubstring(param);
+      case '=':
+        return this.defaultFunc(param);
+      case ',':
+      case '^':
+        return this.operatorOnly(param, acceptCasingFunc);
+      case '/':
+        return this.replaceFunc(param);
+      case '#':
+        return this.removeFunc(param, acceptHashFunc);
+      case '%':
+        return this.removeFunc(param, acceptPercentFunc);
     }
-    this.pos += match[0].length;
-    return match[0];
+    if (this.scanWith(acceptIdent, SCAN_RBRACK) !== 'rbrack') throw new SubstitutionError(MISSING_CLOSING_BRACE);
+    return { type: 'func', param, name: '', args: [] };
+  }
+
+  /** One argument: a nested function, or text the accept function allows. */
+  private param(accept: Accept, mode: number): Node {
+    const token = this.scanWith(accept, mode | SCAN_LBRACK);
+    if (token === 'lbrack') return this.func();
+    if (token === 'ident' || token === 'rbrack') return { type: 'text', value: this.s.text() };
+    throw new SubstitutionError(BAD_FUNCTION_PARAM);
+  }
+
+  private operator(accept: Accept, error = BAD_SUBSTITUTION): string {
+    if (this.scanWith(accept, SCAN_IDENT) !== 'ident') throw new SubstitutionError(error);
+    return this.s.text();
   }
 
   private closeBrace(): void {
-    if (this.pos >= this.input.length) throw new SubstitutionError('missing closing brace');
-    if (this.input[this.pos] !== '}') throw new SubstitutionError('bad substitution');
-    this.pos++;
+    this.s.mode = SCAN_RBRACK;
+    if (this.s.scan() !== 'rbrack') throw new SubstitutionError(BAD_SUBSTITUTION);
   }
 
-  private startsWith(token: string): boolean {
-    return this.input.startsWith(token, this.pos);
+  private defaultOrSubstring(param: string): Node {
+    this.s.read();
+    const next = this.s.peek();
+    this.s.unread();
+    return next === '=' || next === '-' || next === '?' || next === '+'
+      ? this.defaultFunc(param)
+      : this.substringFunc(param);
   }
 
-  private operator(): Operator {
-    if (this.pos >= this.input.length) throw new SubstitutionError('missing closing brace');
-    if (this.startsWith('}')) {
-      this.pos++;
-      return { op: 'value' };
-    }
-    const defaultOp = DEFAULT_OPERATORS.find((token) => this.startsWith(token));
-    if (defaultOp) {
-      this.pos += defaultOp.length;
-      const word = this.text(true);
-      this.closeBrace();
-      return { op: 'default', word };
-    }
-    for (const mode of ['^^', '^', ',,', ','] as const) {
-      if (this.startsWith(mode)) {
-        this.pos += mode.length;
-        this.closeBrace();
-        return { op: 'case', mode };
-      }
-    }
-    if (this.startsWith(':')) {
-      this.pos++;
-      return { op: 'substring', args: this.rawUntilBrace().split(':') };
-    }
-    for (const mode of ['//', '/#', '/%', '/'] as const) {
-      if (this.startsWith(mode)) {
-        this.pos += mode.length;
-        const pattern = this.escapedUntil('/');
-        const replacement = this.input[this.pos] === '/' ? (this.pos++, this.escapedUntil('}')) : '';
-        this.closeBrace();
-        return { op: 'replace', mode, pattern, replacement };
-      }
-    }
-    for (const mode of ['##', '#', '%%', '%'] as const) {
-      if (this.startsWith(mode)) {
-        this.pos += mode.length;
-        return { op: 'trim', mode, glob: this.rawUntilBrace() };
-      }
-    }
-    throw new SubstitutionError('bad substitution');
+  /** `${v:pos}` / `${v:pos:len}`. */
+  private substringFunc(param: string): Node {
+    const name = this.operator(acceptOneColon);
+    const args = [this.param(rejectColonClose, SCAN_IDENT)];
+    const token = this.scanWith(acceptColon, SCAN_IDENT | SCAN_RBRACK);
+    if (token === 'rbrack') return { type: 'func', param, name, args };
+    if (token !== 'ident') throw new SubstitutionError(BAD_SUBSTITUTION);
+    args.push(this.param(acceptNotClosing, SCAN_IDENT));
+    this.closeBrace();
+    return { type: 'func', param, name, args };
   }
 
-  private rawUntilBrace(): string {
-    const end = this.input.indexOf('}', this.pos);
-    if (end < 0) throw new SubstitutionError('missing closing brace');
-    const raw = this.input.slice(this.pos, end);
-    this.pos = end + 1;
-    return raw;
+  /** `${v#glob}` `${v##glob}` `${v%glob}` `${v%%glob}`: exactly one argument. */
+  private removeFunc(param: string, accept: Accept): Node {
+    const name = this.operator(accept);
+    const args = [this.param(acceptNotClosing, SCAN_IDENT)];
+    this.closeBrace();
+    return { type: 'func', param, name, args };
   }
 
-  /** Text up to an unescaped `stop` (or `}`), honouring `\/` and `\\`. */
-  private escapedUntil(stop: '/' | '}'): string {
-    let out = '';
-    while (this.pos < this.input.length) {
-      const ch = this.input[this.pos] as string;
-      const next = this.input[this.pos + 1];
-      if (ch === '\\' && (next === '/' || next === '\\')) {
-        out += next;
-        this.pos += 2;
-        continue;
-      }
-      if (ch === stop || ch === '}') return out;
-      out += ch;
-      this.pos++;
-    }
-    throw new SubstitutionError('missing closing brace');
+  /** `${v/pat/rep}` `${v//pat/rep}` `${v/#pat/rep}` `${v/%pat/rep}`; the replacement may be absent. */
+  private replaceFunc(param: string): Node {
+    const name = this.operator(acceptReplaceFunc);
+    const args: Node[] = [
+      this.s.peek() === '/' ? { type: 'text', value: '' } : this.param(acceptNotSlash, SCAN_IDENT | SCAN_ESCAPE),
+    ];
+    this.operator(acceptSlash);
+    if (this.s.peek() !== '}') args.push(this.param(acceptNotClosing, SCAN_IDENT | SCAN_ESCAPE));
+    this.closeBrace();
+    return { type: 'func', param, name, args };
+  }
+
+  /** `${v=w}` `${v:=w}` `${v:-w}` `${v:?w}` `${v:+w}`: the word may mix text and nested functions. */
+  private defaultFunc(param: string): Node {
+    const name = this.operator(this.s.peek() === '=' ? acceptOneEqual : acceptDefaultFunc, BAD_DEFAULT);
+    const args: Node[] = [];
+    while (this.s.peek() !== '}') args.push(this.param(acceptNotClosing, SCAN_IDENT));
+    this.closeBrace();
+    return { type: 'func', param, name, args };
+  }
+
+  /** `${v^}` `${v^^}` `${v,}` `${v,,}`. */
+  private operatorOnly(param: string, accept: Accept): Node {
+    const name = this.operator(accept);
+    this.closeBrace();
+    return { type: 'func', param, name, args: [] };
+  }
+
+  /** `${#v}`. */
+  private lengthFunc(): Node {
+    const name = this.operator(acceptOneHash);
+    const param = this.operator(acceptIdent);
+    this.closeBrace();
+    return { type: 'func', param, name, args: [] };
   }
 }

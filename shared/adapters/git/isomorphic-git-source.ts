@@ -1,0 +1,137 @@
+// GitSource over isomorphic-git (smart HTTP). One shallow object store per repository URL, fetched
+// incrementally (the last fetched commit is advertised as a `have`), and snapshots materialised once per
+// (commit, ignore rules) as plain files, with Flux's exclusions applied.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import { redactUrl, type RemoteRef, revisionString, selectRef } from '../../core/git/select-ref.ts';
+import type { GitFetchRequest, GitSnapshot, GitSource } from '../../ports/git-source.ts';
+import { httpAuth, stripCredentials } from './credentials.ts';
+import { toGitError } from './git-errors.ts';
+import { materializeTree } from './materialize-tree.ts';
+
+const SECRET_HINT = 'check the username/password or bearerToken in the Secret named in spec.secretRef';
+
+export interface IsomorphicGitSourceOptions {
+  /** Holds `repos/<url hash>` object stores and `snapshots/<digest>` file sets. */
+  cacheDir: string;
+}
+
+export class IsomorphicGitSource implements GitSource {
+  private readonly cacheDir: string;
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(opts: IsomorphicGitSourceOptions) {
+    this.cacheDir = opts.cacheDir;
+  }
+
+  fetch(req: GitFetchRequest): Promise<GitSnapshot> {
+    const url = stripCredentials(req.url);
+    // One fetch per repository at a time: the object store and its tracking refs are shared.
+    const previous = this.locks.get(url) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.fetchLocked(url, req));
+    this.locks.set(url, next);
+    return next.finally(() => {
+      if (this.locks.get(url) === next) this.locks.delete(url);
+    });
+  }
+
+  private async fetchLocked(url: string, req: GitFetchRequest): Promise<GitSnapshot> {
+    const { headers } = httpAuth(req.url, req.credentials);
+    const gitdir = join(this.cacheDir, 'repos', sha256(url).slice(0, 32));
+    try {
+      const remote = await listRemoteRefs(url, headers);
+      const choice = selectRef(req.ref, remote, url);
+      const digest = `sha256:${sha256(`${choice.commit}\0${req.ignore ?? ''}`)}`;
+      const dir = join(this.cacheDir, 'snapshots', digest.slice('sha256:'.length));
+      const base = { url: redactUrl(req.url), revision: revisionString(choice, choice.commit), commit: choice.commit, dir, digest };
+      if (await exists(dir)) {
+        return { ...base, changed: req.lastCommit !== choice.commit, files: await countFiles(dir) };
+      }
+      await ensureRepo(gitdir, url);
+      const trackingRef = `refs/sluice/${sha256(choice.remoteRef).slice(0, 16)}`;
+      if (!(await hasObject(gitdir, choice.commit))) {
+        await git.fetch({
+          fs,
+          http,
+          gitdir,
+          url,
+          headers: { ...headers },
+          ref: trackingRef,
+          remoteRef: choice.remoteRef,
+          singleBranch: true,
+          depth: 1,
+          tags: false,
+        });
+      }
+      if (!(await hasObject(gitdir, choice.commit))) {
+        throw toGitError(Object.assign(new Error(`commit ${choice.commit} was not sent by the server`), { code: 'NotFoundError' }), url, SECRET_HINT);
+      }
+      await git.writeRef({ fs, gitdir, ref: trackingRef, value: choice.commit, force: true });
+      const files = await materializeAtomically(gitdir, choice.commit, req.ignore, dir);
+      return { ...base, changed: req.lastCommit !== choice.commit, files };
+    } catch (err) {
+      throw toGitError(err, url, SECRET_HINT);
+    }
+  }
+}
+
+async function listRemoteRefs(url: string, headers: Record<string, string>): Promise<RemoteRef[]> {
+  // isomorphic-git adds its protocol header to the object it is given: hand it a copy.
+  const refs = await git.listServerRefs({ http, url, headers: { ...headers }, protocolVersion: 2, peelTags: true, symrefs: true });
+  return refs.map((r) => ({ ref: r.ref, oid: r.oid, ...(r.peeled && { peeled: r.peeled }) }));
+}
+
+async function ensureRepo(gitdir: string, url: string): Promise<void> {
+  if (await exists(join(gitdir, 'HEAD'))) return;
+  await mkdir(gitdir, { recursive: true });
+  await git.init({ fs, gitdir, bare: true, defaultBranch: 'main' });
+  // isomorphic-git records what it fetched under the remote's refspec; keep every remote ref namespaced.
+  await git.setConfig({ fs, gitdir, path: 'remote.origin.url', value: url });
+  await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: '+refs/*:refs/remotes/origin/*' });
+}
+
+async function hasObject(gitdir: string, oid: string): Promise<boolean> {
+  if (!(await exists(join(gitdir, 'HEAD')))) return false;
+  try {
+    await git.readCommit({ fs, gitdir, oid });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function materializeAtomically(gitdir: string, commit: string, ignore: string | undefined, dir: string): Promise<number> {
+  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    const files = await materializeTree({ gitdir, commit, ignore, target: tmp });
+    await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+      // Another process won the race with identical content; keep theirs.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      await rm(tmp, { recursive: true, force: true });
+    });
+    return files;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function countFiles(dir: string): Promise<number> {
+  const entries = await fs.promises.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => !e.isDirectory()).length;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
