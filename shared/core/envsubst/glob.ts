@@ -56,6 +56,6 @@ function compile(pattern: string): RegExp | undefined {
 }
 
 function escape(ch: string): string {
-  // '-' is escaped too: inside a character class it would otherwise form a range ('u' regexes allow `\-`).
+  // '-' as \x2d: a literal everywhere, where 'u'-mode regexes reject `\-` outside a class.
   return ch === '-' ? '\\x2d' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
