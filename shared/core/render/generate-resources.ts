@@ -48,7 +48,11 @@ function joinDisplay(root: string, rel: string): string {
 /** Every non-empty document must be an object with kind and metadata.name, as kustomize's factory demands. */
 export function assertKubernetesYaml(text: string, file: string): void {
   const fail = (why: string): never => {
-    throw new SluiceError('BuildFailed', `failed to decode Kubernetes YAML from ${file}: ${why}`, { file });
+    throw new SluiceError(
+      'BuildFailed',
+      `failed to decode Kubernetes YAML from ${file}: ${why.replace(/:\s*$/, '')}; fix the file, or add a kustomization.yaml or .sourceignore entry that leaves it out`,
+      { file },
+    );
   };
   const docs = parseAllDocuments(text);
   docs.forEach((doc, i) => {
