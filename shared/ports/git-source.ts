@@ -29,6 +29,8 @@ export interface GitSnapshot {
   /** False when the ref still points at lastCommit. */
   changed: boolean;
   files: number;
+  /** Where the time went: talking to the server vs writing the file set. */
+  timings: { fetchMs: number; materializeMs: number };
 }
 
 export interface GitSource {

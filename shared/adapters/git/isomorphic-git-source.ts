@@ -11,7 +11,7 @@ import { redactUrl, type RemoteRef, revisionString, selectRef } from '../../core
 import type { GitFetchRequest, GitSnapshot, GitSource } from '../../ports/git-source.ts';
 import { httpAuth, stripCredentials } from './credentials.ts';
 import { toGitError } from './git-errors.ts';
-import { materializeTree } from './materialize-tree.ts';
+import { type MaterializeRequest, materializeTree, writeManifest } from './materialize-tree.ts';
 
 const SECRET_HINT = 'check the username/password or bearerToken in the Secret named in spec.secretRef';
 
@@ -42,6 +42,7 @@ export class IsomorphicGitSource implements GitSource {
   private async fetchLocked(url: string, req: GitFetchRequest): Promise<GitSnapshot> {
     const { headers } = httpAuth(req.url, req.credentials);
     const gitdir = join(this.cacheDir, 'repos', sha256(url).slice(0, 32));
+    const started = performance.now();
     try {
       const remote = await listRemoteRefs(url, headers);
       const choice = selectRef(req.ref, remote, url);
@@ -49,7 +50,8 @@ export class IsomorphicGitSource implements GitSource {
       const dir = join(this.cacheDir, 'snapshots', digest.slice('sha256:'.length));
       const base = { url: redactUrl(req.url), revision: revisionString(choice, choice.commit), commit: choice.commit, dir, digest };
       if (await exists(dir)) {
-        return { ...base, changed: req.lastCommit !== choice.commit, files: await countFiles(dir) };
+        const timings = { fetchMs: performance.now() - started, materializeMs: 0 };
+        return { ...base, changed: req.lastCommit !== choice.commit, files: await countFiles(dir), timings };
       }
       await ensureRepo(gitdir, url);
       const trackingRef = `refs/sluice/${sha256(choice.remoteRef).slice(0, 16)}`;
@@ -71,8 +73,14 @@ export class IsomorphicGitSource implements GitSource {
         throw toGitError(Object.assign(new Error(`commit ${choice.commit} was not sent by the server`), { code: 'NotFoundError' }), url, SECRET_HINT);
       }
       await git.writeRef({ fs, gitdir, ref: trackingRef, value: choice.commit, force: true });
-      const files = await materializeAtomically(gitdir, choice.commit, req.ignore, dir);
-      return { ...base, changed: req.lastCommit !== choice.commit, files };
+      const fetched = performance.now();
+      // Unchanged files are hard-linked from the previous snapshot of the same source, when there is one.
+      const previous = req.lastCommit
+        ? join(this.cacheDir, 'snapshots', sha256(`${req.lastCommit}\0${req.ignore ?? ''}`))
+        : undefined;
+      const files = await materializeAtomically({ gitdir, commit: choice.commit, ignore: req.ignore, target: dir, previous });
+      const timings = { fetchMs: fetched - started, materializeMs: performance.now() - fetched };
+      return { ...base, changed: req.lastCommit !== choice.commit, files, timings };
     } catch (err) {
       throw toGitError(err, url, SECRET_HINT);
     }
@@ -104,10 +112,12 @@ async function hasObject(gitdir: string, oid: string): Promise<boolean> {
   }
 }
 
-async function materializeAtomically(gitdir: string, commit: string, ignore: string | undefined, dir: string): Promise<number> {
+async function materializeAtomically(req: MaterializeRequest): Promise<number> {
+  const dir = req.target;
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
-    const files = await materializeTree({ gitdir, commit, ignore, target: tmp });
+    const { files, manifest } = await materializeTree({ ...req, target: tmp });
+    await writeManifest(dir, manifest);
     await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
       // Another process won the race with identical content; keep theirs.
       if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;

@@ -1,7 +1,7 @@
 // Writes a commit's tree to disk as Flux's artifact would hold it: Flux's ignore rules applied, every path
 // checked (no `..`, no `.git`), symlinks kept only when they stay inside the repository, submodules skipped.
 import * as fs from 'node:fs';
-import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import git from 'isomorphic-git';
 import { SourceIgnore } from '../../core/git/source-ignore.ts';
@@ -19,9 +19,32 @@ export interface MaterializeRequest {
   commit: string;
   ignore: string | undefined;
   target: string;
+  /** A previous snapshot of the same source whose unchanged files can be hard-linked instead of written. */
+  previous?: string | undefined;
 }
 
-export async function materializeTree(req: MaterializeRequest): Promise<number> {
+/** Per snapshot: path → `<mode> <oid>` of every regular file, so the next commit can reuse unchanged ones. */
+export type Manifest = Record<string, string>;
+
+function manifestPath(snapshotDir: string): string {
+  return `${snapshotDir}.manifest.json`;
+}
+
+async function readManifest(snapshotDir: string | undefined): Promise<Manifest> {
+  if (!snapshotDir) return {};
+  try {
+    return JSON.parse(await readFile(manifestPath(snapshotDir), 'utf8')) as Manifest;
+  } catch {
+    return {};
+  }
+}
+
+export async function writeManifest(snapshotDir: string, manifest: Manifest): Promise<void> {
+  await writeFile(`${manifestPath(snapshotDir)}.tmp`, JSON.stringify(manifest));
+  await rename(`${manifestPath(snapshotDir)}.tmp`, manifestPath(snapshotDir));
+}
+
+export async function materializeTree(req: MaterializeRequest): Promise<{ files: number; manifest: Manifest }> {
   const cache = {};
   const { gitdir } = req;
   const { commit } = await git.readCommit({ fs, gitdir, oid: req.commit, cache });
@@ -46,6 +69,8 @@ export async function materializeTree(req: MaterializeRequest): Promise<number> 
   const matcher = new SourceIgnore(req.ignore, sourceIgnoreFiles);
 
   await mkdir(req.target, { recursive: true });
+  const previous = await readManifest(req.previous);
+  const manifest: Manifest = {};
   const skippedDirs: string[] = [];
   let files = 0;
   for (const e of entries) {
@@ -60,6 +85,16 @@ export async function materializeTree(req: MaterializeRequest): Promise<number> 
       await mkdir(out, { recursive: true });
       continue;
     }
+    files++;
+    const identity = `${e.mode} ${e.oid}`;
+    if (e.mode !== '120000') manifest[e.path] = identity;
+    if (req.previous && previous[e.path] === identity) {
+      const reused = await link(join(req.previous, e.path), out).then(
+        () => true,
+        () => false,
+      );
+      if (reused) continue;
+    }
     const { blob } = await git.readBlob({ fs, gitdir, oid: e.oid, cache });
     if (e.mode === '120000') {
       const target = Buffer.from(blob).toString('utf8');
@@ -69,9 +104,8 @@ export async function materializeTree(req: MaterializeRequest): Promise<number> 
       await writeFile(out, blob);
       if (e.mode === '100755') await chmod(out, 0o755);
     }
-    files++;
   }
-  return files;
+  return { files, manifest };
 }
 
 async function readText(gitdir: string, oid: string, cache: object): Promise<string> {

@@ -1,0 +1,24 @@
+// `npm run bench`: every benchmark prints its figures, each with a baseline measured in the same run,
+// and merges them into bench/results.json (a flat object of numbers that later benchmarks extend).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gitFetch } from './git-fetch.ts';
+import { renderMany } from './render-many.ts';
+import { renderOverhead } from './render-overhead.ts';
+
+const resultsFile = join(import.meta.dirname, 'results.json');
+const suites: Record<string, () => Promise<Record<string, number>>> = {
+  'render-overhead': () => renderOverhead(),
+  'git-fetch': () => gitFetch(),
+  'render-many': () => renderMany(),
+};
+
+const only = process.argv.slice(2);
+const results: Record<string, number> = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+for (const [name, suite] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const figures = await suite();
+  for (const [key, value] of Object.entries(figures)) console.log(`${key} ${value}`);
+  Object.assign(results, figures);
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+}
