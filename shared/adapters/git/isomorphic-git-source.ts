@@ -55,7 +55,11 @@ export class IsomorphicGitSource implements GitSource {
       }
       await ensureRepo(gitdir, url);
       const trackingRef = `refs/sluice/${sha256(choice.remoteRef).slice(0, 16)}`;
-      if (!(await hasObject(gitdir, choice.commit))) {
+      const tracked = await resolveRef(gitdir, trackingRef);
+      if (tracked !== choice.commit) {
+        // The first fetch is shallow. Later ones advertise the last commit as a `have` and ask for no
+        // depth: the server then sends only what is new (with a depth it would resend the whole tree).
+        const incremental = tracked !== undefined;
         await git.fetch({
           fs,
           http,
@@ -65,12 +69,9 @@ export class IsomorphicGitSource implements GitSource {
           ref: trackingRef,
           remoteRef: choice.remoteRef,
           singleBranch: true,
-          depth: 1,
+          ...(incremental ? {} : { depth: 1 }),
           tags: false,
         });
-      }
-      if (!(await hasObject(gitdir, choice.commit))) {
-        throw toGitError(Object.assign(new Error(`commit ${choice.commit} was not sent by the server`), { code: 'NotFoundError' }), url, SECRET_HINT);
       }
       await git.writeRef({ fs, gitdir, ref: trackingRef, value: choice.commit, force: true });
       const fetched = performance.now();
@@ -88,8 +89,9 @@ export class IsomorphicGitSource implements GitSource {
 }
 
 async function listRemoteRefs(url: string, headers: Record<string, string>): Promise<RemoteRef[]> {
-  // isomorphic-git adds its protocol header to the object it is given: hand it a copy.
-  const refs = await git.listServerRefs({ http, url, headers: { ...headers }, protocolVersion: 2, peelTags: true, symrefs: true });
+  // Protocol v1: one request lists every ref with peeled tags (v2 needs two). isomorphic-git adds its
+  // protocol header to the object it is given, so it gets a copy.
+  const refs = await git.listServerRefs({ http, url, headers: { ...headers }, protocolVersion: 1, peelTags: true, symrefs: true });
   return refs.map((r) => ({ ref: r.ref, oid: r.oid, ...(r.peeled && { peeled: r.peeled }) }));
 }
 
@@ -102,14 +104,8 @@ async function ensureRepo(gitdir: string, url: string): Promise<void> {
   await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: '+refs/*:refs/remotes/origin/*' });
 }
 
-async function hasObject(gitdir: string, oid: string): Promise<boolean> {
-  if (!(await exists(join(gitdir, 'HEAD')))) return false;
-  try {
-    await git.readCommit({ fs, gitdir, oid });
-    return true;
-  } catch {
-    return false;
-  }
+async function resolveRef(gitdir: string, ref: string): Promise<string | undefined> {
+  return git.resolveRef({ fs, gitdir, ref }).catch(() => undefined);
 }
 
 async function materializeAtomically(req: MaterializeRequest): Promise<number> {

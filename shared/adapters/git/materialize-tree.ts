@@ -1,17 +1,19 @@
 // Writes a commit's tree to disk as Flux's artifact would hold it: Flux's ignore rules applied, every path
 // checked (no `..`, no `.git`), symlinks kept only when they stay inside the repository, submodules skipped.
+// Files unchanged since the previous snapshot of the same source are hard-linked rather than rewritten.
 import * as fs from 'node:fs';
-import { chmod, link, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync } from 'node:fs';
+import { chmod, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import git from 'isomorphic-git';
 import { SourceIgnore } from '../../core/git/source-ignore.ts';
 import { assertSafeSymlink, assertSafeTreeEntry } from '../../core/paths/git-tree-path.ts';
+import { commitTree, type GitObject, PackStore, parseTree } from './pack-store.ts';
 
 interface Entry {
   path: string;
   mode: string;
   oid: string;
-  type: 'blob' | 'tree' | 'commit';
 }
 
 export interface MaterializeRequest {
@@ -25,6 +27,100 @@ export interface MaterializeRequest {
 
 /** Per snapshot: path → `<mode> <oid>` of every regular file, so the next commit can reuse unchanged ones. */
 export type Manifest = Record<string, string>;
+
+const PARALLEL_WRITES = 32;
+const TREE_MODE = '040000';
+const SUBMODULE_MODE = '160000';
+const SYMLINK_MODE = '120000';
+
+export async function materializeTree(req: MaterializeRequest): Promise<{ files: number; manifest: Manifest }> {
+  const read = await objectReader(req.gitdir);
+  const entries: Entry[] = [];
+  const walk = async (treeOid: string, prefix: string): Promise<void> => {
+    for (const e of parseTree((await read(treeOid, 'tree')).data)) {
+      assertSafeTreeEntry(prefix, e.path);
+      const path = prefix ? `${prefix}/${e.path}` : e.path;
+      entries.push({ path, mode: e.mode, oid: e.oid });
+      if (e.mode === TREE_MODE) await walk(e.oid, path);
+    }
+  };
+  await walk(commitTree((await read(req.commit, 'commit')).data), '');
+
+  const sourceIgnoreFiles = new Map<string, string>();
+  for (const e of entries) {
+    if (e.mode !== TREE_MODE && posix.basename(e.path) === '.sourceignore') {
+      const dir = posix.dirname(e.path);
+      sourceIgnoreFiles.set(dir === '.' ? '' : dir, (await read(e.oid, 'blob')).data.toString('utf8'));
+    }
+  }
+  const matcher = new SourceIgnore(req.ignore, sourceIgnoreFiles);
+
+  // Decide the file set first (directories before their contents: entries are in walk order).
+  const dirs: string[] = [];
+  const files: Entry[] = [];
+  let skipped: string | undefined;
+  for (const e of entries) {
+    if (skipped !== undefined && e.path.startsWith(`${skipped}/`)) continue;
+    skipped = undefined;
+    if (e.mode === SUBMODULE_MODE) continue; // Flux does not recurse into submodules unless asked
+    const isDir = e.mode === TREE_MODE;
+    if (matcher.ignores(isDir ? `${e.path}/` : e.path)) {
+      if (isDir) skipped = e.path;
+      continue;
+    }
+    if (isDir) dirs.push(e.path);
+    else files.push(e);
+  }
+
+  // Directory creation and hard links are cheap metadata calls: done synchronously, they cost less than
+  // a thread-pool round trip each.
+  mkdirSync(req.target, { recursive: true });
+  for (const dir of dirs) mkdirSync(join(req.target, dir));
+  const previous = await readManifest(req.previous);
+  const manifest: Manifest = {};
+  const writeOne = async (e: Entry): Promise<void> => {
+    const out = join(req.target, e.path);
+    const identity = `${e.mode} ${e.oid}`;
+    if (e.mode !== SYMLINK_MODE) manifest[e.path] = identity;
+    if (req.previous && previous[e.path] === identity) {
+      try {
+        linkSync(join(req.previous, e.path), out);
+        return;
+      } catch {
+        // previous snapshot pruned meanwhile: write the blob instead
+      }
+    }
+    const { data } = await read(e.oid, 'blob');
+    if (e.mode === SYMLINK_MODE) {
+      const target = data.toString('utf8');
+      assertSafeSymlink(e.path, target);
+      await symlink(target, out);
+      return;
+    }
+    await writeFile(out, data);
+    if (e.mode === '100755') await chmod(out, 0o755);
+  };
+  for (let i = 0; i < files.length; i += PARALLEL_WRITES) {
+    await Promise.all(files.slice(i, i + PARALLEL_WRITES).map(writeOne));
+  }
+  return { files: files.length, manifest };
+}
+
+/** Objects from the pack files, falling back to isomorphic-git for loose objects. */
+async function objectReader(gitdir: string): Promise<(oid: string, expected: GitObject['type']) => Promise<GitObject>> {
+  const packs = await PackStore.open(gitdir);
+  return async (oid, expected) => {
+    const packed = packs.read(oid);
+    const object: GitObject =
+      packed ??
+      (await git.readObject({ fs, gitdir, oid, format: 'content' }).then((o) => ({
+        type: o.type as GitObject['type'],
+        data: Buffer.from(o.object as Uint8Array),
+      })));
+    if (object.type !== expected) throw new Error(`object ${oid} is a ${object.type}, expected a ${expected}`);
+    return object;
+  };
+}
 
 function manifestPath(snapshotDir: string): string {
   return `${snapshotDir}.manifest.json`;
@@ -42,73 +138,4 @@ async function readManifest(snapshotDir: string | undefined): Promise<Manifest> 
 export async function writeManifest(snapshotDir: string, manifest: Manifest): Promise<void> {
   await writeFile(`${manifestPath(snapshotDir)}.tmp`, JSON.stringify(manifest));
   await rename(`${manifestPath(snapshotDir)}.tmp`, manifestPath(snapshotDir));
-}
-
-export async function materializeTree(req: MaterializeRequest): Promise<{ files: number; manifest: Manifest }> {
-  const cache = {};
-  const { gitdir } = req;
-  const { commit } = await git.readCommit({ fs, gitdir, oid: req.commit, cache });
-  const entries: Entry[] = [];
-  const walk = async (treeOid: string, prefix: string): Promise<void> => {
-    const { tree } = await git.readTree({ fs, gitdir, oid: treeOid, cache });
-    for (const e of tree) {
-      assertSafeTreeEntry(prefix, e.path);
-      const path = prefix ? `${prefix}/${e.path}` : e.path;
-      entries.push({ path, mode: e.mode, oid: e.oid, type: e.type });
-      if (e.type === 'tree') await walk(e.oid, path);
-    }
-  };
-  await walk(commit.tree, '');
-
-  const sourceIgnoreFiles = new Map<string, string>();
-  for (const e of entries) {
-    if (e.type === 'blob' && posix.basename(e.path) === '.sourceignore') {
-      sourceIgnoreFiles.set(posix.dirname(e.path) === '.' ? '' : posix.dirname(e.path), await readText(gitdir, e.oid, cache));
-    }
-  }
-  const matcher = new SourceIgnore(req.ignore, sourceIgnoreFiles);
-
-  await mkdir(req.target, { recursive: true });
-  const previous = await readManifest(req.previous);
-  const manifest: Manifest = {};
-  const skippedDirs: string[] = [];
-  let files = 0;
-  for (const e of entries) {
-    if (skippedDirs.some((d) => e.path.startsWith(`${d}/`))) continue;
-    if (e.type === 'commit') continue; // submodule: Flux does not recurse unless asked
-    if (matcher.ignores(e.type === 'tree' ? `${e.path}/` : e.path)) {
-      if (e.type === 'tree') skippedDirs.push(e.path);
-      continue;
-    }
-    const out = join(req.target, e.path);
-    if (e.type === 'tree') {
-      await mkdir(out, { recursive: true });
-      continue;
-    }
-    files++;
-    const identity = `${e.mode} ${e.oid}`;
-    if (e.mode !== '120000') manifest[e.path] = identity;
-    if (req.previous && previous[e.path] === identity) {
-      const reused = await link(join(req.previous, e.path), out).then(
-        () => true,
-        () => false,
-      );
-      if (reused) continue;
-    }
-    const { blob } = await git.readBlob({ fs, gitdir, oid: e.oid, cache });
-    if (e.mode === '120000') {
-      const target = Buffer.from(blob).toString('utf8');
-      assertSafeSymlink(e.path, target);
-      await symlink(target, out);
-    } else {
-      await writeFile(out, blob);
-      if (e.mode === '100755') await chmod(out, 0o755);
-    }
-  }
-  return { files, manifest };
-}
-
-async function readText(gitdir: string, oid: string, cache: object): Promise<string> {
-  const { blob } = await git.readBlob({ fs, gitdir, oid, cache });
-  return Buffer.from(blob).toString('utf8');
 }
