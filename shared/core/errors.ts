@@ -17,7 +17,15 @@ export type ErrorCode =
   | 'SubstitutionFailed'
   | 'ToolMissing'
   | 'ToolChecksumMismatch'
-  | 'UsageError';
+  | 'UsageError'
+  | 'ArtifactRejected'
+  | 'ApplyFailed'
+  | 'PruneFailed'
+  | 'HealthCheckFailed'
+  | 'WebhookRejected'
+  | 'ConfigInvalid'
+  | 'StoreUnavailable'
+  | 'QueueUnavailable';
 
 export interface SluiceErrorOptions {
   retryable?: boolean;

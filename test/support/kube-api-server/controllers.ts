@@ -23,8 +23,11 @@ function conditions(live: KubeObject | undefined, wanted: Condition[], withUpdat
   const now = timestamp();
   return wanted.map((c) => {
     const old = previous.find((p) => isMap(p) && p.type === c.type);
-    const since = isMap(old) && old.status === c.status ? String(old.lastTransitionTime) : now;
-    return { ...c, ...(withUpdateTime ? { lastUpdateTime: now } : {}), lastTransitionTime: since };
+    const sameStatus = isMap(old) && old.status === c.status;
+    const unchanged = sameStatus && old.reason === c.reason && old.message === c.message;
+    const since = sameStatus ? String(old.lastTransitionTime) : now;
+    const updated = unchanged && old.lastUpdateTime ? String(old.lastUpdateTime) : now;
+    return { ...c, ...(withUpdateTime ? { lastUpdateTime: updated } : {}), lastTransitionTime: since };
   });
 }
 

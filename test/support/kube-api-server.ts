@@ -1,0 +1,241 @@
+// Test stand-in for a Kubernetes API server: a 127.0.0.1 HTTP server with discovery, CRUD, LIST/WATCH,
+// server-side apply with managedFields, CRD registration and simulated workload status (see kube-api-server/).
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerContext } from './kube-api-server/context.ts';
+import { reconcileStatus } from './kube-api-server/controllers.ts';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './kube-api-server/discovery.ts';
+import { FaultInjector } from './kube-api-server/faults.ts';
+import { type ApiRequest, pathNotFound, serveResource, watchRequest } from './kube-api-server/handlers.ts';
+import {
+  checkBearer,
+  defaultManager,
+  mediaType,
+  readBody,
+  sendError,
+  sendJson,
+  sendStatus,
+} from './kube-api-server/http-io.ts';
+import { clone, deepEqual } from './kube-api-server/json.ts';
+import { renderKubeconfig } from './kube-api-server/kubeconfig.ts';
+import { ResourceRegistry } from './kube-api-server/registry.ts';
+import { parseRoute } from './kube-api-server/routing.ts';
+import { ObjectStore } from './kube-api-server/store.ts';
+import type { KubeObject } from './kube-api-server/types.ts';
+import { WatchHub } from './kube-api-server/watch.ts';
+import { commitWrite } from './kube-api-server/writes.ts';
+
+export type { KubeObject, ManagedFieldsEntry, ObjectMeta } from './kube-api-server/types.ts';
+export type { StatusBody } from './kube-api-server/status.ts';
+
+export interface KubeApiServerOptions {
+  /** When set, every request must carry `Authorization: Bearer <token>` (else 401); kubeconfig() includes it. */
+  token?: string;
+  /** When false, Deployments and StatefulSets never become ready (Available=False). Default true. */
+  deploymentsReady?: boolean;
+  /** Namespaces to create up front, besides `default` and `kube-system`. */
+  namespaces?: string[];
+}
+
+export interface KubeApiRequestLog {
+  method: string;
+  /** Path without query string, e.g. `/api/v1/namespaces/default/configmaps/app`. */
+  path: string;
+  /** Query parameters, e.g. `{ fieldManager: 'sluice', force: 'true' }`. */
+  query: Record<string, string>;
+  /** Request Content-Type without parameters ('' when absent). */
+  contentType: string;
+  /** Response status code (0 until the response is finished; watches stay 200). */
+  status: number;
+}
+
+export interface ObjectFilter {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface KubeApiServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** kubeconfig YAML pointing at this server, current-context set (optionally with a default namespace). */
+  kubeconfig(opts?: { namespace?: string }): string;
+  /** Deep copies of stored objects (sorted by namespace, then name), optionally filtered. */
+  objects(filter?: ObjectFilter): KubeObject[];
+  /** One stored object (deep copy), or undefined. */
+  object(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
+  /**
+   * The next request whose method matches (`'*'` = any) and whose path matches `path` gets a Status error
+   * with `status` instead of being served. Faults queue up and each fires once.
+   */
+  failNext(method: string, path: RegExp, status: number, message?: string): void;
+  /** Switches simulated Deployment/StatefulSet readiness and re-evaluates existing ones. */
+  setDeploymentsReady(ready: boolean): void;
+  /** Every request received, in order (a live array: read, slice or clear it). */
+  readonly requests: KubeApiRequestLog[];
+  /** Ends watches, drops all connections and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+function clusterIPAllocator(): () => string {
+  let next = 10;
+  return () => {
+    const n = next++;
+    return `10.96.${Math.floor(n / 256) % 256}.${n % 256}`;
+  };
+}
+
+function createContext(opts: KubeApiServerOptions): ServerContext {
+  return {
+    registry: new ResourceRegistry(),
+    store: new ObjectStore(),
+    controllers: { workloadsReady: opts.deploymentsReady ?? true },
+    defaulting: { allocateClusterIP: clusterIPAllocator() },
+  };
+}
+
+function seedNamespace(ctx: ServerContext, name: string): void {
+  const type = ctx.registry.find('', 'v1', 'namespaces');
+  if (!type || ctx.store.get(type, '', name)) return;
+  commitWrite(ctx, {
+    type,
+    namespace: '',
+    name,
+    live: undefined,
+    candidate: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    ownership: () => [],
+    dryRun: false,
+  });
+}
+
+function resyncWorkloads(ctx: ServerContext): void {
+  for (const type of ctx.registry.all()) {
+    if (type.group !== 'apps' || (type.kind !== 'Deployment' && type.kind !== 'StatefulSet')) continue;
+    for (const live of ctx.store.list(type)) {
+      const next = clone(live);
+      reconcileStatus(type, next, live, ctx.controllers);
+      if (deepEqual(next.status, live.status)) continue;
+      next.metadata.resourceVersion = ctx.store.nextResourceVersion();
+      ctx.store.put(type, next);
+    }
+  }
+}
+
+export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promise<KubeApiServer> {
+  const ctx = createContext(opts);
+  for (const ns of ['default', 'kube-system', ...(opts.namespaces ?? [])]) seedNamespace(ctx, ns);
+  const faults = new FaultInjector();
+  const watches = new WatchHub();
+  const requests: KubeApiRequestLog[] = [];
+  let hostPort = '127.0.0.1:0';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const contentType = mediaType(req.headers['content-type']);
+    const log: KubeApiRequestLog = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType,
+      status: 0,
+    };
+    requests.push(log);
+    res.on('finish', () => {
+      log.status = res.statusCode;
+    });
+    try {
+      const body = await readBody(req);
+      if (!checkBearer(req, res, opts.token)) return;
+      const fault = faults.take(method, url.pathname);
+      if (fault) return sendStatus(res, fault);
+      const route = parseRoute(url.pathname);
+      switch (route.kind) {
+        case 'version':
+          return sendJson(res, 200, SERVER_VERSION);
+        case 'health':
+          res.writeHead(200, { 'Content-Type': 'text/plain' });
+          res.end('ok');
+          return;
+        case 'coreVersions':
+          return sendJson(res, 200, apiVersions(hostPort));
+        case 'groupList':
+          return sendJson(res, 200, apiGroupList(ctx.registry));
+        case 'group': {
+          const doc = apiGroup(ctx.registry, route.group);
+          return doc ? sendJson(res, 200, doc) : sendError(res, pathNotFound());
+        }
+        case 'resourceList': {
+          const doc = apiResourceList(ctx.registry, route.group, route.version);
+          return doc ? sendJson(res, 200, doc) : sendError(res, pathNotFound());
+        }
+        case 'resource': {
+          const apiReq: ApiRequest = {
+            method,
+            target: route.target,
+            query: url.searchParams,
+            contentType: contentType || 'application/json',
+            body,
+            defaultManager: defaultManager(req),
+          };
+          const watch = watchRequest(ctx, apiReq);
+          if (watch) return watches.start(ctx, res, watch);
+          const out = serveResource(ctx, apiReq);
+          return sendJson(res, out.code, out.body);
+        }
+        case 'unknown':
+          return sendError(res, pathNotFound());
+      }
+    } catch (err) {
+      if (!res.headersSent) sendError(res, err);
+      else res.destroy(err as Error);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  hostPort = `127.0.0.1:${port}`;
+  const url = `http://${hostPort}`;
+
+  let closing: Promise<void> | undefined;
+  const matchesFilter = (o: KubeObject, f: ObjectFilter) =>
+    (f.apiVersion === undefined || o.apiVersion === f.apiVersion) &&
+    (f.kind === undefined || o.kind === f.kind) &&
+    (f.namespace === undefined || (o.metadata.namespace ?? '') === f.namespace) &&
+    (f.name === undefined || o.metadata.name === f.name);
+
+  return {
+    url,
+    requests,
+    kubeconfig: (k = {}) =>
+      renderKubeconfig({ server: url, ...(opts.token ? { token: opts.token } : {}), ...(k.namespace ? { namespace: k.namespace } : {}) }),
+    objects: (filter = {}) => ctx.store.all().filter((o) => matchesFilter(o, filter)),
+    object: (apiVersion, kind, name, namespace) => {
+      const type = ctx.registry.findByKind(apiVersion, kind);
+      const obj = type ? ctx.store.get(type, namespace ?? '', name) : undefined;
+      return obj && type ? { ...obj, apiVersion } : undefined;
+    },
+    failNext: (method, path, status, message) =>
+      faults.add({ method, path, status, ...(message !== undefined ? { message } : {}) }),
+    setDeploymentsReady: (ready) => {
+      ctx.controllers.workloadsReady = ready;
+      resyncWorkloads(ctx);
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        watches.closeAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

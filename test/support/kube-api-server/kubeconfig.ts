@@ -1,0 +1,25 @@
+// kubeconfig YAML text for clients of the stand-in: one cluster, one user (bearer token if configured),
+// one context, current-context set.
+
+import { stringify } from 'yaml';
+
+export interface KubeconfigOptions {
+  server: string;
+  token?: string;
+  /** Default namespace of the context. */
+  namespace?: string;
+  name?: string;
+}
+
+export function renderKubeconfig(opts: KubeconfigOptions): string {
+  const name = opts.name ?? 'sluice-test';
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name, cluster: { server: opts.server } }],
+    users: [{ name, user: opts.token ? { token: opts.token } : {} }],
+    contexts: [{ name, context: { cluster: name, user: name, ...(opts.namespace ? { namespace: opts.namespace } : {}) } }],
+    'current-context': name,
+    preferences: {},
+  });
+}

@@ -1,0 +1,226 @@
+// The pre-build guard: every kustomization reachable from the build path is followed, remote bases are
+// refused unless enabled, and no file reference (symlinks included) may resolve outside the repository.
+import { describe, expect, it } from 'vitest';
+import { isSluiceError } from '../../../../shared/core/errors.ts';
+import { guardKustomizeTree } from '../../../../shared/core/render/guard-kustomize-tree.ts';
+import { type MemoryNode, memoryTree } from '../../../support/memory-tree.ts';
+
+type Raw = Record<string, unknown>;
+
+const ROOT = '/src';
+const DIR = '/src/apps';
+
+/** Paths relative to the repository root, or absolute (outside it). */
+function tree(files: Record<string, MemoryNode>) {
+  return memoryTree(
+    Object.fromEntries(Object.entries(files).map(([p, node]) => [p.startsWith('/') ? p : `${ROOT}/${p}`, node])),
+  );
+}
+
+function guard(k: Raw, files: Record<string, MemoryNode> = {}, allowRemoteBases = false, dir = DIR): void {
+  guardKustomizeTree(tree({ 'apps/': '', ...files }), dir, k, { root: ROOT, allowRemoteBases });
+}
+
+function errorOf(run: () => unknown): { code: string; message: string } {
+  try {
+    run();
+  } catch (err) {
+    if (isSluiceError(err)) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error('expected an error');
+}
+
+const remoteMessage = (file: string, field: string, ref: string) =>
+  `${file}: ${field}: remote reference ${JSON.stringify(ref)} is not allowed; vendor it into the repository or enable remote bases for this Sluice installation`;
+const escapeMessage = (file: string, field: string, ref: string) =>
+  `${file}: ${field}: ${JSON.stringify(ref)} points outside the repository; reference files inside the repository only`;
+
+describe('guardKustomizeTree', () => {
+  describe('accepts local references inside the repository', () => {
+    const cases: { name: string; k: Raw; files?: Record<string, MemoryNode> }[] = [
+      { name: 'plain resources', k: { resources: ['cm.yaml', './deploy.yaml'] }, files: { 'apps/cm.yaml': '', 'apps/deploy.yaml': '' } },
+      {
+        name: 'a base one level up, followed into its own kustomization',
+        k: { resources: ['../base'] },
+        files: { 'base/kustomization.yaml': 'resources: [cm.yaml]\npatches:\n  - path: ../shared/p.yaml\n' },
+      },
+      { name: 'a missing local path (kustomize reports it)', k: { resources: ['missing.yaml', '../nowhere'] } },
+      {
+        name: 'generator files inside the repository, with and without a key',
+        k: {
+          configMapGenerator: [{ name: 'c', files: ['app.properties', 'key=../shared/value.txt'], envs: ['.env'] }],
+          secretGenerator: [{ name: 's', files: ['../shared/secret.txt'], env: 'secret.env' }],
+        },
+      },
+      { name: 'inline generator/transformer documents are not paths', k: { transformers: ['apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: x\n'] } },
+      {
+        name: 'a symlink that stays inside the repository',
+        k: { resources: ['link.yaml', 'linked-dir'] },
+        files: { 'apps/link.yaml': { symlink: '../shared/cm.yaml' }, 'shared/cm.yaml': '', 'apps/linked-dir': { symlink: '../shared' } },
+      },
+      {
+        name: 'a cycle between two kustomizations',
+        k: { resources: ['../a'] },
+        files: { 'a/kustomization.yaml': 'resources: [../b]\n', 'b/kustomization.yaml': 'resources: [../a, ../apps]\n' },
+      },
+      {
+        name: 'a file whose name merely starts with two dots, at the repository root',
+        k: { resources: ['..data/cm.yaml'] },
+        files: { '..data/cm.yaml': '' },
+      },
+    ];
+    it.each(cases)('$name', (c) => {
+      const dir = c.name.includes('repository root') ? ROOT : DIR;
+      expect(() => guard(c.k, c.files, false, dir)).not.toThrow();
+    });
+  });
+
+  describe('refuses remote references unless remote bases are allowed', () => {
+    const refs = [
+      'https://github.com/org/repo//deploy?ref=v1.0.0',
+      'http://example.com/manifests/app.yaml',
+      'git::https://github.com/org/repo//deploy',
+      'github.com/fluxcd/flux2/manifests/install?ref=main',
+      'git@github.com:org/repo.git//deploy',
+      'ssh://git@github.com/org/repo//deploy',
+      'gh:org/repo',
+      's3://bucket/key',
+    ];
+    it.each(refs)('resources: %s', (ref) => {
+      const err = errorOf(() => guard({ resources: ['cm.yaml', ref] }));
+      expect(err).toEqual({ code: 'RemoteBaseDisabled', message: remoteMessage('apps/kustomization.yaml', 'resources[1]', ref) });
+      expect(() => guard({ resources: ['cm.yaml', ref] }, {}, true)).not.toThrow();
+    });
+
+    const fields: { name: string; k: Raw; field: string }[] = [
+      { name: 'components', k: { components: ['https://example.com/c'] }, field: 'components[0]' },
+      { name: 'bases', k: { bases: ['github.com/org/repo//base'] }, field: 'bases[0]' },
+      { name: 'patches[].path', k: { patches: [{ path: 'https://example.com/p.yaml' }] }, field: 'patches[0].path' },
+      { name: 'crds', k: { crds: ['https://example.com/crd.yaml'] }, field: 'crds[0]' },
+    ];
+    it.each(fields)('in $name', (c) => {
+      const ref = JSON.parse(JSON.stringify(c.k)) as Raw;
+      const err = errorOf(() => guard(ref));
+      expect(err.code).toBe('RemoteBaseDisabled');
+      expect(err.message.startsWith(`apps/kustomization.yaml: ${c.field}: remote reference `)).toBe(true);
+    });
+
+    it('in a base reached through resources, naming that base’s file', () => {
+      const files = { 'base/kustomization.yaml': 'resources:\n  - cm.yaml\n  - https://example.com/x.yaml\n' };
+      expect(errorOf(() => guard({ resources: ['../base'] }, files))).toEqual({
+        code: 'RemoteBaseDisabled',
+        message: remoteMessage('base/kustomization.yaml', 'resources[1]', 'https://example.com/x.yaml'),
+      });
+    });
+
+    it('in a component reached through components', () => {
+      const files = { 'components/c/kustomization.yaml': 'kind: Component\ncomponents:\n  - git::https://example.com/r\n' };
+      expect(errorOf(() => guard({ components: ['../components/c'] }, files)).code).toBe('RemoteBaseDisabled');
+    });
+  });
+
+  describe('refuses references that leave the repository', () => {
+    const outside: Record<string, MemoryNode> = { '/etc/passwd': 'root:x:0:0', '/etc/ssl/': '' };
+    const cases: { name: string; k: Raw; files?: Record<string, MemoryNode>; file?: string; field: string; ref: string }[] = [
+      { name: 'resources climbing out', k: { resources: ['../../outside'] }, field: 'resources[0]', ref: '../../outside' },
+      { name: 'components climbing out', k: { components: ['../../../c'] }, field: 'components[0]', ref: '../../../c' },
+      { name: 'bases climbing out', k: { bases: ['../../b'] }, field: 'bases[0]', ref: '../../b' },
+      { name: 'a patch file', k: { patches: [{ path: '../../outside/patch.yaml' }] }, field: 'patches[0].path', ref: '../../outside/patch.yaml' },
+      { name: 'a patchesJson6902 file', k: { patchesJson6902: [{ path: '../../p.json', target: { kind: 'X' } }] }, field: 'patchesJson6902[0].path', ref: '../../p.json' },
+      { name: 'a patchesStrategicMerge file', k: { patchesStrategicMerge: ['../../smp.yaml'] }, field: 'patchesStrategicMerge[0]', ref: '../../smp.yaml' },
+      { name: 'a replacements file', k: { replacements: [{ path: '../../r.yaml' }] }, field: 'replacements[0].path', ref: '../../r.yaml' },
+      {
+        name: 'a configMapGenerator file with a key',
+        k: { configMapGenerator: [{ name: 'c', files: ['ok.txt', 'key=../../outside.txt'] }] },
+        field: 'configMapGenerator[0].files[1]',
+        ref: '../../outside.txt',
+      },
+      { name: 'a configMapGenerator file without a key', k: { configMapGenerator: [{ name: 'c', files: ['../../x'] }] }, field: 'configMapGenerator[0].files[0]', ref: '../../x' },
+      { name: 'a configMapGenerator env file', k: { configMapGenerator: [{ name: 'c', envs: ['../../.env'] }] }, field: 'configMapGenerator[0].envs[0]', ref: '../../.env' },
+      { name: 'a secretGenerator file', k: { secretGenerator: [{ name: 's', files: ['id_rsa=../../../root/.ssh/id_rsa'] }] }, field: 'secretGenerator[0].files[0]', ref: '../../../root/.ssh/id_rsa' },
+      { name: 'a secretGenerator env (singular)', k: { secretGenerator: [{ name: 's', env: '../../s.env' }] }, field: 'secretGenerator[0].env', ref: '../../s.env' },
+      { name: 'openapi.path', k: { openapi: { path: '../../schema.json' } }, field: 'openapi.path', ref: '../../schema.json' },
+      { name: 'a crds file', k: { crds: ['../../crd.yaml'] }, field: 'crds[0]', ref: '../../crd.yaml' },
+      { name: 'a transformers path', k: { transformers: ['../../t.yaml'] }, field: 'transformers[0]', ref: '../../t.yaml' },
+      {
+        name: 'a symlinked file resolving outside',
+        k: { resources: ['passwd.yaml'] },
+        files: { 'apps/passwd.yaml': { symlink: '/etc/passwd' } },
+        field: 'resources[0]',
+        ref: 'passwd.yaml',
+      },
+      {
+        name: 'a symlinked directory climbing out with ../',
+        k: { resources: ['escape'] },
+        files: { 'apps/escape': { symlink: '../../etc' } },
+        field: 'resources[0]',
+        ref: 'escape',
+      },
+      {
+        name: 'a path through a symlinked directory',
+        k: { configMapGenerator: [{ name: 'c', files: ['up/passwd'] }] },
+        files: { 'apps/up': { symlink: '../../etc' } },
+        field: 'configMapGenerator[0].files[0]',
+        ref: 'up/passwd',
+      },
+      {
+        name: 'a patch in a base, naming the base file',
+        k: { resources: ['../base'] },
+        files: { 'base/kustomization.yaml': 'patches:\n  - path: ../../../p.yaml\n' },
+        file: 'base/kustomization.yaml',
+        field: 'patches[0].path',
+        ref: '../../../p.yaml',
+      },
+      {
+        name: 'a generator file two bases deep',
+        k: { resources: ['../a'] },
+        files: { 'a/kustomization.yaml': 'resources: [../b]\n', 'b/kustomization.yml': 'configMapGenerator:\n  - name: c\n    files: [../../x.txt]\n' },
+        file: 'b/kustomization.yml',
+        field: 'configMapGenerator[0].files[0]',
+        ref: '../../x.txt',
+      },
+    ];
+    it.each(cases)('$name', (c) => {
+      const err = errorOf(() => guard(c.k, { ...outside, ...c.files }));
+      expect(err).toEqual({
+        code: 'PathEscapesRoot',
+        message: escapeMessage(c.file ?? 'apps/kustomization.yaml', c.field, c.ref),
+      });
+    });
+
+    it.each([false, true])('an absolute path outside the repository is a path escape (allowRemoteBases: %s)', (allow) => {
+      const err = errorOf(() => guard({ resources: ['/etc/passwd'] }, outside, allow));
+      expect(err).toEqual({
+        code: 'PathEscapesRoot',
+        message: escapeMessage('apps/kustomization.yaml', 'resources[0]', '/etc/passwd'),
+      });
+    });
+
+    it('allowing remote bases does not allow leaving the repository', () => {
+      expect(errorOf(() => guard({ resources: ['../../outside'] }, {}, true)).code).toBe('PathEscapesRoot');
+    });
+  });
+
+  describe('refuses helmCharts, as Flux builds without Helm', () => {
+    const message = (file: string) =>
+      `${file}: helmCharts: Helm chart inflation in kustomize is disabled, as in Flux; use a HelmRelease instead`;
+
+    it.each([false, true])('in the root kustomization (allowRemoteBases: %s)', (allow) => {
+      const k = { helmCharts: [{ name: 'podinfo', repo: 'https://stefanprodan.github.io/podinfo' }] };
+      expect(errorOf(() => guard(k, {}, allow))).toEqual({ code: 'BuildFailed', message: message('apps/kustomization.yaml') });
+    });
+
+    it('in a base', () => {
+      const files = { 'base/kustomization.yaml': 'helmCharts:\n  - name: podinfo\n    version: 6.0.0\n' };
+      expect(errorOf(() => guard({ resources: ['../base'] }, files))).toEqual({
+        code: 'BuildFailed',
+        message: message('base/kustomization.yaml'),
+      });
+    });
+
+    it('an empty helmCharts list is harmless', () => {
+      expect(() => guard({ helmCharts: [] })).not.toThrow();
+    });
+  });
+});
