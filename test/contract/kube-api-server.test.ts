@@ -4,9 +4,9 @@
 import {
   ApiException,
   CoreV1Api,
+  KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
-  KubeConfig,
   PatchStrategy,
   setHeaderOptions,
   type V1Status,
@@ -25,7 +25,11 @@ let core: CoreV1Api;
 function clientsFor(kubeconfig: string): { kc: KubeConfig; client: KubernetesObjectApi; core: CoreV1Api } {
   const config = new KubeConfig();
   config.loadFromString(kubeconfig);
-  return { kc: config, client: KubernetesObjectApi.makeApiClient(config), core: config.makeApiClient(CoreV1Api) };
+  return {
+    kc: config,
+    client: KubernetesObjectApi.makeApiClient(config),
+    core: config.makeApiClient(CoreV1Api),
+  };
 }
 
 /** Server-side apply as the puller does it. */
@@ -51,8 +55,13 @@ function raw(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${server.url}${path}`, init);
 }
 
-function configMap(name: string, data: Record<string, string>, labels: Record<string, string> = {}): Obj {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'team-a', labels }, data };
+function configMap(name: string, data: Record<string, string | null>, labels?: Record<string, string>): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'team-a', ...(labels ? { labels } : {}) },
+    data,
+  };
 }
 
 function deployment(name: string, selectorApp: string, replicas = 2): Obj {
@@ -108,7 +117,9 @@ describe('kubeconfig and discovery', () => {
   });
 
   it('serves APIResourceLists for built-in groups', async () => {
-    const core = (await (await raw('/api/v1')).json()) as { resources: { name: string; kind: string; namespaced: boolean; verbs: string[] }[] };
+    const core = (await (await raw('/api/v1')).json()) as {
+      resources: { name: string; kind: string; namespaced: boolean; verbs: string[] }[];
+    };
     expect(core.resources.find((r) => r.name === 'configmaps')).toMatchObject({
       kind: 'ConfigMap',
       namespaced: true,
@@ -176,7 +187,9 @@ describe('server-side apply', () => {
   });
 
   it('reports a 409 conflict against another manager unless forced', async () => {
-    const { code, body } = await apiError(() => apply(configMap('app-config', { a: 'other' }), 'intruder', false));
+    const { code, body } = await apiError(() =>
+      apply(configMap('app-config', { a: 'other' }), 'intruder', false),
+    );
     expect(code).toBe(409);
     expect(body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409 });
     expect(body.message).toBe('Apply failed with 1 conflict: conflict with "sluice" using v1: .data.a');
@@ -184,7 +197,10 @@ describe('server-side apply', () => {
 
     const forced = await apply(configMap('app-config', { a: 'other' }), 'intruder', true);
     expect(forced.data).toEqual({ a: 'other' });
-    const managers = (forced.metadata?.managedFields ?? []).map((m) => [m.manager, Object.keys(m.fieldsV1 as object)]);
+    const managers = (forced.metadata?.managedFields ?? []).map((m) => [
+      m.manager,
+      Object.keys(m.fieldsV1 as object),
+    ]);
     expect(managers).toEqual([
       ['sluice', ['f:metadata']],
       ['intruder', ['f:data']],
@@ -196,7 +212,14 @@ describe('server-side apply', () => {
 
   it('requires fieldManager for apply requests (400)', async () => {
     const { code, body } = await apiError(() =>
-      client.patch(configMap('app-config', { a: '1' }), undefined, undefined, undefined, undefined, PatchStrategy.ServerSideApply),
+      client.patch(
+        configMap('app-config', { a: '1' }),
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        PatchStrategy.ServerSideApply,
+      ),
     );
     expect(code).toBe(400);
     expect(body.reason).toBe('BadRequest');
@@ -207,48 +230,85 @@ describe('server-side apply', () => {
     const result = await apply(configMap('dry', { x: '1' }), 'sluice', true, 'All');
     expect(result.data).toEqual({ x: '1' });
     expect(server.object('v1', 'ConfigMap', 'dry', 'team-a')).toBeUndefined();
-    await expect(core.readNamespacedConfigMap({ name: 'dry', namespace: 'team-a' })).rejects.toMatchObject({ code: 404 });
+    await expect(core.readNamespacedConfigMap({ name: 'dry', namespace: 'team-a' })).rejects.toMatchObject({
+      code: 404,
+    });
   });
 
   it('returns 404 namespaces "x" not found for a missing namespace', async () => {
     const cm = { ...configMap('orphan', { a: '1' }), metadata: { name: 'orphan', namespace: 'nope' } };
     const { code, body } = await apiError(() => apply(cm));
     expect(code).toBe(404);
-    expect(body).toMatchObject({ reason: 'NotFound', message: 'namespaces "nope" not found', details: { name: 'nope', kind: 'namespaces' } });
+    expect(body).toMatchObject({
+      reason: 'NotFound',
+      message: 'namespaces "nope" not found',
+      details: { name: 'nope', kind: 'namespaces' },
+    });
   });
 });
 
 describe('other verbs', () => {
   it('creates, lists with label and field selectors, and paginates', async () => {
-    await client.create(configMap('web-1', { k: 'v' }, { app: 'web', tier: 'front' }));
-    await client.create(configMap('web-2', { k: 'v' }, { app: 'web', tier: 'back' }));
-    await client.create(configMap('db-1', { k: 'v' }, { app: 'db' }));
+    await client.create(configMap('web-1', { k: 'v' }, { role: 'web', tier: 'front' }));
+    await client.create(configMap('web-2', { k: 'v' }, { role: 'web', tier: 'back' }));
+    await client.create(configMap('db-1', { k: 'v' }, { role: 'db' }));
     const dup = await apiError(() => client.create(configMap('db-1', {})));
-    expect(dup).toMatchObject({ code: 409, body: { reason: 'AlreadyExists', message: 'configmaps "db-1" already exists' } });
+    expect(dup).toMatchObject({
+      code: 409,
+      body: { reason: 'AlreadyExists', message: 'configmaps "db-1" already exists' },
+    });
 
     const names = async (labelSelector?: string, fieldSelector?: string) =>
-      (await core.listNamespacedConfigMap({ namespace: 'team-a', labelSelector, fieldSelector })).items.map((i) => i.metadata?.name);
-    expect(await names('app=web')).toEqual(['web-1', 'web-2']);
-    expect(await names('app in (db, web),tier!=back')).toEqual(['db-1', 'web-1']);
+      (await core.listNamespacedConfigMap({ namespace: 'team-a', labelSelector, fieldSelector })).items.map(
+        (i) => i.metadata?.name,
+      );
+    expect(await names('role=web')).toEqual(['web-1', 'web-2']);
+    expect(await names('role in (db, web),tier!=back')).toEqual(['db-1', 'web-1']);
     expect(await names('tier')).toEqual(['web-1', 'web-2']);
-    expect(await names('!tier,app')).toEqual(['app-config', 'db-1']);
+    expect(await names('!tier,role')).toEqual(['db-1']);
+    expect(await names('role notin (web)')).toEqual(['app-config', 'db-1']);
     expect(await names(undefined, 'metadata.name=web-2')).toEqual(['web-2']);
 
-    const viaObjectApi = await client.list('v1', 'ConfigMap', 'team-a', undefined, undefined, undefined, undefined, 'app==web');
+    const viaObjectApi = await client.list(
+      'v1',
+      'ConfigMap',
+      'team-a',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'role==web',
+    );
     expect(viaObjectApi.items.map((i) => i.metadata?.name)).toEqual(['web-1', 'web-2']);
 
     const page1 = await core.listNamespacedConfigMap({ namespace: 'team-a', limit: 2 });
     expect(page1.items).toHaveLength(2);
-    const page2 = await core.listNamespacedConfigMap({ namespace: 'team-a', limit: 2, _continue: page1.metadata?._continue });
-    expect([...page1.items, ...page2.items].map((i) => i.metadata?.name)).toEqual(['app-config', 'db-1', 'web-1', 'web-2']);
+    const page2 = await core.listNamespacedConfigMap({
+      namespace: 'team-a',
+      limit: 2,
+      _continue: page1.metadata?._continue,
+    });
+    expect([...page1.items, ...page2.items].map((i) => i.metadata?.name)).toEqual([
+      'app-config',
+      'db-1',
+      'web-1',
+      'web-2',
+    ]);
 
-    const bad = await apiError(() => core.listNamespacedConfigMap({ namespace: 'team-a', fieldSelector: 'spec.foo=1' }));
+    const bad = await apiError(() =>
+      core.listNamespacedConfigMap({ namespace: 'team-a', fieldSelector: 'spec.foo=1' }),
+    );
     expect(bad.code).toBe(400);
   });
 
   it('merge patch, JSON patch and PUT update the object and bump resourceVersion', async () => {
     const merged = (await client.patch(
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-1', namespace: 'team-a' }, data: { k: null, n: '1' } } as Obj,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'web-1', namespace: 'team-a' },
+        data: { k: null, n: '1' },
+      } as Obj,
       undefined,
       undefined,
       undefined,
@@ -265,20 +325,42 @@ describe('other verbs', () => {
 
     const current = await core.readNamespacedConfigMap({ name: 'web-1', namespace: 'team-a' });
     current.data = { replaced: 'yes' };
-    const replaced = await core.replaceNamespacedConfigMap({ name: 'web-1', namespace: 'team-a', body: current });
+    const replaced = await core.replaceNamespacedConfigMap({
+      name: 'web-1',
+      namespace: 'team-a',
+      body: current,
+    });
     expect(replaced.data).toEqual({ replaced: 'yes' });
-    expect(Number(replaced.metadata?.resourceVersion)).toBeGreaterThan(Number(current.metadata?.resourceVersion));
+    expect(Number(replaced.metadata?.resourceVersion)).toBeGreaterThan(
+      Number(current.metadata?.resourceVersion),
+    );
 
-    const stale = await apiError(() => core.replaceNamespacedConfigMap({ name: 'web-1', namespace: 'team-a', body: current }));
+    const stale = await apiError(() =>
+      core.replaceNamespacedConfigMap({ name: 'web-1', namespace: 'team-a', body: current }),
+    );
     expect(stale).toMatchObject({ code: 409, body: { reason: 'Conflict' } });
   });
 
   it('deletes objects (Status Success) and then 404s', async () => {
-    const status = await client.delete(configMap('db-1', {}), undefined, undefined, undefined, undefined, 'Background');
+    const status = await client.delete(
+      configMap('db-1', {}),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'Background',
+    );
     expect(status).toMatchObject({ kind: 'Status', status: 'Success' });
-    const { code, body } = await apiError(() => core.readNamespacedConfigMap({ name: 'db-1', namespace: 'team-a' }));
+    const { code, body } = await apiError(() =>
+      core.readNamespacedConfigMap({ name: 'db-1', namespace: 'team-a' }),
+    );
     expect(code).toBe(404);
-    expect(body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', message: 'configmaps "db-1" not found' });
+    expect(body).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'NotFound',
+      message: 'configmaps "db-1" not found',
+    });
     expect((await apiError(() => client.delete(configMap('db-1', {})))).code).toBe(404);
   });
 });
@@ -306,13 +388,19 @@ describe('workloads', () => {
     const { code, body } = await apiError(() => apply(deployment('web', 'other')));
     expect(code).toBe(422);
     expect(body.reason).toBe('Invalid');
-    expect(body.message).toMatch(/^Deployment\.apps "web" is invalid: spec\.selector: Invalid value: .*: field is immutable$/);
+    expect(body.message).toMatch(
+      /^Deployment\.apps "web" is invalid: spec\.selector: Invalid value: .*: field is immutable$/,
+    );
     expect(body.details).toMatchObject({ name: 'web', group: 'apps', kind: 'Deployment' });
   });
 
   it('can keep Deployments unready', async () => {
     server.setDeploymentsReady(false);
-    const web = (await client.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'team-a' } })) as Obj;
+    const web = (await client.read({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'team-a' },
+    })) as Obj;
     const status = web.status as { readyReplicas?: number; conditions: { type: string; status: string }[] };
     expect(status.readyReplicas ?? 0).toBe(0);
     expect(status.conditions).toContainEqual(expect.objectContaining({ type: 'Available', status: 'False' }));
@@ -326,10 +414,17 @@ describe('custom resources', () => {
     const conditions = (crd.status as { conditions: { type: string; status: string }[] }).conditions;
     expect(conditions).toContainEqual(expect.objectContaining({ type: 'Established', status: 'True' }));
 
-    const list = (await (await raw('/apis/example.com/v1')).json()) as { resources: { name: string; kind: string; namespaced: boolean }[] };
+    const list = (await (await raw('/apis/example.com/v1')).json()) as {
+      resources: { name: string; kind: string; namespaced: boolean }[];
+    };
     expect(list.resources[0]).toMatchObject({ name: 'widgets', kind: 'Widget', namespaced: true });
 
-    const widget: Obj = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'team-a' }, spec: { size: 3 } };
+    const widget: Obj = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w1', namespace: 'team-a' },
+      spec: { size: 3 },
+    };
     const created = await apply(widget);
     expect(created).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Widget', spec: { size: 3 } });
     expect(created.metadata?.generation).toBe(1);
@@ -337,7 +432,9 @@ describe('custom resources', () => {
     const listed = await client.list('example.com/v1', 'Widget', 'team-a');
     expect(listed.items.map((i) => [i.kind, i.metadata?.name])).toEqual([['Widget', 'w1']]);
 
-    const smp = await apiError(() => client.patch(widget, undefined, undefined, 'sluice', undefined, PatchStrategy.StrategicMergePatch));
+    const smp = await apiError(() =>
+      client.patch(widget, undefined, undefined, 'sluice', undefined, PatchStrategy.StrategicMergePatch),
+    );
     expect(smp.code).toBe(415);
 
     await client.delete(widgetCrd);
@@ -349,24 +446,39 @@ describe('custom resources', () => {
 describe('watch, faults and auth', () => {
   it('streams watch events to the client-node Watch', async () => {
     const events: string[] = [];
-    const seen = new Promise<void>((resolve) => {
-      void new Watch(kc).watch(
-        '/api/v1/namespaces/team-a/configmaps',
-        { labelSelector: 'watched=yes' },
-        (type, obj: KubernetesObject) => {
-          events.push(`${type} ${obj.metadata?.name}`);
-          if (type === 'DELETED') resolve();
-        },
-        () => {},
-      ).then((controller) => seen.finally(() => controller.abort()));
+    let deleted!: () => void;
+    const sawDelete = new Promise<void>((resolve) => {
+      deleted = resolve;
     });
-    await new Promise((r) => setTimeout(r, 50));
-    await apply(configMap('watched', { a: '1' }, { watched: 'yes' }));
-    await apply(configMap('watched', { a: '2' }, { watched: 'yes' }));
-    await apply(configMap('ignored', { a: '1' }));
-    await client.delete(configMap('watched', {}));
-    await seen;
+    // Resolves once the server has answered 200, i.e. the watch is subscribed.
+    const controller = await new Watch(kc).watch(
+      '/api/v1/namespaces/team-a/configmaps',
+      { labelSelector: 'watched=yes' },
+      (type, obj: KubernetesObject) => {
+        events.push(`${type} ${obj.metadata?.name}`);
+        if (type === 'DELETED') deleted();
+      },
+      () => {},
+    );
+    try {
+      await apply(configMap('watched', { a: '1' }, { watched: 'yes' }));
+      await apply(configMap('watched', { a: '2' }, { watched: 'yes' }));
+      await apply(configMap('ignored', { a: '1' }));
+      await client.delete(configMap('watched', {}));
+      await sawDelete;
+    } finally {
+      controller.abort();
+    }
     expect(events).toEqual(['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
+  });
+
+  it('deleting a namespace deletes its contents', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
+    await apply({ ...configMap('inside', { a: '1' }), metadata: { name: 'inside', namespace: 'doomed' } });
+    const ns = await core.deleteNamespace({ name: 'doomed' });
+    expect(ns).toMatchObject({ kind: 'Namespace', status: { phase: 'Terminating' } });
+    expect(server.objects({ namespace: 'doomed' })).toEqual([]);
+    expect(server.objects({ kind: 'Namespace', name: 'doomed' })).toEqual([]);
   });
 
   it('fails the next matching request once with an injected status', async () => {

@@ -5,9 +5,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ServerContext } from './kube-api-server/context.ts';
 import { reconcileStatus } from './kube-api-server/controllers.ts';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './kube-api-server/discovery.ts';
+import {
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  SERVER_VERSION,
+} from './kube-api-server/discovery.ts';
 import { FaultInjector } from './kube-api-server/faults.ts';
-import { type ApiRequest, pathNotFound, serveResource, watchRequest } from './kube-api-server/handlers.ts';
+import { serveResource, watchRequest } from './kube-api-server/handlers.ts';
 import {
   checkBearer,
   defaultManager,
@@ -20,14 +26,15 @@ import {
 import { clone, deepEqual } from './kube-api-server/json.ts';
 import { renderKubeconfig } from './kube-api-server/kubeconfig.ts';
 import { ResourceRegistry } from './kube-api-server/registry.ts';
+import { type ApiRequest, pathNotFound } from './kube-api-server/request.ts';
 import { parseRoute } from './kube-api-server/routing.ts';
 import { ObjectStore } from './kube-api-server/store.ts';
 import type { KubeObject } from './kube-api-server/types.ts';
 import { WatchHub } from './kube-api-server/watch.ts';
 import { commitWrite } from './kube-api-server/writes.ts';
 
-export type { KubeObject, ManagedFieldsEntry, ObjectMeta } from './kube-api-server/types.ts';
 export type { StatusBody } from './kube-api-server/status.ts';
+export type { KubeObject, ManagedFieldsEntry, ObjectMeta } from './kube-api-server/types.ts';
 
 export interface KubeApiServerOptions {
   /** When set, every request must carry `Authorization: Bearer <token>` (else 401); kubeconfig() includes it. */
@@ -216,7 +223,11 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     url,
     requests,
     kubeconfig: (k = {}) =>
-      renderKubeconfig({ server: url, ...(opts.token ? { token: opts.token } : {}), ...(k.namespace ? { namespace: k.namespace } : {}) }),
+      renderKubeconfig({
+        server: url,
+        ...(opts.token ? { token: opts.token } : {}),
+        ...(k.namespace ? { namespace: k.namespace } : {}),
+      }),
     objects: (filter = {}) => ctx.store.all().filter((o) => matchesFilter(o, filter)),
     object: (apiVersion, kind, name, namespace) => {
       const type = ctx.registry.findByKind(apiVersion, kind);

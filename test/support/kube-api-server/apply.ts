@@ -1,7 +1,14 @@
 // Server-side apply: merges an applied configuration into the live object (maps recursively, lists
 // atomically), removes fields the manager stopped applying, and detects/forces ownership conflicts.
 
-import { type FieldPath, type FieldScope, formatPath, managedLeafPaths, overlaps, pathKey } from './field-paths.ts';
+import {
+  type FieldPath,
+  type FieldScope,
+  formatPath,
+  managedLeafPaths,
+  overlaps,
+  pathKey,
+} from './field-paths.ts';
 import { clone, deepEqual, deleteAt, getAt, isMap, type JsonMap, mergeInto } from './json.ts';
 import { findEntry, type Ownership, pathMap, readOwnership } from './managed-fields.ts';
 import { ApiError } from './status.ts';
@@ -31,12 +38,23 @@ interface Conflict {
 function applicablePart(applied: KubeObject, scope: FieldScope): JsonMap {
   const part: JsonMap = clone(applied);
   const metadata = isMap(part.metadata) ? part.metadata : {};
-  for (const key of ['uid', 'creationTimestamp', 'generation', 'managedFields', 'deletionTimestamp', 'selfLink']) {
+  for (const key of [
+    'uid',
+    'creationTimestamp',
+    'generation',
+    'managedFields',
+    'deletionTimestamp',
+    'selfLink',
+  ]) {
     delete metadata[key];
   }
   if (scope === 'main') delete part.status;
   if (scope === 'status') {
-    return { apiVersion: part.apiVersion, kind: part.kind, ...(part.status === undefined ? {} : { status: part.status }) };
+    return {
+      apiVersion: part.apiVersion,
+      kind: part.kind,
+      ...(part.status === undefined ? {} : { status: part.status }),
+    };
   }
   return part;
 }
@@ -66,10 +84,13 @@ export function serverSideApply(input: ApplyInput): ApplyOutput {
   const newPaths = managedLeafPaths(applied, scope);
   const mine = findEntry(ownership, manager, 'Apply', input.subresource);
   const others = ownership.filter((o) => o.manager !== manager);
-  const result: KubeObject = live ? clone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
+  const result: KubeObject = live
+    ? clone(live)
+    : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
 
   // 1. Fields this manager applied before but no longer applies go away, unless someone else also owns them.
-  const ownedByOthers = (p: readonly string[]) => others.some((o) => [...o.paths.values()].some((q) => overlaps(p, q)));
+  const ownedByOthers = (p: readonly string[]) =>
+    others.some((o) => [...o.paths.values()].some((q) => overlaps(p, q)));
   const ownedExactly = (p: readonly string[]) =>
     ownership.some((o) => o.paths.has(pathKey(p))) || newPaths.some((q) => pathKey(q) === pathKey(p));
   for (const path of mine?.paths.values() ?? []) {

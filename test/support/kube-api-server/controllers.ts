@@ -19,7 +19,8 @@ interface Condition {
 }
 
 function conditions(live: KubeObject | undefined, wanted: Condition[], withUpdateTime: boolean): JsonMap[] {
-  const previous = live && isMap(live.status) && Array.isArray(live.status.conditions) ? live.status.conditions : [];
+  const previous =
+    live && isMap(live.status) && Array.isArray(live.status.conditions) ? live.status.conditions : [];
   const now = timestamp();
   return wanted.map((c) => {
     const old = previous.find((p) => isMap(p) && p.type === c.type);
@@ -48,11 +49,31 @@ function deploymentStatus(obj: KubeObject, live: KubeObject | undefined, ready: 
       live,
       [
         ready
-          ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-          : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+          ? {
+              type: 'Available',
+              status: 'True',
+              reason: 'MinimumReplicasAvailable',
+              message: 'Deployment has minimum availability.',
+            }
+          : {
+              type: 'Available',
+              status: 'False',
+              reason: 'MinimumReplicasUnavailable',
+              message: 'Deployment does not have minimum availability.',
+            },
         ready
-          ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${obj.metadata.name}" has successfully progressed.` }
-          : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${obj.metadata.name}" is progressing.` },
+          ? {
+              type: 'Progressing',
+              status: 'True',
+              reason: 'NewReplicaSetAvailable',
+              message: `ReplicaSet "${obj.metadata.name}" has successfully progressed.`,
+            }
+          : {
+              type: 'Progressing',
+              status: 'True',
+              reason: 'ReplicaSetUpdated',
+              message: `ReplicaSet "${obj.metadata.name}" is progressing.`,
+            },
       ],
       true,
     ),
@@ -62,7 +83,10 @@ function deploymentStatus(obj: KubeObject, live: KubeObject | undefined, ready: 
 function statefulSetStatus(obj: KubeObject, ready: boolean): JsonMap {
   const n = replicas(obj);
   const spec = isMap(obj.spec) ? obj.spec : {};
-  const revision = `${obj.metadata.name}-${createHash('sha256').update(JSON.stringify(spec.template ?? {})).digest('hex').slice(0, 10)}`;
+  const revision = `${obj.metadata.name}-${createHash('sha256')
+    .update(JSON.stringify(spec.template ?? {}))
+    .digest('hex')
+    .slice(0, 10)}`;
   return {
     observedGeneration: obj.metadata.generation ?? 1,
     replicas: n,
@@ -90,7 +114,12 @@ function crdStatus(obj: KubeObject, live: KubeObject | undefined): JsonMap {
       live,
       [
         { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
+        {
+          type: 'Established',
+          status: 'True',
+          reason: 'InitialNamesAccepted',
+          message: 'the initial names have been accepted',
+        },
       ],
       false,
     ),

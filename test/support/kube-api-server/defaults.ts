@@ -57,7 +57,8 @@ function defaultWorkload(obj: KubeObject): void {
   if (s.replicas === undefined || s.replicas === null) s.replicas = 1;
   if (s.revisionHistoryLimit === undefined) s.revisionHistoryLimit = 10;
   if (obj.kind === 'Deployment' && s.progressDeadlineSeconds === undefined) s.progressDeadlineSeconds = 600;
-  if (obj.kind === 'StatefulSet' && s.podManagementPolicy === undefined) s.podManagementPolicy = 'OrderedReady';
+  if (obj.kind === 'StatefulSet' && s.podManagementPolicy === undefined)
+    s.podManagementPolicy = 'OrderedReady';
 }
 
 export function applyDefaults(
@@ -69,13 +70,17 @@ export function applyDefaults(
   if (type.crd) return;
   switch (`${type.group}/${type.kind}`) {
     case '/Namespace':
-      return defaultNamespace(obj);
+      defaultNamespace(obj);
+      break;
     case '/Secret':
-      return defaultSecret(obj);
+      defaultSecret(obj);
+      break;
     case '/Service':
-      return defaultService(obj, live, ctx);
+      defaultService(obj, live, ctx);
+      break;
     case 'apps/Deployment':
     case 'apps/StatefulSet':
-      return defaultWorkload(obj);
+      defaultWorkload(obj);
+      break;
   }
 }

@@ -40,7 +40,9 @@ export function apiGroupList(registry: ResourceRegistry) {
 /** APIGroup for `/apis/<group>`, or undefined when the group is not served. */
 export function apiGroup(registry: ResourceRegistry, name: string) {
   const group = registry.groups().find((g) => g.name === name);
-  return group ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDocument(group.name, group.versions) } : undefined;
+  return group
+    ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDocument(group.name, group.versions) }
+    : undefined;
 }
 
 function resourceEntries(type: ResourceType) {

@@ -56,8 +56,14 @@ export function sendStatus(res: ServerResponse, status: StatusBody): void {
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {
-  if (err instanceof ApiError) return sendStatus(res, err.status);
-  sendStatus(res, failure(500, `internal error in kube-api-server stand-in: ${(err as Error)?.stack ?? err}`));
+  if (err instanceof ApiError) {
+    sendStatus(res, err.status);
+    return;
+  }
+  sendStatus(
+    res,
+    failure(500, `internal error in kube-api-server stand-in: ${(err as Error)?.stack ?? err}`),
+  );
 }
 
 /** True when the request may proceed; otherwise a 401 Status has been sent. */

@@ -1,5 +1,5 @@
 // kubeconfig YAML text for clients of the stand-in: one cluster, one user (bearer token if configured),
-// one context, current-context set.
+// one context, current-context set. client-node v2 refuses http:// servers unless insecure-skip-tls-verify.
 
 import { stringify } from 'yaml';
 
@@ -16,9 +16,14 @@ export function renderKubeconfig(opts: KubeconfigOptions): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: opts.server } }],
+    clusters: [{ name, cluster: { server: opts.server, 'insecure-skip-tls-verify': true } }],
     users: [{ name, user: opts.token ? { token: opts.token } : {} }],
-    contexts: [{ name, context: { cluster: name, user: name, ...(opts.namespace ? { namespace: opts.namespace } : {}) } }],
+    contexts: [
+      {
+        name,
+        context: { cluster: name, user: name, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+      },
+    ],
     'current-context': name,
     preferences: {},
   });

@@ -1,7 +1,15 @@
 // Field ownership (metadata.managedFields): decoding entries into path sets, encoding them back, and
 // recording which fields a non-apply write (create/update/patch) changed and therefore now owns.
 
-import { type FieldPath, type FieldScope, fromFieldsV1, managedLeafPaths, overlaps, pathKey, toFieldsV1 } from './field-paths.ts';
+import {
+  type FieldPath,
+  type FieldScope,
+  fromFieldsV1,
+  managedLeafPaths,
+  overlaps,
+  pathKey,
+  toFieldsV1,
+} from './field-paths.ts';
 import { deepEqual, getAt } from './json.ts';
 import { type KubeObject, type ManagedFieldsEntry, timestamp } from './types.ts';
 
@@ -62,7 +70,8 @@ export function findEntry(
   subresource: string | undefined,
 ): Ownership | undefined {
   return ownership.find(
-    (o) => o.manager === manager && o.operation === operation && (o.subresource ?? '') === (subresource ?? ''),
+    (o) =>
+      o.manager === manager && o.operation === operation && (o.subresource ?? '') === (subresource ?? ''),
   );
 }
 
@@ -84,7 +93,8 @@ export function recordUpdate(
   if (changed.length > 0) {
     for (const other of next) {
       if (other === entry) continue;
-      for (const [key, path] of other.paths) if (changed.some((c) => overlaps(c, path))) other.paths.delete(key);
+      for (const [key, path] of other.paths)
+        if (changed.some((c) => overlaps(c, path))) other.paths.delete(key);
     }
     if (!entry) {
       entry = { manager, operation: 'Update', apiVersion: after.apiVersion, time: '', paths: new Map() };

@@ -33,7 +33,8 @@ function locate(doc: JsonMap, path: string[], op: string): [Container, string] {
     if (Array.isArray(node)) node = node[Number(token)];
     else if (isMap(node)) node = node[token];
     else node = undefined;
-    if (node === undefined) throw unprocessable(`${op} operation does not apply: doc is missing path: /${path.join('/')}`);
+    if (node === undefined)
+      throw unprocessable(`${op} operation does not apply: doc is missing path: /${path.join('/')}`);
   }
   if (!Array.isArray(node) && !isMap(node)) {
     throw unprocessable(`${op} operation does not apply: doc is missing path: /${path.join('/')}`);
@@ -55,7 +56,8 @@ function read(doc: JsonMap, path: string[], op: string): unknown {
   if (path.length === 0) return doc;
   const [parent, token] = locate(doc, path, op);
   const value = Array.isArray(parent) ? parent[arrayIndex(parent, token, false)] : parent[token];
-  if (value === undefined) throw unprocessable(`${op} operation does not apply: doc is missing key: /${path.join('/')}`);
+  if (value === undefined)
+    throw unprocessable(`${op} operation does not apply: doc is missing key: /${path.join('/')}`);
   return value;
 }
 

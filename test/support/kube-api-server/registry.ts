@@ -62,7 +62,10 @@ export class ResourceRegistry {
       versions.add(t.version);
       byName.set(t.group, versions);
     }
-    return [...byName].map(([name, versions]) => ({ name, versions: [...versions].sort(compareVersionPriority) }));
+    return [...byName].map(([name, versions]) => ({
+      name,
+      versions: [...versions].sort(compareVersionPriority),
+    }));
   }
 
   /** Registers (or re-registers) the served versions of a CRD. */

@@ -1,6 +1,8 @@
 // Resource types the stand-in serves: the ResourceType descriptor (what discovery advertises and what the
 // handlers need to know) and the catalog of built-in types present before any CRD is created.
 
+import type { KubeObject } from './types.ts';
+
 export type NameRule = 'subdomain' | 'label' | 'path';
 
 export interface ResourceType {
@@ -23,8 +25,22 @@ export interface ResourceType {
   crd?: string;
 }
 
-export const READ_WRITE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const READ_WRITE_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 export const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
+
+/** An object as served through `type`'s version (storage is shared by all versions of a group+plural). */
+export function servedAs(type: ResourceType, obj: KubeObject): KubeObject {
+  return { ...obj, apiVersion: apiVersionOf(type) };
+}
 
 export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
@@ -79,7 +95,12 @@ export function builtinResourceTypes(): ResourceType[] {
       status: true,
       nameRule: 'label',
     }),
-    builtin('', 'v1', { kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'] }),
+    builtin('', 'v1', {
+      kind: 'ServiceAccount',
+      plural: 'serviceaccounts',
+      namespaced: true,
+      shortNames: ['sa'],
+    }),
     builtin('apps', 'v1', {
       kind: 'Deployment',
       plural: 'deployments',
@@ -110,7 +131,12 @@ export function builtinResourceTypes(): ResourceType[] {
       namespaced: false,
       nameRule: 'path',
     }),
-    builtin('rbac.authorization.k8s.io', 'v1', { kind: 'Role', plural: 'roles', namespaced: true, nameRule: 'path' }),
+    builtin('rbac.authorization.k8s.io', 'v1', {
+      kind: 'Role',
+      plural: 'roles',
+      namespaced: true,
+      nameRule: 'path',
+    }),
     builtin('rbac.authorization.k8s.io', 'v1', {
       kind: 'RoleBinding',
       plural: 'rolebindings',

@@ -54,7 +54,12 @@ export function parseRoute(pathname: string): Route {
  */
 function resourceRoute(group: string, version: string, tail: string[]): Route {
   const [first, second, third, fourth, fifth, ...extra] = tail;
-  if (first === 'namespaces' && second !== undefined && third !== undefined && !isNamespaceSubresource(third)) {
+  if (
+    first === 'namespaces' &&
+    second !== undefined &&
+    third !== undefined &&
+    !isNamespaceSubresource(third)
+  ) {
     if (extra.length > 0) return { kind: 'unknown' };
     return {
       kind: 'resource',

@@ -91,11 +91,19 @@ function groupKindDetails(type: ResourceType, name: string): StatusDetails {
 }
 
 export function notFound(type: ResourceType, name: string): ApiError {
-  return new ApiError(404, `${qualifiedResource(type)} "${name}" not found`, 'NotFound', groupKindDetails(type, name));
+  return new ApiError(
+    404,
+    `${qualifiedResource(type)} "${name}" not found`,
+    'NotFound',
+    groupKindDetails(type, name),
+  );
 }
 
 export function namespaceNotFound(namespace: string): ApiError {
-  return new ApiError(404, `namespaces "${namespace}" not found`, 'NotFound', { name: namespace, kind: 'namespaces' });
+  return new ApiError(404, `namespaces "${namespace}" not found`, 'NotFound', {
+    name: namespace,
+    kind: 'namespaces',
+  });
 }
 
 export function alreadyExists(type: ResourceType, name: string): ApiError {

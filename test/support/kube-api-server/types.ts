@@ -38,3 +38,29 @@ export interface KubeObject {
 export function timestamp(date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+const METADATA_ORDER = [
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
+
+/** Same object with keys in the order the real server serializes them (apiVersion, kind, metadata, ...). */
+export function canonicalOrder(obj: KubeObject): KubeObject {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const orderedMeta: ObjectMeta = {};
+  for (const key of METADATA_ORDER) if (metadata[key] !== undefined) orderedMeta[key] = metadata[key];
+  for (const [key, value] of Object.entries(metadata)) if (!(key in orderedMeta)) orderedMeta[key] = value;
+  return { apiVersion, kind, metadata: orderedMeta, ...rest };
+}

@@ -74,9 +74,11 @@ function workloadErrors(obj: KubeObject, live: KubeObject | undefined): FieldErr
   const spec = specOf(obj);
   const errors: FieldError[] = [];
   const selector = isMap(spec.selector) ? spec.selector : undefined;
-  if (!selector) errors.push({ field: 'spec.selector', reason: 'FieldValueRequired', detail: 'Required value' });
+  if (!selector)
+    errors.push({ field: 'spec.selector', reason: 'FieldValueRequired', detail: 'Required value' });
   const template = isMap(spec.template) ? spec.template : {};
-  const templateLabels = isMap(template.metadata) && isMap(template.metadata.labels) ? template.metadata.labels : {};
+  const templateLabels =
+    isMap(template.metadata) && isMap(template.metadata.labels) ? template.metadata.labels : {};
   const matchLabels = selector && isMap(selector.matchLabels) ? selector.matchLabels : {};
   if (selector && Object.entries(matchLabels).some(([k, v]) => templateLabels[k] !== v)) {
     errors.push({
@@ -85,11 +87,22 @@ function workloadErrors(obj: KubeObject, live: KubeObject | undefined): FieldErr
       detail: `Invalid value: ${show(templateLabels)}: \`selector\` does not match template \`labels\``,
     });
   }
-  if (live && !deepEqual(specOf(live).selector, spec.selector)) errors.push(immutable('spec.selector', spec.selector));
+  if (live && !deepEqual(specOf(live).selector, spec.selector))
+    errors.push(immutable('spec.selector', spec.selector));
   if (live && obj.kind === 'StatefulSet') {
-    const mutable = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy'];
+    const mutable = [
+      'replicas',
+      'ordinals',
+      'template',
+      'updateStrategy',
+      'persistentVolumeClaimRetentionPolicy',
+    ];
     const strip = (s: JsonMap) =>
-      Object.fromEntries(Object.entries(s).filter(([k]) => ![...mutable, 'minReadySeconds', 'revisionHistoryLimit'].includes(k)));
+      Object.fromEntries(
+        Object.entries(s).filter(
+          ([k]) => ![...mutable, 'minReadySeconds', 'revisionHistoryLimit'].includes(k),
+        ),
+      );
     if (!deepEqual(strip(specOf(live)), strip(spec))) {
       errors.push({
         field: 'spec',
@@ -105,13 +118,14 @@ function jobErrors(obj: KubeObject, live: KubeObject | undefined): FieldError[] 
   if (!live) return [];
   const errors: FieldError[] = [];
   for (const field of ['selector', 'template'] as const) {
-    if (!deepEqual(specOf(live)[field], specOf(obj)[field])) errors.push(immutable(`spec.${field}`, specOf(obj)[field]));
+    if (!deepEqual(specOf(live)[field], specOf(obj)[field]))
+      errors.push(immutable(`spec.${field}`, specOf(obj)[field]));
   }
   return errors;
 }
 
 function immutableDataErrors(obj: KubeObject, live: KubeObject | undefined): FieldError[] {
-  if (!live || live.immutable !== true) return [];
+  if (live?.immutable !== true) return [];
   const forbidden = (field: string): FieldError => ({
     field,
     reason: 'FieldValueForbidden',
@@ -128,14 +142,21 @@ function immutableDataErrors(obj: KubeObject, live: KubeObject | undefined): Fie
 function serviceErrors(obj: KubeObject, live: KubeObject | undefined): FieldError[] {
   const before = specOf(live).clusterIP;
   const after = specOf(obj).clusterIP;
-  if (typeof before === 'string' && before !== '' && before !== after) return [immutable('spec.clusterIP', after)];
+  if (typeof before === 'string' && before !== '' && before !== after)
+    return [immutable('spec.clusterIP', after)];
   return [];
 }
 
 function roleRefErrors(obj: KubeObject, live: KubeObject | undefined): FieldError[] {
   if (!obj.roleRef) return [{ field: 'roleRef', reason: 'FieldValueRequired', detail: 'Required value' }];
   if (live && !deepEqual(live.roleRef, obj.roleRef)) {
-    return [{ field: 'roleRef', reason: 'FieldValueInvalid', detail: `Invalid value: ${show(obj.roleRef)}: cannot change roleRef` }];
+    return [
+      {
+        field: 'roleRef',
+        reason: 'FieldValueInvalid',
+        detail: `Invalid value: ${show(obj.roleRef)}: cannot change roleRef`,
+      },
+    ];
   }
   return [];
 }
@@ -182,7 +203,10 @@ export function validate(type: ResourceType, obj: KubeObject, live: KubeObject |
   if (!type.crd && type.kind === 'ConfigMap') requireStringMap(type, obj.data, 'data', `${type.kind}.data`);
   if (!type.crd && type.kind === 'Secret' && isMap(obj.data)) {
     for (const value of Object.values(obj.data)) {
-      if (typeof value !== 'string' || Buffer.from(value, 'base64').toString('base64') !== value.replace(/\s/g, '')) {
+      if (
+        typeof value !== 'string' ||
+        Buffer.from(value, 'base64').toString('base64') !== value.replace(/\s/g, '')
+      ) {
         throw new ApiError(
           400,
           `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0`,
@@ -194,7 +218,13 @@ export function validate(type: ResourceType, obj: KubeObject, live: KubeObject |
   const name = obj.metadata.name ?? '';
   const errors: FieldError[] = name
     ? nameErrors(type, name)
-    : [{ field: 'metadata.name', reason: 'FieldValueRequired', detail: 'Required value: name or generateName is required' }];
+    : [
+        {
+          field: 'metadata.name',
+          reason: 'FieldValueRequired',
+          detail: 'Required value: name or generateName is required',
+        },
+      ];
   errors.push(...labelErrors(obj.metadata.labels));
   if (!type.crd) {
     switch (`${type.group}/${type.kind}`) {

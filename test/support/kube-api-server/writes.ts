@@ -2,15 +2,15 @@
 // server-set metadata, defaulting, validation, simulated controllers, no-op detection and storage.
 
 import { randomUUID } from 'node:crypto';
-import { type ServerContext, namespaceExists } from './context.ts';
+import { namespaceExists, type ServerContext } from './context.ts';
+import { reconcileStatus } from './controllers.ts';
 import { applyDefaults } from './defaults.ts';
 import { clone, deepEqual } from './json.ts';
 import { dropVanished, type Ownership, writeOwnership } from './managed-fields.ts';
 import { apiVersionOf, type ResourceType } from './resources.ts';
 import { invalid, modifiedConflict, namespaceNotFound } from './status.ts';
-import { type KubeObject, timestamp } from './types.ts';
+import { canonicalOrder, type KubeObject, timestamp } from './types.ts';
 import { validate } from './validation.ts';
-import { reconcileStatus } from './controllers.ts';
 
 export interface WriteRequest {
   type: ResourceType;
@@ -49,7 +49,8 @@ function comparable(obj: KubeObject): unknown {
 
 export function commitWrite(ctx: ServerContext, req: WriteRequest): WriteResult {
   const { type, live } = req;
-  if (type.namespaced && !live && !namespaceExists(ctx, req.namespace)) throw namespaceNotFound(req.namespace);
+  if (type.namespaced && !live && !namespaceExists(ctx, req.namespace))
+    throw namespaceNotFound(req.namespace);
 
   const given = req.candidate.metadata.resourceVersion;
   if (live && given && given !== live.metadata.resourceVersion) throw modifiedConflict(type, req.name);
@@ -93,7 +94,8 @@ export function commitWrite(ctx: ServerContext, req: WriteRequest): WriteResult 
 
   if (type.tracksGeneration) {
     const previous = live?.metadata.generation ?? 0;
-    meta.generation = live && deepEqual(withoutMetaAndStatus(live), withoutMetaAndStatus(result)) ? previous : previous + 1;
+    meta.generation =
+      live && deepEqual(withoutMetaAndStatus(live), withoutMetaAndStatus(result)) ? previous : previous + 1;
   } else {
     delete meta.generation;
   }
@@ -106,10 +108,13 @@ export function commitWrite(ctx: ServerContext, req: WriteRequest): WriteResult 
   if (req.subresource !== 'status') reconcileStatus(type, result, live, ctx.controllers);
 
   if (live && deepEqual(comparable(live), comparable(result))) return { object: live, created: false };
+  if (!req.dryRun) result.metadata.resourceVersion = ctx.store.nextResourceVersion();
+  result = canonicalOrder(result);
   if (req.dryRun) return { object: result, created: !live };
 
-  meta.resourceVersion = ctx.store.nextResourceVersion();
   ctx.store.put(type, result);
-  if (type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition') ctx.registry.registerCrd(result);
+  if (type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition') {
+    ctx.registry.registerCrd(result);
+  }
   return { object: clone(result), created: !live };
 }
