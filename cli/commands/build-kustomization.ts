@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { ConfigData } from '../../shared/api/config-data.ts';
 import { findKustomization } from '../../shared/api/find-kustomization.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
+import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { renderKustomization } from '../../shared/usecases/render-kustomization.ts';
 
@@ -59,7 +60,7 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
     allowRemoteBases: args.allowRemoteBases,
     ownerNamespace: writtenNamespace,
   });
-  return result.yaml;
+  return objectsToYaml(result.objects);
 }
 
 function gitTopLevel(start: string): string | undefined {

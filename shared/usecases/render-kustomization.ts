@@ -12,7 +12,7 @@ import { postProcess } from '../core/render/post-process.ts';
 import { renderKey } from '../core/render/render-key.ts';
 import { type ConfigLookup, loadVariables } from '../core/render/substitute.ts';
 import type { TreeReader } from '../core/render/tree-reader.ts';
-import { objectsToYaml } from '../core/render/yaml-codec.ts';
+import type { KubeObject } from '../core/render/yaml-codec.ts';
 import type { BuildWorkspaces } from '../ports/build-workspace.ts';
 import type { KustomizeRunner } from '../ports/kustomize-runner.ts';
 import type { RenderCache } from '../ports/render-cache.ts';
@@ -40,8 +40,8 @@ export interface RenderRequest {
 
 export interface RenderResult {
   key: string;
-  /** Multi-document YAML, objects in kustomize order, separated by `---`. */
-  yaml: string;
+  /** Objects in kustomize order, after substitution and labelling. */
+  objects: KubeObject[];
   cached: boolean;
 }
 
@@ -100,7 +100,7 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
     ownerNamespace: req.ownerNamespace ?? null,
   });
   const cached = req.sourceDigest && deps.cache ? await deps.cache.get(key) : undefined;
-  if (cached !== undefined) return { key, yaml: cached, cached: true };
+  if (cached !== undefined) return { key, objects: JSON.parse(cached) as KubeObject[], cached: true };
 
   // 6. build with the real kustomize in a scratch overlay
   const workspace = await deps.workspaces.open(req.sourceRoot, relPath);
@@ -121,11 +121,14 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
   }
 
   // 7. substitute variables and add owner labels, in Flux's order
-  const yaml = objectsToYaml(
-    postProcess(output, { ks, vars, strict, ...(req.ownerNamespace !== undefined && { ownerNamespace: req.ownerNamespace }) }),
-  );
-  if (req.sourceDigest && deps.cache) await deps.cache.put(key, yaml);
-  return { key, yaml, cached: false };
+  const objects = postProcess(output, {
+    ks,
+    vars,
+    strict,
+    ...(req.ownerNamespace !== undefined && { ownerNamespace: req.ownerNamespace }),
+  });
+  if (req.sourceDigest && deps.cache) await deps.cache.put(key, JSON.stringify(objects));
+  return { key, objects, cached: false };
 }
 
 function basename(path: string): string {

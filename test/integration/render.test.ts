@@ -8,6 +8,7 @@ import type { ConfigData } from '../../shared/api/config-data.ts';
 import { findKustomization } from '../../shared/api/find-kustomization.ts';
 import type { Kustomization } from '../../shared/api/kustomization.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
+import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { type RenderRequest, renderKustomization } from '../../shared/usecases/render-kustomization.ts';
 
@@ -73,14 +74,14 @@ describe('renderKustomization', () => {
   it('renders an overlay as Flux does: spec merged, images, patches, substitution, owner labels, commonMetadata', async () => {
     const { ks: overlay, configs } = load('overlay', 'podinfo');
     const result = await renderKustomization(deps, request(overlay, join(fixtures, 'overlay/repo'), configs));
-    expect(result.yaml).toBe(readFileSync(join(fixtures, 'overlay/expected.yaml'), 'utf8'));
+    expect(objectsToYaml(result.objects)).toBe(readFileSync(join(fixtures, 'overlay/expected.yaml'), 'utf8'));
     expect(result.key).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('generates a kustomization when the path has none: lexical walk, sub-kustomizations as resources', async () => {
     const { ks: cluster } = load('generated', 'cluster');
     const result = await renderKustomization(deps, request(cluster, join(fixtures, 'generated/repo')));
-    expect(result.yaml).toBe(readFileSync(join(fixtures, 'generated/expected.yaml'), 'utf8'));
+    expect(objectsToYaml(result.objects)).toBe(readFileSync(join(fixtures, 'generated/expected.yaml'), 'utf8'));
   });
 
   it('hashes identical inputs to the same render key and reuses the cached render', async () => {
@@ -130,7 +131,7 @@ describe('renderKustomization', () => {
     );
     expect(err.message).not.toContain('yes-value');
     const lenient = await renderKustomization(deps, request(ks('unset-var', postBuild), errorsRoot, [], { strict: false }));
-    expect(lenient.yaml).toContain('  a: yes-value\n  b: null\n');
+    expect(objectsToYaml(lenient.objects)).toContain('  a: yes-value\n  b: null\n');
   });
 
   it('refuses a spec.path that leaves the repository', async () => {

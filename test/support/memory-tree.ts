@@ -70,12 +70,14 @@ export function memoryTree(entries: Record<string, MemoryNode>): TreeReader {
     readText(path: string): string {
       const real = resolve(path);
       const text = real === undefined ? undefined : files.get(real);
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file: ${path}`), { code: 'ENOENT' });
+      if (text === undefined)
+        throw Object.assign(new Error(`ENOENT: no such file: ${path}`), { code: 'ENOENT' });
       return text;
     },
     realpath(path: string): string {
       const real = resolve(path);
-      if (real === undefined) throw Object.assign(new Error(`ENOENT: no such file: ${path}`), { code: 'ENOENT' });
+      if (real === undefined)
+        throw Object.assign(new Error(`ENOENT: no such file: ${path}`), { code: 'ENOENT' });
       return real;
     },
   };

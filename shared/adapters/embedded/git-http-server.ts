@@ -1,5 +1,5 @@
-// Test stand-in for a Git host: a 127.0.0.1 HTTP server that runs the real `git http-backend` CGI (smart HTTP,
-// protocol v0/v1/v2, gzip request bodies) over the bare repos in a directory, with optional Basic/Bearer auth.
+// A local Git host: a loopback HTTP server running the real `git http-backend` CGI (smart HTTP, protocol
+// v0/v1/v2, gzip bodies) over the bare repos in a directory. Embedded mode serves its fleet repo with it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

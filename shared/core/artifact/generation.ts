@@ -6,9 +6,8 @@ export interface Generation {
   source: number;
 }
 
-/** True when `next` is strictly newer than `current` and older in no component. */
-export function isNewer(next: Generation, current: Generation | undefined): boolean {
-  if (!current) return true;
-  if (next.fleet < current.fleet || next.source < current.source) return false;
-  return next.fleet > current.fleet || next.source > current.source;
+/** True when `next` was rendered from older inputs than `current` in any component. */
+export function isOlder(next: Generation, current: Generation | undefined): boolean {
+  if (!current) return false;
+  return next.fleet < current.fleet || next.source < current.source;
 }

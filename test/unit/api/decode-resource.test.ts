@@ -31,7 +31,13 @@ const kustomization = (spec: Raw = {}, metadata: Raw = { name: 'apps', namespace
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
   kind: 'Kustomization',
   metadata,
-  spec: { interval: '10m', path: './apps', prune: true, sourceRef: { kind: 'GitRepository', name: 'fleet' }, ...spec },
+  spec: {
+    interval: '10m',
+    path: './apps',
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: 'fleet' },
+    ...spec,
+  },
 });
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -39,7 +45,9 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 describe('decodeResource', () => {
   describe('decodes valid objects', () => {
     it('a GitRepository with its defaults', () => {
-      expect(decodeResource(gitRepository({ secretRef: { name: 'auth' }, ignore: '/*\n!/deploy\n' }), at())).toEqual({
+      expect(
+        decodeResource(gitRepository({ secretRef: { name: 'auth' }, ignore: '/*\n!/deploy\n' }), at()),
+      ).toEqual({
         kind: 'GitRepository',
         apiVersion: 'source.toolkit.fluxcd.io/v1',
         metadata: { name: 'fleet', namespace: 'flux-system', labels: {}, annotations: {} },
@@ -95,7 +103,10 @@ describe('decodeResource', () => {
           components: ['../components/a'],
           ignoreMissingComponents: true,
           commonMetadata: { labels: { team: 'a' }, annotations: { owner: 'me' } },
-          postBuild: { substitute: { env: 'dev' }, substituteFrom: [{ kind: 'ConfigMap', name: 'vars', optional: false }] },
+          postBuild: {
+            substitute: { env: 'dev' },
+            substituteFrom: [{ kind: 'ConfigMap', name: 'vars', optional: false }],
+          },
           dependsOn: [{ name: 'infra' }],
         },
         source: at(2),
@@ -103,7 +114,12 @@ describe('decodeResource', () => {
     });
 
     it('a ConfigMap, keeping its data as text', () => {
-      const raw = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'vars', namespace: 'apps' }, data: { a: '1', b: 'x\ny' } };
+      const raw = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'vars', namespace: 'apps' },
+        data: { a: '1', b: 'x\ny' },
+      };
       expect(decodeResource(raw, at())).toEqual({
         kind: 'ConfigMap',
         metadata: { name: 'vars', namespace: 'apps', labels: {}, annotations: {} },
@@ -113,20 +129,49 @@ describe('decodeResource', () => {
     });
 
     const secrets: { name: string; raw: Raw; data: Record<string, string> }[] = [
-      { name: 'base64-decodes data', raw: { data: { user: b64('admin'), pw: b64('s3cr3t\n') } }, data: { user: 'admin', pw: 's3cr3t\n' } },
-      { name: 'tolerates line-wrapped base64', raw: { data: { long: `${b64('0123456789abcdef').slice(0, 12)}\n${b64('0123456789abcdef').slice(12)}` } }, data: { long: '0123456789abcdef' } },
-      { name: 'takes stringData as it is', raw: { stringData: { token: 'plain' } }, data: { token: 'plain' } },
-      { name: 'lets stringData win over data', raw: { data: { a: b64('from-data'), b: b64('only-data') }, stringData: { a: 'from-stringData' } }, data: { a: 'from-stringData', b: 'only-data' } },
+      {
+        name: 'base64-decodes data',
+        raw: { data: { user: b64('admin'), pw: b64('s3cr3t\n') } },
+        data: { user: 'admin', pw: 's3cr3t\n' },
+      },
+      {
+        name: 'tolerates line-wrapped base64',
+        raw: {
+          data: { long: `${b64('0123456789abcdef').slice(0, 12)}\n${b64('0123456789abcdef').slice(12)}` },
+        },
+        data: { long: '0123456789abcdef' },
+      },
+      {
+        name: 'takes stringData as it is',
+        raw: { stringData: { token: 'plain' } },
+        data: { token: 'plain' },
+      },
+      {
+        name: 'lets stringData win over data',
+        raw: { data: { a: b64('from-data'), b: b64('only-data') }, stringData: { a: 'from-stringData' } },
+        data: { a: 'from-stringData', b: 'only-data' },
+      },
       { name: 'decodes an empty value', raw: { data: { empty: '' } }, data: { empty: '' } },
       { name: 'has no data at all', raw: {}, data: {} },
     ];
     it.each(secrets)('a Secret that $name', (c) => {
-      const raw = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'apps' }, type: 'Opaque', ...c.raw };
+      const raw = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's', namespace: 'apps' },
+        type: 'Opaque',
+        ...c.raw,
+      };
       expect(decodeResource(raw, at())).toMatchObject({ kind: 'Secret', data: c.data });
     });
 
     it('any other object as a plain manifest', () => {
-      const raw = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } };
+      const raw = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: { replicas: 2 },
+      };
       expect(decodeResource(raw, at())).toEqual({ kind: 'Manifest', object: raw, source: at() });
     });
 
@@ -228,17 +273,30 @@ describe('decodeResource', () => {
       },
       {
         name: 'Secret data that is not base64',
-        raw: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'apps' }, data: { token: 'not base64!' } },
+        raw: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 's', namespace: 'apps' },
+          data: { token: 'not base64!' },
+        },
         message: `${FILE}: Secret/apps/s: data.token: expected base64-encoded bytes (put plain text under stringData instead)`,
       },
       {
         name: 'ConfigMap data that is not text',
-        raw: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'apps' }, data: { port: 8080, on: true } },
+        raw: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'c', namespace: 'apps' },
+          data: { port: 8080, on: true },
+        },
         message: `${FILE}: ConfigMap/apps/c: data.port: expected a string, got 8080; data.on: expected a string, got true`,
       },
     ];
     it.each(cases)('$name', (c) => {
-      expect(errorOf(() => decodeResource(c.raw, at(c.document)))).toEqual({ code: 'ValidationFailed', message: c.message });
+      expect(errorOf(() => decodeResource(c.raw, at(c.document)))).toEqual({
+        code: 'ValidationFailed',
+        message: c.message,
+      });
     });
 
     it('reports a missing sourceRef first', () => {
@@ -248,7 +306,12 @@ describe('decodeResource', () => {
     });
 
     it('reports several problems of one object at once, in field order', () => {
-      const raw = kustomization({ interval: '5 min', prune: undefined, sourceRef: { kind: 'GitRepository' }, wait: 'true' });
+      const raw = kustomization({
+        interval: '5 min',
+        prune: undefined,
+        sourceRef: { kind: 'GitRepository' },
+        wait: 'true',
+      });
       expect(errorOf(() => decodeResource(raw, at()))).toEqual({
         code: 'ValidationFailed',
         message:
@@ -258,13 +321,19 @@ describe('decodeResource', () => {
     });
 
     it('never echoes a Secret value in a validation message', () => {
-      const raw = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'apps' }, data: { token: 'ghp_S3cr3t-T0ken!' } };
+      const raw = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's', namespace: 'apps' },
+        data: { token: 'ghp_S3cr3t-T0ken!' },
+      };
       expect(errorOf(() => decodeResource(raw, at())).message).not.toContain('S3cr3t');
     });
   });
 
   describe('refuses Flux kinds it does not support', () => {
-    const supported = 'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, kustomize.toolkit.fluxcd.io/v1 Kustomization';
+    const supported =
+      'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, kustomize.toolkit.fluxcd.io/v1 Kustomization';
     const cases: [string, string, string][] = [
       ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'HelmRelease/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1', 'OCIRepository', 'OCIRepository/flux-system/x'],
@@ -281,7 +350,12 @@ describe('decodeResource', () => {
     });
 
     it('leaves a kustomize.config.k8s.io Kustomization (a kustomization file) to be a plain manifest', () => {
-      const raw = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', metadata: { name: 'k' }, resources: [] };
+      const raw = {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        metadata: { name: 'k' },
+        resources: [],
+      };
       expect(decodeResource(raw, at()).kind).toBe('Manifest');
     });
   });
@@ -290,7 +364,11 @@ describe('decodeResource', () => {
     const cases: [string, Raw, string][] = [
       ['no apiVersion', { kind: 'ConfigMap', metadata: { name: 'a' } }, 'apiVersion'],
       ['an empty apiVersion', { apiVersion: '', kind: 'ConfigMap', metadata: { name: 'a' } }, 'apiVersion'],
-      ['a non-string apiVersion', { apiVersion: 1, kind: 'ConfigMap', metadata: { name: 'a' } }, 'apiVersion'],
+      [
+        'a non-string apiVersion',
+        { apiVersion: 1, kind: 'ConfigMap', metadata: { name: 'a' } },
+        'apiVersion',
+      ],
       ['no kind', { apiVersion: 'v1', metadata: { name: 'a' } }, 'kind'],
       ['an empty kind', { apiVersion: 'v1', kind: '', metadata: { name: 'a' } }, 'kind'],
     ];
@@ -305,7 +383,8 @@ describe('decodeResource', () => {
 
 describe('parseManifests', () => {
   it('splits documents, skipping empty ones but keeping their index', () => {
-    const text = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# nothing\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n';
+    const text =
+      '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# nothing\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n';
     expect(parseManifests(text, FILE)).toEqual([
       { index: 0, value: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } } },
       { index: 2, value: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'b' } } },
@@ -318,19 +397,40 @@ describe('parseManifests', () => {
   });
 
   const syntax: { name: string; text: string; line: number; column: number }[] = [
-    { name: 'a duplicate key', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n', line: 5, column: 3 },
-    { name: 'an unterminated quote in the second document', text: 'a: 1\n---\nfoo: "unterminated\n', line: 4, column: 1 },
+    {
+      name: 'a duplicate key',
+      text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n',
+      line: 5,
+      column: 3,
+    },
+    {
+      name: 'an unterminated quote in the second document',
+      text: 'a: 1\n---\nfoo: "unterminated\n',
+      line: 4,
+      column: 1,
+    },
     { name: 'a compact nested mapping', text: 'a: b: c\n', line: 1, column: 4 },
-    { name: 'a mapping inside a plain scalar', text: 'metadata:\n  name: a\n    labels: x\n', line: 2, column: 9 },
+    {
+      name: 'a mapping inside a plain scalar',
+      text: 'metadata:\n  name: a\n    labels: x\n',
+      line: 2,
+      column: 9,
+    },
   ];
   it.each(syntax)('reports $name with file, line and column', (c) => {
     const err = errorOf(() => parseManifests(c.text, FILE));
     expect(err.code).toBe('InvalidManifest');
-    expect(err.message).toMatch(new RegExp(`^${FILE}: invalid YAML at line ${c.line}, column ${c.column}: .+; fix the syntax and commit again$`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^${FILE}: invalid YAML at line ${c.line}, column ${c.column}: .+; fix the syntax and commit again$`,
+      ),
+    );
   });
 
   it('reports an alias to a missing anchor as invalid YAML, with its position', () => {
-    const err = errorOf(() => parseManifests('apiVersion: v1\nkind: ConfigMap\ndata:\n  a: *missing\n', FILE));
+    const err = errorOf(() =>
+      parseManifests('apiVersion: v1\nkind: ConfigMap\ndata:\n  a: *missing\n', FILE),
+    );
     expect(err.code).toBe('InvalidManifest');
     expect(err.message).toMatch(new RegExp(`^${FILE}: invalid YAML at line 4, column \\d+: `));
   });

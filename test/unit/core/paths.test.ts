@@ -35,7 +35,17 @@ describe('secureJoin', () => {
     expect(secureJoin('/repo', rel, 'spec.path')).toBe(want);
   });
 
-  const escaping = ['..', '../', '../x', './../x', 'apps/../../x', 'a/b/../../../x', '/../etc', '..\\x', 'apps\\..\\..\\x'];
+  const escaping = [
+    '..',
+    '../',
+    '../x',
+    './../x',
+    'apps/../../x',
+    'a/b/../../../x',
+    '/../etc',
+    '..\\x',
+    'apps\\..\\..\\x',
+  ];
   it.each(escaping)('refuses %j with PathEscapesRoot', (rel) => {
     expect(errorOf(() => secureJoin('/repo', rel, 'spec.path'))).toEqual({
       code: 'PathEscapesRoot',
@@ -84,7 +94,18 @@ describe('isWithin', () => {
 });
 
 describe('assertSafeTreeEntry', () => {
-  const safe = ['deploy.yaml', '.github', '.gitignore', '.gitmodules', '.git-crypt', 'git', '..data', '...', '.sourceignore', 'a b'];
+  const safe = [
+    'deploy.yaml',
+    '.github',
+    '.gitignore',
+    '.gitmodules',
+    '.git-crypt',
+    'git',
+    '..data',
+    '...',
+    '.sourceignore',
+    'a b',
+  ];
   it.each(safe)('accepts %j', (name) => {
     expect(() => assertSafeTreeEntry('apps', name)).not.toThrow();
   });
@@ -106,7 +127,9 @@ describe('assertSafeTreeEntry', () => {
   it.each(unsafe)('refuses %j (%s)', (name) => {
     const err = errorOf(() => assertSafeTreeEntry('apps', name));
     expect(err.code).toBe('PathEscapesRoot');
-    expect(err.message).toMatch(/^repository contains an unsafe path entry ".*"; remove it from the repository$/);
+    expect(err.message).toMatch(
+      /^repository contains an unsafe path entry ".*"; remove it from the repository$/,
+    );
   });
 
   it('names the full path of the entry', () => {

@@ -44,33 +44,155 @@ function errorOf(run: () => unknown): { code: string; message: string } {
 }
 
 describe('selectRef', () => {
-  const cases: { name: string; ref: GitRepositoryRef | undefined; remoteRef: string; commit: string; revision: string }[] = [
-    { name: 'no ref checks out branch master', ref: undefined, remoteRef: 'refs/heads/master', commit: MASTER, revision: `master@sha1:${MASTER}` },
-    { name: 'an empty ref checks out branch master', ref: {}, remoteRef: 'refs/heads/master', commit: MASTER, revision: `master@sha1:${MASTER}` },
-    { name: 'an empty branch falls back to master', ref: { branch: '' }, remoteRef: 'refs/heads/master', commit: MASTER, revision: `master@sha1:${MASTER}` },
-    { name: 'a branch', ref: { branch: 'main' }, remoteRef: 'refs/heads/main', commit: MAIN, revision: `main@sha1:${MAIN}` },
-    { name: 'a branch with a slash', ref: { branch: 'feature/x' }, remoteRef: 'refs/heads/feature/x', commit: FEATURE, revision: `feature/x@sha1:${FEATURE}` },
-    { name: 'an annotated tag resolves to the tagged commit', ref: { tag: 'v1.0.0' }, remoteRef: 'refs/tags/v1.0.0', commit: TAGGED_COMMIT, revision: `v1.0.0@sha1:${TAGGED_COMMIT}` },
-    { name: 'a lightweight tag', ref: { tag: 'light' }, remoteRef: 'refs/tags/light', commit: LIGHT, revision: `light@sha1:${LIGHT}` },
-    { name: 'tag wins over branch', ref: { branch: 'main', tag: 'light' }, remoteRef: 'refs/tags/light', commit: LIGHT, revision: `light@sha1:${LIGHT}` },
-    { name: 'tag wins over semver', ref: { tag: 'light', semver: '*' }, remoteRef: 'refs/tags/light', commit: LIGHT, revision: `light@sha1:${LIGHT}` },
-    { name: 'semver wins over branch', ref: { branch: 'main', semver: '1.x' }, remoteRef: 'refs/tags/v1.0.0', commit: TAGGED_COMMIT, revision: `v1.0.0@sha1:${TAGGED_COMMIT}` },
-    { name: 'name keeps the full reference in the revision', ref: { name: 'refs/heads/main' }, remoteRef: 'refs/heads/main', commit: MAIN, revision: `refs/heads/main@sha1:${MAIN}` },
-    { name: 'name may be a pull request head', ref: { name: 'refs/pull/42/head' }, remoteRef: 'refs/pull/42/head', commit: PR_HEAD, revision: `refs/pull/42/head@sha1:${PR_HEAD}` },
-    { name: 'name peels an annotated tag', ref: { name: 'refs/tags/v1.0.0' }, remoteRef: 'refs/tags/v1.0.0', commit: TAGGED_COMMIT, revision: `refs/tags/v1.0.0@sha1:${TAGGED_COMMIT}` },
-    { name: 'name wins over tag, semver and branch', ref: { name: 'refs/heads/feature/x', tag: 'light', semver: '*', branch: 'main' }, remoteRef: 'refs/heads/feature/x', commit: FEATURE, revision: `refs/heads/feature/x@sha1:${FEATURE}` },
-    { name: 'a commit alone has a bare revision', ref: { commit: PINNED }, remoteRef: PINNED, commit: PINNED, revision: `sha1:${PINNED}` },
-    { name: 'a commit on a branch is qualified by the branch', ref: { commit: PINNED, branch: 'main' }, remoteRef: PINNED, commit: PINNED, revision: `main@sha1:${PINNED}` },
-    { name: 'commit wins over name and tag', ref: { commit: PINNED, name: 'refs/heads/main', tag: 'light' }, remoteRef: PINNED, commit: PINNED, revision: `sha1:${PINNED}` },
-    { name: 'a SHA-256 commit', ref: { commit: 'a'.repeat(64) }, remoteRef: 'a'.repeat(64), commit: 'a'.repeat(64), revision: `sha256:${'a'.repeat(64)}` },
+  const cases: {
+    name: string;
+    ref: GitRepositoryRef | undefined;
+    remoteRef: string;
+    commit: string;
+    revision: string;
+  }[] = [
+    {
+      name: 'no ref checks out branch master',
+      ref: undefined,
+      remoteRef: 'refs/heads/master',
+      commit: MASTER,
+      revision: `master@sha1:${MASTER}`,
+    },
+    {
+      name: 'an empty ref checks out branch master',
+      ref: {},
+      remoteRef: 'refs/heads/master',
+      commit: MASTER,
+      revision: `master@sha1:${MASTER}`,
+    },
+    {
+      name: 'an empty branch falls back to master',
+      ref: { branch: '' },
+      remoteRef: 'refs/heads/master',
+      commit: MASTER,
+      revision: `master@sha1:${MASTER}`,
+    },
+    {
+      name: 'a branch',
+      ref: { branch: 'main' },
+      remoteRef: 'refs/heads/main',
+      commit: MAIN,
+      revision: `main@sha1:${MAIN}`,
+    },
+    {
+      name: 'a branch with a slash',
+      ref: { branch: 'feature/x' },
+      remoteRef: 'refs/heads/feature/x',
+      commit: FEATURE,
+      revision: `feature/x@sha1:${FEATURE}`,
+    },
+    {
+      name: 'an annotated tag resolves to the tagged commit',
+      ref: { tag: 'v1.0.0' },
+      remoteRef: 'refs/tags/v1.0.0',
+      commit: TAGGED_COMMIT,
+      revision: `v1.0.0@sha1:${TAGGED_COMMIT}`,
+    },
+    {
+      name: 'a lightweight tag',
+      ref: { tag: 'light' },
+      remoteRef: 'refs/tags/light',
+      commit: LIGHT,
+      revision: `light@sha1:${LIGHT}`,
+    },
+    {
+      name: 'tag wins over branch',
+      ref: { branch: 'main', tag: 'light' },
+      remoteRef: 'refs/tags/light',
+      commit: LIGHT,
+      revision: `light@sha1:${LIGHT}`,
+    },
+    {
+      name: 'tag wins over semver',
+      ref: { tag: 'light', semver: '*' },
+      remoteRef: 'refs/tags/light',
+      commit: LIGHT,
+      revision: `light@sha1:${LIGHT}`,
+    },
+    {
+      name: 'semver wins over branch',
+      ref: { branch: 'main', semver: '1.x' },
+      remoteRef: 'refs/tags/v1.0.0',
+      commit: TAGGED_COMMIT,
+      revision: `v1.0.0@sha1:${TAGGED_COMMIT}`,
+    },
+    {
+      name: 'name keeps the full reference in the revision',
+      ref: { name: 'refs/heads/main' },
+      remoteRef: 'refs/heads/main',
+      commit: MAIN,
+      revision: `refs/heads/main@sha1:${MAIN}`,
+    },
+    {
+      name: 'name may be a pull request head',
+      ref: { name: 'refs/pull/42/head' },
+      remoteRef: 'refs/pull/42/head',
+      commit: PR_HEAD,
+      revision: `refs/pull/42/head@sha1:${PR_HEAD}`,
+    },
+    {
+      name: 'name peels an annotated tag',
+      ref: { name: 'refs/tags/v1.0.0' },
+      remoteRef: 'refs/tags/v1.0.0',
+      commit: TAGGED_COMMIT,
+      revision: `refs/tags/v1.0.0@sha1:${TAGGED_COMMIT}`,
+    },
+    {
+      name: 'name wins over tag, semver and branch',
+      ref: { name: 'refs/heads/feature/x', tag: 'light', semver: '*', branch: 'main' },
+      remoteRef: 'refs/heads/feature/x',
+      commit: FEATURE,
+      revision: `refs/heads/feature/x@sha1:${FEATURE}`,
+    },
+    {
+      name: 'a commit alone has a bare revision',
+      ref: { commit: PINNED },
+      remoteRef: PINNED,
+      commit: PINNED,
+      revision: `sha1:${PINNED}`,
+    },
+    {
+      name: 'a commit on a branch is qualified by the branch',
+      ref: { commit: PINNED, branch: 'main' },
+      remoteRef: PINNED,
+      commit: PINNED,
+      revision: `main@sha1:${PINNED}`,
+    },
+    {
+      name: 'commit wins over name and tag',
+      ref: { commit: PINNED, name: 'refs/heads/main', tag: 'light' },
+      remoteRef: PINNED,
+      commit: PINNED,
+      revision: `sha1:${PINNED}`,
+    },
+    {
+      name: 'a SHA-256 commit',
+      ref: { commit: 'a'.repeat(64) },
+      remoteRef: 'a'.repeat(64),
+      commit: 'a'.repeat(64),
+      revision: `sha256:${'a'.repeat(64)}`,
+    },
   ];
   it.each(cases)('$name', (c) => {
     const choice = selectRef(c.ref, REMOTE, URL);
-    expect({ remoteRef: choice.remoteRef, commit: choice.commit }).toEqual({ remoteRef: c.remoteRef, commit: c.commit });
+    expect({ remoteRef: choice.remoteRef, commit: choice.commit }).toEqual({
+      remoteRef: c.remoteRef,
+      commit: c.commit,
+    });
     expect(revisionString(choice, choice.commit)).toBe(c.revision);
   });
 
-  const missing: { name: string; ref: GitRepositoryRef | undefined; remote?: RemoteRef[]; message: string }[] = [
+  const missing: {
+    name: string;
+    ref: GitRepositoryRef | undefined;
+    remote?: RemoteRef[];
+    message: string;
+  }[] = [
     {
       name: 'a missing branch',
       ref: { branch: 'nope' },
@@ -82,7 +204,11 @@ describe('selectRef', () => {
       remote: REMOTE.filter((r) => r.ref !== 'refs/heads/master'),
       message: `branch 'master' not found in ${URL}; set spec.ref.branch (Flux defaults to master)`,
     },
-    { name: 'a missing tag', ref: { tag: 'v9' }, message: `tag 'v9' not found in ${URL}; push the tag or fix spec.ref.tag` },
+    {
+      name: 'a missing tag',
+      ref: { tag: 'v9' },
+      message: `tag 'v9' not found in ${URL}; push the tag or fix spec.ref.tag`,
+    },
     {
       name: 'a short name (name needs a full reference)',
       ref: { name: 'main' },
@@ -90,45 +216,108 @@ describe('selectRef', () => {
     },
   ];
   it.each(missing)('reports $name as GitRefNotFound', (c) => {
-    expect(errorOf(() => selectRef(c.ref, c.remote ?? REMOTE, URL))).toEqual({ code: 'GitRefNotFound', message: c.message });
+    expect(errorOf(() => selectRef(c.ref, c.remote ?? REMOTE, URL))).toEqual({
+      code: 'GitRefNotFound',
+      message: c.message,
+    });
   });
 
   it('never puts the credentials of the URL in the message', () => {
-    const err = errorOf(() => selectRef({ branch: 'nope' }, REMOTE, 'https://flux:ghp_s3cr3tT0ken@github.com/org/fleet.git'));
-    expect(err.message).toBe("branch 'nope' not found in https://***@github.com/org/fleet.git; push the branch or fix spec.ref.branch");
+    const err = errorOf(() =>
+      selectRef({ branch: 'nope' }, REMOTE, 'https://flux:ghp_s3cr3tT0ken@github.com/org/fleet.git'),
+    );
+    expect(err.message).toBe(
+      "branch 'nope' not found in https://***@github.com/org/fleet.git; push the branch or fix spec.ref.branch",
+    );
     expect(err.message).not.toContain('s3cr3t');
   });
 });
 
 describe('selectSemver', () => {
-  const tags = (...names: string[]): RemoteRef[] => names.map((n, i) => ({ ref: `refs/tags/${n}`, oid: sha((i % 10).toString()) }));
+  const tags = (...names: string[]): RemoteRef[] =>
+    names.map((n, i) => ({ ref: `refs/tags/${n}`, oid: sha((i % 10).toString()) }));
   const cases: { name: string; tags: string[]; range: string; want: string }[] = [
-    { name: 'picks the highest matching version', tags: ['v1.0.0', 'v1.2.0', 'v1.1.0', 'v2.0.0'], range: '1.x', want: 'v1.2.0' },
-    { name: 'strips a leading v and also accepts tags without one', tags: ['v1.0.0', '1.1.0'], range: '>=1.0.0', want: '1.1.0' },
-    { name: 'skips tags that are not full semver', tags: ['v1.0.0', 'v1.3', '2', 'release-1.4.0', 'latest', 'v1.2.3.4'], range: '*', want: 'v1.0.0' },
+    {
+      name: 'picks the highest matching version',
+      tags: ['v1.0.0', 'v1.2.0', 'v1.1.0', 'v2.0.0'],
+      range: '1.x',
+      want: 'v1.2.0',
+    },
+    {
+      name: 'strips a leading v and also accepts tags without one',
+      tags: ['v1.0.0', '1.1.0'],
+      range: '>=1.0.0',
+      want: '1.1.0',
+    },
+    {
+      name: 'skips tags that are not full semver',
+      tags: ['v1.0.0', 'v1.3', '2', 'release-1.4.0', 'latest', 'v1.2.3.4'],
+      range: '*',
+      want: 'v1.0.0',
+    },
     {
       name: 'accepts zero-padded calendar versions, as fluxcd/pkg/version does',
       tags: ['v2024.12.01', 'v2025.02.03', 'v2025.10.1'],
       range: '>=2025.1.0 <2025.5.0',
       want: 'v2025.02.03',
     },
-    { name: 'skips tags with more than one leading v', tags: ['v1.0.0', 'vv1.5.0'], range: '*', want: 'v1.0.0' },
+    {
+      name: 'skips tags with more than one leading v',
+      tags: ['v1.0.0', 'vv1.5.0'],
+      range: '*',
+      want: 'v1.0.0',
+    },
     { name: 'skips peeled ^{} entries', tags: ['v1.0.0', 'v1.0.0^{}'], range: '1.0.0', want: 'v1.0.0' },
-    { name: 'excludes prereleases when the range has none', tags: ['v1.0.0', 'v1.1.0-rc.1'], range: '>=1.0.0', want: 'v1.0.0' },
-    { name: 'includes prereleases when the range has one', tags: ['v1.0.0', 'v1.1.0-rc.1', 'v1.1.0-rc.2'], range: '>=1.1.0-rc.0', want: 'v1.1.0-rc.2' },
+    {
+      name: 'excludes prereleases when the range has none',
+      tags: ['v1.0.0', 'v1.1.0-rc.1'],
+      range: '>=1.0.0',
+      want: 'v1.0.0',
+    },
+    {
+      name: 'includes prereleases when the range has one',
+      tags: ['v1.0.0', 'v1.1.0-rc.1', 'v1.1.0-rc.2'],
+      range: '>=1.1.0-rc.0',
+      want: 'v1.1.0-rc.2',
+    },
     {
       name: 'a prerelease in the range admits prereleases of other versions too (Masterminds, not npm, rules)',
       tags: ['v1.0.0-rc.1', 'v1.1.0-rc.1'],
       range: '>=1.0.0-rc.0',
       want: 'v1.1.0-rc.1',
     },
-    { name: 'a release beats its prereleases', tags: ['v1.1.0-rc.1', 'v1.1.0'], range: '>=1.1.0-rc.0', want: 'v1.1.0' },
-    { name: 'accepts comma-separated AND ranges', tags: ['v1.0.0', 'v1.5.0', 'v2.0.0'], range: '>=1.0.0, <2.0.0', want: 'v1.5.0' },
+    {
+      name: 'a release beats its prereleases',
+      tags: ['v1.1.0-rc.1', 'v1.1.0'],
+      range: '>=1.1.0-rc.0',
+      want: 'v1.1.0',
+    },
+    {
+      name: 'accepts comma-separated AND ranges',
+      tags: ['v1.0.0', 'v1.5.0', 'v2.0.0'],
+      range: '>=1.0.0, <2.0.0',
+      want: 'v1.5.0',
+    },
     { name: 'accepts || ranges', tags: ['v1.0.0', 'v3.0.0', 'v4.0.0'], range: '1.x || 3.x', want: 'v3.0.0' },
-    { name: 'accepts tilde and caret ranges', tags: ['v1.2.3', 'v1.2.9', 'v1.3.0'], range: '~1.2.0', want: 'v1.2.9' },
+    {
+      name: 'accepts tilde and caret ranges',
+      tags: ['v1.2.3', 'v1.2.9', 'v1.3.0'],
+      range: '~1.2.0',
+      want: 'v1.2.9',
+    },
     { name: 'accepts caret on 0.x', tags: ['v0.2.3', 'v0.2.9', 'v0.3.0'], range: '^0.2.3', want: 'v0.2.9' },
-    { name: 'accepts != (Masterminds operator)', tags: ['v1.0.0', 'v1.1.0', 'v1.2.0'], range: '>=1.0.0, !=1.2.0', want: 'v1.1.0' },
-    { name: 'build metadata does not stop a match', tags: ['v1.0.0', 'v1.0.1+build.5'], range: '~1.0.0', want: 'v1.0.1+build.5' },
+    {
+      name: 'accepts != (Masterminds operator)',
+      tags: ['v1.0.0', 'v1.1.0', 'v1.2.0'],
+      range: '>=1.0.0, !=1.2.0',
+      want: 'v1.1.0',
+    },
+    {
+      name: 'build metadata does not stop a match',
+      tags: ['v1.0.0', 'v1.0.1+build.5'],
+      range: '~1.0.0',
+      want: 'v1.0.1+build.5',
+    },
   ];
   it.each(cases)('$name', (c) => {
     expect(selectSemver(c.range, tags(...c.tags), URL).revisionName).toBe(c.want);
@@ -150,9 +339,12 @@ describe('selectSemver', () => {
   });
 
   it('reports a range nothing matches', () => {
-    expect(errorOf(() => selectSemver('>=5.0.0', tags('v1.0.0'), 'https://u:p4ss@git.example.com/fleet.git'))).toEqual({
+    expect(
+      errorOf(() => selectSemver('>=5.0.0', tags('v1.0.0'), 'https://u:p4ss@git.example.com/fleet.git')),
+    ).toEqual({
       code: 'GitRefNotFound',
-      message: 'no match found for semver: >=5.0.0 in https://***@git.example.com/fleet.git; push a matching tag or widen spec.ref.semver',
+      message:
+        'no match found for semver: >=5.0.0 in https://***@git.example.com/fleet.git; push a matching tag or widen spec.ref.semver',
     });
   });
 

@@ -24,7 +24,15 @@ describe('SourceIgnore', () => {
     const cases: IgnoreCase[] = [
       {
         name: 'without any user patterns',
-        ignored: ['.git/', '.git/config', '.gitignore', '.gitmodules', '.gitattributes', 'apps/.gitignore', 'sub/.git/'],
+        ignored: [
+          '.git/',
+          '.git/config',
+          '.gitignore',
+          '.gitmodules',
+          '.gitattributes',
+          'apps/.gitignore',
+          'sub/.git/',
+        ],
         kept: ['.github-not/', 'gitignore', 'apps/app.gitignore.yaml', '.sourceignore'],
       },
       {
@@ -75,10 +83,30 @@ describe('SourceIgnore', () => {
     it.each<IgnoreCase>([
       { name: 'no user patterns: the defaults apply', ignored: defaults, kept: plain },
       { name: 'an empty spec.ignore keeps the defaults', specIgnore: '', ignored: defaults, kept: plain },
-      { name: 'a spec.ignore of only comments keeps the defaults', specIgnore: '# nothing\n\n', ignored: defaults, kept: plain },
-      { name: 'an empty .sourceignore keeps the defaults', files: { '': '\n# comment only\n' }, ignored: defaults, kept: plain },
-      { name: 'spec.ignore replaces the defaults', specIgnore: 'secrets/', ignored: ['secrets/'], kept: [...defaults, ...plain] },
-      { name: 'a root .sourceignore replaces the defaults', files: { '': 'secrets/' }, ignored: ['secrets/'], kept: [...defaults, ...plain] },
+      {
+        name: 'a spec.ignore of only comments keeps the defaults',
+        specIgnore: '# nothing\n\n',
+        ignored: defaults,
+        kept: plain,
+      },
+      {
+        name: 'an empty .sourceignore keeps the defaults',
+        files: { '': '\n# comment only\n' },
+        ignored: defaults,
+        kept: plain,
+      },
+      {
+        name: 'spec.ignore replaces the defaults',
+        specIgnore: 'secrets/',
+        ignored: ['secrets/'],
+        kept: [...defaults, ...plain],
+      },
+      {
+        name: 'a root .sourceignore replaces the defaults',
+        files: { '': 'secrets/' },
+        ignored: ['secrets/'],
+        kept: [...defaults, ...plain],
+      },
       {
         name: 'a .sourceignore in any sub-directory replaces the defaults everywhere',
         files: { 'docs/site': '*.html' },

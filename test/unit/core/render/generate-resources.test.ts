@@ -18,7 +18,9 @@ const KUSTOMIZATION = 'resources: []\n';
 /** Files relative to DIR, plus anything outside it given with an absolute path. */
 function tree(files: Record<string, MemoryNode>) {
   return memoryTree(
-    Object.fromEntries(Object.entries(files).map(([p, node]) => [p.startsWith('/') ? p : `${DIR}/${p}`, node])),
+    Object.fromEntries(
+      Object.entries(files).map(([p, node]) => [p.startsWith('/') ? p : `${DIR}/${p}`, node]),
+    ),
   );
 }
 
@@ -51,7 +53,11 @@ describe('scanManifests', () => {
     },
     {
       name: 'recognises kustomization.yml and Kustomization in sub-directories too',
-      files: { 'one/kustomization.yml': KUSTOMIZATION, 'two/Kustomization': KUSTOMIZATION, 'two/x.yaml': 'not: k8s' },
+      files: {
+        'one/kustomization.yml': KUSTOMIZATION,
+        'two/Kustomization': KUSTOMIZATION,
+        'two/x.yaml': 'not: k8s',
+      },
       want: ['./one', './two'],
     },
     {
@@ -70,7 +76,11 @@ describe('scanManifests', () => {
     },
     {
       name: 'finds nested kustomization directories below plain directories',
-      files: { 'envs/prod/kustomization.yaml': KUSTOMIZATION, 'envs/prod/x.yaml': 'x: 1', 'envs/ns.yaml': cm('n') },
+      files: {
+        'envs/prod/kustomization.yaml': KUSTOMIZATION,
+        'envs/prod/x.yaml': 'x: 1',
+        'envs/ns.yaml': cm('n'),
+      },
       want: ['./envs/ns.yaml', './envs/prod'],
     },
     {
@@ -133,13 +143,37 @@ describe('scanManifests', () => {
   });
 
   const failures: { name: string; files: Record<string, string>; file: string }[] = [
-    { name: 'a .sops.yaml config', files: { '.sops.yaml': 'creation_rules:\n  - age: age1xyz\n' }, file: 'apps/.sops.yaml' },
-    { name: 'a GitLab CI file', files: { '.gitlab-ci.yml': 'stages: [build]\n' }, file: 'apps/.gitlab-ci.yml' },
-    { name: 'Helm values in a hidden directory', files: { '.chart/values.yaml': 'replicas: 2\n' }, file: 'apps/.chart/values.yaml' },
-    { name: 'an object without metadata.name', files: { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\n' }, file: 'apps/cm.yaml' },
-    { name: 'an object with an empty kind', files: { 'x.yaml': 'kind: ""\nmetadata:\n  name: x\n' }, file: 'apps/x.yaml' },
+    {
+      name: 'a .sops.yaml config',
+      files: { '.sops.yaml': 'creation_rules:\n  - age: age1xyz\n' },
+      file: 'apps/.sops.yaml',
+    },
+    {
+      name: 'a GitLab CI file',
+      files: { '.gitlab-ci.yml': 'stages: [build]\n' },
+      file: 'apps/.gitlab-ci.yml',
+    },
+    {
+      name: 'Helm values in a hidden directory',
+      files: { '.chart/values.yaml': 'replicas: 2\n' },
+      file: 'apps/.chart/values.yaml',
+    },
+    {
+      name: 'an object without metadata.name',
+      files: { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\n' },
+      file: 'apps/cm.yaml',
+    },
+    {
+      name: 'an object with an empty kind',
+      files: { 'x.yaml': 'kind: ""\nmetadata:\n  name: x\n' },
+      file: 'apps/x.yaml',
+    },
     { name: 'invalid YAML', files: { 'bad.yaml': 'a: [unclosed\n' }, file: 'apps/bad.yaml' },
-    { name: 'a bad second document', files: { 'two.yaml': `${cm('ok')}---\nfoo: bar\n` }, file: 'apps/two.yaml' },
+    {
+      name: 'a bad second document',
+      files: { 'two.yaml': `${cm('ok')}---\nfoo: bar\n` },
+      file: 'apps/two.yaml',
+    },
     { name: 'a top-level sequence', files: { 'seq.yaml': '- a\n- b\n' }, file: 'apps/seq.yaml' },
     { name: 'a scalar document', files: { 'scalar.yaml': 'hello\n' }, file: 'apps/scalar.yaml' },
   ];
@@ -158,15 +192,34 @@ describe('scanManifests', () => {
 
 describe('findKustomizationFile', () => {
   const cases: { name: string; files: Record<string, MemoryNode>; want: string | undefined }[] = [
-    { name: 'kustomization.yaml wins over the others', files: { 'kustomization.yaml': '', 'kustomization.yml': '', Kustomization: '' }, want: `${DIR}/kustomization.yaml` },
-    { name: 'kustomization.yml wins over Kustomization', files: { 'kustomization.yml': '', Kustomization: '' }, want: `${DIR}/kustomization.yml` },
+    {
+      name: 'kustomization.yaml wins over the others',
+      files: { 'kustomization.yaml': '', 'kustomization.yml': '', Kustomization: '' },
+      want: `${DIR}/kustomization.yaml`,
+    },
+    {
+      name: 'kustomization.yml wins over Kustomization',
+      files: { 'kustomization.yml': '', Kustomization: '' },
+      want: `${DIR}/kustomization.yml`,
+    },
     { name: 'Kustomization is recognised', files: { Kustomization: '' }, want: `${DIR}/Kustomization` },
-    { name: 'other spellings are not recognised', files: { 'Kustomization.yaml': '', 'KUSTOMIZATION.yaml': '', 'kustomization.json': '' }, want: undefined },
-    { name: 'a directory named kustomization.yaml is not a kustomization file', files: { 'kustomization.yaml/': '', 'kustomization.yml': '' }, want: `${DIR}/kustomization.yml` },
+    {
+      name: 'other spellings are not recognised',
+      files: { 'Kustomization.yaml': '', 'KUSTOMIZATION.yaml': '', 'kustomization.json': '' },
+      want: undefined,
+    },
+    {
+      name: 'a directory named kustomization.yaml is not a kustomization file',
+      files: { 'kustomization.yaml/': '', 'kustomization.yml': '' },
+      want: `${DIR}/kustomization.yml`,
+    },
     { name: 'no kustomization file at all', files: { 'cm.yaml': cm('a') }, want: undefined },
     {
       name: 'a symlink to a regular file counts (Flux uses fs.Exists and !fs.IsDir, which follow links)',
-      files: { 'kustomization.yaml': { symlink: '../base/kustomization.yaml' }, '/src/base/kustomization.yaml': KUSTOMIZATION },
+      files: {
+        'kustomization.yaml': { symlink: '../base/kustomization.yaml' },
+        '/src/base/kustomization.yaml': KUSTOMIZATION,
+      },
       want: `${DIR}/kustomization.yaml`,
     },
     {

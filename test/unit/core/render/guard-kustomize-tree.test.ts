@@ -13,7 +13,9 @@ const DIR = '/src/apps';
 /** Paths relative to the repository root, or absolute (outside it). */
 function tree(files: Record<string, MemoryNode>) {
   return memoryTree(
-    Object.fromEntries(Object.entries(files).map(([p, node]) => [p.startsWith('/') ? p : `${ROOT}/${p}`, node])),
+    Object.fromEntries(
+      Object.entries(files).map(([p, node]) => [p.startsWith('/') ? p : `${ROOT}/${p}`, node]),
+    ),
   );
 }
 
@@ -39,30 +41,49 @@ const escapeMessage = (file: string, field: string, ref: string) =>
 describe('guardKustomizeTree', () => {
   describe('accepts local references inside the repository', () => {
     const cases: { name: string; k: Raw; files?: Record<string, MemoryNode> }[] = [
-      { name: 'plain resources', k: { resources: ['cm.yaml', './deploy.yaml'] }, files: { 'apps/cm.yaml': '', 'apps/deploy.yaml': '' } },
+      {
+        name: 'plain resources',
+        k: { resources: ['cm.yaml', './deploy.yaml'] },
+        files: { 'apps/cm.yaml': '', 'apps/deploy.yaml': '' },
+      },
       {
         name: 'a base one level up, followed into its own kustomization',
         k: { resources: ['../base'] },
         files: { 'base/kustomization.yaml': 'resources: [cm.yaml]\npatches:\n  - path: ../shared/p.yaml\n' },
       },
-      { name: 'a missing local path (kustomize reports it)', k: { resources: ['missing.yaml', '../nowhere'] } },
+      {
+        name: 'a missing local path (kustomize reports it)',
+        k: { resources: ['missing.yaml', '../nowhere'] },
+      },
       {
         name: 'generator files inside the repository, with and without a key',
         k: {
-          configMapGenerator: [{ name: 'c', files: ['app.properties', 'key=../shared/value.txt'], envs: ['.env'] }],
+          configMapGenerator: [
+            { name: 'c', files: ['app.properties', 'key=../shared/value.txt'], envs: ['.env'] },
+          ],
           secretGenerator: [{ name: 's', files: ['../shared/secret.txt'], env: 'secret.env' }],
         },
       },
-      { name: 'inline generator/transformer documents are not paths', k: { transformers: ['apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: x\n'] } },
+      {
+        name: 'inline generator/transformer documents are not paths',
+        k: { transformers: ['apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: x\n'] },
+      },
       {
         name: 'a symlink that stays inside the repository',
         k: { resources: ['link.yaml', 'linked-dir'] },
-        files: { 'apps/link.yaml': { symlink: '../shared/cm.yaml' }, 'shared/cm.yaml': '', 'apps/linked-dir': { symlink: '../shared' } },
+        files: {
+          'apps/link.yaml': { symlink: '../shared/cm.yaml' },
+          'shared/cm.yaml': '',
+          'apps/linked-dir': { symlink: '../shared' },
+        },
       },
       {
         name: 'a cycle between two kustomizations',
         k: { resources: ['../a'] },
-        files: { 'a/kustomization.yaml': 'resources: [../b]\n', 'b/kustomization.yaml': 'resources: [../a, ../apps]\n' },
+        files: {
+          'a/kustomization.yaml': 'resources: [../b]\n',
+          'b/kustomization.yaml': 'resources: [../a, ../apps]\n',
+        },
       },
       {
         name: 'a file whose name merely starts with two dots, at the repository root',
@@ -89,14 +110,21 @@ describe('guardKustomizeTree', () => {
     ];
     it.each(refs)('resources: %s', (ref) => {
       const err = errorOf(() => guard({ resources: ['cm.yaml', ref] }));
-      expect(err).toEqual({ code: 'RemoteBaseDisabled', message: remoteMessage('apps/kustomization.yaml', 'resources[1]', ref) });
+      expect(err).toEqual({
+        code: 'RemoteBaseDisabled',
+        message: remoteMessage('apps/kustomization.yaml', 'resources[1]', ref),
+      });
       expect(() => guard({ resources: ['cm.yaml', ref] }, {}, true)).not.toThrow();
     });
 
     const fields: { name: string; k: Raw; field: string }[] = [
       { name: 'components', k: { components: ['https://example.com/c'] }, field: 'components[0]' },
       { name: 'bases', k: { bases: ['github.com/org/repo//base'] }, field: 'bases[0]' },
-      { name: 'patches[].path', k: { patches: [{ path: 'https://example.com/p.yaml' }] }, field: 'patches[0].path' },
+      {
+        name: 'patches[].path',
+        k: { patches: [{ path: 'https://example.com/p.yaml' }] },
+        field: 'patches[0].path',
+      },
       { name: 'crds', k: { crds: ['https://example.com/crd.yaml'] }, field: 'crds[0]' },
     ];
     it.each(fields)('in $name', (c) => {
@@ -107,7 +135,9 @@ describe('guardKustomizeTree', () => {
     });
 
     it('in a base reached through resources, naming that base’s file', () => {
-      const files = { 'base/kustomization.yaml': 'resources:\n  - cm.yaml\n  - https://example.com/x.yaml\n' };
+      const files = {
+        'base/kustomization.yaml': 'resources:\n  - cm.yaml\n  - https://example.com/x.yaml\n',
+      };
       expect(errorOf(() => guard({ resources: ['../base'] }, files))).toEqual({
         code: 'RemoteBaseDisabled',
         message: remoteMessage('base/kustomization.yaml', 'resources[1]', 'https://example.com/x.yaml'),
@@ -115,34 +145,105 @@ describe('guardKustomizeTree', () => {
     });
 
     it('in a component reached through components', () => {
-      const files = { 'components/c/kustomization.yaml': 'kind: Component\ncomponents:\n  - git::https://example.com/r\n' };
-      expect(errorOf(() => guard({ components: ['../components/c'] }, files)).code).toBe('RemoteBaseDisabled');
+      const files = {
+        'components/c/kustomization.yaml': 'kind: Component\ncomponents:\n  - git::https://example.com/r\n',
+      };
+      expect(errorOf(() => guard({ components: ['../components/c'] }, files)).code).toBe(
+        'RemoteBaseDisabled',
+      );
     });
   });
 
   describe('refuses references that leave the repository', () => {
     const outside: Record<string, MemoryNode> = { '/etc/passwd': 'root:x:0:0', '/etc/ssl/': '' };
-    const cases: { name: string; k: Raw; files?: Record<string, MemoryNode>; file?: string; field: string; ref: string }[] = [
-      { name: 'resources climbing out', k: { resources: ['../../outside'] }, field: 'resources[0]', ref: '../../outside' },
-      { name: 'components climbing out', k: { components: ['../../../c'] }, field: 'components[0]', ref: '../../../c' },
+    const cases: {
+      name: string;
+      k: Raw;
+      files?: Record<string, MemoryNode>;
+      file?: string;
+      field: string;
+      ref: string;
+    }[] = [
+      {
+        name: 'resources climbing out',
+        k: { resources: ['../../outside'] },
+        field: 'resources[0]',
+        ref: '../../outside',
+      },
+      {
+        name: 'components climbing out',
+        k: { components: ['../../../c'] },
+        field: 'components[0]',
+        ref: '../../../c',
+      },
       { name: 'bases climbing out', k: { bases: ['../../b'] }, field: 'bases[0]', ref: '../../b' },
-      { name: 'a patch file', k: { patches: [{ path: '../../outside/patch.yaml' }] }, field: 'patches[0].path', ref: '../../outside/patch.yaml' },
-      { name: 'a patchesJson6902 file', k: { patchesJson6902: [{ path: '../../p.json', target: { kind: 'X' } }] }, field: 'patchesJson6902[0].path', ref: '../../p.json' },
-      { name: 'a patchesStrategicMerge file', k: { patchesStrategicMerge: ['../../smp.yaml'] }, field: 'patchesStrategicMerge[0]', ref: '../../smp.yaml' },
-      { name: 'a replacements file', k: { replacements: [{ path: '../../r.yaml' }] }, field: 'replacements[0].path', ref: '../../r.yaml' },
+      {
+        name: 'a patch file',
+        k: { patches: [{ path: '../../outside/patch.yaml' }] },
+        field: 'patches[0].path',
+        ref: '../../outside/patch.yaml',
+      },
+      {
+        name: 'a patchesJson6902 file',
+        k: { patchesJson6902: [{ path: '../../p.json', target: { kind: 'X' } }] },
+        field: 'patchesJson6902[0].path',
+        ref: '../../p.json',
+      },
+      {
+        name: 'a patchesStrategicMerge file',
+        k: { patchesStrategicMerge: ['../../smp.yaml'] },
+        field: 'patchesStrategicMerge[0]',
+        ref: '../../smp.yaml',
+      },
+      {
+        name: 'a replacements file',
+        k: { replacements: [{ path: '../../r.yaml' }] },
+        field: 'replacements[0].path',
+        ref: '../../r.yaml',
+      },
       {
         name: 'a configMapGenerator file with a key',
         k: { configMapGenerator: [{ name: 'c', files: ['ok.txt', 'key=../../outside.txt'] }] },
         field: 'configMapGenerator[0].files[1]',
         ref: '../../outside.txt',
       },
-      { name: 'a configMapGenerator file without a key', k: { configMapGenerator: [{ name: 'c', files: ['../../x'] }] }, field: 'configMapGenerator[0].files[0]', ref: '../../x' },
-      { name: 'a configMapGenerator env file', k: { configMapGenerator: [{ name: 'c', envs: ['../../.env'] }] }, field: 'configMapGenerator[0].envs[0]', ref: '../../.env' },
-      { name: 'a secretGenerator file', k: { secretGenerator: [{ name: 's', files: ['id_rsa=../../../root/.ssh/id_rsa'] }] }, field: 'secretGenerator[0].files[0]', ref: '../../../root/.ssh/id_rsa' },
-      { name: 'a secretGenerator env (singular)', k: { secretGenerator: [{ name: 's', env: '../../s.env' }] }, field: 'secretGenerator[0].env', ref: '../../s.env' },
-      { name: 'openapi.path', k: { openapi: { path: '../../schema.json' } }, field: 'openapi.path', ref: '../../schema.json' },
+      {
+        name: 'a configMapGenerator file without a key',
+        k: { configMapGenerator: [{ name: 'c', files: ['../../x'] }] },
+        field: 'configMapGenerator[0].files[0]',
+        ref: '../../x',
+      },
+      {
+        name: 'a configMapGenerator env file',
+        k: { configMapGenerator: [{ name: 'c', envs: ['../../.env'] }] },
+        field: 'configMapGenerator[0].envs[0]',
+        ref: '../../.env',
+      },
+      {
+        name: 'a secretGenerator file',
+        k: { secretGenerator: [{ name: 's', files: ['id_rsa=../../../root/.ssh/id_rsa'] }] },
+        field: 'secretGenerator[0].files[0]',
+        ref: '../../../root/.ssh/id_rsa',
+      },
+      {
+        name: 'a secretGenerator env (singular)',
+        k: { secretGenerator: [{ name: 's', env: '../../s.env' }] },
+        field: 'secretGenerator[0].env',
+        ref: '../../s.env',
+      },
+      {
+        name: 'openapi.path',
+        k: { openapi: { path: '../../schema.json' } },
+        field: 'openapi.path',
+        ref: '../../schema.json',
+      },
       { name: 'a crds file', k: { crds: ['../../crd.yaml'] }, field: 'crds[0]', ref: '../../crd.yaml' },
-      { name: 'a transformers path', k: { transformers: ['../../t.yaml'] }, field: 'transformers[0]', ref: '../../t.yaml' },
+      {
+        name: 'a transformers path',
+        k: { transformers: ['../../t.yaml'] },
+        field: 'transformers[0]',
+        ref: '../../t.yaml',
+      },
       {
         name: 'a symlinked file resolving outside',
         k: { resources: ['passwd.yaml'] },
@@ -175,7 +276,10 @@ describe('guardKustomizeTree', () => {
       {
         name: 'a generator file two bases deep',
         k: { resources: ['../a'] },
-        files: { 'a/kustomization.yaml': 'resources: [../b]\n', 'b/kustomization.yml': 'configMapGenerator:\n  - name: c\n    files: [../../x.txt]\n' },
+        files: {
+          'a/kustomization.yaml': 'resources: [../b]\n',
+          'b/kustomization.yml': 'configMapGenerator:\n  - name: c\n    files: [../../x.txt]\n',
+        },
         file: 'b/kustomization.yml',
         field: 'configMapGenerator[0].files[0]',
         ref: '../../x.txt',
@@ -189,11 +293,28 @@ describe('guardKustomizeTree', () => {
       });
     });
 
-    it.each([false, true])('an absolute path outside the repository is a path escape (allowRemoteBases: %s)', (allow) => {
-      const err = errorOf(() => guard({ resources: ['/etc/passwd'] }, outside, allow));
-      expect(err).toEqual({
+    const absolute: { k: Raw; field: string; ref: string; allow: boolean }[] = [false, true].flatMap(
+      (allow) => [
+        { k: { resources: ['/etc/passwd'] }, field: 'resources[0]', ref: '/etc/passwd', allow },
+        {
+          k: { configMapGenerator: [{ name: 'env', files: ['/proc/self/environ'] }] },
+          field: 'configMapGenerator[0].files[0]',
+          ref: '/proc/self/environ',
+          allow,
+        },
+        {
+          k: { secretGenerator: [{ name: 's', files: ['key=/etc/passwd'] }] },
+          field: 'secretGenerator[0].files[0]',
+          ref: '/etc/passwd',
+          allow,
+        },
+      ],
+    );
+    it.each(absolute)('an absolute path in $field is a path escape (allowRemoteBases: $allow)', (c) => {
+      const files = { ...outside, '/proc/self/environ': 'AWS_SECRET_ACCESS_KEY=x' };
+      expect(errorOf(() => guard(c.k, files, c.allow))).toEqual({
         code: 'PathEscapesRoot',
-        message: escapeMessage('apps/kustomization.yaml', 'resources[0]', '/etc/passwd'),
+        message: escapeMessage('apps/kustomization.yaml', c.field, c.ref),
       });
     });
 
@@ -208,7 +329,10 @@ describe('guardKustomizeTree', () => {
 
     it.each([false, true])('in the root kustomization (allowRemoteBases: %s)', (allow) => {
       const k = { helmCharts: [{ name: 'podinfo', repo: 'https://stefanprodan.github.io/podinfo' }] };
-      expect(errorOf(() => guard(k, {}, allow))).toEqual({ code: 'BuildFailed', message: message('apps/kustomization.yaml') });
+      expect(errorOf(() => guard(k, {}, allow))).toEqual({
+        code: 'BuildFailed',
+        message: message('apps/kustomization.yaml'),
+      });
     });
 
     it('in a base', () => {

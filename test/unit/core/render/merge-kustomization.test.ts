@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KustomizationSpec } from '../../../../shared/api/kustomization.ts';
 import { isSluiceError } from '../../../../shared/core/errors.ts';
-import { isLocalRelativePath, mergeKustomization } from '../../../../shared/core/render/merge-kustomization.ts';
+import {
+  isLocalRelativePath,
+  mergeKustomization,
+} from '../../../../shared/core/render/merge-kustomization.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -74,7 +77,14 @@ describe('mergeKustomization', () => {
         name: 'all three are set on a generated kustomization',
         generated: ['./cm.yaml'],
         spec: { targetNamespace: 'team', namePrefix: 'p-', nameSuffix: '-s' },
-        want: { ...API, resources: ['./cm.yaml'], namespace: 'team', namePrefix: 'p-', nameSuffix: '-s', ...FIFO },
+        want: {
+          ...API,
+          resources: ['./cm.yaml'],
+          namespace: 'team',
+          namePrefix: 'p-',
+          nameSuffix: '-s',
+          ...FIFO,
+        },
       },
     ];
     it.each(cases)('$name', (c) => {
@@ -84,7 +94,10 @@ describe('mergeKustomization', () => {
 
   describe('appends patches and components after those of the file', () => {
     const filePatch = { path: 'patch.yaml', target: { kind: 'Deployment' } };
-    const specPatch = { patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment', name: 'web' } };
+    const specPatch = {
+      patch: '- op: remove\n  path: /spec/replicas',
+      target: { kind: 'Deployment', name: 'web' },
+    };
     const smp = { patch: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\n' };
     const cases: MergeCase[] = [
       {
@@ -103,7 +116,12 @@ describe('mergeKustomization', () => {
         name: 'spec components come after the components of the file',
         existing: { resources: ['a.yaml'], components: ['../components/a'] },
         spec: { components: ['../components/b', 'local'] },
-        want: { ...API, resources: ['a.yaml'], components: ['../components/a', '../components/b', 'local'], ...FIFO },
+        want: {
+          ...API,
+          resources: ['a.yaml'],
+          components: ['../components/a', '../components/b', 'local'],
+          ...FIFO,
+        },
       },
       {
         name: 'a missing component is kept without ignoreMissingComponents (kustomize reports it)',
@@ -132,8 +150,10 @@ describe('mergeKustomization', () => {
     it('does not alias the spec patches into the merged file', () => {
       const patches = [{ patch: 'p', target: { kind: 'Deployment' } }];
       const merged = merge({ existing: { resources: ['a.yaml'] }, spec: { patches } });
-      (merged.patches as Raw[])[0]!.patch = 'changed';
-      expect(patches[0]!.patch).toBe('p');
+      (merged.patches as Raw[]).forEach((p) => {
+        p.patch = 'changed';
+      });
+      expect(patches).toEqual([{ patch: 'p', target: { kind: 'Deployment' } }]);
     });
   });
 
@@ -152,7 +172,8 @@ describe('mergeKustomization', () => {
       'file:///abs/components/x',
     ];
     it.each(cases)('%s', (component) => {
-      const run = () => merge({ existing: { resources: ['a.yaml'] }, spec: { components: ['./ok', component] } });
+      const run = () =>
+        merge({ existing: { resources: ['a.yaml'] }, spec: { components: ['./ok', component] } });
       expect(run).toThrowError(
         `${OBJECT_REF}: spec.components[1]: component path '${component}' must be local and relative`,
       );
@@ -181,7 +202,10 @@ describe('mergeKustomization', () => {
         name: 'a new name is appended after the images of the file',
         file: [{ name: 'nginx', newTag: '1.0' }],
         spec: [{ name: 'redis', newTag: '7' }],
-        want: [{ name: 'nginx', newTag: '1.0' }, { name: 'redis', newTag: '7' }],
+        want: [
+          { name: 'nginx', newTag: '1.0' },
+          { name: 'redis', newTag: '7' },
+        ],
       },
       {
         name: 'images are created when the file has none',
@@ -221,9 +245,17 @@ describe('mergeKustomization', () => {
       },
       {
         name: 'the position of an existing image is kept',
-        file: [{ name: 'a', newTag: '1' }, { name: 'b', newTag: '1' }, { name: 'c', newTag: '1' }],
+        file: [
+          { name: 'a', newTag: '1' },
+          { name: 'b', newTag: '1' },
+          { name: 'c', newTag: '1' },
+        ],
         spec: [{ name: 'b', newTag: '2' }],
-        want: [{ name: 'a', newTag: '1' }, { name: 'b', newTag: '2' }, { name: 'c', newTag: '1' }],
+        want: [
+          { name: 'a', newTag: '1' },
+          { name: 'b', newTag: '2' },
+          { name: 'c', newTag: '1' },
+        ],
       },
     ];
     it.each(cases)('$name', (c) => {
@@ -233,7 +265,10 @@ describe('mergeKustomization', () => {
 
     it('does not modify the parsed file it was given', () => {
       const file = [{ name: 'nginx', newTag: '1.0' }];
-      merge({ existing: { resources: ['a.yaml'], images: file }, spec: { images: [{ name: 'nginx', newTag: '2' }] } });
+      merge({
+        existing: { resources: ['a.yaml'], images: file },
+        spec: { images: [{ name: 'nginx', newTag: '2' }] },
+      });
       expect(file).toEqual([{ name: 'nginx', newTag: '1.0' }]);
     });
   });
@@ -273,8 +308,17 @@ describe('mergeKustomization', () => {
       },
       {
         name: 'kind: Component is kept',
-        existing: { apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component', resources: ['a.yaml'] },
-        want: { apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component', resources: ['a.yaml'], ...FIFO },
+        existing: {
+          apiVersion: 'kustomize.config.k8s.io/v1alpha1',
+          kind: 'Component',
+          resources: ['a.yaml'],
+        },
+        want: {
+          apiVersion: 'kustomize.config.k8s.io/v1alpha1',
+          kind: 'Component',
+          resources: ['a.yaml'],
+          ...FIFO,
+        },
       },
       {
         name: 'sortOptions of the file are kept',

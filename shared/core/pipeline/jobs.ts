@@ -1,0 +1,58 @@
+// The messages that move work between stages. Jobs carry identities, not data: a worker always reads the
+// latest state, so duplicate, late or reordered deliveries converge on the same result.
+import { SluiceError } from '../errors.ts';
+import type { ObjectKey } from './state-keys.ts';
+
+export interface FetchJob {
+  kind: 'fetch';
+  sourceKey: string;
+  reason: 'webhook' | 'schedule' | 'registration' | 'startup';
+}
+
+export interface RenderJob {
+  kind: 'render';
+  cluster: string;
+  kustomization: ObjectKey;
+}
+
+/** The puller's report, sent back on the events queue. */
+export interface ApplyReport {
+  kind: 'apply-report';
+  cluster: string;
+  kustomization: ObjectKey;
+  digest: string;
+  revision: string;
+  ready: boolean;
+  reason: string;
+  message: string;
+  applied: number;
+  pruned: number;
+  at: string;
+}
+
+/** Sent to a cluster's queue after its index changed: wake up and look. */
+export interface ClusterNudge {
+  kind: 'nudge';
+  kustomization: ObjectKey;
+  digest: string;
+}
+
+export type Job = FetchJob | RenderJob | ApplyReport | ClusterNudge;
+
+export function encodeJob(job: Job): string {
+  return JSON.stringify(job);
+}
+
+export function decodeJob(body: string): Job {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new SluiceError('InvalidManifest', 'queue message is not JSON; it was dead-lettered');
+  }
+  const kind = (value as { kind?: unknown })?.kind;
+  if (kind !== 'fetch' && kind !== 'render' && kind !== 'apply-report' && kind !== 'nudge') {
+    throw new SluiceError('InvalidManifest', `queue message has unknown kind ${JSON.stringify(kind)}; it was dead-lettered`);
+  }
+  return value as Job;
+}

@@ -1,0 +1,60 @@
+// The records the control plane keeps in its object store (see state-keys.ts for where each one lives).
+import type { GitRepositoryRef } from '../../api/git-repository.ts';
+import type { Kustomization } from '../../api/kustomization.ts';
+import type { Generation } from '../artifact/generation.ts';
+import type { ObjectKey } from './state-keys.ts';
+
+export interface FetchSpec {
+  sourceKey: string;
+  url: string;
+  ref?: GitRepositoryRef;
+  ignore?: string;
+  intervalMs: number;
+  /** Secret holding credentials, as declared by a cluster's GitRepository spec.secretRef. */
+  secret?: { cluster: string; namespace: string; name: string };
+  /** Where the source was declared, for messages. */
+  declaredBy: string;
+}
+
+export interface FetchState {
+  sourceKey: string;
+  /** Bumped on every fetch that moved the revision; renders carry it as their generation. */
+  generation: number;
+  revision?: string;
+  commit?: string;
+  snapshotDigest?: string;
+  fetchedAt?: string;
+  lastAttemptAt?: string;
+  error?: { code: string; message: string; at: string };
+}
+
+export interface KustomizationRecord {
+  cluster: string;
+  kustomization: Kustomization;
+  sourceKey: string;
+  /** The Kustomization whose render declared this one; null for a cluster's root. */
+  parent: ObjectKey | null;
+}
+
+export interface IndexEntry {
+  kustomization: ObjectKey;
+  generation: Generation;
+  revision: string;
+  renderKey: string;
+  publishedAt: string;
+  /** Absent on a tombstone: the Kustomization was removed and its objects are to be pruned. */
+  digest?: string;
+  artifactKey?: string;
+  deleted?: boolean;
+}
+
+export interface RenderStatus {
+  kustomization: ObjectKey;
+  ready: boolean;
+  reason: string;
+  message: string;
+  revision?: string;
+  digest?: string;
+  warnings: string[];
+  at: string;
+}

@@ -1,0 +1,53 @@
+// Sorts a render's output the way Sluice's control plane needs it (DESIGN: "Flux objects inside rendered
+// output"): Flux objects become inputs for this cluster and are not shipped; ConfigMaps/Secrets are shipped
+// and also feed substituteFrom; Flux's own install manifests are skipped; everything else is shipped.
+import type { ConfigData } from '../../api/config-data.ts';
+import { decodeResource } from '../../api/decode-resource.ts';
+import type { GitRepository } from '../../api/git-repository.ts';
+import type { Kustomization } from '../../api/kustomization.ts';
+import type { KubeObject } from '../render/yaml-codec.ts';
+
+export interface SplitResult {
+  shipped: KubeObject[];
+  gitRepositories: GitRepository[];
+  kustomizations: Kustomization[];
+  configs: ConfigData[];
+  warnings: string[];
+}
+
+const FLUX_GROUP = /\.toolkit\.fluxcd\.io$/;
+
+export function splitRenderedObjects(objects: readonly KubeObject[], renderedBy: string): SplitResult {
+  const out: SplitResult = { shipped: [], gitRepositories: [], kustomizations: [], configs: [], warnings: [] };
+  let fluxComponents = 0;
+  objects.forEach((obj, document) => {
+    const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
+    const apiVersion = String(obj.apiVersion ?? '');
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    if (meta.labels?.['app.kubernetes.io/part-of'] === 'flux') {
+      fluxComponents++; // gotk-components.yaml: Sluice replaces these controllers
+      return;
+    }
+    if (FLUX_GROUP.test(group)) {
+      const isFluxSystem = meta.name === 'flux-system' && (meta.namespace ?? 'flux-system') === 'flux-system';
+      if (isFluxSystem && (obj.kind === 'GitRepository' || obj.kind === 'Kustomization')) return; // gotk-sync.yaml: the fleet itself
+      if (obj.kind !== 'GitRepository' && obj.kind !== 'Kustomization') {
+        out.warnings.push(`${String(obj.kind)}/${meta.namespace ?? 'flux-system'}/${meta.name}: ${apiVersion} ${String(obj.kind)} is not supported by Sluice yet and was skipped`);
+        return;
+      }
+      const resource = decodeResource(obj, { file: `output of ${renderedBy}`, document });
+      if (resource.kind === 'GitRepository') out.gitRepositories.push(resource);
+      else if (resource.kind === 'Kustomization') out.kustomizations.push(resource);
+      return;
+    }
+    if (apiVersion === 'v1' && (obj.kind === 'ConfigMap' || obj.kind === 'Secret')) {
+      const resource = decodeResource(obj, { file: `output of ${renderedBy}`, document });
+      if (resource.kind === 'ConfigMap' || resource.kind === 'Secret') out.configs.push(resource);
+    }
+    out.shipped.push(obj);
+  });
+  if (fluxComponents > 0) {
+    out.warnings.push(`skipped ${fluxComponents} objects of Flux's own install manifests (app.kubernetes.io/part-of: flux)`);
+  }
+  return out;
+}

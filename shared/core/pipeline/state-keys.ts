@@ -1,0 +1,44 @@
+// Where every piece of control-plane state lives in the object store. Each key has exactly one writer at
+// a time (a FIFO message group), which is what makes the store safe without conditional writes.
+import { createHash } from 'node:crypto';
+
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+const ref = (k: ObjectKey) => `${k.namespace}/${k.name}`;
+
+export const stateKeys = {
+  /** What to fetch; derived from its own content, so any writer writes the same bytes. */
+  fetchSpec: (sourceKey: string) => `fetch/${sourceKey}/spec.json`,
+  /** Written by fetch jobs of this source only (message group = sourceKey). */
+  fetchState: (sourceKey: string) => `fetch/${sourceKey}/state.json`,
+  /** Marker: this Kustomization renders from this source. */
+  fetchUser: (sourceKey: string, cluster: string, ks: ObjectKey) => `fetch/${sourceKey}/users/${cluster}/${ref(ks)}`,
+  fetchUsers: (sourceKey: string) => `fetch/${sourceKey}/users/`,
+  fetchSpecs: () => 'fetch/',
+  snapshot: (digest: string) => `snapshots/${digest.replace(/^sha256:/, '')}.json.gz`,
+  /** Declared by the render of the parent Kustomization (message group of the parent). */
+  kustomization: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/kustomizations/${ref(ks)}.json`,
+  kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
+  config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) => `clusters/${cluster}/configs/${kind}/${ref(k)}.json`,
+  configs: (cluster: string) => `clusters/${cluster}/configs/`,
+  /** Written by render jobs of this Kustomization only (message group = cluster/namespace/name). */
+  index: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/index/${ref(ks)}.json`,
+  indexes: (cluster: string) => `clusters/${cluster}/index/`,
+  renderStatus: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/render-status/${ref(ks)}.json`,
+  applyStatus: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/apply-status/${ref(ks)}.json`,
+  clusterPrefix: (cluster: string) => `clusters/${cluster}/`,
+};
+
+export function sourceKeyOf(spec: { url: string; ref?: unknown; ignore?: string | undefined; secret?: unknown }): string {
+  const canonical = JSON.stringify([spec.url, spec.ref ?? null, spec.ignore ?? null, spec.secret ?? null]);
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 24);
+}
+
+/** `clusters/<c>/<area>/<ns>/<name>.json` back to the object key. */
+export function keyFromPath(path: string, prefix: string): ObjectKey {
+  const [namespace = '', name = ''] = path.slice(prefix.length).replace(/\.json$/, '').split('/');
+  return { namespace, name };
+}

@@ -1,0 +1,49 @@
+// Everything the pipeline use-cases need, as ports. The embedded runner, the Lambda handlers and the
+// tests each assemble one of these; the use-cases never know which.
+import type { Clock } from '../ports/clock.ts';
+import type { GitSource } from '../ports/git-source.ts';
+import type { KeyService } from '../ports/key-service.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { Queue } from '../ports/queue.ts';
+import type { RenderDeps } from './render-kustomization.ts';
+
+export interface QueueNames {
+  fetch: string;
+  render: string;
+  events: string;
+  /** Dead-letter queue of each of the above, by queue name. */
+  deadLetter: (queue: string) => string;
+  cluster: (cluster: string) => string;
+}
+
+export function defaultQueueNames(prefix = 'sluice'): QueueNames {
+  return {
+    fetch: `${prefix}-fetch.fifo`,
+    render: `${prefix}-render.fifo`,
+    events: `${prefix}-events`,
+    deadLetter: (queue) => (queue.endsWith('.fifo') ? queue.replace(/\.fifo$/, '-dlq.fifo') : `${queue}-dlq`),
+    cluster: (cluster) => `${prefix}-cluster-${cluster}`,
+  };
+}
+
+export interface PipelineSettings {
+  clusters: string[];
+  /** Flux's StrictPostBuildSubstitutions; on by default as in kustomize-controller ≥ 1.9. */
+  strictSubstitution: boolean;
+  allowRemoteBases: boolean;
+  /** Local directory where source snapshots are unpacked for rendering. */
+  snapshotsDir: string;
+}
+
+export interface PipelineDeps {
+  store: ObjectStore;
+  queue: Queue;
+  keys: KeyService;
+  git: GitSource;
+  render: RenderDeps;
+  clock: Clock;
+  log: Logger;
+  queues: QueueNames;
+  settings: PipelineSettings;
+}

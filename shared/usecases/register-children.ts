@@ -1,0 +1,184 @@
+// Use-case step: make the Flux objects a render produced into this cluster's inputs. GitRepositories
+// become fetch specs, Kustomizations become render targets, ConfigMaps/Secrets feed substituteFrom; what
+// this parent declared before and no longer does is withdrawn (its Kustomizations get pruned).
+import { createHash } from 'node:crypto';
+import type { ConfigData } from '../api/config-data.ts';
+import type { GitRepository } from '../api/git-repository.ts';
+import { objectRef } from '../api/object-meta.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
+import { SluiceError } from '../core/errors.ts';
+import { encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
+import type { FetchSpec, FetchState, KustomizationRecord } from '../core/pipeline/records.ts';
+import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
+import { type ObjectKey, sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import { getJson, putJson } from '../ports/object-store.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+
+export const MAX_DEPTH = 8;
+
+export interface ClusterSourceRecord {
+  sourceKey: string;
+  parent: ObjectKey;
+}
+
+export interface ConfigRecord {
+  kind: 'ConfigMap' | 'Secret';
+  namespace: string;
+  name: string;
+  data: Record<string, string>;
+  parent: ObjectKey;
+}
+
+const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+const keyOf = (k: { namespace: string; name: string }) => `${k.namespace}/${k.name}`;
+
+export async function registerChildren(
+  deps: PipelineDeps,
+  parent: KustomizationRecord & { ancestors?: string[] },
+  split: SplitResult,
+  fleetSourceKey: string,
+): Promise<void> {
+  const { cluster } = parent;
+  const parentKey: ObjectKey = { namespace: parent.kustomization.metadata.namespace, name: parent.kustomization.metadata.name };
+  const parentRef = objectRef('Kustomization', parent.kustomization.metadata);
+
+  // 1. sources declared here
+  const sources = new Map<string, string>([['flux-system/flux-system', fleetSourceKey]]);
+  for (const repo of split.gitRepositories) {
+    const spec = fetchSpecOf(repo, cluster);
+    sources.set(keyOf(repo.metadata), spec.sourceKey);
+    await putJson(deps.store, stateKeys.fetchSpec(spec.sourceKey), spec);
+    await putJson(deps.store, sourceRecordKey(cluster, repo.metadata), { sourceKey: spec.sourceKey, parent: parentKey });
+    if (!(await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey)))?.snapshotDigest) {
+      const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'registration' };
+      await deps.queue.send(deps.queues.fetch, {
+        body: encodeJob(job),
+        groupId: spec.sourceKey,
+        deduplicationId: `${spec.sourceKey}/registration/${deps.clock.now()}`,
+      });
+    }
+  }
+
+  // 2. Kustomizations declared here
+  const ancestors = [...(parent.ancestors ?? []), keyOf(parentKey)];
+  const declared = new Set<string>();
+  for (const ks of split.kustomizations) {
+    const key = keyOf(ks.metadata);
+    if (ancestors.includes(key)) {
+      throw new SluiceError(
+        'ValidationFailed',
+        `${parentRef}: declares Kustomization ${key}, which is itself or one of its ancestors (${ancestors.join(' → ')}); remove the cycle`,
+        { object: parentRef },
+      );
+    }
+    if (ancestors.length >= MAX_DEPTH) {
+      throw new SluiceError('ValidationFailed', `${parentRef}: Kustomizations nest deeper than ${MAX_DEPTH} levels (${ancestors.join(' → ')})`, {
+        object: parentRef,
+      });
+    }
+    declared.add(key);
+    const sourceRef = `${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}`;
+    const sourceKey =
+      ks.spec.sourceRef.kind === 'GitRepository'
+        ? (sources.get(sourceRef) ??
+          (await getJson<ClusterSourceRecord>(deps.store, sourceRecordKey(cluster, splitKey(sourceRef))))?.sourceKey ??
+          '')
+        : '';
+    const record: KustomizationRecord & { ancestors: string[] } = { cluster, kustomization: ks, sourceKey, parent: parentKey, ancestors };
+    const storeKey = stateKeys.kustomization(cluster, ks.metadata);
+    const existing = await getJson<KustomizationRecord>(deps.store, storeKey);
+    if (existing && !same(existing.parent, parentKey)) {
+      throw new SluiceError(
+        'ValidationFailed',
+        `${parentRef}: Kustomization ${key} is already declared by Kustomization ${keyOf(existing.parent ?? { namespace: '', name: '' })} in cluster ${cluster}; declare it once`,
+        { object: parentRef },
+      );
+    }
+    if (existing && same(existing, record)) continue;
+    if (existing && existing.sourceKey !== sourceKey && existing.sourceKey) {
+      await deps.store.delete(stateKeys.fetchUser(existing.sourceKey, cluster, ks.metadata));
+    }
+    await putJson(deps.store, storeKey, record);
+    if (sourceKey) await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, ks.metadata), '');
+    await enqueueRender(deps, cluster, ks.metadata);
+  }
+
+  // 3. withdraw what this parent declared before and no longer does
+  const prefix = stateKeys.kustomizations(cluster);
+  for (const path of await deps.store.list(prefix)) {
+    const record = await getJson<KustomizationRecord>(deps.store, path);
+    if (!record?.parent || !same(record.parent, parentKey) || declared.has(keyOf(record.kustomization.metadata))) continue;
+    await deps.store.delete(path);
+    if (record.sourceKey) await deps.store.delete(stateKeys.fetchUser(record.sourceKey, cluster, record.kustomization.metadata));
+    await enqueueRender(deps, cluster, record.kustomization.metadata); // finds no record: writes the prune tombstone
+  }
+
+  // 4. ConfigMaps/Secrets for substituteFrom
+  const changed = await syncConfigs(deps, cluster, parentKey, split.configs);
+  if (changed.size > 0) await rerenderConsumers(deps, cluster, changed);
+}
+
+function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
+  const secret = repo.spec.secretRef && { cluster, namespace: repo.metadata.namespace, name: repo.spec.secretRef.name };
+  const identity = { url: repo.spec.url, ref: repo.spec.ref, ignore: repo.spec.ignore, secret };
+  return {
+    sourceKey: sourceKeyOf(identity),
+    url: repo.spec.url,
+    ...(repo.spec.ref && { ref: repo.spec.ref }),
+    ...(repo.spec.ignore !== undefined && { ignore: repo.spec.ignore }),
+    intervalMs: repo.spec.intervalMs,
+    ...(secret && { secret }),
+    declaredBy: `${objectRef('GitRepository', repo.metadata)} (cluster ${cluster})`,
+  };
+}
+
+function sourceRecordKey(cluster: string, k: ObjectKey): string {
+  return `clusters/${cluster}/sources/${k.namespace}/${k.name}.json`;
+}
+
+function splitKey(ref: string): ObjectKey {
+  const [namespace = '', name = ''] = ref.split('/');
+  return { namespace, name };
+}
+
+async function syncConfigs(deps: PipelineDeps, cluster: string, parent: ObjectKey, configs: ConfigData[]): Promise<Set<string>> {
+  const changed = new Set<string>();
+  const seen = new Set<string>();
+  for (const c of configs) {
+    const key = stateKeys.config(cluster, c.kind, c.metadata);
+    seen.add(key);
+    const record: ConfigRecord = { kind: c.kind, namespace: c.metadata.namespace, name: c.metadata.name, data: c.data, parent };
+    const existing = await getJson<ConfigRecord>(deps.store, key);
+    if (existing && same(existing, record)) continue;
+    await putJson(deps.store, key, record);
+    changed.add(`${c.kind}/${keyOf(c.metadata)}`);
+  }
+  for (const path of await deps.store.list(stateKeys.configs(cluster))) {
+    if (seen.has(path)) continue;
+    const record = await getJson<ConfigRecord>(deps.store, path);
+    if (!record || !same(record.parent, parent)) continue;
+    await deps.store.delete(path);
+    changed.add(`${record.kind}/${record.namespace}/${record.name}`);
+  }
+  return changed;
+}
+
+/** Kustomizations whose substituteFrom names a changed ConfigMap/Secret render again. */
+async function rerenderConsumers(deps: PipelineDeps, cluster: string, changed: Set<string>): Promise<void> {
+  for (const path of await deps.store.list(stateKeys.kustomizations(cluster))) {
+    const record = await getJson<KustomizationRecord>(deps.store, path);
+    const ks = record?.kustomization;
+    const uses = ks?.spec.postBuild?.substituteFrom?.some((f) => changed.has(`${f.kind}/${ks.metadata.namespace}/${f.name}`));
+    if (ks && uses) await enqueueRender(deps, cluster, ks.metadata);
+  }
+}
+
+export async function enqueueRender(deps: PipelineDeps, cluster: string, ks: ObjectKey): Promise<void> {
+  const job: RenderJob = { kind: 'render', cluster, kustomization: { namespace: ks.namespace, name: ks.name } };
+  const group = `${cluster}/${ks.namespace}/${ks.name}`;
+  await deps.queue.send(deps.queues.render, {
+    body: encodeJob(job),
+    groupId: group,
+    deduplicationId: createHash('sha256').update(`${group}/${deps.clock.now()}/${Math.random()}`).digest('hex'),
+  });
+}

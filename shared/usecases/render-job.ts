@@ -1,0 +1,197 @@
+// Use-case: render one Kustomization of one cluster from the latest state and publish it. Steps: load
+// the record, make sure its source snapshot is local, render, register any Flux objects it declared,
+// sign and store the artifact, move the index forward, nudge the cluster. A failure leaves the index, and
+// so the cluster, at the last good artifact; the reason lands in the render status.
+import { join } from 'node:path';
+import type { ConfigData } from '../api/config-data.ts';
+import { objectRef } from '../api/object-meta.ts';
+import { sortForApply } from '../core/apply/apply-order.ts';
+import { ARTIFACT_API, type ArtifactPayload, artifactKey } from '../core/artifact/artifact.ts';
+import { isOlder } from '../core/artifact/generation.ts';
+import { signArtifact } from '../core/artifact/sign-artifact.ts';
+import { SluiceError } from '../core/errors.ts';
+import { type ClusterNudge, encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
+import type { FetchState, IndexEntry, KustomizationRecord, RenderStatus } from '../core/pipeline/records.ts';
+import { splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
+import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
+import { getJson, putJson } from '../ports/object-store.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import { type ConfigRecord, registerChildren } from './register-children.ts';
+import { renderKustomization } from './render-kustomization.ts';
+
+export interface RenderJobResult {
+  outcome: 'published' | 'unchanged' | 'stale' | 'withdrawn';
+  digest?: string;
+}
+
+export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceKey: string): Promise<RenderJobResult> {
+  const { cluster, kustomization: key } = job;
+  const now = () => new Date(deps.clock.now()).toISOString();
+  const record = await getJson<KustomizationRecord & { ancestors?: string[] }>(deps.store, stateKeys.kustomization(cluster, key));
+  const current = await getJson<IndexEntry>(deps.store, stateKeys.index(cluster, key));
+
+  // Withdrawn by its parent: publish a tombstone so the puller prunes what it applied.
+  if (!record) {
+    if (!current || current.deleted) return { outcome: 'unchanged' };
+    const fleet = await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
+    const tombstone: IndexEntry = {
+      kustomization: key,
+      generation: { fleet: fleet?.generation ?? current.generation.fleet, source: current.generation.source },
+      revision: current.revision,
+      renderKey: '',
+      publishedAt: now(),
+      deleted: true,
+    };
+    await putJson(deps.store, stateKeys.index(cluster, key), tombstone);
+    await deps.store.delete(stateKeys.renderStatus(cluster, key));
+    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest: 'deleted' });
+    return { outcome: 'withdrawn' };
+  }
+
+  const ks = record.kustomization;
+  const ksRef = objectRef('Kustomization', ks.metadata);
+  try {
+    if (ks.spec.suspend) return { outcome: 'unchanged' };
+    if (!record.sourceKey) {
+      throw new SluiceError(
+        'ReferenceNotFound',
+        `${ksRef}: spec.sourceRef: ${ks.spec.sourceRef.kind} '${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}' not found in cluster ${cluster}; declare the GitRepository in the fleet`,
+        { object: ksRef, field: 'spec.sourceRef' },
+      );
+    }
+    const source = await getJson<FetchState>(deps.store, stateKeys.fetchState(record.sourceKey));
+    if (!source?.snapshotDigest || !source.revision) {
+      await requestFetch(deps, record.sourceKey);
+      throw new SluiceError('GitFetchFailed', `${ksRef}: its source has not been fetched yet; waiting for the first fetch`, {
+        retryable: true,
+      });
+    }
+    const fleet =
+      record.sourceKey === fleetSourceKey ? source : await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
+    const generation = { fleet: fleet?.generation ?? 0, source: source.generation };
+    if (isOlder(generation, current?.generation)) return { outcome: 'stale' };
+
+    const dir = join(deps.settings.snapshotsDir, source.snapshotDigest.replace(/^sha256:/, ''));
+    const bundle = await deps.store.get(stateKeys.snapshot(source.snapshotDigest));
+    if (!bundle) throw new SluiceError('StoreUnavailable', `${ksRef}: snapshot ${source.snapshotDigest} is missing from the store`, { retryable: true });
+    await unpackSnapshot(bundle, dir);
+
+    const configs = await loadConfigs(deps, cluster);
+    const rendered = await renderKustomization(deps.render, {
+      ks,
+      sourceRoot: dir,
+      sourceDigest: source.snapshotDigest,
+      strict: deps.settings.strictSubstitution,
+      allowRemoteBases: deps.settings.allowRemoteBases,
+      configLookup: (kind, namespace, name) =>
+        configs.find((c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name),
+    });
+    const split = splitRenderedObjects(rendered.objects, ksRef);
+    await registerChildren(deps, record, split, fleetSourceKey);
+
+    const payload: ArtifactPayload = {
+      apiVersion: ARTIFACT_API,
+      kind: 'Artifact',
+      cluster,
+      kustomization: key,
+      source: { url: redact(ks, source), revision: source.revision },
+      renderKey: rendered.key,
+      generation,
+      apply: {
+        prune: ks.spec.prune,
+        wait: ks.spec.wait,
+        force: ks.spec.force,
+        timeoutMs: ks.spec.timeoutMs ?? Math.max(30_000, ks.spec.intervalMs - 30_000),
+        dependsOn: (ks.spec.dependsOn ?? []).map((d) => ({ name: d.name, namespace: d.namespace ?? ks.metadata.namespace })),
+        ...(ks.spec.serviceAccountName && { serviceAccountName: ks.spec.serviceAccountName }),
+      },
+      objects: sortForApply(split.shipped),
+    };
+    const artifact = await signArtifact(payload, deps.keys);
+    const storeKey = artifactKey(cluster, artifact.digest);
+    if ((await deps.store.list(storeKey)).length === 0) await putJson(deps.store, storeKey, artifact);
+
+    const status: RenderStatus = {
+      kustomization: key,
+      ready: true,
+      reason: 'ReconciliationSucceeded',
+      message: `Applied revision: ${source.revision}`.replace('Applied', 'Rendered'),
+      revision: source.revision,
+      digest: artifact.digest,
+      warnings: split.warnings,
+      at: now(),
+    };
+    await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);
+    if (current?.digest === artifact.digest && !current.deleted) return { outcome: 'unchanged', digest: artifact.digest };
+    const entry: IndexEntry = {
+      kustomization: key,
+      generation,
+      revision: source.revision,
+      renderKey: rendered.key,
+      publishedAt: now(),
+      digest: artifact.digest,
+      artifactKey: storeKey,
+    };
+    await putJson(deps.store, stateKeys.index(cluster, key), entry);
+    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest: artifact.digest });
+    deps.log.info('published artifact', { cluster, kustomization: ksRef, revision: source.revision, digest: artifact.digest });
+    return { outcome: 'published', digest: artifact.digest };
+  } catch (err) {
+    const e = err instanceof SluiceError ? err : new SluiceError('BuildFailed', `${ksRef}: ${(err as Error).message}`, { cause: err });
+    const status: RenderStatus = {
+      kustomization: key,
+      ready: false,
+      reason: reasonFor(e.code),
+      message: e.message,
+      warnings: [],
+      at: now(),
+      ...(current?.revision && { revision: current.revision }),
+      ...(current?.digest && { digest: current.digest }),
+    };
+    await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);
+    throw e;
+  }
+}
+
+function reasonFor(code: string): string {
+  switch (code) {
+    case 'GitFetchFailed':
+    case 'GitAuthFailed':
+    case 'GitRefNotFound':
+      return 'ArtifactFailed';
+    case 'ReferenceNotFound':
+      return 'DependencyNotReady';
+    case 'StoreUnavailable':
+    case 'QueueUnavailable':
+      return 'ReconciliationFailed';
+    default:
+      return 'BuildFailed';
+  }
+}
+
+function redact(_ks: unknown, source: FetchState): string {
+  return source.revision ? source.sourceKey : '';
+}
+
+async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigData[]> {
+  const out: ConfigData[] = [];
+  for (const path of await deps.store.list(stateKeys.configs(cluster))) {
+    const r = await getJson<ConfigRecord>(deps.store, path);
+    if (r) out.push({ kind: r.kind, metadata: { name: r.name, namespace: r.namespace, labels: {}, annotations: {} }, data: r.data, source: { file: path, document: 0 } });
+  }
+  return out;
+}
+
+async function requestFetch(deps: PipelineDeps, sourceKey: string): Promise<void> {
+  const job: FetchJob = { kind: 'fetch', sourceKey, reason: 'registration' };
+  await deps.queue.send(deps.queues.fetch, {
+    body: encodeJob(job),
+    groupId: sourceKey,
+    deduplicationId: `${sourceKey}/waiting/${Math.floor(deps.clock.now() / 10_000)}`,
+  });
+}
+
+async function nudge(deps: PipelineDeps, cluster: string, message: ClusterNudge): Promise<void> {
+  await deps.queue.send(deps.queues.cluster(cluster), { body: encodeJob(message) });
+}
