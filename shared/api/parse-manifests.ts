@@ -23,7 +23,19 @@ export function parseManifests(text: string, file: string): ParsedDocument[] {
         { file },
       );
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // toJS throws for an alias to an unknown anchor; report it like any other syntax error.
+      const node = doc.contents;
+      const { line, col } = lineCounter.linePos(findAliasOffset(text, node?.range?.[0] ?? 0));
+      throw new SluiceError(
+        'InvalidManifest',
+        `${file}: invalid YAML at line ${line}, column ${col}: ${firstLine((err as Error).message)}; fix the syntax and commit again`,
+        { file },
+      );
+    }
     if (value === null || value === undefined) return; // empty document between `---` separators
     if (!isRecord(value)) {
       throw new SluiceError(
@@ -35,6 +47,11 @@ export function parseManifests(text: string, file: string): ParsedDocument[] {
     out.push({ index, value });
   });
   return out;
+}
+
+function findAliasOffset(text: string, from: number): number {
+  const at = text.slice(from).search(/(^|[\s:\-[{,])\*[^\s]/m);
+  return at < 0 ? from : from + at + (text[from + at] === '*' ? 0 : 1);
 }
 
 function firstLine(message: string): string {

@@ -55,27 +55,17 @@ export async function materializeTree(req: MaterializeRequest): Promise<{ files:
   }
   const matcher = new SourceIgnore(req.ignore, sourceIgnoreFiles);
 
-  // Decide the file set first (directories before their contents: entries are in walk order).
-  const dirs: string[] = [];
-  const files: Entry[] = [];
-  let skipped: string | undefined;
-  for (const e of entries) {
-    if (skipped !== undefined && e.path.startsWith(`${skipped}/`)) continue;
-    skipped = undefined;
-    if (e.mode === SUBMODULE_MODE) continue; // Flux does not recurse into submodules unless asked
-    const isDir = e.mode === TREE_MODE;
-    if (matcher.ignores(isDir ? `${e.path}/` : e.path)) {
-      if (isDir) skipped = e.path;
-      continue;
-    }
-    if (isDir) dirs.push(e.path);
-    else files.push(e);
+  // Each file is judged on its own path (go-git semantics: a negation can re-include a file under an
+  // excluded directory); directories exist only to hold the files that stay.
+  const files = entries.filter((e) => e.mode !== TREE_MODE && e.mode !== SUBMODULE_MODE && !matcher.ignores(e.path));
+  const dirs = new Set<string>();
+  for (const f of files) {
+    for (let d = posix.dirname(f.path); d !== '.' && !dirs.has(d); d = posix.dirname(d)) dirs.add(d);
   }
-
   // Directory creation and hard links are cheap metadata calls: done synchronously, they cost less than
   // a thread-pool round trip each.
   mkdirSync(req.target, { recursive: true });
-  for (const dir of dirs) mkdirSync(join(req.target, dir));
+  for (const dir of [...dirs].sort()) mkdirSync(join(req.target, dir), { recursive: true });
   const previous = await readManifest(req.previous);
   const manifest: Manifest = {};
   const writeOne = async (e: Entry): Promise<void> => {

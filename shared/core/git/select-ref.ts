@@ -3,6 +3,7 @@
 import semver from 'semver';
 import type { GitRepositoryRef } from '../../api/git-repository.ts';
 import { SluiceError } from '../errors.ts';
+import { parseRange, parseTagVersion } from './semver-range.ts';
 
 export interface RemoteRef {
   ref: string;
@@ -48,10 +49,10 @@ export function selectRef(ref: GitRepositoryRef | undefined, remote: RemoteRef[]
   return { remoteRef: found.ref, commit: commitOf(found), revisionName: branch };
 }
 
-/** Highest tag satisfying the range; tags must be full semver with an optional leading `v`. */
+/** Highest tag satisfying the range (Masterminds rules, see semver-range.ts). */
 export function selectSemver(range: string, remote: RemoteRef[], url: string): RefChoice {
-  const normalizedRange = range.replace(/,/g, ' ');
-  if (semver.validRange(normalizedRange) === null) {
+  const parsed = parseRange(range);
+  if (!parsed) {
     throw new SluiceError('GitRefNotFound', `semver parse error: spec.ref.semver ${JSON.stringify(range)} is not a valid range`, {
       field: 'spec.ref.semver',
     });
@@ -60,8 +61,8 @@ export function selectSemver(range: string, remote: RemoteRef[], url: string): R
   for (const r of remote) {
     if (!r.ref.startsWith('refs/tags/') || r.ref.endsWith('^{}')) continue;
     const name = r.ref.slice('refs/tags/'.length);
-    const version = semver.valid(name.startsWith('v') ? name.slice(1) : name);
-    if (!version || !semver.satisfies(version, normalizedRange)) continue;
+    const version = parseTagVersion(name);
+    if (!version || !parsed.test(version)) continue;
     // Ties (v1.0.0 and 1.0.0) go to the later tag name, deterministically.
     const cmp = best ? semver.compare(version, best.version) : 1;
     if (!best || cmp > 0 || (cmp === 0 && name > best.name)) best = { tag: r, name, version };
@@ -81,5 +82,6 @@ export function revisionString(choice: { revisionName: string }, commit: string)
 
 /** URLs may carry credentials (https://user:token@host); never let them reach a message or log. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+  // Greedy up to the last '@' of the authority: a password may itself contain '@'.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@');
 }

@@ -1,5 +1,7 @@
 // Flux's source-side exclusions (FLUX-RENDER §1.1): VCS files always; the default list only when the
 // repository has no .sourceignore and the GitRepository no spec.ignore; patterns scoped to their directory.
+// Matching follows go-git's: every path is tested against all patterns and the last one that matches
+// decides, so `!build/keep.yaml` re-includes a file even under an excluded `build/`.
 import ignore, { type Ignore } from 'ignore';
 
 export const VCS_PATTERNS = ['.git/', '.gitignore', '.gitmodules', '.gitattributes'];
@@ -26,45 +28,52 @@ export const DEFAULT_PATTERNS = [
   '**/.flux.yaml',
 ];
 
-interface Scope {
-  /** Directory the patterns are relative to ('' for the root). */
+interface Pattern {
+  /** Directory the pattern is relative to ('' for the root). */
   base: string;
+  negate: boolean;
   matcher: Ignore;
 }
 
 export class SourceIgnore {
-  private readonly scopes: Scope[];
+  private readonly patterns: Pattern[] = [];
 
   /** `sourceIgnoreFiles` maps a directory ('' = root) to its .sourceignore content. */
   constructor(specIgnore: string | undefined, sourceIgnoreFiles: ReadonlyMap<string, string>) {
     const hasUserPatterns =
-      hasPatterns(specIgnore ?? '') || [...sourceIgnoreFiles.values()].some((text) => hasPatterns(text));
-    const root = ignore().add(VCS_PATTERNS);
-    if (!hasUserPatterns) root.add(DEFAULT_PATTERNS);
-    this.scopes = [{ base: '', matcher: root }];
+      lines(specIgnore ?? '').length > 0 || [...sourceIgnoreFiles.values()].some((text) => lines(text).length > 0);
+    this.add('', VCS_PATTERNS);
+    if (!hasUserPatterns) this.add('', DEFAULT_PATTERNS);
     // Shallower scopes first so deeper .sourceignore files (and spec.ignore, last) can override them.
     const dirs = [...sourceIgnoreFiles.keys()].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1));
-    for (const dir of dirs) this.scopes.push({ base: dir, matcher: ignore().add(sourceIgnoreFiles.get(dir) ?? '') });
-    if (specIgnore) this.scopes.push({ base: '', matcher: ignore().add(specIgnore) });
+    for (const dir of dirs) this.add(dir, lines(sourceIgnoreFiles.get(dir) ?? ''));
+    if (specIgnore) this.add('', lines(specIgnore));
+  }
+
+  private add(base: string, patterns: string[]): void {
+    for (const line of patterns) {
+      const negate = line.startsWith('!');
+      this.patterns.push({ base, negate, matcher: ignore().add(negate ? line.slice(1) : line) });
+    }
   }
 
   /** `path` relative to the root with '/' separators; directories must end with '/'. */
   ignores(path: string): boolean {
     let ignored = false;
-    for (const { base, matcher } of this.scopes) {
+    for (const { base, negate, matcher } of this.patterns) {
       if (base && !path.startsWith(`${base}/`)) continue;
       const rel = base ? path.slice(base.length + 1) : path;
-      if (!rel) continue;
-      const result = matcher.test(rel);
-      if (result.ignored) ignored = true;
-      else if (result.unignored) ignored = false;
+      if (rel && matcher.ignores(rel)) ignored = !negate;
     }
     return ignored;
   }
 }
 
-function hasPatterns(text: string): boolean {
-  return text.split('\n').some((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
 }
 
 function depth(dir: string): number {

@@ -33,5 +33,6 @@ export function normalizeInside(rel: string): string | undefined {
 /** True when `child` (absolute, normalised) is `root` or lies under it. */
 export function isWithin(root: string, child: string): boolean {
   const rel = posix.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
+  // `..data` is a legitimate name inside the root; only `..` itself or `../…` climbs out.
+  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !posix.isAbsolute(rel));
 }

@@ -9,7 +9,11 @@ import type { TreeReader } from './tree-reader.ts';
 export function findKustomizationFile(reader: TreeReader, dir: string): string | undefined {
   const entries = reader.list(dir);
   for (const name of KUSTOMIZATION_FILE_NAMES) {
-    if (entries.some((e) => e.name === name && e.type === 'file')) return `${dir}/${name}`;
+    const entry = entries.find((e) => e.name === name);
+    // A symlink counts when it resolves to a regular file (the snapshot only keeps links inside the repo).
+    if (entry && (entry.type === 'file' || (entry.type === 'symlink' && reader.stat(`${dir}/${name}`) === 'file'))) {
+      return `${dir}/${name}`;
+    }
   }
   return undefined;
 }

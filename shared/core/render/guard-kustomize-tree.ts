@@ -23,6 +23,14 @@ export function guardKustomizeTree(reader: TreeReader, dir: string, kustomizatio
 
   const visit = (kdir: string, k: Raw, file: string): void => {
     const check = (ref: string, field: string, recurse: boolean): void => {
+      if (ref.startsWith('/') || /^file:\/\//i.test(ref)) {
+        // Absolute paths name files on the build host (credentials included), never repository content.
+        throw new SluiceError(
+          'PathEscapesRoot',
+          `${display(file)}: ${field}: ${JSON.stringify(ref)} points outside the repository; use a path relative to the kustomization`,
+          { file: display(file), field },
+        );
+      }
       if (!isLocalRelativePath(ref) || /^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
         if (opts.allowRemoteBases) return;
         throw new SluiceError(

@@ -1,6 +1,6 @@
 // YAML in and out the way Flux's pipeline types it: objects are read with YAML 1.1 rules (go-yaml v2 via
 // sigs.k8s.io/yaml: yes/on/y are booleans) and written like sigs.k8s.io/yaml.Marshal (keys sorted).
-import { Document, parseDocument, type ToStringOptions } from 'yaml';
+import { Document, LineCounter, parseDocument, type ToStringOptions } from 'yaml';
 
 export type KubeObject = Record<string, unknown>;
 
@@ -29,12 +29,23 @@ export function splitDocuments(text: string): string[] {
     .filter((doc) => doc.trim() !== '');
 }
 
-/** Parses one document with YAML 1.1 typing; returns the error message instead of throwing. */
+/**
+ * Parses one document with YAML 1.1 typing. Errors say where and what kind, never quote the text: after
+ * substitution the text may hold secret values.
+ */
 export function parseYaml11(text: string): { value: unknown } | { error: string } {
-  const doc = parseDocument(text, { version: '1.1', schema: 'yaml-1.1', customTags: yaml11Tags, merge: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { version: '1.1', schema: 'yaml-1.1', customTags: yaml11Tags, merge: true, lineCounter: lines });
   const error = doc.errors[0];
-  if (error) return { error: error.message.split('\n')[0] ?? error.message };
-  return { value: doc.toJS({ maxAliasCount: 100 }) };
+  if (error) {
+    const { line, col } = lines.linePos(error.pos[0]);
+    return { error: `${error.code} at line ${line}, column ${col}` };
+  }
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }) };
+  } catch {
+    return { error: 'an alias (*name) refers to an anchor that does not exist' };
+  }
 }
 
 /** One object as sigs.k8s.io/yaml.Marshal prints it: every mapping's keys sorted, block style. */

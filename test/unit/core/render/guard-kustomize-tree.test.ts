@@ -314,7 +314,7 @@ describe('guardKustomizeTree', () => {
       const files = { ...outside, '/proc/self/environ': 'AWS_SECRET_ACCESS_KEY=x' };
       expect(errorOf(() => guard(c.k, files, c.allow))).toEqual({
         code: 'PathEscapesRoot',
-        message: escapeMessage('apps/kustomization.yaml', c.field, c.ref),
+        message: `apps/kustomization.yaml: ${c.field}: ${JSON.stringify(c.ref)} points outside the repository; use a path relative to the kustomization`,
       });
     });
 
