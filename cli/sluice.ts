@@ -3,9 +3,22 @@
 import { parseArgs } from 'node:util';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
+import { serve } from './commands/serve.ts';
+import { status } from './commands/status.ts';
 
 const USAGE = `Usage:
+  sluice serve [--data-dir DIR] [--cluster NAME]... [--fleet-url URL] [--no-puller]
+  sluice status [--api URL] [--json]
   sluice build kustomization NAME --path DIR --kustomization-file FILE [flags]
+
+Flags for serve (the embedded control plane; npm start runs it):
+  --data-dir DIR               state, queues, keys (default .sluice)
+  --cluster NAME               declared cluster, repeatable (default dev)
+  --fleet-url URL              fleet repository (default: the example fleet, served locally)
+  --fleet-branch NAME          (default main)
+  --host ADDR                  listen address (default 127.0.0.1)
+  --port N / --git-port N / --queue-port N   (defaults 7480 / 7481 / 7482)
+  --no-puller                  do not apply to the kubeconfig's current context
 
 Flags for build kustomization (as in flux build kustomization):
   --path DIR                   the directory to build (the local checkout of spec.path)
@@ -31,6 +44,17 @@ async function main(argv: string[]): Promise<number> {
       root: { type: 'string' },
       'allow-remote-bases': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      'data-dir': { type: 'string', default: '.sluice' },
+      cluster: { type: 'string', multiple: true },
+      'fleet-url': { type: 'string' },
+      'fleet-branch': { type: 'string', default: 'main' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '7480' },
+      'git-port': { type: 'string', default: '7481' },
+      'queue-port': { type: 'string', default: '7482' },
+      'no-puller': { type: 'boolean', default: false },
+      api: { type: 'string', default: process.env.SLUICE_API ?? 'http://127.0.0.1:7480' },
+      json: { type: 'boolean', default: false },
     },
   });
   const [verb, noun, name] = positionals;
@@ -57,7 +81,32 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  if (verb === 'serve') {
+    await serve({
+      dataDir: values['data-dir'],
+      clusters: values.cluster?.length ? values.cluster : ['dev'],
+      ...(values['fleet-url'] && { fleetUrl: values['fleet-url'] }),
+      fleetBranch: values['fleet-branch'],
+      host: values.host,
+      apiPort: port(values.port, '--port'),
+      gitPort: port(values['git-port'], '--git-port'),
+      queuePort: port(values['queue-port'], '--queue-port'),
+      puller: !values['no-puller'],
+      ...(process.env.SLUICE_WEBHOOK_SECRET && { webhookSecret: process.env.SLUICE_WEBHOOK_SECRET }),
+    });
+    return 0;
+  }
+  if (verb === 'status') {
+    process.stdout.write(await status(values.api, values.json));
+    return 0;
+  }
   throw usage(`unknown command: ${positionals.join(' ')}`);
+}
+
+function port(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw usage(`${flag} must be a port number, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 function usage(message: string): Error {

@@ -11,7 +11,8 @@ import { isOlder } from '../core/artifact/generation.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
 import { type ClusterNudge, encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
-import type { FetchState, IndexEntry, KustomizationRecord, RenderStatus } from '../core/pipeline/records.ts';
+import type { FetchSpec, FetchState, IndexEntry, KustomizationRecord, RenderStatus } from '../core/pipeline/records.ts';
+import { redactUrl } from '../core/git/select-ref.ts';
 import { splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
 import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
@@ -60,7 +61,10 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
         { object: ksRef, field: 'spec.sourceRef' },
       );
     }
-    const source = await getJson<FetchState>(deps.store, stateKeys.fetchState(record.sourceKey));
+    const [source, spec] = await Promise.all([
+      getJson<FetchState>(deps.store, stateKeys.fetchState(record.sourceKey)),
+      getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(record.sourceKey)),
+    ]);
     if (!source?.snapshotDigest || !source.revision) {
       await requestFetch(deps, record.sourceKey);
       throw new SluiceError('GitFetchFailed', `${ksRef}: its source has not been fetched yet; waiting for the first fetch`, {
@@ -95,7 +99,7 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
       kind: 'Artifact',
       cluster,
       kustomization: key,
-      source: { url: redact(ks, source), revision: source.revision },
+      source: { url: redactUrl(spec?.url ?? ''), revision: source.revision },
       renderKey: rendered.key,
       generation,
       apply: {
@@ -103,6 +107,7 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
         wait: ks.spec.wait,
         force: ks.spec.force,
         timeoutMs: ks.spec.timeoutMs ?? Math.max(30_000, ks.spec.intervalMs - 30_000),
+        intervalMs: ks.spec.intervalMs,
         dependsOn: (ks.spec.dependsOn ?? []).map((d) => ({ name: d.name, namespace: d.namespace ?? ks.metadata.namespace })),
         ...(ks.spec.serviceAccountName && { serviceAccountName: ks.spec.serviceAccountName }),
       },
@@ -116,7 +121,7 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
       kustomization: key,
       ready: true,
       reason: 'ReconciliationSucceeded',
-      message: `Applied revision: ${source.revision}`.replace('Applied', 'Rendered'),
+      message: `Rendered revision: ${source.revision}`,
       revision: source.revision,
       digest: artifact.digest,
       warnings: split.warnings,
@@ -168,10 +173,6 @@ function reasonFor(code: string): string {
     default:
       return 'BuildFailed';
   }
-}
-
-function redact(_ks: unknown, source: FetchState): string {
-  return source.revision ? source.sourceKey : '';
 }
 
 async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigData[]> {

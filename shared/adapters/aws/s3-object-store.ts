@@ -21,7 +21,16 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: string | Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
     await this.call('write', key, () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType })),
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          // Known length: lets the SDK send it in one request instead of treating it as a stream.
+          ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+        }),
+      ),
     );
   }
 

@@ -13,6 +13,10 @@ export interface GitHttpServerOptions {
   root: string;
   /** When set, any request without this exact `Authorization` gets 401 + `WWW-Authenticate: Basic realm="test"`. */
   auth?: GitHttpAuth;
+  /** Listen address; loopback unless configured. */
+  host?: string;
+  /** 0 (default) picks a free port; a fixed port keeps repository URLs stable across restarts. */
+  port?: number;
 }
 
 export interface GitHttpRequestLog {
@@ -205,13 +209,13 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `http://${opts.host ?? '127.0.0.1'}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

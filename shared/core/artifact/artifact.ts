@@ -12,6 +12,8 @@ export interface ApplyOptions {
   wait: boolean;
   force: boolean;
   timeoutMs: number;
+  /** How often the puller re-applies an unchanged artifact to correct drift. */
+  intervalMs: number;
   dependsOn: { name: string; namespace: string }[];
   serviceAccountName?: string;
 }

@@ -24,8 +24,10 @@ export function splitRenderedObjects(objects: readonly KubeObject[], renderedBy:
     const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
     const apiVersion = String(obj.apiVersion ?? '');
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-    if (meta.labels?.['app.kubernetes.io/part-of'] === 'flux') {
-      fluxComponents++; // gotk-components.yaml: Sluice replaces these controllers
+    // gotk-components.yaml: Sluice replaces these controllers, but keeps their Namespace (flux-system),
+    // where fleets put the ConfigMaps and Secrets their Kustomizations substitute from.
+    if (meta.labels?.['app.kubernetes.io/part-of'] === 'flux' && obj.kind !== 'Namespace') {
+      fluxComponents++;
       return;
     }
     if (FLUX_GROUP.test(group)) {

@@ -1,0 +1,70 @@
+// `sluice serve` (what `npm start` runs): the embedded control plane on this machine, no AWS account.
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SluiceError } from '../../shared/core/errors.ts';
+import { startControlPlane } from '../../shared/embedded/control-plane.ts';
+import { consoleLogger } from '../../shared/ports/logger.ts';
+
+export interface ServeArgs {
+  dataDir: string;
+  clusters: string[];
+  fleetUrl?: string;
+  fleetBranch: string;
+  host: string;
+  apiPort: number;
+  gitPort: number;
+  queuePort: number;
+  puller: boolean;
+  webhookSecret?: string;
+}
+
+const exampleFleet = fileURLToPath(new URL('../../examples/fleet', import.meta.url));
+
+export async function serve(args: ServeArgs): Promise<void> {
+  const log = consoleLogger();
+  let plane: Awaited<ReturnType<typeof startControlPlane>>;
+  try {
+    plane = await startControlPlane({
+      dataDir: resolve(args.dataDir),
+      clusters: args.clusters,
+      ...(args.fleetUrl && { fleet: { url: args.fleetUrl, branch: args.fleetBranch, intervalMs: 60_000 } }),
+      exampleFleetDir: exampleFleet,
+      host: args.host,
+      ports: { api: args.apiPort, git: args.gitPort, queue: args.queuePort },
+      ...(args.webhookSecret && { webhookSecret: args.webhookSecret }),
+      kube: args.puller ? 'default' : 'none',
+      log,
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      throw new SluiceError('ConfigInvalid', `a port is already in use (${e.message}); stop the other process or pass --port/--git-port/--queue-port`);
+    }
+    throw err;
+  }
+  const lines = [
+    '',
+    'Sluice control plane is running (embedded mode, nothing leaves this machine).',
+    `  fleet repository   ${plane.fleetUrl}${args.fleetUrl ? '' : '  (the example fleet; clone it, change it, push)'}`,
+    `  clusters           ${args.clusters.join(', ')}`,
+    `  status             ${plane.apiUrl}/api/status   or: npx sluice status`,
+    `  webhook            POST ${plane.apiUrl}/hooks/generic   (X-Hub-Signature-256: sha256=HMAC of the body; secret in ${join(args.dataDir, 'webhook-secret')})`,
+    `  queues and store   ${plane.queueEndpoint}  (SQS/S3-compatible, data in ${join(args.dataDir, 'queue-store')})`,
+    `  signing key        ${join(args.dataDir, 'keys', 'signing-key.pem')}  (ECDSA P-256, mode 0600)`,
+    plane.puller.state === 'running'
+      ? `  puller             applying cluster "${plane.puller.cluster}" to the kubeconfig's current context`
+      : `  puller             not running: ${plane.puller.reason}. Rendering and publishing continue; artifacts wait in the store.`,
+    '',
+    'Press Ctrl-C to stop; queued work and artifacts are kept for the next start.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.stdout.write('\nstopping…\n');
+      plane.close().then(done, done);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

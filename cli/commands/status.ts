@@ -1,0 +1,53 @@
+// `sluice status`: sources with their revisions, and per cluster each Kustomization's artifact, render
+// and apply state, read from the control plane's status API.
+import { SluiceError } from '../../shared/core/errors.ts';
+import type { StatusView } from '../../shared/usecases/read-status.ts';
+
+export async function status(apiUrl: string, asJson: boolean): Promise<string> {
+  let view: StatusView;
+  try {
+    const res = await fetch(`${apiUrl.replace(/\/$/, '')}/api/status`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    view = (await res.json()) as StatusView;
+  } catch (err) {
+    throw new SluiceError(
+      'UsageError',
+      `could not reach the control plane at ${apiUrl} (${(err as Error).message}); start it with npm start, or pass --api <url>`,
+    );
+  }
+  if (asJson) return `${JSON.stringify(view, null, 2)}\n`;
+  return formatStatus(view);
+}
+
+export function formatStatus(view: StatusView): string {
+  const out: string[] = ['SOURCES'];
+  out.push(
+    table(
+      ['SOURCE', 'REVISION', 'FETCHED', 'ERROR'],
+      view.sources.map((s) => [s.declaredBy, s.revision ?? '-', s.fetchedAt ?? '-', s.error?.message ?? '']),
+    ),
+  );
+  for (const cluster of view.clusters) {
+    out.push('', `CLUSTER ${cluster.name}`);
+    out.push(
+      table(
+        ['KUSTOMIZATION', 'REVISION', 'ARTIFACT', 'RENDERED', 'APPLIED', 'MESSAGE'],
+        cluster.kustomizations.map((k) => [
+          `${k.namespace}/${k.name}`,
+          k.artifact?.revision ?? '-',
+          k.artifact?.deleted ? 'deleted' : (k.artifact?.digest?.slice(0, 19) ?? '-'),
+          k.render ? (k.render.ready ? 'True' : `False (${k.render.reason})`) : 'Unknown',
+          k.apply ? (k.apply.ready ? 'True' : `False (${k.apply.reason})`) : 'Unknown',
+          (k.render && !k.render.ready ? k.render.message : (k.apply?.message ?? k.render?.message ?? '')).slice(0, 160),
+        ]),
+      ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,45 @@
+// The puller's main loop: long-poll the cluster's queue for nudges and reconcile on each one, and at
+// least once per interval anyway (drift correction, missed nudges). Errors are logged and retried.
+import { ensureInventoryNamespace } from '../shared/usecases/puller/inventory-store.ts';
+import type { PullerDeps } from '../shared/usecases/puller/puller-deps.ts';
+import { reconcileCluster } from '../shared/usecases/puller/reconcile-cluster.ts';
+
+export interface PullerLoopOptions {
+  intervalMs: number;
+  /** Long-poll wait per receive (SQS allows up to 20 s). */
+  waitSeconds: number;
+  signal: AbortSignal;
+}
+
+export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Promise<void> {
+  let ready = false;
+  let nextFull = 0;
+  let failures = 0;
+  while (!opts.signal.aborted) {
+    try {
+      if (!ready) {
+        await ensureInventoryNamespace(deps);
+        ready = true;
+      }
+      const messages = await deps.queue.receive(deps.queues.cluster, { maxMessages: 10, waitSeconds: opts.waitSeconds });
+      if (opts.signal.aborted) break;
+      for (const m of messages) await deps.queue.ack(deps.queues.cluster, m.receiptHandle);
+      if (messages.length > 0 || deps.clock.now() >= nextFull) {
+        const reports = await reconcileCluster(deps);
+        for (const r of reports) {
+          (r.ready ? deps.log.info : deps.log.warn)(`${r.kustomization.namespace}/${r.kustomization.name}: ${r.reason}`, {
+            cluster: deps.cluster,
+            revision: r.revision,
+            message: r.message,
+          });
+        }
+        nextFull = deps.clock.now() + opts.intervalMs;
+      }
+      failures = 0;
+    } catch (err) {
+      failures++;
+      deps.log.error('puller loop failed; retrying', { cluster: deps.cluster, error: (err as Error).message, failures });
+      await deps.sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
+    }
+  }
+}

@@ -1,0 +1,91 @@
+// The embedded control plane's HTTP endpoint on loopback: push webhooks in, status out. The webhook only
+// verifies and enqueues, so it answers in milliseconds whatever the repository size.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isSluiceError } from '../../core/errors.ts';
+import { handleWebhook } from '../../usecases/handle-webhook.ts';
+import type { PipelineDeps } from '../../usecases/pipeline-deps.ts';
+import { readStatus } from '../../usecases/read-status.ts';
+
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export interface HttpApiOptions {
+  deps: PipelineDeps;
+  webhookSecret: string;
+  host: string;
+  port: number;
+}
+
+export interface HttpApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
+  const server: Server = createServer((req, res) => {
+    route(opts, req, res).catch((err: unknown) => send(res, 500, { error: (err as Error).message }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host}:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
+  if (req.method === 'GET' && path === '/api/status') return send(res, 200, await readStatus(opts.deps));
+  if (path.startsWith('/hooks/')) {
+    if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POST requests' });
+    const body = await readBody(req, MAX_WEBHOOK_BYTES);
+    if (!body) return send(res, 413, { error: `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes` });
+    const header = req.headers['x-hub-signature-256'] ?? req.headers['x-sluice-signature'];
+    try {
+      const result = await handleWebhook(opts.deps, {
+        body,
+        signature: Array.isArray(header) ? header[0] : header,
+        secret: opts.webhookSecret,
+      });
+      return send(res, 202, { accepted: true, ...result });
+    } catch (err) {
+      if (isSluiceError(err) && err.code === 'WebhookRejected') {
+        return send(res, err.message.startsWith('webhook signature') ? 401 : 400, { error: err.message });
+      }
+      throw err;
+    }
+  }
+  send(res, 404, { error: `no route for ${req.method} ${path}; try POST /hooks/generic or GET /api/status` });
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(`${JSON.stringify(body, null, 2)}\n`);
+}

@@ -1,0 +1,41 @@
+// A queue consumer for embedded mode: long-poll, hand each message to processMessage (ack, retry with
+// backoff, or dead-letter), until stopped. The Lambda functions do the same per SQS batch.
+import type { Job } from '../../core/pipeline/jobs.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Queue } from '../../ports/queue.ts';
+import { processMessage } from '../../usecases/process-message.ts';
+
+export interface WorkerLoopOptions {
+  queue: Queue;
+  queueName: string;
+  deadLetterQueue: string;
+  handle: (job: Job) => Promise<unknown>;
+  log: Logger;
+  signal: AbortSignal;
+  waitSeconds?: number;
+  visibilitySeconds?: number;
+  /** Messages in flight at once (FIFO groups still serialise per group). */
+  batch?: number;
+}
+
+export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
+  while (!opts.signal.aborted) {
+    try {
+      const messages = await opts.queue.receive(opts.queueName, {
+        maxMessages: opts.batch ?? 2,
+        waitSeconds: opts.waitSeconds ?? 1,
+        visibilitySeconds: opts.visibilitySeconds ?? 120,
+      });
+      if (opts.signal.aborted) break;
+      await Promise.all(
+        messages.map((m) =>
+          processMessage({ queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue }, opts.queueName, m, opts.handle),
+        ),
+      );
+    } catch (err) {
+      if (opts.signal.aborted) break;
+      opts.log.error('worker loop error', { queue: opts.queueName, error: (err as Error).message });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}

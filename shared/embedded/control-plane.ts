@@ -1,0 +1,214 @@
+// The whole control plane on one machine (`sluice serve`, `npm start`): the SQS/S3-compatible server,
+// the fleet's Git server, webhook + status API, scheduler, fetch/render/event workers, and a puller for
+// the kubeconfig's current context when it is reachable. Everything listens on loopback by default.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { createAwsClients } from '../adapters/aws/clients.ts';
+import { ensureInfrastructure } from '../adapters/aws/ensure-infrastructure.ts';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
+import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
+import { ensureExampleFleet } from '../adapters/embedded/example-fleet.ts';
+import { startFauxqs } from '../adapters/embedded/fauxqs-server.ts';
+import { startGitHttpServer } from '../adapters/embedded/git-http-server.ts';
+import { startHttpApi } from '../adapters/embedded/http-api.ts';
+import { runWorkerLoop } from '../adapters/embedded/worker-loop.ts';
+import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
+import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
+import { LocalKeyService } from '../adapters/local/local-key-service.ts';
+import { createLocalRenderDeps } from '../config/render-deps.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import { fetchSource } from '../usecases/fetch-source.ts';
+import { defaultQueueNames, type PipelineDeps } from '../usecases/pipeline-deps.ts';
+import type { PullerDeps } from '../usecases/puller/puller-deps.ts';
+import { recordApplyReport } from '../usecases/record-apply-report.ts';
+import { type FleetConfig, registerFleet } from '../usecases/register-fleet.ts';
+import { renderJob } from '../usecases/render-job.ts';
+import { scheduleSources } from '../usecases/schedule-sources.ts';
+import { runPuller } from '../../puller/run-puller.ts';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  clusters: string[];
+  /** Omit to serve the example fleet from a local Git repository. */
+  fleet?: FleetConfig;
+  exampleFleetDir: string;
+  host?: string;
+  ports?: { api?: number; queue?: number; git?: number };
+  webhookSecret?: string;
+  /** 'default': the kubeconfig's current context; a KubeConfig: that cluster; 'none': no puller. */
+  kube?: 'default' | 'none' | KubeConfig;
+  /** Which declared cluster the local puller plays. */
+  pullerCluster?: string;
+  scheduleEveryMs?: number;
+  pullerIntervalMs?: number;
+  strictSubstitution?: boolean;
+  allowRemoteBases?: boolean;
+  log: Logger;
+}
+
+export interface ControlPlane {
+  apiUrl: string;
+  fleetUrl: string;
+  queueEndpoint: string;
+  webhookSecret: string;
+  publicKeyPem: string;
+  puller: { cluster: string; state: 'running' } | { state: 'off'; reason: string };
+  deps: PipelineDeps;
+  close(): Promise<void>;
+}
+
+const BUCKET = 'sluice-artifacts';
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const host = opts.host ?? '127.0.0.1';
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const stops: (() => Promise<void>)[] = [];
+  const abort = new AbortController();
+  try {
+    const fauxqs = await startFauxqs({ dataDir: join(opts.dataDir, 'queue-store'), host, port: opts.ports?.queue ?? 0 });
+    stops.push(() => fauxqs.close());
+    const clients = createAwsClients({
+      region: 'us-east-1',
+      endpoint: fauxqs.endpoint,
+      credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+    });
+    const queues = defaultQueueNames();
+    await ensureInfrastructure(clients, queues, opts.clusters, BUCKET);
+
+    let fleet = opts.fleet;
+    let fleetUrl = fleet?.url ?? '';
+    if (!fleet) {
+      const gitRoot = join(opts.dataDir, 'git');
+      await ensureExampleFleet(gitRoot, 'fleet', opts.exampleFleetDir);
+      const git = await startGitHttpServer({ root: gitRoot, host, port: opts.ports?.git ?? 0 });
+      stops.push(() => git.close());
+      fleetUrl = git.url('fleet');
+      fleet = { url: fleetUrl, branch: 'main', intervalMs: 60_000 };
+    }
+
+    const keys = new LocalKeyService(join(opts.dataDir, 'keys', 'signing-key.pem'));
+    const webhookSecret = opts.webhookSecret ?? loadOrCreateSecret(join(opts.dataDir, 'webhook-secret'));
+    const deps: PipelineDeps = {
+      store: new S3ObjectStore(clients.s3, BUCKET),
+      queue: new SqsQueue(clients.sqs),
+      keys,
+      git: new IsomorphicGitSource({ cacheDir: join(opts.dataDir, 'git-cache') }),
+      render: createLocalRenderDeps({ scratchDir: join(opts.dataDir, 'scratch') }),
+      clock: systemClock,
+      log: opts.log,
+      queues,
+      settings: {
+        clusters: opts.clusters,
+        strictSubstitution: opts.strictSubstitution ?? true,
+        allowRemoteBases: opts.allowRemoteBases ?? false,
+        snapshotsDir: join(opts.dataDir, 'snapshots'),
+      },
+    };
+    const fleetKey = await registerFleet(deps, fleet);
+
+    const worker = (queueName: string, handle: (job: never) => Promise<unknown>) =>
+      runWorkerLoop({
+        queue: deps.queue,
+        queueName,
+        deadLetterQueue: queues.deadLetter(queueName),
+        handle: handle as never,
+        log: opts.log,
+        signal: abort.signal,
+      });
+    const loops = [
+      worker(queues.fetch, (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) => fetchSource(deps, job)),
+      worker(queues.render, (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey)),
+      worker(queues.events, (job: Parameters<typeof recordApplyReport>[1]) => recordApplyReport(deps, job)),
+    ];
+    const schedule = setInterval(() => {
+      scheduleSources(deps).catch((err: Error) => opts.log.error('scheduler tick failed', { error: err.message }));
+    }, opts.scheduleEveryMs ?? 10_000);
+    stops.unshift(async () => {
+      clearInterval(schedule);
+      abort.abort();
+      await Promise.allSettled(loops);
+    });
+
+    const api = await startHttpApi({ deps, webhookSecret, host, port: opts.ports?.api ?? 0 });
+    stops.unshift(() => api.close());
+
+    const publicKeyPem = await keys.publicKeyPem();
+    const pullerCluster = opts.pullerCluster ?? opts.clusters[0] ?? '';
+    const kube = await reachableCluster(opts.kube ?? 'default');
+    let puller: ControlPlane['puller'] = { state: 'off', reason: kube.reason ?? '' };
+    if (kube.config && pullerCluster) {
+      const pullerDeps: PullerDeps = {
+        cluster: pullerCluster,
+        store: deps.store,
+        queue: deps.queue,
+        kube: new ClientNodeCluster(kube.config),
+        publicKeyPem,
+        clock: systemClock,
+        log: opts.log,
+        queues: { cluster: queues.cluster(pullerCluster), events: queues.events },
+        fieldManager: 'sluice',
+        inventoryNamespace: 'sluice-system',
+        establishTimeoutMs: 30_000,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      };
+      const loop = runPuller(pullerDeps, { intervalMs: opts.pullerIntervalMs ?? 60_000, waitSeconds: 1, signal: abort.signal });
+      stops.unshift(async () => {
+        abort.abort();
+        await loop;
+      });
+      puller = { cluster: pullerCluster, state: 'running' };
+    }
+
+    return {
+      apiUrl: api.url,
+      fleetUrl,
+      queueEndpoint: fauxqs.endpoint,
+      webhookSecret,
+      publicKeyPem,
+      puller,
+      deps,
+      close: async () => {
+        for (const stop of stops.splice(0)) await stop();
+      },
+    };
+  } catch (err) {
+    abort.abort();
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+function loadOrCreateSecret(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(24).toString('hex');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+async function reachableCluster(kube: 'default' | 'none' | KubeConfig): Promise<{ config?: KubeConfig; reason?: string }> {
+  if (kube === 'none') return { reason: 'disabled (--no-puller)' };
+  let config = kube;
+  if (config === 'default') {
+    config = new KubeConfig();
+    try {
+      config.loadFromDefault();
+    } catch (err) {
+      return { reason: `no usable kubeconfig (${(err as Error).message})` };
+    }
+  }
+  const context = config.getCurrentContext();
+  if (!context || !config.getCurrentCluster()) return { reason: 'the kubeconfig has no current context' };
+  try {
+    const version = config.makeApiClient(VersionApi);
+    await Promise.race([
+      version.getCode(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3000)),
+    ]);
+    return { config };
+  } catch (err) {
+    return { reason: `context "${context}" is not reachable (${(err as Error).message})` };
+  }
+}

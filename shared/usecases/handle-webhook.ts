@@ -1,0 +1,72 @@
+// Use-case: a push webhook. Verify the HMAC signature, find every source fetching that repository, and
+// enqueue a fetch for each; answer fast, never fetch inline.
+import { SluiceError } from '../core/errors.ts';
+import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
+import type { FetchSpec } from '../core/pipeline/records.ts';
+import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { verifyHmacSignature } from '../core/pipeline/webhook-signature.ts';
+import { getJson } from '../ports/object-store.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+
+export interface WebhookRequest {
+  body: Uint8Array;
+  signature: string | undefined;
+  secret: string;
+}
+
+export interface WebhookResult {
+  repository: string;
+  sources: number;
+}
+
+/** Accepts GitHub/Gitea/generic payloads: `repository.clone_url|html_url|url`, or a top-level `repository`/`url`. */
+export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Promise<WebhookResult> {
+  if (!verifyHmacSignature(req.body, req.secret, req.signature)) {
+    throw new SluiceError(
+      'WebhookRejected',
+      'webhook signature missing or invalid: send X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body with the webhook secret>',
+    );
+  }
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(Buffer.from(req.body).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new SluiceError('WebhookRejected', 'webhook body is not JSON; send {"repository": "<clone URL>"}');
+  }
+  const repo = payload.repository;
+  const urls = [
+    typeof repo === 'string' ? repo : undefined,
+    ...(typeof repo === 'object' && repo !== null
+      ? ['clone_url', 'html_url', 'url', 'git_http_url', 'ssh_url'].map((k) => (repo as Record<string, unknown>)[k])
+      : []),
+    payload.url,
+  ].filter((u): u is string => typeof u === 'string' && u !== '');
+  if (urls.length === 0) {
+    throw new SluiceError('WebhookRejected', 'webhook body names no repository; send {"repository": "<clone URL>"}');
+  }
+  const wanted = new Set(urls.map(normalizeRepoUrl));
+  let sources = 0;
+  for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
+    if (!path.endsWith('/spec.json')) continue;
+    const spec = await getJson<FetchSpec>(deps.store, path);
+    if (!spec || !wanted.has(normalizeRepoUrl(spec.url))) continue;
+    const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'webhook' };
+    await deps.queue.send(deps.queues.fetch, {
+      body: encodeJob(job),
+      groupId: spec.sourceKey,
+      deduplicationId: `${spec.sourceKey}/webhook/${deps.clock.now()}`,
+    });
+    sources++;
+  }
+  return { repository: urls[0] as string, sources };
+}
+
+/** Same repository whatever the spelling: no credentials, no `.git`, no trailing slash, host lower-case. */
+export function normalizeRepoUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, '').replace(/\.git$/, '')}`;
+  } catch {
+    return url.replace(/\/+$/, '').replace(/\.git$/, '');
+  }
+}

@@ -1,0 +1,49 @@
+// Runs one queued job through its handler with at-least-once semantics: success acks; a retryable failure
+// comes back after an exponential backoff; a permanent failure, or one out of attempts, goes to the
+// dead-letter queue with its reason recorded, then leaves the source queue. Nothing is dropped.
+import { isSluiceError } from '../core/errors.ts';
+import { decodeJob, type Job } from '../core/pipeline/jobs.ts';
+import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from '../core/pipeline/retry-policy.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Queue, ReceivedMessage } from '../ports/queue.ts';
+
+export interface ProcessDeps {
+  queue: Queue;
+  log: Logger;
+  deadLetterQueue: string;
+  retry?: RetryPolicy;
+}
+
+export type Outcome = 'done' | 'retry' | 'dead-letter';
+
+export async function processMessage(
+  deps: ProcessDeps,
+  queueName: string,
+  message: ReceivedMessage,
+  handle: (job: Job) => Promise<unknown>,
+): Promise<Outcome> {
+  try {
+    await handle(decodeJob(message.body));
+    await deps.queue.ack(queueName, message.receiptHandle);
+    return 'done';
+  } catch (err) {
+    const retryable = isSluiceError(err) ? err.retryable : true; // unknown failures: assume transient
+    const code = isSluiceError(err) ? err.code : 'InternalError';
+    const reason = err instanceof Error ? err.message : String(err);
+    const decision = decideRetry(retryable, message.receiveCount, deps.retry ?? DEFAULT_RETRY);
+    if (decision.action === 'retry') {
+      deps.log.warn('job failed, will retry', { queue: queueName, attempt: message.receiveCount, code, reason });
+      await deps.queue.retryLater(queueName, message.receiptHandle, decision.delaySeconds);
+      return 'retry';
+    }
+    deps.log.error('job dead-lettered', { queue: queueName, attempt: message.receiveCount, code, reason });
+    const isFifo = deps.deadLetterQueue.endsWith('.fifo');
+    await deps.queue.send(deps.deadLetterQueue, {
+      body: message.body,
+      attributes: { code, reason: reason.slice(0, 1000), sourceQueue: queueName, attempts: String(message.receiveCount) },
+      ...(isFifo && { groupId: 'dead-letters', deduplicationId: message.id }),
+    });
+    await deps.queue.ack(queueName, message.receiptHandle);
+    return 'dead-letter';
+  }
+}

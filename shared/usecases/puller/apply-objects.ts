@@ -1,0 +1,88 @@
+// Applies an artifact's objects with server-side apply in Flux's stages: CRDs, Namespaces and
+// ClusterRoles first (then wait until established), `*Class` kinds next, everything else last. Objects
+// opted out with Flux's annotations are skipped. Stops at the first failing stage; reports every failure.
+import { applyStages } from '../../core/apply/apply-order.ts';
+import { entryOf, type InventoryEntry } from '../../core/apply/inventory.ts';
+import { SluiceError } from '../../core/errors.ts';
+import type { KubeObject } from '../../core/render/yaml-codec.ts';
+import { describeRef, refOf } from '../../adapters/kube/client-node-cluster.ts';
+import type { PullerDeps } from './puller-deps.ts';
+
+export interface ApplyOutcome {
+  applied: InventoryEntry[];
+  counts: { created: number; configured: number; unchanged: number; skipped: number };
+  errors: string[];
+}
+
+const KEY = 'kustomize.toolkit.fluxcd.io';
+
+function flag(obj: KubeObject, name: string): string | undefined {
+  const meta = (obj.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+  return meta.annotations?.[`${KEY}/${name}`] ?? meta.labels?.[`${KEY}/${name}`];
+}
+
+function isSkipped(obj: KubeObject): boolean {
+  return flag(obj, 'reconcile')?.toLowerCase() === 'disabled' || flag(obj, 'ssa')?.toLowerCase() === 'ignore';
+}
+
+export async function applyObjects(deps: PullerDeps, objects: KubeObject[], force: boolean): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = { applied: [], counts: { created: 0, configured: 0, unchanged: 0, skipped: 0 }, errors: [] };
+  for (const { stage, objects: batch } of applyStages(objects)) {
+    for (const obj of batch) {
+      // Skipped objects stay in the inventory (as in Flux) so they are not pruned.
+      if (isSkipped(obj)) {
+        outcome.counts.skipped++;
+        outcome.applied.push(entryOf(obj));
+        continue;
+      }
+      if (flag(obj, 'ssa')?.toLowerCase() === 'ifnotpresent' && (await deps.kube.get(refOf(obj)))) {
+        outcome.counts.skipped++;
+        outcome.applied.push(entryOf(obj));
+        continue;
+      }
+      try {
+        const forceThis = force || flag(obj, 'force')?.toLowerCase() === 'enabled';
+        const { action } = await applyWithRecreate(deps, obj, forceThis);
+        outcome.counts[action]++;
+        outcome.applied.push(entryOf(obj));
+      } catch (err) {
+        outcome.errors.push((err as Error).message);
+      }
+    }
+    if (outcome.errors.length > 0) return outcome;
+    if (stage !== 'resources') await waitEstablished(deps, batch);
+  }
+  return outcome;
+}
+
+/** `force`: an immutable-field error is fixed by deleting and recreating the object, as Flux does. */
+async function applyWithRecreate(deps: PullerDeps, obj: KubeObject, force: boolean) {
+  try {
+    return await deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true });
+  } catch (err) {
+    if (!force || !/immutable/i.test((err as Error).message)) throw err;
+    await deps.kube.delete(refOf(obj));
+    return deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true });
+  }
+}
+
+/** CRDs must be Established and Namespaces Active before anything that depends on them is applied. */
+async function waitEstablished(deps: PullerDeps, objects: KubeObject[]): Promise<void> {
+  const deadline = deps.clock.now() + deps.establishTimeoutMs;
+  for (const obj of objects) {
+    if (obj.kind !== 'CustomResourceDefinition' && obj.kind !== 'Namespace') continue;
+    for (;;) {
+      const live = await deps.kube.get(refOf(obj));
+      const status = (live?.status ?? {}) as { conditions?: { type: string; status: string }[]; phase?: string };
+      const ready =
+        obj.kind === 'Namespace'
+          ? live !== undefined && status.phase !== 'Terminating'
+          : status.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      if (ready) break;
+      if (deps.clock.now() > deadline) {
+        throw new SluiceError('HealthCheckFailed', `${describeRef(refOf(obj))} did not become established in time`, { retryable: true });
+      }
+      await deps.sleep(250);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Deletes what the previous inventory had and the new one does not, but only objects that carry this
+// Kustomization's owner labels and are not opted out of pruning; anything that fails to delete stays in
+// the inventory so a later run tries again.
+import { type InventoryEntry, parseObjectId } from '../../core/apply/inventory.ts';
+import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
+import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../../core/render/owner-labels.ts';
+import { describeRef } from '../../adapters/kube/client-node-cluster.ts';
+import type { PullerDeps } from './puller-deps.ts';
+
+export interface PruneOutcome {
+  pruned: number;
+  kept: InventoryEntry[];
+  errors: string[];
+}
+
+export async function pruneObjects(deps: PullerDeps, owner: ObjectKey, stale: InventoryEntry[]): Promise<PruneOutcome> {
+  const outcome: PruneOutcome = { pruned: 0, kept: [], errors: [] };
+  for (const entry of stale) {
+    const id = parseObjectId(entry);
+    const ref = { apiVersion: id.apiVersion, kind: id.kind, name: id.name, ...(id.namespace && { namespace: id.namespace }) };
+    try {
+      const live = await deps.kube.get(ref);
+      if (!live) continue;
+      const meta = (live.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+      const labels = meta.labels ?? {};
+      const owned = labels[OWNER_NAME_LABEL] === owner.name && labels[OWNER_NAMESPACE_LABEL] === owner.namespace;
+      const optedOut = ['prune', 'reconcile'].some(
+        (k) => (meta.annotations?.[`kustomize.toolkit.fluxcd.io/${k}`] ?? labels[`kustomize.toolkit.fluxcd.io/${k}`])?.toLowerCase() === 'disabled',
+      );
+      if (!owned || optedOut) continue; // never delete what this Kustomization does not own
+      await deps.kube.delete(ref);
+      outcome.pruned++;
+    } catch (err) {
+      outcome.kept.push(entry);
+      outcome.errors.push(`${describeRef(ref)}: ${(err as Error).message}`);
+    }
+  }
+  return outcome;
+}

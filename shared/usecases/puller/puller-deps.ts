@@ -1,0 +1,24 @@
+// What the in-cluster puller needs: read access to its cluster's artifacts and index, its queue, the
+// events queue for reports, the Kubernetes API, and the public key artifacts must verify against.
+import type { Clock } from '../../ports/clock.ts';
+import type { ClusterApi } from '../../ports/cluster-api.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { ObjectStore } from '../../ports/object-store.ts';
+import type { Queue } from '../../ports/queue.ts';
+
+export interface PullerDeps {
+  cluster: string;
+  store: ObjectStore;
+  queue: Queue;
+  kube: ClusterApi;
+  publicKeyPem: string;
+  clock: Clock;
+  log: Logger;
+  queues: { cluster: string; events: string };
+  fieldManager: string;
+  /** Namespace holding the puller's inventories (created if missing). */
+  inventoryNamespace: string;
+  /** How long to wait for CRDs and Namespaces to become established between stages. */
+  establishTimeoutMs: number;
+  sleep: (ms: number) => Promise<void>;
+}

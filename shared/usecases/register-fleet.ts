@@ -1,0 +1,70 @@
+// Use-case: start-up registration from the control plane's configuration. The fleet repository becomes a
+// source (like Flux's flux-system GitRepository) and every declared cluster gets its root Kustomization,
+// `clusters/<name>`, as `flux bootstrap` would have created it.
+import type { Kustomization } from '../api/kustomization.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
+import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
+import type { FetchSpec, KustomizationRecord } from '../core/pipeline/records.ts';
+import { sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import { getJson, putJson } from '../ports/object-store.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import { enqueueRender } from './register-children.ts';
+
+export interface FleetConfig {
+  url: string;
+  branch: string;
+  intervalMs: number;
+}
+
+export const ROOT = { namespace: 'flux-system', name: 'flux-system' };
+
+export function fleetSourceKey(fleet: FleetConfig): string {
+  return sourceKeyOf({ url: fleet.url, ref: { branch: fleet.branch } });
+}
+
+export function rootKustomization(cluster: string, fleet: FleetConfig): Kustomization {
+  return {
+    kind: 'Kustomization',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    metadata: { ...ROOT, labels: {}, annotations: {} },
+    spec: {
+      sourceRef: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },
+      path: `./clusters/${cluster}`,
+      intervalMs: fleet.intervalMs,
+      prune: true,
+      wait: false,
+      force: false,
+      suspend: false,
+      ignoreMissingComponents: false,
+    },
+    source: { file: 'sluice configuration', document: 0 },
+  };
+}
+
+export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Promise<string> {
+  const sourceKey = fleetSourceKey(fleet);
+  const spec: FetchSpec = {
+    sourceKey,
+    url: fleet.url,
+    ref: { branch: fleet.branch },
+    intervalMs: fleet.intervalMs,
+    declaredBy: 'GitRepository/flux-system/flux-system (the fleet repository)',
+  };
+  await putJson(deps.store, stateKeys.fetchSpec(sourceKey), spec);
+  for (const cluster of deps.settings.clusters) {
+    const record: KustomizationRecord = { cluster, kustomization: rootKustomization(cluster, fleet), sourceKey, parent: null };
+    const key = stateKeys.kustomization(cluster, ROOT);
+    const existing = await getJson<KustomizationRecord>(deps.store, key);
+    if (existing && canonicalJson(existing) === canonicalJson(record)) continue;
+    await putJson(deps.store, key, record);
+    await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, ROOT), '');
+    await enqueueRender(deps, cluster, ROOT);
+  }
+  const job: FetchJob = { kind: 'fetch', sourceKey, reason: 'startup' };
+  await deps.queue.send(deps.queues.fetch, {
+    body: encodeJob(job),
+    groupId: sourceKey,
+    deduplicationId: `${sourceKey}/startup/${deps.clock.now()}`,
+  });
+  return sourceKey;
+}

@@ -1,0 +1,37 @@
+// Use-case: the scheduler tick. Every source whose interval has elapsed since its last attempt gets a
+// fetch job; a deterministic per-source jitter spreads sources that share an interval.
+import { createHash } from 'node:crypto';
+import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
+import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
+import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { getJson } from '../ports/object-store.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+
+/** Up to 10% of the interval, fixed per source so it does not drift between ticks. */
+export function jitterMs(sourceKey: string, intervalMs: number): number {
+  const n = createHash('sha256').update(sourceKey).digest().readUInt32BE(0) / 0xffffffff;
+  return Math.floor(n * intervalMs * 0.1);
+}
+
+export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
+  const now = deps.clock.now();
+  const due: string[] = [];
+  for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
+    if (!path.endsWith('/spec.json')) continue;
+    const spec = await getJson<FetchSpec>(deps.store, path);
+    if (!spec) continue;
+    const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey));
+    const last = state?.lastAttemptAt ? Date.parse(state.lastAttemptAt) : 0;
+    if (now - last < spec.intervalMs + jitterMs(spec.sourceKey, spec.intervalMs)) continue;
+    const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'schedule' };
+    // One scheduled fetch per source per interval window, however often the tick runs.
+    const window = Math.floor(now / Math.max(1000, spec.intervalMs));
+    await deps.queue.send(deps.queues.fetch, {
+      body: encodeJob(job),
+      groupId: spec.sourceKey,
+      deduplicationId: `${spec.sourceKey}/schedule/${window}`,
+    });
+    due.push(spec.sourceKey);
+  }
+  return due;
+}
