@@ -101,7 +101,6 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
       kustomization: key,
       source: { url: redactUrl(spec?.url ?? ''), revision: source.revision },
       renderKey: rendered.key,
-      generation,
       apply: {
         prune: ks.spec.prune,
         wait: ks.spec.wait,

@@ -26,7 +26,12 @@ export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
         waitSeconds: opts.waitSeconds ?? 1,
         visibilitySeconds: opts.visibilitySeconds ?? 120,
       });
-      if (opts.signal.aborted) break;
+      if (opts.signal.aborted) {
+        // Received while stopping: hand the messages straight back instead of leaving them invisible for
+        // the whole visibility timeout (which would also hold up their FIFO group).
+        await Promise.all(messages.map((m) => opts.queue.retryLater(opts.queueName, m.receiptHandle, 1)));
+        break;
+      }
       await Promise.all(
         messages.map((m) =>
           processMessage({ queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue }, opts.queueName, m, opts.handle),

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
-import type { Generation } from './generation.ts';
 
 export const ARTIFACT_API = 'sluice.dev/v1alpha1';
 
@@ -25,7 +24,6 @@ export interface ArtifactPayload {
   kustomization: { name: string; namespace: string };
   source: { url: string; revision: string };
   renderKey: string;
-  generation: Generation;
   apply: ApplyOptions;
   /** In apply order. */
   objects: KubeObject[];
