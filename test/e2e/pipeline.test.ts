@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJob, type RenderJob } from '../../shared/core/pipeline/jobs.ts';
-import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
+import type { FetchState, IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import { fleetSourceKey } from '../../shared/usecases/register-fleet.ts';
@@ -140,9 +140,12 @@ describe('embedded pipeline', () => {
 
     // A render whose inputs are older than what the index holds (a late job from before a newer fetch)
     // must not move the index back.
-    const newer: IndexEntry = { ...after, generation: { fleet: after.generation.fleet + 5, source: after.generation.source + 5 }, digest: 'sha256:newer' };
+    const fleetKey = fleetSourceKey({ url: h.git.url('fleet'), branch: 'main', intervalMs: 0 });
+    const fetched = (await getJson<FetchState>(store, stateKeys.fetchState(fleetKey))) as FetchState;
+    const ahead = fetched.generation + 5;
+    const newer: IndexEntry = { ...after, generation: { fleet: ahead, source: ahead }, digest: 'sha256:newer' };
     await putJson(store, stateKeys.index('dev', ks), newer);
-    const result = await renderJob(h.plane.deps, job, fleetSourceKey({ url: h.git.url('fleet'), branch: 'main', intervalMs: 0 }));
+    const result = await renderJob(h.plane.deps, job, fleetKey);
     expect(result.outcome).toBe('stale');
     expect(await getJson<IndexEntry>(store, stateKeys.index('dev', ks))).toEqual(newer);
     await putJson(store, stateKeys.index('dev', ks), after);
