@@ -3,6 +3,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitFetch } from './git-fetch.ts';
+import { publishMany } from './publish-many.ts';
+import { pushToApplied } from './push-to-applied.ts';
 import { renderMany } from './render-many.ts';
 import { renderOverhead } from './render-overhead.ts';
 
@@ -11,6 +13,8 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   'render-overhead': () => renderOverhead(),
   'git-fetch': () => gitFetch(),
   'render-many': () => renderMany(),
+  'push-to-applied': () => pushToApplied(),
+  'publish-many': () => publishMany(),
 };
 
 const only = process.argv.slice(2);

@@ -46,6 +46,8 @@ export interface ControlPlaneOptions {
   pullerIntervalMs?: number;
   strictSubstitution?: boolean;
   allowRemoteBases?: boolean;
+  /** Render jobs in flight at once (kustomize is CPU-bound: about one per core). */
+  renderBatch?: number;
   log: Logger;
 }
 
@@ -104,12 +106,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         clusters: opts.clusters,
         strictSubstitution: opts.strictSubstitution ?? true,
         allowRemoteBases: opts.allowRemoteBases ?? false,
-        snapshotsDir: join(opts.dataDir, 'snapshots'),
+        // The fetch worker's own snapshot directory: on one machine the render reads it in place.
+        snapshotsDir: join(opts.dataDir, 'git-cache', 'snapshots'),
       },
     };
     const fleetKey = await registerFleet(deps, fleet);
 
-    const worker = (queueName: string, handle: (job: never) => Promise<unknown>) =>
+    const worker = (queueName: string, handle: (job: never) => Promise<unknown>, batch = 2) =>
       runWorkerLoop({
         queue: deps.queue,
         queueName,
@@ -117,11 +120,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         handle: handle as never,
         log: opts.log,
         signal: abort.signal,
+        batch,
       });
     const loops = [
       worker(queues.fetch, (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) => fetchSource(deps, job)),
-      worker(queues.render, (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey)),
-      worker(queues.events, (job: Parameters<typeof recordApplyReport>[1]) => recordApplyReport(deps, job)),
+      worker(queues.render, (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey), opts.renderBatch ?? 2),
+      worker(queues.events, (job: Parameters<typeof recordApplyReport>[1]) => recordApplyReport(deps, job), 10),
     ];
     const schedule = setInterval(() => {
       scheduleSources(deps).catch((err: Error) => opts.log.error('scheduler tick failed', { error: err.message }));

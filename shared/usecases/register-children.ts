@@ -41,6 +41,11 @@ export async function registerChildren(
   const { cluster } = parent;
   const parentKey: ObjectKey = { namespace: parent.kustomization.metadata.namespace, name: parent.kustomization.metadata.name };
   const parentRef = objectRef('Kustomization', parent.kustomization.metadata);
+  const declaredKey = stateKeys.declared(cluster, parentKey);
+  const previous = (await getJson<Declarations>(deps.store, declaredKey)) ?? { kustomizations: [], configs: [], sources: [] };
+  const declaresNothing = split.gitRepositories.length + split.kustomizations.length + split.configs.length === 0;
+  // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
+  if (declaresNothing && previous.kustomizations.length + previous.configs.length + previous.sources.length === 0) return;
 
   // 1. sources declared here
   const sources = new Map<string, string>([['flux-system/flux-system', fleetSourceKey]]);
@@ -104,18 +109,31 @@ export async function registerChildren(
   }
 
   // 3. withdraw what this parent declared before and no longer does
-  const prefix = stateKeys.kustomizations(cluster);
-  for (const path of await deps.store.list(prefix)) {
-    const record = await getJson<KustomizationRecord>(deps.store, path);
-    if (!record?.parent || !same(record.parent, parentKey) || declared.has(keyOf(record.kustomization.metadata))) continue;
-    await deps.store.delete(path);
-    if (record.sourceKey) await deps.store.delete(stateKeys.fetchUser(record.sourceKey, cluster, record.kustomization.metadata));
-    await enqueueRender(deps, cluster, record.kustomization.metadata); // finds no record: writes the prune tombstone
+  for (const key of previous.kustomizations) {
+    if (declared.has(key)) continue;
+    const ks = splitKey(key);
+    const record = await getJson<KustomizationRecord>(deps.store, stateKeys.kustomization(cluster, ks));
+    if (!record?.parent || !same(record.parent, parentKey)) continue;
+    await deps.store.delete(stateKeys.kustomization(cluster, ks));
+    if (record.sourceKey) await deps.store.delete(stateKeys.fetchUser(record.sourceKey, cluster, ks));
+    await enqueueRender(deps, cluster, ks); // finds no record: writes the prune tombstone
+  }
+  const sourceKeys = split.gitRepositories.map((r) => keyOf(r.metadata));
+  for (const key of previous.sources) {
+    if (!sourceKeys.includes(key)) await deps.store.delete(sourceRecordKey(cluster, splitKey(key)));
   }
 
   // 4. ConfigMaps/Secrets for substituteFrom
-  const changed = await syncConfigs(deps, cluster, parentKey, split.configs);
+  const { changed, keys: configKeys } = await syncConfigs(deps, cluster, parentKey, split.configs, previous.configs);
+  const next: Declarations = { kustomizations: [...declared].sort(), configs: configKeys.sort(), sources: sourceKeys.sort() };
+  if (!same(next, previous)) await putJson(deps.store, declaredKey, next);
   if (changed.size > 0) await rerenderConsumers(deps, cluster, changed);
+}
+
+interface Declarations {
+  kustomizations: string[];
+  configs: string[];
+  sources: string[];
 }
 
 function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
@@ -141,26 +159,32 @@ function splitKey(ref: string): ObjectKey {
   return { namespace, name };
 }
 
-async function syncConfigs(deps: PipelineDeps, cluster: string, parent: ObjectKey, configs: ConfigData[]): Promise<Set<string>> {
+async function syncConfigs(
+  deps: PipelineDeps,
+  cluster: string,
+  parent: ObjectKey,
+  configs: ConfigData[],
+  previous: string[],
+): Promise<{ changed: Set<string>; keys: string[] }> {
   const changed = new Set<string>();
-  const seen = new Set<string>();
+  const keys: string[] = [];
   for (const c of configs) {
     const key = stateKeys.config(cluster, c.kind, c.metadata);
-    seen.add(key);
+    keys.push(key);
     const record: ConfigRecord = { kind: c.kind, namespace: c.metadata.namespace, name: c.metadata.name, data: c.data, parent };
     const existing = await getJson<ConfigRecord>(deps.store, key);
     if (existing && same(existing, record)) continue;
     await putJson(deps.store, key, record);
     changed.add(`${c.kind}/${keyOf(c.metadata)}`);
   }
-  for (const path of await deps.store.list(stateKeys.configs(cluster))) {
-    if (seen.has(path)) continue;
+  for (const path of previous) {
+    if (keys.includes(path)) continue;
     const record = await getJson<ConfigRecord>(deps.store, path);
     if (!record || !same(record.parent, parent)) continue;
     await deps.store.delete(path);
     changed.add(`${record.kind}/${record.namespace}/${record.name}`);
   }
-  return changed;
+  return { changed, keys };
 }
 
 /** Kustomizations whose substituteFrom names a changed ConfigMap/Secret render again. */

@@ -2,6 +2,7 @@
 // the record, make sure its source snapshot is local, render, register any Flux objects it declared,
 // sign and store the artifact, move the index forward, nudge the cluster. A failure leaves the index, and
 // so the cluster, at the last good artifact; the reason lands in the render status.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfigData } from '../api/config-data.ts';
 import { objectRef } from '../api/object-meta.ts';
@@ -76,12 +77,8 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
     const generation = { fleet: fleet?.generation ?? 0, source: source.generation };
     if (isOlder(generation, current?.generation)) return { outcome: 'stale' };
 
-    const dir = join(deps.settings.snapshotsDir, source.snapshotDigest.replace(/^sha256:/, ''));
-    const bundle = await deps.store.get(stateKeys.snapshot(source.snapshotDigest));
-    if (!bundle) throw new SluiceError('StoreUnavailable', `${ksRef}: snapshot ${source.snapshotDigest} is missing from the store`, { retryable: true });
-    await unpackSnapshot(bundle, dir);
-
-    const configs = await loadConfigs(deps, cluster);
+    const dir = await localSnapshot(deps, source.snapshotDigest, ksRef);
+    const configs = ks.spec.postBuild?.substituteFrom?.length ? await loadConfigs(deps, cluster) : [];
     const rendered = await renderKustomization(deps.render, {
       ks,
       sourceRoot: dir,
@@ -172,6 +169,26 @@ function reasonFor(code: string): string {
     default:
       return 'BuildFailed';
   }
+}
+
+const unpacking = new Map<string, Promise<string>>();
+
+/** The snapshot as a local directory: already there (same machine as the fetch), or unpacked once. */
+function localSnapshot(deps: PipelineDeps, digest: string, ksRef: string): Promise<string> {
+  const dir = join(deps.settings.snapshotsDir, digest.replace(/^sha256:/, ''));
+  let pending = unpacking.get(dir);
+  if (!pending) {
+    pending = (async () => {
+      if (await stat(dir).then(() => true, () => false)) return dir;
+      const bundle = await deps.store.get(stateKeys.snapshot(digest));
+      if (!bundle) throw new SluiceError('StoreUnavailable', `${ksRef}: snapshot ${digest} is missing from the store`, { retryable: true });
+      await unpackSnapshot(bundle, dir);
+      return dir;
+    })();
+    unpacking.set(dir, pending);
+    pending.finally(() => unpacking.delete(dir)).catch(() => undefined);
+  }
+  return pending;
 }
 
 async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigData[]> {

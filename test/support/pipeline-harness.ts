@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import { type ControlPlane, startControlPlane } from '../../shared/embedded/control-plane.ts';
-import { silentLogger } from '../../shared/ports/logger.ts';
+import { type Logger, silentLogger } from '../../shared/ports/logger.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
 import { createFixtureRepo, type FixtureRepo } from './git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from './git-http-server.ts';
@@ -30,10 +30,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Files written over the example fleet before the first commit (null deletes). */
+  files?: Record<string, string | null>;
+  /** Render workers' messages in flight at once. */
+  renderBatch?: number;
+  log?: Logger;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const root = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   const repo = await createFixtureRepo(join(root, 'served'), 'fleet');
   cpSync(EXAMPLE_FLEET, repo.workDir, { recursive: true });
+  if (opts.files) await repo.write(opts.files);
   await repo.commit('example fleet');
   await repo.push();
   const git = await startGitHttpServer({ root: join(root, 'served') });
@@ -59,7 +68,8 @@ export async function startHarness(): Promise<Harness> {
         kube: kubeConfig,
         scheduleEveryMs: 3_600_000,
         pullerIntervalMs: 3_600_000,
-        log: silentLogger,
+        log: opts.log ?? silentLogger,
+        ...(opts.renderBatch && { renderBatch: opts.renderBatch }),
       });
       return h.plane;
     },

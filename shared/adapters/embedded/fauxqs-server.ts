@@ -37,6 +37,10 @@ export async function startFauxqs(opts: { dataDir?: string; port?: number; host?
       'persistence.js',
     );
     persistence = new PersistenceManager(opts.dataDir);
+    // WAL with synchronous=NORMAL: a commit survives a crash or restart of this process (what embedded
+    // mode promises); only an OS crash or power loss can roll back the last commits. FULL would fsync every
+    // queue operation and object write.
+    (persistence as unknown as { db?: { exec(sql: string): void } }).db?.exec('PRAGMA synchronous = NORMAL');
     // Load first, then attach, as fauxqs itself does, so loading does not write back.
     persistence.load(stores.sqsStore, stores.snsStore, stores.s3Store);
     stores.sqsStore.persistence = persistence;

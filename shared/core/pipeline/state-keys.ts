@@ -1,6 +1,7 @@
 // Where every piece of control-plane state lives in the object store. Each key has exactly one writer at
 // a time (a FIFO message group), which is what makes the store safe without conditional writes.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.ts';
 
 export interface ObjectKey {
   namespace: string;
@@ -22,6 +23,8 @@ export const stateKeys = {
   /** Declared by the render of the parent Kustomization (message group of the parent). */
   kustomization: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/kustomizations/${ref(ks)}.json`,
   kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
+  /** What a Kustomization's render declared (children, configs, sources); written by that render only. */
+  declared: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/declared/${ref(ks)}.json`,
   config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) => `clusters/${cluster}/configs/${kind}/${ref(k)}.json`,
   configs: (cluster: string) => `clusters/${cluster}/configs/`,
   /** Written by render jobs of this Kustomization only (message group = cluster/namespace/name). */
@@ -33,7 +36,7 @@ export const stateKeys = {
 };
 
 export function sourceKeyOf(spec: { url: string; ref?: unknown; ignore?: string | undefined; secret?: unknown }): string {
-  const canonical = JSON.stringify([spec.url, spec.ref ?? null, spec.ignore ?? null, spec.secret ?? null]);
+  const canonical = canonicalJson([spec.url, spec.ref ?? null, spec.ignore ?? null, spec.secret ?? null]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 24);
 }
 

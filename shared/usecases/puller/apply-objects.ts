@@ -15,6 +15,7 @@ export interface ApplyOutcome {
 }
 
 const KEY = 'kustomize.toolkit.fluxcd.io';
+const APPLY_CONCURRENCY = 8;
 
 function flag(obj: KubeObject, name: string): string | undefined {
   const meta = (obj.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -28,17 +29,12 @@ function isSkipped(obj: KubeObject): boolean {
 export async function applyObjects(deps: PullerDeps, objects: KubeObject[], force: boolean): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { applied: [], counts: { created: 0, configured: 0, unchanged: 0, skipped: 0 }, errors: [] };
   for (const { stage, objects: batch } of applyStages(objects)) {
-    for (const obj of batch) {
+    const applyOne = async (obj: KubeObject): Promise<void> => {
       // Skipped objects stay in the inventory (as in Flux) so they are not pruned.
-      if (isSkipped(obj)) {
+      if (isSkipped(obj) || (flag(obj, 'ssa')?.toLowerCase() === 'ifnotpresent' && (await deps.kube.get(refOf(obj))))) {
         outcome.counts.skipped++;
         outcome.applied.push(entryOf(obj));
-        continue;
-      }
-      if (flag(obj, 'ssa')?.toLowerCase() === 'ifnotpresent' && (await deps.kube.get(refOf(obj)))) {
-        outcome.counts.skipped++;
-        outcome.applied.push(entryOf(obj));
-        continue;
+        return;
       }
       try {
         const forceThis = force || flag(obj, 'force')?.toLowerCase() === 'enabled';
@@ -48,6 +44,11 @@ export async function applyObjects(deps: PullerDeps, objects: KubeObject[], forc
       } catch (err) {
         outcome.errors.push((err as Error).message);
       }
+    };
+    // Objects within a stage do not depend on each other (that is what the stages are for): apply a few
+    // at a time. Errors are collected in object order for a stable message.
+    for (let i = 0; i < batch.length; i += APPLY_CONCURRENCY) {
+      await Promise.all(batch.slice(i, i + APPLY_CONCURRENCY).map(applyOne));
     }
     if (outcome.errors.length > 0) return outcome;
     if (stage !== 'resources') await waitEstablished(deps, batch);

@@ -1,7 +1,9 @@
 // Deletes what the previous inventory had and the new one does not, but only objects that carry this
 // Kustomization's owner labels and are not opted out of pruning; anything that fails to delete stays in
 // the inventory so a later run tries again.
+import { compareForApply } from '../../core/apply/apply-order.ts';
 import { type InventoryEntry, parseObjectId } from '../../core/apply/inventory.ts';
+import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../../core/render/owner-labels.ts';
 import { describeRef } from '../../adapters/kube/client-node-cluster.ts';
@@ -15,7 +17,9 @@ export interface PruneOutcome {
 
 export async function pruneObjects(deps: PullerDeps, owner: ObjectKey, stale: InventoryEntry[]): Promise<PruneOutcome> {
   const outcome: PruneOutcome = { pruned: 0, kept: [], errors: [] };
-  for (const entry of stale) {
+  // Flux deletes stale objects in apply order (its inventory diff is sorted with the apply sort).
+  const ordered = [...stale].sort((a, b) => compareForApply(asObject(a), asObject(b)));
+  for (const entry of ordered) {
     const id = parseObjectId(entry);
     const ref = { apiVersion: id.apiVersion, kind: id.kind, name: id.name, ...(id.namespace && { namespace: id.namespace }) };
     try {
@@ -36,4 +40,9 @@ export async function pruneObjects(deps: PullerDeps, owner: ObjectKey, stale: In
     }
   }
   return outcome;
+}
+
+function asObject(entry: InventoryEntry): KubeObject {
+  const id = parseObjectId(entry);
+  return { apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } };
 }

@@ -2,7 +2,13 @@
 // kinds the second, everything else the last; inside a stage objects sort by kind rank, then group, kind,
 // namespace and name, with admission webhook configurations after every other kind.
 import { describe, expect, it } from 'vitest';
-import { applyStages, compareForApply, groupOf, sortForApply, stageOf } from '../../../../shared/core/apply/apply-order.ts';
+import {
+  applyStages,
+  compareForApply,
+  groupOf,
+  sortForApply,
+  stageOf,
+} from '../../../../shared/core/apply/apply-order.ts';
 import type { KubeObject } from '../../../../shared/core/render/yaml-codec.ts';
 
 function obj(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject {
@@ -121,7 +127,10 @@ describe('sortForApply', () => {
   });
 
   it('puts an unranked *Class kind before ranked kinds of the last stage', () => {
-    const input = [obj('v1', 'ServiceAccount', 'sa', 'apps'), obj('example.com/v1', 'WidgetClass', 'standard')];
+    const input = [
+      obj('v1', 'ServiceAccount', 'sa', 'apps'),
+      obj('example.com/v1', 'WidgetClass', 'standard'),
+    ];
     expect(sortForApply(input).map(label)).toEqual(['WidgetClass/standard', 'ServiceAccount/apps/sa']);
   });
 
@@ -215,10 +224,9 @@ describe('applyStages', () => {
 
   it('has only the stages that have objects', () => {
     expect(applyStages([obj('v1', 'ConfigMap', 'a', 'apps')]).map((s) => s.stage)).toEqual(['resources']);
-    expect(applyStages([obj('v1', 'Namespace', 'apps'), obj('v1', 'Secret', 's', 'apps')]).map((s) => s.stage)).toEqual([
-      'definitions',
-      'resources',
-    ]);
+    expect(
+      applyStages([obj('v1', 'Namespace', 'apps'), obj('v1', 'Secret', 's', 'apps')]).map((s) => s.stage),
+    ).toEqual(['definitions', 'resources']);
     expect(applyStages([])).toEqual([]);
   });
 });

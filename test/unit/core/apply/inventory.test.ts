@@ -19,7 +19,11 @@ function obj(apiVersion: string, kind: string, name: string, namespace?: string)
 describe('objectId', () => {
   it.each([
     ['a core namespaced object', obj('v1', 'Service', 'podinfo', 'default'), 'default_podinfo__Service'],
-    ['a grouped namespaced object', obj('apps/v1', 'Deployment', 'podinfo', 'default'), 'default_podinfo_apps_Deployment'],
+    [
+      'a grouped namespaced object',
+      obj('apps/v1', 'Deployment', 'podinfo', 'default'),
+      'default_podinfo_apps_Deployment',
+    ],
     ['a cluster-scoped core object', obj('v1', 'Namespace', 'ns-name'), '_ns-name__Namespace'],
     [
       'a cluster-scoped grouped object',
@@ -93,7 +97,12 @@ describe('staleEntries', () => {
   const e = (id: string, v = 'v1'): InventoryEntry => ({ id, v });
 
   it.each<{ name: string; previous: InventoryEntry[]; next: InventoryEntry[]; stale: InventoryEntry[] }>([
-    { name: 'nothing when nothing changed', previous: [e('a_x__ConfigMap')], next: [e('a_x__ConfigMap')], stale: [] },
+    {
+      name: 'nothing when nothing changed',
+      previous: [e('a_x__ConfigMap')],
+      next: [e('a_x__ConfigMap')],
+      stale: [],
+    },
     {
       name: 'what the previous inventory had and the new one does not',
       previous: [e('a_x__ConfigMap'), e('a_y__ConfigMap'), e('_a__Namespace')],
@@ -124,8 +133,18 @@ describe('staleEntries', () => {
       next: [e('two_x__ConfigMap')],
       stale: [e('one_x__ConfigMap')],
     },
-    { name: 'everything when the new inventory is empty', previous: [e('a_x__ConfigMap')], next: [], stale: [e('a_x__ConfigMap')] },
-    { name: 'nothing when there was no previous inventory', previous: [], next: [e('a_x__ConfigMap')], stale: [] },
+    {
+      name: 'everything when the new inventory is empty',
+      previous: [e('a_x__ConfigMap')],
+      next: [],
+      stale: [e('a_x__ConfigMap')],
+    },
+    {
+      name: 'nothing when there was no previous inventory',
+      previous: [],
+      next: [e('a_x__ConfigMap')],
+      stale: [],
+    },
   ])('returns $name', ({ previous, next, stale }) => {
     expect(staleEntries(previous, next)).toEqual(stale);
   });
@@ -142,13 +161,19 @@ describe('parseObjectId', () => {
     ['a core namespaced object', obj('v1', 'ConfigMap', 'settings', 'apps')],
     ['a grouped namespaced object', obj('apps/v1', 'Deployment', 'web', 'apps')],
     ['a cluster-scoped core object', obj('v1', 'Namespace', 'apps')],
-    ['a CRD (dots in the name)', obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com')],
+    [
+      'a CRD (dots in the name)',
+      obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com'),
+    ],
     ['a name with a colon', obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:foo')],
     [
       'a name with colons and dots',
       obj('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'system:controller:attachdetach.k8s.io'),
     ],
-    ['a namespaced name with a colon', obj('rbac.authorization.k8s.io/v1', 'Role', 'system:leader-locking', 'kube-system')],
+    [
+      'a namespaced name with a colon',
+      obj('rbac.authorization.k8s.io/v1', 'Role', 'system:leader-locking', 'kube-system'),
+    ],
     ['a name ending in a colon', obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'tenant:')],
     ['a name with two colons in a row', obj('rbac.authorization.k8s.io/v1', 'ClusterRole', 'a::b')],
     ['a name with dots in a namespace', obj('v1', 'Service', 'web.v2', 'apps')],

@@ -1,0 +1,199 @@
+// Contract: ClientNodeCluster (the ClusterApi port over @kubernetes/client-node) against the test Kubernetes
+// API server: server-side apply reports created/configured/unchanged, reads and deletes tolerate missing
+// objects, and API failures become ApplyFailed errors that name the object, the server's reason and
+// whether a retry can help.
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientNodeCluster, describeRef, refOf } from '../../shared/adapters/kube/client-node-cluster.ts';
+import { isSluiceError, type SluiceError } from '../../shared/core/errors.ts';
+import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
+import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+
+const OPTS = { fieldManager: 'sluice', force: true };
+
+let server: KubeApiServer;
+let cluster: ClientNodeCluster;
+
+beforeAll(async () => {
+  server = await startKubeApiServer({ namespaces: ['apps'] });
+  const kc = new KubeConfig();
+  kc.loadFromString(server.kubeconfig());
+  cluster = new ClientNodeCluster(kc);
+});
+afterAll(() => server.close());
+
+function configMap(name: string, data: Record<string, string>, namespace = 'apps'): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
+}
+
+function deployment(name: string, app: string): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'apps' },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+      },
+    },
+  };
+}
+
+async function failure(run: () => Promise<unknown>): Promise<SluiceError> {
+  try {
+    await run();
+  } catch (err) {
+    if (isSluiceError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('ClientNodeCluster.apply', () => {
+  it('creates a missing object and reports created', async () => {
+    const { action, live } = await cluster.apply(configMap('created', { a: '1' }), OPTS);
+    expect(action).toBe('created');
+    expect((live.metadata as { uid?: string }).uid).toBeTruthy();
+    expect(server.object('v1', 'ConfigMap', 'created', 'apps')?.data).toEqual({ a: '1' });
+  });
+
+  it('reports unchanged when the same object is applied again', async () => {
+    await cluster.apply(configMap('same', { a: '1' }), OPTS);
+    const { action } = await cluster.apply(configMap('same', { a: '1' }), OPTS);
+    expect(action).toBe('unchanged');
+  });
+
+  it('reports configured when the object changed', async () => {
+    await cluster.apply(configMap('changed', { a: '1' }), OPTS);
+    const { action, live } = await cluster.apply(configMap('changed', { a: '2' }), OPTS);
+    expect(action).toBe('configured');
+    expect(live.data).toEqual({ a: '2' });
+    expect(server.object('v1', 'ConfigMap', 'changed', 'apps')?.data).toEqual({ a: '2' });
+  });
+
+  it('uses server-side apply with the given field manager and force', async () => {
+    server.requests.length = 0;
+    await cluster.apply(configMap('ssa', { a: '1' }), OPTS);
+    const patch = server.requests.find((r) => r.method === 'PATCH');
+    expect(patch?.contentType).toBe('application/apply-patch+yaml');
+    expect(patch?.query).toMatchObject({ fieldManager: 'sluice', force: 'true' });
+  });
+
+  it('applies cluster-scoped objects', async () => {
+    const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cluster-scoped' } };
+    expect((await cluster.apply(ns, OPTS)).action).toBe('created');
+    expect((await cluster.apply(ns, OPTS)).action).toBe('unchanged');
+  });
+
+  it('refuses an object in a namespace that does not exist, naming the object and the reason', async () => {
+    const err = await failure(() => cluster.apply(configMap('orphan', { a: '1' }, 'missing-ns'), OPTS));
+    expect(err.code).toBe('ApplyFailed');
+    expect(err.message).toContain('ConfigMap/missing-ns/orphan');
+    expect(err.message).toContain('namespaces "missing-ns" not found');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('refuses a change to an immutable Deployment selector, not worth retrying', async () => {
+    await cluster.apply(deployment('web', 'web'), OPTS);
+    const err = await failure(() => cluster.apply(deployment('web', 'web-v2'), OPTS));
+    expect(err.code).toBe('ApplyFailed');
+    expect(err.message).toContain('Deployment/apps/web');
+    expect(err.message).toMatch(/immutable/);
+    expect(err.retryable).toBe(false);
+  });
+
+  it('marks a server outage as retryable', async () => {
+    server.failNext('PATCH', /\/namespaces\/apps\/configmaps\/outage$/, 503, 'etcd is unavailable');
+    const err = await failure(() => cluster.apply(configMap('outage', { a: '1' }), OPTS));
+    expect(err.code).toBe('ApplyFailed');
+    expect(err.message).toContain('ConfigMap/apps/outage');
+    expect(err.message).toContain('etcd is unavailable');
+    expect(err.retryable).toBe(true);
+  });
+
+  it('never puts object contents into an error message', async () => {
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds', namespace: 'nowhere' },
+      stringData: { password: 'hunter2-very-secret' },
+    };
+    const err = await failure(() => cluster.apply(secret, OPTS));
+    expect(err.message).toContain('Secret/nowhere/creds');
+    expect(err.message).not.toContain('hunter2');
+  });
+});
+
+describe('ClientNodeCluster.get', () => {
+  it('returns the live object', async () => {
+    await cluster.apply(configMap('readable', { a: '1' }), OPTS);
+    const live = await cluster.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'apps',
+      name: 'readable',
+    });
+    expect(live?.data).toEqual({ a: '1' });
+  });
+
+  it('returns undefined for a missing object', async () => {
+    expect(
+      await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'nope' }),
+    ).toBeUndefined();
+    expect(await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'nope' })).toBeUndefined();
+  });
+
+  it('reports a server outage on read as a retryable error naming the object', async () => {
+    server.failNext('GET', /\/namespaces\/apps\/configmaps\/flaky$/, 503);
+    const err = await failure(() =>
+      cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'flaky' }),
+    );
+    expect(err.code).toBe('ApplyFailed');
+    expect(err.message).toContain('ConfigMap/apps/flaky');
+    expect(err.retryable).toBe(true);
+  });
+});
+
+describe('ClientNodeCluster.delete', () => {
+  it('deletes an object', async () => {
+    await cluster.apply(configMap('doomed', { a: '1' }), OPTS);
+    await cluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'doomed' });
+    expect(server.object('v1', 'ConfigMap', 'doomed', 'apps')).toBeUndefined();
+  });
+
+  it('asks for background propagation', async () => {
+    await cluster.apply(configMap('propagated', { a: '1' }), OPTS);
+    server.requests.length = 0;
+    await cluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'propagated' });
+    const del = server.requests.find((r) => r.method === 'DELETE');
+    expect(del?.query.propagationPolicy).toBe('Background');
+  });
+
+  it('is fine with an object that is already gone', async () => {
+    await expect(
+      cluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'never-existed' }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('reports a server outage on delete as retryable', async () => {
+    server.failNext('DELETE', /\/configmaps\/busy$/, 503);
+    const err = await failure(() =>
+      cluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'busy' }),
+    );
+    expect(err.code).toBe('ApplyFailed');
+    expect(err.message).toContain('ConfigMap/apps/busy');
+    expect(err.retryable).toBe(true);
+  });
+});
+
+describe('refOf and describeRef', () => {
+  it.each([
+    [configMap('a', {}), 'ConfigMap/apps/a'],
+    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } }, 'Namespace/apps'],
+  ])('names %j as %s', (obj, text) => {
+    expect(describeRef(refOf(obj))).toBe(text);
+  });
+});

@@ -1,0 +1,663 @@
+// The puller's reconcile end to end against real local servers: artifacts and index entries in the embedded
+// S3 server, reports on its SQS events queue, objects in the test Kubernetes API server. Covers Flux's
+// apply stages, the in-cluster inventory, owner-checked pruning, refusal of untrusted artifacts,
+// tombstones and dependsOn.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
+import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
+import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
+import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
+import { inventoryOf } from '../../shared/core/apply/inventory.ts';
+import {
+  type ApplyOptions,
+  ARTIFACT_API,
+  type ArtifactPayload,
+  artifactKey,
+  type SignedArtifact,
+} from '../../shared/core/artifact/artifact.ts';
+import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
+import { type ApplyReport, decodeJob } from '../../shared/core/pipeline/jobs.ts';
+import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
+import { type ObjectKey, stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
+import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
+import type { KeyService } from '../../shared/ports/key-service.ts';
+import { silentLogger } from '../../shared/ports/logger.ts';
+import { getJson, putJson } from '../../shared/ports/object-store.ts';
+import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
+import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
+import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
+import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
+import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+
+const BUCKET = 'sluice-puller-test';
+const INVENTORY_NS = 'sluice-system';
+const INTERVAL_MS = 600_000;
+const queues = defaultQueueNames('puller-test');
+
+const APPS: ObjectKey = { namespace: 'flux-system', name: 'apps' };
+const INFRA: ObjectKey = { namespace: 'flux-system', name: 'infra' };
+
+let dir: string;
+let fauxqs: FauxqsHandle;
+let store: S3ObjectStore;
+let queue: SqsQueue;
+let keys: LocalKeyService;
+let otherKeys: LocalKeyService;
+let publicKeyPem: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-puller-'));
+  fauxqs = await startFauxqs({});
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    endpoint: fauxqs.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureInfrastructure(clients, queues, [], BUCKET);
+  store = new S3ObjectStore(clients.s3, BUCKET);
+  queue = new SqsQueue(clients.sqs);
+  keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
+  otherKeys = new LocalKeyService(join(dir, 'other', 'signing.pem'));
+  publicKeyPem = await keys.publicKeyPem();
+});
+
+afterAll(async () => {
+  await fauxqs?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// Every test gets its own cluster name (its own index in the store) and its own Kubernetes API server.
+let clusterSeq = 0;
+let kube: KubeApiServer;
+let deps: PullerDeps;
+let clock: { t: number };
+let generation = 0;
+
+beforeEach(async () => {
+  kube = await startKubeApiServer({ namespaces: ['apps'] });
+  const kc = new KubeConfig();
+  kc.loadFromString(kube.kubeconfig());
+  clock = { t: Date.parse('2025-06-01T12:00:00Z') };
+  deps = {
+    cluster: `c${++clusterSeq}-${process.pid}`,
+    store,
+    queue,
+    kube: new ClientNodeCluster(kc),
+    publicKeyPem,
+    clock: { now: () => clock.t },
+    log: silentLogger,
+    queues: { cluster: queues.cluster('unused'), events: queues.events },
+    fieldManager: 'sluice',
+    inventoryNamespace: INVENTORY_NS,
+    establishTimeoutMs: 5_000,
+    sleep: async (ms) => {
+      clock.t += ms;
+      await new Promise((r) => setTimeout(r, 5));
+    },
+  };
+  // What the puller's loop does once at start.
+  await ensureInventoryNamespace(deps);
+  kube.requests.length = 0;
+});
+
+afterEach(() => kube.close());
+
+// ---- fixtures ---------------------------------------------------------------------------------------
+
+function owned(obj: KubeObject, owner: ObjectKey = APPS): KubeObject {
+  const copy = structuredClone(obj);
+  setOwnerLabels(copy, owner);
+  return copy;
+}
+
+const namespace = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+
+function configMap(
+  name: string,
+  ns = 'apps',
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, ...extra }, data: { name } };
+}
+
+function deployment(name: string, ns = 'apps'): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+      },
+    },
+  };
+}
+
+const widgetCrd: KubeObject = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Namespaced',
+    names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
+  },
+};
+
+const widget = (name: string, ns: string): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name, namespace: ns },
+  spec: { size: 3 },
+});
+
+interface PublishOptions {
+  apply?: Partial<ApplyOptions>;
+  signer?: KeyService;
+  /** Change the stored artifact after signing. */
+  tamper?: (artifact: SignedArtifact) => void;
+}
+
+/** What the control plane's render stage does: sign the artifact, store it, point the index at it. */
+async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOptions = {}): Promise<IndexEntry> {
+  generation++;
+  const revision = `main@sha1:${generation.toString(16).padStart(40, '0')}`;
+  const payload: ArtifactPayload = {
+    apiVersion: ARTIFACT_API,
+    kind: 'Artifact',
+    cluster: deps.cluster,
+    kustomization: ks,
+    source: { url: 'https://git.example.com/fleet.git', revision },
+    renderKey: `sha256:render-${generation}`,
+    apply: {
+      prune: true,
+      wait: false,
+      force: false,
+      timeoutMs: 60_000,
+      intervalMs: INTERVAL_MS,
+      dependsOn: [],
+      ...opts.apply,
+    },
+    objects,
+  };
+  const signed = await signArtifact(payload, opts.signer ?? keys);
+  opts.tamper?.(signed);
+  const key = artifactKey(deps.cluster, signed.digest);
+  await putJson(store, key, signed);
+  const entry: IndexEntry = {
+    kustomization: ks,
+    generation: { fleet: 1, source: generation },
+    revision,
+    renderKey: payload.renderKey,
+    publishedAt: new Date(clock.t).toISOString(),
+    digest: signed.digest,
+    artifactKey: key,
+  };
+  await putJson(store, stateKeys.index(deps.cluster, ks), entry);
+  return entry;
+}
+
+async function tombstone(ks: ObjectKey): Promise<void> {
+  const entry: IndexEntry = {
+    kustomization: ks,
+    generation: { fleet: 2, source: ++generation },
+    revision: 'main@sha1:removed',
+    renderKey: '',
+    publishedAt: new Date(clock.t).toISOString(),
+    deleted: true,
+  };
+  await putJson(store, stateKeys.index(deps.cluster, ks), entry);
+}
+
+function reportFor(reports: ApplyReport[], ks: ObjectKey): ApplyReport {
+  const report = reports.find(
+    (r) => r.kustomization.namespace === ks.namespace && r.kustomization.name === ks.name,
+  );
+  if (!report) throw new Error(`no report for ${ks.namespace}/${ks.name}: ${JSON.stringify(reports)}`);
+  return report;
+}
+
+const live = (kind: string, name: string, ns?: string, apiVersion = 'v1') =>
+  kube.object(apiVersion, kind, name, ns);
+
+/** Successful server-side applies, as `METHOD path`, leaving out the puller's own inventory. */
+function writes(method = 'PATCH'): string[] {
+  return kube.requests
+    .filter(
+      (r) =>
+        r.method === method &&
+        r.status >= 200 &&
+        r.status < 300 &&
+        !r.path.includes(`/namespaces/${INVENTORY_NS}/`),
+    )
+    .map((r) => r.path);
+}
+
+function inventoryConfigMaps(): KubeObject[] {
+  return kube.objects({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    namespace: INVENTORY_NS,
+  }) as unknown as KubeObject[];
+}
+
+function inventoryOfKs(
+  ks: ObjectKey,
+): { digest: string; revision: string; entries: { id: string; v: string }[] } | undefined {
+  const cm = inventoryConfigMaps().find(
+    (o) =>
+      (o.metadata as { annotations?: Record<string, string> }).annotations?.['sluice.dev/kustomization'] ===
+      `${ks.namespace}/${ks.name}`,
+  );
+  const raw = (cm?.data as Record<string, string> | undefined)?.inventory;
+  return raw ? JSON.parse(raw) : undefined;
+}
+
+/** Reports this test's cluster sent to the events queue (acknowledging everything it reads). */
+async function sentReports(): Promise<ApplyReport[]> {
+  const out: ApplyReport[] = [];
+  for (;;) {
+    const messages = await queue.receive(queues.events, { maxMessages: 10 });
+    if (messages.length === 0) return out;
+    for (const m of messages) {
+      await queue.ack(queues.events, m.receiptHandle);
+      const job = decodeJob(m.body);
+      if (job.kind === 'apply-report' && job.cluster === deps.cluster) out.push(job);
+    }
+  }
+}
+
+// ---- behaviour --------------------------------------------------------------------------------------
+
+describe('reconcileCluster', () => {
+  describe('applying', () => {
+    it('applies Namespaces before what lives in them and CRDs before their custom resources', async () => {
+      // Deliberately out of order: the puller must order them itself.
+      await publish(APPS, [
+        owned(widget('w', 'team-a')),
+        owned(configMap('settings', 'team-a')),
+        owned(widgetCrd),
+        owned(namespace('team-a')),
+      ]);
+      const reports = await reconcileCluster(deps);
+      const report = reportFor(reports, APPS);
+      expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded', applied: 4, pruned: 0 });
+
+      const order = writes();
+      const at = (suffix: string) => {
+        const i = order.findIndex((p) => p.endsWith(suffix));
+        expect(i, `${suffix} was applied`).toBeGreaterThanOrEqual(0);
+        return i;
+      };
+      expect(at('/namespaces/team-a')).toBeLessThan(at('/namespaces/team-a/configmaps/settings'));
+      expect(at('/customresourcedefinitions/widgets.example.com')).toBeLessThan(
+        at('/namespaces/team-a/widgets/w'),
+      );
+      expect(live('Widget', 'w', 'team-a', 'example.com/v1')?.spec).toEqual({ size: 3 });
+      expect(live('ConfigMap', 'settings', 'team-a')?.metadata.labels).toMatchObject({
+        'kustomize.toolkit.fluxcd.io/name': 'apps',
+        'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+      });
+    });
+
+    it('applies with server-side apply as field manager sluice', async () => {
+      await publish(APPS, [owned(configMap('settings'))]);
+      await reconcileCluster(deps);
+      const patch = kube.requests.find(
+        (r) => r.method === 'PATCH' && r.path.endsWith('/configmaps/settings'),
+      );
+      expect(patch?.contentType).toBe('application/apply-patch+yaml');
+      expect(patch?.query.fieldManager).toBe('sluice');
+    });
+
+    it('records the inventory in a ConfigMap in sluice-system', async () => {
+      const objects = [owned(configMap('one')), owned(configMap('two')), owned(deployment('web'))];
+      const entry = await publish(APPS, objects);
+      await reconcileCluster(deps);
+      expect(inventoryConfigMaps()).toHaveLength(1);
+      const inventory = inventoryOfKs(APPS);
+      expect(inventory?.digest).toBe(entry.digest);
+      expect(inventory?.revision).toBe(entry.revision);
+      expect(inventory?.entries).toEqual(inventoryOf(objects));
+    });
+
+    it('does nothing for an unchanged artifact until the interval has passed, then corrects drift', async () => {
+      await publish(APPS, [owned(configMap('settings'))]);
+      expect(await reconcileCluster(deps)).toHaveLength(1);
+
+      await deps.kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' });
+      clock.t += INTERVAL_MS / 2;
+      expect(await reconcileCluster(deps)).toEqual([]);
+      expect(live('ConfigMap', 'settings', 'apps')).toBeUndefined();
+
+      clock.t += INTERVAL_MS;
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+      expect(live('ConfigMap', 'settings', 'apps')).toBeDefined();
+    });
+  });
+
+  describe('pruning', () => {
+    it('deletes an object the next artifact no longer has', async () => {
+      await publish(APPS, [owned(configMap('keep')), owned(configMap('gone'))]);
+      await reconcileCluster(deps);
+      expect(live('ConfigMap', 'gone', 'apps')).toBeDefined();
+
+      await publish(APPS, [owned(configMap('keep'))]);
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded', pruned: 1 });
+      expect(live('ConfigMap', 'gone', 'apps')).toBeUndefined();
+      expect(live('ConfigMap', 'keep', 'apps')).toBeDefined();
+      expect(inventoryOfKs(APPS)?.entries.map((e) => e.id)).toEqual(['apps_keep__ConfigMap']);
+    });
+
+    it('prunes nothing when the artifact says prune: false', async () => {
+      await publish(APPS, [owned(configMap('keep')), owned(configMap('stays'))], { apply: { prune: false } });
+      await reconcileCluster(deps);
+      await publish(APPS, [owned(configMap('keep'))], { apply: { prune: false } });
+      expect(reportFor(await reconcileCluster(deps), APPS).pruned).toBe(0);
+      expect(live('ConfigMap', 'stays', 'apps')).toBeDefined();
+    });
+
+    it('never deletes an object without owner labels', async () => {
+      await publish(APPS, [owned(configMap('keep')), configMap('unlabelled')]);
+      await reconcileCluster(deps);
+      await publish(APPS, [owned(configMap('keep'))]);
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report.pruned).toBe(0);
+      expect(live('ConfigMap', 'unlabelled', 'apps')).toBeDefined();
+    });
+
+    it('never deletes an object that another Kustomization has taken over', async () => {
+      await publish(APPS, [owned(configMap('keep')), owned(configMap('moved'))]);
+      await reconcileCluster(deps);
+      // Another Kustomization now applies the same object with its own owner labels.
+      await deps.kube.apply(owned(configMap('moved'), { namespace: 'flux-system', name: 'other' }), {
+        fieldManager: 'sluice',
+        force: true,
+      });
+      await publish(APPS, [owned(configMap('keep'))]);
+      expect(reportFor(await reconcileCluster(deps), APPS).pruned).toBe(0);
+      expect(live('ConfigMap', 'moved', 'apps')?.metadata.labels?.['kustomize.toolkit.fluxcd.io/name']).toBe(
+        'other',
+      );
+    });
+
+    it.each([
+      ['annotation', { annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } }],
+      ['label', { labels: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } }],
+      ['annotation in another case', { annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'Disabled' } }],
+    ])('keeps an object opted out with the prune: disabled %s', async (_how, extra) => {
+      await publish(APPS, [owned(configMap('keep')), owned(configMap('precious', 'apps', extra))]);
+      await reconcileCluster(deps);
+      await publish(APPS, [owned(configMap('keep'))]);
+      expect(reportFor(await reconcileCluster(deps), APPS).pruned).toBe(0);
+      expect(live('ConfigMap', 'precious', 'apps')).toBeDefined();
+    });
+
+    it('prunes a custom resource and its CRD removed together', async () => {
+      await publish(APPS, [owned(widgetCrd), owned(widget('w', 'apps')), owned(configMap('keep'))]);
+      await reconcileCluster(deps);
+      await publish(APPS, [owned(configMap('keep'))]);
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+      expect(
+        live('CustomResourceDefinition', 'widgets.example.com', undefined, 'apiextensions.k8s.io/v1'),
+      ).toBeUndefined();
+      expect(inventoryOfKs(APPS)?.entries.map((e) => e.id)).toEqual(['apps_keep__ConfigMap']);
+    });
+
+    it('treats a custom resource whose CRD is already gone as pruned, also after a puller restart', async () => {
+      await publish(APPS, [owned(widgetCrd), owned(widget('w', 'apps')), owned(configMap('keep'))]);
+      await reconcileCluster(deps);
+      // Someone removes the CRD (and with it every Widget), then the puller restarts with a fresh client.
+      await deps.kube.delete({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: 'widgets.example.com',
+      });
+      const kc = new KubeConfig();
+      kc.loadFromString(kube.kubeconfig());
+      deps = { ...deps, kube: new ClientNodeCluster(kc) };
+      await publish(APPS, [owned(configMap('keep'))]);
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+      expect(inventoryOfKs(APPS)?.entries.map((e) => e.id)).toEqual(['apps_keep__ConfigMap']);
+    });
+
+    it('deletes stale objects in apply order (FLUX-RENDER §5.5)', async () => {
+      await publish(APPS, [owned(deployment('aaa')), owned(configMap('zzz')), owned(configMap('keep'))]);
+      await reconcileCluster(deps);
+      kube.requests.length = 0;
+      await publish(APPS, [owned(configMap('keep'))]);
+      expect(reportFor(await reconcileCluster(deps), APPS).pruned).toBe(2);
+      expect(writes('DELETE')).toEqual([
+        '/api/v1/namespaces/apps/configmaps/zzz',
+        '/apis/apps/v1/namespaces/apps/deployments/aaa',
+      ]);
+    });
+  });
+
+  describe('a failed apply', () => {
+    it('prunes nothing, reports ReconciliationFailed naming the object, and prunes once an apply succeeds', async () => {
+      await publish(APPS, [owned(configMap('keep')), owned(configMap('old'))]);
+      await reconcileCluster(deps);
+
+      await publish(APPS, [owned(configMap('keep')), owned(configMap('lost', 'no-such-namespace'))]);
+      const failed = reportFor(await reconcileCluster(deps), APPS);
+      expect(failed).toMatchObject({ ready: false, reason: 'ReconciliationFailed', pruned: 0 });
+      expect(failed.message).toContain('ConfigMap/no-such-namespace/lost');
+      expect(failed.message).toContain('namespaces "no-such-namespace" not found');
+      expect(live('ConfigMap', 'old', 'apps')).toBeDefined();
+      expect(writes('DELETE')).toEqual([]);
+
+      await publish(APPS, [owned(configMap('keep'))]);
+      const fixed = reportFor(await reconcileCluster(deps), APPS);
+      expect(fixed).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded', pruned: 1 });
+      expect(live('ConfigMap', 'old', 'apps')).toBeUndefined();
+    });
+  });
+
+  describe('untrusted artifacts', () => {
+    it.each<[string, () => PublishOptions, RegExp]>([
+      [
+        'a payload changed after signing',
+        () => ({
+          tamper: (a) => {
+            a.payload.objects.push(owned(configMap('injected')));
+          },
+        }),
+        /digest/,
+      ],
+      ['an artifact signed by another key', () => ({ signer: otherKeys }), /signature/],
+    ])('refuses %s and applies nothing', async (_what, opts, why) => {
+      await publish(APPS, [owned(namespace('team-a')), owned(configMap('settings', 'team-a'))], opts());
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: false, reason: 'ArtifactFailed', applied: 0 });
+      expect(report.message).toMatch(why);
+      expect(writes()).toEqual([]);
+      expect(live('Namespace', 'team-a')).toBeUndefined();
+      expect(inventoryConfigMaps()).toEqual([]);
+    });
+
+    it('leaves what the last good artifact applied untouched when the next one is refused', async () => {
+      await publish(APPS, [owned(configMap('a')), owned(configMap('b'))]);
+      await reconcileCluster(deps);
+      const before = inventoryOfKs(APPS);
+      kube.requests.length = 0;
+      await publish(APPS, [owned(configMap('a'))], { signer: otherKeys });
+      expect(reportFor(await reconcileCluster(deps), APPS).reason).toBe('ArtifactFailed');
+      expect(live('ConfigMap', 'b', 'apps')).toBeDefined();
+      expect(writes()).toEqual([]);
+      expect(writes('DELETE')).toEqual([]);
+      expect(inventoryOfKs(APPS)).toEqual(before);
+    });
+
+    it('refuses an artifact whose digest is not the one the index names', async () => {
+      const good = await publish(APPS, [owned(configMap('a'))]);
+      await publish(APPS, [owned(configMap('b'))]);
+      // Point the index at the second artifact's key but claim the first one's digest.
+      const entry = await getJson<IndexEntry>(store, stateKeys.index(deps.cluster, APPS));
+      await putJson(store, stateKeys.index(deps.cluster, APPS), { ...entry, digest: good.digest });
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: false, reason: 'ArtifactFailed' });
+      expect(writes()).toEqual([]);
+    });
+
+    it('reports a missing artifact as ArtifactFailed', async () => {
+      const entry = await publish(APPS, [owned(configMap('a'))]);
+      await store.delete(entry.artifactKey ?? '');
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: false, reason: 'ArtifactFailed' });
+      expect(writes()).toEqual([]);
+    });
+  });
+
+  describe('a tombstone index entry', () => {
+    it('prunes everything the Kustomization owned and deletes its inventory', async () => {
+      await publish(APPS, [
+        owned(configMap('one')),
+        owned(deployment('web')),
+        owned({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'apps:reader' },
+          rules: [],
+        }),
+      ]);
+      await reconcileCluster(deps);
+      expect(inventoryOfKs(APPS)).toBeDefined();
+
+      await tombstone(APPS);
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: true, reason: 'Pruned', pruned: 3 });
+      expect(live('ConfigMap', 'one', 'apps')).toBeUndefined();
+      expect(live('Deployment', 'web', 'apps', 'apps/v1')).toBeUndefined();
+      expect(live('ClusterRole', 'apps:reader', undefined, 'rbac.authorization.k8s.io/v1')).toBeUndefined();
+      expect(inventoryOfKs(APPS)).toBeUndefined();
+      expect(inventoryConfigMaps()).toEqual([]);
+    });
+
+    it('still keeps objects it does not own', async () => {
+      await publish(APPS, [owned(configMap('one')), configMap('foreign')]);
+      await reconcileCluster(deps);
+      await tombstone(APPS);
+      expect(reportFor(await reconcileCluster(deps), APPS).pruned).toBe(1);
+      expect(live('ConfigMap', 'foreign', 'apps')).toBeDefined();
+    });
+
+    it('is quiet when nothing was ever applied', async () => {
+      await tombstone(APPS);
+      expect(await reconcileCluster(deps)).toEqual([]);
+    });
+  });
+
+  describe('dependsOn', () => {
+    it('reconciles dependencies first, whatever the index order', async () => {
+      // The index lists flux-system/apps before flux-system/infra.
+      await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
+      await publish(INFRA, [
+        owned(namespace('infra'), INFRA),
+        owned(configMap('infra-config', 'infra'), INFRA),
+      ]);
+      const reports = await reconcileCluster(deps);
+      expect(reports.map((r) => [r.kustomization.name, r.ready, r.reason])).toEqual([
+        ['infra', true, 'ReconciliationSucceeded'],
+        ['apps', true, 'ReconciliationSucceeded'],
+      ]);
+      const order = writes();
+      expect(order.findIndex((p) => p.endsWith('/configmaps/infra-config'))).toBeLessThan(
+        order.findIndex((p) => p.endsWith('/configmaps/app-config')),
+      );
+    });
+
+    it('holds a Kustomization back with DependencyNotReady while its dependency fails', async () => {
+      await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
+      await publish(INFRA, [owned(configMap('infra-config', 'no-such-namespace'), INFRA)]);
+      const reports = await reconcileCluster(deps);
+      expect(reportFor(reports, INFRA)).toMatchObject({ ready: false, reason: 'ReconciliationFailed' });
+      const held = reportFor(reports, APPS);
+      expect(held).toMatchObject({ ready: false, reason: 'DependencyNotReady', applied: 0 });
+      expect(held.message).toContain('flux-system/infra');
+      expect(live('ConfigMap', 'app-config', 'apps')).toBeUndefined();
+    });
+
+    it('holds a Kustomization back when its dependency is refused', async () => {
+      await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
+      await publish(INFRA, [owned(configMap('infra-config'), INFRA)], { signer: otherKeys });
+      const reports = await reconcileCluster(deps);
+      expect(reportFor(reports, INFRA).reason).toBe('ArtifactFailed');
+      expect(reportFor(reports, APPS).reason).toBe('DependencyNotReady');
+      expect(live('ConfigMap', 'app-config', 'apps')).toBeUndefined();
+    });
+
+    it('holds a Kustomization back when its dependency does not exist in the cluster', async () => {
+      await publish(APPS, [owned(configMap('app-config'))], {
+        apply: { dependsOn: [{ namespace: 'flux-system', name: 'missing' }] },
+      });
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: false, reason: 'DependencyNotReady' });
+      expect(report.message).toContain('flux-system/missing');
+    });
+
+    it('treats an unchanged, healthy dependency as ready', async () => {
+      await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
+      await reconcileCluster(deps);
+      await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
+      const reports = await reconcileCluster(deps);
+      expect(reports.map((r) => r.kustomization.name)).toEqual(['apps']);
+      expect(reportFor(reports, APPS).ready).toBe(true);
+    });
+  });
+
+  describe('reports', () => {
+    it('sends every report to the events queue', async () => {
+      await sentReports(); // start from an empty view of this cluster's reports
+      await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
+      const infra = await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
+      const reports = await reconcileCluster(deps);
+      expect(reports).toHaveLength(2);
+      const byName = (list: ApplyReport[]) =>
+        [...list].sort((a, b) => a.kustomization.name.localeCompare(b.kustomization.name));
+      const sent = await sentReports();
+      expect(byName(sent)).toEqual(byName(reports));
+      expect(reportFor(sent, INFRA)).toMatchObject({
+        kind: 'apply-report',
+        cluster: deps.cluster,
+        digest: infra.digest,
+        revision: infra.revision,
+        ready: true,
+        applied: 1,
+        at: new Date(clock.t).toISOString(),
+      });
+    });
+
+    it('sends failures too', async () => {
+      await publish(APPS, [owned(configMap('a'))], { signer: otherKeys });
+      await reconcileCluster(deps);
+      const sent = await sentReports();
+      expect(sent.map((r) => [r.kustomization.name, r.ready, r.reason])).toEqual([
+        ['apps', false, 'ArtifactFailed'],
+      ]);
+    });
+  });
+});
