@@ -4,11 +4,13 @@ import { parseArgs } from 'node:util';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
 import { serve } from './commands/serve.ts';
+import { reconcileSource } from './commands/reconcile.ts';
 import { status } from './commands/status.ts';
 
 const USAGE = `Usage:
   sluice serve [--data-dir DIR] [--cluster NAME]... [--fleet-url URL] [--no-puller]
   sluice status [--api URL] [--json]
+  sluice reconcile source git [NAME] [--api URL] [--data-dir DIR]   (NAME defaults to flux-system)
   sluice build kustomization NAME --path DIR --kustomization-file FILE [flags]
 
 Flags for serve (the embedded control plane; npm start runs it):
@@ -94,6 +96,10 @@ async function main(argv: string[]): Promise<number> {
       puller: !values['no-puller'],
       ...(process.env.SLUICE_WEBHOOK_SECRET && { webhookSecret: process.env.SLUICE_WEBHOOK_SECRET }),
     });
+    return 0;
+  }
+  if (verb === 'reconcile' && noun === 'source' && name === 'git') {
+    process.stdout.write(await reconcileSource(values.api, values['data-dir'], positionals[3] ?? 'flux-system'));
     return 0;
   }
   if (verb === 'status') {

@@ -29,6 +29,8 @@ export async function ensureExampleFleet(gitRoot: string, name: string, sourceDi
     await run('git', ['-C', work, 'add', '--all'], { env });
     await run('git', ['-C', work, 'commit', '--quiet', '--message', 'Example fleet from Sluice'], { env });
     await run('git', ['clone', '--quiet', '--bare', work, bare], { env });
+    // A local playground: accept pushes over the loopback HTTP server.
+    await run('git', ['--git-dir', bare, 'config', 'http.receivepack', 'true'], { env });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
