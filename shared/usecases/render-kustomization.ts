@@ -1,12 +1,13 @@
 // Use-case: render one Kustomization from a materialised source tree exactly as kustomize-controller
 // would. A visible list of named steps; each failure carries one reason code.
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { SluiceError } from '../core/errors.ts';
 import { normalizeInside } from '../core/paths/secure-join.ts';
 import { findKustomizationFile, scanManifests } from '../core/render/generate-resources.ts';
-import { guardKustomizeTree, parseKustomization } from '../core/render/guard-kustomize-tree.ts';
+import { type BuildInputs, guardKustomizeTree, parseKustomization } from '../core/render/guard-kustomize-tree.ts';
 import { mergeKustomization } from '../core/render/merge-kustomization.ts';
 import { postProcess } from '../core/render/post-process.ts';
 import { renderKey } from '../core/render/render-key.ts';
@@ -84,12 +85,14 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
   });
 
   // 4. refuse remote bases and references that leave the repository
-  guardKustomizeTree(deps.tree, dirPath, kustomization, { root: req.sourceRoot, allowRemoteBases });
+  const inputs = guardKustomizeTree(deps.tree, dirPath, kustomization, { root: req.sourceRoot, allowRemoteBases });
 
   // 5. reuse an identical render
+  // Keyed by what the build can read, not the whole commit: a commit that touches other paths renders
+  // nothing again. Only the control plane (which passes sourceDigest) uses the cache.
   const key = renderKey({
     engine: deps.kustomize.version,
-    sourceDigest: req.sourceDigest ?? '',
+    sourceDigest: req.sourceDigest ? inputsDigest(deps.tree, req.sourceRoot, inputs) : '',
     path: relPath,
     kustomization,
     owner: { name: ks.metadata.name, namespace: ks.metadata.namespace },
@@ -129,6 +132,23 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
   });
   if (req.sourceDigest && deps.cache) await deps.cache.put(key, JSON.stringify(objects));
   return { key, objects, cached: false };
+}
+
+/** sha256 over every file directly in the visited kustomization directories plus each referenced file. */
+function inputsDigest(tree: TreeReader, root: string, inputs: BuildInputs): string {
+  const files = new Set(inputs.files);
+  for (const dir of inputs.dirs) {
+    for (const entry of tree.list(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.type === 'file' || (entry.type === 'symlink' && tree.stat(path) === 'file')) files.add(path);
+    }
+  }
+  const hash = createHash('sha256');
+  for (const path of [...files].sort()) {
+    hash.update(`${path.slice(root.length)}\0`);
+    hash.update(createHash('sha256').update(tree.readText(path)).digest());
+  }
+  return `sha256:${hash.digest('hex')}`;
 }
 
 function basename(path: string): string {

@@ -15,10 +15,20 @@ export interface GuardOptions {
   allowRemoteBases: boolean;
 }
 
-/** Walks from `dir`; `kustomization` is the (merged) root file content, already parsed. */
-export function guardKustomizeTree(reader: TreeReader, dir: string, kustomization: Raw, opts: GuardOptions): void {
+/** What the build can read: the kustomization directories visited and the files referenced. */
+export interface BuildInputs {
+  dirs: string[];
+  files: string[];
+}
+
+/**
+ * Walks from `dir`; `kustomization` is the (merged) root file content, already parsed. Returns the build's
+ * inputs, so a render key can cover exactly what kustomize may read.
+ */
+export function guardKustomizeTree(reader: TreeReader, dir: string, kustomization: Raw, opts: GuardOptions): BuildInputs {
   const realRoot = reader.realpath(opts.root);
   const seen = new Set<string>();
+  const inputs: BuildInputs = { dirs: [dir], files: [] };
   const display = (p: string) => posix.relative(opts.root, p) || '.';
 
   const visit = (kdir: string, k: Raw, file: string): void => {
@@ -49,8 +59,10 @@ export function guardKustomizeTree(reader: TreeReader, dir: string, kustomizatio
           { file: display(file), field },
         );
       }
+      if (kind === 'file') inputs.files.push(target);
       if (recurse && kind === 'dir' && !seen.has(resolved)) {
         seen.add(resolved);
+        inputs.dirs.push(target);
         const child = findKustomizationFile(reader, target);
         if (child) visit(target, parseKustomization(reader.readText(child), display(child)), child);
       }
@@ -90,6 +102,7 @@ export function guardKustomizeTree(reader: TreeReader, dir: string, kustomizatio
   };
   seen.add(reader.realpath(dir));
   visit(dir, kustomization, `${dir}/kustomization.yaml`);
+  return inputs;
 }
 
 export function parseKustomization(text: string, file: string): Raw {
