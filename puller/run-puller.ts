@@ -1,8 +1,11 @@
-// The puller's main loop: long-poll the cluster's queue for nudges and reconcile on each one, and at
-// least once per interval anyway (drift correction, missed nudges). Errors are logged and retried.
+// The puller's main loop: long-poll the cluster's queue for nudges and reconcile the Kustomizations they
+// name, and the whole index at start and once per interval (drift correction, missed nudges). Errors are
+// logged and retried with backoff.
 import { ensureInventoryNamespace } from '../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../shared/usecases/puller/puller-deps.ts';
-import { reconcileCluster } from '../shared/usecases/puller/reconcile-cluster.ts';
+import { decodeJob } from '../shared/core/pipeline/jobs.ts';
+import type { ObjectKey } from '../shared/core/pipeline/state-keys.ts';
+import { PullerState, reconcileCluster } from '../shared/usecases/puller/reconcile-cluster.ts';
 
 export interface PullerLoopOptions {
   intervalMs: number;
@@ -15,6 +18,7 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
   let ready = false;
   let nextFull = 0;
   let failures = 0;
+  const state = new PullerState();
   while (!opts.signal.aborted) {
     try {
       if (!ready) {
@@ -23,9 +27,20 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
       }
       const messages = await deps.queue.receive(deps.queues.cluster, { maxMessages: 10, waitSeconds: opts.waitSeconds });
       if (opts.signal.aborted) break;
-      for (const m of messages) await deps.queue.ack(deps.queues.cluster, m.receiptHandle);
-      if (messages.length > 0 || deps.clock.now() >= nextFull) {
-        const reports = await reconcileCluster(deps);
+      const nudged: ObjectKey[] = [];
+      for (const m of messages) {
+        await deps.queue.ack(deps.queues.cluster, m.receiptHandle);
+        try {
+          const job = decodeJob(m.body);
+          if (job.kind === 'nudge') nudged.push(job.kustomization);
+        } catch {
+          // not a nudge: the full reconcile below covers whatever it meant
+          nextFull = 0;
+        }
+      }
+      const full = deps.clock.now() >= nextFull;
+      if (full || nudged.length > 0) {
+        const reports = await reconcileCluster(deps, state, full ? undefined : nudged);
         for (const r of reports) {
           (r.ready ? deps.log.info : deps.log.warn)(`${r.kustomization.namespace}/${r.kustomization.name}: ${r.reason}`, {
             cluster: deps.cluster,
@@ -33,7 +48,7 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
             message: r.message,
           });
         }
-        nextFull = deps.clock.now() + opts.intervalMs;
+        if (full) nextFull = deps.clock.now() + opts.intervalMs;
       }
       failures = 0;
     } catch (err) {

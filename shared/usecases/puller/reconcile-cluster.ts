@@ -1,6 +1,8 @@
-// The puller's reconcile: for every Kustomization in its cluster's index, in dependsOn order, fetch the
-// artifact, verify digest and signature, apply, prune what disappeared (never after a failed apply), record
-// the inventory, and report. Unchanged artifacts are re-applied once per interval to correct drift.
+// The puller's reconcile: for every Kustomization in its cluster's index (or just the ones a nudge named),
+// in dependsOn order, fetch the artifact, verify digest and signature, apply, prune what disappeared (never
+// after a failed apply), record the inventory, and report. Unchanged artifacts are re-applied once per
+// interval to correct drift. What the puller learned (readiness, artifacts by digest) is kept in memory so
+// a nudge costs work proportional to what changed, not to the size of the cluster.
 import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
 import type { SignedArtifact } from '../../core/artifact/artifact.ts';
 import { verifyArtifact } from '../../core/artifact/sign-artifact.ts';
@@ -15,23 +17,50 @@ import { pruneObjects } from './prune-objects.ts';
 
 const keyOf = (k: ObjectKey) => `${k.namespace}/${k.name}`;
 
-export async function reconcileCluster(deps: PullerDeps): Promise<ApplyReport[]> {
-  const prefix = stateKeys.indexes(deps.cluster);
+/** Memory of one puller process; a fresh one (after a restart) simply does a full reconcile first. */
+export class PullerState {
+  readonly ready = new Map<string, boolean>();
+  /** Kustomizations waiting for a dependency: retried whenever anything else is reconciled. */
+  readonly waiting = new Set<string>();
+  private readonly artifacts = new Map<string, SignedArtifact>();
+
+  artifact(digest: string): SignedArtifact | undefined {
+    return this.artifacts.get(digest);
+  }
+
+  remember(artifact: SignedArtifact): void {
+    // Artifacts are immutable by digest; keep the recent ones.
+    if (this.artifacts.size >= 1000) this.artifacts.delete(this.artifacts.keys().next().value as string);
+    this.artifacts.set(artifact.digest, artifact);
+  }
+}
+
+/** `only`: reconcile just these Kustomizations (a nudge); omitted: the whole index (start-up, interval). */
+export async function reconcileCluster(deps: PullerDeps, state = new PullerState(), only?: ObjectKey[]): Promise<ApplyReport[]> {
+  const paths = only
+    ? [...new Set([...only.map(keyOf), ...state.waiting])].map((k) => stateKeys.index(deps.cluster, splitKey(k)))
+    : await deps.store.list(stateKeys.indexes(deps.cluster));
   const entries: IndexEntry[] = [];
-  for (const path of await deps.store.list(prefix)) {
+  for (const path of paths) {
     const entry = await getJson<IndexEntry>(deps.store, path);
     if (entry) entries.push(entry);
   }
   const reports: ApplyReport[] = [];
-  const ready = new Map<string, boolean>();
   const artifacts = new Map<string, SignedArtifact | Error>();
   for (const entry of entries) {
-    if (entry.deleted || !entry.artifactKey) continue;
-    const artifact = await getJson<SignedArtifact>(deps.store, entry.artifactKey).catch((e: Error) => e);
+    if (entry.deleted || !entry.artifactKey || !entry.digest) continue;
+    let artifact: SignedArtifact | Error | undefined = state.artifact(entry.digest);
+    if (!artifact) {
+      artifact = await getJson<SignedArtifact>(deps.store, entry.artifactKey).catch((e: Error) => e);
+      if (artifact && !(artifact instanceof Error)) state.remember(artifact);
+    }
     artifacts.set(keyOf(entry.kustomization), artifact ?? new Error(`artifact ${entry.digest} is missing from the store`));
   }
   for (const entry of orderByDependencies(entries, artifacts)) {
-    const report = await reconcileOne(deps, entry, artifacts.get(keyOf(entry.kustomization)), ready);
+    const report = await reconcileOne(deps, entry, artifacts.get(keyOf(entry.kustomization)), state.ready);
+    const key = keyOf(entry.kustomization);
+    if (report?.reason === 'DependencyNotReady') state.waiting.add(key);
+    else state.waiting.delete(key);
     if (report) {
       reports.push(report);
       await deps.queue.send(deps.queues.events, { body: encodeJob(report) });
@@ -137,6 +166,11 @@ async function reconcileOne(
     applied: appliedCount,
     pruned,
   });
+}
+
+function splitKey(key: string): ObjectKey {
+  const [namespace = '', name = ''] = key.split('/');
+  return { namespace, name };
 }
 
 /** Dependencies first; entries in a dependency cycle or with unknown dependencies keep index order. */
