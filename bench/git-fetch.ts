@@ -28,7 +28,9 @@ export async function gitFetch(fileCount = 2000, runs = 5): Promise<Record<strin
       const git = new IsomorphicGitSource({ cacheDir: join(root, `first-${n++}`) });
       await git.fetch({ url, ref: { branch: 'main' } });
     });
-    const firstNative = await median(runs, () => run('git', ['clone', '--quiet', '--depth', '1', url, join(root, `clone-${n++}`)], { env }));
+    const firstNative = await median(runs, () =>
+      run('git', ['clone', '--quiet', '--depth', '1', url, join(root, `clone-${n++}`)], { env }),
+    );
 
     // Incremental: one new commit touching one file, fetched into an up-to-date cache / clone.
     const git = new IsomorphicGitSource({ cacheDir: join(root, 'incremental') });
@@ -39,7 +41,9 @@ export async function gitFetch(fileCount = 2000, runs = 5): Promise<Record<strin
     const materializeTimes: number[] = [];
     const nativeTimes: number[] = [];
     for (let i = 0; i < runs; i++) {
-      await repo.write({ [`apps/team-0/app-0/deploy.yaml`]: `kind: ConfigMap\nmetadata:\n  name: change-${i}\n` });
+      await repo.write({
+        'apps/team-0/app-0/deploy.yaml': `kind: ConfigMap\nmetadata:\n  name: change-${i}\n`,
+      });
       await repo.commit(`change ${i}`);
       await repo.push();
       const snap = await git.fetch({ url, ref: { branch: 'main' }, lastCommit: last.commit });

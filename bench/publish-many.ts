@@ -27,7 +27,10 @@ spec:
       name: cluster-vars
 `);
   }
-  const h = await startHarness({ files: { 'clusters/dev/tenants.yaml': docs.join('---\n') }, renderBatch: 3 });
+  const h = await startHarness({
+    files: { 'clusters/dev/tenants.yaml': docs.join('---\n') },
+    renderBatch: 3,
+  });
   try {
     const start = performance.now();
     await h.start();

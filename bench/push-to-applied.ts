@@ -13,7 +13,8 @@ function configMaps(version: number): Record<string, string> {
   const names: string[] = [];
   for (let i = 0; i < OBJECTS; i++) {
     names.push(`cm-${i}.yaml`);
-    files[`apps/bench/cm-${i}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bench-${i}\n  namespace: podinfo\ndata:\n  version: "${version}"\n`;
+    files[`apps/bench/cm-${i}.yaml`] =
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bench-${i}\n  namespace: podinfo\ndata:\n  version: "${version}"\n`;
   }
   files['apps/bench/kustomization.yaml'] = `resources:\n${names.map((n) => `- ${n}`).join('\n')}\n`;
   return files;
@@ -39,7 +40,9 @@ export async function pushToApplied(iterations = 15): Promise<Record<string, num
   const h = await startHarness({ files: { ...configMaps(0), 'clusters/dev/bench.yaml': benchKs } });
   try {
     await h.start();
-    const value = () => (h.kube.object('v1', 'ConfigMap', `bench-${OBJECTS - 1}`, 'podinfo')?.data as { version?: string })?.version;
+    const value = () =>
+      (h.kube.object('v1', 'ConfigMap', `bench-${OBJECTS - 1}`, 'podinfo')?.data as { version?: string })
+        ?.version;
     await h.waitFor('first delivery', () => value() === '0' || undefined, 60_000);
     const times: number[] = [];
     const bare: number[] = [];
@@ -56,7 +59,8 @@ export async function pushToApplied(iterations = 15): Promise<Record<string, num
       bare.push(performance.now() - t);
     }
     const sorted = [...times].sort((a, b) => a - b);
-    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+    const pct = (p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
     const bareMedian = [...bare].sort((a, b) => a - b)[Math.floor(bare.length / 2)] as number;
     return {
       push_to_applied_p50_ms: round(pct(50)),

@@ -21,13 +21,18 @@ export async function renderMany(count = 1000, concurrency = 2): Promise<Record<
   const worker = async () => {
     for (let i = next++; i < count; i = next++) {
       await renderKustomization(deps, {
-        ks: { ...ks, metadata: { ...ks.metadata, name: `app-${i}` }, spec: { ...ks.spec, namePrefix: `t${i}-` } },
+        ks: {
+          ...ks,
+          metadata: { ...ks.metadata, name: `app-${i}` },
+          spec: { ...ks.spec, namePrefix: `t${i}-` },
+        },
         sourceRoot: root,
         sourceDigest: 'sha256:bench',
-        configLookup: (kind, ns, name) => configs.find((c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === ns),
+        configLookup: (kind, ns, name) =>
+          configs.find((c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === ns),
       });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { render_1000_kustomizations_s: round((performance.now() - start) / 1000 * (1000 / count)) };
+  return { render_1000_kustomizations_s: round(((performance.now() - start) / 1000) * (1000 / count)) };
 }

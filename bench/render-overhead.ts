@@ -2,9 +2,9 @@
 // on the same directory, in the same run, so the ratio is what Sluice adds.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { localToolPath } from '../shared/adapters/render/tool-paths.ts';
 import type { ConfigData } from '../shared/api/config-data.ts';
 import { findKustomization } from '../shared/api/find-kustomization.ts';
-import { localToolPath } from '../shared/adapters/render/tool-paths.ts';
 import { createLocalRenderDeps } from '../shared/config/render-deps.ts';
 import { renderKustomization } from '../shared/usecases/render-kustomization.ts';
 import { median, round, run } from './measure.ts';
@@ -23,9 +23,15 @@ export async function renderOverhead(runs = 15): Promise<Record<string, number>>
     renderKustomization(deps, {
       ks: base,
       sourceRoot: root,
-      configLookup: (kind, ns, name) => configs.find((c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === ns),
+      configLookup: (kind, ns, name) =>
+        configs.find((c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === ns),
     });
-  const bare = () => run(localToolPath('kubectl'), ['kustomize', '--load-restrictor=LoadRestrictionsNone', join(root, 'apps/base')]);
+  const bare = () =>
+    run(localToolPath('kubectl'), [
+      'kustomize',
+      '--load-restrictor=LoadRestrictionsNone',
+      join(root, 'apps/base'),
+    ]);
   await render();
   await bare(); // warm the page cache for both
   // Interleave so background noise hits both sides alike.

@@ -18,7 +18,9 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
 };
 
 const only = process.argv.slice(2);
-const results: Record<string, number> = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+const results: Record<string, number> = existsSync(resultsFile)
+  ? JSON.parse(readFileSync(resultsFile, 'utf8'))
+  : {};
 for (const [name, suite] of Object.entries(suites)) {
   if (only.length > 0 && !only.includes(name)) continue;
   const figures = await suite();

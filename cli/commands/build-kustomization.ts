@@ -4,9 +4,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ConfigData } from '../../shared/api/config-data.ts';
 import { findKustomization } from '../../shared/api/find-kustomization.ts';
+import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
-import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { renderKustomization } from '../../shared/usecases/render-kustomization.ts';
 
 export interface BuildKustomizationArgs {
@@ -31,7 +31,10 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
   }
   const file = resolve(args.kustomizationFile);
   if (!existsSync(file) || statSync(file).isDirectory()) {
-    throw new SluiceError('UsageError', `invalid kustomization file ${JSON.stringify(args.kustomizationFile)}`);
+    throw new SluiceError(
+      'UsageError',
+      `invalid kustomization file ${JSON.stringify(args.kustomizationFile)}`,
+    );
   }
   const { ks, writtenNamespace, others } = findKustomization(
     readFileSync(file, 'utf8'),
@@ -42,7 +45,10 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
   const root = args.root ? resolve(args.root) : (gitTopLevel(path) ?? path);
   const relPath = relative(root, path);
   if (relPath.startsWith('..')) {
-    throw new SluiceError('UsageError', `--path ${args.path} is outside --root ${root}; pass a --root that contains it`);
+    throw new SluiceError(
+      'UsageError',
+      `--path ${args.path} is outside --root ${root}; pass a --root that contains it`,
+    );
   }
   // --path is the build directory, as in flux build; spec.path only matters inside the control plane.
   const local = { ...ks, spec: { ...ks.spec, path: relPath } };
@@ -51,15 +57,20 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
     local.spec = { ...local.spec, postBuild: { ...local.spec.postBuild, substituteFrom: [] } };
   }
   const configs = others.filter((o): o is ConfigData => o.kind === 'ConfigMap' || o.kind === 'Secret');
-  const result = await renderKustomization(createLocalRenderDeps({ ...(args.kubectlPath && { kubectlPath: args.kubectlPath }) }), {
-    ks: local,
-    sourceRoot: root,
-    configLookup: (kind, namespace, name) =>
-      configs.find((c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === namespace),
-    strict: args.strictSubstitute,
-    allowRemoteBases: args.allowRemoteBases,
-    ownerNamespace: writtenNamespace,
-  });
+  const result = await renderKustomization(
+    createLocalRenderDeps({ ...(args.kubectlPath && { kubectlPath: args.kubectlPath }) }),
+    {
+      ks: local,
+      sourceRoot: root,
+      configLookup: (kind, namespace, name) =>
+        configs.find(
+          (c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === namespace,
+        ),
+      strict: args.strictSubstitute,
+      allowRemoteBases: args.allowRemoteBases,
+      ownerNamespace: writtenNamespace,
+    },
+  );
   return objectsToYaml(result.objects);
 }
 

@@ -9,8 +9,14 @@ import type { StatusView } from '../../shared/usecases/read-status.ts';
 export async function reconcileSource(apiUrl: string, dataDir: string, name: string): Promise<string> {
   const api = apiUrl.replace(/\/$/, '');
   const secret = process.env.SLUICE_WEBHOOK_SECRET ?? readSecret(dataDir);
-  const view = (await (await fetch(`${api}/api/status`, { signal: AbortSignal.timeout(5000) })).json()) as StatusView;
-  const source = view.sources.find((s) => s.declaredBy.startsWith(`GitRepository/flux-system/${name} `) || s.declaredBy.startsWith(`GitRepository/${name} `));
+  const view = (await (
+    await fetch(`${api}/api/status`, { signal: AbortSignal.timeout(5000) })
+  ).json()) as StatusView;
+  const source = view.sources.find(
+    (s) =>
+      s.declaredBy.startsWith(`GitRepository/flux-system/${name} `) ||
+      s.declaredBy.startsWith(`GitRepository/${name} `),
+  );
   if (!source) {
     const known = view.sources.map((s) => s.declaredBy).join(', ');
     throw new SluiceError('UsageError', `no GitRepository named ${name}; known sources: ${known || 'none'}`);
@@ -22,7 +28,8 @@ export async function reconcileSource(apiUrl: string, dataDir: string, name: str
     body,
   });
   const answer = (await res.json()) as { sources?: number; error?: string };
-  if (!res.ok) throw new SluiceError('UsageError', `the control plane refused: ${answer.error ?? res.status}`);
+  if (!res.ok)
+    throw new SluiceError('UsageError', `the control plane refused: ${answer.error ?? res.status}`);
   return `► fetch requested for ${source.declaredBy} (${answer.sources} source${answer.sources === 1 ? '' : 's'}); follow with: npx sluice status\n`;
 }
 
@@ -30,6 +37,9 @@ function readSecret(dataDir: string): string {
   try {
     return readFileSync(join(dataDir, 'webhook-secret'), 'utf8').trim();
   } catch {
-    throw new SluiceError('UsageError', `no webhook secret in ${dataDir}; pass --data-dir or set SLUICE_WEBHOOK_SECRET`);
+    throw new SluiceError(
+      'UsageError',
+      `no webhook secret in ${dataDir}; pass --data-dir or set SLUICE_WEBHOOK_SECRET`,
+    );
   }
 }

@@ -38,7 +38,10 @@ export async function serve(args: ServeArgs): Promise<void> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
-      throw new SluiceError('ConfigInvalid', `a port is already in use (${e.message}); stop the other process or pass --port/--git-port/--queue-port`);
+      throw new SluiceError(
+        'ConfigInvalid',
+        `a port is already in use (${e.message}); stop the other process or pass --port/--git-port/--queue-port`,
+      );
     }
     throw err;
   }

@@ -38,7 +38,10 @@ export function formatStatus(view: StatusView): string {
           k.artifact?.deleted ? 'deleted' : (k.artifact?.digest?.slice(0, 19) ?? '-'),
           k.render ? (k.render.ready ? 'True' : `False (${k.render.reason})`) : 'Unknown',
           k.apply ? (k.apply.ready ? 'True' : `False (${k.apply.reason})`) : 'Unknown',
-          (k.render && !k.render.ready ? k.render.message : (k.apply?.message ?? k.render?.message ?? '')).slice(0, 160),
+          (k.render && !k.render.ready
+            ? k.render.message
+            : (k.apply?.message ?? k.render?.message ?? '')
+          ).slice(0, 160),
         ]),
       ),
     );
@@ -48,6 +51,7 @@ export function formatStatus(view: StatusView): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }

@@ -20,7 +20,10 @@ export function decodeGitRepository(
     patternHint: 'an http://, https:// or ssh:// URL',
   });
   if (url?.startsWith('ssh://')) {
-    r.fail('spec.url', 'ssh:// URLs are not supported by Sluice yet; use the https:// URL with spec.secretRef');
+    r.fail(
+      'spec.url',
+      'ssh:// URLs are not supported by Sluice yet; use the https:// URL with spec.secretRef',
+    );
   }
   const refRaw = r.object(spec, 'ref', 'spec.ref');
   const ref: GitRepositoryRef | undefined = refRaw && {
@@ -39,7 +42,8 @@ export function decodeGitRepository(
     patternHint: 'a duration in ms, s or m such as "60s"',
   });
   const secretRefRaw = r.object(spec, 'secretRef', 'spec.secretRef');
-  const secretName = secretRefRaw && r.string(secretRefRaw, 'name', 'spec.secretRef.name', { required: true });
+  const secretName =
+    secretRefRaw && r.string(secretRefRaw, 'name', 'spec.secretRef.name', { required: true });
   return {
     kind: 'GitRepository',
     apiVersion: GIT_REPOSITORY_API,

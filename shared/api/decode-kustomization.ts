@@ -3,8 +3,8 @@ import { dropUndefined, optional } from './decode-git-repository.ts';
 import type { FieldReader } from './field-reader.ts';
 import {
   KUSTOMIZATION_API,
-  type KustomizationSpec,
   type Kustomization,
+  type KustomizationSpec,
   type KustomizeImage,
   type KustomizePatch,
   type SubstituteReference,
@@ -28,7 +28,8 @@ export function decodeKustomization(
     ...optional('namespace', r.string(sourceRefRaw, 'namespace', 'spec.sourceRef.namespace')),
   };
   const prune = r.boolean(spec, 'prune', 'spec.prune');
-  if (spec && prune === undefined && spec.prune === undefined) r.fail('spec.prune', 'is required (true or false)');
+  if (spec && prune === undefined && spec.prune === undefined)
+    r.fail('spec.prune', 'is required (true or false)');
 
   const postBuildRaw = r.object(spec, 'postBuild', 'spec.postBuild');
   const commonMetadataRaw = r.object(spec, 'commonMetadata', 'spec.commonMetadata');
@@ -55,12 +56,25 @@ export function decodeKustomization(
       'targetNamespace',
       r.string(spec, 'targetNamespace', 'spec.targetNamespace', { minLength: 1, maxLength: 63 }),
     ),
-    ...optional('namePrefix', r.string(spec, 'namePrefix', 'spec.namePrefix', { minLength: 1, maxLength: 200 })),
-    ...optional('nameSuffix', r.string(spec, 'nameSuffix', 'spec.nameSuffix', { minLength: 1, maxLength: 200 })),
-    ...optional('patches', r.objects(spec, 'patches', 'spec.patches', (item, path) => decodePatch(r, item, path))),
-    ...optional('images', r.objects(spec, 'images', 'spec.images', (item, path) => decodeImage(r, item, path))),
+    ...optional(
+      'namePrefix',
+      r.string(spec, 'namePrefix', 'spec.namePrefix', { minLength: 1, maxLength: 200 }),
+    ),
+    ...optional(
+      'nameSuffix',
+      r.string(spec, 'nameSuffix', 'spec.nameSuffix', { minLength: 1, maxLength: 200 }),
+    ),
+    ...optional(
+      'patches',
+      r.objects(spec, 'patches', 'spec.patches', (item, path) => decodePatch(r, item, path)),
+    ),
+    ...optional(
+      'images',
+      r.objects(spec, 'images', 'spec.images', (item, path) => decodeImage(r, item, path)),
+    ),
     ...optional('components', r.strings(spec, 'components', 'spec.components')),
-    ignoreMissingComponents: r.boolean(spec, 'ignoreMissingComponents', 'spec.ignoreMissingComponents') ?? false,
+    ignoreMissingComponents:
+      r.boolean(spec, 'ignoreMissingComponents', 'spec.ignoreMissingComponents') ?? false,
     ...optional(
       'commonMetadata',
       commonMetadataRaw &&
@@ -74,15 +88,21 @@ export function decodeKustomization(
       postBuildRaw &&
         dropUndefined({
           substitute: r.stringMap(postBuildRaw, 'substitute', 'spec.postBuild.substitute'),
-          substituteFrom: r.objects(postBuildRaw, 'substituteFrom', 'spec.postBuild.substituteFrom', (item, path) =>
-            decodeSubstituteReference(r, item, path),
+          substituteFrom: r.objects(
+            postBuildRaw,
+            'substituteFrom',
+            'spec.postBuild.substituteFrom',
+            (item, path) => decodeSubstituteReference(r, item, path),
           ),
         }),
     ),
     ...optional('serviceAccountName', r.string(spec, 'serviceAccountName', 'spec.serviceAccountName')),
   };
   if (spec?.decryption !== undefined) {
-    r.fail('spec.decryption', 'SOPS decryption is not supported by this Sluice version yet; remove the field');
+    r.fail(
+      'spec.decryption',
+      'SOPS decryption is not supported by this Sluice version yet; remove the field',
+    );
   }
   return { kind: 'Kustomization', apiVersion: KUSTOMIZATION_API, metadata, spec: decoded, source };
 }
@@ -93,13 +113,15 @@ function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string
     target &&
     dropUndefined(
       Object.fromEntries(
-        ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'].map((key) => [
-          key,
-          r.string(target, key, `${path}.target.${key}`),
-        ]),
+        ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'].map(
+          (key) => [key, r.string(target, key, `${path}.target.${key}`)],
+        ),
       ),
     );
-  return { patch: r.string(item, 'patch', `${path}.patch`, { required: true }) ?? '', ...optional('target', selector) };
+  return {
+    patch: r.string(item, 'patch', `${path}.patch`, { required: true }) ?? '',
+    ...optional('target', selector),
+  };
 }
 
 function decodeImage(r: FieldReader, item: Record<string, unknown>, path: string): KustomizeImage {
@@ -111,7 +133,11 @@ function decodeImage(r: FieldReader, item: Record<string, unknown>, path: string
   });
 }
 
-function decodeSubstituteReference(r: FieldReader, item: Record<string, unknown>, path: string): SubstituteReference {
+function decodeSubstituteReference(
+  r: FieldReader,
+  item: Record<string, unknown>,
+  path: string,
+): SubstituteReference {
   return {
     kind: (r.string(item, 'kind', `${path}.kind`, { required: true, oneOf: ['ConfigMap', 'Secret'] }) ??
       'ConfigMap') as SubstituteReference['kind'],

@@ -7,7 +7,13 @@ import { decodeKustomization } from './decode-kustomization.ts';
 import { FieldReader, isRecord } from './field-reader.ts';
 import type { GitRepository } from './git-repository.ts';
 import type { Kustomization } from './kustomization.ts';
-import { DEFAULT_NAMESPACE, describeLocation, type ObjectMeta, objectRef, type SourceLocation } from './object-meta.ts';
+import {
+  DEFAULT_NAMESPACE,
+  describeLocation,
+  type ObjectMeta,
+  objectRef,
+  type SourceLocation,
+} from './object-meta.ts';
 
 export interface Manifest {
   kind: 'Manifest';
@@ -43,7 +49,8 @@ export function decodeResource(raw: Record<string, unknown>, source: SourceLocat
 
   let resource: FleetResource;
   if (group.endsWith('.toolkit.fluxcd.io')) {
-    if (!SUPPORTED_FLUX_KINDS[apiVersion]?.includes(kind)) throw unsupported(where, ref, apiVersion, kind, source);
+    if (!SUPPORTED_FLUX_KINDS[apiVersion]?.includes(kind))
+      throw unsupported(where, ref, apiVersion, kind, source);
     resource =
       kind === 'GitRepository'
         ? decodeGitRepository(raw, metadata, source, r)
@@ -68,7 +75,10 @@ function decodeMetadata(raw: Record<string, unknown>, r: FieldReader): ObjectMet
   const meta = r.object(raw, 'metadata', 'metadata', true);
   const name = r.string(meta, 'name', 'metadata.name', { required: true, maxLength: 253 }) ?? '';
   if (name && !NAME_PATTERN.test(name)) {
-    r.fail('metadata.name', `expected a lowercase DNS-1123 name (a-z, 0-9, '-', '.'), got ${JSON.stringify(name)}`);
+    r.fail(
+      'metadata.name',
+      `expected a lowercase DNS-1123 name (a-z, 0-9, '-', '.'), got ${JSON.stringify(name)}`,
+    );
   }
   return {
     name,
@@ -78,7 +88,11 @@ function decodeMetadata(raw: Record<string, unknown>, r: FieldReader): ObjectMet
   };
 }
 
-function decodeData(raw: Record<string, unknown>, kind: 'ConfigMap' | 'Secret', r: FieldReader): Record<string, string> {
+function decodeData(
+  raw: Record<string, unknown>,
+  kind: 'ConfigMap' | 'Secret',
+  r: FieldReader,
+): Record<string, string> {
   const data = r.stringMap(raw, 'data', 'data') ?? {};
   if (kind === 'ConfigMap') return data;
   const decoded: Record<string, string> = {};
@@ -94,7 +108,13 @@ function decodeData(raw: Record<string, unknown>, kind: 'ConfigMap' | 'Secret', 
   return { ...decoded, ...(r.stringMap(raw, 'stringData', 'stringData') ?? {}) };
 }
 
-function unsupported(where: string, ref: string, apiVersion: string, kind: string, source: SourceLocation): SluiceError {
+function unsupported(
+  where: string,
+  ref: string,
+  apiVersion: string,
+  kind: string,
+  source: SourceLocation,
+): SluiceError {
   const supported = Object.entries(SUPPORTED_FLUX_KINDS)
     .flatMap(([api, kinds]) => kinds.map((k) => `${api} ${k}`))
     .join(', ');

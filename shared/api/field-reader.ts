@@ -59,10 +59,16 @@ export class FieldReader {
       this.fail(path, `must be at least ${opts.minLength} characters`);
     }
     if (opts.pattern && !opts.pattern.test(value)) {
-      this.fail(path, `expected ${opts.patternHint ?? `to match ${opts.pattern}`}, got ${JSON.stringify(value)}`);
+      this.fail(
+        path,
+        `expected ${opts.patternHint ?? `to match ${opts.pattern}`}, got ${JSON.stringify(value)}`,
+      );
     }
     if (opts.oneOf && !opts.oneOf.includes(value)) {
-      this.fail(path, `expected one of ${opts.oneOf.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`);
+      this.fail(
+        path,
+        `expected one of ${opts.oneOf.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`,
+      );
     }
     return value;
   }
@@ -77,7 +83,8 @@ export class FieldReader {
     const text = this.string(parent, key, path, { required });
     if (text === undefined) return undefined;
     const ms = parseDuration(text);
-    if (ms === undefined) this.fail(path, `expected a duration like "10m", "1h30m" or "45s", got ${JSON.stringify(text)}`);
+    if (ms === undefined)
+      this.fail(path, `expected a duration like "10m", "1h30m" or "45s", got ${JSON.stringify(text)}`);
     return ms;
   }
 
@@ -88,7 +95,12 @@ export class FieldReader {
   }
 
   /** A list whose items are mappings, each handed to `read` with its indexed path. */
-  objects<T>(parent: Raw | undefined, key: string, path: string, read: (item: Raw, path: string) => T): T[] | undefined {
+  objects<T>(
+    parent: Raw | undefined,
+    key: string,
+    path: string,
+    read: (item: Raw, path: string) => T,
+  ): T[] | undefined {
     const items = this.list(parent, key, path);
     if (!items) return undefined;
     const out: T[] = [];

@@ -13,7 +13,12 @@ export interface FoundKustomization {
   others: FleetResource[];
 }
 
-export function findKustomization(text: string, file: string, name: string, namespace: string): FoundKustomization {
+export function findKustomization(
+  text: string,
+  file: string,
+  name: string,
+  namespace: string,
+): FoundKustomization {
   const docs = parseManifests(text, file);
   let found: FoundKustomization | undefined;
   const others: FleetResource[] = [];

@@ -2,8 +2,8 @@
 // kustomize from the unpacked layer, a scratch overlay directory, and an in-memory render cache.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryRenderCache } from '../adapters/local/memory-render-cache.ts';
 import { fsTreeReader } from '../adapters/local/fs-tree-reader.ts';
+import { MemoryRenderCache } from '../adapters/local/memory-render-cache.ts';
 import { KubectlKustomize } from '../adapters/render/kubectl-kustomize.ts';
 import { OverlayWorkspaces } from '../adapters/render/overlay-workspaces.ts';
 import { resolveToolPath } from '../adapters/render/tool-paths.ts';

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { runPuller } from '../../puller/run-puller.ts';
 import { createAwsClients } from '../adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../adapters/aws/ensure-infrastructure.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
@@ -27,7 +28,6 @@ import { recordApplyReport } from '../usecases/record-apply-report.ts';
 import { type FleetConfig, registerFleet } from '../usecases/register-fleet.ts';
 import { renderJob } from '../usecases/render-job.ts';
 import { scheduleSources } from '../usecases/schedule-sources.ts';
-import { runPuller } from '../../puller/run-puller.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -70,7 +70,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const stops: (() => Promise<void>)[] = [];
   const abort = new AbortController();
   try {
-    const fauxqs = await startFauxqs({ dataDir: join(opts.dataDir, 'queue-store'), host, port: opts.ports?.queue ?? 0 });
+    const fauxqs = await startFauxqs({
+      dataDir: join(opts.dataDir, 'queue-store'),
+      host,
+      port: opts.ports?.queue ?? 0,
+    });
     stops.push(() => fauxqs.close());
     const clients = createAwsClients({
       region: 'us-east-1',
@@ -123,12 +127,24 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         batch,
       });
     const loops = [
-      worker(queues.fetch, (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) => fetchSource(deps, job)),
-      worker(queues.render, (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey), opts.renderBatch ?? 2),
-      worker(queues.events, (job: Parameters<typeof recordApplyReport>[1]) => recordApplyReport(deps, job), 10),
+      worker(queues.fetch, (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) =>
+        fetchSource(deps, job),
+      ),
+      worker(
+        queues.render,
+        (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey),
+        opts.renderBatch ?? 2,
+      ),
+      worker(
+        queues.events,
+        (job: Parameters<typeof recordApplyReport>[1]) => recordApplyReport(deps, job),
+        10,
+      ),
     ];
     const schedule = setInterval(() => {
-      scheduleSources(deps).catch((err: Error) => opts.log.error('scheduler tick failed', { error: err.message }));
+      scheduleSources(deps).catch((err: Error) =>
+        opts.log.error('scheduler tick failed', { error: err.message }),
+      );
     }, opts.scheduleEveryMs ?? 10_000);
     stops.unshift(async () => {
       clearInterval(schedule);
@@ -158,7 +174,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         establishTimeoutMs: 30_000,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       };
-      const loop = runPuller(pullerDeps, { intervalMs: opts.pullerIntervalMs ?? 60_000, waitSeconds: 1, signal: abort.signal });
+      const loop = runPuller(pullerDeps, {
+        intervalMs: opts.pullerIntervalMs ?? 60_000,
+        waitSeconds: 1,
+        signal: abort.signal,
+      });
       stops.unshift(async () => {
         abort.abort();
         await loop;
@@ -192,7 +212,9 @@ function loadOrCreateSecret(path: string): string {
   return secret;
 }
 
-async function reachableCluster(kube: 'default' | 'none' | KubeConfig): Promise<{ config?: KubeConfig; reason?: string }> {
+async function reachableCluster(
+  kube: 'default' | 'none' | KubeConfig,
+): Promise<{ config?: KubeConfig; reason?: string }> {
   if (kube === 'none') return { reason: 'disabled (--no-puller)' };
   let config = kube;
   if (config === 'default') {

@@ -12,7 +12,10 @@ export type ApplyAction = 'created' | 'configured' | 'unchanged';
 
 export interface ClusterApi {
   /** Server-side apply; `force` takes ownership of conflicting fields, as Flux does. */
-  apply(obj: KubeObject, opts: { fieldManager: string; force: boolean }): Promise<{ action: ApplyAction; live: KubeObject }>;
+  apply(
+    obj: KubeObject,
+    opts: { fieldManager: string; force: boolean },
+  ): Promise<{ action: ApplyAction; live: KubeObject }>;
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   /** Background propagation; a missing object is not an error. */
   delete(ref: ObjectRef): Promise<void>;

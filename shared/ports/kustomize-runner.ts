@@ -3,5 +3,8 @@
 export interface KustomizeRunner {
   /** Tool identity that goes into render keys, e.g. "kubectl v1.33.9, kustomize v5.6.0". */
   readonly version: string;
-  build(dir: string, opts: { allowRemoteBases: boolean; displayPaths: Record<string, string> }): Promise<string>;
+  build(
+    dir: string,
+    opts: { allowRemoteBases: boolean; displayPaths: Record<string, string> },
+  ): Promise<string>;
 }

@@ -1,17 +1,21 @@
 // Use-case: fetch one source. Unchanged revision ⇒ nothing downstream; a new revision is stored as a
 // content-addressed snapshot, the source's generation moves forward, and every Kustomization that uses
 // the source gets a render job.
+
+import { packSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { FetchJob, RenderJob } from '../core/pipeline/jobs.ts';
 import { encodeJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
-import { getJson, putJson } from '../ports/object-store.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
-import { packSnapshot } from '../adapters/local/snapshot-bundle.ts';
+import { getJson, putJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
-export async function fetchSource(deps: PipelineDeps, job: FetchJob): Promise<{ changed: boolean; revision?: string }> {
+export async function fetchSource(
+  deps: PipelineDeps,
+  job: FetchJob,
+): Promise<{ changed: boolean; revision?: string }> {
   const spec = await getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(job.sourceKey));
   if (!spec) {
     deps.log.warn('fetch job for an unknown source, ignored', { sourceKey: job.sourceKey });
@@ -42,12 +46,17 @@ export async function fetchSource(deps: PipelineDeps, job: FetchJob): Promise<{ 
   }
   const unchanged = snapshot.commit === state.commit && state.snapshotDigest === snapshot.digest;
   if (unchanged) {
-    await putJson(deps.store, stateKeys.fetchState(job.sourceKey), { ...state, lastAttemptAt: now, error: undefined });
+    await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
+      ...state,
+      lastAttemptAt: now,
+      error: undefined,
+    });
     return { changed: false, revision: snapshot.revision };
   }
   // Content-addressed: a second upload of the same snapshot writes the same bytes.
   const key = stateKeys.snapshot(snapshot.digest);
-  if ((await deps.store.list(key)).length === 0) await deps.store.put(key, await packSnapshot(snapshot.dir), 'application/gzip');
+  if ((await deps.store.list(key)).length === 0)
+    await deps.store.put(key, await packSnapshot(snapshot.dir), 'application/gzip');
   const next: FetchState = {
     sourceKey: job.sourceKey,
     generation: state.generation + 1,
@@ -92,5 +101,9 @@ async function credentialsFor(deps: PipelineDeps, spec: FetchSpec): Promise<GitC
     );
   }
   const { username, password, bearerToken } = record.data;
-  return { ...(username && { username }), ...(password && { password }), ...(bearerToken && { bearerToken }) };
+  return {
+    ...(username && { username }),
+    ...(password && { password }),
+    ...(bearerToken && { bearerToken }),
+  };
 }

@@ -37,12 +37,17 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
   const urls = [
     typeof repo === 'string' ? repo : undefined,
     ...(typeof repo === 'object' && repo !== null
-      ? ['clone_url', 'html_url', 'url', 'git_http_url', 'ssh_url'].map((k) => (repo as Record<string, unknown>)[k])
+      ? ['clone_url', 'html_url', 'url', 'git_http_url', 'ssh_url'].map(
+          (k) => (repo as Record<string, unknown>)[k],
+        )
       : []),
     payload.url,
   ].filter((u): u is string => typeof u === 'string' && u !== '');
   if (urls.length === 0) {
-    throw new SluiceError('WebhookRejected', 'webhook body names no repository; send {"repository": "<clone URL>"}');
+    throw new SluiceError(
+      'WebhookRejected',
+      'webhook body names no repository; send {"repository": "<clone URL>"}',
+    );
   }
   const wanted = new Set(urls.map(normalizeRepoUrl));
   let sources = 0;

@@ -3,7 +3,7 @@
 // dead-letter queue with its reason recorded, then leaves the source queue. Nothing is dropped.
 import { isSluiceError } from '../core/errors.ts';
 import { decodeJob, type Job } from '../core/pipeline/jobs.ts';
-import { decideRetry, DEFAULT_RETRY, type RetryPolicy } from '../core/pipeline/retry-policy.ts';
+import { DEFAULT_RETRY, decideRetry, type RetryPolicy } from '../core/pipeline/retry-policy.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Queue, ReceivedMessage } from '../ports/queue.ts';
 
@@ -32,7 +32,12 @@ export async function processMessage(
     const reason = err instanceof Error ? err.message : String(err);
     const decision = decideRetry(retryable, message.receiveCount, deps.retry ?? DEFAULT_RETRY);
     if (decision.action === 'retry') {
-      deps.log.warn('job failed, will retry', { queue: queueName, attempt: message.receiveCount, code, reason });
+      deps.log.warn('job failed, will retry', {
+        queue: queueName,
+        attempt: message.receiveCount,
+        code,
+        reason,
+      });
       await deps.queue.retryLater(queueName, message.receiptHandle, decision.delaySeconds);
       return 'retry';
     }
@@ -40,7 +45,12 @@ export async function processMessage(
     const isFifo = deps.deadLetterQueue.endsWith('.fifo');
     await deps.queue.send(deps.deadLetterQueue, {
       body: message.body,
-      attributes: { code, reason: reason.slice(0, 1000), sourceQueue: queueName, attempts: String(message.receiveCount) },
+      attributes: {
+        code,
+        reason: reason.slice(0, 1000),
+        sourceQueue: queueName,
+        attempts: String(message.receiveCount),
+      },
       ...(isFifo && { groupId: 'dead-letters', deduplicationId: message.id }),
     });
     await deps.queue.ack(queueName, message.receiptHandle);

@@ -1,9 +1,16 @@
 // Use-case: everything `sluice status` and the status API show: sources with their revisions and errors,
 // and per cluster each Kustomization's published artifact, render status and apply status.
-import type { ApplyReport } from '../core/pipeline/jobs.ts';
-import type { FetchSpec, FetchState, IndexEntry, KustomizationRecord, RenderStatus } from '../core/pipeline/records.ts';
-import { keyFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
+
 import { redactUrl } from '../core/git/select-ref.ts';
+import type { ApplyReport } from '../core/pipeline/jobs.ts';
+import type {
+  FetchSpec,
+  FetchState,
+  IndexEntry,
+  KustomizationRecord,
+  RenderStatus,
+} from '../core/pipeline/records.ts';
+import { keyFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
@@ -57,7 +64,9 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
       }
     }
     const kustomizations: StatusView['clusters'][number]['kustomizations'] = [];
-    for (const key of [...names.values()].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))) {
+    for (const key of [...names.values()].sort((a, b) =>
+      `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+    )) {
       const [record, artifact, render, apply] = await Promise.all([
         getJson<KustomizationRecord>(deps.store, stateKeys.kustomization(name, key)),
         getJson<IndexEntry>(deps.store, stateKeys.index(name, key)),

@@ -39,13 +39,25 @@ export async function registerChildren(
   fleetSourceKey: string,
 ): Promise<void> {
   const { cluster } = parent;
-  const parentKey: ObjectKey = { namespace: parent.kustomization.metadata.namespace, name: parent.kustomization.metadata.name };
+  const parentKey: ObjectKey = {
+    namespace: parent.kustomization.metadata.namespace,
+    name: parent.kustomization.metadata.name,
+  };
   const parentRef = objectRef('Kustomization', parent.kustomization.metadata);
   const declaredKey = stateKeys.declared(cluster, parentKey);
-  const previous = (await getJson<Declarations>(deps.store, declaredKey)) ?? { kustomizations: [], configs: [], sources: [] };
-  const declaresNothing = split.gitRepositories.length + split.kustomizations.length + split.configs.length === 0;
+  const previous = (await getJson<Declarations>(deps.store, declaredKey)) ?? {
+    kustomizations: [],
+    configs: [],
+    sources: [],
+  };
+  const declaresNothing =
+    split.gitRepositories.length + split.kustomizations.length + split.configs.length === 0;
   // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
-  if (declaresNothing && previous.kustomizations.length + previous.configs.length + previous.sources.length === 0) return;
+  if (
+    declaresNothing &&
+    previous.kustomizations.length + previous.configs.length + previous.sources.length === 0
+  )
+    return;
 
   // 1. sources declared here
   const sources = new Map<string, string>([['flux-system/flux-system', fleetSourceKey]]);
@@ -53,7 +65,10 @@ export async function registerChildren(
     const spec = fetchSpecOf(repo, cluster);
     sources.set(keyOf(repo.metadata), spec.sourceKey);
     await putJson(deps.store, stateKeys.fetchSpec(spec.sourceKey), spec);
-    await putJson(deps.store, sourceRecordKey(cluster, repo.metadata), { sourceKey: spec.sourceKey, parent: parentKey });
+    await putJson(deps.store, sourceRecordKey(cluster, repo.metadata), {
+      sourceKey: spec.sourceKey,
+      parent: parentKey,
+    });
     if (!(await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey)))?.snapshotDigest) {
       const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'registration' };
       await deps.queue.send(deps.queues.fetch, {
@@ -77,19 +92,30 @@ export async function registerChildren(
       );
     }
     if (ancestors.length >= MAX_DEPTH) {
-      throw new SluiceError('ValidationFailed', `${parentRef}: Kustomizations nest deeper than ${MAX_DEPTH} levels (${ancestors.join(' → ')})`, {
-        object: parentRef,
-      });
+      throw new SluiceError(
+        'ValidationFailed',
+        `${parentRef}: Kustomizations nest deeper than ${MAX_DEPTH} levels (${ancestors.join(' → ')})`,
+        {
+          object: parentRef,
+        },
+      );
     }
     declared.add(key);
     const sourceRef = `${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}`;
     const sourceKey =
       ks.spec.sourceRef.kind === 'GitRepository'
         ? (sources.get(sourceRef) ??
-          (await getJson<ClusterSourceRecord>(deps.store, sourceRecordKey(cluster, splitKey(sourceRef))))?.sourceKey ??
+          (await getJson<ClusterSourceRecord>(deps.store, sourceRecordKey(cluster, splitKey(sourceRef))))
+            ?.sourceKey ??
           '')
         : '';
-    const record: KustomizationRecord & { ancestors: string[] } = { cluster, kustomization: ks, sourceKey, parent: parentKey, ancestors };
+    const record: KustomizationRecord & { ancestors: string[] } = {
+      cluster,
+      kustomization: ks,
+      sourceKey,
+      parent: parentKey,
+      ancestors,
+    };
     const storeKey = stateKeys.kustomization(cluster, ks.metadata);
     const existing = await getJson<KustomizationRecord>(deps.store, storeKey);
     if (existing && !same(existing.parent, parentKey)) {
@@ -124,8 +150,18 @@ export async function registerChildren(
   }
 
   // 4. ConfigMaps/Secrets for substituteFrom
-  const { changed, keys: configKeys } = await syncConfigs(deps, cluster, parentKey, split.configs, previous.configs);
-  const next: Declarations = { kustomizations: [...declared].sort(), configs: configKeys.sort(), sources: sourceKeys.sort() };
+  const { changed, keys: configKeys } = await syncConfigs(
+    deps,
+    cluster,
+    parentKey,
+    split.configs,
+    previous.configs,
+  );
+  const next: Declarations = {
+    kustomizations: [...declared].sort(),
+    configs: configKeys.sort(),
+    sources: sourceKeys.sort(),
+  };
   if (!same(next, previous)) await putJson(deps.store, declaredKey, next);
   if (changed.size > 0) await rerenderConsumers(deps, cluster, changed);
 }
@@ -137,7 +173,11 @@ interface Declarations {
 }
 
 function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
-  const secret = repo.spec.secretRef && { cluster, namespace: repo.metadata.namespace, name: repo.spec.secretRef.name };
+  const secret = repo.spec.secretRef && {
+    cluster,
+    namespace: repo.metadata.namespace,
+    name: repo.spec.secretRef.name,
+  };
   const identity = { url: repo.spec.url, ref: repo.spec.ref, ignore: repo.spec.ignore, secret };
   return {
     sourceKey: sourceKeyOf(identity),
@@ -171,7 +211,13 @@ async function syncConfigs(
   for (const c of configs) {
     const key = stateKeys.config(cluster, c.kind, c.metadata);
     keys.push(key);
-    const record: ConfigRecord = { kind: c.kind, namespace: c.metadata.namespace, name: c.metadata.name, data: c.data, parent };
+    const record: ConfigRecord = {
+      kind: c.kind,
+      namespace: c.metadata.namespace,
+      name: c.metadata.name,
+      data: c.data,
+      parent,
+    };
     const existing = await getJson<ConfigRecord>(deps.store, key);
     if (existing && same(existing, record)) continue;
     await putJson(deps.store, key, record);
@@ -192,17 +238,25 @@ async function rerenderConsumers(deps: PipelineDeps, cluster: string, changed: S
   for (const path of await deps.store.list(stateKeys.kustomizations(cluster))) {
     const record = await getJson<KustomizationRecord>(deps.store, path);
     const ks = record?.kustomization;
-    const uses = ks?.spec.postBuild?.substituteFrom?.some((f) => changed.has(`${f.kind}/${ks.metadata.namespace}/${f.name}`));
+    const uses = ks?.spec.postBuild?.substituteFrom?.some((f) =>
+      changed.has(`${f.kind}/${ks.metadata.namespace}/${f.name}`),
+    );
     if (ks && uses) await enqueueRender(deps, cluster, ks.metadata);
   }
 }
 
 export async function enqueueRender(deps: PipelineDeps, cluster: string, ks: ObjectKey): Promise<void> {
-  const job: RenderJob = { kind: 'render', cluster, kustomization: { namespace: ks.namespace, name: ks.name } };
+  const job: RenderJob = {
+    kind: 'render',
+    cluster,
+    kustomization: { namespace: ks.namespace, name: ks.name },
+  };
   const group = `${cluster}/${ks.namespace}/${ks.name}`;
   await deps.queue.send(deps.queues.render, {
     body: encodeJob(job),
     groupId: group,
-    deduplicationId: createHash('sha256').update(`${group}/${deps.clock.now()}/${Math.random()}`).digest('hex'),
+    deduplicationId: createHash('sha256')
+      .update(`${group}/${deps.clock.now()}/${Math.random()}`)
+      .digest('hex'),
   });
 }

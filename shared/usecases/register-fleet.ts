@@ -52,7 +52,12 @@ export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Pro
   };
   await putJson(deps.store, stateKeys.fetchSpec(sourceKey), spec);
   for (const cluster of deps.settings.clusters) {
-    const record: KustomizationRecord = { cluster, kustomization: rootKustomization(cluster, fleet), sourceKey, parent: null };
+    const record: KustomizationRecord = {
+      cluster,
+      kustomization: rootKustomization(cluster, fleet),
+      sourceKey,
+      parent: null,
+    };
     const key = stateKeys.kustomization(cluster, ROOT);
     const existing = await getJson<KustomizationRecord>(deps.store, key);
     if (existing && canonicalJson(existing) === canonicalJson(record)) continue;

@@ -4,6 +4,7 @@
 // so the cluster, at the last good artifact; the reason lands in the render status.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import type { ConfigData } from '../api/config-data.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { sortForApply } from '../core/apply/apply-order.ts';
@@ -11,12 +12,17 @@ import { ARTIFACT_API, type ArtifactPayload, artifactKey } from '../core/artifac
 import { isOlder } from '../core/artifact/generation.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
-import { type ClusterNudge, encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
-import type { FetchSpec, FetchState, IndexEntry, KustomizationRecord, RenderStatus } from '../core/pipeline/records.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
+import { type ClusterNudge, encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
+import type {
+  FetchSpec,
+  FetchState,
+  IndexEntry,
+  KustomizationRecord,
+  RenderStatus,
+} from '../core/pipeline/records.ts';
 import { splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
-import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { type ConfigRecord, registerChildren } from './register-children.ts';
@@ -27,10 +33,17 @@ export interface RenderJobResult {
   digest?: string;
 }
 
-export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceKey: string): Promise<RenderJobResult> {
+export async function renderJob(
+  deps: PipelineDeps,
+  job: RenderJob,
+  fleetSourceKey: string,
+): Promise<RenderJobResult> {
   const { cluster, kustomization: key } = job;
   const now = () => new Date(deps.clock.now()).toISOString();
-  const record = await getJson<KustomizationRecord & { ancestors?: string[] }>(deps.store, stateKeys.kustomization(cluster, key));
+  const record = await getJson<KustomizationRecord & { ancestors?: string[] }>(
+    deps.store,
+    stateKeys.kustomization(cluster, key),
+  );
   const current = await getJson<IndexEntry>(deps.store, stateKeys.index(cluster, key));
 
   // Withdrawn by its parent: publish a tombstone so the puller prunes what it applied.
@@ -68,12 +81,18 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
     ]);
     if (!source?.snapshotDigest || !source.revision) {
       await requestFetch(deps, record.sourceKey);
-      throw new SluiceError('GitFetchFailed', `${ksRef}: its source has not been fetched yet; waiting for the first fetch`, {
-        retryable: true,
-      });
+      throw new SluiceError(
+        'GitFetchFailed',
+        `${ksRef}: its source has not been fetched yet; waiting for the first fetch`,
+        {
+          retryable: true,
+        },
+      );
     }
     const fleet =
-      record.sourceKey === fleetSourceKey ? source : await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
+      record.sourceKey === fleetSourceKey
+        ? source
+        : await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
     const generation = { fleet: fleet?.generation ?? 0, source: source.generation };
     if (isOlder(generation, current?.generation)) return { outcome: 'stale' };
 
@@ -86,7 +105,9 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
       strict: deps.settings.strictSubstitution,
       allowRemoteBases: deps.settings.allowRemoteBases,
       configLookup: (kind, namespace, name) =>
-        configs.find((c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name),
+        configs.find(
+          (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,
+        ),
     });
     const split = splitRenderedObjects(rendered.objects, ksRef);
     await registerChildren(deps, record, split, fleetSourceKey);
@@ -104,7 +125,10 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
         force: ks.spec.force,
         timeoutMs: ks.spec.timeoutMs ?? Math.max(30_000, ks.spec.intervalMs - 30_000),
         intervalMs: ks.spec.intervalMs,
-        dependsOn: (ks.spec.dependsOn ?? []).map((d) => ({ name: d.name, namespace: d.namespace ?? ks.metadata.namespace })),
+        dependsOn: (ks.spec.dependsOn ?? []).map((d) => ({
+          name: d.name,
+          namespace: d.namespace ?? ks.metadata.namespace,
+        })),
         ...(ks.spec.serviceAccountName && { serviceAccountName: ks.spec.serviceAccountName }),
       },
       objects: sortForApply(split.shipped),
@@ -124,7 +148,8 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
       at: now(),
     };
     await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);
-    if (current?.digest === artifact.digest && !current.deleted) return { outcome: 'unchanged', digest: artifact.digest };
+    if (current?.digest === artifact.digest && !current.deleted)
+      return { outcome: 'unchanged', digest: artifact.digest };
     const entry: IndexEntry = {
       kustomization: key,
       generation,
@@ -136,10 +161,18 @@ export async function renderJob(deps: PipelineDeps, job: RenderJob, fleetSourceK
     };
     await putJson(deps.store, stateKeys.index(cluster, key), entry);
     await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest: artifact.digest });
-    deps.log.info('published artifact', { cluster, kustomization: ksRef, revision: source.revision, digest: artifact.digest });
+    deps.log.info('published artifact', {
+      cluster,
+      kustomization: ksRef,
+      revision: source.revision,
+      digest: artifact.digest,
+    });
     return { outcome: 'published', digest: artifact.digest };
   } catch (err) {
-    const e = err instanceof SluiceError ? err : new SluiceError('BuildFailed', `${ksRef}: ${(err as Error).message}`, { cause: err });
+    const e =
+      err instanceof SluiceError
+        ? err
+        : new SluiceError('BuildFailed', `${ksRef}: ${(err as Error).message}`, { cause: err });
     const status: RenderStatus = {
       kustomization: key,
       ready: false,
@@ -179,9 +212,18 @@ function localSnapshot(deps: PipelineDeps, digest: string, ksRef: string): Promi
   let pending = unpacking.get(dir);
   if (!pending) {
     pending = (async () => {
-      if (await stat(dir).then(() => true, () => false)) return dir;
+      if (
+        await stat(dir).then(
+          () => true,
+          () => false,
+        )
+      )
+        return dir;
       const bundle = await deps.store.get(stateKeys.snapshot(digest));
-      if (!bundle) throw new SluiceError('StoreUnavailable', `${ksRef}: snapshot ${digest} is missing from the store`, { retryable: true });
+      if (!bundle)
+        throw new SluiceError('StoreUnavailable', `${ksRef}: snapshot ${digest} is missing from the store`, {
+          retryable: true,
+        });
       await unpackSnapshot(bundle, dir);
       return dir;
     })();
@@ -195,7 +237,13 @@ async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigD
   const out: ConfigData[] = [];
   for (const path of await deps.store.list(stateKeys.configs(cluster))) {
     const r = await getJson<ConfigRecord>(deps.store, path);
-    if (r) out.push({ kind: r.kind, metadata: { name: r.name, namespace: r.namespace, labels: {}, annotations: {} }, data: r.data, source: { file: path, document: 0 } });
+    if (r)
+      out.push({
+        kind: r.kind,
+        metadata: { name: r.name, namespace: r.namespace, labels: {}, annotations: {} },
+        data: r.data,
+        source: { file: path, document: 0 },
+      });
   }
   return out;
 }

@@ -7,7 +7,11 @@ import { objectRef } from '../api/object-meta.ts';
 import { SluiceError } from '../core/errors.ts';
 import { normalizeInside } from '../core/paths/secure-join.ts';
 import { findKustomizationFile, scanManifests } from '../core/render/generate-resources.ts';
-import { type BuildInputs, guardKustomizeTree, parseKustomization } from '../core/render/guard-kustomize-tree.ts';
+import {
+  type BuildInputs,
+  guardKustomizeTree,
+  parseKustomization,
+} from '../core/render/guard-kustomize-tree.ts';
 import { mergeKustomization } from '../core/render/merge-kustomization.ts';
 import { postProcess } from '../core/render/post-process.ts';
 import { renderKey } from '../core/render/render-key.ts';
@@ -77,7 +81,9 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
   const existingFile = findKustomizationFile(deps.tree, dirPath);
   const display = relPath || '.';
   const kustomization = mergeKustomization({
-    existing: existingFile ? parseKustomization(deps.tree.readText(existingFile), `${display}/${basename(existingFile)}`) : undefined,
+    existing: existingFile
+      ? parseKustomization(deps.tree.readText(existingFile), `${display}/${basename(existingFile)}`)
+      : undefined,
     generatedResources: existingFile ? [] : scanManifests(deps.tree, dirPath, relPath),
     spec: ks.spec,
     componentExists: (c) => deps.tree.stat(`${dirPath}/${c}`) !== 'missing',
@@ -85,7 +91,10 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
   });
 
   // 4. refuse remote bases and references that leave the repository
-  const inputs = guardKustomizeTree(deps.tree, dirPath, kustomization, { root: req.sourceRoot, allowRemoteBases });
+  const inputs = guardKustomizeTree(deps.tree, dirPath, kustomization, {
+    root: req.sourceRoot,
+    allowRemoteBases,
+  });
 
   // 5. reuse an identical render
   // Keyed by what the build can read, not the whole commit: a commit that touches other paths renders
@@ -109,7 +118,10 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
   const workspace = await deps.workspaces.open(req.sourceRoot, relPath);
   let output: string;
   try {
-    await workspace.writeFile(existingFile ? basename(existingFile) : 'kustomization.yaml', stringify(kustomization));
+    await workspace.writeFile(
+      existingFile ? basename(existingFile) : 'kustomization.yaml',
+      stringify(kustomization),
+    );
     output = await deps.kustomize.build(workspace.buildDir, {
       allowRemoteBases,
       displayPaths: { [workspace.root]: '', [req.sourceRoot]: '' },

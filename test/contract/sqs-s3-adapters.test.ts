@@ -1,10 +1,11 @@
 // The SQS and S3 adapters against the real local SQS/S3-compatible server (fauxqs on 127.0.0.1),
 // including a restart with the same data directory: queued messages and objects survive.
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
@@ -21,7 +22,12 @@ async function connect() {
     endpoint: server.endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  return { server, clients, queue: new SqsQueue(clients.sqs), store: new S3ObjectStore(clients.s3, 'sluice') };
+  return {
+    server,
+    clients,
+    queue: new SqsQueue(clients.sqs),
+    store: new S3ObjectStore(clients.s3, 'sluice'),
+  };
 }
 
 describe('SqsQueue and S3ObjectStore on the embedded server', () => {
@@ -34,12 +40,20 @@ describe('SqsQueue and S3ObjectStore on the embedded server', () => {
   it('delivers FIFO messages in group order, dedups, retries with a receive count, and persists across restarts', async () => {
     let { server, clients, queue, store } = await connect();
     await clients.sqs.send(
-      new CreateQueueCommand({ QueueName: 'jobs.fifo', Attributes: { FifoQueue: 'true', VisibilityTimeout: '30' } }),
+      new CreateQueueCommand({
+        QueueName: 'jobs.fifo',
+        Attributes: { FifoQueue: 'true', VisibilityTimeout: '30' },
+      }),
     );
     await clients.s3.send(new CreateBucketCommand({ Bucket: 'sluice' }));
     await queue.send('jobs.fifo', { body: 'one', groupId: 'g', deduplicationId: 'd1' });
     await queue.send('jobs.fifo', { body: 'one again', groupId: 'g', deduplicationId: 'd1' });
-    await queue.send('jobs.fifo', { body: 'two', groupId: 'g', deduplicationId: 'd2', attributes: { reason: 'test' } });
+    await queue.send('jobs.fifo', {
+      body: 'two',
+      groupId: 'g',
+      deduplicationId: 'd2',
+      attributes: { reason: 'test' },
+    });
     await store.put('a/b.json', '{"x":1}', 'application/json');
     await server.close();
 

@@ -9,19 +9,29 @@ const fixtures = join(project, 'test/fixtures/render');
 
 function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(project, 'cli/sluice.ts'), ...args], { cwd: fixtures }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(project, 'cli/sluice.ts'), ...args],
+      { cwd: fixtures },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 describe('sluice build kustomization', () => {
   it('prints the Flux render and exits 0', async () => {
     const run = await sluice(
-      'build', 'kustomization', 'podinfo',
-      '--path', 'overlay/repo/apps/prod',
-      '--kustomization-file', 'overlay/kustomization.yaml',
-      '--root', 'overlay/repo',
+      'build',
+      'kustomization',
+      'podinfo',
+      '--path',
+      'overlay/repo/apps/prod',
+      '--kustomization-file',
+      'overlay/kustomization.yaml',
+      '--root',
+      'overlay/repo',
     );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -30,10 +40,16 @@ describe('sluice build kustomization', () => {
 
   it('skips substituteFrom with --dry-run, leaving defaults to the inline variables', async () => {
     const run = await sluice(
-      'build', 'kustomization', 'podinfo', '--dry-run',
-      '--path', 'overlay/repo/apps/prod',
-      '--kustomization-file', 'overlay/kustomization.yaml',
-      '--root', 'overlay/repo',
+      'build',
+      'kustomization',
+      'podinfo',
+      '--dry-run',
+      '--path',
+      'overlay/repo/apps/prod',
+      '--kustomization-file',
+      'overlay/kustomization.yaml',
+      '--root',
+      'overlay/repo',
     );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('replicas: 1\n'); // ${replicas:=1}: the ConfigMap was not read
@@ -42,10 +58,17 @@ describe('sluice build kustomization', () => {
 
   it('fails with --strict-substitute=true on an unset variable, exit 1 and the error on stderr', async () => {
     const run = await sluice(
-      'build', 'kustomization', 'podinfo', '--dry-run', '--strict-substitute=true',
-      '--path', 'overlay/repo/apps/prod',
-      '--kustomization-file', 'overlay/kustomization.yaml',
-      '--root', 'overlay/repo',
+      'build',
+      'kustomization',
+      'podinfo',
+      '--dry-run',
+      '--strict-substitute=true',
+      '--path',
+      'overlay/repo/apps/prod',
+      '--kustomization-file',
+      'overlay/kustomization.yaml',
+      '--root',
+      'overlay/repo',
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
@@ -55,12 +78,27 @@ describe('sluice build kustomization', () => {
   });
 
   it('names a Kustomization that is not in the file, and a bad flag value', async () => {
-    const missing = await sluice('build', 'kustomization', 'nope', '--path', 'overlay/repo/apps/prod', '--kustomization-file', 'overlay/kustomization.yaml');
+    const missing = await sluice(
+      'build',
+      'kustomization',
+      'nope',
+      '--path',
+      'overlay/repo/apps/prod',
+      '--kustomization-file',
+      'overlay/kustomization.yaml',
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
       "✗ failed find kustomization with name 'nope' and namespace 'flux-system' in file 'overlay/kustomization.yaml'\n",
     );
-    const badFlag = await sluice('build', 'kustomization', 'podinfo', '--strict-substitute=maybe', '--path', '.');
+    const badFlag = await sluice(
+      'build',
+      'kustomization',
+      'podinfo',
+      '--strict-substitute=maybe',
+      '--path',
+      '.',
+    );
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain('✗ --strict-substitute must be true or false, got "maybe"');
   });

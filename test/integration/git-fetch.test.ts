@@ -23,7 +23,10 @@ beforeAll(async () => {
   await repo.push();
   await repo.git('--git-dir', repo.bareDir, 'symbolic-ref', 'HEAD', 'refs/heads/master');
   server = await startGitHttpServer({ root: join(root, 'served') });
-  authServer = await startGitHttpServer({ root: join(root, 'served'), auth: { username: 'flux', password: 's3cret-pw' } });
+  authServer = await startGitHttpServer({
+    root: join(root, 'served'),
+    auth: { username: 'flux', password: 's3cret-pw' },
+  });
 });
 
 afterAll(async () => {
@@ -60,7 +63,11 @@ describe('IsomorphicGitSource', () => {
     const git = source();
     const first = await git.fetch({ url: server.url('fleet'), ref: { branch: 'master' } });
     const before = server.requests.length;
-    const same = await git.fetch({ url: server.url('fleet'), ref: { branch: 'master' }, lastCommit: first.commit });
+    const same = await git.fetch({
+      url: server.url('fleet'),
+      ref: { branch: 'master' },
+      lastCommit: first.commit,
+    });
     expect(same.changed).toBe(false);
     expect(server.requests.slice(before).map((r) => r.method)).toEqual(['GET']); // one ref listing, no pack
 
@@ -68,11 +75,17 @@ describe('IsomorphicGitSource', () => {
     const second = await repo.commit('second');
     await repo.push();
     const mark = server.requests.length;
-    const next = await git.fetch({ url: server.url('fleet'), ref: { branch: 'master' }, lastCommit: first.commit });
+    const next = await git.fetch({
+      url: server.url('fleet'),
+      ref: { branch: 'master' },
+      lastCommit: first.commit,
+    });
     expect(next.commit).toBe(second);
     expect(next.changed).toBe(true);
     expect(await readFile(join(next.dir, 'apps/b.yaml'), 'utf8')).toBe('kind: Secret\n');
-    const uploadPacks = server.requests.slice(mark).filter((r) => r.path.includes('git-upload-pack') && r.method === 'POST');
+    const uploadPacks = server.requests
+      .slice(mark)
+      .filter((r) => r.path.includes('git-upload-pack') && r.method === 'POST');
     expect(uploadPacks.length).toBe(1); // one negotiation for the new commit
   });
 
@@ -89,7 +102,9 @@ describe('IsomorphicGitSource', () => {
     await repo.tag('v1.3.0-rc.1');
     await repo.push();
     const git = source();
-    expect((await git.fetch({ url: server.url('fleet'), ref: { tag: 'v1.0.0' } })).revision).toBe(`v1.0.0@sha1:${v1}`);
+    expect((await git.fetch({ url: server.url('fleet'), ref: { tag: 'v1.0.0' } })).revision).toBe(
+      `v1.0.0@sha1:${v1}`,
+    );
     const annotated = await git.fetch({ url: server.url('fleet'), ref: { tag: 'v1.2.0' } });
     expect(annotated.commit).toBe(v12);
     expect(await readFile(join(annotated.dir, 'version.txt'), 'utf8')).toBe('1.2.0');
@@ -106,7 +121,9 @@ describe('IsomorphicGitSource', () => {
     expect(snap.revision).toBe(`sha1:${head}`);
     const err = await errorOf(source().fetch({ url: server.url('fleet'), ref: { branch: 'nope' } }));
     expect(err.code).toBe('GitRefNotFound');
-    expect(err.message).toBe(`branch 'nope' not found in ${server.url('fleet')}; push the branch or fix spec.ref.branch`);
+    expect(err.message).toBe(
+      `branch 'nope' not found in ${server.url('fleet')}; push the branch or fix spec.ref.branch`,
+    );
   });
 
   it('follows a force-pushed branch to its rewritten history', async () => {
@@ -120,7 +137,11 @@ describe('IsomorphicGitSource', () => {
     await repo.write({ 'f.txt': 'rewritten' });
     const rewritten = await repo.commit('feature rewritten');
     await repo.push({ branch: 'feature', force: true });
-    const second = await git.fetch({ url: server.url('fleet'), ref: { branch: 'feature' }, lastCommit: first.commit });
+    const second = await git.fetch({
+      url: server.url('fleet'),
+      ref: { branch: 'feature' },
+      lastCommit: first.commit,
+    });
     expect(second.commit).toBe(rewritten);
     expect(await readFile(join(second.dir, 'f.txt'), 'utf8')).toBe('rewritten');
     await repo.checkout('master');
@@ -131,27 +152,45 @@ describe('IsomorphicGitSource', () => {
     expect(refused.code).toBe('GitAuthFailed');
     expect(refused.retryable).toBe(false);
     const wrong = await errorOf(
-      source().fetch({ url: authServer.url('fleet'), credentials: { username: 'flux', password: 'wrong-pw' } }),
+      source().fetch({
+        url: authServer.url('fleet'),
+        credentials: { username: 'flux', password: 'wrong-pw' },
+      }),
     );
     expect(wrong.code).toBe('GitAuthFailed');
     expect(JSON.stringify({ m: wrong.message, c: String(wrong.cause) })).not.toContain('wrong-pw');
-    const ok = await source().fetch({ url: authServer.url('fleet'), credentials: { username: 'flux', password: 's3cret-pw' } });
+    const ok = await source().fetch({
+      url: authServer.url('fleet'),
+      credentials: { username: 'flux', password: 's3cret-pw' },
+    });
     expect(ok.commit).toBe(await repo.head());
   });
 
   it('refuses credentials over plain HTTP to another host and conflicting auth options', async () => {
-    const remote = await errorOf(source().fetch({ url: 'http://example.invalid/x.git', credentials: { bearerToken: 'tok' } }));
+    const remote = await errorOf(
+      source().fetch({ url: 'http://example.invalid/x.git', credentials: { bearerToken: 'tok' } }),
+    );
     expect(remote.message).toBe(
       'credentials cannot be sent over plain HTTP to example.invalid; use an https:// URL; fix the Secret named in spec.secretRef',
     );
     const both = await errorOf(
-      source().fetch({ url: server.url('fleet'), credentials: { username: 'u', password: 'p', bearerToken: 'tok' } }),
+      source().fetch({
+        url: server.url('fleet'),
+        credentials: { username: 'u', password: 'p', bearerToken: 'tok' },
+      }),
     );
     expect(both.message).toContain('basic auth and bearer token cannot be set at the same time');
   });
 
   it('applies .sourceignore and spec.ignore, which replace the default exclusions', async () => {
-    await repo.write({ '.sourceignore': 'docs/\n', 'docs/x.yaml': 'a: 1\n', 'img.png': 'p', 'sub/.sourceignore': '*.txt\n', 'sub/n.txt': 't', 'sub/k.yaml': 'k' });
+    await repo.write({
+      '.sourceignore': 'docs/\n',
+      'docs/x.yaml': 'a: 1\n',
+      'img.png': 'p',
+      'sub/.sourceignore': '*.txt\n',
+      'sub/n.txt': 't',
+      'sub/k.yaml': 'k',
+    });
     await repo.commit('ignores');
     await repo.push();
     const snap = await source().fetch({ url: server.url('fleet'), ignore: '/README.md\n' });

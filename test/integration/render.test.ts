@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigData } from '../../shared/api/config-data.ts';
 import { findKustomization } from '../../shared/api/find-kustomization.ts';
 import type { Kustomization } from '../../shared/api/kustomization.ts';
+import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
-import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { type RenderRequest, renderKustomization } from '../../shared/usecases/render-kustomization.ts';
 
 const fixtures = join(import.meta.dirname, '../fixtures/render');
@@ -31,7 +31,12 @@ function load(caseName: string, name: string): { ks: Kustomization; configs: Con
   return { ks: found.ks, configs };
 }
 
-function request(ks: Kustomization, sourceRoot: string, configs: ConfigData[] = [], extra: Partial<RenderRequest> = {}): RenderRequest {
+function request(
+  ks: Kustomization,
+  sourceRoot: string,
+  configs: ConfigData[] = [],
+  extra: Partial<RenderRequest> = {},
+): RenderRequest {
   return {
     ks,
     sourceRoot,
@@ -81,18 +86,28 @@ describe('renderKustomization', () => {
   it('generates a kustomization when the path has none: lexical walk, sub-kustomizations as resources', async () => {
     const { ks: cluster } = load('generated', 'cluster');
     const result = await renderKustomization(deps, request(cluster, join(fixtures, 'generated/repo')));
-    expect(objectsToYaml(result.objects)).toBe(readFileSync(join(fixtures, 'generated/expected.yaml'), 'utf8'));
+    expect(objectsToYaml(result.objects)).toBe(
+      readFileSync(join(fixtures, 'generated/expected.yaml'), 'utf8'),
+    );
   });
 
   it('hashes identical inputs to the same render key and reuses the cached render', async () => {
     const { ks: overlay, configs } = load('overlay', 'podinfo');
     const root = join(fixtures, 'overlay/repo');
-    const first = await renderKustomization(deps, request(overlay, root, configs, { sourceDigest: 'sha256:abc' }));
-    const second = await renderKustomization(deps, request(overlay, root, configs, { sourceDigest: 'sha256:abc' }));
+    const first = await renderKustomization(
+      deps,
+      request(overlay, root, configs, { sourceDigest: 'sha256:abc' }),
+    );
+    const second = await renderKustomization(
+      deps,
+      request(overlay, root, configs, { sourceDigest: 'sha256:abc' }),
+    );
     expect(second).toEqual({ ...first, cached: true });
     const changed = await renderKustomization(
       deps,
-      request({ ...overlay, spec: { ...overlay.spec, namePrefix: 'other-' } }, root, configs, { sourceDigest: 'sha256:abc' }),
+      request({ ...overlay, spec: { ...overlay.spec, namePrefix: 'other-' } }, root, configs, {
+        sourceDigest: 'sha256:abc',
+      }),
     );
     expect(changed.key).not.toBe(first.key);
     expect(changed.cached).toBe(false);
@@ -130,7 +145,10 @@ describe('renderKustomization', () => {
       'Kustomization/flux-system/app: var substitution failed for \'x\' (ConfigMap): envsubst error: variable substitution failed: variable not set (strict mode): "undefined_var"; define it in spec.postBuild.substitute or substituteFrom, or give it a default like ${var:=default}',
     );
     expect(err.message).not.toContain('yes-value');
-    const lenient = await renderKustomization(deps, request(ks('unset-var', postBuild), errorsRoot, [], { strict: false }));
+    const lenient = await renderKustomization(
+      deps,
+      request(ks('unset-var', postBuild), errorsRoot, [], { strict: false }),
+    );
     expect(objectsToYaml(lenient.objects)).toContain('  a: yes-value\n  b: null\n');
   });
 
@@ -165,7 +183,10 @@ describe('renderKustomization', () => {
       'Kustomization/flux-system/app: spec.path: kustomization path not found: "nowhere" does not exist in the source; fix spec.path or commit the directory',
     );
     const noVars = await renderError(
-      request(ks('unset-var', { substituteFrom: [{ kind: 'ConfigMap', name: 'vars', optional: false }] }), errorsRoot),
+      request(
+        ks('unset-var', { substituteFrom: [{ kind: 'ConfigMap', name: 'vars', optional: false }] }),
+        errorsRoot,
+      ),
     );
     expect(noVars.code).toBe('ReferenceNotFound');
     expect(noVars.message).toBe(

@@ -26,7 +26,11 @@ export interface Harness {
   push(files: Record<string, string | null>, message: string): Promise<string>;
   webhook(body?: unknown, secret?: string): Promise<Response>;
   status(): Promise<StatusView>;
-  waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs?: number): Promise<T>;
+  waitFor<T>(
+    what: string,
+    probe: () => T | undefined | Promise<T | undefined>,
+    timeoutMs?: number,
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -100,7 +104,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         } catch (err) {
           last = err;
         }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -17,16 +17,24 @@ export async function ensureInfrastructure(
   for (const name of all) {
     const fifo = name.endsWith('.fifo');
     const dlq = await clients.sqs.send(
-      new CreateQueueCommand({ QueueName: queues.deadLetter(name), Attributes: fifo ? { FifoQueue: 'true' } : {} }),
+      new CreateQueueCommand({
+        QueueName: queues.deadLetter(name),
+        Attributes: fifo ? { FifoQueue: 'true' } : {},
+      }),
     );
-    const arn = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+    const arn = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
     await clients.sqs.send(
       new CreateQueueCommand({
         QueueName: name,
         Attributes: {
           ...(fifo && { FifoQueue: 'true' }),
           VisibilityTimeout: '120',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn.Attributes?.QueueArn, maxReceiveCount: MAX_RECEIVES }),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: arn.Attributes?.QueueArn,
+            maxReceiveCount: MAX_RECEIVES,
+          }),
         },
       }),
     );

@@ -51,7 +51,11 @@ export class S3ObjectStore implements ObjectStore {
     do {
       const page = await this.call('list', prefix, () =>
         this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token && { ContinuationToken: token }) }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(token && { ContinuationToken: token }),
+          }),
         ),
       );
       for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
@@ -61,7 +65,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('delete', key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
+    await this.call('delete', key, () =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
+    );
   }
 
   private async call<T>(verb: string, key: string, fn: () => Promise<T>): Promise<T> {
@@ -73,9 +79,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private unavailable(verb: string, key: string, err: unknown): SluiceError {
-    return new SluiceError('StoreUnavailable', `could not ${verb} s3://${this.bucket}/${key}: ${(err as Error).message}`, {
-      retryable: true,
-      cause: err,
-    });
+    return new SluiceError(
+      'StoreUnavailable',
+      `could not ${verb} s3://${this.bucket}/${key}: ${(err as Error).message}`,
+      {
+        retryable: true,
+        cause: err,
+      },
+    );
   }
 }

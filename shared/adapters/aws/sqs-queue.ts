@@ -40,7 +40,9 @@ export class SqsQueue implements Queue {
           MessageBody: message.body,
           ...(message.groupId && { MessageGroupId: message.groupId }),
           ...(message.deduplicationId && { MessageDeduplicationId: message.deduplicationId }),
-          ...(message.delaySeconds !== undefined && { DelaySeconds: Math.min(900, Math.round(message.delaySeconds)) }),
+          ...(message.delaySeconds !== undefined && {
+            DelaySeconds: Math.min(900, Math.round(message.delaySeconds)),
+          }),
           ...(message.attributes && {
             MessageAttributes: Object.fromEntries(
               Object.entries(message.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
@@ -98,10 +100,14 @@ export class SqsQueue implements Queue {
     try {
       return await fn(await this.url(queue));
     } catch (err) {
-      throw new SluiceError('QueueUnavailable', `could not ${verb} queue ${queue}: ${(err as Error).message}`, {
-        retryable: true,
-        cause: err,
-      });
+      throw new SluiceError(
+        'QueueUnavailable',
+        `could not ${verb} queue ${queue}: ${(err as Error).message}`,
+        {
+          retryable: true,
+          cause: err,
+        },
+      );
     }
   }
 }

@@ -25,7 +25,11 @@ async function internal<T>(relative: string): Promise<T> {
   return (await import(pathToFileURL(join(dist, relative)).href)) as T;
 }
 
-export async function startFauxqs(opts: { dataDir?: string; port?: number; host?: string }): Promise<FauxqsHandle> {
+export async function startFauxqs(opts: {
+  dataDir?: string;
+  port?: number;
+  host?: string;
+}): Promise<FauxqsHandle> {
   const { SqsStore } = await internal<{ SqsStore: new () => Stores['sqsStore'] }>('sqs/sqsStore.js');
   const { SnsStore } = await internal<{ SnsStore: new () => Stores['snsStore'] }>('sns/snsStore.js');
   const { S3Store } = await internal<{ S3Store: new () => Stores['s3Store'] }>('s3/s3Store.js');
@@ -33,9 +37,9 @@ export async function startFauxqs(opts: { dataDir?: string; port?: number; host?
   let persistence: { load(a: unknown, b: unknown, c: unknown): void; close(): void } | undefined;
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });
-    const { PersistenceManager } = await internal<{ PersistenceManager: new (dir: string) => NonNullable<typeof persistence> }>(
-      'persistence.js',
-    );
+    const { PersistenceManager } = await internal<{
+      PersistenceManager: new (dir: string) => NonNullable<typeof persistence>;
+    }>('persistence.js');
     persistence = new PersistenceManager(opts.dataDir);
     // WAL with synchronous=NORMAL: a commit survives a crash or restart of this process (what embedded
     // mode promises); only an OS crash or power loss can roll back the last commits. FULL would fsync every

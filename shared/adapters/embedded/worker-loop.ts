@@ -34,7 +34,12 @@ export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
       }
       await Promise.all(
         messages.map((m) =>
-          processMessage({ queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue }, opts.queueName, m, opts.handle),
+          processMessage(
+            { queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue },
+            opts.queueName,
+            m,
+            opts.handle,
+          ),
         ),
       );
     } catch (err) {

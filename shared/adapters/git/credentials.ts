@@ -13,7 +13,9 @@ export function httpAuth(url: string, creds: GitCredentials | undefined): HttpAu
   const password = creds?.password || decodeURIComponent(parsed.password);
   const bearer = creds?.bearerToken;
   const fail = (message: string): never => {
-    throw new SluiceError('GitAuthFailed', `${message}; fix the Secret named in spec.secretRef`, { field: 'spec.secretRef' });
+    throw new SluiceError('GitAuthFailed', `${message}; fix the Secret named in spec.secretRef`, {
+      field: 'spec.secretRef',
+    });
   };
   if (password && !username) fail("invalid 'https' auth option: 'password' requires 'username' to be set");
   if (bearer && (username || password)) fail('basic auth and bearer token cannot be set at the same time');
@@ -23,7 +25,9 @@ export function httpAuth(url: string, creds: GitCredentials | undefined): HttpAu
   }
   if (bearer) return { headers: { Authorization: `Bearer ${bearer}` } };
   if (username) {
-    return { headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } };
+    return {
+      headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    };
   }
   return { headers: {} };
 }

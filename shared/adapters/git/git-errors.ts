@@ -17,17 +17,27 @@ export function toGitError(err: unknown, url: string, secretHint: string): Sluic
     );
   }
   if (status === 404) {
-    return new SluiceError('GitFetchFailed', `repository ${where} not found (HTTP 404); check spec.url`, { cause: scrub(err, url) });
-  }
-  if (e.code === 'NotFoundError') {
-    return new SluiceError('GitRefNotFound', `reference not found in ${where}: ${redact(e.message ?? '', url)}`, {
+    return new SluiceError('GitFetchFailed', `repository ${where} not found (HTTP 404); check spec.url`, {
       cause: scrub(err, url),
     });
   }
-  return new SluiceError('GitFetchFailed', `fetching ${where} failed: ${redact(e.message ?? String(err), url)}; will retry`, {
-    retryable: true,
-    cause: scrub(err, url),
-  });
+  if (e.code === 'NotFoundError') {
+    return new SluiceError(
+      'GitRefNotFound',
+      `reference not found in ${where}: ${redact(e.message ?? '', url)}`,
+      {
+        cause: scrub(err, url),
+      },
+    );
+  }
+  return new SluiceError(
+    'GitFetchFailed',
+    `fetching ${where} failed: ${redact(e.message ?? String(err), url)}; will retry`,
+    {
+      retryable: true,
+      cause: scrub(err, url),
+    },
+  );
 }
 
 function redact(text: string, url: string): string {

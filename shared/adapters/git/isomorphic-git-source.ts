@@ -7,7 +7,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { redactUrl, type RemoteRef, revisionString, selectRef } from '../../core/git/select-ref.ts';
+import { type RemoteRef, redactUrl, revisionString, selectRef } from '../../core/git/select-ref.ts';
 import type { GitFetchRequest, GitSnapshot, GitSource } from '../../ports/git-source.ts';
 import { httpAuth, stripCredentials } from './credentials.ts';
 import { toGitError } from './git-errors.ts';
@@ -48,7 +48,13 @@ export class IsomorphicGitSource implements GitSource {
       const choice = selectRef(req.ref, remote, url);
       const digest = `sha256:${sha256(`${choice.commit}\0${req.ignore ?? ''}`)}`;
       const dir = join(this.cacheDir, 'snapshots', digest.slice('sha256:'.length));
-      const base = { url: redactUrl(req.url), revision: revisionString(choice, choice.commit), commit: choice.commit, dir, digest };
+      const base = {
+        url: redactUrl(req.url),
+        revision: revisionString(choice, choice.commit),
+        commit: choice.commit,
+        dir,
+        digest,
+      };
       if (await exists(dir)) {
         const timings = { fetchMs: performance.now() - started, materializeMs: 0 };
         return { ...base, changed: req.lastCommit !== choice.commit, files: await countFiles(dir), timings };
@@ -79,7 +85,13 @@ export class IsomorphicGitSource implements GitSource {
       const previous = req.lastCommit
         ? join(this.cacheDir, 'snapshots', sha256(`${req.lastCommit}\0${req.ignore ?? ''}`))
         : undefined;
-      const files = await materializeAtomically({ gitdir, commit: choice.commit, ignore: req.ignore, target: dir, previous });
+      const files = await materializeAtomically({
+        gitdir,
+        commit: choice.commit,
+        ignore: req.ignore,
+        target: dir,
+        previous,
+      });
       const timings = { fetchMs: fetched - started, materializeMs: performance.now() - fetched };
       return { ...base, changed: req.lastCommit !== choice.commit, files, timings };
     } catch (err) {
@@ -91,7 +103,14 @@ export class IsomorphicGitSource implements GitSource {
 async function listRemoteRefs(url: string, headers: Record<string, string>): Promise<RemoteRef[]> {
   // Protocol v1: one request lists every ref with peeled tags (v2 needs two). isomorphic-git adds its
   // protocol header to the object it is given, so it gets a copy.
-  const refs = await git.listServerRefs({ http, url, headers: { ...headers }, protocolVersion: 1, peelTags: true, symrefs: true });
+  const refs = await git.listServerRefs({
+    http,
+    url,
+    headers: { ...headers },
+    protocolVersion: 1,
+    peelTags: true,
+    symrefs: true,
+  });
   return refs.map((r) => ({ ref: r.ref, oid: r.oid, ...(r.peeled && { peeled: r.peeled }) }));
 }
 

@@ -33,7 +33,9 @@ const TREE_MODE = '040000';
 const SUBMODULE_MODE = '160000';
 const SYMLINK_MODE = '120000';
 
-export async function materializeTree(req: MaterializeRequest): Promise<{ files: number; manifest: Manifest }> {
+export async function materializeTree(
+  req: MaterializeRequest,
+): Promise<{ files: number; manifest: Manifest }> {
   const read = await objectReader(req.gitdir);
   const entries: Entry[] = [];
   const walk = async (treeOid: string, prefix: string): Promise<void> => {
@@ -57,7 +59,9 @@ export async function materializeTree(req: MaterializeRequest): Promise<{ files:
 
   // Each file is judged on its own path (go-git semantics: a negation can re-include a file under an
   // excluded directory); directories exist only to hold the files that stay.
-  const files = entries.filter((e) => e.mode !== TREE_MODE && e.mode !== SUBMODULE_MODE && !matcher.ignores(e.path));
+  const files = entries.filter(
+    (e) => e.mode !== TREE_MODE && e.mode !== SUBMODULE_MODE && !matcher.ignores(e.path),
+  );
   const dirs = new Set<string>();
   for (const f of files) {
     for (let d = posix.dirname(f.path); d !== '.' && !dirs.has(d); d = posix.dirname(d)) dirs.add(d);
@@ -97,7 +101,9 @@ export async function materializeTree(req: MaterializeRequest): Promise<{ files:
 }
 
 /** Objects from the pack files, falling back to isomorphic-git for loose objects. */
-async function objectReader(gitdir: string): Promise<(oid: string, expected: GitObject['type']) => Promise<GitObject>> {
+async function objectReader(
+  gitdir: string,
+): Promise<(oid: string, expected: GitObject['type']) => Promise<GitObject>> {
   const packs = await PackStore.open(gitdir);
   return async (oid, expected) => {
     const packed = packs.read(oid);
@@ -107,7 +113,8 @@ async function objectReader(gitdir: string): Promise<(oid: string, expected: Git
         type: o.type as GitObject['type'],
         data: Buffer.from(o.object as Uint8Array),
       })));
-    if (object.type !== expected) throw new Error(`object ${oid} is a ${object.type}, expected a ${expected}`);
+    if (object.type !== expected)
+      throw new Error(`object ${oid} is a ${object.type}, expected a ${expected}`);
     return object;
   };
 }

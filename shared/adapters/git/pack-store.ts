@@ -31,7 +31,10 @@ export class PackStore {
     const dir = join(gitdir, 'objects', 'pack');
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.idx'));
     for (const name of names) {
-      const [idx, data] = await Promise.all([readFile(join(dir, name)), readFile(join(dir, name.replace(/\.idx$/, '.pack')))]);
+      const [idx, data] = await Promise.all([
+        readFile(join(dir, name)),
+        readFile(join(dir, name.replace(/\.idx$/, '.pack'))),
+      ]);
       store.addPack(idx, data);
     }
     return store;
@@ -42,7 +45,8 @@ export class PackStore {
   }
 
   private addPack(idx: Buffer, data: Buffer): void {
-    if (idx.readUInt32BE(0) !== 0xff744f63 || idx.readUInt32BE(4) !== 2) throw new Error('unsupported pack index version');
+    if (idx.readUInt32BE(0) !== 0xff744f63 || idx.readUInt32BE(4) !== 2)
+      throw new Error('unsupported pack index version');
     const count = idx.readUInt32BE(8 + 255 * 4);
     const shaStart = 8 + 256 * 4;
     const offsetStart = shaStart + count * 20 + count * 4;
@@ -161,7 +165,11 @@ export function parseTree(data: Buffer): { mode: string; path: string; oid: stri
     const space = data.indexOf(0x20, pos);
     const nul = data.indexOf(0, space);
     const mode = data.toString('latin1', pos, space).padStart(6, '0');
-    entries.push({ mode, path: data.toString('utf8', space + 1, nul), oid: data.toString('hex', nul + 1, nul + 21) });
+    entries.push({
+      mode,
+      path: data.toString('utf8', space + 1, nul),
+      oid: data.toString('hex', nul + 1, nul + 21),
+    });
     pos = nul + 21;
   }
   return entries;

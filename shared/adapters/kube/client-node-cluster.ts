@@ -1,6 +1,12 @@
 // ClusterApi over @kubernetes/client-node: server-side apply through the generic object API, with API
 // errors turned into messages that name the object and the server's reason (never object contents).
-import { ApiException, type KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import {
+  ApiException,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { ApplyAction, ClusterApi, ObjectRef } from '../../ports/cluster-api.ts';
@@ -12,7 +18,10 @@ export class ClientNodeCluster implements ClusterApi {
     this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
   }
 
-  async apply(obj: KubeObject, opts: { fieldManager: string; force: boolean }): Promise<{ action: ApplyAction; live: KubeObject }> {
+  async apply(
+    obj: KubeObject,
+    opts: { fieldManager: string; force: boolean },
+  ): Promise<{ action: ApplyAction; live: KubeObject }> {
     const before = await this.get(refOf(obj));
     try {
       const live = (await this.api.patch(
@@ -23,7 +32,8 @@ export class ClientNodeCluster implements ClusterApi {
         opts.force,
         PatchStrategy.ServerSideApply,
       )) as unknown as KubeObject;
-      const rv = (o: KubeObject | undefined) => (o?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+      const rv = (o: KubeObject | undefined) =>
+        (o?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
       const action: ApplyAction = !before ? 'created' : rv(before) === rv(live) ? 'unchanged' : 'configured';
       return { action, live };
     } catch (err) {
@@ -82,10 +92,14 @@ function apiError(verb: string, ref: ObjectRef, err: unknown): SluiceError {
       reason = '';
     }
     const code = Number(err.code);
-    return new SluiceError('ApplyFailed', `${describeRef(ref)}: ${verb} failed (HTTP ${code}): ${reason || 'no reason given'}`, {
-      retryable: code >= 500 || code === 429 || code === 409,
-      cause: err,
-    });
+    return new SluiceError(
+      'ApplyFailed',
+      `${describeRef(ref)}: ${verb} failed (HTTP ${code}): ${reason || 'no reason given'}`,
+      {
+        retryable: code >= 500 || code === 429 || code === 409,
+        cause: err,
+      },
+    );
   }
   return new SluiceError('ApplyFailed', `${describeRef(ref)}: ${verb} failed: ${(err as Error).message}`, {
     retryable: true,

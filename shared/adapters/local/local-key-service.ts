@@ -1,5 +1,12 @@
 // KeyService for embedded mode: an ECDSA P-256 key in a file created on first run with mode 0600.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SluiceError } from '../../core/errors.ts';
@@ -12,7 +19,10 @@ export class LocalKeyService implements KeyService {
     if (!existsSync(keyFile)) {
       mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+        mode: 0o600,
+        flag: 'wx',
+      });
     }
     const mode = statSync(keyFile).mode & 0o777;
     if (mode & 0o077) {
@@ -41,4 +51,3 @@ export class LocalKeyService implements KeyService {
     return createPublicKey(this.key).export({ type: 'spki', format: 'pem' }).toString();
   }
 }
-

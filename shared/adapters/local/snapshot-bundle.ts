@@ -1,6 +1,18 @@
 // A source snapshot as one gzip'd JSON document (paths, modes, contents, symlinks), so a render in another
 // process or function can rebuild exactly the file set the fetch produced.
-import { chmod, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { assertSafeSymlink } from '../../core/paths/git-tree-path.ts';
@@ -16,7 +28,9 @@ interface BundleFile {
 export async function packSnapshot(dir: string): Promise<Buffer> {
   const files: BundleFile[] = [];
   const walk = async (rel: string): Promise<void> => {
-    for (const entry of (await readdir(join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of (await readdir(join(dir, rel), { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(path);
       else if (entry.isSymbolicLink()) files.push({ path, link: await readlink(join(dir, path)) });
@@ -32,12 +46,19 @@ export async function packSnapshot(dir: string): Promise<Buffer> {
 
 /** Unpacks into `dir` (atomically: a temp dir renamed into place). Paths are re-checked on the way in. */
 export async function unpackSnapshot(bundle: Buffer, dir: string): Promise<void> {
-  if (await lstat(dir).then(() => true, () => false)) return;
+  if (
+    await lstat(dir).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   const { files } = JSON.parse(gunzipSync(bundle).toString('utf8')) as { files: BundleFile[] };
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
     for (const f of files) {
-      if (normalizeInside(f.path) !== f.path) throw new Error(`snapshot entry ${JSON.stringify(f.path)} is not a clean relative path`);
+      if (normalizeInside(f.path) !== f.path)
+        throw new Error(`snapshot entry ${JSON.stringify(f.path)} is not a clean relative path`);
       const out = join(tmp, f.path);
       await mkdir(dirname(out), { recursive: true });
       if (f.link !== undefined) {

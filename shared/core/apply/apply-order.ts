@@ -69,7 +69,10 @@ export function compareForApply(a: KubeObject, b: KubeObject): number {
   const r = rank(ka) - rank(kb);
   if (r !== 0) return r;
   return (
-    cmp(groupOf(a), groupOf(b)) || cmp(ka, kb) || cmp(meta(a).namespace, meta(b).namespace) || cmp(meta(a).name, meta(b).name)
+    cmp(groupOf(a), groupOf(b)) ||
+    cmp(ka, kb) ||
+    cmp(meta(a).namespace, meta(b).namespace) ||
+    cmp(meta(a).name, meta(b).name)
   );
 }
 

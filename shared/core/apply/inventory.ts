@@ -16,7 +16,10 @@ export function objectId(obj: KubeObject): string {
 
 export function entryOf(obj: KubeObject): InventoryEntry {
   const apiVersion = String(obj.apiVersion ?? '');
-  return { id: objectId(obj), v: apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion };
+  return {
+    id: objectId(obj),
+    v: apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion,
+  };
 }
 
 export function inventoryOf(objects: readonly KubeObject[]): InventoryEntry[] {
@@ -24,13 +27,22 @@ export function inventoryOf(objects: readonly KubeObject[]): InventoryEntry[] {
 }
 
 /** Entries of `previous` that `next` no longer has. */
-export function staleEntries(previous: readonly InventoryEntry[], next: readonly InventoryEntry[]): InventoryEntry[] {
+export function staleEntries(
+  previous: readonly InventoryEntry[],
+  next: readonly InventoryEntry[],
+): InventoryEntry[] {
   const keep = new Set(next.map((e) => e.id));
   return previous.filter((e) => !keep.has(e.id));
 }
 
 /** Back from an inventory id to what the API needs to find the object. */
-export function parseObjectId(entry: InventoryEntry): { namespace: string; name: string; group: string; kind: string; apiVersion: string } {
+export function parseObjectId(entry: InventoryEntry): {
+  namespace: string;
+  name: string;
+  group: string;
+  kind: string;
+  apiVersion: string;
+} {
   // Names may not contain '_', and colons were encoded as '__', so split from both ends.
   const parts = entry.id.split('_');
   const kind = parts.pop() ?? '';

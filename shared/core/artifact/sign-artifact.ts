@@ -12,12 +12,17 @@ export async function signArtifact(payload: ArtifactPayload, keys: KeyService): 
 }
 
 /** Throws ArtifactRejected unless the payload hashes to the digest and the signature verifies. */
-export function verifyArtifact(artifact: SignedArtifact, publicKeyPem: string, expectedDigest?: string): ArtifactPayload {
+export function verifyArtifact(
+  artifact: SignedArtifact,
+  publicKeyPem: string,
+  expectedDigest?: string,
+): ArtifactPayload {
   const reject = (why: string): never => {
     throw new SluiceError('ArtifactRejected', `artifact ${artifact.digest} rejected: ${why}`);
   };
   if (expectedDigest && artifact.digest !== expectedDigest) reject(`the index names ${expectedDigest}`);
-  if (digestOf(artifact.payload) !== artifact.digest) reject('its content does not match its digest (tampered or corrupted)');
+  if (digestOf(artifact.payload) !== artifact.digest)
+    reject('its content does not match its digest (tampered or corrupted)');
   const ok = verify(
     'sha256',
     Buffer.from(artifact.digest, 'utf8'),

@@ -32,10 +32,13 @@ export function lookupFunction(name: string, argCount: number): Fn {
     case ':':
       return substring;
     case '/#':
-      return (v, a) => (a.length === 2 && v.startsWith(a[0] as string) ? replaceGo(v, a[0] as string, a[1] as string, 1) : v);
+      return (v, a) =>
+        a.length === 2 && v.startsWith(a[0] as string) ? replaceGo(v, a[0] as string, a[1] as string, 1) : v;
     case '/%':
       return (v, a) =>
-        a.length === 2 && v.endsWith(a[0] as string) ? v.slice(0, v.length - (a[0] as string).length) + a[1] : v;
+        a.length === 2 && v.endsWith(a[0] as string)
+          ? v.slice(0, v.length - (a[0] as string).length) + a[1]
+          : v;
     case '/':
       return (v, a) => (a.length === 0 ? v : replaceGo(v, a[0] as string, a[1] ?? '', 1));
     case '//':

@@ -19,7 +19,7 @@ function compile(pattern: string): RegExp | undefined {
     else if (ch === '?') source += '[\\s\\S]';
     else if (ch === '\\') {
       if (i + 1 >= chars.length) ok = false;
-      else source += escape(chars[++i] as string);
+      else source += escapeChar(chars[++i] as string);
     } else if (ch === '[') {
       let j = i + 1;
       let cls = '';
@@ -41,21 +41,21 @@ function compile(pattern: string): RegExp | undefined {
           j += 2;
           if (hi === '\\') hi = chars[j++] ?? '';
           if (hi === '' || hi < lo) ok = false;
-          cls += `${escape(lo)}-${escape(hi)}`;
-        } else cls += escape(lo);
+          cls += `${escapeChar(lo)}-${escapeChar(hi)}`;
+        } else cls += escapeChar(lo);
         ranges++;
       }
       if (j >= chars.length || ranges === 0) ok = false;
       source += `[${cls}]`;
       i = j;
-    } else source += escape(ch);
+    } else source += escapeChar(ch);
   }
   const regex = ok ? new RegExp(`^${source}$`, 'u') : undefined;
   cache.set(pattern, regex);
   return regex;
 }
 
-function escape(ch: string): string {
+function escapeChar(ch: string): string {
   // '-' as \x2d: a literal everywhere, where 'u'-mode regexes reject `\-` outside a class.
   return ch === '-' ? '\\x2d' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

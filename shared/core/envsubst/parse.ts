@@ -87,7 +87,8 @@ class Parser {
       case '%':
         return this.removeFunc(param, acceptPercentFunc);
     }
-    if (this.scanWith(acceptIdent, SCAN_RBRACK) !== 'rbrack') throw new SubstitutionError(MISSING_CLOSING_BRACE);
+    if (this.scanWith(acceptIdent, SCAN_RBRACK) !== 'rbrack')
+      throw new SubstitutionError(MISSING_CLOSING_BRACE);
     return { type: 'func', param, name: '', args: [] };
   }
 
@@ -142,7 +143,9 @@ class Parser {
   private replaceFunc(param: string): Node {
     const name = this.operator(acceptReplaceFunc);
     const args: Node[] = [
-      this.s.peek() === '/' ? { type: 'text', value: '' } : this.param(acceptNotSlash, SCAN_IDENT | SCAN_ESCAPE),
+      this.s.peek() === '/'
+        ? { type: 'text', value: '' }
+        : this.param(acceptNotSlash, SCAN_IDENT | SCAN_ESCAPE),
     ];
     this.operator(acceptSlash);
     if (this.s.peek() !== '}') args.push(this.param(acceptNotClosing, SCAN_IDENT | SCAN_ESCAPE));

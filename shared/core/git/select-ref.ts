@@ -26,14 +26,18 @@ export function selectRef(ref: GitRepositoryRef | undefined, remote: RemoteRef[]
   const byName = new Map(remote.map((r) => [r.ref, r]));
   const commitOf = (r: RemoteRef) => r.peeled ?? r.oid;
   const notFound = (what: string, fix: string): never => {
-    throw new SluiceError('GitRefNotFound', `${what} not found in ${redactUrl(url)}; ${fix}`, { field: 'spec.ref' });
+    throw new SluiceError('GitRefNotFound', `${what} not found in ${redactUrl(url)}; ${fix}`, {
+      field: 'spec.ref',
+    });
   };
   if (ref?.commit) {
     // A commit, optionally qualified by the branch it lives on (revision `<branch>@sha1:<commit>`).
     return { remoteRef: ref.commit, commit: ref.commit, revisionName: ref.branch ?? '' };
   }
   if (ref?.name) {
-    const found = byName.get(ref.name) ?? notFound(`reference '${ref.name}'`, 'use a full reference such as refs/heads/main');
+    const found =
+      byName.get(ref.name) ??
+      notFound(`reference '${ref.name}'`, 'use a full reference such as refs/heads/main');
     return { remoteRef: found.ref, commit: commitOf(found), revisionName: ref.name };
   }
   if (ref?.tag) {
@@ -45,7 +49,12 @@ export function selectRef(ref: GitRepositoryRef | undefined, remote: RemoteRef[]
   const branch = ref?.branch || DEFAULT_BRANCH;
   const found =
     byName.get(`refs/heads/${branch}`) ??
-    notFound(`branch '${branch}'`, ref?.branch ? 'push the branch or fix spec.ref.branch' : 'set spec.ref.branch (Flux defaults to master)');
+    notFound(
+      `branch '${branch}'`,
+      ref?.branch
+        ? 'push the branch or fix spec.ref.branch'
+        : 'set spec.ref.branch (Flux defaults to master)',
+    );
   return { remoteRef: found.ref, commit: commitOf(found), revisionName: branch };
 }
 
@@ -53,9 +62,13 @@ export function selectRef(ref: GitRepositoryRef | undefined, remote: RemoteRef[]
 export function selectSemver(range: string, remote: RemoteRef[], url: string): RefChoice {
   const parsed = parseRange(range);
   if (!parsed) {
-    throw new SluiceError('GitRefNotFound', `semver parse error: spec.ref.semver ${JSON.stringify(range)} is not a valid range`, {
-      field: 'spec.ref.semver',
-    });
+    throw new SluiceError(
+      'GitRefNotFound',
+      `semver parse error: spec.ref.semver ${JSON.stringify(range)} is not a valid range`,
+      {
+        field: 'spec.ref.semver',
+      },
+    );
   }
   let best: { tag: RemoteRef; name: string; version: string } | undefined;
   for (const r of remote) {
@@ -68,9 +81,13 @@ export function selectSemver(range: string, remote: RemoteRef[], url: string): R
     if (!best || cmp > 0 || (cmp === 0 && name > best.name)) best = { tag: r, name, version };
   }
   if (!best) {
-    throw new SluiceError('GitRefNotFound', `no match found for semver: ${range} in ${redactUrl(url)}; push a matching tag or widen spec.ref.semver`, {
-      field: 'spec.ref.semver',
-    });
+    throw new SluiceError(
+      'GitRefNotFound',
+      `no match found for semver: ${range} in ${redactUrl(url)}; push a matching tag or widen spec.ref.semver`,
+      {
+        field: 'spec.ref.semver',
+      },
+    );
   }
   return { remoteRef: best.tag.ref, commit: best.tag.peeled ?? best.tag.oid, revisionName: best.name };
 }

@@ -37,7 +37,8 @@ export function parseRange(range: string): SemverRange | undefined {
       }
       const normalized = term.replace(/^([<>=~^]*)v/, '$1');
       if (semver.validRange(normalized) === null) return undefined;
-      return (version: string) => semver.satisfies(version, normalized, { includePrerelease: allowPrerelease });
+      return (version: string) =>
+        semver.satisfies(version, normalized, { includePrerelease: allowPrerelease });
     });
     if (checks.some((c) => c === undefined)) return undefined;
     return { allowPrerelease, checks: checks as ((v: string) => boolean)[] };
@@ -46,7 +47,10 @@ export function parseRange(range: string): SemverRange | undefined {
   return {
     test: (version) =>
       parsed.some(
-        (g) => g !== undefined && (g.allowPrerelease || semver.prerelease(version) === null) && g.checks.every((check) => check(version)),
+        (g) =>
+          g !== undefined &&
+          (g.allowPrerelease || semver.prerelease(version) === null) &&
+          g.checks.every((check) => check(version)),
       ),
   };
 }

@@ -41,7 +41,8 @@ export class SourceIgnore {
   /** `sourceIgnoreFiles` maps a directory ('' = root) to its .sourceignore content. */
   constructor(specIgnore: string | undefined, sourceIgnoreFiles: ReadonlyMap<string, string>) {
     const hasUserPatterns =
-      lines(specIgnore ?? '').length > 0 || [...sourceIgnoreFiles.values()].some((text) => lines(text).length > 0);
+      lines(specIgnore ?? '').length > 0 ||
+      [...sourceIgnoreFiles.values()].some((text) => lines(text).length > 0);
     this.add('', VCS_PATTERNS);
     if (!hasUserPatterns) this.add('', DEFAULT_PATTERNS);
     // Shallower scopes first so deeper .sourceignore files (and spec.ignore, last) can override them.

@@ -35,7 +35,10 @@ export function assertSafeSymlink(linkPath: string, target: string): void {
 }
 
 function escapes(linkPath: string, target: string): boolean {
-  let depth = posix.dirname(linkPath).split('/').filter((s) => s && s !== '.').length;
+  let depth = posix
+    .dirname(linkPath)
+    .split('/')
+    .filter((s) => s && s !== '.').length;
   for (const segment of target.split('/')) {
     if (segment === '..') depth--;
     else if (segment && segment !== '.') depth++;

@@ -52,7 +52,10 @@ export function decodeJob(body: string): Job {
   }
   const kind = (value as { kind?: unknown })?.kind;
   if (kind !== 'fetch' && kind !== 'render' && kind !== 'apply-report' && kind !== 'nudge') {
-    throw new SluiceError('InvalidManifest', `queue message has unknown kind ${JSON.stringify(kind)}; it was dead-lettered`);
+    throw new SluiceError(
+      'InvalidManifest',
+      `queue message has unknown kind ${JSON.stringify(kind)}; it was dead-lettered`,
+    );
   }
   const job = value as Record<string, unknown>;
   const key = job.kustomization as { namespace?: unknown; name?: unknown } | undefined;
@@ -63,7 +66,10 @@ export function decodeJob(body: string): Job {
         ? 'cluster'
         : (typeof key?.namespace !== 'string' || typeof key?.name !== 'string') && 'kustomization';
   if (missing) {
-    throw new SluiceError('InvalidManifest', `queue message of kind ${kind} has no valid ${missing}; it was dead-lettered`);
+    throw new SluiceError(
+      'InvalidManifest',
+      `queue message of kind ${kind} has no valid ${missing}; it was dead-lettered`,
+    );
   }
   return value as Job;
 }

@@ -14,7 +14,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelaySeconds: 2, maxDelaySeconds: 300 };
 
-export function decideRetry(retryable: boolean, attempt: number, policy: RetryPolicy = DEFAULT_RETRY): RetryDecision {
+export function decideRetry(
+  retryable: boolean,
+  attempt: number,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): RetryDecision {
   if (!retryable || attempt >= policy.maxAttempts) return { action: 'dead-letter', delaySeconds: 0 };
   const delay = Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** (attempt - 1));
   return { action: 'retry', delaySeconds: delay };

@@ -18,10 +18,20 @@ export interface SplitResult {
 const FLUX_GROUP = /\.toolkit\.fluxcd\.io$/;
 
 export function splitRenderedObjects(objects: readonly KubeObject[], renderedBy: string): SplitResult {
-  const out: SplitResult = { shipped: [], gitRepositories: [], kustomizations: [], configs: [], warnings: [] };
+  const out: SplitResult = {
+    shipped: [],
+    gitRepositories: [],
+    kustomizations: [],
+    configs: [],
+    warnings: [],
+  };
   let fluxComponents = 0;
   objects.forEach((obj, document) => {
-    const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
+    const meta = (obj.metadata ?? {}) as {
+      name?: string;
+      namespace?: string;
+      labels?: Record<string, string>;
+    };
     const apiVersion = String(obj.apiVersion ?? '');
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     // gotk-components.yaml: Sluice replaces these controllers, but keeps their Namespace (flux-system),
@@ -34,7 +44,9 @@ export function splitRenderedObjects(objects: readonly KubeObject[], renderedBy:
       const isFluxSystem = meta.name === 'flux-system' && (meta.namespace ?? 'flux-system') === 'flux-system';
       if (isFluxSystem && (obj.kind === 'GitRepository' || obj.kind === 'Kustomization')) return; // gotk-sync.yaml: the fleet itself
       if (obj.kind !== 'GitRepository' && obj.kind !== 'Kustomization') {
-        out.warnings.push(`${String(obj.kind)}/${meta.namespace ?? 'flux-system'}/${meta.name}: ${apiVersion} ${String(obj.kind)} is not supported by Sluice yet and was skipped`);
+        out.warnings.push(
+          `${String(obj.kind)}/${meta.namespace ?? 'flux-system'}/${meta.name}: ${apiVersion} ${String(obj.kind)} is not supported by Sluice yet and was skipped`,
+        );
         return;
       }
       const resource = decodeResource(obj, { file: `output of ${renderedBy}`, document });
@@ -49,7 +61,9 @@ export function splitRenderedObjects(objects: readonly KubeObject[], renderedBy:
     out.shipped.push(obj);
   });
   if (fluxComponents > 0) {
-    out.warnings.push(`skipped ${fluxComponents} objects of Flux's own install manifests (app.kubernetes.io/part-of: flux)`);
+    out.warnings.push(
+      `skipped ${fluxComponents} objects of Flux's own install manifests (app.kubernetes.io/part-of: flux)`,
+    );
   }
   return out;
 }

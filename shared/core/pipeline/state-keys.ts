@@ -16,7 +16,8 @@ export const stateKeys = {
   /** Written by fetch jobs of this source only (message group = sourceKey). */
   fetchState: (sourceKey: string) => `fetch/${sourceKey}/state.json`,
   /** Marker: this Kustomization renders from this source. */
-  fetchUser: (sourceKey: string, cluster: string, ks: ObjectKey) => `fetch/${sourceKey}/users/${cluster}/${ref(ks)}`,
+  fetchUser: (sourceKey: string, cluster: string, ks: ObjectKey) =>
+    `fetch/${sourceKey}/users/${cluster}/${ref(ks)}`,
   fetchUsers: (sourceKey: string) => `fetch/${sourceKey}/users/`,
   fetchSpecs: () => 'fetch/',
   snapshot: (digest: string) => `snapshots/${digest.replace(/^sha256:/, '')}.json.gz`,
@@ -25,7 +26,8 @@ export const stateKeys = {
   kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
   /** What a Kustomization's render declared (children, configs, sources); written by that render only. */
   declared: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/declared/${ref(ks)}.json`,
-  config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) => `clusters/${cluster}/configs/${kind}/${ref(k)}.json`,
+  config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) =>
+    `clusters/${cluster}/configs/${kind}/${ref(k)}.json`,
   configs: (cluster: string) => `clusters/${cluster}/configs/`,
   /** Written by render jobs of this Kustomization only (message group = cluster/namespace/name). */
   index: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/index/${ref(ks)}.json`,
@@ -35,13 +37,21 @@ export const stateKeys = {
   clusterPrefix: (cluster: string) => `clusters/${cluster}/`,
 };
 
-export function sourceKeyOf(spec: { url: string; ref?: unknown; ignore?: string | undefined; secret?: unknown }): string {
+export function sourceKeyOf(spec: {
+  url: string;
+  ref?: unknown;
+  ignore?: string | undefined;
+  secret?: unknown;
+}): string {
   const canonical = canonicalJson([spec.url, spec.ref ?? null, spec.ignore ?? null, spec.secret ?? null]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 24);
 }
 
 /** `clusters/<c>/<area>/<ns>/<name>.json` back to the object key. */
 export function keyFromPath(path: string, prefix: string): ObjectKey {
-  const [namespace = '', name = ''] = path.slice(prefix.length).replace(/\.json$/, '').split('/');
+  const [namespace = '', name = ''] = path
+    .slice(prefix.length)
+    .replace(/\.json$/, '')
+    .split('/');
   return { namespace, name };
 }

@@ -11,7 +11,10 @@ export function findKustomizationFile(reader: TreeReader, dir: string): string |
   for (const name of KUSTOMIZATION_FILE_NAMES) {
     const entry = entries.find((e) => e.name === name);
     // A symlink counts when it resolves to a regular file (the snapshot only keeps links inside the repo).
-    if (entry && (entry.type === 'file' || (entry.type === 'symlink' && reader.stat(`${dir}/${name}`) === 'file'))) {
+    if (
+      entry &&
+      (entry.type === 'file' || (entry.type === 'symlink' && reader.stat(`${dir}/${name}`) === 'file'))
+    ) {
       return `${dir}/${name}`;
     }
   }

@@ -25,7 +25,12 @@ export interface BuildInputs {
  * Walks from `dir`; `kustomization` is the (merged) root file content, already parsed. Returns the build's
  * inputs, so a render key can cover exactly what kustomize may read.
  */
-export function guardKustomizeTree(reader: TreeReader, dir: string, kustomization: Raw, opts: GuardOptions): BuildInputs {
+export function guardKustomizeTree(
+  reader: TreeReader,
+  dir: string,
+  kustomization: Raw,
+  opts: GuardOptions,
+): BuildInputs {
   const realRoot = reader.realpath(opts.root);
   const seen = new Set<string>();
   const inputs: BuildInputs = { dirs: [dir], files: [] };
@@ -68,16 +73,28 @@ export function guardKustomizeTree(reader: TreeReader, dir: string, kustomizatio
       }
     };
     for (const field of ['resources', 'components', 'bases'] as const) {
-      strings(k[field]).forEach((ref, i) => check(ref, `${field}[${i}]`, true));
+      strings(k[field]).forEach((ref, i) => {
+        check(ref, `${field}[${i}]`, true);
+      });
     }
-    for (const field of ['crds', 'configurations', 'generators', 'transformers', 'validators', 'patchesStrategicMerge']) {
+    for (const field of [
+      'crds',
+      'configurations',
+      'generators',
+      'transformers',
+      'validators',
+      'patchesStrategicMerge',
+    ]) {
       // generators/transformers may hold inline YAML documents instead of paths; only single-line entries are paths.
       strings(k[field]).forEach((ref, i) => {
-        if (!ref.includes('\n')) check(ref, `${field}[${i}]`, field !== 'crds' && field !== 'patchesStrategicMerge');
+        if (!ref.includes('\n'))
+          check(ref, `${field}[${i}]`, field !== 'crds' && field !== 'patchesStrategicMerge');
       });
     }
     for (const field of ['patches', 'patchesJson6902', 'replacements']) {
-      records(k[field]).forEach((p, i) => typeof p.path === 'string' && check(p.path, `${field}[${i}].path`, false));
+      records(k[field]).forEach((p, i) => {
+        if (typeof p.path === 'string') check(p.path, `${field}[${i}].path`, false);
+      });
     }
     for (const field of ['configMapGenerator', 'secretGenerator']) {
       records(k[field]).forEach((g, i) => {

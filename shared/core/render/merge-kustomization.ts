@@ -87,7 +87,16 @@ function setOrDelete(target: Raw, key: string, value: string | undefined): void 
   else delete target[key];
 }
 
-const REMOTE_PREFIXES = ['git::', 'gh:', 'ssh://', 'https://', 'http://', 'git@', 'github.com:', 'github.com/'];
+const REMOTE_PREFIXES = [
+  'git::',
+  'gh:',
+  'ssh://',
+  'https://',
+  'http://',
+  'git@',
+  'github.com:',
+  'github.com/',
+];
 
 /** Flux's IsLocalRelativePath: no remote URL forms, no absolute paths. */
 export function isLocalRelativePath(path: string): boolean {

@@ -13,7 +13,8 @@ function metadataOf(obj: KubeObject): Record<string, unknown> {
 function mergeInto(obj: KubeObject, field: 'labels' | 'annotations', values: Record<string, string>): void {
   if (Object.keys(values).length === 0) return;
   const meta = metadataOf(obj);
-  const current = typeof meta[field] === 'object' && meta[field] !== null ? (meta[field] as Record<string, unknown>) : {};
+  const current =
+    typeof meta[field] === 'object' && meta[field] !== null ? (meta[field] as Record<string, unknown>) : {};
   meta[field] = { ...current, ...values };
 }
 

@@ -20,16 +20,23 @@ export function postProcess(kustomizeOutput: string, opts: PostProcessOptions): 
   return splitDocuments(kustomizeOutput).map((text, i) => {
     const parsed = parseYaml11(text);
     if ('error' in parsed) {
-      throw new SluiceError('BuildFailed', `${ksRef}: object ${i + 1} of the build output is not valid YAML: ${parsed.error}`, {
-        object: ksRef,
-      });
+      throw new SluiceError(
+        'BuildFailed',
+        `${ksRef}: object ${i + 1} of the build output is not valid YAML: ${parsed.error}`,
+        {
+          object: ksRef,
+        },
+      );
     }
     const original = parsed.value as KubeObject;
     assertIdentity(original, i, ksRef);
     const obj = opts.ks.spec.postBuild
       ? substituteObject(text, original, opts.vars, { strict: opts.strict, kustomizationRef: ksRef })
       : original;
-    setOwnerLabels(obj, { name: opts.ks.metadata.name, namespace: opts.ownerNamespace ?? opts.ks.metadata.namespace });
+    setOwnerLabels(obj, {
+      name: opts.ks.metadata.name,
+      namespace: opts.ownerNamespace ?? opts.ks.metadata.namespace,
+    });
     setCommonMetadata(obj, opts.ks.spec.commonMetadata);
     return obj;
   });
@@ -43,10 +50,14 @@ function assertIdentity(obj: KubeObject, index: number, ksRef: string): void {
     ['metadata.name', meta.name],
   ] as const) {
     if (typeof value !== 'string' || value === '') {
-      throw new SluiceError('BuildFailed', `${ksRef}: object ${index + 1} of the build output has no ${field}`, {
-        object: ksRef,
-        field,
-      });
+      throw new SluiceError(
+        'BuildFailed',
+        `${ksRef}: object ${index + 1} of the build output has no ${field}`,
+        {
+          object: ksRef,
+          field,
+        },
+      );
     }
   }
 }

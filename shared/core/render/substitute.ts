@@ -10,7 +10,11 @@ import { type KubeObject, parseYaml11 } from './yaml-codec.ts';
 export const SUBSTITUTE_KEY = 'kustomize.toolkit.fluxcd.io/substitute';
 const VAR_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 
-export type ConfigLookup = (kind: 'ConfigMap' | 'Secret', namespace: string, name: string) => ConfigData | undefined;
+export type ConfigLookup = (
+  kind: 'ConfigMap' | 'Secret',
+  namespace: string,
+  name: string,
+) => ConfigData | undefined;
 
 /** Variables in Flux's precedence: substituteFrom in order, then inline substitute; newlines removed. */
 export function loadVariables(ks: Kustomization, lookup: ConfigLookup): Map<string, string> {
@@ -34,7 +38,9 @@ export function loadVariables(ks: Kustomization, lookup: ConfigLookup): Map<stri
   return vars;
 }
 
-export function isSubstitutionDisabled(meta: { labels?: unknown; annotations?: unknown } | undefined): boolean {
+export function isSubstitutionDisabled(
+  meta: { labels?: unknown; annotations?: unknown } | undefined,
+): boolean {
   const labels = (meta?.labels ?? {}) as Record<string, unknown>;
   const annotations = (meta?.annotations ?? {}) as Record<string, unknown>;
   return labels[SUBSTITUTE_KEY] === 'disabled' || annotations[SUBSTITUTE_KEY] === 'disabled';
@@ -81,7 +87,11 @@ export function substituteObject(
     fail(`envsubst error: variable substitution failed: ${(err as Error).message}${hint}`, err);
   }
   const parsed = parseYaml11(substituted);
-  if ('error' in parsed) return fail(`the substituted YAML is invalid (${parsed.error}); check the values of the variables it uses`);
-  if (typeof parsed.value !== 'object' || parsed.value === null) return fail('the substituted object is empty');
+  if ('error' in parsed)
+    return fail(
+      `the substituted YAML is invalid (${parsed.error}); check the values of the variables it uses`,
+    );
+  if (typeof parsed.value !== 'object' || parsed.value === null)
+    return fail('the substituted object is empty');
   return parsed.value as KubeObject;
 }

@@ -35,7 +35,13 @@ export function splitDocuments(text: string): string[] {
  */
 export function parseYaml11(text: string): { value: unknown } | { error: string } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', schema: 'yaml-1.1', customTags: yaml11Tags, merge: true, lineCounter: lines });
+  const doc = parseDocument(text, {
+    version: '1.1',
+    schema: 'yaml-1.1',
+    customTags: yaml11Tags,
+    merge: true,
+    lineCounter: lines,
+  });
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lines.linePos(error.pos[0]);
@@ -50,7 +56,12 @@ export function parseYaml11(text: string): { value: unknown } | { error: string 
 
 /** One object as sigs.k8s.io/yaml.Marshal prints it: every mapping's keys sorted, block style. */
 export function toYaml(value: unknown): string {
-  const doc = new Document(value, { version: '1.1', schema: 'yaml-1.1', customTags: yaml11Tags, sortMapEntries: true });
+  const doc = new Document(value, {
+    version: '1.1',
+    schema: 'yaml-1.1',
+    customTags: yaml11Tags,
+    sortMapEntries: true,
+  });
   return doc.toString(OUTPUT_OPTIONS);
 }
 

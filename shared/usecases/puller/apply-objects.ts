@@ -1,11 +1,12 @@
 // Applies an artifact's objects with server-side apply in Flux's stages: CRDs, Namespaces and
 // ClusterRoles first (then wait until established), `*Class` kinds next, everything else last. Objects
 // opted out with Flux's annotations are skipped. Stops at the first failing stage; reports every failure.
+
+import { describeRef, refOf } from '../../adapters/kube/client-node-cluster.ts';
 import { applyStages } from '../../core/apply/apply-order.ts';
 import { entryOf, type InventoryEntry } from '../../core/apply/inventory.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
-import { describeRef, refOf } from '../../adapters/kube/client-node-cluster.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
 export interface ApplyOutcome {
@@ -18,7 +19,10 @@ const KEY = 'kustomize.toolkit.fluxcd.io';
 const APPLY_CONCURRENCY = 8;
 
 function flag(obj: KubeObject, name: string): string | undefined {
-  const meta = (obj.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+  const meta = (obj.metadata ?? {}) as {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   return meta.annotations?.[`${KEY}/${name}`] ?? meta.labels?.[`${KEY}/${name}`];
 }
 
@@ -26,12 +30,23 @@ function isSkipped(obj: KubeObject): boolean {
   return flag(obj, 'reconcile')?.toLowerCase() === 'disabled' || flag(obj, 'ssa')?.toLowerCase() === 'ignore';
 }
 
-export async function applyObjects(deps: PullerDeps, objects: KubeObject[], force: boolean): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: [], counts: { created: 0, configured: 0, unchanged: 0, skipped: 0 }, errors: [] };
+export async function applyObjects(
+  deps: PullerDeps,
+  objects: KubeObject[],
+  force: boolean,
+): Promise<ApplyOutcome> {
+  const outcome: ApplyOutcome = {
+    applied: [],
+    counts: { created: 0, configured: 0, unchanged: 0, skipped: 0 },
+    errors: [],
+  };
   for (const { stage, objects: batch } of applyStages(objects)) {
     const applyOne = async (obj: KubeObject): Promise<void> => {
       // Skipped objects stay in the inventory (as in Flux) so they are not pruned.
-      if (isSkipped(obj) || (flag(obj, 'ssa')?.toLowerCase() === 'ifnotpresent' && (await deps.kube.get(refOf(obj))))) {
+      if (
+        isSkipped(obj) ||
+        (flag(obj, 'ssa')?.toLowerCase() === 'ifnotpresent' && (await deps.kube.get(refOf(obj))))
+      ) {
         outcome.counts.skipped++;
         outcome.applied.push(entryOf(obj));
         return;
@@ -74,14 +89,21 @@ async function waitEstablished(deps: PullerDeps, objects: KubeObject[]): Promise
     if (obj.kind !== 'CustomResourceDefinition' && obj.kind !== 'Namespace') continue;
     for (;;) {
       const live = await deps.kube.get(refOf(obj));
-      const status = (live?.status ?? {}) as { conditions?: { type: string; status: string }[]; phase?: string };
+      const status = (live?.status ?? {}) as {
+        conditions?: { type: string; status: string }[];
+        phase?: string;
+      };
       const ready =
         obj.kind === 'Namespace'
           ? live !== undefined && status.phase !== 'Terminating'
           : status.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
       if (ready) break;
       if (deps.clock.now() > deadline) {
-        throw new SluiceError('HealthCheckFailed', `${describeRef(refOf(obj))} did not become established in time`, { retryable: true });
+        throw new SluiceError(
+          'HealthCheckFailed',
+          `${describeRef(refOf(obj))} did not become established in time`,
+          { retryable: true },
+        );
       }
       await deps.sleep(250);
     }

@@ -14,12 +14,20 @@ export interface Inventory {
 }
 
 export function inventoryName(ks: ObjectKey): string {
-  const slug = `${ks.namespace}-${ks.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+  const slug = `${ks.namespace}-${ks.name}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 40);
   return `inventory-${slug}-${createHash('sha256').update(`${ks.namespace}/${ks.name}`).digest('hex').slice(0, 8)}`;
 }
 
 export async function readInventory(deps: PullerDeps, ks: ObjectKey): Promise<Inventory | undefined> {
-  const cm = await deps.kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: deps.inventoryNamespace, name: inventoryName(ks) });
+  const cm = await deps.kube.get({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    namespace: deps.inventoryNamespace,
+    name: inventoryName(ks),
+  });
   const raw = (cm?.data as Record<string, string> | undefined)?.inventory;
   return raw ? (JSON.parse(raw) as Inventory) : undefined;
 }
@@ -33,7 +41,9 @@ export async function writeInventory(deps: PullerDeps, inventory: Inventory): Pr
         name: inventoryName(inventory.kustomization),
         namespace: deps.inventoryNamespace,
         labels: { 'app.kubernetes.io/managed-by': 'sluice', 'sluice.dev/inventory': 'true' },
-        annotations: { 'sluice.dev/kustomization': `${inventory.kustomization.namespace}/${inventory.kustomization.name}` },
+        annotations: {
+          'sluice.dev/kustomization': `${inventory.kustomization.namespace}/${inventory.kustomization.name}`,
+        },
       },
       data: { inventory: JSON.stringify(inventory) },
     },
@@ -42,12 +52,21 @@ export async function writeInventory(deps: PullerDeps, inventory: Inventory): Pr
 }
 
 export async function deleteInventory(deps: PullerDeps, ks: ObjectKey): Promise<void> {
-  await deps.kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: deps.inventoryNamespace, name: inventoryName(ks) });
+  await deps.kube.delete({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    namespace: deps.inventoryNamespace,
+    name: inventoryName(ks),
+  });
 }
 
 export async function ensureInventoryNamespace(deps: PullerDeps): Promise<void> {
   await deps.kube.apply(
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: deps.inventoryNamespace, labels: { 'app.kubernetes.io/managed-by': 'sluice' } } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: deps.inventoryNamespace, labels: { 'app.kubernetes.io/managed-by': 'sluice' } },
+    },
     { fieldManager: deps.fieldManager, force: true },
   );
 }

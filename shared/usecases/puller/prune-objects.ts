@@ -1,12 +1,13 @@
 // Deletes what the previous inventory had and the new one does not, but only objects that carry this
 // Kustomization's owner labels and are not opted out of pruning; anything that fails to delete stays in
 // the inventory so a later run tries again.
+
+import { describeRef } from '../../adapters/kube/client-node-cluster.ts';
 import { compareForApply } from '../../core/apply/apply-order.ts';
 import { type InventoryEntry, parseObjectId } from '../../core/apply/inventory.ts';
-import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../../core/render/owner-labels.ts';
-import { describeRef } from '../../adapters/kube/client-node-cluster.ts';
+import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
 export interface PruneOutcome {
@@ -15,21 +16,38 @@ export interface PruneOutcome {
   errors: string[];
 }
 
-export async function pruneObjects(deps: PullerDeps, owner: ObjectKey, stale: InventoryEntry[]): Promise<PruneOutcome> {
+export async function pruneObjects(
+  deps: PullerDeps,
+  owner: ObjectKey,
+  stale: InventoryEntry[],
+): Promise<PruneOutcome> {
   const outcome: PruneOutcome = { pruned: 0, kept: [], errors: [] };
   // Flux deletes stale objects in apply order (its inventory diff is sorted with the apply sort).
   const ordered = [...stale].sort((a, b) => compareForApply(asObject(a), asObject(b)));
   for (const entry of ordered) {
     const id = parseObjectId(entry);
-    const ref = { apiVersion: id.apiVersion, kind: id.kind, name: id.name, ...(id.namespace && { namespace: id.namespace }) };
+    const ref = {
+      apiVersion: id.apiVersion,
+      kind: id.kind,
+      name: id.name,
+      ...(id.namespace && { namespace: id.namespace }),
+    };
     try {
       const live = await deps.kube.get(ref);
       if (!live) continue;
-      const meta = (live.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+      const meta = (live.metadata ?? {}) as {
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+      };
       const labels = meta.labels ?? {};
-      const owned = labels[OWNER_NAME_LABEL] === owner.name && labels[OWNER_NAMESPACE_LABEL] === owner.namespace;
+      const owned =
+        labels[OWNER_NAME_LABEL] === owner.name && labels[OWNER_NAMESPACE_LABEL] === owner.namespace;
       const optedOut = ['prune', 'reconcile'].some(
-        (k) => (meta.annotations?.[`kustomize.toolkit.fluxcd.io/${k}`] ?? labels[`kustomize.toolkit.fluxcd.io/${k}`])?.toLowerCase() === 'disabled',
+        (k) =>
+          (
+            meta.annotations?.[`kustomize.toolkit.fluxcd.io/${k}`] ??
+            labels[`kustomize.toolkit.fluxcd.io/${k}`]
+          )?.toLowerCase() === 'disabled',
       );
       if (!owned || optedOut) continue; // never delete what this Kustomization does not own
       await deps.kube.delete(ref);

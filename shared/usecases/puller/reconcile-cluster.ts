@@ -12,8 +12,8 @@ import { type ObjectKey, stateKeys } from '../../core/pipeline/state-keys.ts';
 import { getJson } from '../../ports/object-store.ts';
 import { applyObjects } from './apply-objects.ts';
 import { deleteInventory, type Inventory, readInventory, writeInventory } from './inventory-store.ts';
-import type { PullerDeps } from './puller-deps.ts';
 import { pruneObjects } from './prune-objects.ts';
+import type { PullerDeps } from './puller-deps.ts';
 
 const keyOf = (k: ObjectKey) => `${k.namespace}/${k.name}`;
 
@@ -36,9 +36,15 @@ export class PullerState {
 }
 
 /** `only`: reconcile just these Kustomizations (a nudge); omitted: the whole index (start-up, interval). */
-export async function reconcileCluster(deps: PullerDeps, state = new PullerState(), only?: ObjectKey[]): Promise<ApplyReport[]> {
+export async function reconcileCluster(
+  deps: PullerDeps,
+  state = new PullerState(),
+  only?: ObjectKey[],
+): Promise<ApplyReport[]> {
   const paths = only
-    ? [...new Set([...only.map(keyOf), ...state.waiting])].map((k) => stateKeys.index(deps.cluster, splitKey(k)))
+    ? [...new Set([...only.map(keyOf), ...state.waiting])].map((k) =>
+        stateKeys.index(deps.cluster, splitKey(k)),
+      )
     : await deps.store.list(stateKeys.indexes(deps.cluster));
   const entries: IndexEntry[] = [];
   for (const path of paths) {
@@ -54,7 +60,10 @@ export async function reconcileCluster(deps: PullerDeps, state = new PullerState
       artifact = await getJson<SignedArtifact>(deps.store, entry.artifactKey).catch((e: Error) => e);
       if (artifact && !(artifact instanceof Error)) state.remember(artifact);
     }
-    artifacts.set(keyOf(entry.kustomization), artifact ?? new Error(`artifact ${entry.digest} is missing from the store`));
+    artifacts.set(
+      keyOf(entry.kustomization),
+      artifact ?? new Error(`artifact ${entry.digest} is missing from the store`),
+    );
   }
   for (const entry of orderByDependencies(entries, artifacts)) {
     const report = await reconcileOne(deps, entry, artifacts.get(keyOf(entry.kustomization)), state.ready);
@@ -77,7 +86,9 @@ async function reconcileOne(
 ): Promise<ApplyReport | undefined> {
   const ks = entry.kustomization;
   const now = new Date(deps.clock.now()).toISOString();
-  const report = (fields: Partial<ApplyReport> & Pick<ApplyReport, 'ready' | 'reason' | 'message'>): ApplyReport => ({
+  const report = (
+    fields: Partial<ApplyReport> & Pick<ApplyReport, 'ready' | 'reason' | 'message'>,
+  ): ApplyReport => ({
     kind: 'apply-report',
     cluster: deps.cluster,
     kustomization: ks,
@@ -95,15 +106,29 @@ async function reconcileOne(
     const pruned = await pruneObjects(deps, ks, previous.entries);
     if (pruned.errors.length > 0) {
       await writeInventory(deps, { ...previous, entries: pruned.kept });
-      return report({ ready: false, reason: 'PruneFailed', message: pruned.errors.join('; '), pruned: pruned.pruned });
+      return report({
+        ready: false,
+        reason: 'PruneFailed',
+        message: pruned.errors.join('; '),
+        pruned: pruned.pruned,
+      });
     }
     await deleteInventory(deps, ks);
-    return report({ ready: true, reason: 'Pruned', message: `Kustomization removed from the fleet; pruned ${pruned.pruned} objects`, pruned: pruned.pruned });
+    return report({
+      ready: true,
+      reason: 'Pruned',
+      message: `Kustomization removed from the fleet; pruned ${pruned.pruned} objects`,
+      pruned: pruned.pruned,
+    });
   }
 
   if (!artifact || artifact instanceof Error) {
     ready.set(keyOf(ks), false);
-    return report({ ready: false, reason: 'ArtifactFailed', message: artifact?.message ?? 'artifact missing' });
+    return report({
+      ready: false,
+      reason: 'ArtifactFailed',
+      message: artifact?.message ?? 'artifact missing',
+    });
   }
   let payload: ReturnType<typeof verifyArtifact>;
   try {
@@ -121,7 +146,11 @@ async function reconcileOne(
   const blocked = payload.apply.dependsOn.find((d) => ready.get(`${d.namespace}/${d.name}`) !== true);
   if (blocked) {
     ready.set(keyOf(ks), false);
-    return report({ ready: false, reason: 'DependencyNotReady', message: `dependency '${blocked.namespace}/${blocked.name}' is not ready` });
+    return report({
+      ready: false,
+      reason: 'DependencyNotReady',
+      message: `dependency '${blocked.namespace}/${blocked.name}' is not ready`,
+    });
   }
 
   const applied = await applyObjects(deps, payload.objects, payload.apply.force);
@@ -139,7 +168,12 @@ async function reconcileOne(
       });
     }
     ready.set(keyOf(ks), false);
-    return report({ ready: false, reason: 'ReconciliationFailed', message: `apply failed: ${applied.errors.join('; ')}`, applied: appliedCount });
+    return report({
+      ready: false,
+      reason: 'ReconciliationFailed',
+      message: `apply failed: ${applied.errors.join('; ')}`,
+      applied: appliedCount,
+    });
   }
 
   const next = inventoryOf(payload.objects);
@@ -152,10 +186,22 @@ async function reconcileOne(
     kept = result.kept;
     pruneErrors.push(...result.errors);
   }
-  await writeInventory(deps, { kustomization: ks, digest: entry.digest ?? '', revision: entry.revision, appliedAt: now, entries: [...next, ...kept] });
+  await writeInventory(deps, {
+    kustomization: ks,
+    digest: entry.digest ?? '',
+    revision: entry.revision,
+    appliedAt: now,
+    entries: [...next, ...kept],
+  });
   if (pruneErrors.length > 0) {
     ready.set(keyOf(ks), false);
-    return report({ ready: false, reason: 'PruneFailed', message: pruneErrors.join('; '), applied: appliedCount, pruned });
+    return report({
+      ready: false,
+      reason: 'PruneFailed',
+      message: pruneErrors.join('; '),
+      applied: appliedCount,
+      pruned,
+    });
   }
   ready.set(keyOf(ks), true);
   const c = applied.counts;
@@ -174,7 +220,10 @@ function splitKey(key: string): ObjectKey {
 }
 
 /** Dependencies first; entries in a dependency cycle or with unknown dependencies keep index order. */
-export function orderByDependencies(entries: IndexEntry[], artifacts: Map<string, SignedArtifact | Error>): IndexEntry[] {
+export function orderByDependencies(
+  entries: IndexEntry[],
+  artifacts: Map<string, SignedArtifact | Error>,
+): IndexEntry[] {
   const byKey = new Map(entries.map((e) => [keyOf(e.kustomization), e]));
   const ordered: IndexEntry[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
