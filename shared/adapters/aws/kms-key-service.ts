@@ -1,0 +1,58 @@
+// KeyService over AWS KMS: an ECC_NIST_P256 signing key; Sign with ECDSA_SHA_256 over the raw message (KMS
+// hashes it), so signatures verify exactly like the embedded key file's. The public key is fetched once.
+import { createPublicKey } from 'node:crypto';
+import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { SluiceError } from '../../core/errors.ts';
+import type { KeyService } from '../../ports/key-service.ts';
+
+export class KmsKeyService implements KeyService {
+  private readonly client: KMSClient;
+  private readonly keyArn: string;
+  private publicKey: Promise<string> | undefined;
+
+  constructor(client: KMSClient, keyArn: string) {
+    this.client = client;
+    this.keyArn = keyArn;
+  }
+
+  async keyId(): Promise<string> {
+    return this.keyArn;
+  }
+
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    try {
+      const result = await this.client.send(
+        new SignCommand({ KeyId: this.keyArn, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
+      );
+      if (!result.Signature) throw new Error('KMS returned no signature');
+      return result.Signature;
+    } catch (err) {
+      throw kmsError('sign with', this.keyArn, err);
+    }
+  }
+
+  publicKeyPem(): Promise<string> {
+    this.publicKey ??= this.client
+      .send(new GetPublicKeyCommand({ KeyId: this.keyArn }))
+      .then((r) => {
+        if (!r.PublicKey) throw new Error('KMS returned no public key');
+        return createPublicKey({ key: Buffer.from(r.PublicKey), format: 'der', type: 'spki' })
+          .export({ type: 'spki', format: 'pem' })
+          .toString();
+      })
+      .catch((err: unknown) => {
+        this.publicKey = undefined;
+        throw kmsError('read the public key of', this.keyArn, err);
+      });
+    return this.publicKey;
+  }
+}
+
+function kmsError(verb: string, keyArn: string, err: unknown): SluiceError {
+  const name = (err as { name?: string }).name ?? 'Error';
+  const permanent = ['NotFoundException', 'InvalidKeyUsageException', 'DisabledException', 'AccessDeniedException'];
+  return new SluiceError('ConfigInvalid', `could not ${verb} KMS key ${keyArn}: ${name}: ${(err as Error).message}`, {
+    retryable: !permanent.includes(name),
+    cause: err,
+  });
+}
