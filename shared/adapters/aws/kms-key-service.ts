@@ -22,7 +22,12 @@ export class KmsKeyService implements KeyService {
   async sign(message: Uint8Array): Promise<Uint8Array> {
     try {
       const result = await this.client.send(
-        new SignCommand({ KeyId: this.keyArn, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
+        new SignCommand({
+          KeyId: this.keyArn,
+          Message: message,
+          MessageType: 'RAW',
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
       );
       if (!result.Signature) throw new Error('KMS returned no signature');
       return result.Signature;
@@ -50,9 +55,18 @@ export class KmsKeyService implements KeyService {
 
 function kmsError(verb: string, keyArn: string, err: unknown): SluiceError {
   const name = (err as { name?: string }).name ?? 'Error';
-  const permanent = ['NotFoundException', 'InvalidKeyUsageException', 'DisabledException', 'AccessDeniedException'];
-  return new SluiceError('ConfigInvalid', `could not ${verb} KMS key ${keyArn}: ${name}: ${(err as Error).message}`, {
-    retryable: !permanent.includes(name),
-    cause: err,
-  });
+  const permanent = [
+    'NotFoundException',
+    'InvalidKeyUsageException',
+    'DisabledException',
+    'AccessDeniedException',
+  ];
+  return new SluiceError(
+    'ConfigInvalid',
+    `could not ${verb} KMS key ${keyArn}: ${name}: ${(err as Error).message}`,
+    {
+      retryable: !permanent.includes(name),
+      cause: err,
+    },
+  );
 }

@@ -1,0 +1,60 @@
+// Runs an SQS batch through processMessage-style handling with partial batch failure reporting: one bad
+// message never fails its neighbours. Retryable failures are reported back to SQS (it redelivers after the
+// visibility timeout); permanent ones go to the dead-letter queue with their reason. In a FIFO batch, once a
+// message group has a failure its later messages are reported too, so order within the group holds.
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { isSluiceError } from '../../shared/core/errors.ts';
+import { decodeJob, type Job } from '../../shared/core/pipeline/jobs.ts';
+import { decideRetry } from '../../shared/core/pipeline/retry-policy.ts';
+import type { Logger } from '../../shared/ports/logger.ts';
+import type { Queue } from '../../shared/ports/queue.ts';
+
+export interface BatchDeps {
+  queue: Queue;
+  log: Logger;
+  deadLetterQueue: (sourceQueue: string) => string;
+}
+
+export async function processSqsBatch(
+  event: SQSEvent,
+  deps: BatchDeps,
+  handle: (job: Job) => Promise<unknown>,
+): Promise<SQSBatchResponse> {
+  const failures: { itemIdentifier: string }[] = [];
+  const blockedGroups = new Set<string>();
+  for (const record of event.Records) {
+    const group = record.attributes.MessageGroupId;
+    if (group && blockedGroups.has(group)) {
+      failures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    const queueName = record.eventSourceARN.split(':').pop() ?? '';
+    const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    try {
+      await handle(decodeJob(record.body));
+    } catch (err) {
+      const retryable = isSluiceError(err) ? err.retryable : true;
+      const code = isSluiceError(err) ? err.code : 'InternalError';
+      const reason = err instanceof Error ? err.message : String(err);
+      if (decideRetry(retryable, attempt).action === 'retry') {
+        deps.log.warn('job failed, SQS will redeliver it', { queue: queueName, attempt, code, reason });
+        failures.push({ itemIdentifier: record.messageId });
+        if (group) blockedGroups.add(group);
+        continue;
+      }
+      const dlq = deps.deadLetterQueue(queueName);
+      deps.log.error('job dead-lettered', { queue: queueName, attempt, code, reason });
+      await deps.queue.send(dlq, {
+        body: record.body,
+        attributes: {
+          code,
+          reason: reason.slice(0, 1000),
+          sourceQueue: queueName,
+          attempts: String(attempt),
+        },
+        ...(dlq.endsWith('.fifo') && { groupId: 'dead-letters', deduplicationId: record.messageId }),
+      });
+    }
+  }
+  return { batchItemFailures: failures };
+}
