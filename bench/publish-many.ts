@@ -22,6 +22,8 @@ spec:
     kind: GitRepository
     name: flux-system
   postBuild:
+    substitute:
+      podinfo_color: green
     substituteFrom:
     - kind: ConfigMap
       name: cluster-vars

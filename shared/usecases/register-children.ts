@@ -82,6 +82,7 @@ export async function registerChildren(
   // 2. Kustomizations declared here
   const ancestors = [...(parent.ancestors ?? []), keyOf(parentKey)];
   const declared = new Set<string>();
+  const enqueued = new Set<string>();
   for (const ks of split.kustomizations) {
     const key = keyOf(ks.metadata);
     if (ancestors.includes(key)) {
@@ -132,6 +133,7 @@ export async function registerChildren(
     await putJson(deps.store, storeKey, record);
     if (sourceKey) await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, ks.metadata), '');
     await enqueueRender(deps, cluster, ks.metadata);
+    enqueued.add(key);
   }
 
   // 3. withdraw what this parent declared before and no longer does
@@ -163,7 +165,7 @@ export async function registerChildren(
     sources: sourceKeys.sort(),
   };
   if (!same(next, previous)) await putJson(deps.store, declaredKey, next);
-  if (changed.size > 0) await rerenderConsumers(deps, cluster, changed);
+  if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued);
 }
 
 interface Declarations {
@@ -234,14 +236,19 @@ async function syncConfigs(
 }
 
 /** Kustomizations whose substituteFrom names a changed ConfigMap/Secret render again. */
-async function rerenderConsumers(deps: PipelineDeps, cluster: string, changed: Set<string>): Promise<void> {
+async function rerenderConsumers(
+  deps: PipelineDeps,
+  cluster: string,
+  changed: Set<string>,
+  alreadyQueued: Set<string>,
+): Promise<void> {
   for (const path of await deps.store.list(stateKeys.kustomizations(cluster))) {
     const record = await getJson<KustomizationRecord>(deps.store, path);
     const ks = record?.kustomization;
     const uses = ks?.spec.postBuild?.substituteFrom?.some((f) =>
       changed.has(`${f.kind}/${ks.metadata.namespace}/${f.name}`),
     );
-    if (ks && uses) await enqueueRender(deps, cluster, ks.metadata);
+    if (ks && uses && !alreadyQueued.has(keyOf(ks.metadata))) await enqueueRender(deps, cluster, ks.metadata);
   }
 }
 
