@@ -10,8 +10,8 @@ export interface CloudConfig {
   clusters: string[];
   fleet: { url: string; branch: string; intervalMs: number };
   webhookSecret: string;
-  /** AWS endpoint override: only for local test servers. */
-  endpoint?: string;
+  /** AWS endpoint overrides: only for local test servers. */
+  endpoints?: { sqs?: string; s3?: string; kms?: string };
   strictSubstitution: boolean;
   allowRemoteBases: boolean;
   workDir: string;
@@ -50,7 +50,13 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
       intervalMs: Number(env.SLUICE_FLEET_INTERVAL_MS ?? 60_000),
     },
     webhookSecret: need('SLUICE_WEBHOOK_SECRET', 'HMAC secret shared with the Git host'),
-    ...(env.SLUICE_AWS_ENDPOINT && { endpoint: env.SLUICE_AWS_ENDPOINT }),
+    ...((env.SLUICE_SQS_ENDPOINT || env.SLUICE_S3_ENDPOINT || env.SLUICE_KMS_ENDPOINT) && {
+      endpoints: {
+        ...(env.SLUICE_SQS_ENDPOINT && { sqs: env.SLUICE_SQS_ENDPOINT }),
+        ...(env.SLUICE_S3_ENDPOINT && { s3: env.SLUICE_S3_ENDPOINT }),
+        ...(env.SLUICE_KMS_ENDPOINT && { kms: env.SLUICE_KMS_ENDPOINT }),
+      },
+    }),
     strictSubstitution: env.SLUICE_STRICT_SUBSTITUTION !== 'false',
     allowRemoteBases: env.SLUICE_ALLOW_REMOTE_BASES === 'true',
     workDir: env.SLUICE_WORK_DIR ?? '/tmp/sluice',

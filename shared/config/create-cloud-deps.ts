@@ -22,8 +22,8 @@ export interface CloudDeps {
 export function createCloudDeps(config: CloudConfig): CloudDeps {
   const clients = createAwsClients({
     region: config.region,
-    ...(config.endpoint && {
-      endpoint: config.endpoint,
+    ...(config.endpoints && {
+      endpoints: config.endpoints,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
   });
