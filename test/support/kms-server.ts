@@ -1,0 +1,125 @@
+// A local stand-in for AWS KMS speaking the AWS JSON 1.1 protocol (POST /, X-Amz-Target: TrentService.*)
+// over an in-memory key store, so KmsKeyService and pullers can be tested with the real @aws-sdk/client-kms.
+
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KmsError } from './kms-server/errors.ts';
+import type { Body } from './kms-server/fields.ts';
+import { type KeySpec, KeyStore } from './kms-server/keys.ts';
+import { operations } from './kms-server/operations.ts';
+
+export type { KeySpec } from './kms-server/keys.ts';
+
+export interface KmsRequestRecord {
+  /** The X-Amz-Target header as sent, e.g. `TrentService.Sign` ('' when absent). */
+  target: string;
+  /** The operation part of the target, e.g. `Sign`. */
+  operation: string;
+}
+
+export interface KmsServer {
+  /** `http://127.0.0.1:<port>`, for `new KMSClient({ endpoint })`. */
+  endpoint: string;
+  /** Creates a key synchronously; `alias` may be given with or without the `alias/` prefix. */
+  createKey(spec: KeySpec, opts?: { alias?: string }): { keyId: string; arn: string };
+  close(): Promise<void>;
+  /** Every request received, in arrival order. */
+  requests: KmsRequestRecord[];
+}
+
+const TARGET_PREFIX = 'TrentService.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+export async function startKmsServer(): Promise<KmsServer> {
+  const store = new KeyStore();
+  const requests: KmsRequestRecord[] = [];
+
+  const server = createServer((req, res) => {
+    handle(store, requests, req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, { __type: 'KMSInternalException', message: String(err) });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    createKey(spec, opts) {
+      const key = store.create(spec, opts?.alias);
+      return { keyId: key.id, arn: key.arn };
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(
+  store: KeyStore,
+  requests: KmsRequestRecord[],
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const raw = await readBody(req);
+  const header = req.headers['x-amz-target'];
+  const target = typeof header === 'string' ? header : '';
+  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  requests.push({ target, operation });
+
+  try {
+    if (req.method !== 'POST') {
+      throw new KmsError('UnknownOperationException', `${req.method} ${req.url} is not a KMS operation`);
+    }
+    const handler = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
+    if (!handler)
+      throw new KmsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
+    send(res, 200, handler(store, parseBody(raw)));
+  } catch (err) {
+    if (!(err instanceof KmsError)) throw err;
+    send(res, err.status, { __type: err.type, message: err.message });
+  }
+}
+
+function parseBody(raw: Buffer): Body {
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new KmsError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new KmsError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  return parsed as Body;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  res.writeHead(status, {
+    'Content-Type': CONTENT_TYPE,
+    'Content-Length': String(payload.length),
+    'x-amzn-RequestId': randomUUID(),
+  });
+  res.end(payload);
+}
