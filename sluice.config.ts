@@ -1,0 +1,10 @@
+// The deployment's settings: the fleet repository and the clusters. Checked by stacks/config.ts at
+// deploy time. Edit this file, then `npx sst deploy --stage prod`.
+import type { SluiceStackConfig } from './stacks/config.ts';
+
+export const sluiceConfig: SluiceStackConfig = {
+  fleet: { url: 'https://github.com/example-org/fleet.git', branch: 'main', intervalMinutes: 1 },
+  clusters: [{ name: 'dev', puller: { identity: 'eks-pod-identity', eksClusterName: 'dev' } }],
+  sopsKeyArns: [],
+  retentionDays: 30,
+};

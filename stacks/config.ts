@@ -1,0 +1,82 @@
+// The one typed configuration of a Sluice deployment (sluice.config.ts), validated at deploy time: every
+// mistake is reported with the setting's name and the fix before a single resource is created.
+
+export interface ClusterConfig {
+  /** DNS-1123 label; also the name of clusters/<name>/ in the fleet repository. */
+  name: string;
+  /** How the in-cluster puller gets its role. */
+  puller:
+    | { identity: 'eks-pod-identity'; eksClusterName: string; namespace?: string; serviceAccount?: string }
+    | { identity: 'irsa'; oidcProviderArn: string; namespace?: string; serviceAccount?: string };
+}
+
+export interface SluiceStackConfig {
+  fleet: { url: string; branch?: string; intervalMinutes?: number };
+  clusters: ClusterConfig[];
+  /** Customer KMS keys that encrypt the fleet's SOPS files; the render function gets Decrypt grants. */
+  sopsKeyArns?: string[];
+  /** Days to keep artifacts and snapshots that are no longer current (S3 noncurrent versions). */
+  retentionDays?: number;
+  /** Alarm notifications (dead-letter queues not empty) go to this email, when set. */
+  alarmEmail?: string;
+}
+
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
+const OIDC_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
+
+export class StackConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`sluice.config.ts is invalid:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+export function validateStackConfig(
+  config: SluiceStackConfig,
+): Required<Omit<SluiceStackConfig, 'alarmEmail'>> & Pick<SluiceStackConfig, 'alarmEmail'> {
+  const problems: string[] = [];
+  if (!config.fleet?.url)
+    problems.push('fleet.url is missing: set it to the https:// clone URL of the fleet repository');
+  else if (!/^https:\/\/[^\s]+$/.test(config.fleet.url))
+    problems.push(`fleet.url ${JSON.stringify(config.fleet.url)} must be an https:// URL`);
+  if (!config.clusters?.length)
+    problems.push('clusters is empty: declare at least one cluster ({ name, puller })');
+  const seen = new Set<string>();
+  config.clusters?.forEach((c, i) => {
+    if (!LABEL.test(c.name ?? ''))
+      problems.push(`clusters[${i}].name ${JSON.stringify(c.name)} must be a DNS-1123 label (a-z, 0-9, '-')`);
+    if (seen.has(c.name)) problems.push(`clusters[${i}].name ${JSON.stringify(c.name)} is declared twice`);
+    seen.add(c.name);
+    if (c.puller?.identity === 'eks-pod-identity' && !c.puller.eksClusterName) {
+      problems.push(
+        `clusters[${i}].puller.eksClusterName is missing: the EKS cluster the Pod Identity association is made in`,
+      );
+    } else if (c.puller?.identity === 'irsa' && !OIDC_ARN.test(c.puller.oidcProviderArn ?? '')) {
+      problems.push(
+        `clusters[${i}].puller.oidcProviderArn must be an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/...)`,
+      );
+    } else if (c.puller?.identity !== 'eks-pod-identity' && c.puller?.identity !== 'irsa') {
+      problems.push(`clusters[${i}].puller.identity must be "eks-pod-identity" or "irsa"`);
+    }
+  });
+  config.sopsKeyArns?.forEach((arn, i) => {
+    if (!KMS_KEY_ARN.test(arn))
+      problems.push(
+        `sopsKeyArns[${i}] ${JSON.stringify(arn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)`,
+      );
+  });
+  const interval = config.fleet?.intervalMinutes ?? 1;
+  if (!(interval >= 1)) problems.push('fleet.intervalMinutes must be at least 1');
+  const retention = config.retentionDays ?? 30;
+  if (!Number.isInteger(retention) || retention < 1)
+    problems.push('retentionDays must be a whole number of days, at least 1');
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return {
+    fleet: { url: config.fleet.url, branch: config.fleet.branch ?? 'main', intervalMinutes: interval },
+    clusters: config.clusters,
+    sopsKeyArns: config.sopsKeyArns ?? [],
+    retentionDays: retention,
+    ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
+  };
+}

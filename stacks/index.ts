@@ -1,0 +1,72 @@
+// Sluice's AWS deployment: validate the configuration, then keys, storage, queues, functions and puller
+// roles. Returns the outputs `sst deploy` prints (webhook URL, puller role ARNs, signing key).
+import { type SluiceStackConfig, validateStackConfig } from './config.ts';
+import { functionRoles, functions } from './functions.ts';
+import type { Infra } from './infra.ts';
+import { keys } from './keys.ts';
+import { pullers } from './pullers.ts';
+import { queues } from './queues.ts';
+import { storage } from './storage.ts';
+
+export function deploy(raw: SluiceStackConfig, infra: Infra) {
+  const config = validateStackConfig(raw);
+  const { pulumi } = infra;
+  const clusterNames = config.clusters.map((c) => c.name);
+  const roles = functionRoles(infra);
+  const kms = keys(infra, { sopsKeyArns: config.sopsKeyArns, renderRoleArn: roles.render.arn });
+  const { bucket } = storage(infra, { dataKeyArn: kms.data.arn, retentionDays: config.retentionDays });
+  const q = queues(infra, {
+    clusters: clusterNames,
+    ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
+  });
+  const queueArns = pulumi.all([
+    q.fetch.queue.arn,
+    q.render.queue.arn,
+    q.events.queue.arn,
+    q.fetch.dlq.arn,
+    q.render.dlq.arn,
+    q.events.dlq.arn,
+  ]);
+  const clusterQueueArns = pulumi.all(clusterNames.map((c) => q.clusters[c]?.queue.arn ?? ''));
+  const arns = pulumi
+    .all([bucket.arn, queueArns, clusterQueueArns, kms.signing.arn, kms.data.arn])
+    .apply(
+      ([
+        bucketArn,
+        [fetch, render, events, fetchDlq, renderDlq, eventsDlq],
+        clusterArns,
+        signingKey,
+        dataKey,
+      ]) => ({
+        bucket: bucketArn,
+        queues: { fetch, render, events, fetchDlq, renderDlq, eventsDlq },
+        clusterQueues: Object.fromEntries(clusterNames.map((c, i) => [c, clusterArns[i] ?? ''])),
+        signingKey,
+        dataKey,
+        sopsKeys: config.sopsKeyArns,
+      }),
+    );
+  const fns = functions(infra, {
+    roles,
+    arns,
+    queueArns: { fetch: q.fetch.queue.arn, render: q.render.queue.arn, events: q.events.queue.arn },
+    environment: {
+      SLUICE_BUCKET: bucket.bucket,
+      SLUICE_QUEUE_PREFIX: q.prefix,
+      SLUICE_SIGNING_KEY_ARN: kms.signing.arn,
+      SLUICE_CLUSTERS: clusterNames.join(','),
+      SLUICE_FLEET_URL: config.fleet.url,
+      SLUICE_FLEET_BRANCH: config.fleet.branch ?? 'main',
+      SLUICE_FLEET_INTERVAL_MS: String((config.fleet.intervalMinutes ?? 1) * 60_000),
+      SLUICE_WEBHOOK_SECRET: infra.webhookSecret,
+    },
+  });
+  const pullerRoles = pullers(infra, { clusters: config.clusters, arns });
+  return {
+    webhookUrl: fns.webhook.url,
+    bucket: bucket.bucket,
+    signingKeyArn: kms.signing.arn,
+    pullerRoleArns: Object.fromEntries(Object.entries(pullerRoles).map(([c, r]) => [c, r.arn])),
+    clusterQueues: Object.fromEntries(Object.entries(q.clusters).map(([c, v]) => [c, v.queue.name])),
+  };
+}

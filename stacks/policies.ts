@@ -1,0 +1,114 @@
+// IAM policy documents as plain data, one per function and per cluster puller: least privilege written
+// down where it can be read and tested (which actions, on which ARNs and key prefixes).
+
+export interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: Statement[];
+}
+
+export interface PolicyArns {
+  bucket: string;
+  queues: {
+    fetch: string;
+    render: string;
+    events: string;
+    fetchDlq: string;
+    renderDlq: string;
+    eventsDlq: string;
+  };
+  clusterQueues: Record<string, string>;
+  signingKey: string;
+  dataKey: string;
+  sopsKeys: string[];
+}
+
+const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
+const allow = (Action: string[], Resource: string[], Condition?: Statement['Condition']): Statement => ({
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...(Condition && { Condition }),
+});
+const objects = (a: PolicyArns, ...prefixes: string[]) => prefixes.map((p) => `${a.bucket}/${p}`);
+const list = (a: PolicyArns, ...prefixes: string[]) =>
+  allow(['s3:ListBucket'], [a.bucket], { StringLike: { 's3:prefix': prefixes } });
+const consume = (queue: string) =>
+  allow(
+    [
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+    ],
+    [queue],
+  );
+const send = (...queues: string[]) => allow(['sqs:SendMessage', 'sqs:GetQueueUrl'], queues);
+const kmsForBucket = (a: PolicyArns) => allow(['kms:Decrypt', 'kms:GenerateDataKey'], [a.dataKey]);
+
+export function functionPolicies(
+  a: PolicyArns,
+): Record<'webhook' | 'schedule' | 'fetch' | 'render' | 'notify', PolicyDocument> {
+  const clusterQueues = Object.values(a.clusterQueues);
+  return {
+    webhook: doc(
+      list(a, 'fetch/*'),
+      allow(['s3:GetObject'], objects(a, 'fetch/*')),
+      kmsForBucket(a),
+      send(a.queues.fetch),
+    ),
+    schedule: doc(
+      list(a, 'fetch/*', 'clusters/*'),
+      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'fetch/*', 'clusters/*/kustomizations/*')),
+      kmsForBucket(a),
+      send(a.queues.fetch, a.queues.render),
+    ),
+    fetch: doc(
+      list(a, 'fetch/*', 'snapshots/*'),
+      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'fetch/*', 'snapshots/*')),
+      allow(['s3:GetObject'], objects(a, 'clusters/*/configs/Secret/*')),
+      kmsForBucket(a),
+      consume(a.queues.fetch),
+      send(a.queues.render, a.queues.fetchDlq),
+    ),
+    render: doc(
+      list(a, 'fetch/*', 'snapshots/*', 'clusters/*', 'artifacts/*'),
+      allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects(a, 'fetch/*', 'clusters/*')),
+      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'artifacts/*')),
+      allow(['s3:GetObject'], objects(a, 'snapshots/*')),
+      kmsForBucket(a),
+      allow(['kms:Sign', 'kms:GetPublicKey'], [a.signingKey]),
+      ...(a.sopsKeys.length > 0 ? [allow(['kms:Decrypt'], a.sopsKeys)] : []),
+      consume(a.queues.render),
+      send(a.queues.render, a.queues.fetch, a.queues.renderDlq, ...clusterQueues),
+    ),
+    notify: doc(
+      list(a, 'clusters/*'),
+      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'clusters/*/apply-status/*')),
+      kmsForBucket(a),
+      consume(a.queues.events),
+      send(a.queues.eventsDlq),
+    ),
+  };
+}
+
+/** A puller reads only its own cluster's index and artifacts, reads its own queue, and reports. */
+export function pullerPolicy(a: PolicyArns, cluster: string): PolicyDocument {
+  const queue = a.clusterQueues[cluster];
+  if (!queue) throw new Error(`no queue for cluster ${cluster}`);
+  return doc(
+    list(a, `clusters/${cluster}/index/*`),
+    allow(['s3:GetObject'], objects(a, `clusters/${cluster}/index/*`, `artifacts/${cluster}/*`)),
+    allow(['kms:Decrypt'], [a.dataKey], { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } }),
+    allow(['kms:GetPublicKey'], [a.signingKey]),
+    consume(queue),
+    send(a.queues.events),
+  );
+}

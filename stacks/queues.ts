@@ -1,0 +1,62 @@
+// Queues: FIFO fetch (group = source) and render (group = cluster/Kustomization), the events queue, and
+// one queue per cluster for its puller; each with a dead-letter queue and an alarm on its depth.
+import type { Infra } from './infra.ts';
+
+export function queues(infra: Infra, opts: { clusters: string[]; alarmEmail?: string }) {
+  const { aws } = infra;
+  const prefix = `sluice-${infra.stage}`;
+  const topic = new aws.sns.Topic('DeadLetterAlarms', {});
+  if (opts.alarmEmail)
+    new aws.sns.TopicSubscription('DeadLetterAlarmsEmail', {
+      topic: topic.arn,
+      protocol: 'email',
+      endpoint: opts.alarmEmail,
+    });
+  const make = (id: string, name: string, fifo: boolean, visibilityTimeoutSeconds: number) => {
+    const suffix = fifo ? '.fifo' : '';
+    const dlq = new aws.sqs.Queue(`${id}Dlq`, {
+      name: `${prefix}-${name}-dlq${suffix}`,
+      fifoQueue: fifo,
+      messageRetentionSeconds: 1_209_600,
+    });
+    const queue = new aws.sqs.Queue(id, {
+      name: `${prefix}-${name}${suffix}`,
+      fifoQueue: fifo,
+      ...(fifo && { deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' }),
+      visibilityTimeoutSeconds,
+      receiveWaitTimeSeconds: 20,
+      // Sluice dead-letters with a reason itself; this is the backstop for crashes.
+      redrivePolicy: dlq.arn.apply((arn) =>
+        JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 10 }),
+      ),
+    });
+    new aws.cloudwatch.MetricAlarm(`${id}DlqAlarm`, {
+      alarmDescription: `Sluice ${name}: messages in the dead-letter queue (see their code and reason attributes)`,
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: dlq.name },
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [topic.arn],
+    });
+    return { queue, dlq };
+  };
+  return {
+    prefix,
+    fetch: make('FetchQueue', 'fetch', true, 900),
+    render: make('RenderQueue', 'render', true, 900),
+    events: make('EventsQueue', 'events', false, 120),
+    clusters: Object.fromEntries(
+      opts.clusters.map((c) => [c, make(`Cluster${pascal(c)}Queue`, `cluster-${c}`, false, 120)]),
+    ),
+    alarms: topic,
+  };
+}
+
+export function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, __, ch: string) => ch.toUpperCase());
+}

