@@ -2,6 +2,7 @@
 // and merges them into bench/results.json (a flat object of numbers that later benchmarks extend).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundles } from './bundles.ts';
 import { gitFetch } from './git-fetch.ts';
 import { publishMany } from './publish-many.ts';
 import { pushToApplied } from './push-to-applied.ts';
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   'render-many': () => renderMany(),
   'push-to-applied': () => pushToApplied(),
   'publish-many': () => publishMany(),
+  bundles: () => bundles(),
 };
 
 const only = process.argv.slice(2);

@@ -1,6 +1,7 @@
 // Lambda: fetch jobs from the FIFO fetch queue (message group = source), with partial batch failures.
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { IsomorphicGitSource } from '../shared/adapters/git/isomorphic-git-source.ts';
 import { loadCloudConfig } from '../shared/config/cloud-config.ts';
 import { type CloudDeps, createCloudDeps } from '../shared/config/create-cloud-deps.ts';
 import { fetchSource } from '../shared/usecases/fetch-source.ts';
@@ -23,4 +24,6 @@ export function createFetchHandler(factory: () => CloudDeps | Promise<CloudDeps>
     });
 }
 
-export const handler = createFetchHandler(() => createCloudDeps(loadCloudConfig()));
+export const handler = createFetchHandler(() =>
+  createCloudDeps(loadCloudConfig(), { git: (dir) => new IsomorphicGitSource({ cacheDir: dir }) }),
+);

@@ -2,8 +2,10 @@
 // batch failures. kubectl comes from the kubectl/helm layer at /opt.
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { KmsKeyService } from '../shared/adapters/aws/kms-key-service.ts';
 import { loadCloudConfig } from '../shared/config/cloud-config.ts';
 import { type CloudDeps, createCloudDeps } from '../shared/config/create-cloud-deps.ts';
+import { createLocalRenderDeps } from '../shared/config/render-deps.ts';
 import { renderJob } from '../shared/usecases/render-job.ts';
 import { coldStartDeps, type WithDeps } from './middleware/cold-start-deps.ts';
 import { processSqsBatch } from './middleware/sqs-batch.ts';
@@ -24,4 +26,9 @@ export function createRenderHandler(factory: () => CloudDeps | Promise<CloudDeps
     });
 }
 
-export const handler = createRenderHandler(() => createCloudDeps(loadCloudConfig()));
+export const handler = createRenderHandler(() =>
+  createCloudDeps(loadCloudConfig(), {
+    keys: (kms, arn) => new KmsKeyService(kms, arn),
+    render: (scratchDir) => createLocalRenderDeps({ scratchDir }),
+  }),
+);

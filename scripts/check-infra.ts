@@ -11,7 +11,19 @@ const home = join(root, '.sst-home');
 const bunLink = join(home, 'sst', 'bin', 'bun');
 mkdirSync(dirname(bunLink), { recursive: true });
 rmSync(bunLink, { force: true });
-symlinkSync(join(root, 'node_modules', 'bun', 'bin', 'bun.exe'), bunLink);
+// The platform package's binary itself: bun's own postinstall (which would copy it into bun/bin) is not run.
+const platformBun = join(
+  root,
+  'node_modules',
+  '@oven',
+  `bun-${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}`,
+  'bin',
+  'bun',
+);
+symlinkSync(
+  existsSync(platformBun) ? platformBun : join(root, 'node_modules', 'bun', 'bin', 'bun.exe'),
+  bunLink,
+);
 
 const env = {
   ...process.env,

@@ -1,17 +1,19 @@
 // Composition root of the Lambda functions: the same use-cases as embedded mode, with SQS, S3 and KMS.
-// Clients are created here, once per cold start, never at module scope.
+// Clients are created here, once per cold start, never at module scope. Each function passes in only the
+// heavier adapters it uses (Git, KMS, kustomize), so its bundle carries nothing else.
 import { join } from 'node:path';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { createAwsClients } from '../adapters/aws/clients.ts';
-import { KmsKeyService } from '../adapters/aws/kms-key-service.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
-import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
+import { SluiceError } from '../core/errors.ts';
 import { systemClock } from '../ports/clock.ts';
+import type { GitSource } from '../ports/git-source.ts';
+import type { KeyService } from '../ports/key-service.ts';
 import { consoleLogger } from '../ports/logger.ts';
 import { defaultQueueNames, type PipelineDeps } from '../usecases/pipeline-deps.ts';
 import { fleetSourceKey } from '../usecases/register-fleet.ts';
 import type { CloudConfig } from './cloud-config.ts';
-import { createLocalRenderDeps } from './render-deps.ts';
 
 export interface CloudDeps {
   config: CloudConfig;
@@ -19,7 +21,13 @@ export interface CloudDeps {
   fleetSourceKey: string;
 }
 
-export function createCloudDeps(config: CloudConfig): CloudDeps {
+export interface OptionalAdapters {
+  git?: (workDir: string) => GitSource;
+  keys?: (kms: KMSClient, keyArn: string) => KeyService;
+  render?: (workDir: string) => PipelineDeps['render'];
+}
+
+export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters = {}): CloudDeps {
   const clients = createAwsClients({
     region: config.region,
     ...(config.endpoints && {
@@ -27,14 +35,33 @@ export function createCloudDeps(config: CloudConfig): CloudDeps {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
   });
+  const missing = (what: string): never => {
+    throw new SluiceError(
+      'ConfigInvalid',
+      `this function was built without ${what}; it is not meant to run this job`,
+    );
+  };
+  const once = <T>(make: () => T): (() => T) => {
+    let value: T | undefined;
+    return () => {
+      value ??= make();
+      return value;
+    };
+  };
+  const git = once(() => adapters.git?.(join(config.workDir, 'git')) ?? missing('a Git source'));
+  const keys = once(() => adapters.keys?.(clients.kms, config.signingKeyArn) ?? missing('the signing key'));
+  const render = once(() => adapters.render?.(join(config.workDir, 'scratch')) ?? missing('kustomize'));
   const pipeline: PipelineDeps = {
     store: new S3ObjectStore(clients.s3, config.bucket),
     queue: new SqsQueue(clients.sqs),
-    keys: new KmsKeyService(clients.kms, config.signingKeyArn),
-    git: new IsomorphicGitSource({ cacheDir: join(config.workDir, 'git') }),
-    // The render function only: kubectl comes from the layer at /opt/kubectl (resolved lazily).
+    get keys() {
+      return keys();
+    },
+    get git() {
+      return git();
+    },
     get render() {
-      return lazyRender(config.workDir);
+      return render();
     },
     clock: systemClock,
     log: consoleLogger('sluice-fn'),
@@ -47,10 +74,4 @@ export function createCloudDeps(config: CloudConfig): CloudDeps {
     },
   };
   return { config, pipeline, fleetSourceKey: fleetSourceKey(config.fleet) };
-}
-
-let render: PipelineDeps['render'] | undefined;
-function lazyRender(workDir: string): PipelineDeps['render'] {
-  render ??= createLocalRenderDeps({ scratchDir: join(workDir, 'scratch') });
-  return render;
 }

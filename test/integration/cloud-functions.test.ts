@@ -13,10 +13,13 @@ import { createScheduleHandler } from '../../functions/schedule.ts';
 import { createWebhookHandler } from '../../functions/webhook.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
+import { KmsKeyService } from '../../shared/adapters/aws/kms-key-service.ts';
 import { startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { IsomorphicGitSource } from '../../shared/adapters/git/isomorphic-git-source.ts';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import type { CloudConfig } from '../../shared/config/cloud-config.ts';
 import { type CloudDeps, createCloudDeps } from '../../shared/config/create-cloud-deps.ts';
+import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
@@ -74,7 +77,11 @@ beforeAll(async () => {
     allowRemoteBases: false,
     workDir: join(root, 'work'),
   };
-  deps = createCloudDeps(config);
+  deps = createCloudDeps(config, {
+    git: (dir) => new IsomorphicGitSource({ cacheDir: dir }),
+    keys: (client, arn) => new KmsKeyService(client, arn),
+    render: (scratchDir) => createLocalRenderDeps({ scratchDir }),
+  });
   deps.pipeline.log = silentLogger;
 }, 60_000);
 
