@@ -66,6 +66,7 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
     webhookUrl: fns.webhook.url,
     bucket: bucket.bucket,
     signingKeyArn: kms.signing.arn,
+    queuePrefix: q.prefix,
     pullerRoleArns: Object.fromEntries(Object.entries(pullerRoles).map(([c, r]) => [c, r.arn])),
     clusterQueues: Object.fromEntries(Object.entries(q.clusters).map(([c, v]) => [c, v.queue.name])),
   };

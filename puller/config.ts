@@ -1,0 +1,43 @@
+// The puller's settings, read from its environment once and validated: which cluster it is, where the
+// artifacts and its queue are, and how to verify signatures.
+import { SluiceError } from '../shared/core/errors.ts';
+
+export interface PullerConfig {
+  cluster: string;
+  region: string;
+  bucket: string;
+  queuePrefix: string;
+  /** PEM public key; or, when absent, fetched once from KMS with kms:GetPublicKey. */
+  publicKeyPem?: string;
+  signingKeyArn?: string;
+  intervalMs: number;
+  inventoryNamespace: string;
+}
+
+export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerConfig {
+  const problems: string[] = [];
+  const need = (name: string, hint: string) => {
+    if (!env[name]) problems.push(`${name} is not set (${hint})`);
+    return env[name] ?? '';
+  };
+  const cluster = need('SLUICE_CLUSTER', "this cluster's name as declared in sluice.config.ts");
+  const bucket = need('SLUICE_BUCKET', 'the artifact bucket from the deploy outputs');
+  const region = env.AWS_REGION ?? need('AWS_REGION', 'the region of the Sluice deployment');
+  if (!env.SLUICE_PUBLIC_KEY && !env.SLUICE_SIGNING_KEY_ARN) {
+    problems.push('set SLUICE_PUBLIC_KEY (PEM) or SLUICE_SIGNING_KEY_ARN (the deploy output signingKeyArn)');
+  }
+  const interval = Number(env.SLUICE_INTERVAL_SECONDS ?? 60);
+  if (!(interval >= 5)) problems.push('SLUICE_INTERVAL_SECONDS must be at least 5');
+  if (problems.length > 0)
+    throw new SluiceError('ConfigInvalid', `invalid puller configuration: ${problems.join('; ')}`);
+  return {
+    cluster,
+    region,
+    bucket,
+    queuePrefix: env.SLUICE_QUEUE_PREFIX ?? 'sluice',
+    ...(env.SLUICE_PUBLIC_KEY && { publicKeyPem: env.SLUICE_PUBLIC_KEY }),
+    ...(env.SLUICE_SIGNING_KEY_ARN && { signingKeyArn: env.SLUICE_SIGNING_KEY_ARN }),
+    intervalMs: interval * 1000,
+    inventoryNamespace: env.SLUICE_INVENTORY_NAMESPACE ?? 'sluice-system',
+  };
+}
