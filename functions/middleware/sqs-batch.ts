@@ -8,6 +8,7 @@ import { decodeJob, type Job } from '../../shared/core/pipeline/jobs.ts';
 import { decideRetry } from '../../shared/core/pipeline/retry-policy.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import type { Queue } from '../../shared/ports/queue.ts';
+import { deadLetter } from '../../shared/usecases/process-message.ts';
 
 export interface BatchDeps {
   queue: Queue;
@@ -42,17 +43,14 @@ export async function processSqsBatch(
         if (group) blockedGroups.add(group);
         continue;
       }
-      const dlq = deps.deadLetterQueue(queueName);
       deps.log.error('job dead-lettered', { queue: queueName, attempt, code, reason });
-      await deps.queue.send(dlq, {
+      await deadLetter(deps.queue, deps.deadLetterQueue(queueName), {
         body: record.body,
-        attributes: {
-          code,
-          reason: reason.slice(0, 1000),
-          sourceQueue: queueName,
-          attempts: String(attempt),
-        },
-        ...(dlq.endsWith('.fifo') && { groupId: 'dead-letters', deduplicationId: record.messageId }),
+        id: record.messageId,
+        code,
+        reason,
+        sourceQueue: queueName,
+        attempts: attempt,
       });
     }
   }

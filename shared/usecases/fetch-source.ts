@@ -4,13 +4,13 @@
 
 import { packSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import { SluiceError } from '../core/errors.ts';
-import type { FetchJob, RenderJob } from '../core/pipeline/jobs.ts';
-import { encodeJob } from '../core/pipeline/jobs.ts';
+import type { FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { enqueueRender } from './register-children.ts';
 
 export async function fetchSource(
   deps: PipelineDeps,
@@ -77,12 +77,7 @@ export async function enqueueRenders(deps: PipelineDeps, sourceKey: string): Pro
   const users = await deps.store.list(prefix);
   for (const user of users) {
     const [cluster = '', namespace = '', name = ''] = user.slice(prefix.length).split('/');
-    const job: RenderJob = { kind: 'render', cluster, kustomization: { namespace, name } };
-    await deps.queue.send(deps.queues.render, {
-      body: encodeJob(job),
-      groupId: `${cluster}/${namespace}/${name}`,
-      deduplicationId: `${cluster}/${namespace}/${name}/${deps.clock.now()}/${Math.random().toString(36).slice(2, 8)}`,
-    });
+    await enqueueRender(deps, cluster, { namespace, name });
   }
   return users.length;
 }

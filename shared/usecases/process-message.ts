@@ -42,18 +42,33 @@ export async function processMessage(
       return 'retry';
     }
     deps.log.error('job dead-lettered', { queue: queueName, attempt: message.receiveCount, code, reason });
-    const isFifo = deps.deadLetterQueue.endsWith('.fifo');
-    await deps.queue.send(deps.deadLetterQueue, {
+    await deadLetter(deps.queue, deps.deadLetterQueue, {
       body: message.body,
-      attributes: {
-        code,
-        reason: reason.slice(0, 1000),
-        sourceQueue: queueName,
-        attempts: String(message.receiveCount),
-      },
-      ...(isFifo && { groupId: 'dead-letters', deduplicationId: message.id }),
+      id: message.id,
+      code,
+      reason,
+      sourceQueue: queueName,
+      attempts: message.receiveCount,
     });
     await deps.queue.ack(queueName, message.receiptHandle);
     return 'dead-letter';
   }
+}
+
+/** Moves a job to its dead-letter queue with why it failed (`code`, `reason`), for an operator to read. */
+export async function deadLetter(
+  queue: Queue,
+  deadLetterQueue: string,
+  failed: { body: string; id: string; code: string; reason: string; sourceQueue: string; attempts: number },
+): Promise<void> {
+  await queue.send(deadLetterQueue, {
+    body: failed.body,
+    attributes: {
+      code: failed.code,
+      reason: failed.reason.slice(0, 1000),
+      sourceQueue: failed.sourceQueue,
+      attempts: String(failed.attempts),
+    },
+    ...(deadLetterQueue.endsWith('.fifo') && { groupId: 'dead-letters', deduplicationId: failed.id }),
+  });
 }

@@ -1,0 +1,25 @@
+// Builds an SQS-triggered function: dependencies once per cold start, the batch through processSqsBatch,
+// each job checked to be of the kind this queue carries before its use-case runs.
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { CloudDeps } from '../../shared/config/create-cloud-deps.ts';
+import type { Job } from '../../shared/core/pipeline/jobs.ts';
+import { coldStartDeps, type WithDeps } from './cold-start-deps.ts';
+import { processSqsBatch } from './sqs-batch.ts';
+
+export function sqsFunction<K extends Job['kind']>(
+  factory: () => CloudDeps | Promise<CloudDeps>,
+  kind: K,
+  handle: (deps: CloudDeps, job: Extract<Job, { kind: K }>) => Promise<unknown>,
+) {
+  return middy<SQSEvent, SQSBatchResponse, Error, WithDeps<CloudDeps> & Context>()
+    .use(coldStartDeps<CloudDeps, SQSEvent, SQSBatchResponse>(factory))
+    .handler(async (event, context) => {
+      const deps = context.deps;
+      const { queue, log, queues } = deps.pipeline;
+      return processSqsBatch(event, { queue, log, deadLetterQueue: queues.deadLetter }, (job) => {
+        if (job.kind !== kind) throw new Error(`this queue carries ${kind} jobs, got a ${job.kind} job`);
+        return handle(deps, job as Extract<Job, { kind: K }>);
+      });
+    });
+}
