@@ -107,6 +107,8 @@ export function pullerPolicy(a: PolicyArns, cluster: string): PolicyDocument {
     list(a, `clusters/${cluster}/index/*`),
     allow(['s3:GetObject'], objects(a, `clusters/${cluster}/index/*`, `artifacts/${cluster}/*`)),
     allow(['kms:Decrypt'], [a.dataKey], { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } }),
+    // Data keys wrapped for this cluster (EncryptionContext {cluster: <name>}) and no other cluster's.
+    allow(['kms:Decrypt'], [a.dataKey], { StringEquals: { 'kms:EncryptionContext:cluster': cluster } }),
     allow(['kms:GetPublicKey'], [a.signingKey]),
     consume(queue),
     send(a.queues.events),
