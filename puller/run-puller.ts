@@ -60,6 +60,7 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
       failures = 0;
     } catch (err) {
       failures++;
+      nextFull = 0; // the nudges of the failed round were acked: do a full reconcile next time
       deps.log.error('puller loop failed; retrying', {
         cluster: deps.cluster,
         error: (err as Error).message,

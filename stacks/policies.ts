@@ -37,6 +37,12 @@ const allow = (Action: string[], Resource: string[], Condition?: Statement['Cond
   ...(Condition && { Condition }),
 });
 const objects = (a: PolicyArns, ...prefixes: string[]) => prefixes.map((p) => `${a.bucket}/${p}`);
+/**
+ * Functions may list the whole bucket: without s3:ListBucket on the bucket (no prefix condition, which a
+ * GetObject request does not carry), S3 answers a missing key with 403 instead of 404, and "not there yet"
+ * is a normal state for the control plane. Pullers, confined to their cluster, keep a prefix condition.
+ */
+const listBucket = (a: PolicyArns) => allow(['s3:ListBucket'], [a.bucket]);
 const list = (a: PolicyArns, ...prefixes: string[]) =>
   allow(['s3:ListBucket'], [a.bucket], { StringLike: { 's3:prefix': prefixes } });
 const consume = (queue: string) =>
@@ -59,19 +65,19 @@ export function functionPolicies(
   const clusterQueues = Object.values(a.clusterQueues);
   return {
     webhook: doc(
-      list(a, 'fetch/*'),
+      listBucket(a),
       allow(['s3:GetObject'], objects(a, 'fetch/*')),
       kmsForBucket(a),
       send(a.queues.fetch),
     ),
     schedule: doc(
-      list(a, 'fetch/*', 'clusters/*'),
+      listBucket(a),
       allow(['s3:GetObject', 's3:PutObject'], objects(a, 'fetch/*', 'clusters/*/kustomizations/*')),
       kmsForBucket(a),
       send(a.queues.fetch, a.queues.render),
     ),
     fetch: doc(
-      list(a, 'fetch/*', 'snapshots/*'),
+      listBucket(a),
       allow(['s3:GetObject', 's3:PutObject'], objects(a, 'fetch/*', 'snapshots/*')),
       allow(['s3:GetObject'], objects(a, 'clusters/*/configs/Secret/*')),
       kmsForBucket(a),
@@ -79,7 +85,7 @@ export function functionPolicies(
       send(a.queues.render, a.queues.fetchDlq),
     ),
     render: doc(
-      list(a, 'fetch/*', 'snapshots/*', 'clusters/*', 'artifacts/*'),
+      listBucket(a),
       allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects(a, 'fetch/*', 'clusters/*')),
       allow(['s3:GetObject', 's3:PutObject'], objects(a, 'artifacts/*')),
       allow(['s3:GetObject'], objects(a, 'snapshots/*')),
@@ -90,7 +96,7 @@ export function functionPolicies(
       send(a.queues.render, a.queues.fetch, a.queues.renderDlq, ...clusterQueues),
     ),
     notify: doc(
-      list(a, 'clusters/*'),
+      listBucket(a),
       allow(['s3:GetObject', 's3:PutObject'], objects(a, 'clusters/*/apply-status/*')),
       kmsForBucket(a),
       consume(a.queues.events),

@@ -37,8 +37,13 @@ export async function processSqsBatch(
       const retryable = isSluiceError(err) ? err.retryable : true;
       const code = isSluiceError(err) ? err.code : 'InternalError';
       const reason = err instanceof Error ? err.message : String(err);
-      if (decideRetry(retryable, attempt).action === 'retry') {
+      const decision = decideRetry(retryable, attempt);
+      if (decision.action === 'retry') {
         deps.log.warn('job failed, SQS will redeliver it', { queue: queueName, attempt, code, reason });
+        // Back off as in embedded mode, instead of waiting out the queue's whole visibility timeout.
+        await deps.queue
+          .retryLater(queueName, record.receiptHandle, decision.delaySeconds)
+          .catch(() => undefined);
         failures.push({ itemIdentifier: record.messageId });
         if (group) blockedGroups.add(group);
         continue;

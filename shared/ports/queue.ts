@@ -17,6 +17,8 @@ export interface ReceivedMessage {
   receiptHandle: string;
   /** 1 on first delivery. */
   receiveCount: number;
+  /** FIFO queues: the message group. */
+  groupId?: string;
   attributes: Record<string, string>;
 }
 

@@ -46,6 +46,11 @@ export async function fetchSource(
   }
   const unchanged = snapshot.commit === state.commit && state.snapshotDigest === snapshot.digest;
   if (unchanged) {
+    // A previous attempt stored this revision but may have died before queuing every render.
+    if (state.rendersPending) {
+      await enqueueRenders(deps, job.sourceKey);
+      await putJson(deps.store, stateKeys.fetchState(job.sourceKey), { ...state, rendersPending: undefined });
+    }
     await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
       ...state,
       lastAttemptAt: now,
@@ -66,8 +71,10 @@ export async function fetchSource(
     fetchedAt: now,
     lastAttemptAt: now,
   };
-  await putJson(deps.store, stateKeys.fetchState(job.sourceKey), next);
+  // Recorded as pending first: a crash between these steps is finished by the retry (see above).
+  await putJson(deps.store, stateKeys.fetchState(job.sourceKey), { ...next, rendersPending: true });
   await enqueueRenders(deps, job.sourceKey);
+  await putJson(deps.store, stateKeys.fetchState(job.sourceKey), next);
   deps.log.info('fetched new revision', { source: spec.declaredBy, revision: snapshot.revision });
   return { changed: true, revision: snapshot.revision };
 }

@@ -22,37 +22,43 @@ export async function processMessage(
   message: ReceivedMessage,
   handle: (job: Job) => Promise<unknown>,
 ): Promise<Outcome> {
+  let failure: unknown;
   try {
     await handle(decodeJob(message.body));
+  } catch (err) {
+    failure = err;
+  }
+  if (failure === undefined) {
+    // Outside the try: a failed ack must not turn a job that succeeded into a retry or a dead letter.
     await deps.queue.ack(queueName, message.receiptHandle);
     return 'done';
-  } catch (err) {
-    const retryable = isSluiceError(err) ? err.retryable : true; // unknown failures: assume transient
-    const code = isSluiceError(err) ? err.code : 'InternalError';
-    const reason = err instanceof Error ? err.message : String(err);
-    const decision = decideRetry(retryable, message.receiveCount, deps.retry ?? DEFAULT_RETRY);
-    if (decision.action === 'retry') {
-      deps.log.warn('job failed, will retry', {
-        queue: queueName,
-        attempt: message.receiveCount,
-        code,
-        reason,
-      });
-      await deps.queue.retryLater(queueName, message.receiptHandle, decision.delaySeconds);
-      return 'retry';
-    }
-    deps.log.error('job dead-lettered', { queue: queueName, attempt: message.receiveCount, code, reason });
-    await deadLetter(deps.queue, deps.deadLetterQueue, {
-      body: message.body,
-      id: message.id,
+  }
+  const err = failure;
+  const retryable = isSluiceError(err) ? err.retryable : true; // unknown failures: assume transient
+  const code = isSluiceError(err) ? err.code : 'InternalError';
+  const reason = err instanceof Error ? err.message : String(err);
+  const decision = decideRetry(retryable, message.receiveCount, deps.retry ?? DEFAULT_RETRY);
+  if (decision.action === 'retry') {
+    deps.log.warn('job failed, will retry', {
+      queue: queueName,
+      attempt: message.receiveCount,
       code,
       reason,
-      sourceQueue: queueName,
-      attempts: message.receiveCount,
     });
-    await deps.queue.ack(queueName, message.receiptHandle);
-    return 'dead-letter';
+    await deps.queue.retryLater(queueName, message.receiptHandle, decision.delaySeconds);
+    return 'retry';
   }
+  deps.log.error('job dead-lettered', { queue: queueName, attempt: message.receiveCount, code, reason });
+  await deadLetter(deps.queue, deps.deadLetterQueue, {
+    body: message.body,
+    id: message.id,
+    code,
+    reason,
+    sourceQueue: queueName,
+    attempts: message.receiveCount,
+  });
+  await deps.queue.ack(queueName, message.receiptHandle);
+  return 'dead-letter';
 }
 
 /** Moves a job to its dead-letter queue with why it failed (`code`, `reason`), for an operator to read. */

@@ -148,7 +148,11 @@ export async function registerChildren(
   }
   const sourceKeys = split.gitRepositories.map((r) => keyOf(r.metadata));
   for (const key of previous.sources) {
-    if (!sourceKeys.includes(key)) await deps.store.delete(sourceRecordKey(cluster, splitKey(key)));
+    if (sourceKeys.includes(key)) continue;
+    const recordKey = sourceRecordKey(cluster, splitKey(key));
+    const record = await getJson<ClusterSourceRecord>(deps.store, recordKey);
+    // Another parent may have taken the GitRepository over meanwhile: only withdraw our own declaration.
+    if (record && same(record.parent, parentKey)) await deps.store.delete(recordKey);
   }
 
   // 4. ConfigMaps/Secrets for substituteFrom
@@ -192,9 +196,7 @@ function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
   };
 }
 
-function sourceRecordKey(cluster: string, k: ObjectKey): string {
-  return `clusters/${cluster}/sources/${k.namespace}/${k.name}.json`;
-}
+const sourceRecordKey = stateKeys.source;
 
 function splitKey(ref: string): ObjectKey {
   const [namespace = '', name = ''] = ref.split('/');

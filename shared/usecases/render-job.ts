@@ -52,7 +52,7 @@ export async function renderJob(
     const fleet = await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
     const tombstone: IndexEntry = {
       kustomization: key,
-      generation: { fleet: fleet?.generation ?? current.generation.fleet, source: current.generation.source },
+      generation: { ...current.generation, fleet: fleet?.generation ?? current.generation.fleet },
       revision: current.revision,
       renderKey: '',
       publishedAt: now(),
@@ -68,19 +68,21 @@ export async function renderJob(
   const ksRef = objectRef('Kustomization', ks.metadata);
   try {
     if (ks.spec.suspend) return { outcome: 'unchanged' };
-    if (!record.sourceKey) {
+    const sourceKey = record.sourceKey || (await resolveSourceKey(deps, cluster, ks, fleetSourceKey));
+    if (!sourceKey) {
+      // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
       throw new SluiceError(
         'ReferenceNotFound',
         `${ksRef}: spec.sourceRef: ${ks.spec.sourceRef.kind} '${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}' not found in cluster ${cluster}; declare the GitRepository in the fleet`,
-        { object: ksRef, field: 'spec.sourceRef' },
+        { object: ksRef, field: 'spec.sourceRef', retryable: true },
       );
     }
     const [source, spec] = await Promise.all([
-      getJson<FetchState>(deps.store, stateKeys.fetchState(record.sourceKey)),
-      getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(record.sourceKey)),
+      getJson<FetchState>(deps.store, stateKeys.fetchState(sourceKey)),
+      getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(sourceKey)),
     ]);
     if (!source?.snapshotDigest || !source.revision) {
-      await requestFetch(deps, record.sourceKey);
+      await requestFetch(deps, sourceKey);
       throw new SluiceError(
         'GitFetchFailed',
         `${ksRef}: its source has not been fetched yet; waiting for the first fetch`,
@@ -90,10 +92,15 @@ export async function renderJob(
       );
     }
     const fleet =
-      record.sourceKey === fleetSourceKey
+      sourceKey === fleetSourceKey
         ? source
         : await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
-    const generation = { fleet: fleet?.generation ?? 0, source: source.generation };
+    const generation = {
+      fleet: fleet?.generation ?? 0,
+      source: source.generation,
+      fleetKey: fleetSourceKey,
+      sourceKey,
+    };
     if (isOlder(generation, current?.generation)) return { outcome: 'stale' };
 
     const dir = await localSnapshot(deps, source.snapshotDigest, ksRef);
@@ -231,6 +238,26 @@ function localSnapshot(deps: PipelineDeps, digest: string, ksRef: string): Promi
     pending.finally(() => unpacking.delete(dir)).catch(() => undefined);
   }
   return pending;
+}
+
+/** A Kustomization registered before its GitRepository: look the source up now, and subscribe to it. */
+async function resolveSourceKey(
+  deps: PipelineDeps,
+  cluster: string,
+  ks: KustomizationRecord['kustomization'],
+  fleetKey: string,
+): Promise<string> {
+  if (ks.spec.sourceRef.kind !== 'GitRepository') return '';
+  const ref = {
+    namespace: ks.spec.sourceRef.namespace ?? ks.metadata.namespace,
+    name: ks.spec.sourceRef.name,
+  };
+  const key =
+    ref.namespace === 'flux-system' && ref.name === 'flux-system'
+      ? fleetKey
+      : ((await getJson<{ sourceKey: string }>(deps.store, stateKeys.source(cluster, ref)))?.sourceKey ?? '');
+  if (key) await deps.store.put(stateKeys.fetchUser(key, cluster, ks.metadata), '');
+  return key;
 }
 
 async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigData[]> {

@@ -177,7 +177,7 @@ describe('embedded pipeline', () => {
     const ahead = fetched.generation + 5;
     const newer: IndexEntry = {
       ...after,
-      generation: { fleet: ahead, source: ahead },
+      generation: { ...after.generation, fleet: ahead, source: ahead },
       digest: 'sha256:newer',
     };
     await putJson(store, stateKeys.index('dev', ks), newer);

@@ -61,7 +61,7 @@ export class SqsQueue implements Queue {
           MaxNumberOfMessages: opts.maxMessages ?? 1,
           WaitTimeSeconds: opts.waitSeconds ?? 0,
           ...(opts.visibilitySeconds !== undefined && { VisibilityTimeout: opts.visibilitySeconds }),
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId'],
           MessageAttributeNames: ['All'],
         }),
       );
@@ -70,6 +70,7 @@ export class SqsQueue implements Queue {
         body: m.Body ?? '',
         receiptHandle: m.ReceiptHandle ?? '',
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
+        ...(m.Attributes?.MessageGroupId && { groupId: m.Attributes.MessageGroupId }),
         attributes: Object.fromEntries(
           Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
         ),

@@ -32,15 +32,20 @@ export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
         await Promise.all(messages.map((m) => opts.queue.retryLater(opts.queueName, m.receiptHandle, 1)));
         break;
       }
+      // One writer per message group: a group's messages run in order, different groups in parallel.
+      const groups = new Map<string, typeof messages>();
+      for (const m of messages) groups.set(m.groupId ?? m.id, [...(groups.get(m.groupId ?? m.id) ?? []), m]);
       await Promise.all(
-        messages.map((m) =>
-          processMessage(
-            { queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue },
-            opts.queueName,
-            m,
-            opts.handle,
-          ),
-        ),
+        [...groups.values()].map(async (group) => {
+          for (const m of group) {
+            await processMessage(
+              { queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue },
+              opts.queueName,
+              m,
+              opts.handle,
+            );
+          }
+        }),
       );
     } catch (err) {
       if (opts.signal.aborted) break;

@@ -26,6 +26,8 @@ export interface FetchState {
   fetchedAt?: string;
   lastAttemptAt?: string;
   error?: { code: string; message: string; at: string };
+  /** Set while the render jobs of a new revision are being queued. */
+  rendersPending?: boolean;
 }
 
 export interface KustomizationRecord {

@@ -24,6 +24,8 @@ export const stateKeys = {
   /** Declared by the render of the parent Kustomization (message group of the parent). */
   kustomization: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/kustomizations/${ref(ks)}.json`,
   kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
+  /** A cluster's GitRepository name → its fetch identity; written by the render that declared it. */
+  source: (cluster: string, k: ObjectKey) => `clusters/${cluster}/sources/${ref(k)}.json`,
   /** What a Kustomization's render declared (children, configs, sources); written by that render only. */
   declared: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/declared/${ref(ks)}.json`,
   config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) =>

@@ -10,6 +10,8 @@ export interface Inventory {
   digest: string;
   revision: string;
   appliedAt: string;
+  /** spec.prune of the last applied artifact: whether removing the Kustomization deletes its objects. */
+  prune?: boolean;
   entries: InventoryEntry[];
 }
 

@@ -103,6 +103,14 @@ async function reconcileOne(
 
   if (entry.deleted) {
     if (!previous) return undefined;
+    if (previous.prune === false) {
+      await deleteInventory(deps, ks);
+      return report({
+        ready: true,
+        reason: 'Removed',
+        message: 'Kustomization removed from the fleet; prune is disabled, so its objects were left in place',
+      });
+    }
     const pruned = await pruneObjects(deps, ks, previous.entries);
     if (pruned.errors.length > 0) {
       await writeInventory(deps, { ...previous, entries: pruned.kept });
@@ -191,6 +199,7 @@ async function reconcileOne(
     digest: entry.digest ?? '',
     revision: entry.revision,
     appliedAt: now,
+    prune: payload.apply.prune,
     entries: [...next, ...kept],
   });
   if (pruneErrors.length > 0) {

@@ -278,6 +278,19 @@ describe('isOlder', () => {
     [true, 'the fleet moved forward but the source is behind', g(4, 6), g(3, 7)],
     [true, 'the source moved forward but the fleet is behind', g(2, 8), g(3, 7)],
     [true, 'both are behind', g(0, 0), g(3, 7)],
+    [
+      false,
+      'the source changed identity (new URL or ref: a new sequence)',
+      { ...g(3, 1), sourceKey: 'new' },
+      { ...g(3, 40), sourceKey: 'old' },
+    ],
+    [false, 'the fleet changed identity', { ...g(1, 7), fleetKey: 'new' }, { ...g(9, 7), fleetKey: 'old' }],
+    [
+      true,
+      'the same source is behind',
+      { ...g(3, 1), sourceKey: 'same' },
+      { ...g(3, 40), sourceKey: 'same' },
+    ],
   ])('is %s when %s', (older, _when, next, current) => {
     expect(isOlder(next, current)).toBe(older);
   });
