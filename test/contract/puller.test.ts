@@ -565,6 +565,19 @@ describe('reconcileCluster', () => {
       expect(live('ConfigMap', 'foreign', 'apps')).toBeDefined();
     });
 
+    it('leaves the objects of a Kustomization with prune: false in place, as Flux does', async () => {
+      await publish(APPS, [owned(configMap('one'))], { apply: { prune: false } });
+      await reconcileCluster(deps);
+      await tombstone(APPS);
+      expect(reportFor(await reconcileCluster(deps), APPS)).toMatchObject({
+        ready: true,
+        reason: 'Removed',
+        pruned: 0,
+      });
+      expect(live('ConfigMap', 'one', 'apps')).toBeDefined();
+      expect(inventoryOfKs(APPS)).toBeUndefined();
+    });
+
     it('is quiet when nothing was ever applied', async () => {
       await tombstone(APPS);
       expect(await reconcileCluster(deps)).toEqual([]);
