@@ -23,6 +23,8 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
     const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey));
     const last = state?.lastAttemptAt ? Date.parse(state.lastAttemptAt) : 0;
     if (now - last < spec.intervalMs + jitterMs(spec.sourceKey, spec.intervalMs)) continue;
+    // A source no Kustomization uses any more (withdrawn from the fleet) is not fetched.
+    if ((await deps.store.list(stateKeys.fetchUsers(spec.sourceKey))).length === 0) continue;
     const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'schedule' };
     // One scheduled fetch per source per interval window, however often the tick runs.
     const window = Math.floor(now / Math.max(1000, spec.intervalMs));
