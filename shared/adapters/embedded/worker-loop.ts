@@ -41,9 +41,12 @@ export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
             // Heartbeat: keep a long job (a root render registering thousands of children) invisible so
             // it is not delivered a second time while it still runs.
             const visibility = opts.visibilitySeconds ?? 120;
-            const heartbeat = setInterval(() => {
-              opts.queue.retryLater(opts.queueName, m.receiptHandle, visibility).catch(() => undefined);
-            }, (visibility * 1000) / 2);
+            const heartbeat = setInterval(
+              () => {
+                opts.queue.retryLater(opts.queueName, m.receiptHandle, visibility).catch(() => undefined);
+              },
+              (visibility * 1000) / 2,
+            );
             try {
               await processMessage(
                 { queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue },
