@@ -3,22 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { decodeResource } from '../../../shared/api/decode-resource.ts';
 import { parseManifests } from '../../../shared/api/parse-manifests.ts';
-import { isSluiceError } from '../../../shared/core/errors.ts';
+import { errorOf } from '../../support/error-of.ts';
 
 type Raw = Record<string, unknown>;
 
 const FILE = 'clusters/dev/apps.yaml';
 const at = (document = 0) => ({ file: FILE, document });
-
-function errorOf(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (isSluiceError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an error');
-}
 
 const gitRepository = (spec: Raw = {}, metadata: Raw = { name: 'fleet', namespace: 'flux-system' }): Raw => ({
   apiVersion: 'source.toolkit.fluxcd.io/v1',

@@ -1,19 +1,9 @@
 // Path safety: user-supplied paths may not leave the repository root, and a hostile Git tree may not
 // write outside the snapshot, plant a `.git` directory, or keep a symlink pointing outside.
 import { describe, expect, it } from 'vitest';
-import { isSluiceError } from '../../../shared/core/errors.ts';
 import { assertSafeSymlink, assertSafeTreeEntry } from '../../../shared/core/paths/git-tree-path.ts';
 import { isWithin, normalizeInside, secureJoin } from '../../../shared/core/paths/secure-join.ts';
-
-function errorOf(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (isSluiceError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../../support/error-of.ts';
 
 describe('secureJoin', () => {
   const inside: [string, string][] = [

@@ -2,7 +2,6 @@
 // rules (Masterminds/semver v3 via fluxcd/pkg/version), revision strings, and URL credential redaction.
 import { describe, expect, it } from 'vitest';
 import type { GitRepositoryRef } from '../../../../shared/api/git-repository.ts';
-import { isSluiceError } from '../../../../shared/core/errors.ts';
 import {
   type RemoteRef,
   redactUrl,
@@ -10,6 +9,7 @@ import {
   selectRef,
   selectSemver,
 } from '../../../../shared/core/git/select-ref.ts';
+import { errorOf } from '../../../support/error-of.ts';
 
 const sha = (c: string) => c.repeat(40);
 const MASTER = sha('1');
@@ -32,16 +32,6 @@ const REMOTE: RemoteRef[] = [
   { ref: 'refs/tags/light', oid: LIGHT },
   { ref: 'refs/pull/42/head', oid: PR_HEAD },
 ];
-
-function errorOf(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (isSluiceError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an error');
-}
 
 describe('selectRef', () => {
   const cases: {

@@ -1,12 +1,12 @@
 // Flux's kustomization generator scan (FLUX-RENDER §1): which files and directories become resources
 // when a path has no kustomization file, and which YAML files make the whole reconciliation fail.
 import { describe, expect, it } from 'vitest';
-import { isSluiceError } from '../../../../shared/core/errors.ts';
 import {
   assertKubernetesYaml,
   findKustomizationFile,
   scanManifests,
 } from '../../../../shared/core/render/generate-resources.ts';
+import { errorOf } from '../../../support/error-of.ts';
 import { type MemoryNode, memoryTree } from '../../../support/memory-tree.ts';
 
 const ROOT = '/src';
@@ -22,16 +22,6 @@ function tree(files: Record<string, MemoryNode>) {
       Object.entries(files).map(([p, node]) => [p.startsWith('/') ? p : `${DIR}/${p}`, node]),
     ),
   );
-}
-
-function errorOf(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (isSluiceError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an error');
 }
 
 describe('scanManifests', () => {

@@ -1,8 +1,8 @@
 // The pre-build guard: every kustomization reachable from the build path is followed, remote bases are
 // refused unless enabled, and no file reference (symlinks included) may resolve outside the repository.
 import { describe, expect, it } from 'vitest';
-import { isSluiceError } from '../../../../shared/core/errors.ts';
 import { guardKustomizeTree } from '../../../../shared/core/render/guard-kustomize-tree.ts';
+import { errorOf } from '../../../support/error-of.ts';
 import { type MemoryNode, memoryTree } from '../../../support/memory-tree.ts';
 
 type Raw = Record<string, unknown>;
@@ -21,16 +21,6 @@ function tree(files: Record<string, MemoryNode>) {
 
 function guard(k: Raw, files: Record<string, MemoryNode> = {}, allowRemoteBases = false, dir = DIR): void {
   guardKustomizeTree(tree({ 'apps/': '', ...files }), dir, k, { root: ROOT, allowRemoteBases });
-}
-
-function errorOf(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (err) {
-    if (isSluiceError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an error');
 }
 
 const remoteMessage = (file: string, field: string, ref: string) =>
