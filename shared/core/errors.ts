@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'WebhookRejected'
   | 'ConfigInvalid'
   | 'StoreUnavailable'
-  | 'QueueUnavailable';
+  | 'QueueUnavailable'
+  | 'AccessDenied'
+  | 'LimitExceeded';
 
 export interface SluiceErrorOptions {
   retryable?: boolean;
