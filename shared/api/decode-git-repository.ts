@@ -4,6 +4,8 @@ import { GIT_REPOSITORY_API, type GitRepository, type GitRepositoryRef } from '.
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
 
 const URL_PATTERN = /^(http|https|ssh):\/\/.*$/;
+/** An http(s) URL whose authority carries userinfo (`user@` or `user:password@`). */
+const HTTP_USERINFO = /^https?:\/\/[^/?#]*@/i;
 const TIMEOUT_PATTERN = /^([0-9]+(\.[0-9]+)?(ms|s|m))+$/;
 const COMMIT_PATTERN = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
@@ -14,11 +16,7 @@ export function decodeGitRepository(
   r: FieldReader,
 ): GitRepository {
   const spec = r.object(raw, 'spec', 'spec', true);
-  const url = r.string(spec, 'url', 'spec.url', {
-    required: true,
-    pattern: URL_PATTERN,
-    patternHint: 'an http://, https:// or ssh:// URL',
-  });
+  const url = readUrl(spec, r);
   if (url?.startsWith('ssh://')) {
     r.fail(
       'spec.url',
@@ -59,6 +57,28 @@ export function decodeGitRepository(
     },
     source,
   };
+}
+
+/**
+ * spec.url without credentials in it: a `user:password@` URL would be stored, shown in status and sent
+ * along every redirect, so it is refused (without echoing it) in favour of spec.secretRef.
+ */
+function readUrl(spec: Record<string, unknown> | undefined, r: FieldReader): string | undefined {
+  const url = r.string(spec, 'url', 'spec.url', { required: true });
+  if (url === undefined || url === '') return url;
+  if (HTTP_USERINFO.test(url)) {
+    r.fail(
+      'spec.url',
+      'must not contain credentials (user:password@); remove them from the URL and put username and password in a Secret named in spec.secretRef',
+    );
+    return undefined;
+  }
+  if (!URL_PATTERN.test(url)) {
+    // Echo the value, but never what could be a password in front of an '@'.
+    const shown = url.replace(/^[^/@]*:[^/]*@/, '***@');
+    r.fail('spec.url', `expected an http://, https:// or ssh:// URL, got ${JSON.stringify(shown)}`);
+  }
+  return url;
 }
 
 export function dropUndefined<T extends object>(value: T): T {

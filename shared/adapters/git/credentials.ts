@@ -35,11 +35,3 @@ export function httpAuth(url: string, creds: GitCredentials | undefined): HttpAu
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
 }
-
-/** The URL without userinfo: credentials travel in headers only. */
-export function stripCredentials(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.toString();
-}

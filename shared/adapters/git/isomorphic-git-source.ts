@@ -7,9 +7,10 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
+import { repositoryKey, snapshotIdentity } from '../../core/git/repository-key.ts';
 import { type RemoteRef, redactUrl, revisionString, selectRef } from '../../core/git/select-ref.ts';
 import type { GitFetchRequest, GitSnapshot, GitSource } from '../../ports/git-source.ts';
-import { httpAuth, stripCredentials } from './credentials.ts';
+import { httpAuth } from './credentials.ts';
 import { toGitError } from './git-errors.ts';
 import { type MaterializeRequest, materializeTree, writeManifest } from './materialize-tree.ts';
 
@@ -29,7 +30,7 @@ export class IsomorphicGitSource implements GitSource {
   }
 
   fetch(req: GitFetchRequest): Promise<GitSnapshot> {
-    const url = stripCredentials(req.url);
+    const url = repositoryKey(req.url);
     // One fetch per repository at a time: the object store and its tracking refs are shared.
     const previous = this.locks.get(url) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.fetchLocked(url, req));
@@ -46,7 +47,8 @@ export class IsomorphicGitSource implements GitSource {
     try {
       const remote = await listRemoteRefs(url, headers);
       const choice = selectRef(req.ref, remote, url);
-      const digest = `sha256:${sha256(`${choice.commit}\0${req.ignore ?? ''}`)}`;
+      // Keyed by repository too: a commit named in spec.ref.commit is looked up in this repository only.
+      const digest = `sha256:${sha256(snapshotIdentity(url, choice.commit, req.ignore))}`;
       const dir = join(this.cacheDir, 'snapshots', digest.slice('sha256:'.length));
       const base = {
         url: redactUrl(req.url),
@@ -83,7 +85,7 @@ export class IsomorphicGitSource implements GitSource {
       const fetched = performance.now();
       // Unchanged files are hard-linked from the previous snapshot of the same source, when there is one.
       const previous = req.lastCommit
-        ? join(this.cacheDir, 'snapshots', sha256(`${req.lastCommit}\0${req.ignore ?? ''}`))
+        ? join(this.cacheDir, 'snapshots', sha256(snapshotIdentity(url, req.lastCommit, req.ignore)))
         : undefined;
       const files = await materializeAtomically({
         gitdir,
