@@ -2,12 +2,27 @@
 // against the address policy on every hop, no response body in any error, credentials kept to their
 // origin, and bounded, contained snapshots. Each case was a hole before its fix.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
+import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
+import { startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { IsomorphicGitSource } from '../../shared/adapters/git/isomorphic-git-source.ts';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
+import { encodeJob } from '../../shared/core/pipeline/jobs.ts';
+import type { FetchState } from '../../shared/core/pipeline/records.ts';
+import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import type { Logger } from '../../shared/ports/logger.ts';
+import { getJson, putJson } from '../../shared/ports/object-store.ts';
+import { fetchSource } from '../../shared/usecases/fetch-source.ts';
+import { defaultQueueNames, type PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
+import { processMessage } from '../../shared/usecases/process-message.ts';
 import { createFixtureRepo, type FixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 
@@ -108,4 +123,159 @@ describe('credentials in spec.url', () => {
     const err = decodeError('https:deploy:hunter2-pw@git.example.com/org/app.git');
     expect(err.message).not.toContain('hunter2');
   });
+});
+
+/** A stand-in Git host under the test's control: each request is answered by `handle`, and recorded. */
+interface StandIn {
+  origin: string;
+  url(repo: string): string;
+  seen: { method: string; path: string; authorization?: string }[];
+  close(): Promise<void>;
+}
+
+async function standIn(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<StandIn> {
+  const seen: StandIn['seen'] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      ...(req.headers.authorization && { authorization: req.headers.authorization }),
+    });
+    req.resume();
+    req.on('end', () => handle(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    url: (repo) => `${origin}/${repo}.git`,
+    seen,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const pkt = (line: string): string => `${(Buffer.byteLength(line) + 4).toString(16).padStart(4, '0')}${line}`;
+const OID = 'a'.repeat(40);
+const MARKER = 'BODY-MARKER-7f3a';
+
+/** Answers like a Git server until the server-chosen failure (`repo` names it). */
+function hostile(req: IncomingMessage, res: ServerResponse): void {
+  const repo = (req.url ?? '').split('/')[1] ?? '';
+  const advert =
+    pkt('# service=git-upload-pack\n') +
+    '0000' +
+    pkt(`${OID} HEAD\0side-band-64k shallow no-progress symref=HEAD:refs/heads/main\n`) +
+    pkt(`${OID} refs/heads/main\n`) +
+    '0000';
+  switch (repo) {
+    case 'status500.git':
+      res.writeHead(500, `Broken ${MARKER}`, { 'content-type': 'text/plain' }).end(`oops ${MARKER}`);
+      return;
+    case 'status403.git':
+      res.writeHead(403, { 'content-type': 'text/html' }).end(`<h1>denied ${MARKER}</h1>`);
+      return;
+    case 'html.git':
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<html>${MARKER}</html>`);
+      return;
+    case 'garbage.git':
+      res
+        .writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' })
+        .end(pkt(`${MARKER}\n`));
+      return;
+    case 'sideband.git':
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' }).end(advert);
+      } else {
+        res
+          .writeHead(200, { 'content-type': 'application/x-git-upload-pack-result' })
+          .end(`${pkt('NAK\n')}${pkt(`\x03fatal: ${MARKER}\n`)}0000`);
+      }
+      return;
+    default:
+      res.writeHead(404).end(MARKER);
+  }
+}
+
+describe('no response body from a source reaches an error, a status or a log', () => {
+  let host: StandIn;
+  let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
+  let deps: PipelineDeps;
+  const lines: string[] = [];
+  const queues = defaultQueueNames('bodies');
+  const log: Logger = {
+    info: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`),
+    warn: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`),
+    error: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`),
+  };
+
+  beforeAll(async () => {
+    host = await standIn(hostile);
+    fauxqs = await startFauxqs({
+      principals: [{ name: 'test', accessKeyId: 'x', secretAccessKey: 'x', policy: 'all' }],
+    } as Parameters<typeof startFauxqs>[0]);
+    const clients = createAwsClients({
+      region: 'us-east-1',
+      endpoint: fauxqs.endpoint,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    await ensureInfrastructure(clients, queues, [], 'bodies');
+    deps = {
+      store: new S3ObjectStore(clients.s3, 'bodies'),
+      queue: new SqsQueue(clients.sqs),
+      git: source(),
+      clock: { now: () => Date.parse('2026-11-30T12:00:00Z') },
+      log,
+      queues,
+      settings: { clusters: ['dev'], strictSubstitution: true, allowRemoteBases: false, snapshotsDir: root },
+    } as unknown as PipelineDeps;
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    await fauxqs?.close();
+  });
+
+  it.each(['status500', 'status403', 'html', 'garbage', 'sideband'])(
+    'a %s answer is reported by status code or kind only',
+    async (repo) => {
+      lines.length = 0;
+      const sourceKey = `hostile-${repo}`;
+      await putJson(deps.store, stateKeys.fetchSpec(sourceKey), {
+        sourceKey,
+        url: host.url(repo),
+        ref: { branch: 'main' },
+        intervalMs: 60_000,
+        declaredBy: `GitRepository/team-a/${repo}`,
+      });
+      await deps.queue.send(queues.fetch, {
+        body: encodeJob({ kind: 'fetch', sourceKey, reason: 'schedule' }),
+        groupId: sourceKey,
+        deduplicationId: sourceKey,
+      });
+      const [message] = await deps.queue.receive(queues.fetch, { maxMessages: 1 });
+      const outcome = await processMessage(
+        { queue: deps.queue, log, deadLetterQueue: queues.deadLetter(queues.fetch) },
+        queues.fetch,
+        message as NonNullable<typeof message>,
+        (job) => fetchSource(deps, job as never),
+      );
+      expect(outcome === 'retry' || outcome === 'dead-letter').toBe(true);
+      const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(sourceKey));
+      expect(state?.error?.code).toMatch(/^Git/);
+      const thrown = await failure(deps.git.fetch({ url: host.url(repo), ref: { branch: 'main' } }));
+      const everything = JSON.stringify({
+        state,
+        lines,
+        message: thrown.message,
+        cause: String(thrown.cause),
+        causeMessage: (thrown.cause as Error | undefined)?.message,
+        data: (thrown.cause as { data?: unknown } | undefined)?.data,
+      });
+      expect(everything).not.toContain(MARKER);
+    },
+  );
 });
