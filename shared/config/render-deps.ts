@@ -1,25 +1,40 @@
 // Builds the render dependencies for a local process (CLI, embedded control plane, tests): the real
-// kustomize from the unpacked layer, a scratch overlay directory, and an in-memory render cache.
+// kustomize from the unpacked layer, run confined, a scratch overlay directory, and an in-memory render cache.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsTreeReader } from '../adapters/local/fs-tree-reader.ts';
 import { MemoryRenderCache } from '../adapters/local/memory-render-cache.ts';
+import {
+  ConfinedProcess,
+  type SandboxPreference,
+  type ToolLimits,
+} from '../adapters/render/confined-process.ts';
 import { KubectlKustomize } from '../adapters/render/kubectl-kustomize.ts';
 import { OverlayWorkspaces } from '../adapters/render/overlay-workspaces.ts';
 import { resolveToolPath } from '../adapters/render/tool-paths.ts';
-import type { RenderDeps } from '../usecases/render-kustomization.ts';
+import type { RemotePolicy, RenderDeps } from '../usecases/render-kustomization.ts';
 
 export interface LocalRenderOptions {
   /** Explicit kubectl binary (SLUICE_KUBECTL); otherwise the project's unpacked copy or /opt/kubectl. */
   kubectlPath?: string;
   scratchDir?: string;
+  /** bubblewrap when the host has it (`auto`, the default), always (`bwrap`) or never (`none`). */
+  sandbox?: SandboxPreference;
+  /** Time, memory and output bounds of one kustomize run. */
+  limits?: Partial<ToolLimits>;
+  /** Host check for remote bases; without one, remote references are refused even when enabled. */
+  remotePolicy?: RemotePolicy;
 }
 
 export function createLocalRenderDeps(opts: LocalRenderOptions = {}): RenderDeps {
   return {
     tree: fsTreeReader,
     workspaces: new OverlayWorkspaces(opts.scratchDir ?? join(tmpdir(), 'sluice-render')),
-    kustomize: new KubectlKustomize(resolveToolPath('kubectl', opts.kubectlPath)),
+    kustomize: new KubectlKustomize(resolveToolPath('kubectl', opts.kubectlPath), {
+      confined: new ConfinedProcess(opts.sandbox ?? 'auto'),
+      ...(opts.limits && { limits: opts.limits }),
+    }),
     cache: new MemoryRenderCache(),
+    ...(opts.remotePolicy && { remotePolicy: opts.remotePolicy }),
   };
 }

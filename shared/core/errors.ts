@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'ConfigInvalid'
   | 'StoreUnavailable'
   | 'QueueUnavailable'
+  | 'RenderLimitExceeded'
+  | 'SandboxUnavailable'
   | 'AccessDenied'
   | 'LimitExceeded';
 

@@ -27,6 +27,13 @@ export interface RenderDeps {
   workspaces: BuildWorkspaces;
   kustomize: KustomizeRunner;
   cache?: RenderCache;
+  /** Checks each remote reference's host (public addresses only); required once remote bases are enabled. */
+  remotePolicy?: RemotePolicy;
+}
+
+export interface RemotePolicy {
+  /** Throws a typed error naming the reference when its host is not allowed. */
+  assertAllowed(ref: string): Promise<void>;
 }
 
 export interface RenderRequest {
@@ -95,6 +102,16 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
     root: req.sourceRoot,
     allowRemoteBases,
   });
+  for (const remote of inputs.remotes) {
+    if (!deps.remotePolicy) {
+      throw new SluiceError(
+        'RemoteBaseDisabled',
+        `${ref}: remote reference ${JSON.stringify(remote)} cannot be checked (no address policy configured); vendor it into the repository`,
+        { object: ref },
+      );
+    }
+    await deps.remotePolicy.assertAllowed(remote);
+  }
 
   // 5. reuse an identical render
   // Keyed by what the build can read, not the whole commit: a commit that touches other paths renders
@@ -125,10 +142,15 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
     output = await deps.kustomize.build(workspace.buildDir, {
       allowRemoteBases,
       displayPaths: { [workspace.root]: '', [req.sourceRoot]: '' },
+      // The tool sees the scratch overlay and the snapshot it links into, nothing else on the host.
+      readable: [workspace.root, req.sourceRoot],
     });
   } catch (err) {
-    if (err instanceof SluiceError && err.code === 'KustomizeFailed') {
-      throw new SluiceError('KustomizeFailed', `${ref}: ${err.message}`, { object: ref, cause: err });
+    if (
+      err instanceof SluiceError &&
+      (err.code === 'KustomizeFailed' || err.code === 'RenderLimitExceeded')
+    ) {
+      throw new SluiceError(err.code, `${ref}: ${err.message}`, { object: ref, cause: err });
     }
     throw err;
   } finally {

@@ -16,6 +16,12 @@ export interface WorkerLoopOptions {
   visibilitySeconds?: number;
   /** Messages in flight at once (FIFO groups still serialise per group). */
   batch?: number;
+  /**
+   * Longest a job is kept invisible by the heartbeat (default 15 minutes, Lambda's limit). Past it the
+   * message becomes visible again and counts as another attempt, so a stuck job ends in the dead-letter
+   * queue instead of holding its FIFO group forever.
+   */
+  jobTimeoutSeconds?: number;
 }
 
 export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
@@ -41,9 +47,13 @@ export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
             // Heartbeat: keep a long job (a root render registering thousands of children) invisible so
             // it is not delivered a second time while it still runs.
             const visibility = opts.visibilitySeconds ?? 120;
+            const deadline = Date.now() + (opts.jobTimeoutSeconds ?? 900) * 1000;
             const heartbeat = setInterval(
               () => {
-                opts.queue.retryLater(opts.queueName, m.receiptHandle, visibility).catch(() => undefined);
+                const left = Math.floor((deadline - Date.now()) / 1000);
+                if (left <= 0) return clearInterval(heartbeat);
+                const extend = Math.min(visibility, left);
+                opts.queue.retryLater(opts.queueName, m.receiptHandle, extend).catch(() => undefined);
               },
               (visibility * 1000) / 2,
             );

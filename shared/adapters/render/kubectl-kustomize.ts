@@ -1,62 +1,61 @@
-// KustomizeRunner over the real `kubectl kustomize` (kustomize v5.6). Remote bases are cut off at the
-// process level too: no git on PATH and every HTTP(S) request routed to a closed loopback port.
-import { spawn } from 'node:child_process';
+// KustomizeRunner over the real `kubectl kustomize` (kustomize v5.6), run confined: empty environment,
+// bounded time/memory/output, bubblewrap where available. Without remote bases there is no network at all
+// (no git on PATH, every proxied request to a closed port, and no network namespace peers under bubblewrap).
 import { SluiceError } from '../../core/errors.ts';
-import type { KustomizeRunner } from '../../ports/kustomize-runner.ts';
+import type { KustomizeBuildOptions, KustomizeRunner } from '../../ports/kustomize-runner.ts';
+import { ConfinedProcess, DEFAULT_TOOL_LIMITS, type ToolLimits } from './confined-process.ts';
 import { PINNED_TOOLS } from './pinned-tools.ts';
 
 const CLOSED_PROXY = 'http://127.0.0.1:9';
-const MAX_STDERR = 4096;
+
+export interface KubectlKustomizeOptions {
+  confined?: ConfinedProcess;
+  limits?: Partial<ToolLimits>;
+}
 
 export class KubectlKustomize implements KustomizeRunner {
   readonly version = PINNED_TOOLS.kubectl.version;
   private readonly kubectl: string;
+  private readonly confined: ConfinedProcess;
+  private readonly limits: ToolLimits;
 
-  constructor(kubectlPath: string) {
+  constructor(kubectlPath: string, opts: KubectlKustomizeOptions = {}) {
     this.kubectl = kubectlPath;
+    this.confined = opts.confined ?? new ConfinedProcess('auto');
+    this.limits = { ...DEFAULT_TOOL_LIMITS, ...opts.limits };
   }
 
-  build(
-    dir: string,
-    opts: { allowRemoteBases: boolean; displayPaths: Record<string, string> },
-  ): Promise<string> {
-    const env: NodeJS.ProcessEnv = opts.allowRemoteBases
-      ? { ...process.env, KUBECONFIG: '/dev/null' }
+  /** What confines the tool on this host, for start-up banners and status. */
+  sandbox(): 'bwrap' | 'process' {
+    return this.confined.mode();
+  }
+
+  async build(dir: string, opts: KustomizeBuildOptions): Promise<string> {
+    // Never the caller's environment: it holds cloud credentials and the control plane's settings.
+    const env: Record<string, string> = opts.allowRemoteBases
+      ? { PATH: '/usr/bin:/bin', HOME: '/tmp', KUBECONFIG: '/dev/null' }
       : {
           PATH: '',
-          HOME: dir,
+          HOME: '/tmp',
           KUBECONFIG: '/dev/null',
           HTTPS_PROXY: CLOSED_PROXY,
           HTTP_PROXY: CLOSED_PROXY,
           NO_PROXY: '',
         };
-    const args = ['kustomize', '--load-restrictor=LoadRestrictionsNone', dir];
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.kubectl, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => {
-        if (err.length < MAX_STDERR) err += chunk.toString('utf8');
-      });
-      child.on('error', (cause) =>
-        reject(
-          new SluiceError('ToolMissing', `could not run kubectl kustomize: ${cause.message}`, {
-            cause,
-            retryable: true,
-          }),
-        ),
-      );
-      child.on('close', (code) => {
-        if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
-        reject(
-          new SluiceError(
-            'KustomizeFailed',
-            `kustomize build failed: ${cleanStderr(err, opts.displayPaths)}`,
-          ),
-        );
-      });
+    const result = await this.confined.run({
+      tool: 'kustomize',
+      command: this.kubectl,
+      args: ['kustomize', '--load-restrictor=LoadRestrictionsNone', dir],
+      readable: opts.readable ?? [dir],
+      network: opts.allowRemoteBases,
+      env,
+      limits: this.limits,
     });
+    if (result.exitCode === 0) return result.stdout.toString('utf8');
+    throw new SluiceError(
+      'KustomizeFailed',
+      `kustomize build failed: ${cleanStderr(result.stderr, opts.displayPaths)}`,
+    );
   }
 }
 

@@ -1,11 +1,13 @@
-// Before kustomize runs: follow every kustomization reachable from the build path and refuse remote
-// bases (unless enabled) and any file reference that resolves outside the repository, symlinks included.
+// Before kustomize runs: follow every kustomization and plugin configuration reachable from the build path
+// and refuse remote references (unless enabled, then https only) and any file reference that resolves
+// outside the repository, symlink chains included. Returns every file the build can read.
 import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { SluiceError } from '../errors.ts';
 import { isWithin } from '../paths/secure-join.ts';
 import { findKustomizationFile } from './generate-resources.ts';
 import { isLocalRelativePath } from './merge-kustomization.ts';
+import { parsePluginConfigs, pluginConfigPaths } from './plugin-config-paths.ts';
 import type { TreeReader } from './tree-reader.ts';
 
 type Raw = Record<string, unknown>;
@@ -15,11 +17,36 @@ export interface GuardOptions {
   allowRemoteBases: boolean;
 }
 
-/** What the build can read: the kustomization directories visited and the files referenced. */
+/** What the build can read: the kustomization directories visited, the files referenced, remote URLs. */
 export interface BuildInputs {
   dirs: string[];
   files: string[];
+  /** Remote references (only when remote bases are enabled); their hosts are checked before the build. */
+  remotes: string[];
 }
+
+/** How a referenced path is used by kustomize, which decides what the guard follows into. */
+type Use = 'resource' | 'plugin' | 'file';
+
+/**
+ * A kustomization reached through `generators`/`transformers`/`validators` produces plugin configurations.
+ * Anything beyond listing resources could rewrite them after the guard read them (a patch adding
+ * `files: [/etc/passwd]`, a prefix turning `passwd` into `/etc/passwd`), so only these fields are allowed.
+ */
+const PLUGIN_DIR_FIELDS = new Set([
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'sortOptions',
+  'commonAnnotations',
+  'buildMetadata',
+]);
+
+const HELM_FIELDS = ['helmCharts', 'helmChartInflationGenerator', 'helmGlobals'];
+
+/** Remote forms kustomize fetches over https; ssh, plain http, `gh:` aliases and file URLs never pass. */
+const HTTPS_REMOTE = /^(?:git::)?https:\/\/|^github\.com\//i;
 
 /**
  * Walks from `dir`; `kustomization` is the (merged) root file content, already parsed. Returns the build's
@@ -33,91 +60,156 @@ export function guardKustomizeTree(
 ): BuildInputs {
   const realRoot = reader.realpath(opts.root);
   const seen = new Set<string>();
-  const inputs: BuildInputs = { dirs: [dir], files: [] };
+  const seenPluginFiles = new Set<string>();
+  const inputs: BuildInputs = { dirs: [dir], files: [], remotes: [] };
   const display = (p: string) => posix.relative(opts.root, p) || '.';
 
-  const visit = (kdir: string, k: Raw, file: string): void => {
-    const check = (ref: string, field: string, recurse: boolean): void => {
-      if (ref.startsWith('/') || /^file:\/\//i.test(ref)) {
-        // Absolute paths name files on the build host (credentials included), never repository content.
+  /** Resolves `ref` from `base`; returns the path and what is there, or throws when it leaves the root. */
+  const resolve = (ref: string, base: string, file: string, field: string) => {
+    if (ref.startsWith('/') || /^file:\/\//i.test(ref)) {
+      // Absolute paths name files on the build host (credentials included), never repository content.
+      throw new SluiceError(
+        'PathEscapesRoot',
+        `${display(file)}: ${field}: ${JSON.stringify(ref)} points outside the repository; use a path relative to the kustomization`,
+        { file: display(file), field },
+      );
+    }
+    const target = posix.normalize(posix.join(base, ref));
+    const kind = reader.stat(target);
+    // realpath follows the whole chain of links, so a link to a link that leaves the tree is caught.
+    const resolved = kind === 'missing' ? target : reader.realpath(target);
+    if (!isWithin(opts.root, target) || (kind !== 'missing' && !isWithin(realRoot, resolved))) {
+      throw new SluiceError(
+        'PathEscapesRoot',
+        `${display(file)}: ${field}: ${JSON.stringify(ref)} points outside the repository; reference files inside the repository only`,
+        { file: display(file), field },
+      );
+    }
+    return { target, kind, resolved };
+  };
+
+  const remote = (ref: string, file: string, field: string): boolean => {
+    // Absolute paths and file URLs are path escapes, whatever the remote setting: resolve() refuses them.
+    if (ref.startsWith('/') || /^file:\/\//i.test(ref)) return false;
+    if (isLocalRelativePath(ref) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) return false;
+    if (!opts.allowRemoteBases) {
+      throw new SluiceError(
+        'RemoteBaseDisabled',
+        `${display(file)}: ${field}: remote reference ${JSON.stringify(ref)} is not allowed; vendor it into the repository or enable remote bases for this Sluice installation`,
+        { file: display(file), field },
+      );
+    }
+    if (!HTTPS_REMOTE.test(ref)) {
+      throw new SluiceError(
+        'RemoteBaseDisabled',
+        `${display(file)}: ${field}: remote reference ${JSON.stringify(ref)} is not https; remote bases are fetched over https only (no ssh, plain http, git aliases or file URLs)`,
+        { file: display(file), field },
+      );
+    }
+    inputs.remotes.push(ref);
+    return true;
+  };
+
+  /** Checks a plugin configuration's own paths, from the kustomization that lists it and from its file. */
+  const checkPluginConfig = (config: Raw, bases: string[], file: string, where: string): void => {
+    for (const ref of pluginConfigPaths(config, `${display(file)}: ${where}`)) {
+      const field = `${where}.${ref.field}`;
+      if (remote(ref.path, file, field)) continue;
+      for (const base of new Set(bases)) {
+        const { target, kind } = resolve(ref.path, base, file, field);
+        if (kind === 'file') inputs.files.push(target);
+      }
+    }
+  };
+
+  const checkPluginFile = (path: string, listingDir: string, field: string): void => {
+    const key = `${listingDir}\0${path}`;
+    if (seenPluginFiles.has(key)) return;
+    seenPluginFiles.add(key);
+    parsePluginConfigs(reader.readText(path), display(path)).forEach((config, i) => {
+      checkPluginConfig(config, [listingDir, posix.dirname(path)], path, `${field} (document ${i + 1})`);
+    });
+  };
+
+  /** `pluginDir` is set when this kustomization's resources are plugin configs for that listing dir. */
+  const visit = (kdir: string, k: Raw, file: string, pluginDir?: string): void => {
+    for (const field of HELM_FIELDS) {
+      if (k[field] !== undefined && !(Array.isArray(k[field]) && k[field].length === 0)) {
         throw new SluiceError(
-          'PathEscapesRoot',
-          `${display(file)}: ${field}: ${JSON.stringify(ref)} points outside the repository; use a path relative to the kustomization`,
+          'BuildFailed',
+          `${display(file)}: ${field}: Helm chart inflation in kustomize is disabled, as in Flux; use a HelmRelease instead`,
           { file: display(file), field },
         );
       }
-      if (!isLocalRelativePath(ref) || /^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-        if (opts.allowRemoteBases) return;
+    }
+    if (pluginDir !== undefined) {
+      const extra = Object.keys(k).filter((f) => !PLUGIN_DIR_FIELDS.has(f));
+      if (extra.length > 0) {
         throw new SluiceError(
-          'RemoteBaseDisabled',
-          `${display(file)}: ${field}: remote reference ${JSON.stringify(ref)} is not allowed; vendor it into the repository or enable remote bases for this Sluice installation`,
-          { file: display(file), field },
+          'BuildFailed',
+          `${display(file)}: ${extra[0]}: a kustomization used as generators/transformers/validators may only list resources (Sluice checks plugin configurations as written); put the final configurations in its resources`,
+          { file: display(file), field: extra[0] as string },
         );
       }
-      const target = posix.normalize(posix.isAbsolute(ref) ? ref : posix.join(kdir, ref));
-      const kind = reader.stat(target);
-      const resolved = kind === 'missing' ? target : reader.realpath(target);
-      if (!isWithin(opts.root, target) || (kind !== 'missing' && !isWithin(realRoot, resolved))) {
-        throw new SluiceError(
-          'PathEscapesRoot',
-          `${display(file)}: ${field}: ${JSON.stringify(ref)} points outside the repository; reference files inside the repository only`,
-          { file: display(file), field },
-        );
+    }
+
+    const check = (ref: string, field: string, use: Use): void => {
+      if (remote(ref, file, field)) return;
+      const { target, kind, resolved } = resolve(ref, kdir, file, field);
+      if (kind === 'file') {
+        inputs.files.push(target);
+        if (use === 'plugin') checkPluginFile(target, kdir, field);
+        else if (use === 'resource' && pluginDir !== undefined) checkPluginFile(target, pluginDir, field);
       }
-      if (kind === 'file') inputs.files.push(target);
-      if (recurse && kind === 'dir' && !seen.has(resolved)) {
-        seen.add(resolved);
+      if (use !== 'file' && kind === 'dir' && !seen.has(`${resolved}\0${pluginDir ?? ''}\0${use}`)) {
+        seen.add(`${resolved}\0${pluginDir ?? ''}\0${use}`);
         inputs.dirs.push(target);
         const child = findKustomizationFile(reader, target);
-        if (child) visit(target, parseKustomization(reader.readText(child), display(child)), child);
+        const childPluginDir = use === 'plugin' ? kdir : pluginDir;
+        if (child)
+          visit(target, parseKustomization(reader.readText(child), display(child)), child, childPluginDir);
       }
     };
+
     for (const field of ['resources', 'components', 'bases'] as const) {
       strings(k[field]).forEach((ref, i) => {
-        check(ref, `${field}[${i}]`, true);
+        check(ref, `${field}[${i}]`, 'resource');
       });
     }
-    for (const field of [
-      'crds',
-      'configurations',
-      'generators',
-      'transformers',
-      'validators',
-      'patchesStrategicMerge',
-    ]) {
-      // generators/transformers may hold inline YAML documents instead of paths; only single-line entries are paths.
+    for (const field of ['crds', 'configurations', 'patchesStrategicMerge']) {
+      // patchesStrategicMerge entries may be inline patches; only single-line entries can be paths.
       strings(k[field]).forEach((ref, i) => {
-        if (!ref.includes('\n'))
-          check(ref, `${field}[${i}]`, field !== 'crds' && field !== 'patchesStrategicMerge');
+        if (!ref.includes('\n')) check(ref, `${field}[${i}]`, 'file');
+      });
+    }
+    for (const field of ['generators', 'transformers', 'validators']) {
+      strings(k[field]).forEach((entry, i) => {
+        // An entry is a path, or an inline configuration (a YAML document, so it spans lines).
+        if (!entry.includes('\n')) {
+          check(entry, `${field}[${i}]`, 'plugin');
+          return;
+        }
+        for (const config of parsePluginConfigs(entry, `${display(file)}: ${field}[${i}]`))
+          checkPluginConfig(config, [kdir], file, `${field}[${i}]`);
       });
     }
     for (const field of ['patches', 'patchesJson6902', 'replacements']) {
       records(k[field]).forEach((p, i) => {
-        if (typeof p.path === 'string') check(p.path, `${field}[${i}].path`, false);
+        if (typeof p.path === 'string') check(p.path, `${field}[${i}].path`, 'file');
       });
     }
     for (const field of ['configMapGenerator', 'secretGenerator']) {
       records(k[field]).forEach((g, i) => {
-        for (const key of ['files', 'envs']) {
-          strings(g[key]).forEach((entry, j) => {
-            const path = key === 'files' && entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : entry;
-            check(path, `${field}[${i}].${key}[${j}]`, false);
-          });
+        for (const ref of pluginConfigPaths({ ...g, kind: 'ConfigMapGenerator' }, display(file))) {
+          check(ref.path, `${field}[${i}].${ref.field}`, 'file');
         }
-        if (typeof g.env === 'string') check(g.env, `${field}[${i}].env`, false);
       });
     }
     const openapi = k.openapi as Raw | undefined;
-    if (openapi && typeof openapi.path === 'string') check(openapi.path, 'openapi.path', false);
-    if (Array.isArray(k.helmCharts) && k.helmCharts.length > 0) {
-      throw new SluiceError(
-        'BuildFailed',
-        `${display(file)}: helmCharts: Helm chart inflation in kustomize is disabled, as in Flux; use a HelmRelease instead`,
-        { file: display(file), field: 'helmCharts' },
-      );
-    }
+    if (openapi && typeof openapi.path === 'string') check(openapi.path, 'openapi.path', 'file');
   };
-  seen.add(reader.realpath(dir));
+
+  seen.add(`${reader.realpath(dir)}\0\0resource`);
   visit(dir, kustomization, `${dir}/kustomization.yaml`);
   return inputs;
 }
@@ -125,7 +217,7 @@ export function guardKustomizeTree(
 export function parseKustomization(text: string, file: string): Raw {
   let value: unknown;
   try {
-    value = parse(text);
+    value = parse(text, { maxAliasCount: 100 });
   } catch (err) {
     throw new SluiceError('BuildFailed', `${file}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, {
       file,

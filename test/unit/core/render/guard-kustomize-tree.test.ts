@@ -104,7 +104,27 @@ describe('guardKustomizeTree', () => {
         code: 'RemoteBaseDisabled',
         message: remoteMessage('apps/kustomization.yaml', 'resources[1]', ref),
       });
-      expect(() => guard({ resources: ['cm.yaml', ref] }, {}, true)).not.toThrow();
+    });
+
+    const https = refs.slice(0, 4).filter((r) => !r.startsWith('http://'));
+    it.each(https)('with remote bases enabled, an https reference is allowed and listed: %s', (ref) => {
+      const inputs = guardKustomizeTree(
+        tree({ 'apps/': '' }),
+        DIR,
+        { resources: [ref] },
+        {
+          root: ROOT,
+          allowRemoteBases: true,
+        },
+      );
+      expect(inputs.remotes).toEqual([ref]);
+    });
+
+    const notHttps = refs.filter((r) => !https.includes(r));
+    it.each(notHttps)('with remote bases enabled, anything but https is still refused: %s', (ref) => {
+      const err = errorOf(() => guard({ resources: [ref] }, {}, true));
+      expect(err.code).toBe('RemoteBaseDisabled');
+      expect(err.message).toContain('is not https');
     });
 
     const fields: { name: string; k: Raw; field: string }[] = [
@@ -335,6 +355,127 @@ describe('guardKustomizeTree', () => {
 
     it('an empty helmCharts list is harmless', () => {
       expect(() => guard({ helmCharts: [] })).not.toThrow();
+    });
+  });
+  describe('follows built-in plugin configurations (generators, transformers, validators)', () => {
+    const gen = (body: string) => `apiVersion: builtin\nkind: ${body}`;
+    const escapes: { name: string; k: Raw; files?: Record<string, MemoryNode>; field: string }[] = [
+      {
+        name: 'a ConfigMapGenerator file listed in generators, reading an absolute path',
+        k: { generators: ['gen.yaml'] },
+        files: { 'apps/gen.yaml': gen('ConfigMapGenerator\nmetadata: {name: x}\nfiles: [/etc/passwd]\n') },
+        field: 'generators[0] (document 1).files[0]',
+      },
+      {
+        name: 'a SecretGenerator in the second document of a generator file, climbing out',
+        k: { generators: ['gen.yaml'] },
+        files: {
+          'apps/gen.yaml': `${gen('LabelTransformer\nmetadata: {name: l}\n')}---\n${gen('SecretGenerator\nmetadata: {name: s}\nenvs: [../../x.env]\n')}`,
+        },
+        field: 'generators[0] (document 2).envs[0]',
+      },
+      {
+        name: 'an inline SecretGenerator with a keyed file',
+        k: { generators: [gen('SecretGenerator\nmetadata: {name: s}\nfiles: [k=/proc/self/environ]\n')] },
+        field: 'generators[0].files[0]',
+      },
+      {
+        name: 'a PatchTransformer path',
+        k: { transformers: ['t.yaml'] },
+        files: { 'apps/t.yaml': gen('PatchTransformer\nmetadata: {name: p}\npath: ../../p.yaml\n') },
+        field: 'transformers[0] (document 1).path',
+      },
+      {
+        name: 'a PatchStrategicMergeTransformer path list',
+        k: {
+          transformers: [gen('PatchStrategicMergeTransformer\nmetadata: {name: p}\npaths: [/etc/shadow]\n')],
+        },
+        field: 'transformers[0].paths[0]',
+      },
+      {
+        name: 'a ReplacementTransformer replacements file',
+        k: {
+          transformers: [
+            gen('ReplacementTransformer\nmetadata: {name: r}\nreplacements: [{path: ../../r.yaml}]\n'),
+          ],
+        },
+        field: 'transformers[0].replacements[0].path',
+      },
+      {
+        name: 'a validator config',
+        k: { validators: ['v.yaml'] },
+        files: { 'apps/v.yaml': gen('PatchJson6902Transformer\nmetadata: {name: v}\npath: /x.json\n') },
+        field: 'validators[0] (document 1).path',
+      },
+      {
+        name: 'a plugin config in a directory listed in transformers',
+        k: { transformers: ['plugins'] },
+        files: {
+          'apps/plugins/kustomization.yaml': 'resources: [gen.yaml]\n',
+          'apps/plugins/gen.yaml': gen('ConfigMapGenerator\nmetadata: {name: x}\nfiles: [/etc/hostname]\n'),
+        },
+        field: 'resources[0] (document 1).files[0]',
+      },
+      {
+        name: 'a plugin config whose file path goes through a symlink chain out of the repository',
+        k: { generators: ['gen.yaml'] },
+        files: {
+          'apps/gen.yaml': gen('ConfigMapGenerator\nmetadata: {name: x}\nfiles: [a/key.pem]\n'),
+          'apps/a': { symlink: 'b' },
+          'apps/b': { symlink: '../c' },
+          c: { symlink: '/keys' },
+          '/keys/key.pem': 'secret',
+        },
+        field: 'generators[0] (document 1).files[0]',
+      },
+    ];
+    it.each(escapes)('$name', (c) => {
+      const err = errorOf(() => guard(c.k, c.files ?? {}, true));
+      expect(err.code).toBe('PathEscapesRoot');
+      expect(err.message).toContain(`${c.field}: `);
+    });
+
+    it('lists plugin config files and the files they read as build inputs', () => {
+      const files = {
+        'apps/gen.yaml': gen('ConfigMapGenerator\nmetadata: {name: x}\nfiles: [data/v.txt]\n'),
+        'apps/data/v.txt': 'value',
+      };
+      const inputs = guardKustomizeTree(
+        tree({ 'apps/': '', ...files }),
+        DIR,
+        { generators: ['gen.yaml'] },
+        {
+          root: ROOT,
+          allowRemoteBases: false,
+        },
+      );
+      expect(inputs.files).toEqual(['/src/apps/gen.yaml', '/src/apps/data/v.txt']);
+    });
+
+    it('refuses a plugin directory that patches its configurations (the guard could not see the result)', () => {
+      const files = {
+        'apps/plugins/kustomization.yaml':
+          'resources: [gen.yaml]\npatches:\n  - patch: \'[{"op":"add","path":"/files/0","value":"/etc/passwd"}]\'\n    target: {kind: ConfigMapGenerator}\n',
+        'apps/plugins/gen.yaml': gen('ConfigMapGenerator\nmetadata: {name: x}\nfiles: [ok.txt]\n'),
+      };
+      const err = errorOf(() => guard({ generators: ['plugins'] }, files));
+      expect(err.code).toBe('BuildFailed');
+      expect(err.message).toContain('apps/plugins/kustomization.yaml: patches: ');
+    });
+
+    it('refuses HelmChartInflationGenerator configs, as Flux builds without Helm', () => {
+      const k = { generators: [gen('HelmChartInflationGenerator\nmetadata: {name: h}\nchartHome: /\n')] };
+      expect(errorOf(() => guard(k)).code).toBe('BuildFailed');
+    });
+
+    it('refuses URLs in plugin configs unless remote bases are enabled, and then only https', () => {
+      const k = {
+        generators: [
+          gen('ConfigMapGenerator\nmetadata: {name: x}\nfiles: [http://169.254.169.254/latest]\n'),
+        ],
+      };
+      expect(errorOf(() => guard(k)).code).toBe('RemoteBaseDisabled');
+      expect(errorOf(() => guard(k, {}, true)).message).toContain('is not https');
     });
   });
 });
