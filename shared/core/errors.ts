@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'RenderLimitExceeded'
   | 'SandboxUnavailable'
   | 'AccessDenied'
-  | 'LimitExceeded';
+  | 'LimitExceeded'
+  | 'SourceAddressRefused';
 
 export interface SluiceErrorOptions {
   retryable?: boolean;
