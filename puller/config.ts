@@ -12,6 +12,8 @@ export interface PullerConfig {
   signingKeyArn?: string;
   intervalMs: number;
   inventoryNamespace: string;
+  /** Longest one Kubernetes API request may take (SLUICE_KUBE_TIMEOUT_SECONDS, default 30). */
+  kubeTimeoutMs: number;
 }
 
 export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerConfig {
@@ -28,6 +30,9 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
   }
   const interval = Number(env.SLUICE_INTERVAL_SECONDS ?? 60);
   if (!(interval >= 5)) problems.push('SLUICE_INTERVAL_SECONDS must be at least 5');
+  const kubeTimeout = Number(env.SLUICE_KUBE_TIMEOUT_SECONDS ?? 30);
+  if (!(kubeTimeout >= 1 && kubeTimeout <= 600))
+    problems.push('SLUICE_KUBE_TIMEOUT_SECONDS must be between 1 and 600');
   if (problems.length > 0)
     throw new SluiceError('ConfigInvalid', `invalid puller configuration: ${problems.join('; ')}`);
   return {
@@ -39,5 +44,6 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
     ...(env.SLUICE_SIGNING_KEY_ARN && { signingKeyArn: env.SLUICE_SIGNING_KEY_ARN }),
     intervalMs: interval * 1000,
     inventoryNamespace: env.SLUICE_INVENTORY_NAMESPACE ?? 'sluice-system',
+    kubeTimeoutMs: kubeTimeout * 1000,
   };
 }

@@ -47,6 +47,11 @@ export function validateStackConfig(
     if (!LABEL.test(c.name ?? ''))
       problems.push(`clusters[${i}].name ${JSON.stringify(c.name)} must be a DNS-1123 label (a-z, 0-9, '-')`);
     if (seen.has(c.name)) problems.push(`clusters[${i}].name ${JSON.stringify(c.name)} is declared twice`);
+    // A cluster's queues are named after it; "<x>-dlq" would be another cluster's dead-letter queue.
+    if (c.name?.endsWith('-dlq'))
+      problems.push(
+        `clusters[${i}].name ${JSON.stringify(c.name)} must not end in -dlq (queue names use it)`,
+      );
     seen.add(c.name);
     if (c.puller?.identity === 'eks-pod-identity' && !c.puller.eksClusterName) {
       problems.push(

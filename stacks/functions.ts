@@ -4,6 +4,7 @@
 import type { Input } from '@pulumi/pulumi';
 import type { Infra } from './infra.ts';
 import { functionPolicies, type PolicyArns } from './policies.ts';
+import { pascal } from './queues.ts';
 
 type Name = 'webhook' | 'schedule' | 'fetch' | 'render' | 'notify';
 
@@ -38,7 +39,8 @@ export function functions(
     roles: ReturnType<typeof functionRoles>;
     arns: Input<PolicyArns>;
     environment: Record<string, Input<string>>;
-    queueArns: { fetch: Input<string>; render: Input<string>; events: Input<string> };
+    /** `reports`: every cluster's reports queue, by cluster; the notify function consumes them all. */
+    queueArns: { fetch: Input<string>; render: Input<string>; reports: Record<string, Input<string>> };
   },
 ) {
   const { aws, pulumi } = infra;
@@ -87,7 +89,8 @@ export function functions(
     });
   consume('FetchMapping', fns.fetch, opts.queueArns.fetch, 5);
   consume('RenderMapping', fns.render, opts.queueArns.render, 5);
-  consume('NotifyMapping', fns.notify, opts.queueArns.events, 10);
+  for (const [cluster, arn] of Object.entries(opts.queueArns.reports))
+    consume(`NotifyMapping${pascal(cluster)}`, fns.notify, arn, 10);
   return { ...fns, layer, rule };
 }
 

@@ -1,5 +1,6 @@
 // Sluice's AWS deployment: validate the configuration, then keys, storage, queues, functions and puller
 // roles. Returns the outputs `sst deploy` prints (webhook URL, puller role ARNs, signing key).
+import type { Input } from '@pulumi/pulumi';
 import { type SluiceStackConfig, validateStackConfig } from './config.ts';
 import { functionRoles, functions } from './functions.ts';
 import type { Infra } from './infra.ts';
@@ -19,28 +20,31 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
     clusters: clusterNames,
     ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
   });
-  const queueArns = pulumi.all([
-    q.fetch.queue.arn,
-    q.render.queue.arn,
-    q.events.queue.arn,
-    q.fetch.dlq.arn,
-    q.render.dlq.arn,
-    q.events.dlq.arn,
+  const queueArns = pulumi.all([q.fetch.queue.arn, q.render.queue.arn, q.fetch.dlq.arn, q.render.dlq.arn]);
+  const perCluster = (pick: (c: string) => Input<string> | undefined) =>
+    pulumi.all(clusterNames.map((c) => pick(c) ?? ''));
+  const clusterQueueArns = pulumi.all([
+    perCluster((c) => q.clusters[c]?.queue.arn),
+    perCluster((c) => q.reports[c]?.queue.arn),
+    perCluster((c) => q.reports[c]?.dlq.arn),
   ]);
-  const clusterQueueArns = pulumi.all(clusterNames.map((c) => q.clusters[c]?.queue.arn ?? ''));
+  const byCluster = (values: string[]) =>
+    Object.fromEntries(clusterNames.map((c, i) => [c, values[i] ?? '']));
   const arns = pulumi
     .all([bucket.arn, queueArns, clusterQueueArns, kms.signing.arn, kms.data.arn])
     .apply(
       ([
         bucketArn,
-        [fetch, render, events, fetchDlq, renderDlq, eventsDlq],
-        clusterArns,
+        [fetch, render, fetchDlq, renderDlq],
+        [clusterArns, reportArns, reportDlqArns],
         signingKey,
         dataKey,
       ]) => ({
         bucket: bucketArn,
-        queues: { fetch, render, events, fetchDlq, renderDlq, eventsDlq },
-        clusterQueues: Object.fromEntries(clusterNames.map((c, i) => [c, clusterArns[i] ?? ''])),
+        queues: { fetch, render, fetchDlq, renderDlq },
+        clusterQueues: byCluster(clusterArns),
+        reportQueues: byCluster(reportArns),
+        reportDlqs: byCluster(reportDlqArns),
         signingKey,
         dataKey,
         sopsKeys: config.sopsKeyArns,
@@ -49,7 +53,11 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
   const fns = functions(infra, {
     roles,
     arns,
-    queueArns: { fetch: q.fetch.queue.arn, render: q.render.queue.arn, events: q.events.queue.arn },
+    queueArns: {
+      fetch: q.fetch.queue.arn,
+      render: q.render.queue.arn,
+      reports: Object.fromEntries(Object.entries(q.reports).map(([c, v]) => [c, v.queue.arn])),
+    },
     environment: {
       SLUICE_BUCKET: bucket.bucket,
       SLUICE_QUEUE_PREFIX: q.prefix,
@@ -69,5 +77,6 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
     queuePrefix: q.prefix,
     pullerRoleArns: Object.fromEntries(Object.entries(pullerRoles).map(([c, r]) => [c, r.arn])),
     clusterQueues: Object.fromEntries(Object.entries(q.clusters).map(([c, v]) => [c, v.queue.name])),
+    reportQueues: Object.fromEntries(Object.entries(q.reports).map(([c, v]) => [c, v.queue.name])),
   };
 }

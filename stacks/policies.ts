@@ -18,12 +18,13 @@ export interface PolicyArns {
   queues: {
     fetch: string;
     render: string;
-    events: string;
     fetchDlq: string;
     renderDlq: string;
-    eventsDlq: string;
   };
   clusterQueues: Record<string, string>;
+  /** Per cluster: the reports channel only that cluster's puller may send to, and its dead-letter queue. */
+  reportQueues: Record<string, string>;
+  reportDlqs: Record<string, string>;
   signingKey: string;
   dataKey: string;
   sopsKeys: string[];
@@ -99,16 +100,21 @@ export function functionPolicies(
       listBucket(a),
       allow(['s3:GetObject', 's3:PutObject'], objects(a, 'clusters/*/apply-status/*')),
       kmsForBucket(a),
-      consume(a.queues.events),
-      send(a.queues.eventsDlq),
+      ...Object.values(a.reportQueues).map(consume),
+      send(...Object.values(a.reportDlqs)),
     ),
   };
 }
 
-/** A puller reads only its own cluster's index and artifacts, reads its own queue, and reports. */
+/**
+ * A puller reads only its own cluster's index and artifacts, reads its own queue, and reports on its own
+ * reports queue only: the control plane takes a report's cluster from that queue, so no cluster speaks
+ * for another.
+ */
 export function pullerPolicy(a: PolicyArns, cluster: string): PolicyDocument {
   const queue = a.clusterQueues[cluster];
-  if (!queue) throw new Error(`no queue for cluster ${cluster}`);
+  const reports = a.reportQueues[cluster];
+  if (!queue || !reports) throw new Error(`no queues for cluster ${cluster}`);
   return doc(
     list(a, `clusters/${cluster}/index/*`),
     allow(['s3:GetObject'], objects(a, `clusters/${cluster}/index/*`, `artifacts/${cluster}/*`)),
@@ -117,6 +123,6 @@ export function pullerPolicy(a: PolicyArns, cluster: string): PolicyDocument {
     allow(['kms:Decrypt'], [a.dataKey], { StringEquals: { 'kms:EncryptionContext:cluster': cluster } }),
     allow(['kms:GetPublicKey'], [a.signingKey]),
     consume(queue),
-    send(a.queues.events),
+    send(reports),
   );
 }

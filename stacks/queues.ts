@@ -1,5 +1,5 @@
-// Queues: FIFO fetch (group = source) and render (group = cluster/Kustomization), the events queue, and
-// one queue per cluster for its puller; each with a dead-letter queue and an alarm on its depth.
+// Queues: FIFO fetch (group = source) and render (group = cluster/Kustomization), and per cluster a queue
+// its puller reads and a reports queue only it may send to; each with a dead-letter queue and an alarm.
 import type { Infra } from './infra.ts';
 
 export function queues(infra: Infra, opts: { clusters: string[]; alarmEmail?: string }) {
@@ -49,9 +49,11 @@ export function queues(infra: Infra, opts: { clusters: string[]; alarmEmail?: st
     prefix,
     fetch: make('FetchQueue', 'fetch', true, 900),
     render: make('RenderQueue', 'render', true, 900),
-    events: make('EventsQueue', 'events', false, 120),
     clusters: Object.fromEntries(
       opts.clusters.map((c) => [c, make(`Cluster${pascal(c)}Queue`, `cluster-${c}`, false, 120)]),
+    ),
+    reports: Object.fromEntries(
+      opts.clusters.map((c) => [c, make(`Reports${pascal(c)}Queue`, `reports-${c}`, false, 120)]),
     ),
     alarms: topic,
   };

@@ -19,7 +19,7 @@ export interface BatchDeps {
 export async function processSqsBatch(
   event: SQSEvent,
   deps: BatchDeps,
-  handle: (job: Job) => Promise<unknown>,
+  handle: (job: Job, source: { queue: string }) => Promise<unknown>,
 ): Promise<SQSBatchResponse> {
   const failures: { itemIdentifier: string }[] = [];
   const blockedGroups = new Set<string>();
@@ -32,7 +32,7 @@ export async function processSqsBatch(
     const queueName = record.eventSourceARN.split(':').pop() ?? '';
     const attempt = Number(record.attributes.ApproximateReceiveCount ?? '1');
     try {
-      await handle(decodeJob(record.body));
+      await handle(decodeJob(record.body), { queue: queueName });
     } catch (err) {
       const retryable = isSluiceError(err) ? err.retryable : true;
       const code = isSluiceError(err) ? err.code : 'InternalError';

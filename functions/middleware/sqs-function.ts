@@ -10,16 +10,17 @@ import { processSqsBatch } from './sqs-batch.ts';
 export function sqsFunction<K extends Job['kind']>(
   factory: () => CloudDeps | Promise<CloudDeps>,
   kind: K,
-  handle: (deps: CloudDeps, job: Extract<Job, { kind: K }>) => Promise<unknown>,
+  /** `source.queue`: the queue the message arrived on (for reports, it names the cluster). */
+  handle: (deps: CloudDeps, job: Extract<Job, { kind: K }>, source: { queue: string }) => Promise<unknown>,
 ) {
   return middy<SQSEvent, SQSBatchResponse, Error, WithDeps<CloudDeps> & Context>()
     .use(coldStartDeps<CloudDeps, SQSEvent, SQSBatchResponse>(factory))
     .handler(async (event, context) => {
       const deps = context.deps;
       const { queue, log, queues } = deps.pipeline;
-      return processSqsBatch(event, { queue, log, deadLetterQueue: queues.deadLetter }, (job) => {
+      return processSqsBatch(event, { queue, log, deadLetterQueue: queues.deadLetter }, (job, source) => {
         if (job.kind !== kind) throw new Error(`this queue carries ${kind} jobs, got a ${job.kind} job`);
-        return handle(deps, job as Extract<Job, { kind: K }>);
+        return handle(deps, job as Extract<Job, { kind: K }>, source);
       });
     });
 }

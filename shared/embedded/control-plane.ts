@@ -135,10 +135,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey),
         opts.renderBatch ?? 2,
       ),
-      worker(
-        queues.events,
-        (job: Parameters<typeof recordApplyReport>[1]) => recordApplyReport(deps, job),
-        10,
+      // One reports channel per cluster: a report's cluster is the queue it arrived on, never its body.
+      ...opts.clusters.map((cluster) =>
+        worker(
+          queues.reports(cluster),
+          (job: Parameters<typeof recordApplyReport>[2]) => recordApplyReport(deps, cluster, job),
+          10,
+        ),
       ),
     ];
     const schedule = setInterval(() => {
@@ -168,7 +171,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         publicKeyPem,
         clock: systemClock,
         log: opts.log,
-        queues: { cluster: queues.cluster(pullerCluster), events: queues.events },
+        queues: { cluster: queues.cluster(pullerCluster), reports: queues.reports(pullerCluster) },
         fieldManager: 'sluice',
         inventoryNamespace: 'sluice-system',
         establishTimeoutMs: 30_000,

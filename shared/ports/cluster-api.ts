@@ -1,4 +1,5 @@
-// Port: the Kubernetes API as the puller uses it: server-side apply, read, delete.
+// Port: the Kubernetes API as the puller uses it: server-side apply, read, delete. Every call is bounded
+// by the adapter's own per-call timeout and, when given, by the caller's signal (a target's deadline).
 import type { KubeObject } from '../core/render/yaml-codec.ts';
 
 export interface ObjectRef {
@@ -10,13 +11,18 @@ export interface ObjectRef {
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
 
+export interface CallOptions {
+  /** Aborts the call (the target's apply timeout ran out). */
+  signal?: AbortSignal;
+}
+
 export interface ClusterApi {
   /** Server-side apply; `force` takes ownership of conflicting fields, as Flux does. */
   apply(
     obj: KubeObject,
-    opts: { fieldManager: string; force: boolean },
+    opts: { fieldManager: string; force: boolean } & CallOptions,
   ): Promise<{ action: ApplyAction; live: KubeObject }>;
-  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  get(ref: ObjectRef, opts?: CallOptions): Promise<KubeObject | undefined>;
   /** Background propagation; a missing object is not an error. */
-  delete(ref: ObjectRef): Promise<void>;
+  delete(ref: ObjectRef, opts?: CallOptions): Promise<void>;
 }

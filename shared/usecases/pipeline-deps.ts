@@ -11,19 +11,26 @@ import type { RenderDeps } from './render-kustomization.ts';
 export interface QueueNames {
   fetch: string;
   render: string;
-  events: string;
   /** Dead-letter queue of each of the above, by queue name. */
   deadLetter: (queue: string) => string;
   cluster: (cluster: string) => string;
+  /** A cluster's reports channel: only its puller may send to it, so the queue names the cluster. */
+  reports: (cluster: string) => string;
+  /** The cluster whose reports channel this queue is, or undefined. */
+  clusterOfReports: (queue: string) => string | undefined;
 }
 
 export function defaultQueueNames(prefix = 'sluice'): QueueNames {
   return {
     fetch: `${prefix}-fetch.fifo`,
     render: `${prefix}-render.fifo`,
-    events: `${prefix}-events`,
     deadLetter: (queue) => (queue.endsWith('.fifo') ? queue.replace(/\.fifo$/, '-dlq.fifo') : `${queue}-dlq`),
     cluster: (cluster) => `${prefix}-cluster-${cluster}`,
+    reports: (cluster) => `${prefix}-reports-${cluster}`,
+    clusterOfReports: (queue) => {
+      const name = queue.split(/[:/]/).pop() ?? '';
+      return name.startsWith(`${prefix}-reports-`) ? name.slice(`${prefix}-reports-`.length) : undefined;
+    },
   };
 }
 

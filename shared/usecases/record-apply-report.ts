@@ -1,17 +1,45 @@
 // Use-case: a puller's report about one Kustomization becomes its apply status, what `sluice status` shows.
+// The cluster is the channel's (only that cluster's puller can send to it), never what the report claims.
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
-export async function recordApplyReport(deps: PipelineDeps, report: ApplyReport): Promise<void> {
-  if (!deps.settings.clusters.includes(report.cluster)) {
-    deps.log.warn('report from an undeclared cluster ignored', { cluster: report.cluster });
-    return;
-  }
-  const key = stateKeys.applyStatus(report.cluster, report.kustomization);
+/** How far ahead of the control plane's clock a puller's clock may run. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+export type ReportOutcome = 'recorded' | 'older' | 'refused';
+
+export async function recordApplyReport(
+  deps: PipelineDeps,
+  channelCluster: string,
+  report: ApplyReport,
+): Promise<ReportOutcome> {
+  const refuse = (why: string): ReportOutcome => {
+    deps.log.warn(`apply report refused: ${why}`, {
+      channel: channelCluster,
+      kustomization: `${report.kustomization.namespace}/${report.kustomization.name}`,
+    });
+    return 'refused';
+  };
+  if (!deps.settings.clusters.includes(channelCluster))
+    return refuse('it arrived on the channel of an undeclared cluster');
+  if (report.cluster !== channelCluster)
+    return refuse(
+      `it names cluster '${String(report.cluster)}' but arrived on the channel of '${channelCluster}'`,
+    );
+  const { namespace, name } = report.kustomization;
+  if (!OBJECT_NAME.test(namespace) || !OBJECT_NAME.test(name))
+    return refuse('its Kustomization is not a valid namespace/name');
+  const at = typeof report.at === 'string' ? Date.parse(report.at) : Number.NaN;
+  if (!Number.isFinite(at)) return refuse('its timestamp is not a date');
+  if (at > deps.clock.now() + CLOCK_SKEW_MS) return refuse('its timestamp is in the future');
+  const key = stateKeys.applyStatus(channelCluster, report.kustomization);
   const current = await getJson<ApplyReport>(deps.store, key);
   // Reports may arrive out of order: keep the newest.
-  if (current && current.at > report.at) return;
-  await putJson(deps.store, key, report);
+  if (current && Date.parse(current.at) > at) return 'older';
+  await putJson(deps.store, key, { ...report, cluster: channelCluster, at: new Date(at).toISOString() });
+  return 'recorded';
 }

@@ -8,7 +8,14 @@ import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import type { ConfigData } from '../api/config-data.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { sortForApply } from '../core/apply/apply-order.ts';
-import { ARTIFACT_API, type ArtifactPayload, artifactKey } from '../core/artifact/artifact.ts';
+import {
+  ARTIFACT_API,
+  type ArtifactPayload,
+  artifactKey,
+  digestOf,
+  type TombstonePayload,
+  targetOf,
+} from '../core/artifact/artifact.ts';
 import { isOlder } from '../core/artifact/generation.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -46,21 +53,39 @@ export async function renderJob(
   );
   const current = await getJson<IndexEntry>(deps.store, stateKeys.index(cluster, key));
 
-  // Withdrawn by its parent: publish a tombstone so the puller prunes what it applied.
+  // Withdrawn by its parent: publish a signed tombstone so the puller prunes what it applied. The index
+  // entry only points at it: an unsigned `deleted: true` makes no puller delete anything.
   if (!record) {
-    if (!current || current.deleted) return { outcome: 'unchanged' };
+    // An unsigned tombstone (written before removals were signed) is signed now.
+    if (!current || (current.deleted && current.digest)) return { outcome: 'unchanged' };
     const fleet = await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
+    const generation = { ...current.generation, fleet: fleet?.generation ?? current.generation.fleet };
+    const payload: TombstonePayload = {
+      apiVersion: ARTIFACT_API,
+      kind: 'Tombstone',
+      cluster,
+      kustomization: key,
+      target: targetOf(key),
+      generation,
+      deleted: true,
+      revision: current.revision,
+    };
+    const signed = await signArtifact(payload, deps.keys);
+    const storeKey = artifactKey(cluster, signed.digest);
+    await putJson(deps.store, storeKey, signed);
     const tombstone: IndexEntry = {
       kustomization: key,
-      generation: { ...current.generation, fleet: fleet?.generation ?? current.generation.fleet },
+      generation,
       revision: current.revision,
       renderKey: '',
       publishedAt: now(),
       deleted: true,
+      digest: signed.digest,
+      artifactKey: storeKey,
     };
     await putJson(deps.store, stateKeys.index(cluster, key), tombstone);
     await deps.store.delete(stateKeys.renderStatus(cluster, key));
-    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest: 'deleted' });
+    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest: signed.digest });
     return { outcome: 'withdrawn' };
   }
 
@@ -119,11 +144,13 @@ export async function renderJob(
     const split = splitRenderedObjects(rendered.objects, ksRef);
     await registerChildren(deps, record, split, fleetSourceKey);
 
-    const payload: ArtifactPayload = {
+    let payload: ArtifactPayload = {
       apiVersion: ARTIFACT_API,
       kind: 'Artifact',
       cluster,
       kustomization: key,
+      target: targetOf(key),
+      generation,
       source: { url: redactUrl(spec?.url ?? ''), revision: source.revision },
       renderKey: rendered.key,
       apply: {
@@ -140,6 +167,14 @@ export async function renderJob(
       },
       objects: sortForApply(split.shipped),
     };
+    // The same content at a newer generation is the same artifact: keep the published one (and its
+    // generation), so an unrelated fleet commit does not make every cluster re-apply everything.
+    if (
+      current?.digest &&
+      !current.deleted &&
+      digestOf({ ...payload, generation: current.generation }) === current.digest
+    )
+      payload = { ...payload, generation: current.generation };
     const artifact = await signArtifact(payload, deps.keys);
     const storeKey = artifactKey(cluster, artifact.digest);
     if ((await deps.store.list(storeKey)).length === 0) await putJson(deps.store, storeKey, artifact);

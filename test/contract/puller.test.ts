@@ -1,7 +1,7 @@
 // The puller's reconcile end to end against real local servers: artifacts and index entries in the embedded
-// S3 server, reports on its SQS events queue, objects in the test Kubernetes API server. Covers Flux's
+// S3 server, reports on its own SQS reports queue, objects in the test Kubernetes API server. Covers Flux's
 // apply stages, the in-cluster inventory, owner-checked pruning, refusal of untrusted artifacts,
-// tombstones and dependsOn.
+// signed tombstones and dependsOn.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ import {
   type ArtifactPayload,
   artifactKey,
   type SignedArtifact,
+  type TombstonePayload,
+  targetOf,
 } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import { type ApplyReport, decodeJob } from '../../shared/core/pipeline/jobs.ts';
@@ -59,9 +61,9 @@ beforeAll(async () => {
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: fauxqs.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: fauxqs.credentials,
   });
-  await ensureInfrastructure(clients, queues, [], BUCKET);
+  await ensureInfrastructure(clients, queues, ['reports'], BUCKET);
   store = new S3ObjectStore(clients.s3, BUCKET);
   queue = new SqsQueue(clients.sqs);
   keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
@@ -94,7 +96,7 @@ beforeEach(async () => {
     publicKeyPem,
     clock: { now: () => clock.t },
     log: silentLogger,
-    queues: { cluster: queues.cluster('unused'), events: queues.events },
+    queues: { cluster: queues.cluster('unused'), reports: queues.reports('reports') },
     fieldManager: 'sluice',
     inventoryNamespace: INVENTORY_NS,
     establishTimeoutMs: 5_000,
@@ -186,6 +188,8 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
     kind: 'Artifact',
     cluster: deps.cluster,
     kustomization: ks,
+    target: targetOf(ks),
+    generation: { fleet: 1, source: generation },
     source: { url: 'https://git.example.com/fleet.git', revision },
     renderKey: `sha256:render-${generation}`,
     apply: {
@@ -216,14 +220,30 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
   return entry;
 }
 
+/** What the control plane does when a Kustomization is withdrawn: sign a tombstone and point the index at it. */
 async function tombstone(ks: ObjectKey): Promise<void> {
+  const payload: TombstonePayload = {
+    apiVersion: ARTIFACT_API,
+    kind: 'Tombstone',
+    cluster: deps.cluster,
+    kustomization: ks,
+    target: targetOf(ks),
+    generation: { fleet: 2, source: ++generation },
+    deleted: true,
+    revision: 'main@sha1:removed',
+  };
+  const signed = await signArtifact(payload, keys);
+  const key = artifactKey(deps.cluster, signed.digest);
+  await putJson(store, key, signed);
   const entry: IndexEntry = {
     kustomization: ks,
-    generation: { fleet: 2, source: ++generation },
-    revision: 'main@sha1:removed',
+    generation: payload.generation,
+    revision: payload.revision,
     renderKey: '',
     publishedAt: new Date(clock.t).toISOString(),
     deleted: true,
+    digest: signed.digest,
+    artifactKey: key,
   };
   await putJson(store, stateKeys.index(deps.cluster, ks), entry);
 }
@@ -262,7 +282,9 @@ function inventoryConfigMaps(): KubeObject[] {
 
 function inventoryOfKs(
   ks: ObjectKey,
-): { digest: string; revision: string; entries: { id: string; v: string }[] } | undefined {
+):
+  | { digest: string; revision: string; removed?: boolean; entries: { id: string; v: string }[] }
+  | undefined {
   const cm = inventoryConfigMaps().find(
     (o) =>
       (o.metadata as { annotations?: Record<string, string> }).annotations?.['sluice.dev/kustomization'] ===
@@ -272,14 +294,14 @@ function inventoryOfKs(
   return raw ? JSON.parse(raw) : undefined;
 }
 
-/** Reports this test's cluster sent to the events queue (acknowledging everything it reads). */
+/** Reports this test's cluster sent to its reports queue (acknowledging everything it reads). */
 async function sentReports(): Promise<ApplyReport[]> {
   const out: ApplyReport[] = [];
   for (;;) {
-    const messages = await queue.receive(queues.events, { maxMessages: 10 });
+    const messages = await queue.receive(deps.queues.reports, { maxMessages: 10 });
     if (messages.length === 0) return out;
     for (const m of messages) {
-      await queue.ack(queues.events, m.receiptHandle);
+      await queue.ack(deps.queues.reports, m.receiptHandle);
       const job = decodeJob(m.body);
       if (job.kind === 'apply-report' && job.cluster === deps.cluster) out.push(job);
     }
@@ -492,7 +514,7 @@ describe('reconcileCluster', () => {
     ])('refuses %s and applies nothing', async (_what, opts, why) => {
       await publish(APPS, [owned(namespace('team-a')), owned(configMap('settings', 'team-a'))], opts());
       const report = reportFor(await reconcileCluster(deps), APPS);
-      expect(report).toMatchObject({ ready: false, reason: 'ArtifactFailed', applied: 0 });
+      expect(report).toMatchObject({ ready: false, reason: 'ArtifactRejected', applied: 0 });
       expect(report.message).toMatch(why);
       expect(writes()).toEqual([]);
       expect(live('Namespace', 'team-a')).toBeUndefined();
@@ -505,7 +527,7 @@ describe('reconcileCluster', () => {
       const before = inventoryOfKs(APPS);
       kube.requests.length = 0;
       await publish(APPS, [owned(configMap('a'))], { signer: otherKeys });
-      expect(reportFor(await reconcileCluster(deps), APPS).reason).toBe('ArtifactFailed');
+      expect(reportFor(await reconcileCluster(deps), APPS).reason).toBe('ArtifactRejected');
       expect(live('ConfigMap', 'b', 'apps')).toBeDefined();
       expect(writes()).toEqual([]);
       expect(writes('DELETE')).toEqual([]);
@@ -519,7 +541,7 @@ describe('reconcileCluster', () => {
       const entry = await getJson<IndexEntry>(store, stateKeys.index(deps.cluster, APPS));
       await putJson(store, stateKeys.index(deps.cluster, APPS), { ...entry, digest: good.digest });
       const report = reportFor(await reconcileCluster(deps), APPS);
-      expect(report).toMatchObject({ ready: false, reason: 'ArtifactFailed' });
+      expect(report).toMatchObject({ ready: false, reason: 'ArtifactRejected' });
       expect(writes()).toEqual([]);
     });
 
@@ -533,7 +555,7 @@ describe('reconcileCluster', () => {
   });
 
   describe('a tombstone index entry', () => {
-    it('prunes everything the Kustomization owned and deletes its inventory', async () => {
+    it('prunes everything the Kustomization owned and empties its inventory, remembering the removal', async () => {
       await publish(APPS, [
         owned(configMap('one')),
         owned(deployment('web')),
@@ -553,8 +575,9 @@ describe('reconcileCluster', () => {
       expect(live('ConfigMap', 'one', 'apps')).toBeUndefined();
       expect(live('Deployment', 'web', 'apps', 'apps/v1')).toBeUndefined();
       expect(live('ClusterRole', 'apps:reader', undefined, 'rbac.authorization.k8s.io/v1')).toBeUndefined();
-      expect(inventoryOfKs(APPS)).toBeUndefined();
-      expect(inventoryConfigMaps()).toEqual([]);
+      expect(inventoryOfKs(APPS)).toMatchObject({ removed: true, entries: [] });
+      expect(inventoryConfigMaps()).toHaveLength(1);
+      expect(await reconcileCluster(deps)).toEqual([]); // done once
     });
 
     it('still keeps objects it does not own', async () => {
@@ -575,7 +598,7 @@ describe('reconcileCluster', () => {
         pruned: 0,
       });
       expect(live('ConfigMap', 'one', 'apps')).toBeDefined();
-      expect(inventoryOfKs(APPS)).toBeUndefined();
+      expect(inventoryOfKs(APPS)).toMatchObject({ removed: true, entries: [] });
     });
 
     it('is quiet when nothing was ever applied', async () => {
@@ -618,7 +641,7 @@ describe('reconcileCluster', () => {
       await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
       await publish(INFRA, [owned(configMap('infra-config'), INFRA)], { signer: otherKeys });
       const reports = await reconcileCluster(deps);
-      expect(reportFor(reports, INFRA).reason).toBe('ArtifactFailed');
+      expect(reportFor(reports, INFRA).reason).toBe('ArtifactRejected');
       expect(reportFor(reports, APPS).reason).toBe('DependencyNotReady');
       expect(live('ConfigMap', 'app-config', 'apps')).toBeUndefined();
     });
@@ -643,7 +666,7 @@ describe('reconcileCluster', () => {
   });
 
   describe('reports', () => {
-    it('sends every report to the events queue', async () => {
+    it("sends every report to the cluster's own reports queue", async () => {
       await sentReports(); // start from an empty view of this cluster's reports
       await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
       const infra = await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
@@ -669,7 +692,7 @@ describe('reconcileCluster', () => {
       await reconcileCluster(deps);
       const sent = await sentReports();
       expect(sent.map((r) => [r.kustomization.name, r.ready, r.reason])).toEqual([
-        ['apps', false, 'ArtifactFailed'],
+        ['apps', false, 'ArtifactRejected'],
       ]);
     });
   });

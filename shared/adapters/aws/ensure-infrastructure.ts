@@ -1,5 +1,5 @@
 // Creates the queues and bucket embedded mode needs (the cloud gets them from the SST stacks): FIFO fetch
-// and render queues, the events queue, one queue per cluster, each with its dead-letter queue. Idempotent.
+// and render queues, per cluster a nudge and a reports queue, each with a dead-letter queue. Idempotent.
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueNames } from '../../usecases/pipeline-deps.ts';
@@ -13,7 +13,7 @@ export async function ensureInfrastructure(
   clusters: string[],
   bucket: string,
 ): Promise<void> {
-  const all = [queues.fetch, queues.render, queues.events, ...clusters.map(queues.cluster)];
+  const all = [queues.fetch, queues.render, ...clusters.map(queues.cluster), ...clusters.map(queues.reports)];
   for (const name of all) {
     const fifo = name.endsWith('.fifo');
     const dlq = await clients.sqs.send(

@@ -1,30 +1,65 @@
 // ClusterApi over @kubernetes/client-node: server-side apply through the generic object API, with API
 // errors turned into messages that name the object and the server's reason (never object contents).
+// Every request carries an abort signal: the per-call timeout, joined with the caller's own signal.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ApiException,
+  createConfiguration,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  ServerConfiguration,
 } from '@kubernetes/client-node';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
-import type { ApplyAction, ClusterApi, ObjectRef } from '../../ports/cluster-api.ts';
+import type { ApplyAction, CallOptions, ClusterApi, ObjectRef } from '../../ports/cluster-api.ts';
+
+export interface ClientNodeClusterOptions {
+  /** Longest a single API request may take (a hung API server must not stall the puller). */
+  requestTimeoutMs?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class ClientNodeCluster implements ClusterApi {
   private readonly api: KubernetesObjectApi;
+  private readonly timeoutMs: number;
+  /** The signal of the call in progress; client-node's request middleware picks it up. */
+  private readonly callSignal = new AsyncLocalStorage<AbortSignal>();
 
-  constructor(kubeConfig: KubeConfig) {
-    this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
+  constructor(kubeConfig: KubeConfig, opts: ClientNodeClusterOptions = {}) {
+    this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new SluiceError('ConfigInvalid', 'the kubeconfig has no current cluster');
+    const signalOf = this.callSignal;
+    const api = new ObjectApi(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kubeConfig },
+        promiseMiddleware: [
+          {
+            pre: async (ctx) => {
+              const signal = signalOf.getStore();
+              if (signal) ctx.setSignal(signal);
+              return ctx;
+            },
+            post: async (res) => res,
+          },
+        ],
+      }),
+    );
+    api.useNamespaceOf(kubeConfig);
+    this.api = api;
   }
 
   async apply(
     obj: KubeObject,
-    opts: { fieldManager: string; force: boolean },
+    opts: { fieldManager: string; force: boolean } & CallOptions,
   ): Promise<{ action: ApplyAction; live: KubeObject }> {
-    const before = await this.get(refOf(obj));
-    try {
-      const live = (await this.api.patch(
+    const before = await this.get(refOf(obj), opts);
+    const live = await this.call('apply', refOf(obj), opts, async () => {
+      return (await this.api.patch(
         obj as KubernetesObject,
         undefined,
         undefined,
@@ -32,32 +67,67 @@ export class ClientNodeCluster implements ClusterApi {
         opts.force,
         PatchStrategy.ServerSideApply,
       )) as unknown as KubeObject;
-      const rv = (o: KubeObject | undefined) =>
-        (o?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-      const action: ApplyAction = !before ? 'created' : rv(before) === rv(live) ? 'unchanged' : 'configured';
-      return { action, live };
-    } catch (err) {
-      throw apiError('apply', refOf(obj), err);
-    }
+    });
+    const rv = (o: KubeObject | undefined) =>
+      (o?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    const action: ApplyAction = !before ? 'created' : rv(before) === rv(live) ? 'unchanged' : 'configured';
+    return { action, live };
   }
 
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
-    try {
-      return (await this.api.read(header(ref))) as unknown as KubeObject;
-    } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return undefined;
-      throw apiError('read', ref, err);
-    }
+  async get(ref: ObjectRef, opts: CallOptions = {}): Promise<KubeObject | undefined> {
+    return this.call('read', ref, opts, async () => {
+      try {
+        return (await this.api.read(header(ref))) as unknown as KubeObject;
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return undefined;
+        throw err;
+      }
+    });
   }
 
-  async delete(ref: ObjectRef): Promise<void> {
+  async delete(ref: ObjectRef, opts: CallOptions = {}): Promise<void> {
+    await this.call('delete', ref, opts, async () => {
+      try {
+        await this.api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
+      } catch (err) {
+        if (!(err instanceof ApiException && err.code === 404)) throw err;
+      }
+    });
+  }
+
+  /** Runs one request under the per-call timeout joined with the caller's signal. */
+  private async call<T>(verb: string, ref: ObjectRef, opts: CallOptions, run: () => Promise<T>): Promise<T> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+    if (opts.signal?.aborted) throw stopped(verb, ref);
     try {
-      await this.api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
+      return await this.callSignal.run(signal, run);
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return;
-      throw apiError('delete', ref, err);
+      if (opts.signal?.aborted) throw stopped(verb, ref);
+      if (timeout.aborted)
+        throw new SluiceError(
+          'ApplyFailed',
+          `${describeRef(ref)}: ${verb} timed out after ${Math.round(this.timeoutMs / 1000)}s (the API server did not answer in time)`,
+          { retryable: true, cause: err },
+        );
+      throw apiError(verb, ref, err);
     }
   }
+}
+
+/** The object API built on our own configuration (for the signal middleware), namespace from the context. */
+class ObjectApi extends KubernetesObjectApi {
+  useNamespaceOf(kubeConfig: KubeConfig): void {
+    this.setDefaultNamespace(kubeConfig);
+  }
+}
+
+function stopped(verb: string, ref: ObjectRef): SluiceError {
+  return new SluiceError(
+    'ApplyFailed',
+    `${describeRef(ref)}: ${verb} stopped: the Kustomization's timeout ran out`,
+    { retryable: true },
+  );
 }
 
 function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {

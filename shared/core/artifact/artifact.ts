@@ -2,7 +2,9 @@
 // apply them, as canonical JSON; its sha256 digest is its address and what the signature covers.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
+import type { ObjectKey } from '../pipeline/state-keys.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
+import type { Generation } from './generation.ts';
 
 export const ARTIFACT_API = 'sluice.dev/v1alpha1';
 
@@ -17,11 +19,30 @@ export interface ApplyOptions {
   serviceAccountName?: string;
 }
 
-export interface ArtifactPayload {
+/** What a signed record is for: one object of one kind in the fleet (today always a Kustomization). */
+export interface TargetRef {
+  kind: 'Kustomization';
+  namespace: string;
+  name: string;
+}
+
+export function targetOf(key: ObjectKey): TargetRef {
+  return { kind: 'Kustomization', namespace: key.namespace, name: key.name };
+}
+
+/** The binding every signed record carries: whose it is, for what, and how fresh. */
+interface Bound {
   apiVersion: typeof ARTIFACT_API;
-  kind: 'Artifact';
   cluster: string;
-  kustomization: { name: string; namespace: string };
+  /** Same as `target` without the kind; kept for readers of earlier artifacts. */
+  kustomization: ObjectKey;
+  target: TargetRef;
+  /** The index generation it was published at; the puller never goes back to an older one. */
+  generation: Generation;
+}
+
+export interface ArtifactPayload extends Bound {
+  kind: 'Artifact';
   source: { url: string; revision: string };
   renderKey: string;
   apply: ApplyOptions;
@@ -29,15 +50,26 @@ export interface ArtifactPayload {
   objects: KubeObject[];
 }
 
-export interface SignedArtifact {
+/** A signed removal: the target is gone from the fleet and its objects are to be pruned. */
+export interface TombstonePayload extends Bound {
+  kind: 'Tombstone';
+  deleted: true;
+  revision: string;
+}
+
+export type SignedPayload = ArtifactPayload | TombstonePayload;
+
+export interface Signed<P extends SignedPayload = SignedPayload> {
   digest: string;
   keyId: string;
   /** base64 DER ECDSA P-256 / SHA-256 signature over the UTF-8 bytes of `digest`. */
   signature: string;
-  payload: ArtifactPayload;
+  payload: P;
 }
 
-export function digestOf(payload: ArtifactPayload): string {
+export type SignedArtifact = Signed<ArtifactPayload>;
+
+export function digestOf(payload: SignedPayload): string {
   return `sha256:${createHash('sha256').update(canonicalJson(payload)).digest('hex')}`;
 }
 

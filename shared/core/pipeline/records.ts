@@ -44,9 +44,10 @@ export interface IndexEntry {
   revision: string;
   renderKey: string;
   publishedAt: string;
-  /** Absent on a tombstone: the Kustomization was removed and its objects are to be pruned. */
+  /** The signed artifact, or on a tombstone the signed removal; the entry itself is only a pointer. */
   digest?: string;
   artifactKey?: string;
+  /** The Kustomization was removed and its objects are to be pruned (only a signed tombstone counts). */
   deleted?: boolean;
 }
 

@@ -1,6 +1,7 @@
 // Applies an artifact's objects with server-side apply in Flux's stages: CRDs, Namespaces and
 // ClusterRoles first (then wait until established), `*Class` kinds next, everything else last. Objects
 // opted out with Flux's annotations are skipped. Stops at the first failing stage; reports every failure.
+// `signal` is the Kustomization's timeout: once it fires, in-flight calls abort and nothing more is sent.
 
 import { describeRef, refOf } from '../../adapters/kube/client-node-cluster.ts';
 import { applyStages } from '../../core/apply/apply-order.ts';
@@ -13,6 +14,8 @@ export interface ApplyOutcome {
   applied: InventoryEntry[];
   counts: { created: number; configured: number; unchanged: number; skipped: number };
   errors: string[];
+  /** Set when the timeout ran out: while applying, or while waiting for CRDs/Namespaces. */
+  timedOut?: 'apply' | 'wait';
 }
 
 const KEY = 'kustomize.toolkit.fluxcd.io';
@@ -34,6 +37,7 @@ export async function applyObjects(
   deps: PullerDeps,
   objects: KubeObject[],
   force: boolean,
+  signal?: AbortSignal,
 ): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = {
     applied: [],
@@ -42,18 +46,20 @@ export async function applyObjects(
   };
   for (const { stage, objects: batch } of applyStages(objects)) {
     const applyOne = async (obj: KubeObject): Promise<void> => {
-      // Skipped objects stay in the inventory (as in Flux) so they are not pruned.
-      if (
-        isSkipped(obj) ||
-        (flag(obj, 'ssa')?.toLowerCase() === 'ifnotpresent' && (await deps.kube.get(refOf(obj))))
-      ) {
-        outcome.counts.skipped++;
-        outcome.applied.push(entryOf(obj));
-        return;
-      }
       try {
+        if (signal?.aborted) throw new SluiceError('ApplyFailed', `${describeRef(refOf(obj))}: not applied`);
+        // Skipped objects stay in the inventory (as in Flux) so they are not pruned.
+        if (
+          isSkipped(obj) ||
+          (flag(obj, 'ssa')?.toLowerCase() === 'ifnotpresent' &&
+            (await deps.kube.get(refOf(obj), signal ? { signal } : {})))
+        ) {
+          outcome.counts.skipped++;
+          outcome.applied.push(entryOf(obj));
+          return;
+        }
         const forceThis = force || flag(obj, 'force')?.toLowerCase() === 'enabled';
-        const { action } = await applyWithRecreate(deps, obj, forceThis);
+        const { action } = await applyWithRecreate(deps, obj, forceThis, signal);
         outcome.counts[action]++;
         outcome.applied.push(entryOf(obj));
       } catch (err) {
@@ -65,30 +71,44 @@ export async function applyObjects(
     for (let i = 0; i < batch.length; i += APPLY_CONCURRENCY) {
       await Promise.all(batch.slice(i, i + APPLY_CONCURRENCY).map(applyOne));
     }
+    if (signal?.aborted) {
+      outcome.timedOut = 'apply';
+      return outcome;
+    }
     if (outcome.errors.length > 0) return outcome;
-    if (stage !== 'resources') await waitEstablished(deps, batch);
+    if (stage !== 'resources') {
+      try {
+        await waitEstablished(deps, batch, signal);
+      } catch (err) {
+        if (!signal?.aborted) throw err;
+        outcome.timedOut = 'wait';
+        outcome.errors.push((err as Error).message);
+        return outcome;
+      }
+    }
   }
   return outcome;
 }
 
 /** `force`: an immutable-field error is fixed by deleting and recreating the object, as Flux does. */
-async function applyWithRecreate(deps: PullerDeps, obj: KubeObject, force: boolean) {
+async function applyWithRecreate(deps: PullerDeps, obj: KubeObject, force: boolean, signal?: AbortSignal) {
+  const call = signal ? { signal } : {};
   try {
-    return await deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true });
+    return await deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true, ...call });
   } catch (err) {
     if (!force || !/immutable/i.test((err as Error).message)) throw err;
-    await deps.kube.delete(refOf(obj));
-    return deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true });
+    await deps.kube.delete(refOf(obj), call);
+    return deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true, ...call });
   }
 }
 
 /** CRDs must be Established and Namespaces Active before anything that depends on them is applied. */
-async function waitEstablished(deps: PullerDeps, objects: KubeObject[]): Promise<void> {
+async function waitEstablished(deps: PullerDeps, objects: KubeObject[], signal?: AbortSignal): Promise<void> {
   const deadline = deps.clock.now() + deps.establishTimeoutMs;
   for (const obj of objects) {
     if (obj.kind !== 'CustomResourceDefinition' && obj.kind !== 'Namespace') continue;
     for (;;) {
-      const live = await deps.kube.get(refOf(obj));
+      const live = await deps.kube.get(refOf(obj), signal ? { signal } : {});
       const status = (live?.status ?? {}) as {
         conditions?: { type: string; status: string }[];
         phase?: string;
@@ -98,7 +118,7 @@ async function waitEstablished(deps: PullerDeps, objects: KubeObject[]): Promise
           ? live !== undefined && status.phase !== 'Terminating'
           : status.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
       if (ready) break;
-      if (deps.clock.now() > deadline) {
+      if (deps.clock.now() > deadline || signal?.aborted) {
         throw new SluiceError(
           'HealthCheckFailed',
           `${describeRef(refOf(obj))} did not become established in time`,

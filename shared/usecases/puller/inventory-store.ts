@@ -1,7 +1,8 @@
 // The puller's record of what it applied for each Kustomization, kept in the cluster itself (a ConfigMap
-// per Kustomization in the puller's namespace), so pruning survives puller restarts and redeploys.
+// per Kustomization in the puller's namespace), so pruning and rollback refusal survive puller restarts.
 import { createHash } from 'node:crypto';
 import type { InventoryEntry } from '../../core/apply/inventory.ts';
+import type { AppliedMark } from '../../core/artifact/binding.ts';
 import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
@@ -12,6 +13,10 @@ export interface Inventory {
   appliedAt: string;
   /** spec.prune of the last applied artifact: whether removing the Kustomization deletes its objects. */
   prune?: boolean;
+  /** Generation and signer of the last applied artifact or tombstone: nothing older is applied again. */
+  applied?: AppliedMark;
+  /** A signed tombstone was applied: the Kustomization is gone; the record stays to refuse replays. */
+  removed?: boolean;
   entries: InventoryEntry[];
 }
 
@@ -51,15 +56,6 @@ export async function writeInventory(deps: PullerDeps, inventory: Inventory): Pr
     },
     { fieldManager: deps.fieldManager, force: true },
   );
-}
-
-export async function deleteInventory(deps: PullerDeps, ks: ObjectKey): Promise<void> {
-  await deps.kube.delete({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    namespace: deps.inventoryNamespace,
-    name: inventoryName(ks),
-  });
 }
 
 export async function ensureInventoryNamespace(deps: PullerDeps): Promise<void> {

@@ -1,5 +1,5 @@
-// What the in-cluster puller needs: read access to its cluster's artifacts and index, its queue, the
-// events queue for reports, the Kubernetes API, and the public key artifacts must verify against.
+// What the in-cluster puller needs: read access to its cluster's artifacts and index, its queue, its own
+// reports queue, the Kubernetes API, and the public key artifacts must verify against.
 import type { Clock } from '../../ports/clock.ts';
 import type { ClusterApi } from '../../ports/cluster-api.ts';
 import type { Logger } from '../../ports/logger.ts';
@@ -14,7 +14,8 @@ export interface PullerDeps {
   publicKeyPem: string;
   clock: Clock;
   log: Logger;
-  queues: { cluster: string; events: string };
+  /** `reports`: this cluster's own reports channel (the control plane takes the cluster from it). */
+  queues: { cluster: string; reports: string };
   fieldManager: string;
   /** Namespace holding the puller's inventories (created if missing). */
   inventoryNamespace: string;

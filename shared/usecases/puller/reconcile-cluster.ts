@@ -1,37 +1,37 @@
 // The puller's reconcile: for every Kustomization in its cluster's index (or just the ones a nudge named),
-// in dependsOn order, fetch the artifact, verify digest and signature, apply, prune what disappeared (never
-// after a failed apply), record the inventory, and report. Unchanged artifacts are re-applied once per
-// interval to correct drift. What the puller learned (readiness, artifacts by digest) is kept in memory so
-// a nudge costs work proportional to what changed, not to the size of the cluster.
-import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
-import type { SignedArtifact } from '../../core/artifact/artifact.ts';
-import { verifyArtifact } from '../../core/artifact/sign-artifact.ts';
+// in dependsOn order, fetch the signed record the entry points at, verify digest and signature, check it
+// is bound to this cluster and this target and not older than what was applied, then apply it (artifact)
+// or remove the target (tombstone), and report on this cluster's own channel. The index is only a pointer:
+// nothing in it is trusted. Unchanged artifacts are re-applied once per interval to correct drift.
+import { createHash, createPublicKey } from 'node:crypto';
+import type { Signed } from '../../core/artifact/artifact.ts';
+import { checkBinding } from '../../core/artifact/binding.ts';
+import { verifySigned } from '../../core/artifact/sign-artifact.ts';
 import { type ApplyReport, encodeJob } from '../../core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../core/pipeline/records.ts';
 import { type ObjectKey, stateKeys } from '../../core/pipeline/state-keys.ts';
 import { getJson } from '../../ports/object-store.ts';
-import { applyObjects } from './apply-objects.ts';
-import { deleteInventory, type Inventory, readInventory, writeInventory } from './inventory-store.ts';
-import { pruneObjects } from './prune-objects.ts';
+import { applyTarget } from './apply-target.ts';
+import { readInventory } from './inventory-store.ts';
 import type { PullerDeps } from './puller-deps.ts';
-
-const keyOf = (k: ObjectKey) => `${k.namespace}/${k.name}`;
+import { removeTarget } from './remove-target.ts';
+import { keyOf, type ReportFields, type TargetContext } from './target-context.ts';
 
 /** Memory of one puller process; a fresh one (after a restart) simply does a full reconcile first. */
 export class PullerState {
   readonly ready = new Map<string, boolean>();
   /** Kustomizations waiting for a dependency: retried whenever anything else is reconciled. */
   readonly waiting = new Set<string>();
-  private readonly artifacts = new Map<string, SignedArtifact>();
+  private readonly records = new Map<string, Signed>();
 
-  artifact(digest: string): SignedArtifact | undefined {
-    return this.artifacts.get(digest);
+  artifact(digest: string): Signed | undefined {
+    return this.records.get(digest);
   }
 
-  remember(artifact: SignedArtifact): void {
-    // Artifacts are immutable by digest; keep the recent ones.
-    if (this.artifacts.size >= 1000) this.artifacts.delete(this.artifacts.keys().next().value as string);
-    this.artifacts.set(artifact.digest, artifact);
+  remember(record: Signed): void {
+    // Records are immutable by digest; keep the recent ones.
+    if (this.records.size >= 1000) this.records.delete(this.records.keys().next().value as string);
+    this.records.set(record.digest, record);
   }
 }
 
@@ -41,38 +41,42 @@ export async function reconcileCluster(
   state = new PullerState(),
   only?: ObjectKey[],
 ): Promise<ApplyReport[]> {
+  const prefix = stateKeys.indexes(deps.cluster);
   const paths = only
     ? [...new Set([...only.map(keyOf), ...state.waiting])].map((k) =>
         stateKeys.index(deps.cluster, splitKey(k)),
       )
-    : await deps.store.list(stateKeys.indexes(deps.cluster));
+    : await deps.store.list(prefix);
   const entries: IndexEntry[] = [];
   for (const path of paths) {
-    const entry = await getJson<IndexEntry>(deps.store, path);
-    if (entry) entries.push(entry);
+    // The target an entry is for is where it lives in the store, never what its content claims.
+    const target = targetOfPath(path, prefix);
+    const entry = target && (await getJson<IndexEntry>(deps.store, path));
+    if (target && entry) entries.push({ ...entry, kustomization: target });
   }
-  const reports: ApplyReport[] = [];
-  const artifacts = new Map<string, SignedArtifact | Error>();
+  const records = new Map<string, Signed | Error>();
   for (const entry of entries) {
-    if (entry.deleted || !entry.artifactKey || !entry.digest) continue;
-    let artifact: SignedArtifact | Error | undefined = state.artifact(entry.digest);
-    if (!artifact) {
-      artifact = await getJson<SignedArtifact>(deps.store, entry.artifactKey).catch((e: Error) => e);
-      if (artifact && !(artifact instanceof Error)) state.remember(artifact);
+    if (!entry.artifactKey || !entry.digest) continue;
+    let record: Signed | Error | undefined = state.artifact(entry.digest);
+    if (!record) {
+      record = await getJson<Signed>(deps.store, entry.artifactKey).catch((e: Error) => e);
+      if (record && !(record instanceof Error)) state.remember(record);
     }
-    artifacts.set(
+    records.set(
       keyOf(entry.kustomization),
-      artifact ?? new Error(`artifact ${entry.digest} is missing from the store`),
+      record ?? new Error(`artifact ${entry.digest} is missing from the store`),
     );
   }
-  for (const entry of orderByDependencies(entries, artifacts)) {
-    const report = await reconcileOne(deps, entry, artifacts.get(keyOf(entry.kustomization)), state.ready);
+  const keyFingerprint = fingerprintOf(deps.publicKeyPem);
+  const reports: ApplyReport[] = [];
+  for (const entry of orderByDependencies(entries, records)) {
     const key = keyOf(entry.kustomization);
+    const report = await reconcileOne(deps, entry, records.get(key), state.ready, keyFingerprint);
     if (report?.reason === 'DependencyNotReady') state.waiting.add(key);
     else state.waiting.delete(key);
     if (report) {
       reports.push(report);
-      await deps.queue.send(deps.queues.events, { body: encodeJob(report) });
+      await deps.queue.send(deps.queues.reports, { body: encodeJob(report) });
     }
   }
   return reports;
@@ -81,17 +85,16 @@ export async function reconcileCluster(
 async function reconcileOne(
   deps: PullerDeps,
   entry: IndexEntry,
-  artifact: SignedArtifact | Error | undefined,
+  record: Signed | Error | undefined,
   ready: Map<string, boolean>,
+  keyFingerprint: string,
 ): Promise<ApplyReport | undefined> {
-  const ks = entry.kustomization;
+  const target = entry.kustomization;
   const now = new Date(deps.clock.now()).toISOString();
-  const report = (
-    fields: Partial<ApplyReport> & Pick<ApplyReport, 'ready' | 'reason' | 'message'>,
-  ): ApplyReport => ({
+  const report = (fields: ReportFields): ApplyReport => ({
     kind: 'apply-report',
     cluster: deps.cluster,
-    kustomization: ks,
+    kustomization: target,
     digest: entry.digest ?? '',
     revision: entry.revision,
     applied: 0,
@@ -99,128 +102,64 @@ async function reconcileOne(
     at: now,
     ...fields,
   });
-  const previous = await readInventory(deps, ks);
+  const fail = (reason: string, message: string) => {
+    ready.set(keyOf(target), false);
+    return report({ ready: false, reason, message });
+  };
 
-  if (entry.deleted) {
-    if (!previous) return undefined;
-    if (previous.prune === false) {
-      await deleteInventory(deps, ks);
-      return report({
-        ready: true,
-        reason: 'Removed',
-        message: 'Kustomization removed from the fleet; prune is disabled, so its objects were left in place',
-      });
-    }
-    const pruned = await pruneObjects(deps, ks, previous.entries);
-    if (pruned.errors.length > 0) {
-      await writeInventory(deps, { ...previous, entries: pruned.kept });
-      return report({
-        ready: false,
-        reason: 'PruneFailed',
-        message: pruned.errors.join('; '),
-        pruned: pruned.pruned,
-      });
-    }
-    await deleteInventory(deps, ks);
-    return report({
-      ready: true,
-      reason: 'Pruned',
-      message: `Kustomization removed from the fleet; pruned ${pruned.pruned} objects`,
-      pruned: pruned.pruned,
-    });
+  if (!entry.digest || !entry.artifactKey) {
+    // A store writer can write `deleted: true`; only a signed tombstone removes anything.
+    if (entry.deleted)
+      return refused(
+        deps,
+        target,
+        fail(
+          'ArtifactRejected',
+          'the index marks this Kustomization removed without a signed tombstone; nothing was pruned',
+        ),
+      );
+    return fail('ArtifactFailed', 'the index entry names no artifact');
   }
+  if (!record || record instanceof Error)
+    return fail('ArtifactFailed', record?.message ?? 'artifact missing');
 
-  if (!artifact || artifact instanceof Error) {
-    ready.set(keyOf(ks), false);
-    return report({
-      ready: false,
-      reason: 'ArtifactFailed',
-      message: artifact?.message ?? 'artifact missing',
-    });
-  }
-  let payload: ReturnType<typeof verifyArtifact>;
+  const previous = await readInventory(deps, target);
+  let payload: ReturnType<typeof verifySigned>;
   try {
-    payload = verifyArtifact(artifact, deps.publicKeyPem, entry.digest);
-  } catch (err) {
-    ready.set(keyOf(ks), false);
-    return report({ ready: false, reason: 'ArtifactFailed', message: (err as Error).message });
-  }
-
-  const driftDue = !previous || deps.clock.now() - Date.parse(previous.appliedAt) >= payload.apply.intervalMs;
-  if (previous?.digest === entry.digest && !driftDue) {
-    ready.set(keyOf(ks), true);
-    return undefined;
-  }
-  const blocked = payload.apply.dependsOn.find((d) => ready.get(`${d.namespace}/${d.name}`) !== true);
-  if (blocked) {
-    ready.set(keyOf(ks), false);
-    return report({
-      ready: false,
-      reason: 'DependencyNotReady',
-      message: `dependency '${blocked.namespace}/${blocked.name}' is not ready`,
-    });
-  }
-
-  const applied = await applyObjects(deps, payload.objects, payload.apply.force);
-  const appliedCount = applied.counts.created + applied.counts.configured;
-  if (applied.errors.length > 0) {
-    // Keep pruning information: what was there before plus what this attempt did create.
-    if (previous || applied.applied.length > 0) {
-      const union = new Map([...(previous?.entries ?? []), ...applied.applied].map((e) => [e.id, e]));
-      await writeInventory(deps, {
-        kustomization: ks,
-        digest: previous?.digest ?? '',
-        revision: previous?.revision ?? '',
-        appliedAt: previous?.appliedAt ?? new Date(0).toISOString(),
-        entries: [...union.values()],
-      });
+    payload = verifySigned(record, deps.publicKeyPem, entry.digest);
+    try {
+      checkBinding(payload, { cluster: deps.cluster, target, keyFingerprint }, previous?.applied);
+      if (entry.deleted && payload.kind !== 'Tombstone')
+        throw new Error(
+          'the index marks this Kustomization removed but points at an artifact, not a tombstone',
+        );
+    } catch (err) {
+      throw new Error(`artifact ${record.digest} rejected: ${(err as Error).message}`);
     }
-    ready.set(keyOf(ks), false);
-    return report({
-      ready: false,
-      reason: 'ReconciliationFailed',
-      message: `apply failed: ${applied.errors.join('; ')}`,
-      applied: appliedCount,
-    });
+  } catch (err) {
+    return refused(deps, target, fail('ArtifactRejected', (err as Error).message));
   }
 
-  const next = inventoryOf(payload.objects);
-  let pruned = 0;
-  let kept: Inventory['entries'] = [];
-  const pruneErrors: string[] = [];
-  if (payload.apply.prune && previous) {
-    const result = await pruneObjects(deps, ks, staleEntries(previous.entries, next));
-    pruned = result.pruned;
-    kept = result.kept;
-    pruneErrors.push(...result.errors);
-  }
-  await writeInventory(deps, {
-    kustomization: ks,
-    digest: entry.digest ?? '',
-    revision: entry.revision,
-    appliedAt: now,
-    prune: payload.apply.prune,
-    entries: [...next, ...kept],
+  const ctx: TargetContext = {
+    deps,
+    target,
+    digest: record.digest,
+    mark: { generation: payload.generation, keyFingerprint },
+    now,
+    previous,
+    ready,
+    report,
+  };
+  return payload.kind === 'Tombstone' ? removeTarget(ctx, payload) : applyTarget(ctx, payload);
+}
+
+function refused(deps: PullerDeps, target: ObjectKey, report: ApplyReport): ApplyReport {
+  deps.log.warn('refused an index entry; the last applied state stays', {
+    cluster: deps.cluster,
+    kustomization: keyOf(target),
+    message: report.message,
   });
-  if (pruneErrors.length > 0) {
-    ready.set(keyOf(ks), false);
-    return report({
-      ready: false,
-      reason: 'PruneFailed',
-      message: pruneErrors.join('; '),
-      applied: appliedCount,
-      pruned,
-    });
-  }
-  ready.set(keyOf(ks), true);
-  const c = applied.counts;
-  return report({
-    ready: true,
-    reason: 'ReconciliationSucceeded',
-    message: `Applied revision: ${entry.revision} (${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${pruned} pruned)`,
-    applied: appliedCount,
-    pruned,
-  });
+  return report;
 }
 
 function splitKey(key: string): ObjectKey {
@@ -228,10 +167,29 @@ function splitKey(key: string): ObjectKey {
   return { namespace, name };
 }
 
+/** `clusters/<c>/index/<namespace>/<name>.json` → the target; anything else is no index entry. */
+function targetOfPath(path: string, prefix: string): ObjectKey | undefined {
+  const match = /^([^/]+)\/([^/]+)\.json$/.exec(path.startsWith(prefix) ? path.slice(prefix.length) : '');
+  return match?.[1] && match[2] ? { namespace: match[1], name: match[2] } : undefined;
+}
+
+const fingerprints = new Map<string, string>();
+
+/** Identifies the signer the puller trusts: generations are only compared between its own records. */
+function fingerprintOf(publicKeyPem: string): string {
+  let fingerprint = fingerprints.get(publicKeyPem);
+  if (!fingerprint) {
+    const der = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
+    fingerprint = `sha256:${createHash('sha256').update(der).digest('hex')}`;
+    fingerprints.set(publicKeyPem, fingerprint);
+  }
+  return fingerprint;
+}
+
 /** Dependencies first; entries in a dependency cycle or with unknown dependencies keep index order. */
 export function orderByDependencies(
   entries: IndexEntry[],
-  artifacts: Map<string, SignedArtifact | Error>,
+  records: Map<string, Signed | Error>,
 ): IndexEntry[] {
   const byKey = new Map(entries.map((e) => [keyOf(e.kustomization), e]));
   const ordered: IndexEntry[] = [];
@@ -240,8 +198,11 @@ export function orderByDependencies(
     const key = keyOf(entry.kustomization);
     if (state.get(key)) return;
     state.set(key, 'visiting');
-    const artifact = artifacts.get(key);
-    const deps = artifact && !(artifact instanceof Error) ? artifact.payload.apply.dependsOn : [];
+    const record = records.get(key);
+    const deps =
+      record && !(record instanceof Error) && record.payload?.kind === 'Artifact'
+        ? (record.payload.apply?.dependsOn ?? [])
+        : [];
     for (const d of deps) {
       const dep = byKey.get(`${d.namespace}/${d.name}`);
       if (dep && !state.get(`${d.namespace}/${d.name}`)) visit(dep);

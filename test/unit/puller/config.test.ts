@@ -19,6 +19,7 @@ describe('loadPullerConfig', () => {
       signingKeyArn: 'arn:k',
       intervalMs: 60_000,
       inventoryNamespace: 'sluice-system',
+      kubeTimeoutMs: 30_000,
     });
   });
 

@@ -1,0 +1,121 @@
+// A verified artifact: wait for dependencies, apply within the artifact's timeout, prune what disappeared
+// (never after a failed apply), record the inventory with the applied generation, and report.
+import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
+import type { ArtifactPayload } from '../../core/artifact/artifact.ts';
+import type { ApplyReport } from '../../core/pipeline/jobs.ts';
+import { applyObjects } from './apply-objects.ts';
+import { type Inventory, writeInventory } from './inventory-store.ts';
+import { pruneObjects } from './prune-objects.ts';
+import { keyOf, type TargetContext } from './target-context.ts';
+
+/** Artifacts signed before `timeout` was honoured may carry none; Flux's default is the interval. */
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+export async function applyTarget(
+  ctx: TargetContext,
+  payload: ArtifactPayload,
+): Promise<ApplyReport | undefined> {
+  const { deps, previous, target, ready } = ctx;
+  const key = keyOf(target);
+  const revision = payload.source.revision;
+  const driftDue = !previous || deps.clock.now() - Date.parse(previous.appliedAt) >= payload.apply.intervalMs;
+  if (previous?.digest === ctx.digest && !previous.removed && !driftDue) {
+    ready.set(key, true);
+    return undefined;
+  }
+  const blocked = payload.apply.dependsOn.find((d) => ready.get(`${d.namespace}/${d.name}`) !== true);
+  if (blocked) {
+    ready.set(key, false);
+    return ctx.report({
+      revision,
+      ready: false,
+      reason: 'DependencyNotReady',
+      message: `dependency '${blocked.namespace}/${blocked.name}' is not ready`,
+    });
+  }
+
+  // spec.timeout bounds the whole apply and wait of this target; the next target starts either way.
+  const timeoutMs = payload.apply.timeoutMs > 0 ? payload.apply.timeoutMs : DEFAULT_TIMEOUT_MS;
+  const applied = await applyObjects(
+    deps,
+    payload.objects,
+    payload.apply.force,
+    AbortSignal.timeout(timeoutMs),
+  );
+  const appliedCount = applied.counts.created + applied.counts.configured;
+  if (applied.errors.length > 0 || applied.timedOut) {
+    // Keep pruning information: what was there before plus what this attempt did create.
+    if (previous || applied.applied.length > 0) {
+      const union = new Map([...(previous?.entries ?? []), ...applied.applied].map((e) => [e.id, e]));
+      await writeInventory(deps, {
+        kustomization: target,
+        digest: previous?.digest ?? '',
+        revision: previous?.revision ?? '',
+        appliedAt: previous?.appliedAt ?? new Date(0).toISOString(),
+        ...(previous?.prune !== undefined && { prune: previous.prune }),
+        ...(previous?.applied && { applied: previous.applied }),
+        entries: [...union.values()],
+      });
+    }
+    ready.set(key, false);
+    const seconds = Math.round(timeoutMs / 1000);
+    const errors = applied.errors.join('; ');
+    return ctx.report({
+      revision,
+      ready: false,
+      applied: appliedCount,
+      ...(applied.timedOut === 'wait'
+        ? {
+            reason: 'HealthCheckFailed',
+            message: `timeout: not ready within ${seconds}s (spec.timeout): ${errors}`,
+          }
+        : applied.timedOut === 'apply'
+          ? {
+              reason: 'ReconciliationFailed',
+              message: `apply failed: timeout: not applied within ${seconds}s (spec.timeout)${errors ? `: ${errors}` : ''}`,
+            }
+          : { reason: 'ReconciliationFailed', message: `apply failed: ${errors}` }),
+    });
+  }
+
+  const next = inventoryOf(payload.objects);
+  let pruned = 0;
+  let kept: Inventory['entries'] = [];
+  const pruneErrors: string[] = [];
+  if (payload.apply.prune && previous && !previous.removed) {
+    const result = await pruneObjects(deps, target, staleEntries(previous.entries, next));
+    pruned = result.pruned;
+    kept = result.kept;
+    pruneErrors.push(...result.errors);
+  }
+  await writeInventory(deps, {
+    kustomization: target,
+    digest: ctx.digest,
+    revision,
+    appliedAt: ctx.now,
+    prune: payload.apply.prune,
+    applied: ctx.mark,
+    entries: [...next, ...kept],
+  });
+  if (pruneErrors.length > 0) {
+    ready.set(key, false);
+    return ctx.report({
+      revision,
+      ready: false,
+      reason: 'PruneFailed',
+      message: pruneErrors.join('; '),
+      applied: appliedCount,
+      pruned,
+    });
+  }
+  ready.set(key, true);
+  const c = applied.counts;
+  return ctx.report({
+    revision,
+    ready: true,
+    reason: 'ReconciliationSucceeded',
+    message: `Applied revision: ${revision} (${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${pruned} pruned)`,
+    applied: appliedCount,
+    pruned,
+  });
+}

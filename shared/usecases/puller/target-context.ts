@@ -1,0 +1,25 @@
+// What the steps of one target's reconcile share: the target, the verified record's digest and binding,
+// what the cluster recorded last time, and how to phrase a report about it.
+import type { AppliedMark } from '../../core/artifact/binding.ts';
+import type { ApplyReport } from '../../core/pipeline/jobs.ts';
+import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
+import type { Inventory } from './inventory-store.ts';
+import type { PullerDeps } from './puller-deps.ts';
+
+export type ReportFields = Partial<ApplyReport> & Pick<ApplyReport, 'ready' | 'reason' | 'message'>;
+
+export interface TargetContext {
+  deps: PullerDeps;
+  target: ObjectKey;
+  /** Digest of the verified artifact or tombstone. */
+  digest: string;
+  /** Its generation and signer, recorded with the inventory once acted upon. */
+  mark: AppliedMark;
+  now: string;
+  previous: Inventory | undefined;
+  /** Readiness by `namespace/name`, for dependsOn. */
+  ready: Map<string, boolean>;
+  report(fields: ReportFields): ApplyReport;
+}
+
+export const keyOf = (k: ObjectKey) => `${k.namespace}/${k.name}`;
