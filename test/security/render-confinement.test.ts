@@ -129,6 +129,15 @@ describe('a commit cannot read files on the render host', () => {
         c: { link: dirname(secretFile) },
       }),
     },
+    {
+      name: 'a symlink chain that looks inside when `..` is folded first, but climbs out as the kernel resolves it',
+      files: () => ({
+        'app/kustomization.yaml': 'configMapGenerator:\n- name: stolen\n  files: [c/signing-key.pem]\n',
+        // app/a/b is the repository root; `a/b/..` is then its parent, where the data directory lives.
+        'app/a/b': { link: '../..' },
+        'app/c': { link: 'a/b/../data/keys' },
+      }),
+    },
   ];
 
   it.each(attacks)('$name is refused before kustomize runs, and the key appears nowhere', async (c) => {

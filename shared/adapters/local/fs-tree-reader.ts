@@ -25,6 +25,8 @@ export const fsTreeReader: TreeReader = {
     return readFileSync(path, 'utf8');
   },
   realpath(path: string): string {
-    return realpathSync(path);
+    // The native call resolves as the kernel does; the JS one folds `..` before following links, so a chain
+    // like `c -> a/b/..` with `a/b -> ..` would look inside while it climbs out.
+    return realpathSync.native(path);
   },
 };
