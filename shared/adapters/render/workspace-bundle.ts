@@ -61,7 +61,10 @@ export function packWorkspace(
   };
   const walkEntry = (path: string, relPath: string): void => {
     const stat = lstatSync(path);
-    if (stat.isDirectory()) return walk(path, relPath);
+    if (stat.isDirectory()) {
+      walk(path, relPath);
+      return;
+    }
     if (stat.isSymbolicLink()) {
       bundle.links[relPath] = readlinkSync(path);
       return;
