@@ -18,6 +18,11 @@ export interface ServeArgs {
   webhookSecret?: string;
 }
 
+/** `http://user:<secret>@host/…`: the secret part is a shell expression, never the token itself. */
+function withUser(url: string, user: string, secret: string): string {
+  return url.replace(/^(https?:\/\/)/, `$1${user}:${secret}@`);
+}
+
 const exampleFleet = fileURLToPath(new URL('../../examples/fleet', import.meta.url));
 
 export async function serve(args: ServeArgs): Promise<void> {
@@ -45,14 +50,24 @@ export async function serve(args: ServeArgs): Promise<void> {
     }
     throw err;
   }
+  // Paths as the user spelled the data directory, so printed commands work where they ran `npm start`.
+  const dataDir = resolve(args.dataDir);
+  const shown = (path: string) =>
+    path.startsWith(`${dataDir}/`) ? join(args.dataDir, path.slice(dataDir.length + 1)) : path;
   const lines = [
     '',
     'Sluice control plane is running (embedded mode, nothing leaves this machine).',
     `  fleet repository   ${plane.fleetUrl}${args.fleetUrl ? '' : '  (the example fleet; clone it, change it, push)'}`,
+    ...(plane.fleetAuth
+      ? [
+          `                     user ${plane.fleetAuth.username}, password in ${shown(plane.fleetAuth.tokenFile)}; clone with:`,
+          `                     git clone "${withUser(plane.fleetUrl, plane.fleetAuth.username, `$(cat ${shown(plane.fleetAuth.tokenFile)})`)}"`,
+        ]
+      : []),
     `  clusters           ${args.clusters.join(', ')}`,
-    `  status             ${plane.apiUrl}/api/status   or: npx sluice status`,
+    `  status             ${plane.apiUrl}/api/status   or: npx sluice status${plane.apiTokenFile ? `  (Authorization: Bearer <token in ${shown(plane.apiTokenFile)}>)` : ''}`,
     `  webhook            POST ${plane.apiUrl}/hooks/generic   (X-Hub-Signature-256: sha256=HMAC of the body; secret in ${join(args.dataDir, 'webhook-secret')})`,
-    `  queues and store   ${plane.queueEndpoint}  (SQS/S3-compatible, data in ${join(args.dataDir, 'queue-store')})`,
+    `  queues and store   ${plane.queueEndpoint}  (SQS/S3-compatible, data in ${join(args.dataDir, 'queue-store')}; SigV4 keys in ${shown(plane.storeCredentialsFile)})`,
     `  signing key        ${join(args.dataDir, 'keys', 'signing-key.pem')}  (ECDSA P-256, mode 0600)`,
     plane.puller.state === 'running'
       ? `  puller             applying cluster "${plane.puller.cluster}" to the kubeconfig's current context`

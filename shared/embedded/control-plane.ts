@@ -14,6 +14,7 @@ import { ensureExampleFleet } from '../adapters/embedded/example-fleet.ts';
 import { startFauxqs } from '../adapters/embedded/fauxqs-server.ts';
 import { startGitHttpServer } from '../adapters/embedded/git-http-server.ts';
 import { startHttpApi } from '../adapters/embedded/http-api.ts';
+import { isLoopbackHost } from '../adapters/embedded/listen-address.ts';
 import { runWorkerLoop } from '../adapters/embedded/worker-loop.ts';
 import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
 import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
@@ -28,6 +29,15 @@ import { recordApplyReport } from '../usecases/record-apply-report.ts';
 import { type FleetConfig, registerFleet } from '../usecases/register-fleet.ts';
 import { renderJob } from '../usecases/render-job.ts';
 import { scheduleSources } from '../usecases/schedule-sources.ts';
+import {
+  API_TOKEN_FILE,
+  GIT_TOKEN_FILE,
+  GIT_USER,
+  loadOrCreateStoreCredentials,
+  loadOrCreateToken,
+  STORE_CREDENTIALS_FILE,
+} from './local-credentials.ts';
+import { storePrincipals } from './store-principals.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -54,7 +64,13 @@ export interface ControlPlaneOptions {
 export interface ControlPlane {
   apiUrl: string;
   fleetUrl: string;
+  /** How to authenticate to the served fleet (user name, file holding the token); absent for an external fleet. */
+  fleetAuth?: { username: string; tokenFile: string };
   queueEndpoint: string;
+  /** SigV4 keys for the SQS/S3 server: the control plane's and one per cluster puller. */
+  storeCredentialsFile: string;
+  /** Set when the status API listens beyond loopback: GET /api/status then needs `Authorization: Bearer <token>`. */
+  apiTokenFile?: string;
   webhookSecret: string;
   publicKeyPem: string;
   puller: { cluster: string; state: 'running' } | { state: 'off'; reason: string };
@@ -70,29 +86,39 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const stops: (() => Promise<void>)[] = [];
   const abort = new AbortController();
   try {
+    const queues = defaultQueueNames();
+    // Generated on first start: the SQS/S3 server answers nobody else, and each puller only its grant.
+    const storeCredentials = loadOrCreateStoreCredentials(opts.dataDir, opts.clusters);
     const fauxqs = await startFauxqs({
       dataDir: join(opts.dataDir, 'queue-store'),
       host,
       port: opts.ports?.queue ?? 0,
+      principals: storePrincipals(storeCredentials, opts.clusters, queues, BUCKET),
     });
     stops.push(() => fauxqs.close());
-    const clients = createAwsClients({
-      region: 'us-east-1',
-      endpoint: fauxqs.endpoint,
-      credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
-    });
-    const queues = defaultQueueNames();
+    const clientsAs = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      createAwsClients({ region: 'us-east-1', endpoint: fauxqs.endpoint, credentials });
+    const clients = clientsAs(storeCredentials.controlPlane);
     await ensureInfrastructure(clients, queues, opts.clusters, BUCKET);
 
     let fleet = opts.fleet;
     let fleetUrl = fleet?.url ?? '';
+    let fleetAuth: ControlPlane['fleetAuth'];
     if (!fleet) {
       const gitRoot = join(opts.dataDir, 'git');
       await ensureExampleFleet(gitRoot, 'fleet', opts.exampleFleetDir);
-      const git = await startGitHttpServer({ root: gitRoot, host, port: opts.ports?.git ?? 0 });
+      // The token travels in the fetch's credentials (never in the URL or the store).
+      const credentials = { username: GIT_USER, password: loadOrCreateToken(opts.dataDir, GIT_TOKEN_FILE) };
+      const git = await startGitHttpServer({
+        root: gitRoot,
+        host,
+        port: opts.ports?.git ?? 0,
+        auth: credentials,
+      });
       stops.push(() => git.close());
       fleetUrl = git.url('fleet');
-      fleet = { url: fleetUrl, branch: 'main', intervalMs: 60_000 };
+      fleet = { url: fleetUrl, branch: 'main', intervalMs: 60_000, credentials };
+      fleetAuth = { username: GIT_USER, tokenFile: join(opts.dataDir, GIT_TOKEN_FILE) };
     }
 
     const keys = new LocalKeyService(join(opts.dataDir, 'keys', 'signing-key.pem'));
@@ -108,6 +134,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       queues,
       settings: {
         clusters: opts.clusters,
+        ...(fleet.credentials && { fleetCredentials: fleet.credentials }),
         strictSubstitution: opts.strictSubstitution ?? true,
         allowRemoteBases: opts.allowRemoteBases ?? false,
         // The fetch worker's own snapshot directory: on one machine the render reads it in place.
@@ -155,18 +182,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       await Promise.allSettled(loops);
     });
 
-    const api = await startHttpApi({ deps, webhookSecret, host, port: opts.ports?.api ?? 0 });
+    // Beyond loopback the status API wants a bearer token too (the webhook is always HMAC-signed).
+    const apiTokenFile = isLoopbackHost(host) ? undefined : join(opts.dataDir, API_TOKEN_FILE);
+    const api = await startHttpApi({
+      deps,
+      webhookSecret,
+      host,
+      port: opts.ports?.api ?? 0,
+      ...(apiTokenFile && { statusToken: loadOrCreateToken(opts.dataDir, API_TOKEN_FILE) }),
+    });
     stops.unshift(() => api.close());
 
     const publicKeyPem = await keys.publicKeyPem();
     const pullerCluster = opts.pullerCluster ?? opts.clusters[0] ?? '';
     const kube = await reachableCluster(opts.kube ?? 'default');
     let puller: ControlPlane['puller'] = { state: 'off', reason: kube.reason ?? '' };
-    if (kube.config && pullerCluster) {
+    const pullerKey = storeCredentials.clusters[pullerCluster];
+    if (kube.config && pullerCluster && !pullerKey) {
+      puller = { state: 'off', reason: `cluster "${pullerCluster}" is not declared (--cluster)` };
+    } else if (kube.config && pullerKey) {
+      // The puller uses its cluster's own keys: the store lets it read only what its cloud role could.
+      const pullerClients = clientsAs(pullerKey);
       const pullerDeps: PullerDeps = {
         cluster: pullerCluster,
-        store: deps.store,
-        queue: deps.queue,
+        store: new S3ObjectStore(pullerClients.s3, BUCKET),
+        queue: new SqsQueue(pullerClients.sqs),
         kube: new ClientNodeCluster(kube.config),
         publicKeyPem,
         clock: systemClock,
@@ -192,7 +232,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     return {
       apiUrl: api.url,
       fleetUrl,
+      ...(fleetAuth && { fleetAuth }),
       queueEndpoint: fauxqs.endpoint,
+      storeCredentialsFile: join(opts.dataDir, STORE_CREDENTIALS_FILE),
+      ...(apiTokenFile && { apiTokenFile }),
       webhookSecret,
       publicKeyPem,
       puller,

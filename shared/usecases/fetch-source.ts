@@ -34,6 +34,8 @@ export async function fetchSource(
       ...(spec.ignore !== undefined && { ignore: spec.ignore }),
       ...(state.commit && { lastCommit: state.commit }),
       ...(spec.secret && { credentials: await credentialsFor(deps, spec) }),
+      ...(spec.fleetCredentials &&
+        deps.settings.fleetCredentials && { credentials: deps.settings.fleetCredentials }),
     });
   } catch (err) {
     const e = err as SluiceError;

@@ -1,5 +1,7 @@
 // Use-case: a push webhook. Verify the HMAC signature, find every source fetching that repository, and
-// enqueue a fetch for each; answer fast, never fetch inline.
+// enqueue a fetch for each; answer fast, never fetch inline. A delivery is identified by the provider's
+// delivery id or else the body's digest, so a replayed delivery is queued once.
+import { createHash } from 'node:crypto';
 import { SluiceError } from '../core/errors.ts';
 import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec } from '../core/pipeline/records.ts';
@@ -12,6 +14,8 @@ export interface WebhookRequest {
   body: Uint8Array;
   signature: string | undefined;
   secret: string;
+  /** The provider's id for this delivery (X-GitHub-Delivery, X-Gitea-Delivery, X-Gitlab-Event-UUID, …). */
+  deliveryId?: string;
 }
 
 export interface WebhookResult {
@@ -27,12 +31,19 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
       'webhook signature missing or invalid: send X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body with the webhook secret>',
     );
   }
-  let payload: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    payload = JSON.parse(Buffer.from(req.body).toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(Buffer.from(req.body).toString('utf8'));
   } catch {
     throw new SluiceError('WebhookRejected', 'webhook body is not JSON; send {"repository": "<clone URL>"}');
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SluiceError(
+      'WebhookRejected',
+      'webhook body is not a JSON object; send {"repository": "<clone URL>"}',
+    );
+  }
+  const payload = parsed as Record<string, unknown>;
   const repo = payload.repository;
   const urls = [
     typeof repo === 'string' ? repo : undefined,
@@ -50,6 +61,7 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     );
   }
   const wanted = new Set(urls.map(normalizeRepoUrl));
+  const delivery = req.deliveryId ? `id:${req.deliveryId}` : `sha256:${digest(req.body)}`;
   let sources = 0;
   for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
     if (!path.endsWith('/spec.json')) continue;
@@ -59,11 +71,16 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     await deps.queue.send(deps.queues.fetch, {
       body: encodeJob(job),
       groupId: spec.sourceKey,
-      deduplicationId: `${spec.sourceKey}/webhook/${deps.clock.now()}`,
+      // Hashed: a delivery id is any string, a deduplication id at most 128 plain characters.
+      deduplicationId: digest(`${spec.sourceKey}\n${delivery}`),
     });
     sources++;
   }
   return { repository: urls[0] as string, sources };
+}
+
+function digest(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Same repository whatever the spelling: no credentials, no `.git`, no trailing slash, host lower-case. */

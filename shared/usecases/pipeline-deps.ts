@@ -1,7 +1,7 @@
 // Everything the pipeline use-cases need, as ports. The embedded runner, the Lambda handlers and the
 // tests each assemble one of these; the use-cases never know which.
 import type { Clock } from '../ports/clock.ts';
-import type { GitSource } from '../ports/git-source.ts';
+import type { GitCredentials, GitSource } from '../ports/git-source.ts';
 import type { KeyService } from '../ports/key-service.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -41,6 +41,8 @@ export interface PipelineSettings {
   allowRemoteBases: boolean;
   /** Local directory where source snapshots are unpacked for rendering. */
   snapshotsDir: string;
+  /** Credentials for the fleet repository (embedded mode: its own Git server's token); never stored. */
+  fleetCredentials?: GitCredentials;
 }
 
 export interface PipelineDeps {

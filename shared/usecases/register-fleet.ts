@@ -6,6 +6,7 @@ import { canonicalJson } from '../core/canonical-json.ts';
 import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, KustomizationRecord } from '../core/pipeline/records.ts';
 import { sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import type { GitCredentials } from '../ports/git-source.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { enqueueRender } from './register-children.ts';
@@ -14,12 +15,19 @@ export interface FleetConfig {
   url: string;
   branch: string;
   intervalMs: number;
+  /** Held in memory only (deps.settings.fleetCredentials); the stored spec just says the fleet needs them. */
+  credentials?: GitCredentials;
 }
 
 export const ROOT = { namespace: 'flux-system', name: 'flux-system' };
 
 export function fleetSourceKey(fleet: FleetConfig): string {
-  return sourceKeyOf({ url: fleet.url, ref: { branch: fleet.branch } });
+  // The credentials are part of the identity: no declared GitRepository can share (or overwrite) this source.
+  return sourceKeyOf({
+    url: fleet.url,
+    ref: { branch: fleet.branch },
+    ...(fleet.credentials && { secret: { fleetCredentials: true } }),
+  });
 }
 
 export function rootKustomization(cluster: string, fleet: FleetConfig): Kustomization {
@@ -48,6 +56,7 @@ export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Pro
     url: fleet.url,
     ref: { branch: fleet.branch },
     intervalMs: fleet.intervalMs,
+    ...(fleet.credentials && { fleetCredentials: true }),
     declaredBy: 'GitRepository/flux-system/flux-system (the fleet repository)',
   };
   await putJson(deps.store, stateKeys.fetchSpec(sourceKey), spec);

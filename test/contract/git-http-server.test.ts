@@ -192,7 +192,7 @@ describe('git http server auth', () => {
       const refs = `${authed.url('app')}/info/refs?service=git-upload-pack`;
       const denied = await httpRequest(refs);
       expect(denied.status).toBe(401);
-      expect(denied.headers['www-authenticate']).toBe('Basic realm="test"');
+      expect(denied.headers['www-authenticate']).toBe('Basic realm="sluice"');
       await expect(git(dir, 'clone', '--quiet', authed.url('app'), 'anon')).rejects.toThrow(
         /Authentication failed|could not read Username|401/,
       );

@@ -20,7 +20,7 @@ async function connect() {
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: server.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: server.credentials,
   });
   return {
     server,

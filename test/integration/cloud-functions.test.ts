@@ -59,7 +59,7 @@ beforeAll(async () => {
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: fauxqs.endpoint,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: fauxqs.credentials,
   });
   sqs = clients.sqs;
   await ensureInfrastructure(clients, queues, ['dev'], 'artifacts');

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: server.endpoint,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: server.credentials,
   });
   await ensureInfrastructure(clients, queues, [], 'sched');
   deps = {

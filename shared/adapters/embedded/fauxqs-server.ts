@@ -1,15 +1,20 @@
 // The embedded SQS/S3-compatible server (fauxqs) running in-process on loopback, persisting queues,
 // messages and objects to a data directory so queued work and artifacts survive a restart.
-// fauxqs' startFauxqs() listens on every interface; Sluice wires the same stores to buildApp() instead
-// and listens on 127.0.0.1 only.
+// fauxqs' startFauxqs() listens on every interface and takes any signature; Sluice wires the same stores
+// to buildApp() instead, checks every request's SigV4 signature and policy, and listens on 127.0.0.1.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
+import { SluiceError } from '../../core/errors.ts';
+import { requireSignedRequests, type StorePrincipal } from './store-auth.ts';
 
 export interface FauxqsHandle {
   endpoint: string;
   port: number;
+  /** Keys of the all-powerful principal (generated when none was given). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
 }
 
@@ -29,7 +34,18 @@ export async function startFauxqs(opts: {
   dataDir?: string;
   port?: number;
   host?: string;
+  /**
+   * Who may call it (SigV4 access keys) and what each may do; nobody else gets an answer but 403.
+   * Default: one principal allowed everything, with random keys (see `credentials`).
+   */
+  principals?: StorePrincipal[];
 }): Promise<FauxqsHandle> {
+  const principals = opts.principals ?? [{ name: 'owner', ...randomKeys(), policy: 'all' as const }];
+  const owner = principals.find((p) => p.policy === 'all') ?? principals[0];
+  if (!owner)
+    throw new SluiceError('ConfigInvalid', 'the embedded SQS/S3 server needs at least one principal');
+  // Every request is authenticated, so any address the caller chose is allowed.
+  const host = opts.host ?? '127.0.0.1';
   const { SqsStore } = await internal<{ SqsStore: new () => Stores['sqsStore'] }>('sqs/sqsStore.js');
   const { SnsStore } = await internal<{ SnsStore: new () => Stores['snsStore'] }>('sns/snsStore.js');
   const { S3Store } = await internal<{ S3Store: new () => Stores['s3Store'] }>('s3/s3Store.js');
@@ -53,13 +69,25 @@ export async function startFauxqs(opts: {
     for (const queue of stores.sqsStore.allQueues()) queue.persistence = persistence;
   }
   const app = buildApp({ logger: false, stores: stores as never });
+  requireSignedRequests(app as never, principals);
   if (persistence) {
     const p = persistence;
     app.addHook('preClose', async () => p.close());
   }
-  const host = opts.host ?? '127.0.0.1';
   await app.listen({ host, port: opts.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { endpoint: `http://${host}:${port}`, port, close: () => app.close() };
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    credentials: { accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey },
+    close: () => app.close(),
+  };
+}
+
+function randomKeys(): { accessKeyId: string; secretAccessKey: string } {
+  return {
+    accessKeyId: `SLU${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64url'),
+  };
 }

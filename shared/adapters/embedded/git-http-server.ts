@@ -1,19 +1,22 @@
 // A local Git host: a loopback HTTP server running the real `git http-backend` CGI (smart HTTP, protocol
-// v0/v1/v2, gzip bodies) over the bare repos in a directory. Embedded mode serves its fleet repo with it.
+// v0/v1/v2, gzip bodies) over the bare repos in a directory. Embedded mode serves its fleet repo with it,
+// behind a generated token; without credentials it listens on loopback only.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { assertListenAddress } from './listen-address.ts';
 
 export type GitHttpAuth = { username: string; password: string } | { bearerToken: string };
 
 export interface GitHttpServerOptions {
   /** Directory holding the bare repos (GIT_PROJECT_ROOT); every repo in it is exported. */
   root: string;
-  /** When set, any request without this exact `Authorization` gets 401 + `WWW-Authenticate: Basic realm="test"`. */
+  /** When set, any request without this exact `Authorization` gets 401 + `WWW-Authenticate: Basic realm="sluice"`. */
   auth?: GitHttpAuth;
-  /** Listen address; loopback unless configured. */
+  /** Listen address; loopback unless configured, and another address only with `auth`. */
   host?: string;
   /** 0 (default) picks a free port; a fixed port keeps repository URLs stable across restarts. */
   port?: number;
@@ -56,6 +59,11 @@ function httpBackend(): [string, string[]] {
 function expectedAuthorization(auth: GitHttpAuth): string {
   if ('bearerToken' in auth) return `Bearer ${auth.bearerToken}`;
   return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+
+function sameSecret(given: string | undefined, wanted: Buffer): boolean {
+  const b = Buffer.from(given ?? '');
+  return b.length === wanted.length && timingSafeEqual(b, wanted);
 }
 
 function cgiEnv(req: IncomingMessage, root: string, remoteUser: string | undefined): NodeJS.ProcessEnv {
@@ -133,8 +141,9 @@ function writeCgiHead(res: ServerResponse, head: string): void {
 
 /** Starts the server on 127.0.0.1 with an OS-assigned port. */
 export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<GitHttpServer> {
+  assertListenAddress('the Git server', opts.host ?? '127.0.0.1', opts.auth !== undefined);
   const [command, baseArgs] = httpBackend();
-  const wantedAuth = opts.auth ? expectedAuthorization(opts.auth) : undefined;
+  const wantedAuth = opts.auth ? Buffer.from(expectedAuthorization(opts.auth)) : undefined;
   const remoteUser = opts.auth && 'username' in opts.auth ? opts.auth.username : undefined;
   const requests: GitHttpRequestLog[] = [];
   const errors: string[] = [];
@@ -143,9 +152,9 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
 
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
-    if (wantedAuth && req.headers.authorization !== wantedAuth) {
+    if (wantedAuth && !sameSecret(req.headers.authorization, wantedAuth)) {
       req.resume();
-      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test"', 'Content-Type': 'text/plain' });
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="sluice"', 'Content-Type': 'text/plain' });
       res.end('Unauthorized\n');
       return;
     }

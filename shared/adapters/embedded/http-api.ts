@@ -1,11 +1,14 @@
 // The embedded control plane's HTTP endpoint on loopback: push webhooks in, status out. The webhook only
-// verifies and enqueues, so it answers in milliseconds whatever the repository size.
+// verifies and enqueues, so it answers in milliseconds whatever the repository size. Beyond loopback the
+// status API needs a bearer token; the webhook always needs its HMAC signature.
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isSluiceError } from '../../core/errors.ts';
 import { handleWebhook } from '../../usecases/handle-webhook.ts';
 import type { PipelineDeps } from '../../usecases/pipeline-deps.ts';
 import { readStatus } from '../../usecases/read-status.ts';
+import { assertListenAddress } from './listen-address.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -14,7 +17,18 @@ export interface HttpApiOptions {
   webhookSecret: string;
   host: string;
   port: number;
+  /** When set, GET /api/status needs `Authorization: Bearer <statusToken>`; required to listen beyond loopback. */
+  statusToken?: string;
 }
+
+/** Headers Git hosts put a delivery's unique id in (a redelivery keeps it). */
+const DELIVERY_HEADERS = [
+  'x-github-delivery',
+  'x-gitea-delivery',
+  'x-gogs-delivery',
+  'x-gitlab-event-uuid',
+  'x-request-id',
+];
 
 export interface HttpApi {
   url: string;
@@ -22,6 +36,7 @@ export interface HttpApi {
 }
 
 export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
+  assertListenAddress('the webhook and status API', opts.host, opts.statusToken !== undefined);
   const server: Server = createServer((req, res) => {
     route(opts, req, res).catch((err: unknown) => send(res, 500, { error: (err as Error).message }));
   });
@@ -43,17 +58,29 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
 async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
-  if (req.method === 'GET' && path === '/api/status') return send(res, 200, await readStatus(opts.deps));
+  if (req.method === 'GET' && path === '/api/status') {
+    if (opts.statusToken !== undefined && !bearerMatches(req.headers.authorization, opts.statusToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="sluice"');
+      return send(res, 401, {
+        error: 'GET /api/status needs Authorization: Bearer <token from the api-token file>',
+      });
+    }
+    return send(res, 200, await readStatus(opts.deps));
+  }
   if (path.startsWith('/hooks/')) {
     if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POST requests' });
     const body = await readBody(req, MAX_WEBHOOK_BYTES);
     if (!body) return send(res, 413, { error: `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes` });
     const header = req.headers['x-hub-signature-256'] ?? req.headers['x-sluice-signature'];
+    const delivery = DELIVERY_HEADERS.map((h) => req.headers[h]).find(
+      (v) => typeof v === 'string' && v !== '',
+    );
     try {
       const result = await handleWebhook(opts.deps, {
         body,
         signature: Array.isArray(header) ? header[0] : header,
         secret: opts.webhookSecret,
+        ...(typeof delivery === 'string' && { deliveryId: delivery }),
       });
       return send(res, 202, { accepted: true, ...result });
     } catch (err) {
@@ -64,6 +91,12 @@ async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResp
     }
   }
   send(res, 404, { error: `no route for ${req.method} ${path}; try POST /hooks/generic or GET /api/status` });
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {

@@ -12,6 +12,8 @@ export interface FetchSpec {
   intervalMs: number;
   /** Secret holding credentials, as declared by a cluster's GitRepository spec.secretRef. */
   secret?: { cluster: string; namespace: string; name: string };
+  /** The fleet repository, fetched with the credentials the control plane holds (settings.fleetCredentials). */
+  fleetCredentials?: true;
   /** Where the source was declared, for messages. */
   declaredBy: string;
 }

@@ -1,0 +1,41 @@
+// Who may use the embedded SQS/S3 server: the control plane may do everything; each cluster's puller gets
+// the very policy document its IAM role has in the cloud (stacks/policies.ts), over the embedded ARNs.
+
+import { type PolicyArns, pullerPolicy } from '../../stacks/policies.ts';
+import { embeddedArns, type StorePrincipal } from '../adapters/embedded/store-auth.ts';
+import type { QueueNames } from '../usecases/pipeline-deps.ts';
+import type { StoreCredentials } from './local-credentials.ts';
+
+export function storePrincipals(
+  creds: StoreCredentials,
+  clusters: string[],
+  queues: QueueNames,
+  bucket: string,
+): StorePrincipal[] {
+  const queue = embeddedArns.queue;
+  const perCluster = (name: (cluster: string) => string) =>
+    Object.fromEntries(clusters.map((c) => [c, queue(name(c))]));
+  const arns: PolicyArns = {
+    bucket: embeddedArns.bucket(bucket),
+    queues: {
+      fetch: queue(queues.fetch),
+      render: queue(queues.render),
+      fetchDlq: queue(queues.deadLetter(queues.fetch)),
+      renderDlq: queue(queues.deadLetter(queues.render)),
+    },
+    clusterQueues: perCluster(queues.cluster),
+    reportQueues: perCluster(queues.reports),
+    reportDlqs: perCluster((c) => queues.deadLetter(queues.reports(c))),
+    // Keys live in the control plane's process locally; no KMS statement applies to this server.
+    signingKey: 'arn:aws:kms:local:000000000000:key/signing',
+    dataKey: 'arn:aws:kms:local:000000000000:key/data',
+    sopsKeys: [],
+  };
+  return [
+    { name: 'control-plane', ...creds.controlPlane, policy: 'all' },
+    ...clusters.flatMap((cluster) => {
+      const key = creds.clusters[cluster];
+      return key ? [{ name: `puller:${cluster}`, ...key, policy: pullerPolicy(arns, cluster) }] : [];
+    }),
+  ];
+}
