@@ -1,7 +1,7 @@
 // Sources cannot cross repositories or reach inside: caches keyed by repository, source URLs checked
 // against the address policy on every hop, no response body in any error, credentials kept to their
 // origin, and bounded, contained snapshots. Each case was a hole before its fix.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,10 @@ import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { IsomorphicGitSource } from '../../shared/adapters/git/isomorphic-git-source.ts';
+import { packSnapshot, unpackSnapshot } from '../../shared/adapters/local/snapshot-bundle.ts';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
+import { resolveInTree } from '../../shared/core/paths/symlink-chain.ts';
 import { encodeJob } from '../../shared/core/pipeline/jobs.ts';
 import type { FetchState } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
@@ -278,4 +280,144 @@ describe('no response body from a source reaches an error, a status or a log', (
       expect(everything).not.toContain(MARKER);
     },
   );
+});
+
+describe('symlinks are judged as chains', () => {
+  const tree = (links: Record<string, string>) => new Map(Object.entries(links));
+
+  it.each([
+    ['a plain link inside', { l: 'x.yaml' }, 'l', 'x.yaml'],
+    ['a link to its parent directory', { 'a/l': '..' }, 'a/l', ''],
+    ['a chain that stays inside', { 'a/l': '../b', b: 'c/d', 'c/d': 'e' }, 'a/l', 'c/e'],
+    ['a path through a link to a sibling', { 'a/b': '../c' }, 'a/b/../x', 'x'],
+  ])('%s resolves inside', (_name, links, path, resolved) => {
+    expect(resolveInTree(path, tree(links))).toEqual({ inside: true, path: resolved });
+  });
+
+  it.each([
+    ['a/b -> .. then c -> a/b/..', { 'a/b': '..', c: 'a/b/..' }, 'c', 'escapes'],
+    ['a link into a link that climbs', { 'a/up': '../..', l: 'a/up/etc' }, 'l', 'escapes'],
+    ['a two-link loop', { x: 'y', y: 'x' }, 'x', 'loop'],
+    ['a self loop', { x: 'x' }, 'x', 'loop'],
+    ['an absolute target at the end of a chain', { l: 'm', m: '/etc' }, 'l', 'absolute'],
+  ])('%s is refused', (_name, links, path, reason) => {
+    expect(resolveInTree(path, tree(links))).toEqual({ inside: false, reason });
+  });
+
+  it('an overlong chain is refused even without a loop', () => {
+    const links = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`l${i}`, `l${i + 1}`]));
+    expect(resolveInTree('l0', tree(links))).toEqual({ inside: false, reason: 'loop' });
+  });
+
+  it('a fetched tree whose symlinks climb out together is refused, one that stays inside is kept', async () => {
+    const repo = await createFixtureRepo(join(root, 'served'), 'links');
+    await repo.write({ 'a/x.yaml': 'kind: ConfigMap\n' });
+    await repo.symlink('a/b', '..');
+    await repo.symlink('inside', 'a/b/a/x.yaml');
+    await repo.commit('links inside');
+    await repo.push();
+    const snap = await source().fetch({ url: server.url('links'), ref: { branch: 'main' } });
+    expect(await readFile(join(snap.dir, 'inside'), 'utf8')).toBe('kind: ConfigMap\n');
+
+    await repo.symlink('c', 'a/b/..');
+    await repo.commit('chain out');
+    await repo.push();
+    const err = await failure(source().fetch({ url: server.url('links'), ref: { branch: 'main' } }));
+    expect(err.code).toBe('PathEscapesRoot');
+    expect(err.file).toBe('c');
+
+    await repo.write({ c: null });
+    await repo.symlink('loop1', 'loop2');
+    await repo.symlink('loop2', 'loop1');
+    await repo.commit('loop');
+    await repo.push();
+    expect((await failure(source().fetch({ url: server.url('links'), ref: { branch: 'main' } }))).code).toBe(
+      'PathEscapesRoot',
+    );
+  });
+
+  it('a packed snapshot whose symlinks climb out together is not unpacked', async () => {
+    const dir = join(root, 'hostile-snapshot');
+    await mkdir(join(dir, 'a'), { recursive: true });
+    await symlink('..', join(dir, 'a/b'));
+    await symlink('a/b/..', join(dir, 'c'));
+    const bundle = await packSnapshot(dir);
+    const target = join(root, 'unpacked-hostile');
+    let err: unknown;
+    await unpackSnapshot(bundle, target).catch((e: unknown) => {
+      err = e;
+    });
+    expect((err as SluiceError).code).toBe('PathEscapesRoot');
+    await expect(readlink(join(target, 'c'))).rejects.toThrow();
+  });
+});
+
+describe('snapshots are bounded', () => {
+  let big: FixtureRepo;
+
+  beforeAll(async () => {
+    big = await createFixtureRepo(join(root, 'served'), 'big');
+    await big.write({
+      'small.yaml': 'a: 1\n',
+      'apps/blob.bin': 'x'.repeat(4096),
+      // Compresses to almost nothing: only the inflated size tells.
+      'apps/zeros.bin': '\0'.repeat(8 * 1024 * 1024),
+    });
+    await big.commit('big files');
+    await big.push();
+  });
+
+  it('a file over the per-file limit is a permanent error naming the file and the limit', async () => {
+    const err = await failure(
+      source({ limits: { maxFileBytes: 1024 * 1024 } }).fetch({
+        url: server.url('big'),
+        ref: { branch: 'main' },
+      }),
+    );
+    expect(err.code).toBe('LimitExceeded');
+    expect(err.retryable).toBe(false);
+    expect(err.file).toBe('apps/zeros.bin');
+    expect(err.message).toContain('1 MiB');
+  });
+
+  it('a snapshot over the total or the file-count limit is a permanent error', async () => {
+    const total = await failure(
+      source({ limits: { maxTotalBytes: 10_000 } }).fetch({
+        url: server.url('big'),
+        ref: { branch: 'main' },
+      }),
+    );
+    expect([total.code, total.retryable]).toEqual(['LimitExceeded', false]);
+    const count = await failure(
+      source({ limits: { maxFiles: 2 } }).fetch({ url: server.url('big'), ref: { branch: 'main' } }),
+    );
+    expect([count.code, count.retryable]).toEqual(['LimitExceeded', false]);
+    expect(count.message).toContain('limit of 2');
+  });
+
+  it('the defaults let an ordinary repository through, and ignored files do not count', async () => {
+    const snap = await source({ limits: { maxFileBytes: 1024 * 1024 } }).fetch({
+      url: server.url('big'),
+      ref: { branch: 'main' },
+      ignore: '*.bin\n',
+    });
+    expect(snap.files).toBe(1);
+    expect((await source().fetch({ url: server.url('big'), ref: { branch: 'main' } })).files).toBe(3);
+  });
+
+  it('a snapshot too big to pack is a permanent error, and what fits round-trips', async () => {
+    const dir = join(root, 'pack-me');
+    await mkdir(join(dir, 'bin'), { recursive: true });
+    await writeFile(join(dir, 'bin/tool'), 'run', { mode: 0o755 });
+    await writeFile(join(dir, 'data.bin'), Buffer.alloc(5000, 1));
+    await symlink('data.bin', join(dir, 'link'));
+    const err = (await packSnapshot(dir, { maxBytes: 4096 }).catch((e: unknown) => e)) as SluiceError;
+    expect([err.code, err.retryable]).toEqual(['LimitExceeded', false]);
+    expect(err.message).toContain('4 KiB');
+    const out = join(root, 'pack-me-out');
+    await unpackSnapshot(await packSnapshot(dir), out);
+    expect((await readFile(join(out, 'data.bin'))).equals(Buffer.alloc(5000, 1))).toBe(true);
+    expect(await readlink(join(out, 'link'))).toBe('data.bin');
+    expect(await readFile(join(out, 'bin/tool'), 'utf8')).toBe('run');
+  });
 });

@@ -9,6 +9,7 @@ import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { repositoryKey, snapshotIdentity } from '../../core/git/repository-key.ts';
 import { type RemoteRef, redactUrl, revisionString, selectRef } from '../../core/git/select-ref.ts';
+import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../core/git/snapshot-limits.ts';
 import type { GitFetchRequest, GitSnapshot, GitSource } from '../../ports/git-source.ts';
 import { httpAuth } from './credentials.ts';
 import { toGitError } from './git-errors.ts';
@@ -19,14 +20,18 @@ const SECRET_HINT = 'check the username/password or bearerToken in the Secret na
 export interface IsomorphicGitSourceOptions {
   /** Holds `repos/<url hash>` object stores and `snapshots/<digest>` file sets. */
   cacheDir: string;
+  /** Size limits of a snapshot and of a download; defaults in DEFAULT_SNAPSHOT_LIMITS. */
+  limits?: Partial<SnapshotLimits>;
 }
 
 export class IsomorphicGitSource implements GitSource {
   private readonly cacheDir: string;
+  private readonly limits: SnapshotLimits;
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(opts: IsomorphicGitSourceOptions) {
     this.cacheDir = opts.cacheDir;
+    this.limits = { ...DEFAULT_SNAPSHOT_LIMITS, ...opts.limits };
   }
 
   fetch(req: GitFetchRequest): Promise<GitSnapshot> {
@@ -93,6 +98,7 @@ export class IsomorphicGitSource implements GitSource {
         ignore: req.ignore,
         target: dir,
         previous,
+        limits: this.limits,
       });
       const timings = { fetchMs: fetched - started, materializeMs: performance.now() - fetched };
       return { ...base, changed: req.lastCommit !== choice.commit, files, timings };

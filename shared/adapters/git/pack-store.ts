@@ -1,6 +1,7 @@
 // Reads Git objects straight from the pack files isomorphic-git wrote (v2 .idx + .pack), inflating with
 // Node's native zlib. Materialising thousands of files this way avoids a round trip through the thread
 // pool per object, which dominates when going through isomorphic-git's readBlob.
+import { constants } from 'node:buffer';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -15,6 +16,17 @@ const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 
+/** An object would inflate past the size the reader was opened with; nothing that big is allocated. */
+export class ObjectTooLargeError extends Error {
+  readonly code = 'ObjectTooLarge';
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`git object larger than ${limit} bytes`);
+    this.name = 'ObjectTooLargeError';
+    this.limit = limit;
+  }
+}
+
 interface Pack {
   data: Buffer;
   /** Sorted object offsets, to know where each compressed entry ends. */
@@ -26,8 +38,15 @@ export class PackStore {
   private readonly index = new Map<string, { pack: Pack; offset: number }>();
   private readonly resolved = new Map<string, GitObject>();
 
-  static async open(gitdir: string): Promise<PackStore> {
-    const store = new PackStore();
+  private readonly maxObjectBytes: number;
+
+  private constructor(maxObjectBytes: number) {
+    this.maxObjectBytes = maxObjectBytes;
+  }
+
+  /** `maxObjectBytes` bounds every inflated object and delta result (a small pack can inflate to gigabytes). */
+  static async open(gitdir: string, maxObjectBytes: number = constants.MAX_LENGTH): Promise<PackStore> {
+    const store = new PackStore(Math.min(maxObjectBytes, constants.MAX_LENGTH));
     const dir = join(gitdir, 'objects', 'pack');
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.idx'));
     for (const name of names) {
@@ -88,13 +107,19 @@ export class PackStore {
         back = ((back + 1) << 7) | (byte & 0x7f);
       }
       const base = this.readAt(pack, offset - back);
-      return { type: base.type, data: applyDelta(base.data, this.inflate(pack, offset, pos)) };
+      return {
+        type: base.type,
+        data: applyDelta(base.data, this.inflate(pack, offset, pos), this.maxObjectBytes),
+      };
     }
     if (type === REF_DELTA) {
       const baseOid = data.toString('hex', pos, pos + 20);
       const base = this.read(baseOid);
       if (!base) throw new Error(`delta base ${baseOid} missing`);
-      return { type: base.type, data: applyDelta(base.data, this.inflate(pack, offset, pos + 20)) };
+      return {
+        type: base.type,
+        data: applyDelta(base.data, this.inflate(pack, offset, pos + 20), this.maxObjectBytes),
+      };
     }
     const name = TYPES[type];
     if (!name) throw new Error(`unknown pack object type ${type}`);
@@ -103,7 +128,13 @@ export class PackStore {
 
   private inflate(pack: Pack, entryOffset: number, dataStart: number): Buffer {
     const next = nextOffset(pack.offsets, entryOffset) ?? pack.data.length - 20;
-    return inflateSync(pack.data.subarray(dataStart, next));
+    try {
+      return inflateSync(pack.data.subarray(dataStart, next), { maxOutputLength: this.maxObjectBytes });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new ObjectTooLargeError(this.maxObjectBytes);
+      throw err;
+    }
   }
 }
 
@@ -119,7 +150,7 @@ function nextOffset(sorted: number[], offset: number): number | undefined {
 }
 
 /** Git's delta format: source/target sizes, then copy-from-base and insert instructions. */
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+export function applyDelta(base: Buffer, delta: Buffer, maxBytes: number = constants.MAX_LENGTH): Buffer {
   let pos = 0;
   const varint = (): number => {
     let result = 0;
@@ -133,7 +164,9 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
     return result;
   };
   varint(); // base size
-  const out = Buffer.allocUnsafe(varint());
+  const size = varint();
+  if (size > maxBytes) throw new ObjectTooLargeError(maxBytes);
+  const out = Buffer.allocUnsafe(size);
   let written = 0;
   while (pos < delta.length) {
     const op = delta[pos++] as number;
