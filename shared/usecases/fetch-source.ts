@@ -26,6 +26,14 @@ export async function fetchSource(
     generation: 0,
   };
   const now = new Date(deps.clock.now()).toISOString();
+  const recordFailure = async (err: unknown): Promise<void> => {
+    const e = err as SluiceError;
+    await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
+      ...state,
+      lastAttemptAt: now,
+      error: { code: e.code ?? 'GitFetchFailed', message: `${spec.declaredBy}: ${e.message}`, at: now },
+    });
+  };
   let snapshot: Awaited<ReturnType<PipelineDeps['git']['fetch']>>;
   try {
     snapshot = await deps.git.fetch({
@@ -38,12 +46,7 @@ export async function fetchSource(
         deps.settings.fleetCredentials && { credentials: deps.settings.fleetCredentials }),
     });
   } catch (err) {
-    const e = err as SluiceError;
-    await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
-      ...state,
-      lastAttemptAt: now,
-      error: { code: e.code ?? 'GitFetchFailed', message: `${spec.declaredBy}: ${e.message}`, at: now },
-    });
+    await recordFailure(err);
     throw err;
   }
   const unchanged = snapshot.commit === state.commit && state.snapshotDigest === snapshot.digest;
@@ -62,8 +65,17 @@ export async function fetchSource(
   }
   // Content-addressed: a second upload of the same snapshot writes the same bytes.
   const key = stateKeys.snapshot(snapshot.digest);
-  if ((await deps.store.list(key)).length === 0)
-    await deps.store.put(key, await packSnapshot(snapshot.dir), 'application/gzip');
+  if ((await deps.store.list(key)).length === 0) {
+    let bundle: Buffer;
+    try {
+      bundle = await packSnapshot(snapshot.dir);
+    } catch (err) {
+      // Too big to pack is as permanent as too big to fetch: say so in the source's status.
+      if (err instanceof SluiceError) await recordFailure(err);
+      throw err;
+    }
+    await deps.store.put(key, bundle, 'application/gzip');
+  }
   const next: FetchState = {
     sourceKey: job.sourceKey,
     generation: state.generation + 1,
