@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { median, round, run } from './measure.ts';
 
 const root = join(import.meta.dirname, '..');
-const FUNCTIONS = ['webhook', 'schedule', 'fetch', 'render', 'notify'];
+const FUNCTIONS = ['webhook', 'schedule', 'fetch', 'render', 'render-sandbox', 'notify'];
 
 export async function bundles(): Promise<Record<string, number>> {
   const require = createRequire(join(root, '.sst/platform/package.json'));
@@ -47,9 +47,9 @@ export async function bundles(): Promise<Record<string, number>> {
         },
         logLevel: 'silent',
       });
-      figures[`bundle_kb_${name}`] = round(statSync(outfile).size / 1024, 1);
+      figures[`bundle_kb_${name.replace('-', '_')}`] = round(statSync(outfile).size / 1024, 1);
       // Init = starting Node and evaluating the module, minus the same for an empty module.
-      figures[`init_ms_${name}`] = round((await initOf(outfile)) - baseline, 1);
+      figures[`init_ms_${name.replace('-', '_')}`] = round((await initOf(outfile)) - baseline, 1);
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 // Lambda: render jobs from the FIFO render queue (message group = cluster/Kustomization), with partial
-// batch failures. kubectl comes from the kubectl/helm layer at /opt.
+// batch failures. It can sign, so it never runs kustomize: the tool sandbox function does (render-sandbox.ts).
 import { KmsKeyService } from '../shared/adapters/aws/kms-key-service.ts';
 import { loadCloudConfig } from '../shared/config/cloud-config.ts';
 import { type CloudDeps, createCloudDeps } from '../shared/config/create-cloud-deps.ts';
-import { createLocalRenderDeps } from '../shared/config/render-deps.ts';
+import { createSandboxRenderDeps } from '../shared/config/sandbox-render-deps.ts';
 import { renderJob } from '../shared/usecases/render-job.ts';
 import { sqsFunction } from './middleware/sqs-function.ts';
 
@@ -14,6 +14,6 @@ export function createRenderHandler(factory: () => CloudDeps | Promise<CloudDeps
 export const handler = createRenderHandler(() =>
   createCloudDeps(loadCloudConfig(), {
     keys: (kms, arn) => new KmsKeyService(kms, arn),
-    render: (scratchDir) => createLocalRenderDeps({ scratchDir }),
+    render: (scratchDir, ctx) => createSandboxRenderDeps(scratchDir, ctx),
   }),
 );

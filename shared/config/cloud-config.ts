@@ -1,6 +1,7 @@
 // The one place the Lambda functions read their environment (set by the SST stacks), validated once per
 // cold start; a missing or malformed setting fails with the variable's name and what is expected.
 import { SluiceError } from '../core/errors.ts';
+import { DEFAULT_RENDER_LIMITS } from '../core/pipeline/split-rendered-objects.ts';
 
 export interface CloudConfig {
   region: string;
@@ -14,6 +15,12 @@ export interface CloudConfig {
   endpoints?: { sqs?: string; s3?: string; kms?: string };
   strictSubstitution: boolean;
   allowRemoteBases: boolean;
+  /** Flux's `--no-cross-namespace-refs` (SLUICE_NO_CROSS_NAMESPACE_REFS=true); off by default, as in Flux. */
+  noCrossNamespaceRefs?: boolean;
+  maxObjectsPerRender?: number;
+  maxChildrenPerKustomization?: number;
+  /** The tool sandbox function the render function hands kustomize runs to (it never runs a tool itself). */
+  renderSandboxFunction?: string;
   workDir: string;
 }
 
@@ -38,6 +45,20 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     problems.push(`SLUICE_SIGNING_KEY_ARN: ${JSON.stringify(signingKeyArn)} is not a KMS key or alias ARN`);
   const fleetUrl = need('SLUICE_FLEET_URL', 'https:// URL of the fleet repository');
   if (fleetUrl && !/^https?:\/\//.test(fleetUrl)) problems.push('SLUICE_FLEET_URL must be an http(s):// URL');
+  const positive = (name: string, fallback: number): number => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1)
+      problems.push(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const flag = (name: string): boolean => {
+    const text = env[name];
+    if (text !== undefined && text !== '' && text !== 'true' && text !== 'false')
+      problems.push(`${name} must be true or false, got ${JSON.stringify(text)}`);
+    return text === 'true';
+  };
   const config: CloudConfig = {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? need('AWS_REGION', 'set by Lambda'),
     bucket: need('SLUICE_BUCKET', 'artifact bucket name'),
@@ -59,6 +80,13 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     }),
     strictSubstitution: env.SLUICE_STRICT_SUBSTITUTION !== 'false',
     allowRemoteBases: env.SLUICE_ALLOW_REMOTE_BASES === 'true',
+    noCrossNamespaceRefs: flag('SLUICE_NO_CROSS_NAMESPACE_REFS'),
+    maxObjectsPerRender: positive('SLUICE_MAX_OBJECTS_PER_RENDER', DEFAULT_RENDER_LIMITS.maxObjectsPerRender),
+    maxChildrenPerKustomization: positive(
+      'SLUICE_MAX_CHILDREN_PER_KUSTOMIZATION',
+      DEFAULT_RENDER_LIMITS.maxChildrenPerKustomization,
+    ),
+    ...(env.SLUICE_RENDER_SANDBOX_FUNCTION && { renderSandboxFunction: env.SLUICE_RENDER_SANDBOX_FUNCTION }),
     workDir: env.SLUICE_WORK_DIR ?? '/tmp/sluice',
   };
   if (problems.length > 0) {

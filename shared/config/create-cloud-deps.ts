@@ -3,6 +3,7 @@
 // heavier adapters it uses (Git, KMS, kustomize), so its bundle carries nothing else.
 import { join } from 'node:path';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../adapters/aws/clients.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
@@ -11,6 +12,7 @@ import { systemClock } from '../ports/clock.ts';
 import type { GitSource } from '../ports/git-source.ts';
 import type { KeyService } from '../ports/key-service.ts';
 import { consoleLogger } from '../ports/logger.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
 import { defaultQueueNames, type PipelineDeps } from '../usecases/pipeline-deps.ts';
 import { fleetSourceKey } from '../usecases/register-fleet.ts';
 import type { CloudConfig } from './cloud-config.ts';
@@ -24,7 +26,14 @@ export interface CloudDeps {
 export interface OptionalAdapters {
   git?: (workDir: string) => GitSource;
   keys?: (kms: KMSClient, keyArn: string) => KeyService;
-  render?: (workDir: string) => PipelineDeps['render'];
+  /** `store`, `s3` and the config let the render function lend work to the tool sandbox function. */
+  render?: (workDir: string, ctx: RenderContext) => PipelineDeps['render'];
+}
+
+export interface RenderContext {
+  config: CloudConfig;
+  s3: S3Client;
+  store: ObjectStore;
 }
 
 export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters = {}): CloudDeps {
@@ -50,9 +59,14 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
   };
   const git = once(() => adapters.git?.(join(config.workDir, 'git')) ?? missing('a Git source'));
   const keys = once(() => adapters.keys?.(clients.kms, config.signingKeyArn) ?? missing('the signing key'));
-  const render = once(() => adapters.render?.(join(config.workDir, 'scratch')) ?? missing('kustomize'));
+  const store = new S3ObjectStore(clients.s3, config.bucket);
+  const render = once(
+    () =>
+      adapters.render?.(join(config.workDir, 'scratch'), { config, s3: clients.s3, store }) ??
+      missing('kustomize'),
+  );
   const pipeline: PipelineDeps = {
-    store: new S3ObjectStore(clients.s3, config.bucket),
+    store,
     queue: new SqsQueue(clients.sqs),
     get keys() {
       return keys();
@@ -70,6 +84,9 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
       clusters: config.clusters,
       strictSubstitution: config.strictSubstitution,
       allowRemoteBases: config.allowRemoteBases,
+      noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+      maxObjectsPerRender: config.maxObjectsPerRender,
+      maxChildrenPerKustomization: config.maxChildrenPerKustomization,
       snapshotsDir: join(config.workDir, 'git', 'snapshots'),
     },
   };

@@ -1,0 +1,35 @@
+// Render dependencies of the cloud's render function: the guard and render core run here, but every
+// kustomize run goes to the tool sandbox function (no role permissions, no settings), lent the workspace
+// through pre-signed URLs. Without the sandbox function configured, the render function refuses to render.
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSandboxInvoker } from '../adapters/aws/lambda-sandbox-invoker.ts';
+import { s3Presigner } from '../adapters/aws/s3-presigner.ts';
+import { SandboxKustomize } from '../adapters/aws/sandbox-kustomize.ts';
+import { fsTreeReader } from '../adapters/local/fs-tree-reader.ts';
+import { MemoryRenderCache } from '../adapters/local/memory-render-cache.ts';
+import { OverlayWorkspaces } from '../adapters/render/overlay-workspaces.ts';
+import { PINNED_TOOLS } from '../adapters/render/pinned-tools.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { RenderDeps } from '../usecases/render-kustomization.ts';
+import type { RenderContext } from './create-cloud-deps.ts';
+
+export function createSandboxRenderDeps(scratchDir: string, ctx: RenderContext): RenderDeps {
+  const functionName = ctx.config.renderSandboxFunction;
+  if (!functionName) {
+    throw new SluiceError(
+      'ConfigInvalid',
+      'SLUICE_RENDER_SANDBOX_FUNCTION is not set: the render function never runs kustomize itself; deploy the RenderSandbox function with the stacks',
+    );
+  }
+  return {
+    tree: fsTreeReader,
+    workspaces: new OverlayWorkspaces(scratchDir),
+    kustomize: new SandboxKustomize({
+      version: PINNED_TOOLS.kubectl.version,
+      store: ctx.store,
+      presign: s3Presigner(ctx.s3, ctx.config.bucket),
+      invoke: lambdaSandboxInvoker(new LambdaClient({ region: ctx.config.region }), functionName),
+    }),
+    cache: new MemoryRenderCache(),
+  };
+}
