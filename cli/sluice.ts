@@ -21,6 +21,9 @@ Flags for serve (the embedded control plane; npm start runs it):
   --host ADDR                  listen address (default 127.0.0.1)
   --port N / --git-port N / --queue-port N   (defaults 7480 / 7481 / 7482)
   --no-puller                  do not apply to the kubeconfig's current context
+  --no-cross-namespace-refs    Flux's multi-tenancy lockdown: a Kustomization may reference only its own namespace
+  --max-objects-per-render N   (default 10000)
+  --max-children-per-kustomization N   Kustomizations, GitRepositories, ConfigMaps, Secrets (default 500)
 
 Flags for build kustomization (as in flux build kustomization):
   --path DIR                   the directory to build (the local checkout of spec.path)
@@ -55,6 +58,9 @@ async function main(argv: string[]): Promise<number> {
       'git-port': { type: 'string', default: '7481' },
       'queue-port': { type: 'string', default: '7482' },
       'no-puller': { type: 'boolean', default: false },
+      'no-cross-namespace-refs': { type: 'boolean', default: false },
+      'max-objects-per-render': { type: 'string' },
+      'max-children-per-kustomization': { type: 'string' },
       api: { type: 'string', default: process.env.SLUICE_API ?? 'http://127.0.0.1:7480' },
       json: { type: 'boolean', default: false },
     },
@@ -95,6 +101,16 @@ async function main(argv: string[]): Promise<number> {
       gitPort: port(values['git-port'], '--git-port'),
       queuePort: port(values['queue-port'], '--queue-port'),
       puller: !values['no-puller'],
+      noCrossNamespaceRefs: values['no-cross-namespace-refs'],
+      ...(values['max-objects-per-render'] && {
+        maxObjectsPerRender: count(values['max-objects-per-render'], '--max-objects-per-render'),
+      }),
+      ...(values['max-children-per-kustomization'] && {
+        maxChildrenPerKustomization: count(
+          values['max-children-per-kustomization'],
+          '--max-children-per-kustomization',
+        ),
+      }),
       ...(process.env.SLUICE_WEBHOOK_SECRET && { webhookSecret: process.env.SLUICE_WEBHOOK_SECRET }),
     });
     return 0;
@@ -116,6 +132,13 @@ function port(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw usage(`${flag} must be a port number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function count(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw usage(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
   return n;
 }
 

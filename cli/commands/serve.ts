@@ -16,6 +16,10 @@ export interface ServeArgs {
   queuePort: number;
   puller: boolean;
   webhookSecret?: string;
+  /** Flux's `--no-cross-namespace-refs`. */
+  noCrossNamespaceRefs?: boolean;
+  maxObjectsPerRender?: number;
+  maxChildrenPerKustomization?: number;
 }
 
 /** `http://user:<secret>@host/…`: the secret part is a shell expression, never the token itself. */
@@ -38,6 +42,11 @@ export async function serve(args: ServeArgs): Promise<void> {
       ports: { api: args.apiPort, git: args.gitPort, queue: args.queuePort },
       ...(args.webhookSecret && { webhookSecret: args.webhookSecret }),
       kube: args.puller ? 'default' : 'none',
+      ...(args.noCrossNamespaceRefs && { noCrossNamespaceRefs: true }),
+      ...(args.maxObjectsPerRender && { maxObjectsPerRender: args.maxObjectsPerRender }),
+      ...(args.maxChildrenPerKustomization && {
+        maxChildrenPerKustomization: args.maxChildrenPerKustomization,
+      }),
       log,
     });
   } catch (err) {

@@ -96,8 +96,16 @@ export function decodeKustomization(
           ),
         }),
     ),
-    ...optional('serviceAccountName', r.string(spec, 'serviceAccountName', 'spec.serviceAccountName')),
   };
+  // Flux applies such a Kustomization as that service account. Sluice's puller cannot impersonate yet, so
+  // honouring the rest of the object would apply it with the puller's own cluster-wide rights: refusing is
+  // the only choice that is never weaker than Flux.
+  if (spec?.serviceAccountName !== undefined) {
+    r.fail(
+      'spec.serviceAccountName',
+      "impersonation is not supported by this Sluice version yet: the objects would be applied with the puller's own (cluster-wide) rights instead of the service account's, so this Kustomization is refused; remove the field only if those rights are acceptable",
+    );
+  }
   if (spec?.decryption !== undefined) {
     r.fail(
       'spec.decryption',

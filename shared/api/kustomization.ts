@@ -62,7 +62,7 @@ export interface KustomizationSpec {
   ignoreMissingComponents: boolean;
   commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   postBuild?: PostBuild;
-  serviceAccountName?: string;
+  // No serviceAccountName: the puller cannot impersonate yet, so the decoder refuses the field.
 }
 
 export interface Kustomization {

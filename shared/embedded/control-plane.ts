@@ -56,6 +56,10 @@ export interface ControlPlaneOptions {
   pullerIntervalMs?: number;
   strictSubstitution?: boolean;
   allowRemoteBases?: boolean;
+  /** Flux's `--no-cross-namespace-refs`; default off, as in Flux. */
+  noCrossNamespaceRefs?: boolean;
+  maxObjectsPerRender?: number;
+  maxChildrenPerKustomization?: number;
   /** Render jobs in flight at once (kustomize is CPU-bound: about one per core). */
   renderBatch?: number;
   log: Logger;
@@ -139,6 +143,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         allowRemoteBases: opts.allowRemoteBases ?? false,
         // The fetch worker's own snapshot directory: on one machine the render reads it in place.
         snapshotsDir: join(opts.dataDir, 'git-cache', 'snapshots'),
+        ...(opts.noCrossNamespaceRefs !== undefined && { noCrossNamespaceRefs: opts.noCrossNamespaceRefs }),
+        ...(opts.maxObjectsPerRender !== undefined && { maxObjectsPerRender: opts.maxObjectsPerRender }),
+        ...(opts.maxChildrenPerKustomization !== undefined && {
+          maxChildrenPerKustomization: opts.maxChildrenPerKustomization,
+        }),
       },
     };
     const fleetKey = await registerFleet(deps, fleet);

@@ -43,6 +43,11 @@ export interface PipelineSettings {
   snapshotsDir: string;
   /** Credentials for the fleet repository (embedded mode: its own Git server's token); never stored. */
   fleetCredentials?: GitCredentials;
+  /** Flux's `--no-cross-namespace-refs`: a Kustomization may reference only its own namespace. Default off. */
+  noCrossNamespaceRefs?: boolean;
+  /** Defaults in DEFAULT_RENDER_LIMITS (10,000 objects, 500 children). */
+  maxObjectsPerRender?: number;
+  maxChildrenPerKustomization?: number;
 }
 
 export interface PipelineDeps {

@@ -20,6 +20,7 @@ import { isOlder } from '../core/artifact/generation.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
+import { refuseCrossNamespaceRefs } from '../core/pipeline/cross-namespace-refs.ts';
 import { type ClusterNudge, encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
 import type {
   FetchSpec,
@@ -28,7 +29,7 @@ import type {
   KustomizationRecord,
   RenderStatus,
 } from '../core/pipeline/records.ts';
-import { splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
+import { DEFAULT_RENDER_LIMITS, splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -93,6 +94,7 @@ export async function renderJob(
   const ksRef = objectRef('Kustomization', ks.metadata);
   try {
     if (ks.spec.suspend) return { outcome: 'unchanged' };
+    if (deps.settings.noCrossNamespaceRefs) refuseCrossNamespaceRefs(ks);
     const sourceKey = record.sourceKey || (await resolveSourceKey(deps, cluster, ks, fleetSourceKey));
     if (!sourceKey) {
       // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
@@ -141,7 +143,11 @@ export async function renderJob(
           (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,
         ),
     });
-    const split = splitRenderedObjects(rendered.objects, ksRef);
+    const split = splitRenderedObjects(rendered.objects, ksRef, {
+      maxObjectsPerRender: deps.settings.maxObjectsPerRender ?? DEFAULT_RENDER_LIMITS.maxObjectsPerRender,
+      maxChildrenPerKustomization:
+        deps.settings.maxChildrenPerKustomization ?? DEFAULT_RENDER_LIMITS.maxChildrenPerKustomization,
+    });
     await registerChildren(deps, record, split, fleetSourceKey);
 
     let payload: ArtifactPayload = {
@@ -163,7 +169,6 @@ export async function renderJob(
           name: d.name,
           namespace: d.namespace ?? ks.metadata.namespace,
         })),
-        ...(ks.spec.serviceAccountName && { serviceAccountName: ks.spec.serviceAccountName }),
       },
       objects: sortForApply(split.shipped),
     };
@@ -238,6 +243,8 @@ function reasonFor(code: string): string {
       return 'ArtifactFailed';
     case 'ReferenceNotFound':
       return 'DependencyNotReady';
+    case 'AccessDenied':
+      return 'AccessDenied';
     case 'StoreUnavailable':
     case 'QueueUnavailable':
       return 'ReconciliationFailed';

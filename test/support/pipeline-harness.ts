@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
-import { type ControlPlane, startControlPlane } from '../../shared/embedded/control-plane.ts';
+import {
+  type ControlPlane,
+  type ControlPlaneOptions,
+  startControlPlane,
+} from '../../shared/embedded/control-plane.ts';
 import { type Logger, silentLogger } from '../../shared/ports/logger.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
 import { createFixtureRepo, type FixtureRepo } from './git-fixture-repo.ts';
@@ -40,6 +44,11 @@ export interface HarnessOptions {
   /** Render workers' messages in flight at once. */
   renderBatch?: number;
   log?: Logger;
+  /** Settings passed through to the control plane (e.g. noCrossNamespaceRefs, limits). */
+  settings?: Pick<
+    ControlPlaneOptions,
+    'noCrossNamespaceRefs' | 'maxObjectsPerRender' | 'maxChildrenPerKustomization'
+  >;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -74,6 +83,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         pullerIntervalMs: 3_600_000,
         log: opts.log ?? silentLogger,
         ...(opts.renderBatch && { renderBatch: opts.renderBatch }),
+        ...opts.settings,
       });
       return h.plane;
     },

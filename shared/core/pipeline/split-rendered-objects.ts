@@ -5,6 +5,7 @@ import type { ConfigData } from '../../api/config-data.ts';
 import { decodeResource } from '../../api/decode-resource.ts';
 import type { GitRepository } from '../../api/git-repository.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
+import { SluiceError } from '../errors.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 
 export interface SplitResult {
@@ -15,9 +16,35 @@ export interface SplitResult {
   warnings: string[];
 }
 
+/**
+ * Bounds on one render's output. Without them a single commit (or one substitution feeding a generator) fans
+ * out into unbounded store writes, child renders and artifact size.
+ */
+export interface RenderLimits {
+  /** Objects one Kustomization's render may produce, Flux objects and skipped ones included. */
+  maxObjectsPerRender: number;
+  /** Kustomizations + GitRepositories + ConfigMaps/Secrets one Kustomization may declare. */
+  maxChildrenPerKustomization: number;
+}
+
+export const DEFAULT_RENDER_LIMITS: RenderLimits = {
+  maxObjectsPerRender: 10_000,
+  maxChildrenPerKustomization: 500,
+};
+
 const FLUX_GROUP = /\.toolkit\.fluxcd\.io$/;
 
-export function splitRenderedObjects(objects: readonly KubeObject[], renderedBy: string): SplitResult {
+export function splitRenderedObjects(
+  objects: readonly KubeObject[],
+  renderedBy: string,
+  limits: RenderLimits = DEFAULT_RENDER_LIMITS,
+): SplitResult {
+  if (objects.length > limits.maxObjectsPerRender) {
+    throw limitExceeded(
+      renderedBy,
+      `renders ${objects.length} objects, more than the limit of ${limits.maxObjectsPerRender} per render (setting maxObjectsPerRender)`,
+    );
+  }
   const out: SplitResult = {
     shipped: [],
     gitRepositories: [],
@@ -60,10 +87,25 @@ export function splitRenderedObjects(objects: readonly KubeObject[], renderedBy:
     }
     out.shipped.push(obj);
   });
+  const children = out.gitRepositories.length + out.kustomizations.length + out.configs.length;
+  if (children > limits.maxChildrenPerKustomization) {
+    throw limitExceeded(
+      renderedBy,
+      `declares ${children} Kustomizations, GitRepositories, ConfigMaps and Secrets, more than the limit of ${limits.maxChildrenPerKustomization} per Kustomization (setting maxChildrenPerKustomization)`,
+    );
+  }
   if (fluxComponents > 0) {
     out.warnings.push(
       `skipped ${fluxComponents} objects of Flux's own install manifests (app.kubernetes.io/part-of: flux)`,
     );
   }
   return out;
+}
+
+function limitExceeded(renderedBy: string, what: string): SluiceError {
+  return new SluiceError(
+    'LimitExceeded',
+    `${renderedBy}: ${what}; split it into several Kustomizations, or raise the setting if this is intended`,
+    { object: renderedBy },
+  );
 }
