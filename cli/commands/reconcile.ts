@@ -1,5 +1,6 @@
 // `sluice reconcile source git [NAME]`: like `flux reconcile source git`, ask the control plane to fetch
 // a source now instead of at its next interval, by sending it a signed webhook.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SluiceError } from '../../shared/core/errors.ts';
@@ -21,7 +22,8 @@ export async function reconcileSource(apiUrl: string, dataDir: string, name: str
     const known = view.sources.map((s) => s.declaredBy).join(', ');
     throw new SluiceError('UsageError', `no GitRepository named ${name}; known sources: ${known || 'none'}`);
   }
-  const body = JSON.stringify({ repository: source.url });
+  // A fresh id per request: the control plane drops a body it has already seen (a replayed delivery).
+  const body = JSON.stringify({ repository: source.url, requestId: randomUUID() });
   const res = await fetch(`${api}/hooks/generic`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, secret) },

@@ -1,6 +1,6 @@
 // Use-case: a push webhook. Verify the HMAC signature, find every source fetching that repository, and
-// enqueue a fetch for each; answer fast, never fetch inline. A delivery is identified by the provider's
-// delivery id or else the body's digest, so a replayed delivery is queued once.
+// enqueue a fetch for each; answer fast, never fetch inline. A delivery is identified by the digest of its
+// signed body, so a replayed delivery is queued once.
 import { createHash } from 'node:crypto';
 import { SluiceError } from '../core/errors.ts';
 import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
@@ -14,8 +14,6 @@ export interface WebhookRequest {
   body: Uint8Array;
   signature: string | undefined;
   secret: string;
-  /** The provider's id for this delivery (X-GitHub-Delivery, X-Gitea-Delivery, X-Gitlab-Event-UUID, …). */
-  deliveryId?: string;
 }
 
 export interface WebhookResult {
@@ -61,7 +59,10 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     );
   }
   const wanted = new Set(urls.map(normalizeRepoUrl));
-  const delivery = req.deliveryId ? `id:${req.deliveryId}` : `sha256:${digest(req.body)}`;
+  // Only the body is signed: a delivery-id header (X-GitHub-Delivery, …) could be changed on a replay, so
+  // the id is the body's digest. Providers' bodies differ per event (commit ids, timestamps); a generic
+  // sender adds something unique (`sluice reconcile` sends a request id).
+  const delivery = digest(req.body);
   let sources = 0;
   for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
     if (!path.endsWith('/spec.json')) continue;

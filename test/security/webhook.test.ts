@@ -105,7 +105,7 @@ describe('webhook bodies', () => {
 });
 
 describe('webhook deliveries', () => {
-  it('queues one fetch for a delivery posted twice with the same delivery id', async () => {
+  it('queues one fetch for a delivery posted twice', async () => {
     await drainFetchJobs();
     const body = JSON.stringify({ repository: { clone_url: REPO }, after: 'a1' });
     const delivery = { 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' };
@@ -114,20 +114,19 @@ describe('webhook deliveries', () => {
     expect(await drainFetchJobs()).toBe(1);
   });
 
-  it('queues one fetch for the same body replayed without a delivery id (its digest is the id)', async () => {
+  it('queues one fetch for a replay that changed the unsigned delivery-id header', async () => {
     await drainFetchJobs();
     const body = JSON.stringify({ repository: REPO, after: 'b2' });
-    expect((await post(body)).status).toBe(202);
+    expect((await post(body, { 'x-github-delivery': 'original' })).status).toBe(202);
+    expect((await post(body, { 'x-github-delivery': 'forged-fresh-id' })).status).toBe(202);
     expect((await post(body)).status).toBe(202);
     expect(await drainFetchJobs()).toBe(1);
   });
 
   it('queues a fetch for each distinct delivery', async () => {
     await drainFetchJobs();
-    const body = JSON.stringify({ repository: REPO, after: 'c3' });
-    expect((await post(body, { 'x-gitea-delivery': 'one' })).status).toBe(202);
-    expect((await post(body, { 'x-gitea-delivery': 'two' })).status).toBe(202);
+    expect((await post(JSON.stringify({ repository: REPO, after: 'c3' }))).status).toBe(202);
     expect((await post(JSON.stringify({ repository: REPO, after: 'c4' }))).status).toBe(202);
-    expect(await drainFetchJobs()).toBe(3);
+    expect(await drainFetchJobs()).toBe(2);
   });
 });

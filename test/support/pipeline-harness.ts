@@ -1,5 +1,6 @@
 // End-to-end harness: a fleet repository behind the real `git http-backend`, the test Kubernetes API
 // server, and the embedded control plane wired to both, with helpers to push, call the webhook and wait.
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,7 +94,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await repo.push();
       return sha;
     },
-    async webhook(body = { repository: { clone_url: git.url('fleet') } }, secret = WEBHOOK_SECRET) {
+    // Each call is a new delivery (a replayed body is queued once).
+    async webhook(
+      body = { repository: { clone_url: git.url('fleet') }, delivery: randomUUID() },
+      secret = WEBHOOK_SECRET,
+    ) {
       const text = JSON.stringify(body);
       return fetch(`${h.plane.apiUrl}/hooks/generic`, {
         method: 'POST',

@@ -21,15 +21,6 @@ export interface HttpApiOptions {
   statusToken?: string;
 }
 
-/** Headers Git hosts put a delivery's unique id in (a redelivery keeps it). */
-const DELIVERY_HEADERS = [
-  'x-github-delivery',
-  'x-gitea-delivery',
-  'x-gogs-delivery',
-  'x-gitlab-event-uuid',
-  'x-request-id',
-];
-
 export interface HttpApi {
   url: string;
   close(): Promise<void>;
@@ -72,15 +63,11 @@ async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResp
     const body = await readBody(req, MAX_WEBHOOK_BYTES);
     if (!body) return send(res, 413, { error: `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes` });
     const header = req.headers['x-hub-signature-256'] ?? req.headers['x-sluice-signature'];
-    const delivery = DELIVERY_HEADERS.map((h) => req.headers[h]).find(
-      (v) => typeof v === 'string' && v !== '',
-    );
     try {
       const result = await handleWebhook(opts.deps, {
         body,
         signature: Array.isArray(header) ? header[0] : header,
         secret: opts.webhookSecret,
-        ...(typeof delivery === 'string' && { deliveryId: delivery }),
       });
       return send(res, 202, { accepted: true, ...result });
     } catch (err) {
