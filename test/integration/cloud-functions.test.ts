@@ -50,7 +50,18 @@ const queues = defaultQueueNames(PREFIX);
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sluice-fn-'));
-  [fauxqs, kms, kube] = await Promise.all([startFauxqs({}), startKmsServer(), startKubeApiServer()]);
+  // The functions sign with the fixed keys createCloudDeps uses for local endpoints.
+  const functionsKey = {
+    name: 'functions',
+    accessKeyId: 'local',
+    secretAccessKey: 'local',
+    policy: 'all' as const,
+  };
+  [fauxqs, kms, kube] = await Promise.all([
+    startFauxqs({ principals: [functionsKey] }),
+    startKmsServer(),
+    startKubeApiServer(),
+  ]);
   repo = await createFixtureRepo(join(root, 'served'), 'fleet');
   cpSync(join(import.meta.dirname, '../../examples/fleet'), repo.workDir, { recursive: true });
   await repo.commit('fleet');

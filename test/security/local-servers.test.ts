@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { startGitHttpServer } from '../../shared/adapters/embedded/git-http-server.ts';
@@ -153,6 +154,42 @@ describe('the embedded SQS/S3 server', () => {
       new GetObjectCommand({ Bucket: BUCKET, Key: 'artifacts/dev/replayed.json' }),
     );
     expect(await body.Body?.transformToString()).toBe('good');
+  });
+
+  it("verifies presigned URLs too: their signature, their expiry and the signer's grant", async () => {
+    const dev = as(creds.clusters.dev as StoreCredentials['controlPlane']);
+    const own = await getSignedUrl(
+      dev.s3,
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'artifacts/dev/app.json' }),
+      {
+        expiresIn: 60,
+      },
+    );
+    expect((await fetch(own)).status).toBe(200);
+    const moved = own.replace('artifacts/dev/app.json', 'artifacts/prod/app.json');
+    expect((await fetch(moved)).status).toBe(403);
+    const tampered = own.replace(
+      /X-Amz-Signature=([0-9a-f])/,
+      (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`,
+    );
+    expect((await fetch(tampered)).status).toBe(403);
+    const other = await getSignedUrl(
+      dev.s3,
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'artifacts/prod/app.json' }),
+      {
+        expiresIn: 60,
+      },
+    );
+    expect((await fetch(other)).status).toBe(403);
+    const stale = await getSignedUrl(
+      dev.s3,
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'artifacts/dev/app.json' }),
+      {
+        expiresIn: 60,
+        signingDate: new Date(Date.now() - 3_600_000),
+      },
+    );
+    expect((await fetch(stale)).status).toBe(403);
   });
 
   it("lets a cluster's puller read its own artifacts and index, as its cloud role does", async () => {

@@ -139,7 +139,9 @@ export function accessRequest(req: FastifyLikeRequest, body: Buffer): AccessRequ
   const params = (req.params ?? {}) as { bucket?: string; '*'?: string };
   if (!params.bucket) return undefined;
   const query = new URL(req.url, 'http://store').searchParams;
-  const only = (allowed: string[]) => [...query.keys()].every((k) => allowed.includes(k));
+  // X-Amz-* parameters are the presigned signature and checksum options, not a different operation.
+  const only = (allowed: string[]) =>
+    [...query.keys()].every((k) => allowed.includes(k) || k.toLowerCase().startsWith('x-amz-'));
   const bucket = embeddedArns.bucket(params.bucket);
   const key = params['*'] ?? '';
   if (key === '') {
