@@ -21,11 +21,13 @@ export async function gitFetch(fileCount = 2000, runs = 5): Promise<Record<strin
   await repo.push();
   const server = await startGitHttpServer({ root: join(root, 'served') });
   const url = server.url('fleet');
+  // The bench's own loopback server, allowed as embedded mode allows its fleet's origin.
+  const addressPolicy = { publicOnly: false, allowed: [server.origin], allowSetting: 'allowedSourceHosts' };
   const env = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
   try {
     let n = 0;
     const firstSluice = await median(runs, async () => {
-      const git = new IsomorphicGitSource({ cacheDir: join(root, `first-${n++}`) });
+      const git = new IsomorphicGitSource({ cacheDir: join(root, `first-${n++}`), addressPolicy });
       await git.fetch({ url, ref: { branch: 'main' } });
     });
     const firstNative = await median(runs, () =>
@@ -33,7 +35,7 @@ export async function gitFetch(fileCount = 2000, runs = 5): Promise<Record<strin
     );
 
     // Incremental: one new commit touching one file, fetched into an up-to-date cache / clone.
-    const git = new IsomorphicGitSource({ cacheDir: join(root, 'incremental') });
+    const git = new IsomorphicGitSource({ cacheDir: join(root, 'incremental'), addressPolicy });
     let last = await git.fetch({ url, ref: { branch: 'main' } });
     const nativeDir = join(root, 'native-incremental');
     await run('git', ['clone', '--quiet', '--depth', '1', url, nativeDir], { env });

@@ -2,6 +2,7 @@
 import { IsomorphicGitSource } from '../shared/adapters/git/isomorphic-git-source.ts';
 import { loadCloudConfig } from '../shared/config/cloud-config.ts';
 import { type CloudDeps, createCloudDeps } from '../shared/config/create-cloud-deps.ts';
+import { cloudSourcePolicy } from '../shared/config/source-address-settings.ts';
 import { fetchSource } from '../shared/usecases/fetch-source.ts';
 import { sqsFunction } from './middleware/sqs-function.ts';
 
@@ -9,6 +10,17 @@ export function createFetchHandler(factory: () => CloudDeps | Promise<CloudDeps>
   return sqsFunction(factory, 'fetch', (deps, job) => fetchSource(deps.pipeline, job));
 }
 
-export const handler = createFetchHandler(() =>
-  createCloudDeps(loadCloudConfig(), { git: (dir) => new IsomorphicGitSource({ cacheDir: dir }) }),
-);
+export const handler = createFetchHandler(() => {
+  const config = loadCloudConfig();
+  return createCloudDeps(config, {
+    git: (dir) =>
+      new IsomorphicGitSource({
+        cacheDir: dir,
+        addressPolicy: cloudSourcePolicy({
+          fleetUrl: config.fleet.url,
+          restrictSourceAddresses: config.restrictSourceAddresses ?? true,
+          allowedSourceHosts: config.allowedSourceHosts ?? [],
+        }),
+      }),
+  });
+});

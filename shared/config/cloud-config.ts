@@ -1,6 +1,7 @@
 // The one place the Lambda functions read their environment (set by the SST stacks), validated once per
 // cold start; a missing or malformed setting fails with the variable's name and what is expected.
 import { SluiceError } from '../core/errors.ts';
+import { parseAllowList } from '../core/net/source-address-policy.ts';
 import { DEFAULT_RENDER_LIMITS } from '../core/pipeline/split-rendered-objects.ts';
 
 export interface CloudConfig {
@@ -19,6 +20,10 @@ export interface CloudConfig {
   noCrossNamespaceRefs?: boolean;
   maxObjectsPerRender?: number;
   maxChildrenPerKustomization?: number;
+  /** SLUICE_RESTRICT_SOURCE_ADDRESSES: refuse source URLs reaching non-public addresses (default true). */
+  restrictSourceAddresses?: boolean;
+  /** SLUICE_ALLOWED_SOURCE_HOSTS: comma-separated host names, CIDRs or origins of private Git servers. */
+  allowedSourceHosts?: string[];
   /** The tool sandbox function the render function hands kustomize runs to (it never runs a tool itself). */
   renderSandboxFunction?: string;
   workDir: string;
@@ -86,6 +91,10 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
       'SLUICE_MAX_CHILDREN_PER_KUSTOMIZATION',
       DEFAULT_RENDER_LIMITS.maxChildrenPerKustomization,
     ),
+    restrictSourceAddresses: env.SLUICE_RESTRICT_SOURCE_ADDRESSES
+      ? flag('SLUICE_RESTRICT_SOURCE_ADDRESSES')
+      : true,
+    allowedSourceHosts: allowedSourceHosts(env.SLUICE_ALLOWED_SOURCE_HOSTS, problems),
     ...(env.SLUICE_RENDER_SANDBOX_FUNCTION && { renderSandboxFunction: env.SLUICE_RENDER_SANDBOX_FUNCTION }),
     workDir: env.SLUICE_WORK_DIR ?? '/tmp/sluice',
   };
@@ -93,4 +102,14 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     throw new SluiceError('ConfigInvalid', `invalid Sluice function configuration: ${problems.join('; ')}`);
   }
   return config;
+}
+
+function allowedSourceHosts(text: string | undefined, problems: string[]): string[] {
+  const entries = (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const problem of parseAllowList(entries).problems)
+    problems.push(`SLUICE_ALLOWED_SOURCE_HOSTS: ${problem}`);
+  return entries;
 }

@@ -20,6 +20,7 @@ import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
 import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
 import { LocalKeyService } from '../adapters/local/local-key-service.ts';
 import { createLocalRenderDeps } from '../config/render-deps.ts';
+import { embeddedSourcePolicy } from '../config/source-address-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import { fetchSource } from '../usecases/fetch-source.ts';
@@ -62,6 +63,11 @@ export interface ControlPlaneOptions {
   maxChildrenPerKustomization?: number;
   /** Render jobs in flight at once (kustomize is CPU-bound: about one per core). */
   renderBatch?: number;
+  /**
+   * Git hosts on loopback or metadata addresses that sources may reach besides the fleet's own origin:
+   * host names, CIDRs or origins (`http://127.0.0.1:8080`).
+   */
+  allowedSourceHosts?: string[];
   log: Logger;
 }
 
@@ -131,7 +137,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       store: new S3ObjectStore(clients.s3, BUCKET),
       queue: new SqsQueue(clients.sqs),
       keys,
-      git: new IsomorphicGitSource({ cacheDir: join(opts.dataDir, 'git-cache') }),
+      git: new IsomorphicGitSource({
+        cacheDir: join(opts.dataDir, 'git-cache'),
+        addressPolicy: embeddedSourcePolicy(fleetUrl, opts.allowedSourceHosts),
+      }),
       render: createLocalRenderDeps({ scratchDir: join(opts.dataDir, 'scratch') }),
       clock: systemClock,
       log: opts.log,

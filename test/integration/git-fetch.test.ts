@@ -36,7 +36,15 @@ afterAll(async () => {
 });
 
 function source(): IsomorphicGitSource {
-  return new IsomorphicGitSource({ cacheDir: join(root, `cache-${Math.random().toString(36).slice(2)}`) });
+  return new IsomorphicGitSource({
+    cacheDir: join(root, `cache-${Math.random().toString(36).slice(2)}`),
+    // Loopback Git servers are refused unless named, as in embedded mode.
+    addressPolicy: {
+      publicOnly: false,
+      allowed: [server.origin, authServer.origin],
+      allowSetting: 'allowedSourceHosts',
+    },
+  });
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<SluiceError> {

@@ -15,11 +15,17 @@ import { startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { IsomorphicGitSource } from '../../shared/adapters/git/isomorphic-git-source.ts';
 import { packSnapshot, unpackSnapshot } from '../../shared/adapters/local/snapshot-bundle.ts';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
+import { loadCloudConfig } from '../../shared/config/cloud-config.ts';
+import { embeddedSourcePolicy } from '../../shared/config/source-address-settings.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
+import { type AddressClass, classifyIp, parseIp } from '../../shared/core/net/ip-address.ts';
+import { nextHop } from '../../shared/core/net/redirect-hop.ts';
+import type { SourceAddressPolicy } from '../../shared/core/net/source-address-policy.ts';
 import { resolveInTree } from '../../shared/core/paths/symlink-chain.ts';
 import { encodeJob } from '../../shared/core/pipeline/jobs.ts';
 import type { FetchState } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import type { HostResolver } from '../../shared/ports/host-resolver.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import { fetchSource } from '../../shared/usecases/fetch-source.ts';
@@ -56,6 +62,7 @@ function source(
 ): IsomorphicGitSource {
   return new IsomorphicGitSource({
     cacheDir: join(root, `cache-${Math.random().toString(36).slice(2)}`),
+    addressPolicy: { publicOnly: false, allowed: ['127.0.0.1/32'], allowSetting: 'allowedSourceHosts' },
     ...opts,
   });
 }
@@ -419,5 +426,250 @@ describe('snapshots are bounded', () => {
     expect((await readFile(join(out, 'data.bin'))).equals(Buffer.alloc(5000, 1))).toBe(true);
     expect(await readlink(join(out, 'link'))).toBe('data.bin');
     expect(await readFile(join(out, 'bin/tool'), 'utf8')).toBe('run');
+  });
+});
+
+describe('source URLs are checked against the address policy', () => {
+  const cloud: SourceAddressPolicy = {
+    publicOnly: true,
+    allowed: [],
+    allowSetting: 'SLUICE_ALLOWED_SOURCE_HOSTS',
+  };
+  const embedded: SourceAddressPolicy = {
+    publicOnly: false,
+    allowed: [],
+    allowSetting: 'allowedSourceHosts',
+  };
+  /** A resolver with fixed answers: what a hostile or rebinding DNS server would say. */
+  const dns = (answers: Record<string, string[]>): HostResolver => ({
+    resolve: async (host) => answers[host] ?? [],
+  });
+
+  it.each<[string, AddressClass]>([
+    ['127.0.0.1', 'loopback'],
+    ['2130706433', 'loopback'],
+    ['0x7f000001', 'loopback'],
+    ['0177.0.0.1', 'loopback'],
+    ['0x7f.1', 'loopback'],
+    ['127.1', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['::ffff:7f00:1', 'loopback'],
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['10.0.0.1', 'private'],
+    ['172.16.5.4', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.1.1', 'private'],
+    ['100.64.0.1', 'private'],
+    ['fc00::1', 'private'],
+    ['fd12:3456::1', 'private'],
+    ['::ffff:10.0.0.1', 'private'],
+    ['169.254.1.1', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['169.254.169.254', 'metadata'],
+    ['0xa9fea9fe', 'metadata'],
+    ['::ffff:169.254.169.254', 'metadata'],
+    ['::ffff:a9fe:a9fe', 'metadata'],
+    ['64:ff9b::a9fe:a9fe', 'metadata'],
+    ['fd00:ec2::254', 'metadata'],
+    ['224.0.0.1', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['8.8.8.8', 'public'],
+    ['172.32.0.1', 'public'],
+    ['2606:4700:4700::1111', 'public'],
+    ['::ffff:8.8.8.8', 'public'],
+  ])('%s is %s', (text, cls) => {
+    expect(classifyIp(parseIp(text) as NonNullable<ReturnType<typeof parseIp>>)).toBe(cls);
+  });
+
+  it.each([
+    'http://127.0.0.1:PORT/fleet.git',
+    'http://2130706433:PORT/fleet.git',
+    'http://0x7f.1:PORT/fleet.git',
+    'http://0177.0.0.1:PORT/fleet.git',
+    'http://[::ffff:127.0.0.1]:PORT/fleet.git',
+    'http://localhost:PORT/fleet.git',
+  ])('embedded: %s (this machine, not allow-listed) is refused before any request', async (spelling) => {
+    const url = spelling.replace('PORT', String(server.port));
+    const before = server.requests.length;
+    const err = await failure(source({ addressPolicy: embedded }).fetch({ url, ref: { branch: 'main' } }));
+    expect([err.code, err.retryable]).toEqual(['SourceAddressRefused', false]);
+    expect(err.message).toContain('allowedSourceHosts');
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('embedded: the fleet origin and the configured origins are allowed, another port is not', async () => {
+    const policy = embeddedSourcePolicy(server.url('fleet'));
+    const snap = await source({ addressPolicy: policy }).fetch({
+      url: server.url('tenant'),
+      ref: { branch: 'main' },
+    });
+    expect(snap.commit).toBe(await tenant.head());
+    const other = await standIn(hostile);
+    try {
+      const err = await failure(source({ addressPolicy: policy }).fetch({ url: other.url('status500') }));
+      expect(err.code).toBe('SourceAddressRefused');
+      expect(other.seen).toEqual([]);
+      const allowed = embeddedSourcePolicy(server.url('fleet'), [other.origin]);
+      const reached = await failure(
+        source({ addressPolicy: allowed }).fetch({ url: other.url('status500') }),
+      );
+      expect(reached.code).toBe('GitFetchFailed');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('cloud: a host name is judged by every address it resolves to, and connected only to those', async () => {
+    const resolver = dns({
+      'git.example.test': ['93.184.216.34', '10.0.0.7'],
+      'meta.example.test': ['169.254.169.254'],
+      'private.example.test': ['127.0.0.1'],
+    });
+    for (const host of ['git.example.test', 'meta.example.test', 'private.example.test']) {
+      const err = await failure(
+        source({ addressPolicy: cloud, resolver }).fetch({ url: `https://${host}/org/repo.git` }),
+      );
+      expect(err.code).toBe('SourceAddressRefused');
+      expect(err.message).toContain('SLUICE_ALLOWED_SOURCE_HOSTS');
+    }
+    // Allow-listed by name: the fetch goes to the address the resolver gave (no real DNS knows this name).
+    const allowed = { ...cloud, allowed: ['private.example.test'] };
+    const url = `http://private.example.test:${server.port}/fleet.git`;
+    const snap = await source({ addressPolicy: allowed, resolver }).fetch({ url, ref: { branch: 'main' } });
+    expect(snap.commit).toBe(await fleet.head());
+    // Allow-listed by CIDR.
+    const byRange = { ...cloud, allowed: ['127.0.0.0/8'] };
+    expect(
+      (await source({ addressPolicy: byRange, resolver }).fetch({ url, ref: { branch: 'main' } })).commit,
+    ).toBe(await fleet.head());
+    // A name never vouches for a metadata address.
+    const meta = { ...cloud, allowed: ['meta.example.test'] };
+    expect(
+      (
+        await failure(
+          source({ addressPolicy: meta, resolver }).fetch({ url: 'http://meta.example.test/x.git' }),
+        )
+      ).code,
+    ).toBe('SourceAddressRefused');
+  });
+
+  it('every redirect hop is checked: an allowed server cannot bounce the fetch to a refused address', async () => {
+    const inner = await standIn(hostile);
+    const targets = ['http://169.254.169.254/latest/meta-data/', `${inner.origin}/status500.git/info/refs`];
+    let next = 0;
+    const bouncer = await standIn((_req, res) => {
+      res.writeHead(302, { location: targets[next % targets.length] }).end();
+    });
+    try {
+      const policy = { ...embedded, allowed: [bouncer.origin] };
+      for (next = 0; next < targets.length; next++) {
+        const err = await failure(source({ addressPolicy: policy }).fetch({ url: bouncer.url('repo') }));
+        expect(err.code).toBe('SourceAddressRefused');
+      }
+      expect(inner.seen).toEqual([]);
+    } finally {
+      await bouncer.close();
+      await inner.close();
+    }
+  });
+
+  it('a redirect loop ends after a few hops with a permanent error', async () => {
+    const loop = await standIn((req, res) => {
+      res.writeHead(301, { location: `${req.url}x` }).end();
+    });
+    try {
+      const err = await failure(
+        source({ addressPolicy: { ...embedded, allowed: [loop.origin] } }).fetch({ url: loop.url('repo') }),
+      );
+      expect([err.code, err.retryable]).toEqual(['GitFetchFailed', false]);
+      expect(loop.seen.length).toBeLessThanOrEqual(6);
+    } finally {
+      await loop.close();
+    }
+  });
+
+  it('cloud settings: restriction on by default, the allow-list validated', () => {
+    const env = {
+      AWS_REGION: 'us-east-1',
+      SLUICE_BUCKET: 'b',
+      SLUICE_CLUSTERS: 'dev',
+      SLUICE_SIGNING_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/abc',
+      SLUICE_FLEET_URL: 'https://github.com/org/fleet',
+      SLUICE_WEBHOOK_SECRET: 's',
+    };
+    const config = loadCloudConfig(env);
+    expect(config.restrictSourceAddresses).toBe(true);
+    expect(
+      loadCloudConfig({ ...env, SLUICE_ALLOWED_SOURCE_HOSTS: 'git.corp.example, 10.20.0.0/16' })
+        .allowedSourceHosts,
+    ).toEqual(['git.corp.example', '10.20.0.0/16']);
+    let err: unknown;
+    try {
+      loadCloudConfig({ ...env, SLUICE_ALLOWED_SOURCE_HOSTS: '10.0.0.0/99' });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as SluiceError).code).toBe('ConfigInvalid');
+  });
+});
+
+describe('credentials stay with their origin, on every hop', () => {
+  it('a redirect to another origin drops the credentials; a same-origin redirect keeps them', async () => {
+    const elsewhere = await standIn(hostile);
+    const home = await standIn((req, res) => {
+      if ((req.url ?? '').startsWith('/moved.git/')) {
+        res
+          .writeHead(307, { location: `${elsewhere.origin}/status500.git${(req.url ?? '').slice(10)}` })
+          .end();
+      } else if ((req.url ?? '').startsWith('/renamed.git/')) {
+        res.writeHead(307, { location: (req.url ?? '').replace('/renamed.git/', '/final.git/') }).end();
+      } else {
+        res.writeHead(500).end();
+      }
+    });
+    try {
+      const policy = {
+        publicOnly: false,
+        allowed: [home.origin, elsewhere.origin],
+        allowSetting: 'allowedSourceHosts',
+      };
+      const credentials = { username: 'flux', password: 'origin-only-pw' };
+      await failure(source({ addressPolicy: policy }).fetch({ url: home.url('moved'), credentials }));
+      expect(home.seen[0]?.authorization).toMatch(/^Basic /);
+      expect(elsewhere.seen.length).toBeGreaterThan(0);
+      expect(elsewhere.seen.map((r) => r.authorization)).toEqual(elsewhere.seen.map(() => undefined));
+
+      await failure(source({ addressPolicy: policy }).fetch({ url: home.url('renamed'), credentials }));
+      const final = home.seen.filter((r) => r.path.startsWith('/final.git/'));
+      expect(final.length).toBeGreaterThan(0);
+      expect(final.every((r) => r.authorization?.startsWith('Basic '))).toBe(true);
+    } finally {
+      await home.close();
+      await elsewhere.close();
+    }
+  });
+
+  it.each([
+    ['https://git.example.com/a.git', 'http://git.example.com/a.git/info/refs', 'SourceAddressRefused'],
+    ['https://git.example.com/a.git', 'file:///etc/passwd', 'SourceAddressRefused'],
+  ])('a redirect from %s to %s is refused', (from, to, code) => {
+    const start = new URL(from);
+    let err: unknown;
+    try {
+      nextHop(start, start, 'GET', 302, to, 0);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as SluiceError).code).toBe(code);
+  });
+
+  it('a redirect never carries credentials it names itself, and leaving the origin is reported', () => {
+    const start = new URL('https://git.example.com/a.git');
+    const hop = nextHop(start, start, 'GET', 302, 'https://user:pw@mirror.example.com/a.git', 0);
+    expect(hop.url.toString()).toBe('https://mirror.example.com/a.git');
+    expect(hop.sameOrigin).toBe(false);
+    expect(nextHop(start, start, 'GET', 301, '/b.git', 0).sameOrigin).toBe(true);
   });
 });

@@ -48,7 +48,7 @@ export interface HarnessOptions {
   /** Settings passed through to the control plane (e.g. noCrossNamespaceRefs, limits). */
   settings?: Pick<
     ControlPlaneOptions,
-    'noCrossNamespaceRefs' | 'maxObjectsPerRender' | 'maxChildrenPerKustomization'
+    'noCrossNamespaceRefs' | 'maxObjectsPerRender' | 'maxChildrenPerKustomization' | 'allowedSourceHosts'
   >;
 }
 

@@ -6,13 +6,17 @@ import * as fs from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+import { SluiceError } from '../../core/errors.ts';
 import { repositoryKey, snapshotIdentity } from '../../core/git/repository-key.ts';
 import { type RemoteRef, redactUrl, revisionString, selectRef } from '../../core/git/select-ref.ts';
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../../core/git/snapshot-limits.ts';
+import type { SourceAddressPolicy } from '../../core/net/source-address-policy.ts';
 import type { GitFetchRequest, GitSnapshot, GitSource } from '../../ports/git-source.ts';
+import type { HostResolver } from '../../ports/host-resolver.ts';
+import { systemResolver } from '../net/system-resolver.ts';
 import { httpAuth } from './credentials.ts';
 import { toGitError } from './git-errors.ts';
+import { GuardedHttp } from './guarded-http.ts';
 import { type MaterializeRequest, materializeTree, writeManifest } from './materialize-tree.ts';
 
 const SECRET_HINT = 'check the username/password or bearerToken in the Secret named in spec.secretRef';
@@ -22,16 +26,34 @@ export interface IsomorphicGitSourceOptions {
   cacheDir: string;
   /** Size limits of a snapshot and of a download; defaults in DEFAULT_SNAPSHOT_LIMITS. */
   limits?: Partial<SnapshotLimits>;
+  /**
+   * Which addresses source URLs may reach (checked after DNS, on every redirect). Default: anything but
+   * loopback, unspecified and metadata addresses, with no exceptions; pass the Git servers you run on
+   * this machine in `allowed` (the embedded control plane adds its own).
+   */
+  addressPolicy?: SourceAddressPolicy;
+  /** Default: the system resolver. */
+  resolver?: HostResolver;
 }
+
+export const DEFAULT_ADDRESS_POLICY: SourceAddressPolicy = {
+  publicOnly: false,
+  allowed: [],
+  allowSetting: 'the allowed source hosts setting',
+};
 
 export class IsomorphicGitSource implements GitSource {
   private readonly cacheDir: string;
   private readonly limits: SnapshotLimits;
+  private readonly policy: SourceAddressPolicy;
+  private readonly resolver: HostResolver;
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(opts: IsomorphicGitSourceOptions) {
     this.cacheDir = opts.cacheDir;
     this.limits = { ...DEFAULT_SNAPSHOT_LIMITS, ...opts.limits };
+    this.policy = opts.addressPolicy ?? DEFAULT_ADDRESS_POLICY;
+    this.resolver = opts.resolver ?? systemResolver;
   }
 
   fetch(req: GitFetchRequest): Promise<GitSnapshot> {
@@ -49,8 +71,13 @@ export class IsomorphicGitSource implements GitSource {
     const { headers } = httpAuth(req.url, req.credentials);
     const gitdir = join(this.cacheDir, 'repos', sha256(url).slice(0, 32));
     const started = performance.now();
+    const http = new GuardedHttp({
+      policy: this.policy,
+      resolver: this.resolver,
+      maxDownloadBytes: this.limits.maxDownloadBytes,
+    });
     try {
-      const remote = await listRemoteRefs(url, headers);
+      const remote = await listRemoteRefs(http, url, headers);
       const choice = selectRef(req.ref, remote, url);
       // Keyed by repository too: a commit named in spec.ref.commit is looked up in this repository only.
       const digest = `sha256:${sha256(snapshotIdentity(url, choice.commit, req.ignore))}`;
@@ -103,12 +130,16 @@ export class IsomorphicGitSource implements GitSource {
       const timings = { fetchMs: fetched - started, materializeMs: performance.now() - fetched };
       return { ...base, changed: req.lastCommit !== choice.commit, files, timings };
     } catch (err) {
-      throw toGitError(err, url, SECRET_HINT);
+      throw toGitError(err instanceof SluiceError ? err : (http.failure ?? err), url, SECRET_HINT);
     }
   }
 }
 
-async function listRemoteRefs(url: string, headers: Record<string, string>): Promise<RemoteRef[]> {
+async function listRemoteRefs(
+  http: GuardedHttp,
+  url: string,
+  headers: Record<string, string>,
+): Promise<RemoteRef[]> {
   // Protocol v1: one request lists every ref with peeled tags (v2 needs two). isomorphic-git adds its
   // protocol header to the object it is given, so it gets a copy.
   const refs = await git.listServerRefs({
