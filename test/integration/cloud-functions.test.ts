@@ -20,6 +20,7 @@ import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluste
 import type { CloudConfig } from '../../shared/config/cloud-config.ts';
 import { type CloudDeps, createCloudDeps } from '../../shared/config/create-cloud-deps.ts';
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
+import { cloudSourcePolicy } from '../../shared/config/source-address-settings.ts';
 import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
@@ -89,7 +90,16 @@ beforeAll(async () => {
     workDir: join(root, 'work'),
   };
   deps = createCloudDeps(config, {
-    git: (dir) => new IsomorphicGitSource({ cacheDir: dir }),
+    // As functions/fetch.ts builds it: public addresses only, the fleet's own (here loopback) origin allowed.
+    git: (dir) =>
+      new IsomorphicGitSource({
+        cacheDir: dir,
+        addressPolicy: cloudSourcePolicy({
+          fleetUrl: config.fleet.url,
+          restrictSourceAddresses: true,
+          allowedSourceHosts: [],
+        }),
+      }),
     keys: (client, arn) => new KmsKeyService(client, arn),
     render: (scratchDir) => createLocalRenderDeps({ scratchDir }),
   });
