@@ -3,8 +3,13 @@
 // fan-out is bounded. Black-box through the embedded control plane, its Git server and the test API server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
+import type { Kustomization } from '../../shared/api/kustomization.ts';
+import { loadCloudConfig } from '../../shared/config/cloud-config.ts';
 import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
 import { isSluiceError } from '../../shared/core/errors.ts';
+import { crossNamespaceRefs } from '../../shared/core/pipeline/cross-namespace-refs.ts';
+import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
+import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { getJson } from '../../shared/ports/object-store.ts';
 import { type Harness, kustomizationStatus, startHarness } from '../support/pipeline-harness.ts';
 
@@ -74,6 +79,9 @@ const publishedAt = (name: string, revision: string) =>
     const k = await find(name);
     return k?.render?.ready && k.artifact?.revision === revision ? k : undefined;
   });
+
+// A push delivery names its commit, as Git hosts' payloads do (a repeated body is a replay).
+const pushed = (sha: string) => h.webhook({ repository: { clone_url: h.git.url('fleet') }, after: sha });
 
 beforeAll(async () => {
   h = await startHarness({ settings: { noCrossNamespaceRefs: true, ...LIMITS } });
@@ -160,7 +168,7 @@ describe('bounds on one render', () => {
       { 'bulk/namespaces.yaml': namespaces('bulk', 25), 'fanout/configs.yaml': configMaps('fan', 7) },
       'fan out',
     );
-    await h.webhook();
+    await pushed(sha);
     const bulk = await renderFailed('bulk');
     expect(bulk.render?.reason).toBe('BuildFailed');
     expect(bulk.render?.message).toBe(
@@ -185,7 +193,7 @@ describe('serviceAccountName in a rendered tenant repository', () => {
   it("fails the declaring render (never applying with the puller's rights) and keeps the last good state", async () => {
     const good = `main@sha1:${await h.repo.head()}`;
     await publishedAt('tenants', good);
-    await h.push(
+    const sha = await h.push(
       {
         'tenants/ok.yaml': ks(
           '  name: tenant-ok\n  namespace: flux-system',
@@ -194,7 +202,7 @@ describe('serviceAccountName in a rendered tenant repository', () => {
       },
       'impersonate',
     );
-    await h.webhook();
+    await pushed(sha);
     const failed = await renderFailed('tenants');
     expect(failed.render?.reason).toBe('BuildFailed');
     expect(failed.render?.message).toContain('output of Kustomization/flux-system/tenants');
@@ -209,5 +217,117 @@ describe('serviceAccountName in a rendered tenant repository', () => {
     const artifact = await getJson<SignedArtifact>(h.plane.deps.store, ok?.artifact?.artifactKey ?? '');
     expect(artifact?.payload.apply).toBeDefined();
     expect(artifact?.payload.apply).not.toHaveProperty('serviceAccountName');
+  });
+});
+
+describe('which references the lockdown refuses', () => {
+  const tenant = (spec: Partial<Kustomization['spec']>): Kustomization =>
+    ({
+      metadata: { name: 'app', namespace: 'team-a', labels: {}, annotations: {} },
+      spec: { sourceRef: { kind: 'GitRepository', name: 'repo' }, ...spec },
+    }) as Kustomization;
+  it.each([
+    ['a sourceRef without namespace', {}, []],
+    [
+      'a sourceRef naming its own namespace',
+      { sourceRef: { kind: 'GitRepository', name: 'r', namespace: 'team-a' } },
+      [],
+    ],
+    [
+      'a sourceRef naming another namespace',
+      { sourceRef: { kind: 'GitRepository', name: 'r', namespace: 'team-b' } },
+      ['spec.sourceRef.namespace'],
+    ],
+    ['dependsOn without namespace', { dependsOn: [{ name: 'db' }] }, []],
+    [
+      'dependsOn naming another namespace',
+      {
+        dependsOn: [
+          { name: 'db', namespace: 'team-a' },
+          { name: 'db', namespace: 'flux-system' },
+        ],
+      },
+      ['spec.dependsOn[1].namespace'],
+    ],
+  ] as const)('%s → %j', (_what, spec, fields) => {
+    expect(crossNamespaceRefs(tenant(spec as Partial<Kustomization['spec']>)).map((r) => r.field)).toEqual(
+      fields,
+    );
+  });
+});
+
+describe('the bounds are inclusive limits', () => {
+  const cm = (i: number): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `c${i}`, namespace: 'flux-system' },
+    data: {},
+  });
+  const ns = (i: number): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: `n${i}` },
+  });
+  const limits = { maxObjectsPerRender: 5, maxChildrenPerKustomization: 3 };
+  const code = (objects: KubeObject[]) => {
+    try {
+      splitRenderedObjects(objects, 'Kustomization/flux-system/x', limits);
+      return 'ok';
+    } catch (err) {
+      return isSluiceError(err) ? `${err.code}${err.retryable ? ' (retryable)' : ''}` : String(err);
+    }
+  };
+  it.each([
+    ['5 objects', [0, 1, 2, 3, 4].map(ns), 'ok'],
+    ['6 objects', [0, 1, 2, 3, 4, 5].map(ns), 'LimitExceeded'],
+    ['3 children', [0, 1, 2].map(cm), 'ok'],
+    ['4 children', [0, 1, 2, 3].map(cm), 'LimitExceeded'],
+  ])('%s → %s', (_what, objects, expected) => {
+    expect(code(objects)).toBe(expected);
+  });
+});
+
+describe('the settings in the cloud', () => {
+  const base = {
+    AWS_REGION: 'eu-west-1',
+    SLUICE_BUCKET: 'b',
+    SLUICE_SIGNING_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/abc',
+    SLUICE_CLUSTERS: 'dev',
+    SLUICE_FLEET_URL: 'https://git.example.com/fleet.git',
+    SLUICE_WEBHOOK_SECRET: 's',
+  };
+  it('default to Flux: lockdown off, 10,000 objects per render, 500 children per Kustomization', () => {
+    expect(loadCloudConfig(base)).toMatchObject({
+      noCrossNamespaceRefs: false,
+      maxObjectsPerRender: 10_000,
+      maxChildrenPerKustomization: 500,
+    });
+  });
+  it('are read from SLUICE_NO_CROSS_NAMESPACE_REFS and the SLUICE_MAX_* variables', () => {
+    expect(
+      loadCloudConfig({
+        ...base,
+        SLUICE_NO_CROSS_NAMESPACE_REFS: 'true',
+        SLUICE_MAX_OBJECTS_PER_RENDER: '200',
+        SLUICE_MAX_CHILDREN_PER_KUSTOMIZATION: '20',
+      }),
+    ).toMatchObject({
+      noCrossNamespaceRefs: true,
+      maxObjectsPerRender: 200,
+      maxChildrenPerKustomization: 20,
+    });
+  });
+  it.each([
+    ['SLUICE_NO_CROSS_NAMESPACE_REFS', 'yes'],
+    ['SLUICE_MAX_OBJECTS_PER_RENDER', '0'],
+    ['SLUICE_MAX_CHILDREN_PER_KUSTOMIZATION', 'many'],
+  ])('refuse %s=%s rather than fall back silently', (name, value) => {
+    let code: string | undefined;
+    try {
+      loadCloudConfig({ ...base, [name]: value });
+    } catch (err) {
+      code = isSluiceError(err) ? err.code : String(err);
+    }
+    expect(code).toBe('ConfigInvalid');
   });
 });
