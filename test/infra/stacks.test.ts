@@ -123,9 +123,10 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     expect(mains.map((q) => q.inputs.name).sort()).toEqual([
       'sluice-test-cluster-dev',
       'sluice-test-cluster-prod',
-      'sluice-test-events',
       'sluice-test-fetch.fifo',
       'sluice-test-render.fifo',
+      'sluice-test-reports-dev',
+      'sluice-test-reports-prod',
     ]);
     for (const q of mains) {
       const redrive = JSON.parse(String(q.inputs.redrivePolicy)) as { deadLetterTargetArn: string };
@@ -241,6 +242,9 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     ]);
     const receive = dev.Statement.find((s) => s.Action.includes('sqs:ReceiveMessage'));
     expect(receive?.Resource).toEqual([expect.stringContaining('sluice-test-cluster-dev')]);
+    // Reports go only to its own cluster's reports queue: the control plane takes the cluster from it.
+    const send = dev.Statement.filter((s) => s.Action.includes('sqs:SendMessage')).flatMap((s) => s.Resource);
+    expect(send).toEqual([expect.stringMatching(/:sluice-test-reports-dev$/)]);
     const trust = byType('aws:iam/role:Role').find((r) => r.name === 'PullerDevRole')?.inputs
       .assumeRolePolicy;
     expect(String(trust)).toContain('pods.eks.amazonaws.com');
@@ -258,7 +262,37 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     });
   });
 
+  it('has the notify function consume every cluster reports queue and dead-letter to their DLQs only', () => {
+    const mappings = byType('aws:lambda/eventSourceMapping:EventSourceMapping').filter((m) =>
+      m.name.startsWith('NotifyMapping'),
+    );
+    expect(mappings.map((m) => String(m.inputs.eventSourceArn)).sort()).toEqual([
+      expect.stringMatching(/:sluice-test-reports-dev$/),
+      expect.stringMatching(/:sluice-test-reports-prod$/),
+    ]);
+    const notify = policyOf('NotifyPolicy');
+    const consumed = notify.Statement.filter((s) => s.Action.includes('sqs:ReceiveMessage')).flatMap(
+      (s) => s.Resource,
+    );
+    expect(consumed.sort()).toEqual([
+      expect.stringMatching(/:sluice-test-reports-dev$/),
+      expect.stringMatching(/:sluice-test-reports-prod$/),
+    ]);
+    const sends = notify.Statement.filter((s) => s.Action.includes('sqs:SendMessage')).flatMap(
+      (s) => s.Resource,
+    );
+    expect(sends.every((r) => /-reports-(dev|prod)-dlq$/.test(r))).toBe(true);
+    expect(outputs.reportQueues).toEqual({
+      dev: 'sluice-test-reports-dev',
+      prod: 'sluice-test-reports-prod',
+    });
+  });
+
   it.each([
+    [
+      { ...config, clusters: [{ ...config.clusters[0], name: 'dev-dlq' }] },
+      'clusters[0].name "dev-dlq" must not end in -dlq',
+    ],
     [
       { ...config, fleet: { url: '' } },
       'fleet.url is missing: set it to the https:// clone URL of the fleet repository',

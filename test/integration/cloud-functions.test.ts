@@ -1,6 +1,7 @@
 // The Lambda handlers with real event shapes (EventBridge, Function URL, SQS batches) against the local
 // SQS/S3-compatible server and the test KMS server: push webhook → fetch → render → KMS-signed artifact in
-// the bucket → the puller applies it to the test Kubernetes API server.
+// the bucket → the puller applies it to the test Kubernetes API server and reports on its cluster's channel
+// → the notify function records the status for that cluster.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchHandler } from '../../functions/fetch.ts';
+import { createNotifyHandler } from '../../functions/notify.ts';
 import { createRenderHandler } from '../../functions/render.ts';
 import { createScheduleHandler } from '../../functions/schedule.ts';
 import { createWebhookHandler } from '../../functions/webhook.ts';
@@ -22,6 +24,7 @@ import { type CloudDeps, createCloudDeps } from '../../shared/config/create-clou
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { cloudSourcePolicy } from '../../shared/config/source-address-settings.ts';
 import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
+import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
@@ -115,6 +118,7 @@ const webhook = createWebhookHandler(() => deps);
 const schedule = createScheduleHandler(() => deps);
 const fetchFn = createFetchHandler(() => deps);
 const renderFn = createRenderHandler(() => deps);
+const notifyFn = createNotifyHandler(() => deps);
 
 function functionUrlEvent(body: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
   return {
@@ -172,7 +176,7 @@ async function pull(): Promise<void> {
     publicKeyPem: await deps.pipeline.keys.publicKeyPem(),
     clock: systemClock,
     log: silentLogger,
-    queues: { cluster: queues.cluster('dev'), events: queues.events },
+    queues: { cluster: queues.cluster('dev'), reports: queues.reports('dev') },
     fieldManager: 'sluice',
     inventoryNamespace: 'sluice-system',
     establishTimeoutMs: 10_000,
@@ -193,9 +197,21 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     expect(index?.digest).toMatch(/^sha256:/);
     const artifact = await getJson<SignedArtifact>(deps.pipeline.store, index?.artifactKey ?? '');
     expect(artifact?.keyId).toBe(deps.config.signingKeyArn);
+    expect(artifact?.payload).toMatchObject({
+      cluster: 'dev',
+      target: { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' },
+      generation: index?.generation,
+    });
     expect(kms.requests.some((r) => r.operation === 'Sign')).toBe(true);
     await pull();
     expect(kube.object('apps/v1', 'Deployment', 'podinfo', 'podinfo')).toBeDefined();
+    // The puller reported on dev's reports queue; the notify function records it as dev's status.
+    expect(await drain(sqs, queues.reports('dev'), notifyFn)).toBeGreaterThan(0);
+    const status = await getJson<ApplyReport>(
+      deps.pipeline.store,
+      stateKeys.applyStatus('dev', { namespace: 'flux-system', name: 'apps' }),
+    );
+    expect(status).toMatchObject({ cluster: 'dev', ready: true, reason: 'ReconciliationSucceeded' });
   });
 
   it('answers the push webhook (Function URL event) with 202 and the new commit reaches the cluster', async () => {

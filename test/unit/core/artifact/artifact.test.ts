@@ -1,6 +1,6 @@
 // Artifacts as the puller trusts them: a sha256 digest over the canonical payload (key order does not
-// matter, every change does), an ECDSA P-256 signature from the key service over that digest, index
-// generations that only move forward, and a local signing key kept private on disk.
+// matter, every change does), an ECDSA P-256 signature from the key service over that digest, a binding to
+// one cluster, one target and a generation that only moves forward, and a local signing key kept private.
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,9 @@ import {
   artifactKey,
   digestOf,
   type SignedArtifact,
+  type SignedPayload,
 } from '../../../../shared/core/artifact/artifact.ts';
+import { type AppliedMark, checkBinding } from '../../../../shared/core/artifact/binding.ts';
 import { type Generation, isOlder } from '../../../../shared/core/artifact/generation.ts';
 import { signArtifact, verifyArtifact } from '../../../../shared/core/artifact/sign-artifact.ts';
 import { isSluiceError } from '../../../../shared/core/errors.ts';
@@ -24,6 +26,8 @@ function payload(): ArtifactPayload {
     kind: 'Artifact',
     cluster: 'dev',
     kustomization: { name: 'apps', namespace: 'flux-system' },
+    target: { kind: 'Kustomization', name: 'apps', namespace: 'flux-system' },
+    generation: { fleet: 3, source: 5, fleetKey: 'f', sourceKey: 's' },
     source: {
       url: 'https://git.example.com/fleet.git',
       revision: 'main@sha1:0123456789abcdef0123456789abcdef01234567',
@@ -97,6 +101,8 @@ describe('digestOf', () => {
     ],
     ['the cluster', (p) => (p.cluster = 'prod')],
     ['the Kustomization', (p) => (p.kustomization = { name: 'apps', namespace: 'tenants' })],
+    ['the target', (p) => (p.target = { kind: 'Kustomization', name: 'infra', namespace: 'flux-system' })],
+    ['the generation', (p) => (p.generation = { ...p.generation, fleet: 4 })],
     ['the revision', (p) => (p.source.revision = 'main@sha1:fedcba9876543210fedcba9876543210fedcba98')],
     ['the render key', (p) => (p.renderKey = 'sha256:other')],
     ['prune', (p) => (p.apply.prune = false)],
@@ -202,6 +208,68 @@ describe('signArtifact and verifyArtifact', () => {
     const err = rejection(() => verifyArtifact(secret, publicKey));
     expect(err.message).not.toContain('hunter2');
     expect(err.message).not.toContain(Buffer.from('hunter2-very-secret').toString('base64'));
+  });
+});
+
+describe('checkBinding', () => {
+  const expected = {
+    cluster: 'dev',
+    target: { namespace: 'flux-system', name: 'apps' },
+    keyFingerprint: 'k1',
+  };
+  const applied = (fleet: number, source: number, keyFingerprint = 'k1'): AppliedMark => ({
+    generation: { fleet, source, fleetKey: 'f', sourceKey: 's' },
+    keyFingerprint,
+  });
+
+  it.each<[string, AppliedMark | undefined]>([
+    ['nothing was applied yet', undefined],
+    ['the same generation was applied', applied(3, 5)],
+    ['an older generation was applied', applied(2, 5)],
+    ['a newer generation was applied under another signing key', applied(9, 9, 'k0')],
+  ])('accepts an artifact bound to this cluster and target when %s', (_when, mark) => {
+    expect(() => checkBinding(payload(), expected, mark)).not.toThrow();
+  });
+
+  it.each<[string, (p: SignedPayload) => void, AppliedMark | undefined, RegExp]>([
+    [
+      'another cluster',
+      (p) => (p.cluster = 'prod'),
+      undefined,
+      /signed for cluster 'prod', not this cluster 'dev'/,
+    ],
+    [
+      'another target',
+      (p) => {
+        p.target = { kind: 'Kustomization', namespace: 'flux-system', name: 'infra' };
+        p.kustomization = { namespace: 'flux-system', name: 'infra' };
+      },
+      undefined,
+      /Kustomization 'flux-system\/infra', not for Kustomization 'flux-system\/apps'/,
+    ],
+    [
+      'a target that disagrees with its kustomization field',
+      (p) => (p.kustomization = { namespace: 'flux-system', name: 'infra' }),
+      undefined,
+      /not for Kustomization/,
+    ],
+    ['an older fleet generation', () => undefined, applied(4, 5), /older than the last applied/],
+    ['an older source generation', () => undefined, applied(3, 6), /older than the last applied/],
+    [
+      'no binding at all (an artifact from before binding)',
+      (p) => {
+        delete (p as Partial<SignedPayload>).target;
+        delete (p as Partial<SignedPayload>).generation;
+      },
+      undefined,
+      /does not name its target and generation/,
+    ],
+  ])('refuses %s with ArtifactRejected', (_what, change, mark, why) => {
+    const p = payload();
+    change(p);
+    const err = rejection(() => checkBinding(p, expected, mark));
+    expect(err.code).toBe('ArtifactRejected');
+    expect(err.message).toMatch(why);
   });
 });
 
