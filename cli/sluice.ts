@@ -24,6 +24,8 @@ Flags for serve (the embedded control plane; npm start runs it):
   --no-cross-namespace-refs    Flux's multi-tenancy lockdown: a Kustomization may reference only its own namespace
   --max-objects-per-render N   (default 10000)
   --max-children-per-kustomization N   Kustomizations, GitRepositories, ConfigMaps, Secrets (default 500)
+  --allow-source-host HOST     a Git server on this machine (or a metadata address) sources may reach besides
+                               the fleet's own: host name, CIDR or origin (http://127.0.0.1:8080); repeatable
 
 Flags for build kustomization (as in flux build kustomization):
   --path DIR                   the directory to build (the local checkout of spec.path)
@@ -61,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
       'no-cross-namespace-refs': { type: 'boolean', default: false },
       'max-objects-per-render': { type: 'string' },
       'max-children-per-kustomization': { type: 'string' },
+      'allow-source-host': { type: 'string', multiple: true },
       api: { type: 'string', default: process.env.SLUICE_API ?? 'http://127.0.0.1:7480' },
       json: { type: 'boolean', default: false },
     },
@@ -111,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
           '--max-children-per-kustomization',
         ),
       }),
+      ...(values['allow-source-host']?.length && { allowedSourceHosts: values['allow-source-host'] }),
       ...(process.env.SLUICE_WEBHOOK_SECRET && { webhookSecret: process.env.SLUICE_WEBHOOK_SECRET }),
     });
     return 0;

@@ -20,6 +20,8 @@ export interface ServeArgs {
   noCrossNamespaceRefs?: boolean;
   maxObjectsPerRender?: number;
   maxChildrenPerKustomization?: number;
+  /** Git hosts on loopback or metadata addresses sources may reach besides the fleet's origin. */
+  allowedSourceHosts?: string[];
 }
 
 /** `http://user:<secret>@host/…`: the secret part is a shell expression, never the token itself. */
@@ -47,6 +49,7 @@ export async function serve(args: ServeArgs): Promise<void> {
       ...(args.maxChildrenPerKustomization && {
         maxChildrenPerKustomization: args.maxChildrenPerKustomization,
       }),
+      ...(args.allowedSourceHosts && { allowedSourceHosts: args.allowedSourceHosts }),
       log,
     });
   } catch (err) {
