@@ -91,12 +91,13 @@ async function reconcileOne(
 ): Promise<ApplyReport | undefined> {
   const target = entry.kustomization;
   const now = new Date(deps.clock.now()).toISOString();
+  // Until a record verifies, nothing from the index reaches the status but a well-formed digest.
   const report = (fields: ReportFields): ApplyReport => ({
     kind: 'apply-report',
     cluster: deps.cluster,
     kustomization: target,
-    digest: entry.digest ?? '',
-    revision: entry.revision,
+    digest: DIGEST.test(entry.digest ?? '') ? (entry.digest as string) : '',
+    revision: '',
     applied: 0,
     pruned: 0,
     at: now,
@@ -172,6 +173,8 @@ function targetOfPath(path: string, prefix: string): ObjectKey | undefined {
   const match = /^([^/]+)\/([^/]+)\.json$/.exec(path.startsWith(prefix) ? path.slice(prefix.length) : '');
   return match?.[1] && match[2] ? { namespace: match[1], name: match[2] } : undefined;
 }
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 const fingerprints = new Map<string, string>();
 
