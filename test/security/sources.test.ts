@@ -651,6 +651,27 @@ describe('credentials stay with their origin, on every hop', () => {
     }
   });
 
+  it('a repository that moved to another allowed origin is still fetched, POSTs included', async () => {
+    const moved = await standIn((req, res) => {
+      res.writeHead(307, { location: `${server.origin}${req.url ?? ''}` }).end();
+    });
+    try {
+      const policy = {
+        publicOnly: false,
+        allowed: [moved.origin, server.origin],
+        allowSetting: 'allowedSourceHosts',
+      };
+      const snap = await source({ addressPolicy: policy }).fetch({
+        url: moved.url('fleet'),
+        ref: { branch: 'main' },
+      });
+      expect(snap.commit).toBe(await fleet.head());
+      expect(moved.seen.map((r) => r.method)).toContain('POST');
+    } finally {
+      await moved.close();
+    }
+  });
+
   it.each([
     ['https://git.example.com/a.git', 'http://git.example.com/a.git/info/refs', 'SourceAddressRefused'],
     ['https://git.example.com/a.git', 'file:///etc/passwd', 'SourceAddressRefused'],

@@ -1,6 +1,8 @@
 // GitSource over isomorphic-git (smart HTTP). One shallow object store per repository URL, fetched
 // incrementally (the last fetched commit is advertised as a `have`), and snapshots materialised once per
-// (commit, ignore rules) as plain files, with Flux's exclusions applied.
+// (repository, commit, ignore rules) as plain files, with Flux's exclusions applied and size limits held.
+// Every request goes through GuardedHttp: address policy after DNS and on each redirect, credentials kept
+// to their origin.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
