@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
+import { statusAuthorization } from './status.ts';
 
 export async function reconcileSource(apiUrl: string, dataDir: string, name: string): Promise<string> {
   const api = apiUrl.replace(/\/$/, '');
   const secret = process.env.SLUICE_WEBHOOK_SECRET ?? readSecret(dataDir);
   const view = (await (
-    await fetch(`${api}/api/status`, { signal: AbortSignal.timeout(5000) })
+    await fetch(`${api}/api/status`, { signal: AbortSignal.timeout(5000), headers: statusAuthorization() })
   ).json()) as StatusView;
   const source = view.sources.find(
     (s) =>

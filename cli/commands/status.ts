@@ -6,10 +6,20 @@ import type { StatusView } from '../../shared/usecases/read-status.ts';
 export async function status(apiUrl: string, asJson: boolean): Promise<string> {
   let view: StatusView;
   try {
-    const res = await fetch(`${apiUrl.replace(/\/$/, '')}/api/status`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${apiUrl.replace(/\/$/, '')}/api/status`, {
+      signal: AbortSignal.timeout(5000),
+      headers: statusAuthorization(),
+    });
+    if (res.status === 401) {
+      throw new SluiceError(
+        'UsageError',
+        `the control plane at ${apiUrl} wants its status token: set SLUICE_API_TOKEN to the content of <data-dir>/api-token`,
+      );
+    }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     view = (await res.json()) as StatusView;
   } catch (err) {
+    if (err instanceof SluiceError) throw err;
     throw new SluiceError(
       'UsageError',
       `could not reach the control plane at ${apiUrl} (${(err as Error).message}); start it with npm start, or pass --api <url>`,
@@ -17,6 +27,12 @@ export async function status(apiUrl: string, asJson: boolean): Promise<string> {
   }
   if (asJson) return `${JSON.stringify(view, null, 2)}\n`;
   return formatStatus(view);
+}
+
+/** A control plane listening beyond loopback wants its status token (the api-token file in its data directory). */
+export function statusAuthorization(): Record<string, string> {
+  const token = process.env.SLUICE_API_TOKEN;
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 export function formatStatus(view: StatusView): string {

@@ -14,7 +14,7 @@ import { ensureExampleFleet } from '../adapters/embedded/example-fleet.ts';
 import { startFauxqs } from '../adapters/embedded/fauxqs-server.ts';
 import { startGitHttpServer } from '../adapters/embedded/git-http-server.ts';
 import { startHttpApi } from '../adapters/embedded/http-api.ts';
-import { isLoopbackHost } from '../adapters/embedded/listen-address.ts';
+import { isLoopbackHost, localAddress } from '../adapters/embedded/listen-address.ts';
 import { runWorkerLoop } from '../adapters/embedded/worker-loop.ts';
 import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
 import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
@@ -126,7 +126,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         auth: credentials,
       });
       stops.push(() => git.close());
-      fleetUrl = git.url('fleet');
+      // Reached over loopback when listening everywhere: the token goes over plain HTTP to this machine only.
+      fleetUrl = `http://${localAddress(host)}:${git.port}/fleet.git`;
       fleet = { url: fleetUrl, branch: 'main', intervalMs: 60_000, credentials };
       fleetAuth = { username: GIT_USER, tokenFile: join(opts.dataDir, GIT_TOKEN_FILE) };
     }

@@ -18,3 +18,10 @@ export function assertListenAddress(server: string, host: string, authenticated:
     { field: 'host' },
   );
 }
+
+/** The address this machine reaches a server on: loopback when it listens on every interface. */
+export function localAddress(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host;
+}
