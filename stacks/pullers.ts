@@ -1,5 +1,5 @@
 // One IAM role per cluster for its puller (EKS Pod Identity or IRSA), allowed to read only that
-// cluster's index and artifacts and its own queue (policies.ts), and to report on the events queue.
+// cluster's index and artifacts and its own queue (policies.ts), and to report on its own reports queue.
 import type { Input } from '@pulumi/pulumi';
 import type { ClusterConfig } from './config.ts';
 import type { Infra } from './infra.ts';
