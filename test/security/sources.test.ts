@@ -209,7 +209,7 @@ function hostile(req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
-describe('no response body from a source reaches an error, a status or a log', () => {
+describe('the fetch worker: no response body in an error, a status or a log; limits are final', () => {
   let host: StandIn;
   let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
   let deps: PipelineDeps;
@@ -248,32 +248,52 @@ describe('no response body from a source reaches an error, a status or a log', (
     await fauxqs?.close();
   });
 
+  /** One fetch job through the worker's message handling, as the fetch function or loop runs it. */
+  const runFetchJob = async (sourceKey: string, url: string, git = deps.git) => {
+    await putJson(deps.store, stateKeys.fetchSpec(sourceKey), {
+      sourceKey,
+      url,
+      ref: { branch: 'main' },
+      intervalMs: 60_000,
+      declaredBy: `GitRepository/team-a/${sourceKey}`,
+    });
+    await deps.queue.send(queues.fetch, {
+      body: encodeJob({ kind: 'fetch', sourceKey, reason: 'schedule' }),
+      groupId: sourceKey,
+      deduplicationId: sourceKey,
+    });
+    const [message] = await deps.queue.receive(queues.fetch, { maxMessages: 1 });
+    const outcome = await processMessage(
+      { queue: deps.queue, log, deadLetterQueue: queues.deadLetter(queues.fetch) },
+      queues.fetch,
+      message as NonNullable<typeof message>,
+      (job) => fetchSource({ ...deps, git }, job as never),
+    );
+    return { outcome, state: await getJson<FetchState>(deps.store, stateKeys.fetchState(sourceKey)) };
+  };
+
+  it('a file over the limit is dead-lettered at once, not retried, with the reason in the status', async () => {
+    const repo = await createFixtureRepo(join(root, 'served'), 'toolarge');
+    await repo.write({ 'data/blob.bin': 'y'.repeat(4096) });
+    await repo.commit('large file');
+    await repo.push();
+    const { outcome, state } = await runFetchJob(
+      'toolarge',
+      server.url('toolarge'),
+      source({ limits: { maxFileBytes: 1024 } }),
+    );
+    expect(outcome).toBe('dead-letter');
+    expect(state?.error?.code).toBe('LimitExceeded');
+    expect(state?.error?.message).toContain('data/blob.bin');
+  });
+
   it.each(['status500', 'status403', 'html', 'garbage', 'sideband'])(
     'a %s answer is reported by status code or kind only',
     async (repo) => {
       lines.length = 0;
       const sourceKey = `hostile-${repo}`;
-      await putJson(deps.store, stateKeys.fetchSpec(sourceKey), {
-        sourceKey,
-        url: host.url(repo),
-        ref: { branch: 'main' },
-        intervalMs: 60_000,
-        declaredBy: `GitRepository/team-a/${repo}`,
-      });
-      await deps.queue.send(queues.fetch, {
-        body: encodeJob({ kind: 'fetch', sourceKey, reason: 'schedule' }),
-        groupId: sourceKey,
-        deduplicationId: sourceKey,
-      });
-      const [message] = await deps.queue.receive(queues.fetch, { maxMessages: 1 });
-      const outcome = await processMessage(
-        { queue: deps.queue, log, deadLetterQueue: queues.deadLetter(queues.fetch) },
-        queues.fetch,
-        message as NonNullable<typeof message>,
-        (job) => fetchSource(deps, job as never),
-      );
+      const { outcome, state } = await runFetchJob(sourceKey, host.url(repo));
       expect(outcome === 'retry' || outcome === 'dead-letter').toBe(true);
-      const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(sourceKey));
       expect(state?.error?.code).toMatch(/^Git/);
       const thrown = await failure(deps.git.fetch({ url: host.url(repo), ref: { branch: 'main' } }));
       const everything = JSON.stringify({
