@@ -125,9 +125,13 @@ export function accessRequest(req: FastifyLikeRequest, body: Buffer): AccessRequ
     } catch {
       return undefined;
     }
+    // The queue fauxqs will act on: the last path segment of QueueUrl, whatever its host (as fauxqs parses it).
     const name =
       typeof input.QueueUrl === 'string'
-        ? input.QueueUrl.replace(/\/+$/, '').split('/').pop()
+        ? input.QueueUrl.replace(/^https?:\/\/[^/]+/, '')
+            .split('/')
+            .filter(Boolean)
+            .pop()
         : typeof input.QueueName === 'string'
           ? input.QueueName
           : undefined;
