@@ -714,3 +714,31 @@ describe('credentials stay with their origin, on every hop', () => {
     expect(nextHop(start, start, 'GET', 301, '/b.git', 0).sameOrigin).toBe(true);
   });
 });
+
+describe('a slow source cannot hold the fetch worker', () => {
+  it('a server that stops answering, or trickles forever, ends the fetch with a retryable error', async () => {
+    const silent = await standIn(() => {
+      // never answers
+    });
+    const trickle = await standIn((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-advertisement' });
+      const timer = setInterval(() => res.write('0'), 20);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const policy = { publicOnly: false, allowed: [silent.origin, trickle.origin], allowSetting: 'x' };
+      const idle = await failure(
+        source({ addressPolicy: policy, idleTimeoutMs: 200 }).fetch({ url: silent.url('r') }),
+      );
+      expect([idle.code, idle.retryable]).toEqual(['GitFetchFailed', true]);
+      const slow = await failure(
+        source({ addressPolicy: policy, fetchTimeoutMs: 300 }).fetch({ url: trickle.url('r') }),
+      );
+      expect([slow.code, slow.retryable]).toEqual(['GitFetchFailed', true]);
+      expect(slow.message).toContain('deadline');
+    } finally {
+      await silent.close();
+      await trickle.close();
+    }
+  });
+});

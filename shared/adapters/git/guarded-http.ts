@@ -1,7 +1,8 @@
 // isomorphic-git's HTTP client, replaced: every request, redirects included (followed here, a few hops at
 // most), is checked against the source address policy after DNS resolution and then connected to exactly
 // the addresses that were checked. Credentials stay with their origin, plain HTTP carries none except to
-// loopback, reason phrases are not passed on, and a response body may not exceed the download limit.
+// loopback, reason phrases are not passed on, a response body may not exceed the download limit, and a
+// server that stops sending (or a fetch that runs past its deadline) ends the fetch instead of holding it.
 import { request as httpRequest, type IncomingMessage, STATUS_CODES } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -21,6 +22,10 @@ export interface GuardedHttpOptions {
   policy: SourceAddressPolicy;
   resolver: HostResolver;
   maxDownloadBytes: number;
+  /** A request that receives nothing for this long fails (retryable). */
+  idleTimeoutMs: number;
+  /** Aborts every request of the fetch once the fetch has run too long. */
+  deadline?: AbortSignal;
 }
 
 /** Headers that carry credentials: dropped on a redirect to another origin. */
@@ -42,10 +47,24 @@ export class GuardedHttp implements HttpClient {
     try {
       return await this.follow(req);
     } catch (err) {
-      if (err instanceof SluiceError) this.failure ??= err;
-      throw err;
+      throw this.fail(err, new URL(req.url));
     }
   };
+
+  /** Our own errors are kept for the fetch to report; an abort at the deadline becomes one of them. */
+  private fail(err: unknown, url: URL): unknown {
+    const ours =
+      err instanceof SluiceError
+        ? err
+        : this.opts.deadline?.aborted
+          ? new SluiceError('GitFetchFailed', `fetching ${url.origin} ran past its deadline; will retry`, {
+              retryable: true,
+            })
+          : undefined;
+    if (!ours) return err;
+    this.failure ??= ours;
+    return ours;
+  }
 
   private async follow(req: GitHttpRequest): Promise<GitHttpResponse> {
     const start = new URL(req.url);
@@ -56,7 +75,7 @@ export class GuardedHttp implements HttpClient {
     for (let hops = 0; ; hops++) {
       assertCredentialsTransport(url, headers);
       const addresses = await this.addressesOf(url);
-      const res = await send(url, method, headers, body, addresses, req.signal);
+      const res = await send(url, method, headers, body, addresses, this.opts);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (!isRedirect(status) || !location) {
@@ -99,18 +118,20 @@ export class GuardedHttp implements HttpClient {
 
   private async *limited(res: IncomingMessage, url: URL): AsyncIterableIterator<Uint8Array> {
     let received = 0;
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > this.opts.maxDownloadBytes) {
-        res.destroy();
-        const err = new SluiceError(
-          'LimitExceeded',
-          `${url.origin} sent more than ${formatBytes(this.opts.maxDownloadBytes)} in one response, the download limit per request; exclude large files from the repository or raise the limit`,
-        );
-        this.failure ??= err;
-        throw err;
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > this.opts.maxDownloadBytes) {
+          res.destroy();
+          throw new SluiceError(
+            'LimitExceeded',
+            `${url.origin} sent more than ${formatBytes(this.opts.maxDownloadBytes)} in one response, the download limit per request; exclude large files from the repository or raise the limit`,
+          );
+        }
+        yield chunk;
       }
-      yield chunk;
+    } catch (err) {
+      throw this.fail(err, url);
     }
   }
 }
@@ -135,7 +156,7 @@ function send(
   headers: Record<string, string>,
   body: Buffer | undefined,
   addresses: string[],
-  signal: AbortSignal | undefined,
+  opts: GuardedHttpOptions,
 ): Promise<IncomingMessage> {
   // Connect to what was checked, not to what a second DNS answer might say (rebinding).
   const lookup: LookupFunction = (_host, options, callback) => {
@@ -151,10 +172,20 @@ function send(
         method,
         headers: { ...headers, ...(body && { 'content-length': String(body.length) }) },
         lookup,
-        ...(signal && { signal }),
+        ...(opts.deadline && { signal: opts.deadline }),
       },
       resolve,
     );
+    // Idle on the socket, also while the body streams: the response then fails with this error.
+    req.setTimeout(opts.idleTimeoutMs, () => {
+      req.destroy(
+        new SluiceError(
+          'GitFetchFailed',
+          `${url.origin} sent nothing for ${Math.round(opts.idleTimeoutMs / 1000)} s; will retry`,
+          { retryable: true },
+        ),
+      );
+    });
     req.on('error', reject);
     req.end(body);
   });

@@ -36,6 +36,10 @@ export interface IsomorphicGitSourceOptions {
   addressPolicy?: SourceAddressPolicy;
   /** Default: the system resolver. */
   resolver?: HostResolver;
+  /** A request that receives nothing for this long fails (default 60 s, Flux's spec.timeout default). */
+  idleTimeoutMs?: number;
+  /** The network part of one fetch may take at most this long (default 10 minutes). */
+  fetchTimeoutMs?: number;
 }
 
 export const DEFAULT_ADDRESS_POLICY: SourceAddressPolicy = {
@@ -49,6 +53,8 @@ export class IsomorphicGitSource implements GitSource {
   private readonly limits: SnapshotLimits;
   private readonly policy: SourceAddressPolicy;
   private readonly resolver: HostResolver;
+  private readonly idleTimeoutMs: number;
+  private readonly fetchTimeoutMs: number;
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(opts: IsomorphicGitSourceOptions) {
@@ -56,6 +62,8 @@ export class IsomorphicGitSource implements GitSource {
     this.limits = { ...DEFAULT_SNAPSHOT_LIMITS, ...opts.limits };
     this.policy = opts.addressPolicy ?? DEFAULT_ADDRESS_POLICY;
     this.resolver = opts.resolver ?? systemResolver;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
+    this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 600_000;
   }
 
   fetch(req: GitFetchRequest): Promise<GitSnapshot> {
@@ -77,6 +85,8 @@ export class IsomorphicGitSource implements GitSource {
       policy: this.policy,
       resolver: this.resolver,
       maxDownloadBytes: this.limits.maxDownloadBytes,
+      idleTimeoutMs: this.idleTimeoutMs,
+      deadline: AbortSignal.timeout(this.fetchTimeoutMs),
     });
     try {
       const remote = await listRemoteRefs(http, url, headers);
