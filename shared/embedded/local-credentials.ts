@@ -28,7 +28,7 @@ function newKey(): AccessKey {
   };
 }
 
-/** Loads the store's keys, adding one for each cluster declared since (keys of removed clusters stay valid until the file is deleted). */
+/** Loads the store's keys, adding one per newly declared cluster; keys of undeclared clusters stay on file, unused. */
 export function loadOrCreateStoreCredentials(dataDir: string, clusters: string[]): StoreCredentials {
   const path = join(dataDir, STORE_CREDENTIALS_FILE);
   const existing = existsSync(path)
