@@ -706,6 +706,20 @@ describe('credentials stay with their origin, on every hop', () => {
     expect((err as SluiceError).code).toBe(code);
   });
 
+  it.each(['http://127.attacker.invalid/x.git', 'http://localhost.attacker.invalid/x.git'])(
+    'a host name that only looks local (%s) gets no credentials over plain HTTP',
+    async (url) => {
+      const anywhere = { publicOnly: false, allowed: ['attacker.invalid'], allowSetting: 'x' };
+      const err = await failure(
+        source({ addressPolicy: anywhere, resolver: { resolve: async () => ['203.0.113.9'] } }).fetch({
+          url,
+          credentials: { bearerToken: 'plain-http-token' },
+        }),
+      );
+      expect(err.code).toBe('GitAuthFailed');
+    },
+  );
+
   it('a redirect never carries credentials it names itself, and leaving the origin is reported', () => {
     const start = new URL('https://git.example.com/a.git');
     const hop = nextHop(start, start, 'GET', 302, 'https://user:pw@mirror.example.com/a.git', 0);

@@ -1,6 +1,7 @@
 // HTTP credentials for Git, with source-controller's rules: password needs a username, basic auth and
 // a bearer token are exclusive, and nothing is sent over plain HTTP except to this machine (loopback).
 import { SluiceError } from '../../core/errors.ts';
+import { classifyIp, parseIp } from '../../core/net/ip-address.ts';
 import type { GitCredentials } from '../../ports/git-source.ts';
 
 export interface HttpAuth {
@@ -32,6 +33,8 @@ export function httpAuth(url: string, creds: GitCredentials | undefined): HttpAu
   return { headers: {} };
 }
 
+/** An IP literal of this machine, or `localhost`; `127.example.com` is a name like any other. */
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  const ip = parseIp(host);
+  return host === 'localhost' || (ip !== undefined && classifyIp(ip) === 'loopback');
 }
