@@ -35,6 +35,10 @@ interface Hookable {
     hook: (req: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<unknown>,
   ): void;
   addHook(
+    name: 'preHandler',
+    hook: (req: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<unknown>,
+  ): void;
+  addHook(
     name: 'preParsing',
     hook: (req: FastifyLikeRequest, reply: FastifyLikeReply, payload: Readable) => Promise<unknown>,
   ): void;
@@ -56,6 +60,7 @@ interface FastifyLikeReply {
 }
 
 const claims = new WeakMap<FastifyLikeRequest, SigV4Claim>();
+const verified = new WeakSet<FastifyLikeRequest>();
 
 /** Registers the checks on a fauxqs app (a fastify instance) before any route runs. */
 export function requireSignedRequests(
@@ -90,10 +95,15 @@ export function requireSignedRequests(
       const access = accessRequest(req, body);
       if (!access || !isAllowed(principal.policy, access)) return deny(req, reply, 'AccessDenied');
     }
+    verified.add(req);
     const replay = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
     replay.receivedEncodedLength = body.length;
     return replay;
   });
+  // Belt and braces: no handler runs for a request whose signature and grant were not checked above.
+  app.addHook('preHandler', async (req, reply) =>
+    verified.has(req) ? undefined : deny(req, reply, 'MissingAuthenticationToken'),
+  );
 }
 
 function received(req: FastifyLikeRequest): ReceivedRequest {
