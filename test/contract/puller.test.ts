@@ -282,9 +282,7 @@ function inventoryConfigMaps(): KubeObject[] {
 
 function inventoryOfKs(
   ks: ObjectKey,
-):
-  | { digest: string; revision: string; removed?: boolean; entries: { id: string; v: string }[] }
-  | undefined {
+): { digest: string; revision: string; removed?: boolean; entries: { id: string; v: string }[] } | undefined {
   const cm = inventoryConfigMaps().find(
     (o) =>
       (o.metadata as { annotations?: Record<string, string> }).annotations?.['sluice.dev/kustomization'] ===
