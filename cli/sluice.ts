@@ -18,7 +18,8 @@ Flags for serve (the embedded control plane; npm start runs it):
   --cluster NAME               declared cluster, repeatable (default dev)
   --fleet-url URL              fleet repository (default: the example fleet, served locally)
   --fleet-branch NAME          (default main)
-  --host ADDR                  listen address (default 127.0.0.1)
+  --host ADDR                  listen address (default 127.0.0.1); beyond loopback the status API also wants
+                               the token in DATA-DIR/api-token (SLUICE_API_TOKEN for sluice status)
   --port N / --git-port N / --queue-port N   (defaults 7480 / 7481 / 7482)
   --no-puller                  do not apply to the kubeconfig's current context
   --no-cross-namespace-refs    Flux's multi-tenancy lockdown: a Kustomization may reference only its own namespace
