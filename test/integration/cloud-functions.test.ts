@@ -235,6 +235,34 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     ).toBe(4);
   });
 
+  it("notify records a report for its queue's cluster and ignores one that names another cluster", async () => {
+    const report = (cluster: string, name: string): ApplyReport => ({
+      kind: 'apply-report',
+      cluster,
+      kustomization: { namespace: 'flux-system', name },
+      digest: '',
+      revision: '',
+      ready: false,
+      reason: 'ReconciliationFailed',
+      message: 'reported',
+      applied: 0,
+      pruned: 0,
+      at: new Date().toISOString(),
+    });
+    await drain(sqs, queues.reports('dev'), notifyFn); // what earlier pulls reported
+    await deps.pipeline.queue.send(queues.reports('dev'), { body: JSON.stringify(report('prod', 'forged')) });
+    await deps.pipeline.queue.send(queues.reports('dev'), { body: JSON.stringify(report('dev', 'honest')) });
+    expect(await drain(sqs, queues.reports('dev'), notifyFn)).toBe(2);
+    const status = (cluster: string, name: string) =>
+      getJson<ApplyReport>(
+        deps.pipeline.store,
+        stateKeys.applyStatus(cluster, { namespace: 'flux-system', name }),
+      );
+    expect(await status('dev', 'honest')).toMatchObject({ cluster: 'dev', message: 'reported' });
+    expect(await status('prod', 'forged')).toBeUndefined();
+    expect(await status('dev', 'forged')).toBeUndefined();
+  });
+
   it('refuses a bad signature with 401 and an oversized body with 413', async () => {
     const body = JSON.stringify({ repository: git.url('fleet') });
     const bad = (await webhook(
