@@ -14,7 +14,10 @@ import { startGitHttpServer } from '../../shared/adapters/embedded/git-http-serv
 import { startHttpApi } from '../../shared/adapters/embedded/http-api.ts';
 import { isSluiceError } from '../../shared/core/errors.ts';
 import { type ControlPlane, startControlPlane } from '../../shared/embedded/control-plane.ts';
-import type { StoreCredentials } from '../../shared/embedded/local-credentials.ts';
+import {
+  loadOrCreateStoreCredentials,
+  type StoreCredentials,
+} from '../../shared/embedded/local-credentials.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { readStatus } from '../../shared/usecases/read-status.ts';
 import { isolatedGitEnv, runGit } from '../support/git-fixture-repo.ts';
@@ -77,6 +80,21 @@ describe('credentials of the local servers', () => {
     expect(Object.keys(creds.clusters).sort()).toEqual(['dev', 'prod']);
     const keys = [creds.controlPlane, creds.clusters.dev, creds.clusters.prod].map((k) => k?.accessKeyId);
     expect(new Set(keys).size).toBe(3);
+  });
+});
+
+describe('credentials on the next start', () => {
+  it('are the same keys, plus one for each newly declared cluster', () => {
+    const again = loadOrCreateStoreCredentials(join(root, 'data'), ['dev', 'prod', 'qa']);
+    // (The SDK tags the credential objects it was given; compare the keys only.)
+    const keys = (k?: { accessKeyId: string; secretAccessKey: string }) => [
+      k?.accessKeyId,
+      k?.secretAccessKey,
+    ];
+    expect(keys(again.controlPlane)).toEqual(keys(creds.controlPlane));
+    expect(keys(again.clusters.dev)).toEqual(keys(creds.clusters.dev));
+    expect(again.clusters.qa?.accessKeyId).toMatch(/^SLU[0-9A-F]{17}$/);
+    expect(statSync(plane.storeCredentialsFile).mode & 0o777).toBe(0o600);
   });
 });
 
