@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `sluice` command. Flux users' habits carry over: same verbs, same flags, errors as `✗ message`.
 import { parseArgs } from 'node:util';
-import { isSluiceError } from '../shared/core/errors.ts';
+import { isSluiceError, SluiceError } from '../shared/core/errors.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
 import { reconcileSource } from './commands/reconcile.ts';
 import { serve } from './commands/serve.ts';
@@ -27,6 +27,7 @@ Flags for serve (the embedded control plane; npm start runs it):
   --max-children-per-kustomization N   Kustomizations, GitRepositories, ConfigMaps, Secrets (default 500)
   --allow-source-host HOST     a Git server on this machine (or a metadata address) sources may reach besides
                                the fleet's own: host name, CIDR or origin (http://127.0.0.1:8080); repeatable
+  --render-sandbox MODE        auto (bubblewrap when installed, the default), bwrap (required) or none
 
 Flags for build kustomization (as in flux build kustomization):
   --path DIR                   the directory to build (the local checkout of spec.path)
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
       'max-objects-per-render': { type: 'string' },
       'max-children-per-kustomization': { type: 'string' },
       'allow-source-host': { type: 'string', multiple: true },
+      'render-sandbox': { type: 'string' },
       api: { type: 'string', default: process.env.SLUICE_API ?? 'http://127.0.0.1:7480' },
       json: { type: 'boolean', default: false },
     },
@@ -116,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
         ),
       }),
       ...(values['allow-source-host']?.length && { allowedSourceHosts: values['allow-source-host'] }),
+      ...(values['render-sandbox'] && { renderSandbox: sandboxMode(values['render-sandbox']) }),
       ...(process.env.SLUICE_WEBHOOK_SECRET && { webhookSecret: process.env.SLUICE_WEBHOOK_SECRET }),
     });
     return 0;
@@ -159,3 +162,11 @@ main(process.argv.slice(2)).then(
     process.exit((err as { exitCode?: number }).exitCode ?? 1);
   },
 );
+
+function sandboxMode(text: string): 'auto' | 'bwrap' | 'none' {
+  if (text === 'auto' || text === 'bwrap' || text === 'none') return text;
+  throw new SluiceError(
+    'UsageError',
+    `--render-sandbox must be auto, bwrap or none, got ${JSON.stringify(text)}`,
+  );
+}

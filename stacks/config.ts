@@ -19,6 +19,19 @@ export interface SluiceStackConfig {
   retentionDays?: number;
   /** Alarm notifications (dead-letter queues not empty) go to this email, when set. */
   alarmEmail?: string;
+  /** Hardening and limits; each is optional and defaults to the safe choice. */
+  security?: SecuritySettings;
+}
+
+export interface SecuritySettings {
+  /** Flux's `--no-cross-namespace-refs`: a Kustomization may reference only its own namespace. */
+  noCrossNamespaceRefs?: boolean;
+  /** Private Git hosts sources (and remote bases) may reach: host names, CIDRs or origins. Default none. */
+  allowedSourceHosts?: string[];
+  /** Let kustomize fetch remote bases (https to public hosts only). Default false, as everything vendored. */
+  allowRemoteBases?: boolean;
+  maxObjectsPerRender?: number;
+  maxChildrenPerKustomization?: number;
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -71,6 +84,18 @@ export function validateStackConfig(
         `sopsKeyArns[${i}] ${JSON.stringify(arn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)`,
       );
   });
+  const sec = config.security ?? {};
+  for (const key of ['maxObjectsPerRender', 'maxChildrenPerKustomization'] as const) {
+    const n = sec[key];
+    if (n !== undefined && !(Number.isSafeInteger(n) && n >= 1))
+      problems.push(`security.${key} must be a whole number, at least 1`);
+  }
+  sec.allowedSourceHosts?.forEach((h, i) => {
+    if (typeof h !== 'string' || h.trim() === '' || /[\s,]/.test(h))
+      problems.push(
+        `security.allowedSourceHosts[${i}] must be one host name, CIDR or origin without spaces or commas`,
+      );
+  });
   const interval = config.fleet?.intervalMinutes ?? 1;
   if (!(interval >= 1)) problems.push('fleet.intervalMinutes must be at least 1');
   const retention = config.retentionDays ?? 30;
@@ -82,6 +107,7 @@ export function validateStackConfig(
     clusters: config.clusters,
     sopsKeyArns: config.sopsKeyArns ?? [],
     retentionDays: retention,
+    security: sec,
     ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
   };
 }

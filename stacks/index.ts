@@ -1,7 +1,7 @@
 // Sluice's AWS deployment: validate the configuration, then keys, storage, queues, functions and puller
 // roles. Returns the outputs `sst deploy` prints (webhook URL, puller role ARNs, signing key).
 import type { Input } from '@pulumi/pulumi';
-import { type SluiceStackConfig, validateStackConfig } from './config.ts';
+import { type SecuritySettings, type SluiceStackConfig, validateStackConfig } from './config.ts';
 import { functionRoles, functions } from './functions.ts';
 import type { Infra } from './infra.ts';
 import { keys } from './keys.ts';
@@ -67,6 +67,7 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
       SLUICE_FLEET_BRANCH: config.fleet.branch ?? 'main',
       SLUICE_FLEET_INTERVAL_MS: String((config.fleet.intervalMinutes ?? 1) * 60_000),
       SLUICE_WEBHOOK_SECRET: infra.webhookSecret,
+      ...securityEnvironment(config.security),
     },
   });
   const pullerRoles = pullers(infra, { clusters: config.clusters, arns });
@@ -79,4 +80,18 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
     clusterQueues: Object.fromEntries(Object.entries(q.clusters).map(([c, v]) => [c, v.queue.name])),
     reportQueues: Object.fromEntries(Object.entries(q.reports).map(([c, v]) => [c, v.queue.name])),
   };
+}
+
+/** The functions' view of `security` (read by shared/config/cloud-config.ts); unset means the default. */
+function securityEnvironment(sec: SecuritySettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (sec.noCrossNamespaceRefs !== undefined)
+    env.SLUICE_NO_CROSS_NAMESPACE_REFS = String(sec.noCrossNamespaceRefs);
+  if (sec.allowRemoteBases !== undefined) env.SLUICE_ALLOW_REMOTE_BASES = String(sec.allowRemoteBases);
+  if (sec.allowedSourceHosts?.length) env.SLUICE_ALLOWED_SOURCE_HOSTS = sec.allowedSourceHosts.join(',');
+  if (sec.maxObjectsPerRender !== undefined)
+    env.SLUICE_MAX_OBJECTS_PER_RENDER = String(sec.maxObjectsPerRender);
+  if (sec.maxChildrenPerKustomization !== undefined)
+    env.SLUICE_MAX_CHILDREN_PER_KUSTOMIZATION = String(sec.maxChildrenPerKustomization);
+  return env;
 }

@@ -28,6 +28,8 @@ export interface PolicyArns {
   signingKey: string;
   dataKey: string;
   sopsKeys: string[];
+  /** The tool sandbox function the render function invokes (set by the functions stack). */
+  renderSandbox?: string;
 }
 
 const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
@@ -95,6 +97,9 @@ export function functionPolicies(
       ...(a.sopsKeys.length > 0 ? [allow(['kms:Decrypt'], a.sopsKeys)] : []),
       consume(a.queues.render),
       send(a.queues.render, a.queues.fetch, a.queues.renderDlq, ...clusterQueues),
+      // The sandbox gets one pre-signed GET and PUT under sandbox/ per build, signed with this role.
+      allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects(a, 'sandbox/*')),
+      ...(a.renderSandbox ? [allow(['lambda:InvokeFunction'], [a.renderSandbox])] : []),
     ),
     notify: doc(
       listBucket(a),

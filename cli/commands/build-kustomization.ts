@@ -2,6 +2,7 @@
 // rendered with the real kustomize and no cluster or cloud account.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { publicRemoteBases } from '../../shared/adapters/net/remote-base-policy.ts';
 import type { ConfigData } from '../../shared/api/config-data.ts';
 import { findKustomization } from '../../shared/api/find-kustomization.ts';
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
@@ -58,7 +59,11 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
   }
   const configs = others.filter((o): o is ConfigData => o.kind === 'ConfigMap' || o.kind === 'Secret');
   const result = await renderKustomization(
-    createLocalRenderDeps({ ...(args.kubectlPath && { kubectlPath: args.kubectlPath }) }),
+    createLocalRenderDeps({
+      ...(args.kubectlPath && { kubectlPath: args.kubectlPath }),
+      // flux build fetches remote bases from anywhere; Sluice still keeps them to public https hosts.
+      remotePolicy: publicRemoteBases([], 'an https URL of a public host'),
+    }),
     {
       ks: local,
       sourceRoot: root,

@@ -22,6 +22,8 @@ export interface ServeArgs {
   maxChildrenPerKustomization?: number;
   /** Git hosts on loopback or metadata addresses sources may reach besides the fleet's origin. */
   allowedSourceHosts?: string[];
+  /** `auto` (bubblewrap when the host has it), `bwrap` (required) or `none`. */
+  renderSandbox?: 'auto' | 'bwrap' | 'none';
 }
 
 /** `http://user:<secret>@host/…`: the secret part is a shell expression, never the token itself. */
@@ -44,6 +46,7 @@ export async function serve(args: ServeArgs): Promise<void> {
       ports: { api: args.apiPort, git: args.gitPort, queue: args.queuePort },
       ...(args.webhookSecret && { webhookSecret: args.webhookSecret }),
       kube: args.puller ? 'default' : 'none',
+      ...(args.renderSandbox && { renderSandbox: args.renderSandbox }),
       ...(args.noCrossNamespaceRefs && { noCrossNamespaceRefs: true }),
       ...(args.maxObjectsPerRender && { maxObjectsPerRender: args.maxObjectsPerRender }),
       ...(args.maxChildrenPerKustomization && {
@@ -81,6 +84,9 @@ export async function serve(args: ServeArgs): Promise<void> {
     `  webhook            POST ${plane.apiUrl}/hooks/generic   (X-Hub-Signature-256: sha256=HMAC of the body; secret in ${join(args.dataDir, 'webhook-secret')})`,
     `  queues and store   ${plane.queueEndpoint}  (SQS/S3-compatible, data in ${join(args.dataDir, 'queue-store')}; SigV4 keys in ${shown(plane.storeCredentialsFile)})`,
     `  signing key        ${join(args.dataDir, 'keys', 'signing-key.pem')}  (ECDSA P-256, mode 0600)`,
+    plane.renderSandbox === 'bwrap'
+      ? '  render sandbox     bubblewrap (kustomize sees only the snapshot: no network, no credentials, no keys)'
+      : '  render sandbox     none found (kustomize runs with an empty environment and time/memory limits; install bubblewrap to confine it further)',
     plane.puller.state === 'running'
       ? `  puller             applying cluster "${plane.puller.cluster}" to the kubeconfig's current context`
       : `  puller             not running: ${plane.puller.reason}. Rendering and publishing continue; artifacts wait in the store.`,

@@ -7,6 +7,7 @@ import { s3Presigner } from '../adapters/aws/s3-presigner.ts';
 import { SandboxKustomize } from '../adapters/aws/sandbox-kustomize.ts';
 import { fsTreeReader } from '../adapters/local/fs-tree-reader.ts';
 import { MemoryRenderCache } from '../adapters/local/memory-render-cache.ts';
+import { publicRemoteBases } from '../adapters/net/remote-base-policy.ts';
 import { OverlayWorkspaces } from '../adapters/render/overlay-workspaces.ts';
 import { PINNED_TOOLS } from '../adapters/render/pinned-tools.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -31,5 +32,6 @@ export function createSandboxRenderDeps(scratchDir: string, ctx: RenderContext):
       invoke: lambdaSandboxInvoker(new LambdaClient({ region: ctx.config.region }), functionName),
     }),
     cache: new MemoryRenderCache(),
+    remotePolicy: publicRemoteBases(ctx.config.allowedSourceHosts ?? [], 'SLUICE_ALLOWED_SOURCE_HOSTS'),
   };
 }

@@ -19,6 +19,8 @@ import { runWorkerLoop } from '../adapters/embedded/worker-loop.ts';
 import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
 import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
 import { LocalKeyService } from '../adapters/local/local-key-service.ts';
+import { publicRemoteBases } from '../adapters/net/remote-base-policy.ts';
+import { ConfinedProcess, type SandboxPreference } from '../adapters/render/confined-process.ts';
 import { createLocalRenderDeps } from '../config/render-deps.ts';
 import { embeddedSourcePolicy } from '../config/source-address-settings.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -68,6 +70,8 @@ export interface ControlPlaneOptions {
    * host names, CIDRs or origins (`http://127.0.0.1:8080`).
    */
   allowedSourceHosts?: string[];
+  /** How kustomize is confined: bubblewrap when the host has it (`auto`), always (`bwrap`), never (`none`). */
+  renderSandbox?: SandboxPreference;
   log: Logger;
 }
 
@@ -84,6 +88,8 @@ export interface ControlPlane {
   webhookSecret: string;
   publicKeyPem: string;
   puller: { cluster: string; state: 'running' } | { state: 'off'; reason: string };
+  /** What confines kustomize here: a bubblewrap sandbox, or only an empty environment and limits. */
+  renderSandbox: 'bwrap' | 'process';
   deps: PipelineDeps;
   close(): Promise<void>;
 }
@@ -132,6 +138,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       fleetAuth = { username: GIT_USER, tokenFile: join(opts.dataDir, GIT_TOKEN_FILE) };
     }
 
+    // Probed at start, so `--render-sandbox bwrap` without a working bubblewrap fails now, not at a render.
+    const renderSandbox = new ConfinedProcess(opts.renderSandbox ?? 'auto').mode();
     const keys = new LocalKeyService(join(opts.dataDir, 'keys', 'signing-key.pem'));
     const webhookSecret = opts.webhookSecret ?? loadOrCreateSecret(join(opts.dataDir, 'webhook-secret'));
     const deps: PipelineDeps = {
@@ -142,7 +150,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         cacheDir: join(opts.dataDir, 'git-cache'),
         addressPolicy: embeddedSourcePolicy(fleetUrl, opts.allowedSourceHosts),
       }),
-      render: createLocalRenderDeps({ scratchDir: join(opts.dataDir, 'scratch') }),
+      render: createLocalRenderDeps({
+        scratchDir: join(opts.dataDir, 'scratch'),
+        sandbox: opts.renderSandbox ?? 'auto',
+        remotePolicy: publicRemoteBases(opts.allowedSourceHosts ?? [], '--allow-source-host'),
+      }),
       clock: systemClock,
       log: opts.log,
       queues,
@@ -258,6 +270,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       webhookSecret,
       publicKeyPem,
       puller,
+      renderSandbox,
       deps,
       close: async () => {
         for (const stop of stops.splice(0)) await stop();

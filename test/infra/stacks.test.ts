@@ -37,6 +37,11 @@ const config: SluiceStackConfig = {
     },
   ],
   sopsKeyArns: [SOPS_KEY],
+  security: {
+    noCrossNamespaceRefs: true,
+    allowedSourceHosts: ['git.corp.example', '10.20.0.0/16'],
+    maxChildrenPerKustomization: 800,
+  },
 };
 
 const resources: Recorded[] = [];
@@ -171,11 +176,18 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     expect(String(grant?.inputs.granteePrincipal)).toContain('RenderRole');
   });
 
-  it('runs every function on nodejs24.x, the render function with the kubectl layer', () => {
+  it('runs every function on nodejs24.x, only the render sandbox with the kubectl layer', () => {
     const fns = byType('aws:lambda/function:Function');
-    expect(fns.map((f) => f.name).sort()).toEqual(['Fetch', 'Notify', 'Render', 'Schedule', 'Webhook']);
+    expect(fns.map((f) => f.name).sort()).toEqual([
+      'Fetch',
+      'Notify',
+      'Render',
+      'RenderSandbox',
+      'Schedule',
+      'Webhook',
+    ]);
     expect(fns.every((f) => f.inputs.runtime === 'nodejs24.x')).toBe(true);
-    expect(fns.find((f) => f.name === 'Render')?.inputs.layers).toHaveLength(1);
+    expect(fns.find((f) => f.name === 'RenderSandbox')?.inputs.layers).toHaveLength(1);
     expect(fns.filter((f) => f.inputs.layers)).toHaveLength(1);
     const mappings = byType('aws:lambda/eventSourceMapping:EventSourceMapping');
     expect(
@@ -228,6 +240,44 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     );
     expect(signers).toEqual(['RenderPolicy']);
     expect(resourcesOf(policyOf('RenderPolicy'))).toContain(SOPS_KEY);
+  });
+
+  it('gives the render sandbox a role that can do nothing and an environment with nothing in it', () => {
+    const role = byType('aws:iam/role:Role').find((r) => r.name === 'RenderSandboxRole');
+    expect(role).toBeDefined();
+    expect(role?.inputs.managedPolicyArns ?? []).toEqual([]);
+    const attached = [
+      ...byType('aws:iam/rolePolicy:RolePolicy'),
+      ...byType('aws:iam/rolePolicyAttachment:RolePolicyAttachment'),
+    ].filter((p) => String(p.inputs.role).includes('RenderSandbox'));
+    expect(attached).toEqual([]);
+    const sandbox = byType('aws:lambda/function:Function').find((f) => f.name === 'RenderSandbox');
+    expect(sandbox?.inputs.environment).toEqual({ variables: {} });
+    // The render function may invoke exactly that function and lend it objects under sandbox/ only.
+    const render = policyOf('RenderPolicy');
+    const invoke = render.Statement.filter((st) => st.Action.includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap((st) => st.Resource)).toEqual([expect.stringContaining('RenderSandbox')]);
+    expect(resourcesOf(render).filter((r) => r.endsWith('/sandbox/*'))).toHaveLength(1);
+    const env = byType('aws:lambda/function:Function').find((f) => f.name === 'Render')?.inputs
+      .environment as {
+      variables: Record<string, string>;
+    };
+    expect(env.variables.SLUICE_RENDER_SANDBOX_FUNCTION).toBe('RenderSandbox');
+  });
+
+  it('passes the security settings of sluice.config.ts to the functions', () => {
+    const env = byType('aws:lambda/function:Function').find((f) => f.name === 'Fetch')?.inputs
+      .environment as {
+      variables: Record<string, string>;
+    };
+    expect(env.variables).toMatchObject({
+      SLUICE_NO_CROSS_NAMESPACE_REFS: 'true',
+      SLUICE_ALLOWED_SOURCE_HOSTS: 'git.corp.example,10.20.0.0/16',
+      SLUICE_MAX_CHILDREN_PER_KUSTOMIZATION: '800',
+    });
+    expect(() =>
+      validate({ ...config, security: { maxObjectsPerRender: 0, allowedSourceHosts: ['a b'] } }),
+    ).toThrow(/security\.maxObjectsPerRender.*\n.*security\.allowedSourceHosts\[0\]/s);
   });
 
   it('lets each puller read only its own cluster and receive only its own queue', () => {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicRemoteBases } from '../../shared/adapters/net/remote-base-policy.ts';
 import { ConfinedProcess } from '../../shared/adapters/render/confined-process.ts';
 import { KubectlKustomize } from '../../shared/adapters/render/kubectl-kustomize.ts';
 import { resolveToolPath } from '../../shared/adapters/render/tool-paths.ts';
@@ -186,6 +187,20 @@ describe('remote references', () => {
     const err = await failure(render(root, { remotePolicy }, { allowRemoteBases: true }));
     expect(err.code).toBe('SourceAddressRefused');
     expect(seen).toEqual(['https://metadata.internal/x.yaml']);
+  });
+});
+
+describe('remote bases, when enabled, reach public https addresses only', () => {
+  it.each([
+    ['loopback', 'https://127.0.0.1:9/x.yaml'],
+    ['the instance metadata endpoint', 'https://169.254.169.254/latest/meta-data'],
+    ['a private address in a github.com-style shorthand', 'git::https://10.0.0.1/org/repo//base'],
+    ['a host name that resolves to loopback', 'https://localhost/x.yaml'],
+  ])('%s is refused before kustomize runs', async (_name, url) => {
+    const root = repo({ 'app/kustomization.yaml': `resources: [${url}]\n` });
+    const remotePolicy = publicRemoteBases([], 'SLUICE_ALLOWED_SOURCE_HOSTS');
+    const err = await failure(render(root, { remotePolicy }, { allowRemoteBases: true }));
+    expect(err.code).toBe('SourceAddressRefused');
   });
 });
 
