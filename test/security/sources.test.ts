@@ -493,6 +493,14 @@ describe('source URLs are checked against the address policy', () => {
     ['::ffff:a9fe:a9fe', 'metadata'],
     ['64:ff9b::a9fe:a9fe', 'metadata'],
     ['fd00:ec2::254', 'metadata'],
+    ['169.254.170.2', 'metadata'], // ECS task metadata and credentials
+    ['169.254.170.23', 'metadata'], // EKS Pod Identity agent
+    ['fd00:ec2::23', 'metadata'], // EKS Pod Identity agent over IPv6
+    ['fd00:ec2:0:0:0:0:0:23', 'metadata'],
+    ['::ffff:169.254.170.23', 'metadata'],
+    ['0xa9feaa17', 'metadata'],
+    ['169.254.170.24', 'link-local'],
+    ['fd00:ec2::24', 'private'],
     ['224.0.0.1', 'multicast'],
     ['ff02::1', 'multicast'],
     ['8.8.8.8', 'public'],
@@ -573,6 +581,21 @@ describe('source URLs are checked against the address policy', () => {
         )
       ).code,
     ).toBe('SourceAddressRefused');
+  });
+
+  it.each<[string, string[]]>([
+    ['http://169.254.170.23/v1/credentials', ['169.254.0.0/16']],
+    ['http://169.254.170.23/v1/credentials', ['0.0.0.0/0', 'http://169.254.170.23']],
+    ['http://[fd00:ec2::23]/v1/credentials', ['fd00::/8', 'http://[fd00:ec2::23]']],
+    ['http://169.254.170.2/v2/credentials', ['169.254.170.2']],
+    ['http://pod-identity.example.test/x.git', ['pod-identity.example.test', '169.254.0.0/16']],
+  ])('no allow-list entry opens a metadata endpoint: %s with %j is refused', async (url, allowed) => {
+    const resolver = dns({ 'pod-identity.example.test': ['fd00:ec2::23'] });
+    for (const base of [cloud, embedded]) {
+      const err = await failure(source({ addressPolicy: { ...base, allowed }, resolver }).fetch({ url }));
+      expect([err.code, err.retryable]).toEqual(['SourceAddressRefused', false]);
+      expect(err.message).toContain('metadata address');
+    }
   });
 
   it('every redirect hop is checked: an allowed server cannot bounce the fetch to a refused address', async () => {

@@ -107,13 +107,18 @@ function sameIp(a: IpAddress, b: IpAddress): boolean {
   return a.family === b.family && a.bytes.every((x, i) => x === b.bytes[i]);
 }
 
-/** Cloud and link-local metadata endpoints (AWS, ECS, Azure, Alibaba, AWS over IPv6). */
+/**
+ * Endpoints that hand out instance or workload credentials: each is refused whatever an allow-list says.
+ * AWS IMDS (IPv4 and IPv6), ECS task metadata, EKS Pod Identity agent (IPv4 and IPv6), Azure, Alibaba.
+ */
 const METADATA = [
   '169.254.169.254',
+  'fd00:ec2::254',
   '169.254.170.2',
+  '169.254.170.23',
+  'fd00:ec2::23',
   '168.63.129.16',
   '100.100.100.200',
-  'fd00:ec2::254',
 ].map((m) => parseIp(m) as IpAddress);
 
 type Range = [prefix: string, bits: number, cls: AddressClass];

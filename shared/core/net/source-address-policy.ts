@@ -1,6 +1,7 @@
 // Which addresses a source URL may reach. In the cloud only public ones; embedded, anything but loopback,
 // unspecified and metadata addresses; in both, the operator's allow-list (host names, CIDRs or origins)
-// makes exceptions. Judged on every resolved address of every hop, so DNS and redirects cannot sneak in.
+// makes exceptions, never for a metadata endpoint. Judged on every resolved address of every hop, so
+// DNS and redirects cannot sneak in.
 import { SluiceError } from '../errors.ts';
 import { redactUrl } from '../git/select-ref.ts';
 import { type AddressClass, classifyIp, formatIp, type IpAddress, inPrefix, parseIp } from './ip-address.ts';
@@ -79,7 +80,7 @@ export function assertSourceAddressAllowed(
   addresses: readonly string[],
 ): void {
   const { entries } = parseAllowList(policy.allowed);
-  if (entries.some((e) => e.kind === 'origin' && e.origin === url.origin)) return;
+  const originAllowed = entries.some((e) => e.kind === 'origin' && e.origin === url.origin);
   const host = urlHost(url);
   const hostAllowed = entries.some((e) => e.kind === 'host' && e.host === host);
   if (addresses.length === 0) throw refused(policy, url, `${host} did not resolve to any address`);
@@ -87,10 +88,13 @@ export function assertSourceAddressAllowed(
     const ip = parseIp(text);
     if (!ip)
       throw refused(policy, url, `${host} resolved to ${JSON.stringify(text)}, which is not an IP address`);
-    if (entries.some((e) => e.kind === 'cidr' && inPrefix(ip, e.prefix, e.bits))) continue;
     const cls = classifyIp(ip);
-    // An allowed host name vouches for private addresses, never for a metadata endpoint.
-    if (hostAllowed && cls !== 'metadata') continue;
+    // No allow-list entry (origin, name or range) vouches for a metadata endpoint: it hands out
+    // credentials, and a range like 169.254.0.0/16 written for something else must not open it.
+    if (cls !== 'metadata') {
+      if (originAllowed || hostAllowed) continue;
+      if (entries.some((e) => e.kind === 'cidr' && inPrefix(ip, e.prefix, e.bits))) continue;
+    }
     if (cls === 'public' || (!policy.publicOnly && !ALWAYS_REFUSED.has(cls))) continue;
     const literal = parseIp(host) !== undefined;
     const what = literal
