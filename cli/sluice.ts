@@ -24,10 +24,11 @@ Flags for serve (the embedded control plane; npm start runs it):
   --no-puller                  do not apply to the kubeconfig's current context
   --no-cross-namespace-refs    Flux's multi-tenancy lockdown: a Kustomization may reference only its own namespace
   --max-objects-per-render N   (default 10000)
-  --max-children-per-kustomization N   Kustomizations, GitRepositories, ConfigMaps, Secrets (default 500)
+  --max-children-per-kustomization N   Kustomizations, GitRepositories, ConfigMaps, Secrets (default 2000)
   --allow-source-host HOST     a Git server on this machine (or a metadata address) sources may reach besides
                                the fleet's own: host name, CIDR or origin (http://127.0.0.1:8080); repeatable
-  --render-sandbox MODE        auto (bubblewrap when installed, the default), bwrap (required) or none
+  --render-sandbox MODE        bwrap (the default: kustomize runs in a bubblewrap sandbox, required), auto
+                               (bubblewrap when installed) or none (unconfined: only for fleets you trust)
 
 Flags for build kustomization (as in flux build kustomization):
   --path DIR                   the directory to build (the local checkout of spec.path)

@@ -86,7 +86,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     `  signing key        ${join(args.dataDir, 'keys', 'signing-key.pem')}  (ECDSA P-256, mode 0600)`,
     plane.renderSandbox === 'bwrap'
       ? '  render sandbox     bubblewrap (kustomize sees only the snapshot: no network, no credentials, no keys)'
-      : '  render sandbox     none found (kustomize runs with an empty environment and time/memory limits; install bubblewrap to confine it further)',
+      : '  render sandbox     NONE (kustomize runs unconfined but for an empty environment and time/memory limits: a commit to a rendered repository could read this machine)',
     plane.puller.state === 'running'
       ? `  puller             applying cluster "${plane.puller.cluster}" to the kubeconfig's current context`
       : `  puller             not running: ${plane.puller.reason}. Rendering and publishing continue; artifacts wait in the store.`,

@@ -70,7 +70,10 @@ export interface ControlPlaneOptions {
    * host names, CIDRs or origins (`http://127.0.0.1:8080`).
    */
   allowedSourceHosts?: string[];
-  /** How kustomize is confined: bubblewrap when the host has it (`auto`), always (`bwrap`), never (`none`). */
+  /**
+   * How kustomize is confined: bubblewrap, required (`bwrap`, the default: a commit must not read this
+   * machine), bubblewrap when the host has it (`auto`), or never (`none`).
+   */
   renderSandbox?: SandboxPreference;
   log: Logger;
 }
@@ -139,7 +142,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     }
 
     // Probed at start, so `--render-sandbox bwrap` without a working bubblewrap fails now, not at a render.
-    const renderSandbox = new ConfinedProcess(opts.renderSandbox ?? 'auto').mode();
+    const renderSandbox = new ConfinedProcess(opts.renderSandbox ?? 'bwrap').mode();
     const keys = new LocalKeyService(join(opts.dataDir, 'keys', 'signing-key.pem'));
     const webhookSecret = opts.webhookSecret ?? loadOrCreateSecret(join(opts.dataDir, 'webhook-secret'));
     const deps: PipelineDeps = {
@@ -152,7 +155,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       }),
       render: createLocalRenderDeps({
         scratchDir: join(opts.dataDir, 'scratch'),
-        sandbox: opts.renderSandbox ?? 'auto',
+        sandbox: opts.renderSandbox ?? 'bwrap',
         remotePolicy: publicRemoteBases(opts.allowedSourceHosts ?? [], '--allow-source-host'),
       }),
       clock: systemClock,

@@ -6,6 +6,8 @@ export interface KustomizeBuildOptions {
   displayPaths: Record<string, string>;
   /** Every path the build may read (the workspace and the snapshot it links into); nothing else is visible. */
   readable?: string[];
+  /** Every snapshot file the guard found the build can read (what a remote runner needs to ship). */
+  inputs?: string[];
 }
 
 export interface KustomizeRunner {

@@ -113,12 +113,14 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
     await deps.remotePolicy.assertAllowed(remote);
   }
 
+  const files = buildFiles(deps.tree, inputs);
+
   // 5. reuse an identical render
   // Keyed by what the build can read, not the whole commit: a commit that touches other paths renders
   // nothing again. Only the control plane (which passes sourceDigest) uses the cache.
   const key = renderKey({
     engine: deps.kustomize.version,
-    sourceDigest: req.sourceDigest ? inputsDigest(deps.tree, req.sourceRoot, inputs) : '',
+    sourceDigest: req.sourceDigest ? inputsDigest(deps.tree, req.sourceRoot, files) : '',
     path: relPath,
     kustomization,
     owner: { name: ks.metadata.name, namespace: ks.metadata.namespace },
@@ -144,6 +146,7 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
       displayPaths: { [workspace.root]: '', [req.sourceRoot]: '' },
       // The tool sees the scratch overlay and the snapshot it links into, nothing else on the host.
       readable: [workspace.root, req.sourceRoot],
+      inputs: files,
     });
   } catch (err) {
     if (
@@ -169,7 +172,7 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
 }
 
 /** sha256 over every file directly in the visited kustomization directories plus each referenced file. */
-function inputsDigest(tree: TreeReader, root: string, inputs: BuildInputs): string {
+function buildFiles(tree: TreeReader, inputs: BuildInputs): string[] {
   const files = new Set(inputs.files);
   for (const dir of inputs.dirs) {
     for (const entry of tree.list(dir)) {
@@ -177,8 +180,12 @@ function inputsDigest(tree: TreeReader, root: string, inputs: BuildInputs): stri
       if (entry.type === 'file' || (entry.type === 'symlink' && tree.stat(path) === 'file')) files.add(path);
     }
   }
+  return [...files].sort();
+}
+
+function inputsDigest(tree: TreeReader, root: string, files: string[]): string {
   const hash = createHash('sha256');
-  for (const path of [...files].sort()) {
+  for (const path of files) {
     hash.update(`${path.slice(root.length)}\0`);
     hash.update(createHash('sha256').update(tree.readText(path)).digest());
   }

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
@@ -111,6 +111,57 @@ describe('rendering through the tool sandbox function', () => {
     expect(err?.code).toBe('KustomizeFailed');
     expect(err?.message).toContain("'missing.yaml'");
     expect(err?.message).not.toContain(work);
+  });
+});
+
+describe('what travels to the sandbox', () => {
+  it('is only what the build reads, not the whole repository', async () => {
+    const root = join(work, 'wide');
+    const files: Record<string, string> = {
+      'app/kustomization.yaml': 'resources: [cm.yaml, ../base]\n',
+      'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+      'base/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n',
+      'other-team/huge.yaml': `# ${'x'.repeat(100_000)}\n`,
+      'docs/readme.md': 'unrelated',
+    };
+    for (const [p, c] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, p)), { recursive: true });
+      writeFileSync(join(root, p), c);
+    }
+    const { ks } = findKustomization(
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app, namespace: flux-system}\nspec: {interval: 5m, path: ./app, prune: true, sourceRef: {kind: GitRepository, name: fleet}}\n',
+      'k.yaml',
+      'app',
+      'flux-system',
+    );
+    const deps = sandboxDeps();
+    let shipped: string[] = [];
+    const inner = deps.kustomize;
+    const spy = new SandboxKustomize({
+      version: inner.version,
+      store,
+      presign,
+      invoke: async (req) => {
+        const body = Buffer.from(await (await fetch(req.inputUrl)).arrayBuffer());
+        shipped = Object.keys(
+          (JSON.parse(gunzipSync(body).toString('utf8')) as { files: object }).files,
+        ).sort();
+        const tool = new KubectlKustomize(resolveToolPath('kubectl'));
+        return runSandboxRequest({ kustomize: tool, scratchDir: join(work, 'sandbox') }, req);
+      },
+    });
+    const out = await renderKustomization(
+      { ...deps, kustomize: spy },
+      { ks, sourceRoot: root, configLookup: () => undefined },
+    );
+    expect(out.objects.map((o) => (o.metadata as { name?: string } | undefined)?.name)).toEqual(['a', 'b']);
+    expect(shipped).toEqual([
+      'app/cm.yaml',
+      'app/kustomization.yaml',
+      'base/cm.yaml',
+      'base/kustomization.yaml',
+    ]);
   });
 });
 

@@ -49,6 +49,8 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'sluice-local-servers-'));
   plane = await startControlPlane({
     dataDir: join(root, 'data'),
+    // These tests are about the pipeline, not the sandbox: bubblewrap when installed, else a plain process.
+    renderSandbox: 'auto',
     clusters: ['dev', 'prod'],
     exampleFleetDir: EXAMPLE_FLEET,
     kube: 'none',

@@ -139,10 +139,43 @@ describe('a commit cannot read files on the render host', () => {
         'app/c': { link: 'a/b/../data/keys' },
       }),
     },
+    {
+      name: 'a YAML merge key carrying the generator files (kustomize resolves <<, the guard must not miss it)',
+      files: () => ({
+        'app/kustomization.yaml': `configMapGenerator:\n- <<: {name: stolen, files: [${secretFile}]}\n`,
+      }),
+    },
+    {
+      name: 'a field name in another case in a base (kustomize matches names case-insensitively)',
+      files: () => ({
+        'app/kustomization.yaml': 'resources: [../base]\n',
+        'base/kustomization.yaml': `ConfigMapGenerator:\n- name: stolen\n  Files: [${secretFile}]\n`,
+      }),
+    },
+    {
+      name: 'a field name with a Unicode letter Go folds to ASCII (ſ for s)',
+      files: () => ({
+        'app/kustomization.yaml': `configMapGenerator:\n- name: stolen\n  file\u017f: [${secretFile}]\n`,
+      }),
+    },
+    {
+      name: 'a plugin config field in another case',
+      files: () => ({
+        'app/kustomization.yaml': 'generators: [gen.yaml]\n',
+        'app/gen.yaml': gen(`ConfigMapGenerator\nmetadata: {name: stolen}\nFiles: [${secretFile}]\n`),
+      }),
+    },
+    {
+      name: 'a one-line inline generator (kustomize tries every entry as YAML first)',
+      files: () => ({
+        'app/kustomization.yaml': `generators:\n- "{apiVersion: builtin, kind: ConfigMapGenerator, metadata: {name: stolen}, files: [${secretFile}]}"\n`,
+      }),
+    },
   ];
 
   it.each(attacks)('$name is refused before kustomize runs, and the key appears nowhere', async (c) => {
-    const err = await failure(render(repo(c.files())));
+    // Without the sandbox: the guard alone must stop it (the cloud's sandbox function has no bubblewrap).
+    const err = await failure(render(repo(c.files()), { sandbox: 'none' }));
     expect(['PathEscapesRoot', 'BuildFailed']).toContain(err.code);
     expect(JSON.stringify({ m: err.message, c: String(err.cause ?? '') })).not.toContain(SECRET);
   });
@@ -259,6 +292,22 @@ describe('every kustomize run is bounded', () => {
     });
     const err = await failure(render(root, { limits: { maxOutputBytes: 1024 } }));
     expect(err.code).toBe('RenderLimitExceeded');
+  });
+});
+
+describe('the embedded control plane insists on the sandbox', () => {
+  it('refuses to run kustomize unconfined unless told to, naming the package and the opt-out', () => {
+    const host = new ConfinedProcess('bwrap', { bwrapPaths: [join(work, 'no-bwrap-here')] });
+    let err: SluiceError | undefined;
+    try {
+      host.mode();
+    } catch (e) {
+      err = e as SluiceError;
+    }
+    expect(err?.code).toBe('SandboxUnavailable');
+    expect(err?.message).toContain('apt-get install bubblewrap');
+    expect(err?.message).toContain('--render-sandbox none');
+    expect(new ConfinedProcess('auto', { bwrapPaths: [join(work, 'no-bwrap-here')] }).mode()).toBe('process');
   });
 });
 

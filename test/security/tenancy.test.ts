@@ -296,11 +296,11 @@ describe('the settings in the cloud', () => {
     SLUICE_FLEET_URL: 'https://git.example.com/fleet.git',
     SLUICE_WEBHOOK_SECRET: 's',
   };
-  it('default to Flux: lockdown off, 10,000 objects per render, 500 children per Kustomization', () => {
+  it('default to Flux: lockdown off, 10,000 objects per render, 2,000 children per Kustomization', () => {
     expect(loadCloudConfig(base)).toMatchObject({
       noCrossNamespaceRefs: false,
       maxObjectsPerRender: 10_000,
-      maxChildrenPerKustomization: 500,
+      maxChildrenPerKustomization: 2000,
     });
   });
   it('are read from SLUICE_NO_CROSS_NAMESPACE_REFS and the SLUICE_MAX_* variables', () => {

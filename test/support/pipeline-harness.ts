@@ -75,6 +75,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async start() {
       h.plane = await startControlPlane({
         dataDir,
+        // These tests are about the pipeline, not the sandbox: bubblewrap when installed, else a plain process.
+        renderSandbox: 'auto',
         clusters: ['dev'],
         fleet: { url: git.url('fleet'), branch: 'main', intervalMs: 3_600_000 },
         exampleFleetDir: EXAMPLE_FLEET,

@@ -9,13 +9,33 @@ export function lambdaSandboxInvoker(lambda: LambdaClient, functionName: string)
       new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(req)) }),
     );
     if (out.FunctionError || !out.Payload) {
-      // The function crashed or timed out (a runaway tool): the render limit, not something to retry.
+      const errorType = errorTypeOf(out.Payload);
+      // A timeout or out-of-memory end is the build's doing (a runaway tool): permanent. Anything else
+      // (a failed start, throttling) is the platform's and worth retrying.
+      if (/Timedout|OutOfMemory|ExitError/i.test(errorType)) {
+        throw new SluiceError(
+          'RenderLimitExceeded',
+          `the render sandbox function ended with ${errorType}: the build exceeds the function's time or memory limit`,
+          { retryable: false },
+        );
+      }
       throw new SluiceError(
-        'RenderLimitExceeded',
-        `the render sandbox function failed (${out.FunctionError ?? 'no answer'}); the build may exceed its time or memory limit`,
-        { retryable: false },
+        'BuildFailed',
+        `the render sandbox function failed (${errorType || out.FunctionError || 'no answer'}); will retry`,
+        { retryable: true },
       );
     }
     return JSON.parse(Buffer.from(out.Payload).toString('utf8')) as SandboxResponse;
   };
+}
+
+/** Lambda's error payload is `{errorType, errorMessage}`; only the type is kept (the message is the tool's). */
+function errorTypeOf(payload: Uint8Array | undefined): string {
+  if (!payload) return '';
+  try {
+    const parsed = JSON.parse(Buffer.from(payload).toString('utf8')) as { errorType?: unknown };
+    return typeof parsed.errorType === 'string' ? parsed.errorType.slice(0, 80) : '';
+  } catch {
+    return '';
+  }
 }

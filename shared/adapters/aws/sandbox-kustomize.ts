@@ -28,7 +28,10 @@ export class SandboxKustomize implements KustomizeRunner {
 
   async build(dir: string, opts: KustomizeBuildOptions): Promise<string> {
     const [root = dir, ...snapshot] = opts.readable ?? [dir];
-    const bundle = packWorkspace(root, dir, snapshot);
+    // Only what the guard found the build reads travels, not the whole repository per render.
+    const bundle = packWorkspace(root, dir, snapshot, {
+      ...(opts.inputs && snapshot[0] && { only: { sourceRoot: snapshot[0], files: opts.inputs } }),
+    });
     const prefix = `sandbox/${randomUUID()}`;
     const input = `${prefix}/workspace.json.gz`;
     const output = `${prefix}/output.yaml`;

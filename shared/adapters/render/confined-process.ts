@@ -62,18 +62,23 @@ export class ConfinedProcess {
   private bwrap: string | null | undefined;
   private readonly prlimit: string | undefined;
 
-  constructor(preference: SandboxPreference = 'auto') {
+  private readonly bwrapPaths: readonly string[];
+
+  /** `bwrapPaths`: where to look for bubblewrap (tests point it at nothing to play a host without it). */
+  constructor(preference: SandboxPreference = 'auto', opts: { bwrapPaths?: readonly string[] } = {}) {
     this.preference = preference;
     this.prlimit = PRLIMIT_PATHS.find((p) => existsSync(p));
+    this.bwrapPaths = opts.bwrapPaths ?? BWRAP_PATHS;
   }
 
   /** Which confinement runs apply on this host; resolved once (a probe run of bubblewrap). */
   mode(): 'bwrap' | 'process' {
-    if (this.bwrap === undefined) this.bwrap = this.preference === 'none' ? null : probeBwrap();
+    if (this.bwrap === undefined)
+      this.bwrap = this.preference === 'none' ? null : probeBwrap(this.bwrapPaths);
     if (this.bwrap === null && this.preference === 'bwrap') {
       throw new SluiceError(
         'SandboxUnavailable',
-        'the render sandbox is set to bubblewrap but no working bwrap was found (install the bubblewrap package, or set the sandbox to auto)',
+        "no working bubblewrap found to confine kustomize (install it: apt-get install bubblewrap); to run kustomize unconfined instead, where any commit to a rendered repository could read this machine's files, the signing key included, start with --render-sandbox none",
         { retryable: false },
       );
     }
@@ -100,8 +105,8 @@ function bwrapArgs(req: ConfinedRun): string[] {
   return args;
 }
 
-function probeBwrap(): string | null {
-  const bwrap = BWRAP_PATHS.find((p) => existsSync(p));
+function probeBwrap(paths: readonly string[]): string | null {
+  const bwrap = paths.find((p) => existsSync(p));
   if (!bwrap) return null;
   // User namespaces may be disabled (some containers); then bwrap exists but cannot run anything.
   const probe = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', 'true'], {

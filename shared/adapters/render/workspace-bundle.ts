@@ -35,15 +35,48 @@ export const DEFAULT_BUNDLE_LIMITS: BundleLimits = { maxBytes: 256 * 1024 ** 2, 
  * Packs `root` (the scratch overlay). Absolute links into one of `allowed` roots are followed and packed as
  * content; relative links are kept as links; anything else is left out (the guard already refused it).
  */
+export interface PackOptions {
+  limits?: BundleLimits;
+  /** Pack just these snapshot files (at their paths relative to `sourceRoot`) plus the workspace's own. */
+  only?: { sourceRoot: string; files: string[] };
+}
+
 export function packWorkspace(
   root: string,
   buildDir: string,
   allowed: string[],
-  limits = DEFAULT_BUNDLE_LIMITS,
+  opts: PackOptions = {},
 ): Buffer {
+  const limits = opts.limits ?? DEFAULT_BUNDLE_LIMITS;
   const bundle: Bundle = { version: 1, buildDir: posix.relative(root, buildDir), files: {}, links: {} };
   let bytes = 0;
   let count = 0;
+  if (opts.only) {
+    const add = (relPath: string, path: string): void => {
+      const content = readFileSync(path);
+      bytes += content.length;
+      if (++count > limits.maxFiles) throw tooBig(`more than ${limits.maxFiles} files`);
+      if (bytes > limits.maxBytes) throw tooBig(`more than ${Math.round(limits.maxBytes / 1024 ** 2)} MiB`);
+      bundle.files[relPath] = content.toString('base64');
+    };
+    for (const file of opts.only.files) {
+      const rel = posix.relative(opts.only.sourceRoot, file);
+      if (rel.startsWith('..') || posix.isAbsolute(rel)) continue;
+      add(rel, file);
+    }
+    // The workspace's real files (the merged kustomization) replace the snapshot's.
+    const own = (dir: string, rel: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        const relPath = rel ? `${rel}/${name}` : name;
+        const stat = lstatSync(path);
+        if (stat.isDirectory()) own(path, relPath);
+        else if (stat.isFile()) add(relPath, path);
+      }
+    };
+    own(root, '');
+    return gzipSync(JSON.stringify(bundle));
+  }
   const walk = (dir: string, rel: string): void => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);

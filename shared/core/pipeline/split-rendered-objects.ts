@@ -29,7 +29,7 @@ export interface RenderLimits {
 
 export const DEFAULT_RENDER_LIMITS: RenderLimits = {
   maxObjectsPerRender: 10_000,
-  maxChildrenPerKustomization: 500,
+  maxChildrenPerKustomization: 2000,
 };
 
 const FLUX_GROUP = /\.toolkit\.fluxcd\.io$/;

@@ -5,9 +5,10 @@ import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { SluiceError } from '../errors.ts';
 import { isWithin } from '../paths/secure-join.ts';
+import { assertExactFields, assertNoMergeKeys } from './exact-fields.ts';
 import { findKustomizationFile } from './generate-resources.ts';
 import { isLocalRelativePath } from './merge-kustomization.ts';
-import { parsePluginConfigs, pluginConfigPaths } from './plugin-config-paths.ts';
+import { inlinePluginConfigs, parsePluginConfigs, pluginConfigPaths } from './plugin-config-paths.ts';
 import type { TreeReader } from './tree-reader.ts';
 
 type Raw = Record<string, unknown>;
@@ -44,6 +45,26 @@ const PLUGIN_DIR_FIELDS = new Set([
 ]);
 
 const HELM_FIELDS = ['helmCharts', 'helmChartInflationGenerator', 'helmGlobals'];
+
+/** Every field the guard reads; a spelling kustomize would take for one of them is refused. */
+const KUSTOMIZATION_FIELDS = [
+  'resources',
+  'components',
+  'bases',
+  'crds',
+  'configurations',
+  'generators',
+  'transformers',
+  'validators',
+  'patchesStrategicMerge',
+  'patches',
+  'patchesJson6902',
+  'replacements',
+  'configMapGenerator',
+  'secretGenerator',
+  'openapi',
+  ...HELM_FIELDS,
+];
 
 /** Remote forms kustomize fetches over https; ssh, plain http, `gh:` aliases and file URLs never pass. */
 const HTTPS_REMOTE = /^(?:git::)?https:\/\/|^github\.com\//i;
@@ -133,6 +154,8 @@ export function guardKustomizeTree(
 
   /** `pluginDir` is set when this kustomization's resources are plugin configs for that listing dir. */
   const visit = (kdir: string, k: Raw, file: string, pluginDir?: string): void => {
+    assertNoMergeKeys(k, display(file));
+    assertExactFields(k, KUSTOMIZATION_FIELDS, display(file));
     for (const field of HELM_FIELDS) {
       if (k[field] !== undefined && !(Array.isArray(k[field]) && k[field].length === 0)) {
         throw new SluiceError(
@@ -184,28 +207,34 @@ export function guardKustomizeTree(
     }
     for (const field of ['generators', 'transformers', 'validators']) {
       strings(k[field]).forEach((entry, i) => {
-        // An entry is a path, or an inline configuration (a YAML document, so it spans lines).
-        if (!entry.includes('\n')) {
+        // kustomize reads an entry as inline YAML when it parses to a mapping, one line or many.
+        const inline = entry.includes('\n')
+          ? parsePluginConfigs(entry, `${display(file)}: ${field}[${i}]`)
+          : inlinePluginConfigs(entry);
+        if (inline === undefined) {
           check(entry, `${field}[${i}]`, 'plugin');
           return;
         }
-        for (const config of parsePluginConfigs(entry, `${display(file)}: ${field}[${i}]`))
-          checkPluginConfig(config, [kdir], file, `${field}[${i}]`);
+        for (const config of inline) checkPluginConfig(config, [kdir], file, `${field}[${i}]`);
       });
     }
     for (const field of ['patches', 'patchesJson6902', 'replacements']) {
       records(k[field]).forEach((p, i) => {
+        assertExactFields(p, ['path'], `${display(file)}: ${field}[${i}]`);
         if (typeof p.path === 'string') check(p.path, `${field}[${i}].path`, 'file');
       });
     }
     for (const field of ['configMapGenerator', 'secretGenerator']) {
       records(k[field]).forEach((g, i) => {
+        assertExactFields(g, ['files', 'envs', 'env'], `${display(file)}: ${field}[${i}]`);
         for (const ref of pluginConfigPaths({ ...g, kind: 'ConfigMapGenerator' }, display(file))) {
           check(ref.path, `${field}[${i}].${ref.field}`, 'file');
         }
       });
     }
     const openapi = k.openapi as Raw | undefined;
+    if (openapi && typeof openapi === 'object')
+      assertExactFields(openapi, ['path'], `${display(file)}: openapi`);
     if (openapi && typeof openapi.path === 'string') check(openapi.path, 'openapi.path', 'file');
   };
 

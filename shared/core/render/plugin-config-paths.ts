@@ -2,6 +2,7 @@
 // `transformers` and `validators` entries hold), so the guard can check them like kustomization fields.
 import { parseAllDocuments } from 'yaml';
 import { SluiceError } from '../errors.ts';
+import { assertExactFields, assertNoMergeKeys, foldName } from './exact-fields.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -18,8 +19,24 @@ export interface PluginPathRef {
 const REFUSED_KINDS = new Set(['HelmChartInflationGenerator']);
 
 /** Every path field of a built-in plugin config (`apiVersion: builtin` or any group; kind decides). */
+const KINDS = [
+  'ConfigMapGenerator',
+  'SecretGenerator',
+  'PatchTransformer',
+  'PatchJson6902Transformer',
+  'PatchStrategicMergeTransformer',
+  'ReplacementTransformer',
+  'HelmChartInflationGenerator',
+];
+const KIND_BY_FOLD = new Map(KINDS.map((k) => [foldName(k), k]));
+const PATH_FIELDS = ['files', 'envs', 'env', 'path', 'paths', 'replacements'];
+
 export function pluginConfigPaths(config: Raw, where: string): PluginPathRef[] {
-  const kind = typeof config.kind === 'string' ? config.kind : '';
+  // Any spelling kustomize could take for a built-in kind is checked as that kind.
+  const written = typeof config.kind === 'string' ? config.kind : '';
+  const kind = KIND_BY_FOLD.get(foldName(written)) ?? written;
+  assertNoMergeKeys(config, where);
+  assertExactFields(config, PATH_FIELDS, where);
   if (REFUSED_KINDS.has(kind)) {
     throw new SluiceError(
       'BuildFailed',
@@ -61,7 +78,9 @@ export function pluginConfigPaths(config: Raw, where: string): PluginPathRef[] {
     case 'ReplacementTransformer':
       if (Array.isArray(config.replacements))
         config.replacements.forEach((r, i) => {
-          if (r && typeof r === 'object') add(`replacements[${i}].path`, (r as Raw).path);
+          if (!r || typeof r !== 'object') return;
+          assertExactFields(r as Raw, ['path'], `${where}: replacements[${i}]`);
+          add(`replacements[${i}].path`, (r as Raw).path);
         });
       break;
     default:
@@ -89,4 +108,22 @@ export function parsePluginConfigs(text: string, where: string): Raw[] {
     if (value && typeof value === 'object' && !Array.isArray(value)) configs.push(value as Raw);
   }
   return configs;
+}
+
+/**
+ * kustomize tries every `generators`/`transformers`/`validators` entry as inline YAML first and only
+ * then as a path, so an entry that parses to a mapping is an inline configuration even on one line.
+ */
+export function inlinePluginConfigs(entry: string): Raw[] | undefined {
+  try {
+    const docs = parseAllDocuments(entry);
+    const list = Array.isArray(docs) ? docs : [docs];
+    if (list.some((d) => d.errors.length > 0)) return undefined;
+    const configs = list
+      .map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
+      .filter((v): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v));
+    return configs.length > 0 ? configs : undefined;
+  } catch {
+    return undefined;
+  }
 }
