@@ -17,6 +17,7 @@ import {
   targetOf,
 } from '../core/artifact/artifact.ts';
 import { isOlder } from '../core/artifact/generation.ts';
+import { nextSequence } from '../core/artifact/sequence.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
@@ -57,10 +58,14 @@ export async function renderJob(
   // Withdrawn by its parent: publish a signed tombstone so the puller prunes what it applied. The index
   // entry only points at it: an unsigned `deleted: true` makes no puller delete anything.
   if (!record) {
-    // An unsigned tombstone (written before removals were signed) is signed now.
-    if (!current || (current.deleted && current.digest)) return { outcome: 'unchanged' };
+    // A tombstone written before removals were signed, or before they carried a sequence, is signed now.
+    if (!current || (current.deleted && current.digest && current.sequence !== undefined))
+      return { outcome: 'unchanged' };
     const fleet = await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
+    // The generation may equal the removed artifact's (a tenant source withdrew it, the fleet did not
+    // move); the sequence is what makes the removal newer than every record before it.
     const generation = { ...current.generation, fleet: fleet?.generation ?? current.generation.fleet };
+    const sequence = nextSequence(current.sequence, deps.clock.now());
     const payload: TombstonePayload = {
       apiVersion: ARTIFACT_API,
       kind: 'Tombstone',
@@ -68,6 +73,7 @@ export async function renderJob(
       kustomization: key,
       target: targetOf(key),
       generation,
+      sequence,
       deleted: true,
       revision: current.revision,
     };
@@ -77,6 +83,7 @@ export async function renderJob(
     const tombstone: IndexEntry = {
       kustomization: key,
       generation,
+      sequence,
       revision: current.revision,
       renderKey: '',
       publishedAt: now(),
@@ -157,6 +164,7 @@ export async function renderJob(
       kustomization: key,
       target: targetOf(key),
       generation,
+      sequence: nextSequence(current?.sequence, deps.clock.now()),
       source: { url: redactUrl(spec?.url ?? ''), revision: source.revision },
       renderKey: rendered.key,
       apply: {
@@ -173,13 +181,12 @@ export async function renderJob(
       objects: sortForApply(split.shipped),
     };
     // The same content at a newer generation is the same artifact: keep the published one (and its
-    // generation), so an unrelated fleet commit does not make every cluster re-apply everything.
-    if (
-      current?.digest &&
-      !current.deleted &&
-      digestOf({ ...payload, generation: current.generation }) === current.digest
-    )
-      payload = { ...payload, generation: current.generation };
+    // generation and sequence), so an unrelated fleet commit does not make every cluster re-apply
+    // everything. Anything else is new content and takes the next sequence.
+    if (current?.digest && !current.deleted && current.sequence !== undefined) {
+      const same = { ...payload, generation: current.generation, sequence: current.sequence };
+      if (digestOf(same) === current.digest) payload = same;
+    }
     const artifact = await signArtifact(payload, deps.keys);
     const storeKey = artifactKey(cluster, artifact.digest);
     if ((await deps.store.list(storeKey)).length === 0) await putJson(deps.store, storeKey, artifact);
@@ -199,7 +206,8 @@ export async function renderJob(
       return { outcome: 'unchanged', digest: artifact.digest };
     const entry: IndexEntry = {
       kustomization: key,
-      generation,
+      generation: payload.generation,
+      sequence: payload.sequence,
       revision: source.revision,
       renderKey: rendered.key,
       publishedAt: now(),

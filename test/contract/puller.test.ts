@@ -190,6 +190,8 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
     kustomization: ks,
     target: targetOf(ks),
     generation: { fleet: 1, source: generation },
+    // Every publish here is new content: the counter serves as the publish sequence too.
+    sequence: generation,
     source: { url: 'https://git.example.com/fleet.git', revision },
     renderKey: `sha256:render-${generation}`,
     apply: {
@@ -210,6 +212,7 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
   const entry: IndexEntry = {
     kustomization: ks,
     generation: { fleet: 1, source: generation },
+    sequence: generation,
     revision,
     renderKey: payload.renderKey,
     publishedAt: new Date(clock.t).toISOString(),
@@ -229,6 +232,7 @@ async function tombstone(ks: ObjectKey): Promise<void> {
     kustomization: ks,
     target: targetOf(ks),
     generation: { fleet: 2, source: ++generation },
+    sequence: generation,
     deleted: true,
     revision: 'main@sha1:removed',
   };
@@ -238,6 +242,7 @@ async function tombstone(ks: ObjectKey): Promise<void> {
   const entry: IndexEntry = {
     kustomization: ks,
     generation: payload.generation,
+    sequence: payload.sequence,
     revision: payload.revision,
     renderKey: '',
     publishedAt: new Date(clock.t).toISOString(),

@@ -169,6 +169,7 @@ describe('embedded pipeline', () => {
     const after = (await getJson<IndexEntry>(store, stateKeys.index('dev', ks))) as IndexEntry;
     expect(after.digest).toBe(index.digest);
     expect(after.generation).toEqual(index.generation);
+    expect(after.sequence).toBe(index.sequence);
 
     // A render whose inputs are older than what the index holds (a late job from before a newer fetch)
     // must not move the index back.

@@ -43,8 +43,14 @@ import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { PullerState, reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
 import { renderJob } from '../../shared/usecases/render-job.ts';
 import { type PolicyArns, pullerPolicy } from '../../stacks/policies.ts';
+import { createFixtureRepo, type FixtureRepo } from '../support/git-fixture-repo.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
-import { EXAMPLE_FLEET } from '../support/pipeline-harness.ts';
+import {
+  EXAMPLE_FLEET,
+  type Harness,
+  kustomizationStatus,
+  startHarness,
+} from '../support/pipeline-harness.ts';
 
 const BUCKET = 'sluice-artifacts-security';
 const queues = defaultQueueNames('artifacts-sec');
@@ -133,6 +139,8 @@ const configMap = (name: string, owner: ObjectKey = APPS, value = name): KubeObj
 };
 
 let source = 0;
+/** Publish order as the control plane keeps it: every fixture record is newer than the ones before. */
+let published = 0;
 const nextGeneration = (): Generation => ({
   fleet: 1,
   source: ++source,
@@ -143,7 +151,7 @@ const nextGeneration = (): Generation => ({
 function artifactPayload(
   ks: ObjectKey,
   objects: KubeObject[],
-  opts: { cluster?: string; generation?: Generation; timeoutMs?: number } = {},
+  opts: { cluster?: string; generation?: Generation; sequence?: number; timeoutMs?: number } = {},
 ): ArtifactPayload {
   const generation = opts.generation ?? nextGeneration();
   return {
@@ -153,6 +161,7 @@ function artifactPayload(
     kustomization: ks,
     target: targetOf(ks),
     generation,
+    sequence: opts.sequence ?? ++published,
     source: {
       url: 'https://git.example.com/fleet.git',
       revision: `main@sha1:${String(generation.source).padStart(40, '0')}`,
@@ -170,7 +179,11 @@ function artifactPayload(
   };
 }
 
-function tombstonePayload(ks: ObjectKey, generation = nextGeneration()): TombstonePayload {
+function tombstonePayload(
+  ks: ObjectKey,
+  generation = nextGeneration(),
+  sequence = ++published,
+): TombstonePayload {
   return {
     apiVersion: ARTIFACT_API,
     kind: 'Tombstone',
@@ -178,6 +191,7 @@ function tombstonePayload(ks: ObjectKey, generation = nextGeneration()): Tombsto
     kustomization: ks,
     target: targetOf(ks),
     generation,
+    sequence,
     deleted: true,
     revision: 'main@sha1:removed',
   };
@@ -195,6 +209,7 @@ async function point(ks: ObjectKey, signed: Signed): Promise<void> {
   const entry: IndexEntry = {
     kustomization: ks,
     generation: signed.payload.generation,
+    sequence: signed.payload.sequence,
     revision: 'main@sha1:whatever',
     renderKey: '',
     publishedAt: new Date(clock.t).toISOString(),
@@ -316,6 +331,13 @@ describe('the puller applies only records signed for this cluster, this target a
     expect(inventory(APPS)?.digest).toBe(good.digest);
   });
 
+  it('refuses an artifact without a publish sequence (signed by the previous version), saying to re-render', async () => {
+    const good = await applyGoodState();
+    const { sequence: _, ...unsequenced } = artifactPayload(APPS, [configMap('good', APPS, 'evil')]);
+    await publish(APPS, unsequenced as ArtifactPayload);
+    await expectRefusedKeepingGoodState(/no publish sequence.*re-render/, good);
+  });
+
   it('applies a newer artifact after refusing an older one', async () => {
     const old = await publish(APPS, artifactPayload(APPS, [configMap('good', APPS, 'v1')]));
     await reconcileCluster(deps);
@@ -345,7 +367,7 @@ describe('removal is signed too', () => {
     expect(inventory(APPS)?.entries.map((e) => e.id)).toEqual(['apps_good__ConfigMap']);
   });
 
-  it('a signed tombstone older than the last applied generation is refused', async () => {
+  it('a signed tombstone published before the last applied artifact is refused', async () => {
     const stale = tombstonePayload(APPS, nextGeneration());
     const good = await applyGoodState();
     await publish(APPS, stale);
@@ -403,6 +425,165 @@ describe('removal is signed too', () => {
     expect(report).toMatchObject({ ready: false, reason: 'ArtifactRejected' });
     expect(liveValue('good')).toBeUndefined();
   });
+});
+
+// ---- publish order -------------------------------------------------------------------------------------
+
+// Black-box through the embedded control plane and its puller: a tenant repository (its own GitRepository
+// beside the fleet) declares a Kustomization and a ConfigMap that a fleet Kustomization substitutes from.
+// Both changes below leave the fleet generation where it was, so generations alone cannot order the records.
+describe('every record the control plane publishes for a target is strictly newer than the last', () => {
+  const yaml = (lines: string[]) => `${lines.join('\n')}\n`;
+  const TENANT_APP: ObjectKey = { namespace: 'flux-system', name: 'tenant-app' };
+  const SUBST: ObjectKey = { namespace: 'flux-system', name: 'subst' };
+  const tenantVars = (color: string) =>
+    yaml([
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: tenant-vars',
+      '  namespace: flux-system',
+      'data:',
+      `  color: ${color}`,
+    ]);
+  const kustomization = (name: string, source: string, path: string, extra: string[] = []) =>
+    yaml([
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata:',
+      `  name: ${name}`,
+      '  namespace: flux-system',
+      'spec:',
+      '  interval: 10m',
+      '  prune: true',
+      `  path: ${path}`,
+      '  sourceRef:',
+      '    kind: GitRepository',
+      `    name: ${source}`,
+      ...extra,
+    ]);
+  const resources = (...files: string[]) =>
+    yaml([
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources:',
+      ...files.map((f) => `  - ${f}`),
+    ]);
+  const plainConfigMap = (name: string, value: string) =>
+    yaml([
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      `  name: ${name}`,
+      '  namespace: default',
+      'data:',
+      `  value: "${value}"`,
+    ]);
+
+  let h: Harness;
+  let tenant: FixtureRepo;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    tenant = await createFixtureRepo(join(h.root, 'served'), 'tenant');
+    await tenant.write({
+      'kustomization.yaml': resources('vars.yaml', 'app.yaml'),
+      'vars.yaml': tenantVars('blue'),
+      'app.yaml': kustomization('tenant-app', 'tenant', './app'),
+      'app/kustomization.yaml': resources('cm.yaml'),
+      'app/cm.yaml': plainConfigMap('tenant-app-cm', 'tenant'),
+    });
+    await tenant.commit('tenant');
+    await tenant.push();
+    await h.push(
+      {
+        'clusters/dev/tenant.yaml': `${yaml([
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: GitRepository',
+          'metadata:',
+          '  name: tenant',
+          '  namespace: flux-system',
+          'spec:',
+          '  interval: 1h',
+          `  url: ${h.git.url('tenant')}`,
+          '  ref:',
+          '    branch: main',
+        ])}---\n${kustomization('tenant', 'tenant', './')}`,
+        'clusters/dev/subst.yaml': kustomization('subst', 'flux-system', './subst', [
+          '  postBuild:',
+          '    substituteFrom:',
+          '      - kind: ConfigMap',
+          '        name: tenant-vars',
+        ]),
+        'subst/kustomization.yaml': resources('cm.yaml'),
+        'subst/cm.yaml': plainConfigMap('subst-out', '${color}'),
+      },
+      'a tenant and a Kustomization substituting from it',
+    );
+    await h.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const live = (name: string) =>
+    (h.kube.object('v1', 'ConfigMap', name, 'default')?.data as Record<string, string> | undefined)?.value;
+  const indexOf = (ks: ObjectKey) => getJson<IndexEntry>(h.plane.deps.store, stateKeys.index('dev', ks));
+  const applyOf = async (ks: ObjectKey) => kustomizationStatus(await h.status(), ks.name)?.apply;
+  const pushTenant = async (files: Record<string, string | null>, message: string) => {
+    await tenant.write(files);
+    await tenant.commit(message);
+    await tenant.push();
+    const res = await h.webhook({ repository: { clone_url: h.git.url('tenant') }, delivery: message });
+    expect(res.status).toBeLessThan(300);
+  };
+  /** What a store writer does: puts an earlier index entry back, and wakes the puller up. */
+  async function pointBack(ks: ObjectKey, earlier: IndexEntry): Promise<ApplyReport> {
+    await putJson(h.plane.deps.store, stateKeys.index('dev', ks), earlier);
+    await h.plane.deps.queue.send(h.plane.deps.queues.cluster('dev'), {
+      body: encodeJob({ kind: 'nudge', kustomization: ks, digest: earlier.digest ?? '' }),
+    });
+    return h.waitFor('the puller to act on the earlier entry', async () => {
+      const apply = await applyOf(ks);
+      return apply?.digest === earlier.digest ? apply : undefined;
+    });
+  }
+
+  it('refuses the earlier of two artifacts at the same generation (a substituteFrom source changed)', async () => {
+    await h.waitFor('subst applied', () => (live('subst-out') === 'blue' ? true : undefined));
+    const blue = (await indexOf(SUBST)) as IndexEntry;
+
+    await pushTenant({ 'vars.yaml': tenantVars('green') }, 'tenant: green');
+    await h.waitFor('subst re-applied', () => (live('subst-out') === 'green' ? true : undefined));
+    const green = (await indexOf(SUBST)) as IndexEntry;
+    // The case at hand: different content, and inputs of the same generation.
+    expect(green.digest).not.toBe(blue.digest);
+    expect(green.generation).toEqual(blue.generation);
+
+    const report = await pointBack(SUBST, blue);
+    expect(report).toMatchObject({ ready: false, reason: 'ArtifactRejected' });
+    expect(live('subst-out')).toBe('green');
+  }, 60_000);
+
+  it('after a removal caused by a tenant commit, the removed artifact put back re-creates nothing', async () => {
+    await h.waitFor('tenant-app applied', () => (live('tenant-app-cm') === 'tenant' ? true : undefined));
+    const before = (await indexOf(TENANT_APP)) as IndexEntry;
+
+    await pushTenant(
+      { 'kustomization.yaml': resources('vars.yaml'), 'app.yaml': null },
+      'tenant: remove tenant-app',
+    );
+    await h.waitFor('tenant-app pruned', () => (live('tenant-app-cm') === undefined ? true : undefined));
+    const tombstone = (await indexOf(TENANT_APP)) as IndexEntry;
+    expect(tombstone.deleted).toBe(true);
+    // The fleet did not move: the removal carries the generation of the artifact it removes.
+    expect(tombstone.generation).toEqual(before.generation);
+
+    const report = await pointBack(TENANT_APP, before);
+    expect(report).toMatchObject({ ready: false, reason: 'ArtifactRejected' });
+    expect(live('tenant-app-cm')).toBeUndefined();
+  }, 60_000);
 });
 
 // ---- bounded work --------------------------------------------------------------------------------------
@@ -484,6 +665,8 @@ describe('a report counts for the cluster of the channel it arrived on', () => {
     planeDir = mkdtempSync(join(tmpdir(), 'sluice-artifacts-plane-'));
     plane = await startControlPlane({
       dataDir: planeDir,
+      // These tests are about the pipeline, not the sandbox: bubblewrap when installed, else a plain process.
+      renderSandbox: 'auto',
       clusters: ['dev', 'prod'],
       exampleFleetDir: EXAMPLE_FLEET,
       kube: 'none',

@@ -37,8 +37,13 @@ interface Bound {
   /** Same as `target` without the kind; kept for readers of earlier artifacts. */
   kustomization: ObjectKey;
   target: TargetRef;
-  /** The index generation it was published at; the puller never goes back to an older one. */
+  /** The inputs it was rendered from: the control plane never replaces a newer entry with an older one. */
   generation: Generation;
+  /**
+   * Publish order of this target's records (see sequence.ts): strictly increases with each new digest.
+   * The puller accepts only the record it last applied or a strictly newer one.
+   */
+  sequence: number;
 }
 
 export interface ArtifactPayload extends Bound {

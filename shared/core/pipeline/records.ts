@@ -43,6 +43,8 @@ export interface KustomizationRecord {
 export interface IndexEntry {
   kustomization: ObjectKey;
   generation: Generation;
+  /** Publish sequence of the record it points at; its render job (the only writer) counts on from it. */
+  sequence?: number;
   revision: string;
   renderKey: string;
   publishedAt: string;

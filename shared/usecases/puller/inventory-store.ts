@@ -13,7 +13,7 @@ export interface Inventory {
   appliedAt: string;
   /** spec.prune of the last applied artifact: whether removing the Kustomization deletes its objects. */
   prune?: boolean;
-  /** Generation and signer of the last applied artifact or tombstone: nothing older is applied again. */
+  /** The last applied artifact or tombstone (digest, sequence, signer): only it or a newer one is applied. */
   applied?: AppliedMark;
   /** A signed tombstone was applied: the Kustomization is gone; the record stays to refuse replays. */
   removed?: boolean;

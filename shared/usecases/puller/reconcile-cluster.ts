@@ -1,8 +1,9 @@
 // The puller's reconcile: for every Kustomization in its cluster's index (or just the ones a nudge named),
 // in dependsOn order, fetch the signed record the entry points at, verify digest and signature, check it
-// is bound to this cluster and this target and not older than what was applied, then apply it (artifact)
-// or remove the target (tombstone), and report on this cluster's own channel. The index is only a pointer:
-// nothing in it is trusted. Unchanged artifacts are re-applied once per interval to correct drift.
+// is bound to this cluster and this target and is the record last applied or newer by publish sequence,
+// then apply it (artifact) or remove the target (tombstone), and report on this cluster's own channel. The
+// index is only a pointer: nothing in it is trusted. Unchanged artifacts are re-applied once per interval
+// to correct drift.
 import { createHash, createPublicKey } from 'node:crypto';
 import type { Signed } from '../../core/artifact/artifact.ts';
 import { checkBinding } from '../../core/artifact/binding.ts';
@@ -129,7 +130,13 @@ async function reconcileOne(
   try {
     payload = verifySigned(record, deps.publicKeyPem, entry.digest);
     try {
-      checkBinding(payload, { cluster: deps.cluster, target, keyFingerprint }, previous?.applied);
+      // Marks recorded before they held the digest: the inventory's digest is the same record's.
+      const applied = previous?.applied && { digest: previous.digest, ...previous.applied };
+      checkBinding(
+        payload,
+        { cluster: deps.cluster, target, keyFingerprint, digest: record.digest },
+        applied,
+      );
       if (entry.deleted && payload.kind !== 'Tombstone')
         throw new Error(
           'the index marks this Kustomization removed but points at an artifact, not a tombstone',
@@ -145,7 +152,12 @@ async function reconcileOne(
     deps,
     target,
     digest: record.digest,
-    mark: { generation: payload.generation, keyFingerprint },
+    mark: {
+      generation: payload.generation,
+      sequence: payload.sequence,
+      digest: record.digest,
+      keyFingerprint,
+    },
     now,
     previous,
     ready,
@@ -178,7 +190,7 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 const fingerprints = new Map<string, string>();
 
-/** Identifies the signer the puller trusts: generations are only compared between its own records. */
+/** Identifies the signer the puller trusts: sequences are only compared between its own records. */
 function fingerprintOf(publicKeyPem: string): string {
   let fingerprint = fingerprints.get(publicKeyPem);
   if (!fingerprint) {

@@ -13,7 +13,7 @@ export interface TargetContext {
   target: ObjectKey;
   /** Digest of the verified artifact or tombstone. */
   digest: string;
-  /** Its generation and signer, recorded with the inventory once acted upon. */
+  /** Its digest, sequence, generation and signer, recorded with the inventory once acted upon. */
   mark: AppliedMark;
   now: string;
   previous: Inventory | undefined;

@@ -1,6 +1,6 @@
 // Artifacts as the puller trusts them: a sha256 digest over the canonical payload (key order does not
 // matter, every change does), an ECDSA P-256 signature from the key service over that digest, a binding to
-// one cluster, one target and a generation that only moves forward, and a local signing key kept private.
+// one cluster, one target and a publish sequence that only moves forward, and a local signing key kept private.
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ function payload(): ArtifactPayload {
     kustomization: { name: 'apps', namespace: 'flux-system' },
     target: { kind: 'Kustomization', name: 'apps', namespace: 'flux-system' },
     generation: { fleet: 3, source: 5, fleetKey: 'f', sourceKey: 's' },
+    sequence: 50,
     source: {
       url: 'https://git.example.com/fleet.git',
       revision: 'main@sha1:0123456789abcdef0123456789abcdef01234567',
@@ -216,17 +217,30 @@ describe('checkBinding', () => {
     cluster: 'dev',
     target: { namespace: 'flux-system', name: 'apps' },
     keyFingerprint: 'k1',
+    digest: 'sha256:this',
   };
-  const applied = (fleet: number, source: number, keyFingerprint = 'k1'): AppliedMark => ({
-    generation: { fleet, source, fleetKey: 'f', sourceKey: 's' },
-    keyFingerprint,
+  /** The last applied record: by default another one (its digest), with a publish sequence. */
+  const applied = (
+    sequence: number | undefined,
+    opts: { fleet?: number; source?: number; digest?: string; key?: string } = {},
+  ): AppliedMark => ({
+    generation: { fleet: opts.fleet ?? 3, source: opts.source ?? 5, fleetKey: 'f', sourceKey: 's' },
+    ...(sequence !== undefined && { sequence }),
+    digest: opts.digest ?? 'sha256:earlier',
+    keyFingerprint: opts.key ?? 'k1',
   });
 
   it.each<[string, AppliedMark | undefined]>([
     ['nothing was applied yet', undefined],
-    ['the same generation was applied', applied(3, 5)],
-    ['an older generation was applied', applied(2, 5)],
-    ['a newer generation was applied under another signing key', applied(9, 9, 'k0')],
+    ['an earlier sequence was applied', applied(49)],
+    [
+      'an earlier sequence at a newer generation was applied (order is by sequence)',
+      applied(49, { fleet: 9 }),
+    ],
+    ['this very record was applied (a re-apply)', applied(50, { digest: 'sha256:this' })],
+    ['a newer sequence was applied under another signing key', applied(99, { key: 'k0' })],
+    ['an earlier puller recorded the same generation without a sequence', applied(undefined)],
+    ['an earlier puller recorded an older generation without a sequence', applied(undefined, { fleet: 2 })],
   ])('accepts an artifact bound to this cluster and target when %s', (_when, mark) => {
     expect(() => checkBinding(payload(), expected, mark)).not.toThrow();
   });
@@ -253,8 +267,33 @@ describe('checkBinding', () => {
       undefined,
       /not for Kustomization/,
     ],
-    ['an older fleet generation', () => undefined, applied(4, 5), /older than the last applied/],
-    ['an older source generation', () => undefined, applied(3, 6), /older than the last applied/],
+    ['a lower sequence than the last applied', () => undefined, applied(51), /older than the last applied/],
+    [
+      'a lower sequence at a newer generation',
+      (p) => (p.generation = { ...p.generation, fleet: 9 }),
+      applied(51),
+      /older than the last applied/,
+    ],
+    ['the same sequence with other content (a swap)', () => undefined, applied(50), /swap is refused/],
+    [
+      'an older fleet generation than an earlier puller recorded',
+      () => undefined,
+      applied(undefined, { fleet: 4 }),
+      /older than the last applied/,
+    ],
+    [
+      'an older source generation than an earlier puller recorded',
+      () => undefined,
+      applied(undefined, { source: 6 }),
+      /older than the last applied/,
+    ],
+    [
+      'no publish sequence (signed by the previous version)',
+      (p) => delete (p as Partial<SignedPayload>).sequence,
+      undefined,
+      /no publish sequence \(signed by an older control plane\); re-render it/,
+    ],
+    ['a sequence that is not a whole number', (p) => (p.sequence = 50.5), undefined, /no publish sequence/],
     [
       'no binding at all (an artifact from before binding)',
       (p) => {
