@@ -1,7 +1,7 @@
 // The artifact trust chain has no gaps, and status cannot be forged. A store writer (anyone who can put
 // objects under a cluster's prefix) can only point the index at records the control plane signed: the
-// puller refuses another cluster's or another target's artifact, an older generation and an unsigned
-// removal, reports why, and keeps the last good state. Reports count for the cluster whose channel they
+// puller refuses another cluster's or another target's artifact, any record but the last applied one that
+// is not newer by its publish sequence, and an unsigned removal, reports why, and keeps the last good state. Reports count for the cluster whose channel they
 // arrived on, never the one they name. Kubernetes calls and a target's apply are bounded in time.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type ServerResponse } from 'node:http';
@@ -226,6 +226,18 @@ async function publish(ks: ObjectKey, payload: SignedPayload): Promise<Signed> {
   return signed;
 }
 
+/** What the render job needs to publish a removal (it renders nothing then). */
+const renderDeps = () =>
+  ({
+    store,
+    queue,
+    keys,
+    clock: { now: () => clock.t },
+    log: silentLogger,
+    queues,
+    settings: { clusters: [deps.cluster] },
+  }) as unknown as PipelineDeps;
+
 function reportFor(reports: ApplyReport[], ks: ObjectKey): ApplyReport {
   const found = reports.find(
     (r) => r.kustomization.namespace === ks.namespace && r.kustomization.name === ks.name,
@@ -384,15 +396,7 @@ describe('removal is signed too', () => {
 
   it('the tombstone the control plane signs prunes, and the removed artifact cannot be replayed', async () => {
     const good = await applyGoodState();
-    const render = {
-      store,
-      queue,
-      keys,
-      clock: { now: () => clock.t },
-      log: silentLogger,
-      queues,
-      settings: { clusters: [deps.cluster] },
-    } as unknown as PipelineDeps;
+    const render = renderDeps();
     // The fleet moved on and the Kustomization's record is gone (withdrawn by its parent): the render
     // job publishes the removal.
     await putJson(store, stateKeys.fetchState('fleet'), { sourceKey: 'fleet', generation: 2 });
@@ -424,6 +428,23 @@ describe('removal is signed too', () => {
     const report = reportFor(await reconcileCluster(deps, new PullerState()), APPS);
     expect(report).toMatchObject({ ready: false, reason: 'ArtifactRejected' });
     expect(liveValue('good')).toBeUndefined();
+  });
+});
+
+describe('records from before publish sequences', () => {
+  it('a signed tombstone without a sequence is signed again with one, and then prunes', async () => {
+    await applyGoodState();
+    const { sequence: _, ...legacy } = tombstonePayload(APPS);
+    await publish(APPS, legacy as TombstonePayload);
+    expect(reportFor(await reconcileCluster(deps), APPS).reason).toBe('ArtifactRejected');
+    expect(liveValue('good')).toBe('good');
+
+    const job = { kind: 'render', cluster: deps.cluster, kustomization: APPS } as const;
+    expect(await renderJob(renderDeps(), job, 'fleet')).toEqual({ outcome: 'withdrawn' });
+    expect(reportFor(await reconcileCluster(deps), APPS)).toMatchObject({ reason: 'Pruned', pruned: 1 });
+    expect(liveValue('good')).toBeUndefined();
+    // Once it carries a sequence, the next render leaves it alone.
+    expect(await renderJob(renderDeps(), job, 'fleet')).toEqual({ outcome: 'unchanged' });
   });
 });
 
