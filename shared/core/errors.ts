@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'SandboxUnavailable'
   | 'AccessDenied'
   | 'LimitExceeded'
-  | 'SourceAddressRefused';
+  | 'SourceAddressRefused'
+  | 'SnapshotCorrupt';
 
 export interface SluiceErrorOptions {
   retryable?: boolean;

@@ -1,9 +1,12 @@
 // Use-case: fetch one source. Unchanged revision ⇒ nothing downstream; a new revision is stored as a
-// content-addressed snapshot, the source's generation moves forward, and every Kustomization that uses
-// the source gets a render job.
+// snapshot named by the digest of its bytes, the source's generation moves forward, and every
+// Kustomization that uses the source gets a render job. A stored snapshot a render could not trust
+// (missing, not matching its digest, or stored before bundles had digests) is stored again.
 
 import { packSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import { SluiceError } from '../core/errors.ts';
+import { redactUrl } from '../core/git/select-ref.ts';
+import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
 import type { FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
@@ -50,6 +53,10 @@ export async function fetchSource(
     throw err;
   }
   const unchanged = snapshot.commit === state.commit && state.snapshotDigest === snapshot.digest;
+  if (unchanged && (job.reason === 'repair' || !state.bundleDigest)) {
+    await restoreSnapshot(deps, spec, state, snapshot.dir, snapshot.revision, { now, recordFailure });
+    return { changed: false, revision: snapshot.revision };
+  }
   if (unchanged) {
     // A previous attempt stored this revision but may have died before queuing every render.
     if (state.rendersPending) {
@@ -63,25 +70,14 @@ export async function fetchSource(
     });
     return { changed: false, revision: snapshot.revision };
   }
-  // Content-addressed: a second upload of the same snapshot writes the same bytes.
-  const key = stateKeys.snapshot(snapshot.digest);
-  if ((await deps.store.list(key)).length === 0) {
-    let bundle: Buffer;
-    try {
-      bundle = await packSnapshot(snapshot.dir);
-    } catch (err) {
-      // Too big to pack is as permanent as too big to fetch: say so in the source's status.
-      if (err instanceof SluiceError) await recordFailure(err);
-      throw err;
-    }
-    await deps.store.put(key, bundle, 'application/gzip');
-  }
+  const bundleDigest = await storeSnapshot(deps, snapshot.dir, recordFailure);
   const next: FetchState = {
     sourceKey: job.sourceKey,
     generation: state.generation + 1,
     revision: snapshot.revision,
     commit: snapshot.commit,
     snapshotDigest: snapshot.digest,
+    bundleDigest,
     fetchedAt: now,
     lastAttemptAt: now,
   };
@@ -91,6 +87,74 @@ export async function fetchSource(
   await putJson(deps.store, stateKeys.fetchState(job.sourceKey), next);
   deps.log.info('fetched new revision', { source: spec.declaredBy, revision: snapshot.revision });
   return { changed: true, revision: snapshot.revision };
+}
+
+/**
+ * Packs the fetched files and stores them under the digest of the bundle's bytes. Always written, even
+ * when the key exists: a second upload writes the same bytes, and one that was replaced is healed.
+ */
+async function storeSnapshot(
+  deps: PipelineDeps,
+  dir: string,
+  recordFailure: (err: unknown) => Promise<void>,
+): Promise<string> {
+  let bundle: Buffer;
+  try {
+    bundle = await packSnapshot(dir);
+  } catch (err) {
+    // Too big to pack is as permanent as too big to fetch: say so in the source's status.
+    if (err instanceof SluiceError) await recordFailure(err);
+    throw err;
+  }
+  const digest = bundleDigestOf(bundle);
+  await deps.store.put(stateKeys.snapshot(digest), bundle, 'application/gzip');
+  return digest;
+}
+
+/**
+ * The revision did not move, but a render could not trust its stored snapshot (or it was stored before
+ * bundles had digests): store it again from the fetched files, read it back, and render again. The
+ * generation stays: nothing new was fetched. A store that still does not return what was written is a
+ * permanent SnapshotCorrupt on the source, so a corrupting store cannot keep fetch and render looping.
+ */
+async function restoreSnapshot(
+  deps: PipelineDeps,
+  spec: FetchSpec,
+  state: FetchState,
+  dir: string,
+  revision: string,
+  at: { now: string; recordFailure: (err: unknown) => Promise<void> },
+): Promise<void> {
+  const stateKey = stateKeys.fetchState(state.sourceKey);
+  if (state.bundleDigest) {
+    // Another render's repair (or a retry of this one) may have stored it already.
+    const stored = await deps.store.get(stateKeys.snapshot(state.bundleDigest));
+    if (stored && bundleDigestOf(stored) === state.bundleDigest) {
+      await putJson(deps.store, stateKey, { ...state, lastAttemptAt: at.now });
+      return;
+    }
+  }
+  const bundleDigest = await storeSnapshot(deps, dir, at.recordFailure);
+  const readBack = await deps.store.get(stateKeys.snapshot(bundleDigest));
+  if (!readBack || bundleDigestOf(readBack) !== bundleDigest) {
+    const err = new SluiceError(
+      'SnapshotCorrupt',
+      `the snapshot of ${redactUrl(spec.url)} at ${revision} was stored again but the store does not return what was written (${stateKeys.snapshot(bundleDigest)}); nothing is rendered from it. Check who or what can write snapshots/ in the store, then trigger a fetch`,
+    );
+    await at.recordFailure(err);
+    throw err;
+  }
+  const next: FetchState = { ...state, bundleDigest, lastAttemptAt: at.now, error: undefined };
+  await putJson(deps.store, stateKey, { ...next, rendersPending: true });
+  await enqueueRenders(deps, state.sourceKey);
+  await putJson(deps.store, stateKey, { ...next, rendersPending: undefined });
+  deps.log.warn('stored the snapshot again', {
+    source: spec.declaredBy,
+    revision,
+    why: state.bundleDigest
+      ? 'missing or not matching its digest'
+      : 'stored without a digest by an earlier version',
+  });
 }
 
 export async function enqueueRenders(deps: PipelineDeps, sourceKey: string): Promise<number> {

@@ -2,9 +2,6 @@
 // the record, make sure its source snapshot is local, render, register any Flux objects it declared,
 // sign and store the artifact, move the index forward, nudge the cluster. A failure leaves the index, and
 // so the cluster, at the last good artifact; the reason lands in the render status.
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import type { ConfigData } from '../api/config-data.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { sortForApply } from '../core/apply/apply-order.ts';
@@ -33,6 +30,8 @@ import type {
 import { DEFAULT_RENDER_LIMITS, splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
+// Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
+import { loadSnapshot } from './load-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { type ConfigRecord, registerChildren } from './register-children.ts';
 import { renderKustomization } from './render-kustomization.ts';
@@ -137,7 +136,7 @@ export async function renderJob(
     };
     if (isOlder(generation, current?.generation)) return { outcome: 'stale' };
 
-    const dir = await localSnapshot(deps, source.snapshotDigest, ksRef);
+    const dir = await loadSnapshot(deps, source, spec, ksRef);
     const configs = ks.spec.postBuild?.substituteFrom?.length ? await loadConfigs(deps, cluster) : [];
     const rendered = await renderKustomization(deps.render, {
       ks,
@@ -248,6 +247,7 @@ function reasonFor(code: string): string {
     case 'GitFetchFailed':
     case 'GitAuthFailed':
     case 'GitRefNotFound':
+    case 'SnapshotCorrupt':
       return 'ArtifactFailed';
     case 'ReferenceNotFound':
       return 'DependencyNotReady';
@@ -259,35 +259,6 @@ function reasonFor(code: string): string {
     default:
       return 'BuildFailed';
   }
-}
-
-const unpacking = new Map<string, Promise<string>>();
-
-/** The snapshot as a local directory: already there (same machine as the fetch), or unpacked once. */
-function localSnapshot(deps: PipelineDeps, digest: string, ksRef: string): Promise<string> {
-  const dir = join(deps.settings.snapshotsDir, digest.replace(/^sha256:/, ''));
-  let pending = unpacking.get(dir);
-  if (!pending) {
-    pending = (async () => {
-      if (
-        await stat(dir).then(
-          () => true,
-          () => false,
-        )
-      )
-        return dir;
-      const bundle = await deps.store.get(stateKeys.snapshot(digest));
-      if (!bundle)
-        throw new SluiceError('StoreUnavailable', `${ksRef}: snapshot ${digest} is missing from the store`, {
-          retryable: true,
-        });
-      await unpackSnapshot(bundle, dir);
-      return dir;
-    })();
-    unpacking.set(dir, pending);
-    pending.finally(() => unpacking.delete(dir)).catch(() => undefined);
-  }
-  return pending;
 }
 
 /** A Kustomization registered before its GitRepository: look the source up now, and subscribe to it. */

@@ -6,7 +6,8 @@ import type { ObjectKey } from './state-keys.ts';
 export interface FetchJob {
   kind: 'fetch';
   sourceKey: string;
-  reason: 'webhook' | 'schedule' | 'registration' | 'startup';
+  /** `repair`: a render found the stored snapshot missing or not matching its digest; store it again. */
+  reason: 'webhook' | 'schedule' | 'registration' | 'startup' | 'repair';
 }
 
 export interface RenderJob {

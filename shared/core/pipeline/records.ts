@@ -24,7 +24,10 @@ export interface FetchState {
   generation: number;
   revision?: string;
   commit?: string;
+  /** Names the fetched file set (repository, commit, ignore rules): render keys and local directories. */
   snapshotDigest?: string;
+  /** `sha256:` of the stored snapshot bundle's bytes, which names it in the store; checked on every load. */
+  bundleDigest?: string;
   fetchedAt?: string;
   lastAttemptAt?: string;
   error?: { code: string; message: string; at: string };

@@ -20,7 +20,8 @@ export const stateKeys = {
     `fetch/${sourceKey}/users/${cluster}/${ref(ks)}`,
   fetchUsers: (sourceKey: string) => `fetch/${sourceKey}/users/`,
   fetchSpecs: () => 'fetch/',
-  snapshot: (digest: string) => `snapshots/${digest.replace(/^sha256:/, '')}.json.gz`,
+  /** A snapshot bundle, named by the digest of its bytes (FetchState.bundleDigest): checked on every load. */
+  snapshot: (bundleDigest: string) => `snapshots/${bundleDigest.replace(/^sha256:/, '')}.bundle.gz`,
   /** Declared by the render of the parent Kustomization (message group of the parent). */
   kustomization: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/kustomizations/${ref(ks)}.json`,
   kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,

@@ -211,7 +211,7 @@ describe('stateKeys and keyFromPath', () => {
   });
 
   it('names a snapshot by the hex of its digest', () => {
-    expect(stateKeys.snapshot('sha256:abc')).toBe('snapshots/abc.json.gz');
+    expect(stateKeys.snapshot('sha256:abc')).toBe('snapshots/abc.bundle.gz');
   });
 });
 
