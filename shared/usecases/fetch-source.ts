@@ -53,7 +53,9 @@ export async function fetchSource(
     throw err;
   }
   const unchanged = snapshot.commit === state.commit && state.snapshotDigest === snapshot.digest;
-  if (unchanged && (job.reason === 'repair' || !state.bundleDigest)) {
+  // A source left at SnapshotCorrupt tries again on any fetch (its interval, a webhook, a reconcile).
+  const repair = job.reason === 'repair' || !state.bundleDigest || state.error?.code === 'SnapshotCorrupt';
+  if (unchanged && repair) {
     await restoreSnapshot(deps, spec, state, snapshot.dir, snapshot.revision, { now, recordFailure });
     return { changed: false, revision: snapshot.revision };
   }
@@ -115,7 +117,8 @@ async function storeSnapshot(
  * The revision did not move, but a render could not trust its stored snapshot (or it was stored before
  * bundles had digests): store it again from the fetched files, read it back, and render again. The
  * generation stays: nothing new was fetched. A store that still does not return what was written is a
- * permanent SnapshotCorrupt on the source, so a corrupting store cannot keep fetch and render looping.
+ * permanent SnapshotCorrupt on the source, so a corrupting store cannot keep fetch and render looping;
+ * the source's next fetch (interval, webhook, reconcile) tries once more.
  */
 async function restoreSnapshot(
   deps: PipelineDeps,
@@ -130,7 +133,9 @@ async function restoreSnapshot(
     // Another render's repair (or a retry of this one) may have stored it already.
     const stored = await deps.store.get(stateKeys.snapshot(state.bundleDigest));
     if (stored && bundleDigestOf(stored) === state.bundleDigest) {
-      await putJson(deps.store, stateKey, { ...state, lastAttemptAt: at.now });
+      // Renders that failed while the source was at SnapshotCorrupt were dead-lettered: queue them again.
+      if (state.error?.code === 'SnapshotCorrupt') await enqueueRenders(deps, state.sourceKey);
+      await putJson(deps.store, stateKey, { ...state, lastAttemptAt: at.now, error: undefined });
       return;
     }
   }

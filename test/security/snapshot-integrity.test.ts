@@ -172,9 +172,12 @@ describe('a snapshot is checked against its digest on every load from the store'
     expect([err.code, err.retryable]).toEqual(['SnapshotCorrupt', false]);
     expect((await fetchState()).error?.code).toBe('SnapshotCorrupt');
 
-    // With a store that keeps what it is given, the same repair heals it and clears the error.
-    await fetchSource(h.plane.deps, repair);
-    expect((await fetchState()).error).toBeUndefined();
+    // With a store that keeps what it is given, the source's next fetch (here its interval) heals it.
+    await fetchSource(h.plane.deps, { ...repair, reason: 'schedule' });
+    const healed = await fetchState();
+    expect(healed.error).toBeUndefined();
+    const stored = (await real.get(stateKeys.snapshot(healed.bundleDigest as string))) as Buffer;
+    expect(sha256(stored)).toBe(healed.bundleDigest);
     await h.waitFor('renders again', () => renderElsewhere().catch(() => undefined));
     expect(await artifactsContaining(PLANTED)).toEqual([]);
   });
