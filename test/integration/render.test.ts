@@ -8,9 +8,10 @@ import type { ConfigData } from '../../shared/api/config-data.ts';
 import { findKustomization } from '../../shared/api/find-kustomization.ts';
 import type { Kustomization } from '../../shared/api/kustomization.ts';
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
-import { SluiceError } from '../../shared/core/errors.ts';
+import type { SluiceError } from '../../shared/core/errors.ts';
 import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { type RenderRequest, renderKustomization } from '../../shared/usecases/render-kustomization.ts';
+import { rejectionOf } from '../support/error-of.ts';
 
 const fixtures = join(import.meta.dirname, '../fixtures/render');
 const deps = createLocalRenderDeps({ scratchDir: join(tmpdir(), 'sluice-render-test') });
@@ -66,13 +67,8 @@ function ks(path: string, postBuild?: Kustomization['spec']['postBuild']): Kusto
   };
 }
 
-async function renderError(req: RenderRequest): Promise<SluiceError> {
-  const err = await renderKustomization(deps, req).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SluiceError);
-  return err as SluiceError;
+function renderError(req: RenderRequest): Promise<SluiceError> {
+  return rejectionOf(renderKustomization(deps, req));
 }
 
 describe('renderKustomization', () => {

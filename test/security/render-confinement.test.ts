@@ -16,6 +16,7 @@ import { createLocalRenderDeps, type LocalRenderOptions } from '../../shared/con
 import { SluiceError } from '../../shared/core/errors.ts';
 import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { renderKustomization } from '../../shared/usecases/render-kustomization.ts';
+import { rejectionOf } from '../support/error-of.ts';
 
 const SECRET = 'BEGIN-SIGNING-KEY-canary-7f3a';
 let work: string;
@@ -76,14 +77,7 @@ async function render(
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<SluiceError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SluiceError);
-  return err as SluiceError;
-}
+const failure = rejectionOf;
 
 const gen = (body: string) => `apiVersion: builtin\nkind: ${body}`;
 

@@ -17,7 +17,7 @@ import { packSnapshot, unpackSnapshot } from '../../shared/adapters/local/snapsh
 import { decodeResource } from '../../shared/api/decode-resource.ts';
 import { loadCloudConfig } from '../../shared/config/cloud-config.ts';
 import { embeddedSourcePolicy } from '../../shared/config/source-address-settings.ts';
-import { SluiceError } from '../../shared/core/errors.ts';
+import type { SluiceError } from '../../shared/core/errors.ts';
 import { type AddressClass, classifyIp, parseIp } from '../../shared/core/net/ip-address.ts';
 import { nextHop } from '../../shared/core/net/redirect-hop.ts';
 import type { SourceAddressPolicy } from '../../shared/core/net/source-address-policy.ts';
@@ -31,6 +31,7 @@ import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import { fetchSource } from '../../shared/usecases/fetch-source.ts';
 import { defaultQueueNames, type PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import { processMessage } from '../../shared/usecases/process-message.ts';
+import { rejectionOf } from '../support/error-of.ts';
 import { createFixtureRepo, type FixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 
@@ -67,14 +68,7 @@ function source(
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<SluiceError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SluiceError);
-  return err as SluiceError;
-}
+const failure = rejectionOf;
 
 describe('snapshots and object caches are per repository', () => {
   it("a commit of another repository is not served from that repository's cache", async () => {
