@@ -60,13 +60,12 @@ export async function fetchSource(
     return { changed: false, revision: snapshot.revision };
   }
   if (unchanged) {
-    // A previous attempt stored this revision but may have died before queuing every render.
-    if (state.rendersPending) {
-      await enqueueRenders(deps, job.sourceKey);
-      await putJson(deps.store, stateKeys.fetchState(job.sourceKey), { ...state, rendersPending: undefined });
-    }
+    // A previous attempt stored this revision but may have died before queuing every render: queue them,
+    // then clear the mark in the same write as the attempt, so the fetches after this one queue nothing.
+    if (state.rendersPending) await enqueueRenders(deps, job.sourceKey);
     await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
       ...state,
+      rendersPending: undefined,
       lastAttemptAt: now,
       error: undefined,
     });
@@ -133,9 +132,16 @@ async function restoreSnapshot(
     // Another render's repair (or a retry of this one) may have stored it already.
     const stored = await deps.store.get(stateKeys.snapshot(state.bundleDigest));
     if (stored && bundleDigestOf(stored) === state.bundleDigest) {
-      // Renders that failed while the source was at SnapshotCorrupt were dead-lettered: queue them again.
-      if (state.error?.code === 'SnapshotCorrupt') await enqueueRenders(deps, state.sourceKey);
-      await putJson(deps.store, stateKey, { ...state, lastAttemptAt: at.now, error: undefined });
+      // Renders that failed while the source was at SnapshotCorrupt were dead-lettered, and a fetch that
+      // died before queuing them left them pending: queue them again, once.
+      if (state.error?.code === 'SnapshotCorrupt' || state.rendersPending)
+        await enqueueRenders(deps, state.sourceKey);
+      await putJson(deps.store, stateKey, {
+        ...state,
+        rendersPending: undefined,
+        lastAttemptAt: at.now,
+        error: undefined,
+      });
       return;
     }
   }

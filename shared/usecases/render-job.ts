@@ -186,9 +186,12 @@ export async function renderJob(
       const same = { ...payload, generation: current.generation, sequence: current.sequence };
       if (digestOf(same) === current.digest) payload = same;
     }
-    const artifact = await signArtifact(payload, deps.keys);
-    const storeKey = artifactKey(cluster, artifact.digest);
-    if ((await deps.store.list(storeKey)).length === 0) await putJson(deps.store, storeKey, artifact);
+    // Signed only when it is written: an unchanged render (the common case on every unchanged fetch and
+    // interval) costs no KMS call. Artifacts are content-addressed, so a stored one is this very payload.
+    const digest = digestOf(payload);
+    const storeKey = artifactKey(cluster, digest);
+    if ((await deps.store.list(storeKey)).length === 0)
+      await putJson(deps.store, storeKey, await signArtifact(payload, deps.keys));
 
     const status: RenderStatus = {
       kustomization: key,
@@ -196,13 +199,12 @@ export async function renderJob(
       reason: 'ReconciliationSucceeded',
       message: `Rendered revision: ${source.revision}`,
       revision: source.revision,
-      digest: artifact.digest,
+      digest,
       warnings: split.warnings,
       at: now(),
     };
     await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);
-    if (current?.digest === artifact.digest && !current.deleted)
-      return { outcome: 'unchanged', digest: artifact.digest };
+    if (current?.digest === digest && !current.deleted) return { outcome: 'unchanged', digest };
     const entry: IndexEntry = {
       kustomization: key,
       generation: payload.generation,
@@ -210,18 +212,18 @@ export async function renderJob(
       revision: source.revision,
       renderKey: rendered.key,
       publishedAt: now(),
-      digest: artifact.digest,
+      digest,
       artifactKey: storeKey,
     };
     await putJson(deps.store, stateKeys.index(cluster, key), entry);
-    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest: artifact.digest });
+    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest });
     deps.log.info('published artifact', {
       cluster,
       kustomization: ksRef,
       revision: source.revision,
-      digest: artifact.digest,
+      digest,
     });
-    return { outcome: 'published', digest: artifact.digest };
+    return { outcome: 'published', digest };
   } catch (err) {
     const e =
       err instanceof SluiceError

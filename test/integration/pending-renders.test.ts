@@ -1,0 +1,137 @@
+// A fetch that died between recording a new revision and queuing its renders is finished once by the next
+// fetch, not on every fetch after it; and a render whose content did not change signs nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SluiceError } from '../../shared/core/errors.ts';
+import type { FetchJob, RenderJob } from '../../shared/core/pipeline/jobs.ts';
+import type { FetchState, IndexEntry, RenderStatus } from '../../shared/core/pipeline/records.ts';
+import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import type { KeyService } from '../../shared/ports/key-service.ts';
+import { getJson } from '../../shared/ports/object-store.ts';
+import type { Queue } from '../../shared/ports/queue.ts';
+import { fetchSource } from '../../shared/usecases/fetch-source.ts';
+import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
+import { fleetSourceKey } from '../../shared/usecases/register-fleet.ts';
+import { renderJob } from '../../shared/usecases/render-job.ts';
+import { rejectionOf } from '../support/error-of.ts';
+import { type Harness, startHarness } from '../support/pipeline-harness.ts';
+
+const APPS: RenderJob = {
+  kind: 'render',
+  cluster: 'dev',
+  kustomization: { namespace: 'flux-system', name: 'apps' },
+};
+
+let h: Harness;
+let fleetKey: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.start();
+  fleetKey = fleetSourceKey({ url: h.git.url('fleet'), branch: 'main', intervalMs: 0 });
+  await h.waitFor('the fleet delivered', () => h.kube.object('apps/v1', 'Deployment', 'podinfo', 'podinfo'));
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The real queue, counting render jobs sent, and failing the first `failRenders` of them as an outage would. */
+function countingQueue(base: Queue, renderQueue: string, failRenders = 0): Queue & { renders: number } {
+  let failures = failRenders;
+  const queue = {
+    renders: 0,
+    async send(name: string, message: Parameters<Queue['send']>[1]) {
+      if (name === renderQueue) {
+        if (failures > 0) {
+          failures--;
+          throw new SluiceError('QueueUnavailable', 'the render queue is unreachable (simulated outage)', {
+            retryable: true,
+          });
+        }
+        queue.renders++;
+      }
+      return base.send(name, message);
+    },
+    receive: (name: string, opts?: Parameters<Queue['receive']>[1]) => base.receive(name, opts),
+    ack: (name: string, handle: string) => base.ack(name, handle),
+    retryLater: (name: string, handle: string, delay: number) => base.retryLater(name, handle, delay),
+  };
+  return queue;
+}
+
+/** The control plane's real signing key, counting signatures. */
+function countingKeys(base: KeyService): KeyService & { signatures: number } {
+  const keys = {
+    signatures: 0,
+    keyId: () => base.keyId(),
+    publicKeyPem: () => base.publicKeyPem(),
+    sign: (message: Uint8Array) => {
+      keys.signatures++;
+      return base.sign(message);
+    },
+  };
+  return keys;
+}
+
+const fetchFleet = (deps: PipelineDeps) =>
+  fetchSource(deps, { kind: 'fetch', sourceKey: fleetKey, reason: 'webhook' } satisfies FetchJob);
+const fleetState = async () =>
+  (await getJson<FetchState>(h.plane.deps.store, stateKeys.fetchState(fleetKey))) as FetchState;
+
+describe('a fetch that died before queuing its renders', () => {
+  it('queues them on the next fetch, and not again on the fetches after it', async () => {
+    await h.push({ 'apps/base/podinfo/extra.txt': 'a new revision\n' }, 'a new revision');
+    const before = await fleetState();
+    const outage = countingQueue(h.plane.deps.queue, h.plane.deps.queues.render, 1);
+    const crashed = await rejectionOf(fetchFleet({ ...h.plane.deps, queue: outage }));
+    expect(crashed.code).toBe('QueueUnavailable');
+    const pending = await fleetState();
+    expect(pending.generation).toBe(before.generation + 1);
+    expect(pending.rendersPending).toBe(true);
+
+    const first = countingQueue(h.plane.deps.queue, h.plane.deps.queues.render);
+    expect(await fetchFleet({ ...h.plane.deps, queue: first })).toMatchObject({ changed: false });
+    expect(first.renders).toBeGreaterThan(0);
+    expect((await fleetState()).rendersPending).toBeUndefined();
+
+    const second = countingQueue(h.plane.deps.queue, h.plane.deps.queues.render);
+    expect(await fetchFleet({ ...h.plane.deps, queue: second })).toMatchObject({ changed: false });
+    expect(second.renders).toBe(0);
+    expect((await fleetState()).generation).toBe(before.generation + 1);
+  });
+});
+
+describe('a render whose content did not change', () => {
+  it('signs nothing and keeps the published artifact', async () => {
+    const store = h.plane.deps.store;
+    const revision = (await fleetState()).revision;
+    await h.waitFor('apps rendered at the latest revision', async () => {
+      const status = await getJson<RenderStatus>(store, stateKeys.renderStatus('dev', APPS.kustomization));
+      return status?.revision === revision || undefined;
+    });
+    const published = (await getJson<IndexEntry>(
+      store,
+      stateKeys.index('dev', APPS.kustomization),
+    )) as IndexEntry;
+    const keys = countingKeys(h.plane.deps.keys);
+    const result = await renderJob({ ...h.plane.deps, keys }, APPS, fleetKey);
+    expect(result).toEqual({ outcome: 'unchanged', digest: published.digest });
+    expect(keys.signatures).toBe(0);
+    expect(await getJson<IndexEntry>(store, stateKeys.index('dev', APPS.kustomization))).toEqual(published);
+  });
+
+  it('signs it again only when its stored artifact is gone, and stores it again', async () => {
+    const store = h.plane.deps.store;
+    const published = (await getJson<IndexEntry>(
+      store,
+      stateKeys.index('dev', APPS.kustomization),
+    )) as IndexEntry;
+    const artifactKey = published.artifactKey as string;
+    await store.delete(artifactKey);
+    const keys = countingKeys(h.plane.deps.keys);
+    const result = await renderJob({ ...h.plane.deps, keys }, APPS, fleetKey);
+    expect(result).toEqual({ outcome: 'unchanged', digest: published.digest });
+    expect(keys.signatures).toBe(1);
+    expect(await store.list(artifactKey)).toEqual([artifactKey]);
+  });
+});
