@@ -502,6 +502,65 @@ describe('reconcileCluster', () => {
     });
   });
 
+  describe('one failing Kustomization', () => {
+    // flux-system/apps comes first in the index; flux-system/infra after it depends on nothing.
+    it.each([
+      [
+        'a CRD',
+        [owned(widgetCrd), owned(widget('w', 'apps'))],
+        /\/customresourcedefinitions\/widgets\.example\.com$/,
+      ],
+      [
+        'a Namespace',
+        [owned(namespace('team-a')), owned(configMap('settings', 'team-a'))],
+        /\/namespaces\/team-a$/,
+      ],
+    ])(
+      'still applies and reports the ones after it when waiting for %s fails',
+      async (_what, objects, path) => {
+        await publish(APPS, objects);
+        await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
+        await sentReports();
+        // The first GET is the apply's own look-up; the second is the wait for it to be established.
+        kube.failNext('GET', path, 500, undefined, { skip: 1 });
+
+        const reports = await reconcileCluster(deps);
+        expect(reportFor(reports, APPS)).toMatchObject({ ready: false, reason: 'ReconciliationFailed' });
+        expect(reportFor(reports, INFRA)).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+        expect(live('ConfigMap', 'infra-config', 'apps')).toBeDefined();
+        expect((await sentReports()).map((r) => [r.kustomization.name, r.reason])).toEqual([
+          ['apps', 'ReconciliationFailed'],
+          ['infra', 'ReconciliationSucceeded'],
+        ]);
+      },
+    );
+
+    it('reports HealthCheckFailed for a Namespace that never shows up, and still applies the next', async () => {
+      await publish(APPS, [owned(namespace('team-a')), owned(configMap('settings', 'team-a'))]);
+      await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
+      // After the apply's own look-up, every GET of the Namespace says it is not there, past the wait's bound.
+      const polls = deps.establishTimeoutMs / 250 + 2;
+      for (let i = 0; i < polls; i++)
+        kube.failNext('GET', /\/namespaces\/team-a$/, 404, undefined, { skip: i === 0 ? 1 : 0 });
+
+      const reports = await reconcileCluster(deps);
+      expect(reportFor(reports, APPS)).toMatchObject({ ready: false, reason: 'HealthCheckFailed' });
+      expect(live('ConfigMap', 'settings', 'team-a')).toBeUndefined();
+      expect(reportFor(reports, INFRA)).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+    });
+
+    it('still applies the ones after it when reading its inventory fails', async () => {
+      await publish(APPS, [owned(configMap('app-config'))]);
+      await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
+      kube.failNext('GET', /\/configmaps\/inventory-flux-system-apps-/, 500);
+
+      const reports = await reconcileCluster(deps);
+      expect(reportFor(reports, APPS)).toMatchObject({ ready: false, reason: 'ReconciliationFailed' });
+      expect(reportFor(reports, INFRA)).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+      expect(live('ConfigMap', 'infra-config', 'apps')).toBeDefined();
+    });
+  });
+
   describe('untrusted artifacts', () => {
     it.each<[string, () => PublishOptions, RegExp]>([
       [

@@ -75,9 +75,10 @@ export interface KubeApiServer {
   object(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
   /**
    * The next request whose method matches (`'*'` = any) and whose path matches `path` gets a Status error
-   * with `status` instead of being served. Faults queue up and each fires once.
+   * with `status` instead of being served. Faults queue up and each fires once; `skip` lets that many
+   * matching requests through first.
    */
-  failNext(method: string, path: RegExp, status: number, message?: string): void;
+  failNext(method: string, path: RegExp, status: number, message?: string, opts?: { skip?: number }): void;
   /** Switches simulated Deployment/StatefulSet readiness and re-evaluates existing ones. */
   setDeploymentsReady(ready: boolean): void;
   /** Every request received, in order (a live array: read, slice or clear it). */
@@ -234,8 +235,14 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       const obj = type ? ctx.store.get(type, namespace ?? '', name) : undefined;
       return obj && type ? { ...obj, apiVersion } : undefined;
     },
-    failNext: (method, path, status, message) =>
-      faults.add({ method, path, status, ...(message !== undefined ? { message } : {}) }),
+    failNext: (method, path, status, message, { skip } = {}) =>
+      faults.add({
+        method,
+        path,
+        status,
+        ...(message !== undefined ? { message } : {}),
+        ...(skip !== undefined ? { skip } : {}),
+      }),
     setDeploymentsReady: (ready) => {
       ctx.controllers.workloadsReady = ready;
       resyncWorkloads(ctx);

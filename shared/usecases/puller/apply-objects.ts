@@ -1,6 +1,7 @@
 // Applies an artifact's objects with server-side apply in Flux's stages: CRDs, Namespaces and
 // ClusterRoles first (then wait until established), `*Class` kinds next, everything else last. Objects
-// opted out with Flux's annotations are skipped. Stops at the first failing stage; reports every failure.
+// opted out with Flux's annotations are skipped. Stops at the first failing stage (a failed wait included);
+// reports every failure and never throws for one.
 // `signal` is the Kustomization's timeout: once it fires, in-flight calls abort and nothing more is sent.
 
 import { describeRef, refOf } from '../../adapters/kube/client-node-cluster.ts';
@@ -16,6 +17,8 @@ export interface ApplyOutcome {
   errors: string[];
   /** Set when the timeout ran out: while applying, or while waiting for CRDs/Namespaces. */
   timedOut?: 'apply' | 'wait';
+  /** A CRD or Namespace did not become established within the puller's own bound for that wait. */
+  notEstablished?: boolean;
 }
 
 const KEY = 'kustomize.toolkit.fluxcd.io';
@@ -80,8 +83,11 @@ export async function applyObjects(
       try {
         await waitEstablished(deps, batch, signal);
       } catch (err) {
-        if (!signal?.aborted) throw err;
-        outcome.timedOut = 'wait';
+        // A failed wait (the API server erring, a CRD never established) ends this target's apply like a
+        // failed stage does; it must not escape to the cluster pass and stop the targets after it.
+        if (signal?.aborted) outcome.timedOut = 'wait';
+        else if (err instanceof SluiceError && err.code === 'HealthCheckFailed')
+          outcome.notEstablished = true;
         outcome.errors.push((err as Error).message);
         return outcome;
       }

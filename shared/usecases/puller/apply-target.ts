@@ -3,7 +3,7 @@
 import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
 import type { ArtifactPayload } from '../../core/artifact/artifact.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
-import { applyObjects } from './apply-objects.ts';
+import { type ApplyOutcome, applyObjects } from './apply-objects.ts';
 import { type Inventory, writeInventory } from './inventory-store.ts';
 import { pruneObjects } from './prune-objects.ts';
 import { keyOf, type TargetContext } from './target-context.ts';
@@ -58,24 +58,7 @@ export async function applyTarget(
       });
     }
     ready.set(key, false);
-    const seconds = Math.round(timeoutMs / 1000);
-    const errors = applied.errors.join('; ');
-    return ctx.report({
-      revision,
-      ready: false,
-      applied: appliedCount,
-      ...(applied.timedOut === 'wait'
-        ? {
-            reason: 'HealthCheckFailed',
-            message: `timeout: not ready within ${seconds}s (spec.timeout): ${errors}`,
-          }
-        : applied.timedOut === 'apply'
-          ? {
-              reason: 'ReconciliationFailed',
-              message: `apply failed: timeout: not applied within ${seconds}s (spec.timeout)${errors ? `: ${errors}` : ''}`,
-            }
-          : { reason: 'ReconciliationFailed', message: `apply failed: ${errors}` }),
-    });
+    return ctx.report({ revision, ready: false, applied: appliedCount, ...failureOf(applied, timeoutMs) });
   }
 
   const next = inventoryOf(payload.objects);
@@ -118,4 +101,22 @@ export async function applyTarget(
     applied: appliedCount,
     pruned,
   });
+}
+
+/** The reason and message of a failed apply: a timeout, a CRD or Namespace never established, or an error. */
+function failureOf(applied: ApplyOutcome, timeoutMs: number): { reason: string; message: string } {
+  const seconds = Math.round(timeoutMs / 1000);
+  const errors = applied.errors.join('; ');
+  if (applied.timedOut === 'wait')
+    return {
+      reason: 'HealthCheckFailed',
+      message: `timeout: not ready within ${seconds}s (spec.timeout): ${errors}`,
+    };
+  if (applied.timedOut === 'apply')
+    return {
+      reason: 'ReconciliationFailed',
+      message: `apply failed: timeout: not applied within ${seconds}s (spec.timeout)${errors ? `: ${errors}` : ''}`,
+    };
+  if (applied.notEstablished) return { reason: 'HealthCheckFailed', message: `not ready: ${errors}` };
+  return { reason: 'ReconciliationFailed', message: `apply failed: ${errors}` };
 }

@@ -108,6 +108,10 @@ async function reconcileOne(
     ready.set(keyOf(target), false);
     return report({ ready: false, reason, message });
   };
+  // Whatever one target runs into (its inventory unreadable, the API server failing mid-apply) ends that
+  // target's reconcile with a report, never the cluster pass: the targets after it still go ahead.
+  const failed = (err: unknown) =>
+    fail('ReconciliationFailed', `reconcile failed: ${(err as Error).message}`);
 
   if (!entry.digest || !entry.artifactKey) {
     // A store writer can write `deleted: true`; only a signed tombstone removes anything.
@@ -125,7 +129,8 @@ async function reconcileOne(
   if (!record || record instanceof Error)
     return fail('ArtifactFailed', record?.message ?? 'artifact missing');
 
-  const previous = await readInventory(deps, target);
+  const previous = await readInventory(deps, target).catch((err: unknown) => err as Error);
+  if (previous instanceof Error) return failed(previous);
   let payload: ReturnType<typeof verifySigned>;
   try {
     payload = verifySigned(record, deps.publicKeyPem, entry.digest);
@@ -163,7 +168,11 @@ async function reconcileOne(
     ready,
     report,
   };
-  return payload.kind === 'Tombstone' ? removeTarget(ctx, payload) : applyTarget(ctx, payload);
+  try {
+    return await (payload.kind === 'Tombstone' ? removeTarget(ctx, payload) : applyTarget(ctx, payload));
+  } catch (err) {
+    return failed(err);
+  }
 }
 
 function refused(deps: PullerDeps, target: ObjectKey, report: ApplyReport): ApplyReport {

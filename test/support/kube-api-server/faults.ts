@@ -10,6 +10,8 @@ export interface FaultSpec {
   path: RegExp;
   status: number;
   message?: string;
+  /** Let this many matching requests through first (to fail, say, the second GET of an object). */
+  skip?: number;
 }
 
 export class FaultInjector {
@@ -34,6 +36,11 @@ export class FaultInjector {
       return (f.method === '*' || f.method.toUpperCase() === method.toUpperCase()) && f.path.test(pathname);
     });
     if (index < 0) return undefined;
+    const pending = this.#queue[index];
+    if (pending?.skip) {
+      pending.skip--;
+      return undefined;
+    }
     const [fault] = this.#queue.splice(index, 1);
     if (!fault) return undefined;
     const message = fault.message ?? `injected fault: ${reasonForCode(fault.status)}`;
