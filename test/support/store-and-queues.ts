@@ -19,6 +19,7 @@ export interface StoreAndQueues {
   close(): Promise<void>;
 }
 
+/** `prefix` names the queues and the bucket, so it must be a valid bucket name (3+ characters). */
 export async function startStoreAndQueues(prefix: string, clusters = ['dev']): Promise<StoreAndQueues> {
   const server = await startFauxqs({});
   const clients = createAwsClients({
