@@ -6,6 +6,7 @@ import { buildKustomization } from './commands/build-kustomization.ts';
 import { reconcileSource } from './commands/reconcile.ts';
 import { serve } from './commands/serve.ts';
 import { status } from './commands/status.ts';
+import { isReaderGone, READER_GONE_EXIT_CODE, writeFully } from './write-fully.ts';
 
 const USAGE = `Usage:
   sluice serve [--data-dir DIR] [--cluster NAME]... [--fleet-url URL] [--no-puller]
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const [verb, noun, name] = positionals;
   if (values.help || !verb) {
-    process.stdout.write(USAGE);
+    await writeFully(process.stdout, USAGE);
     return values.help ? 0 : 2;
   }
   if (verb === 'build' && (noun === 'kustomization' || noun === 'ks')) {
@@ -82,7 +83,8 @@ async function main(argv: string[]): Promise<number> {
     const strict = values['strict-substitute'];
     if (strict !== 'true' && strict !== 'false')
       throw usage(`--strict-substitute must be true or false, got ${JSON.stringify(strict)}`);
-    process.stdout.write(
+    await writeFully(
+      process.stdout,
       await buildKustomization({
         name,
         path: values.path ?? '',
@@ -125,13 +127,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'reconcile' && noun === 'source' && name === 'git') {
-    process.stdout.write(
+    await writeFully(
+      process.stdout,
       await reconcileSource(values.api, values['data-dir'], positionals[3] ?? 'flux-system'),
     );
     return 0;
   }
   if (verb === 'status') {
-    process.stdout.write(await status(values.api, values.json));
+    await writeFully(process.stdout, await status(values.api, values.json));
     return 0;
   }
   throw usage(`unknown command: ${positionals.join(' ')}`);
@@ -155,11 +158,14 @@ function usage(message: string): Error {
   return Object.assign(new Error(`${message}\n\n${USAGE}`), { exitCode: 2 });
 }
 
+// A failed write also emits 'error' on the stream; writeFully's rejection is where it is handled.
+process.stdout.on('error', () => {});
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err: unknown) => {
+  async (err: unknown) => {
+    if (isReaderGone(err)) process.exit(READER_GONE_EXIT_CODE);
     const message = isSluiceError(err) || err instanceof Error ? err.message : String(err);
-    process.stderr.write(`✗ ${message}\n`);
+    await writeFully(process.stderr, `✗ ${message}\n`).catch(() => {});
     process.exit((err as { exitCode?: number }).exitCode ?? 1);
   },
 );
