@@ -14,17 +14,22 @@ export async function reconcileSource(apiUrl: string, dataDir: string, name: str
   const view = (await (
     await fetch(`${api}/api/status`, { signal: AbortSignal.timeout(5000), headers: statusAuthorization() })
   ).json()) as StatusView;
-  const source = view.sources.find(
-    (s) =>
-      s.declaredBy.startsWith(`GitRepository/flux-system/${name} `) ||
-      s.declaredBy.startsWith(`GitRepository/${name} `),
+  const wanted = parseName(name);
+  const sources = view.sources.filter((s) =>
+    (s.declarers ?? []).some((d) => d.namespace === wanted.namespace && d.name === wanted.name),
   );
-  if (!source) {
-    const known = view.sources.map((s) => s.declaredBy).join(', ');
-    throw new SluiceError('UsageError', `no GitRepository named ${name}; known sources: ${known || 'none'}`);
-  }
+  if (sources.length === 0) throw notFound(view, wanted);
+  // The webhook fetches every source of a repository: one request per repository the name stands for
+  // (the same GitRepository name may be declared in several clusters).
+  let fetching = 0;
+  for (const url of [...new Set(sources.map((s) => s.url))]) fetching += await requestFetch(api, secret, url);
+  const what = sources.map((s) => s.declaredBy).join('; ');
+  return `► fetch requested for ${what} (${fetching} source${fetching === 1 ? '' : 's'}); follow with: npx sluice status\n`;
+}
+
+async function requestFetch(api: string, secret: string, url: string): Promise<number> {
   // A fresh id per request: the control plane drops a body it has already seen (a replayed delivery).
-  const body = JSON.stringify({ repository: source.url, requestId: randomUUID() });
+  const body = JSON.stringify({ repository: url, requestId: randomUUID() });
   const res = await fetch(`${api}/hooks/generic`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, secret) },
@@ -33,7 +38,29 @@ export async function reconcileSource(apiUrl: string, dataDir: string, name: str
   const answer = (await res.json()) as { sources?: number; error?: string };
   if (!res.ok)
     throw new SluiceError('UsageError', `the control plane refused: ${answer.error ?? res.status}`);
-  return `► fetch requested for ${source.declaredBy} (${answer.sources} source${answer.sources === 1 ? '' : 's'}); follow with: npx sluice status\n`;
+  return answer.sources ?? 0;
+}
+
+/** `NAME` (namespace flux-system, like `flux reconcile source git`) or `NAMESPACE/NAME`. */
+function parseName(name: string): { namespace: string; name: string } {
+  const [first = '', second] = name.split('/');
+  return second === undefined
+    ? { namespace: 'flux-system', name: first }
+    : { namespace: first, name: second };
+}
+
+function notFound(view: StatusView, wanted: { namespace: string; name: string }): SluiceError {
+  const named = view.sources.flatMap((s) => (s.declarers ?? []).map((d) => `${d.namespace}/${d.name}`));
+  const known = [...new Set(named)].sort().join(', ');
+  // Sources recorded by an earlier version have no declarers until the render that declares them runs again.
+  const legacy = view.sources.filter((s) => (s.declarers ?? []).length === 0 && s.declaredBy);
+  const hint = legacy.length
+    ? `; ${legacy.length} source${legacy.length === 1 ? ' was' : 's were'} recorded by an earlier version (${legacy.map((s) => s.declaredBy).join(', ')}) and can be named here once the Kustomization that declares ${legacy.length === 1 ? 'it' : 'them'} renders again (a new commit in its source)`
+    : '';
+  return new SluiceError(
+    'UsageError',
+    `no GitRepository ${wanted.namespace}/${wanted.name}; known sources: ${known || 'none'}${hint}`,
+  );
 }
 
 function readSecret(dataDir: string): string {

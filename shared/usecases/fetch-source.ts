@@ -14,6 +14,7 @@ import type { GitCredentials } from '../ports/git-source.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { enqueueRender } from './register-children.ts';
+import { loadDeclarations } from './source-declarations.ts';
 
 export async function fetchSource(
   deps: PipelineDeps,
@@ -31,10 +32,11 @@ export async function fetchSource(
   const now = new Date(deps.clock.now()).toISOString();
   const recordFailure = async (err: unknown): Promise<void> => {
     const e = err as SluiceError;
+    const message = `${await declaredBy(deps, spec)}: ${e.message}`;
     await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
       ...state,
       lastAttemptAt: now,
-      error: { code: e.code ?? 'GitFetchFailed', message: `${spec.declaredBy}: ${e.message}`, at: now },
+      error: { code: e.code ?? 'GitFetchFailed', message, at: now },
     });
   };
   let snapshot: Awaited<ReturnType<PipelineDeps['git']['fetch']>>;
@@ -86,7 +88,10 @@ export async function fetchSource(
   await putJson(deps.store, stateKeys.fetchState(job.sourceKey), { ...next, rendersPending: true });
   await enqueueRenders(deps, job.sourceKey);
   await putJson(deps.store, stateKeys.fetchState(job.sourceKey), next);
-  deps.log.info('fetched new revision', { source: spec.declaredBy, revision: snapshot.revision });
+  deps.log.info('fetched new revision', {
+    source: await declaredBy(deps, spec),
+    revision: snapshot.revision,
+  });
   return { changed: true, revision: snapshot.revision };
 }
 
@@ -160,7 +165,7 @@ async function restoreSnapshot(
   await enqueueRenders(deps, state.sourceKey);
   await putJson(deps.store, stateKey, { ...next, rendersPending: undefined });
   deps.log.warn('stored the snapshot again', {
-    source: spec.declaredBy,
+    source: await declaredBy(deps, spec),
     revision,
     why: state.bundleDigest
       ? 'missing or not matching its digest'
@@ -178,6 +183,11 @@ export async function enqueueRenders(deps: PipelineDeps, sourceKey: string): Pro
   return users.length;
 }
 
+/** Who declared the source, for messages: read only when a message needs it. */
+async function declaredBy(deps: PipelineDeps, spec: FetchSpec): Promise<string> {
+  return (await loadDeclarations(deps.store, spec)).declaredBy;
+}
+
 async function credentialsFor(deps: PipelineDeps, spec: FetchSpec): Promise<GitCredentials> {
   const secret = spec.secret as NonNullable<FetchSpec['secret']>;
   const record = await getJson<{ data: Record<string, string> }>(
@@ -187,7 +197,7 @@ async function credentialsFor(deps: PipelineDeps, spec: FetchSpec): Promise<GitC
   if (!record) {
     throw new SluiceError(
       'ReferenceNotFound',
-      `${spec.declaredBy}: spec.secretRef: Secret '${secret.namespace}/${secret.name}' not found; add it to the cluster's fleet directory`,
+      `${await declaredBy(deps, spec)}: spec.secretRef: Secret '${secret.namespace}/${secret.name}' not found; add it to the cluster's fleet directory`,
       { retryable: true },
     );
   }

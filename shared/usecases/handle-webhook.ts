@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { SluiceError } from '../core/errors.ts';
 import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec } from '../core/pipeline/records.ts';
-import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { isFetchSpecKey, stateKeys } from '../core/pipeline/state-keys.ts';
 import { verifyHmacSignature } from '../core/pipeline/webhook-signature.ts';
 import { getJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -65,7 +65,7 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
   const delivery = digest(req.body);
   let sources = 0;
   for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
-    if (!path.endsWith('/spec.json')) continue;
+    if (!isFetchSpecKey(path)) continue;
     const spec = await getJson<FetchSpec>(deps.store, path);
     if (!spec || !wanted.has(normalizeRepoUrl(spec.url))) continue;
     const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'webhook' };

@@ -4,21 +4,27 @@
 import { redactUrl } from '../core/git/select-ref.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import type {
+  DeclarerRef,
   FetchSpec,
   FetchState,
   IndexEntry,
   KustomizationRecord,
   RenderStatus,
 } from '../core/pipeline/records.ts';
-import { keyFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
+import { declarerRef } from '../core/pipeline/source-declarations.ts';
+import { isFetchSpecKey, keyFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { loadDeclarations } from './source-declarations.ts';
 
 export interface StatusView {
   sources: {
     sourceKey: string;
     url: string;
+    /** Every declarer, for people; `declarers` is the same as data, for lookups by name. */
     declaredBy: string;
+    /** The GitRepositories declaring it (no cluster: the fleet repository); empty for a source recorded by an earlier version and not declared since. */
+    declarers: DeclarerRef[];
     revision?: string;
     generation: number;
     fetchedAt?: string;
@@ -40,14 +46,16 @@ export interface StatusView {
 export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>): Promise<StatusView> {
   const sources: StatusView['sources'] = [];
   for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
-    if (!path.endsWith('/spec.json')) continue;
+    if (!isFetchSpecKey(path)) continue;
     const spec = await getJson<FetchSpec>(deps.store, path);
     if (!spec) continue;
     const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey));
+    const declared = await loadDeclarations(deps.store, spec);
     sources.push({
       sourceKey: spec.sourceKey,
       url: redactUrl(spec.url),
-      declaredBy: spec.declaredBy,
+      declaredBy: declared.declaredBy,
+      declarers: declared.declarers.map(declarerRef),
       generation: state?.generation ?? 0,
       ...(state?.revision && { revision: state.revision }),
       ...(state?.fetchedAt && { fetchedAt: state.fetchedAt }),

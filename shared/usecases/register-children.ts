@@ -8,7 +8,7 @@ import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { SluiceError } from '../core/errors.ts';
 import { encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
-import type { FetchSpec, FetchState, KustomizationRecord } from '../core/pipeline/records.ts';
+import type { FetchSpec, FetchState, KustomizationRecord, SourceDeclarer } from '../core/pipeline/records.ts';
 import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
 import { type ObjectKey, sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
@@ -50,6 +50,8 @@ export async function registerChildren(
     configs: [],
     sources: [],
   };
+  // Written before per-declarer source records: nothing of this parent's to withdraw there.
+  const previousDeclarers = previous.sourceDeclarers ?? [];
   const declaresNothing =
     split.gitRepositories.length + split.kustomizations.length + split.configs.length === 0;
   // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
@@ -59,12 +61,23 @@ export async function registerChildren(
   )
     return;
 
-  // 1. sources declared here
+  // 1. sources declared here: the spec is the same bytes from every declarer; the interval is this one's own
   const sources = new Map<string, string>([['flux-system/flux-system', fleetSourceKey]]);
+  const declarerKeys: string[] = [];
   for (const repo of split.gitRepositories) {
     const spec = fetchSpecOf(repo, cluster);
     sources.set(keyOf(repo.metadata), spec.sourceKey);
     await putJson(deps.store, stateKeys.fetchSpec(spec.sourceKey), spec);
+    const declarer: SourceDeclarer = {
+      cluster,
+      namespace: repo.metadata.namespace,
+      name: repo.metadata.name,
+      intervalMs: repo.spec.intervalMs,
+      parent: parentKey,
+    };
+    const declarerKey = stateKeys.sourceDeclarer(spec.sourceKey, declarer);
+    declarerKeys.push(declarerKey);
+    await putJson(deps.store, declarerKey, declarer);
     await putJson(deps.store, sourceRecordKey(cluster, repo.metadata), {
       sourceKey: spec.sourceKey,
       parent: parentKey,
@@ -154,6 +167,13 @@ export async function registerChildren(
     // Another parent may have taken the GitRepository over meanwhile: only withdraw our own declaration.
     if (record && same(record.parent, parentKey)) await deps.store.delete(recordKey);
   }
+  // The declarations of sources this parent no longer declares (or that moved to another URL, ref or
+  // secret, and so another source): other declarers' records of the same source stay.
+  for (const key of previousDeclarers) {
+    if (declarerKeys.includes(key)) continue;
+    const record = await getJson<SourceDeclarer>(deps.store, key);
+    if (record && same(record.parent, parentKey)) await deps.store.delete(key);
+  }
 
   // 4. ConfigMaps/Secrets for substituteFrom
   const { changed, keys: configKeys } = await syncConfigs(
@@ -167,6 +187,7 @@ export async function registerChildren(
     kustomizations: [...declared].sort(),
     configs: configKeys.sort(),
     sources: sourceKeys.sort(),
+    sourceDeclarers: [...new Set(declarerKeys)].sort(),
   };
   if (!same(next, previous)) await putJson(deps.store, declaredKey, next);
   if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued);
@@ -176,6 +197,8 @@ interface Declarations {
   kustomizations: string[];
   configs: string[];
   sources: string[];
+  /** Store keys of this parent's SourceDeclarer records (absent when written by an earlier version). */
+  sourceDeclarers?: string[];
 }
 
 function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
@@ -190,9 +213,7 @@ function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
     url: repo.spec.url,
     ...(repo.spec.ref && { ref: repo.spec.ref }),
     ...(repo.spec.ignore !== undefined && { ignore: repo.spec.ignore }),
-    intervalMs: repo.spec.intervalMs,
     ...(secret && { secret }),
-    declaredBy: `${objectRef('GitRepository', repo.metadata)} (cluster ${cluster})`,
   };
 }
 

@@ -4,7 +4,7 @@
 import type { Kustomization } from '../api/kustomization.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
-import type { FetchSpec, KustomizationRecord } from '../core/pipeline/records.ts';
+import type { FetchSpec, KustomizationRecord, SourceDeclarer } from '../core/pipeline/records.ts';
 import { sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
@@ -55,11 +55,12 @@ export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Pro
     sourceKey,
     url: fleet.url,
     ref: { branch: fleet.branch },
-    intervalMs: fleet.intervalMs,
     ...(fleet.credentials && { fleetCredentials: true }),
-    declaredBy: 'GitRepository/flux-system/flux-system (the fleet repository)',
   };
   await putJson(deps.store, stateKeys.fetchSpec(sourceKey), spec);
+  // Its own declaration: a cluster's GitRepository of the same repository and branch is another one.
+  const declarer: SourceDeclarer = { ...ROOT, intervalMs: fleet.intervalMs };
+  await putJson(deps.store, stateKeys.sourceDeclarer(sourceKey, declarer), declarer);
   for (const cluster of deps.settings.clusters) {
     const record: KustomizationRecord = {
       cluster,

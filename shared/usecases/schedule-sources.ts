@@ -1,11 +1,12 @@
-// Use-case: the scheduler tick. Every source whose interval has elapsed since its last attempt gets a
-// fetch job; a deterministic per-source jitter spreads sources that share an interval.
+// Use-case: the scheduler tick. Every source whose interval (the shortest among its declarers) has elapsed
+// since its last attempt gets a fetch job; a deterministic per-source jitter spreads sources that share one.
 import { createHash } from 'node:crypto';
 import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
-import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { isFetchSpecKey, stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { loadDeclarations } from './source-declarations.ts';
 
 /** Up to 10% of the interval, fixed per source so it does not drift between ticks. */
 export function jitterMs(sourceKey: string, intervalMs: number): number {
@@ -17,17 +18,20 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
   const now = deps.clock.now();
   const due: string[] = [];
   for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
-    if (!path.endsWith('/spec.json')) continue;
+    if (!isFetchSpecKey(path)) continue;
     const spec = await getJson<FetchSpec>(deps.store, path);
     if (!spec) continue;
     const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey));
     const last = state?.lastAttemptAt ? Date.parse(state.lastAttemptAt) : 0;
-    if (now - last < spec.intervalMs + jitterMs(spec.sourceKey, spec.intervalMs)) continue;
+    const { intervalMs } = await loadDeclarations(deps.store, spec);
+    // Declared by nothing any more (every declarer withdrew it): not fetched on a schedule.
+    if (intervalMs === undefined) continue;
+    if (now - last < intervalMs + jitterMs(spec.sourceKey, intervalMs)) continue;
     // A source no Kustomization uses any more (withdrawn from the fleet) is not fetched.
     if ((await deps.store.list(stateKeys.fetchUsers(spec.sourceKey))).length === 0) continue;
     const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'schedule' };
     // One scheduled fetch per source per interval window, however often the tick runs.
-    const window = Math.floor(now / Math.max(1000, spec.intervalMs));
+    const window = Math.floor(now / Math.max(1000, intervalMs));
     await deps.queue.send(deps.queues.fetch, {
       body: encodeJob(job),
       groupId: spec.sourceKey,

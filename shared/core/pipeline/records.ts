@@ -4,18 +4,40 @@ import type { Kustomization } from '../../api/kustomization.ts';
 import type { Generation } from '../artifact/generation.ts';
 import type { ObjectKey } from './state-keys.ts';
 
+/**
+ * What to fetch: only the source's identity (what sourceKeyOf hashes), so every declarer writes the same
+ * bytes. Who declared it, and how often to fetch it, is in one SourceDeclarer record per declarer.
+ */
 export interface FetchSpec {
   sourceKey: string;
   url: string;
   ref?: GitRepositoryRef;
   ignore?: string;
-  intervalMs: number;
   /** Secret holding credentials, as declared by a cluster's GitRepository spec.secretRef. */
   secret?: { cluster: string; namespace: string; name: string };
   /** The fleet repository, fetched with the credentials the control plane holds (settings.fleetCredentials). */
   fleetCredentials?: true;
-  /** Where the source was declared, for messages. */
-  declaredBy: string;
+  /**
+   * Written by versions before per-declarer records (last writer won): read only while the source has no
+   * SourceDeclarer yet, and dropped by the next render that declares it.
+   */
+  intervalMs?: number;
+  declaredBy?: string;
+}
+
+/** Which object declares a source: a cluster's GitRepository, or (no cluster) the fleet repository. */
+export interface DeclarerRef {
+  /** Absent for the fleet repository, which the control plane's configuration declares. */
+  cluster?: string;
+  namespace: string;
+  name: string;
+}
+
+/** One declaration of a source (stateKeys.sourceDeclarer); only the render that declared it writes it. */
+export interface SourceDeclarer extends DeclarerRef {
+  intervalMs: number;
+  /** The Kustomization whose render declared it; absent for the fleet repository. */
+  parent?: ObjectKey;
 }
 
 export interface FetchState {

@@ -11,8 +11,20 @@ export interface ObjectKey {
 const ref = (k: ObjectKey) => `${k.namespace}/${k.name}`;
 
 export const stateKeys = {
-  /** What to fetch; derived from its own content, so any writer writes the same bytes. */
+  /** What to fetch: the source's identity only (its key is a digest of it), so any writer writes the same bytes. */
   fetchSpec: (sourceKey: string) => `fetch/${sourceKey}/spec.json`,
+  /**
+   * One declaration of the source, with its interval: a cluster's GitRepository (written by the render that
+   * declared it) or the fleet repository (written at start-up). Declarers never write each other's records.
+   */
+  sourceDeclarer: (
+    sourceKey: string,
+    d: { cluster?: string | undefined; namespace: string; name: string },
+  ) =>
+    d.cluster === undefined
+      ? `fetch/${sourceKey}/declarers/fleet.json`
+      : `fetch/${sourceKey}/declarers/clusters/${d.cluster}/${ref(d)}.json`,
+  sourceDeclarers: (sourceKey: string) => `fetch/${sourceKey}/declarers/`,
   /** Written by fetch jobs of this source only (message group = sourceKey). */
   fetchState: (sourceKey: string) => `fetch/${sourceKey}/state.json`,
   /** Marker: this Kustomization renders from this source. */
@@ -48,6 +60,11 @@ export function sourceKeyOf(spec: {
 }): string {
   const canonical = canonicalJson([spec.url, spec.ref ?? null, spec.ignore ?? null, spec.secret ?? null]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 24);
+}
+
+/** Whether a key listed under fetchSpecs() is a source's spec (and not a declarer or user named `spec.json`). */
+export function isFetchSpecKey(path: string): boolean {
+  return /^fetch\/[^/]+\/spec\.json$/.test(path);
 }
 
 /** `clusters/<c>/<area>/<ns>/<name>.json` back to the object key. */
