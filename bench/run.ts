@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { bundles } from './bundles.ts';
 import { gitFetch } from './git-fetch.ts';
 import { publishMany } from './publish-many.ts';
+import { pullerFootprint } from './puller-footprint.ts';
 import { pushToApplied } from './push-to-applied.ts';
 import { renderMany } from './render-many.ts';
 import { renderOverhead } from './render-overhead.ts';
@@ -17,6 +18,7 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   'push-to-applied': () => pushToApplied(),
   'publish-many': () => publishMany(),
   bundles: () => bundles(),
+  'puller-footprint': () => pullerFootprint(),
 };
 
 const only = process.argv.slice(2);

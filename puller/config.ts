@@ -14,6 +14,8 @@ export interface PullerConfig {
   inventoryNamespace: string;
   /** Longest one Kubernetes API request may take (SLUICE_KUBE_TIMEOUT_SECONDS, default 30). */
   kubeTimeoutMs: number;
+  /** One endpoint for S3, SQS and KMS (an S3/SQS-compatible store, a VPC endpoint, local test servers). */
+  awsEndpoint?: string;
 }
 
 export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerConfig {
@@ -33,6 +35,9 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
   const kubeTimeout = Number(env.SLUICE_KUBE_TIMEOUT_SECONDS ?? 30);
   if (!(kubeTimeout >= 1 && kubeTimeout <= 600))
     problems.push('SLUICE_KUBE_TIMEOUT_SECONDS must be between 1 and 600');
+  const endpoint = env.SLUICE_AWS_ENDPOINT;
+  if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint))
+    problems.push('SLUICE_AWS_ENDPOINT must be an http(s):// URL');
   if (problems.length > 0)
     throw new SluiceError('ConfigInvalid', `invalid puller configuration: ${problems.join('; ')}`);
   return {
@@ -45,5 +50,6 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
     intervalMs: interval * 1000,
     inventoryNamespace: env.SLUICE_INVENTORY_NAMESPACE ?? 'sluice-system',
     kubeTimeoutMs: kubeTimeout * 1000,
+    ...(endpoint && { awsEndpoint: endpoint }),
   };
 }

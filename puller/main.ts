@@ -15,7 +15,10 @@ import { runPuller } from './run-puller.ts';
 
 const config = loadPullerConfig();
 const log = consoleLogger(`sluice-puller/${config.cluster}`);
-const clients = createAwsClients({ region: config.region });
+const clients = createAwsClients({
+  region: config.region,
+  ...(config.awsEndpoint && { endpoint: config.awsEndpoint }),
+});
 const publicKeyPem =
   config.publicKeyPem ?? (await new KmsKeyService(clients.kms, config.signingKeyArn ?? '').publicKeyPem());
 const kube = new KubeConfig();

@@ -26,9 +26,10 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
         await ensureInventoryNamespace(deps);
         ready = true;
       }
+      // A full pass that is due (at start, after a failure, each interval) does not wait out a long poll.
       const messages = await deps.queue.receive(deps.queues.cluster, {
         maxMessages: 10,
-        waitSeconds: opts.waitSeconds,
+        waitSeconds: deps.clock.now() >= nextFull ? 0 : opts.waitSeconds,
       });
       if (opts.signal.aborted) break;
       const nudged: ObjectKey[] = [];

@@ -1,0 +1,140 @@
+// The puller ships alone: its bundle, copied into an empty directory (no node_modules beside it), starts
+// with only its environment, pulls a signed artifact from the local S3/SQS server and applies it to the
+// test Kubernetes API server — and carries none of the control plane's packages.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundlePuller, type PullerBundle } from '../../puller/build/bundle-puller.ts';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
+import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
+import { ARTIFACT_API, type ArtifactPayload, artifactKey } from '../../shared/core/artifact/artifact.ts';
+import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
+import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
+import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
+import { putJson } from '../../shared/ports/object-store.ts';
+import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
+import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+
+const BUCKET = 'sluice';
+const PREFIX = 'sluice-bundle';
+const CLUSTER = 'edge';
+let dir: string;
+let bundle: PullerBundle;
+let fauxqs: FauxqsHandle;
+let kube: KubeApiServer;
+let puller: ChildProcess | undefined;
+let logs = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-puller-bundle-'));
+  bundle = await bundlePuller(join(dir, 'image', 'puller.mjs'));
+  fauxqs = await startFauxqs({});
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    endpoint: fauxqs.endpoint,
+    credentials: fauxqs.credentials,
+  });
+  await ensureInfrastructure(clients, defaultQueueNames(PREFIX), [CLUSTER], BUCKET);
+  kube = await startKubeApiServer({ namespaces: ['apps'] });
+  writeFileSync(join(dir, 'kubeconfig'), kube.kubeconfig());
+
+  // A signed artifact for the cluster, as the control plane would publish it.
+  const keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
+  const target = { namespace: 'flux-system', name: 'apps' };
+  const cm = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'from-bundle', namespace: 'apps' },
+    data: { a: '1' },
+  };
+  setOwnerLabels(cm, target);
+  const payload: ArtifactPayload = {
+    apiVersion: ARTIFACT_API,
+    kind: 'Artifact',
+    cluster: CLUSTER,
+    kustomization: target,
+    target: { kind: 'Kustomization', ...target },
+    generation: { fleet: 1, source: 1 },
+    sequence: 1,
+    source: { url: 'https://git.example.com/fleet.git', revision: `main@sha1:${'1'.padStart(40, '0')}` },
+    renderKey: 'sha256:bundle',
+    apply: { prune: true, wait: false, force: false, timeoutMs: 60_000, intervalMs: 60_000, dependsOn: [] },
+    objects: [cm],
+  };
+  const signed = await signArtifact(payload, keys);
+  const store = new S3ObjectStore(clients.s3, BUCKET);
+  await putJson(store, artifactKey(CLUSTER, signed.digest), signed);
+  const entry: IndexEntry = {
+    kustomization: target,
+    generation: payload.generation,
+    sequence: 1,
+    revision: payload.source.revision,
+    renderKey: payload.renderKey,
+    publishedAt: new Date().toISOString(),
+    digest: signed.digest,
+    artifactKey: artifactKey(CLUSTER, signed.digest),
+  };
+  await putJson(store, stateKeys.index(CLUSTER, target), entry);
+
+  // Only the puller's documented settings, nothing inherited from this process.
+  puller = spawn(process.execPath, [bundle.file], {
+    cwd: join(dir, 'image'),
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLUICE_CLUSTER: CLUSTER,
+      SLUICE_BUCKET: BUCKET,
+      SLUICE_QUEUE_PREFIX: PREFIX,
+      SLUICE_PUBLIC_KEY: await keys.publicKeyPem(),
+      SLUICE_AWS_ENDPOINT: fauxqs.endpoint,
+      SLUICE_INVENTORY_NAMESPACE: 'sluice-system',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: fauxqs.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: fauxqs.credentials.secretAccessKey,
+      KUBECONFIG: join(dir, 'kubeconfig'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  puller.stdout?.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
+  puller.stderr?.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
+});
+
+afterAll(async () => {
+  puller?.kill('SIGTERM');
+  await kube?.close();
+  await fauxqs?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the bundled puller', () => {
+  it('carries none of the control plane packages', () => {
+    for (const pkg of [
+      'fauxqs',
+      'isomorphic-git',
+      '@aws-cdk/lambda-layer-kubectl-v33',
+      'sst',
+      'yaml',
+      '@middy/core',
+    ])
+      expect(bundle.packages).not.toContain(pkg);
+    expect(bundle.packages).toContain('@kubernetes/client-node');
+  });
+
+  it('runs from an empty directory and applies a signed artifact', async () => {
+    let found: unknown;
+    for (let i = 0; i < 150 && !found; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      found = kube.object('v1', 'ConfigMap', 'from-bundle', 'apps');
+    }
+    expect(found, logs).toBeDefined();
+  });
+});
