@@ -61,6 +61,11 @@ export function formatStatus(view: StatusView): string {
         ]),
       ),
     );
+    // Warnings (fields not enforced yet, children over a limit) are rare and long: one line each, below.
+    const warnings = cluster.kustomizations.flatMap((k) =>
+      (k.render?.warnings ?? []).map((w) => `  ${k.namespace}/${k.name}: ${w}`),
+    );
+    if (warnings.length > 0) out.push('WARNINGS', ...warnings);
   }
   return `${out.join('\n')}\n`;
 }

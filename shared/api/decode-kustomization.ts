@@ -2,6 +2,7 @@
 import { dropUndefined, optional } from './decode-git-repository.ts';
 import type { FieldReader } from './field-reader.ts';
 import {
+  type HealthCheckReference,
   KUSTOMIZATION_API,
   type Kustomization,
   type KustomizationSpec,
@@ -41,6 +42,10 @@ export function decodeKustomization(
     ...optional('timeoutMs', r.duration(spec, 'timeout', 'spec.timeout')),
     prune: prune ?? false,
     wait: r.boolean(spec, 'wait', 'spec.wait') ?? false,
+    ...optional(
+      'healthChecks',
+      r.objects(spec, 'healthChecks', 'spec.healthChecks', (item, path) => decodeHealthCheck(r, item, path)),
+    ),
     force: r.boolean(spec, 'force', 'spec.force') ?? false,
     suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
     ...optional(
@@ -138,6 +143,19 @@ function decodeImage(r: FieldReader, item: Record<string, unknown>, path: string
     newName: r.string(item, 'newName', `${path}.newName`),
     newTag: r.string(item, 'newTag', `${path}.newTag`),
     digest: r.string(item, 'digest', `${path}.digest`),
+  });
+}
+
+function decodeHealthCheck(
+  r: FieldReader,
+  item: Record<string, unknown>,
+  path: string,
+): HealthCheckReference {
+  return dropUndefined({
+    apiVersion: r.string(item, 'apiVersion', `${path}.apiVersion`),
+    kind: r.string(item, 'kind', `${path}.kind`, { required: true }) ?? '',
+    name: r.string(item, 'name', `${path}.name`, { required: true }) ?? '',
+    namespace: r.string(item, 'namespace', `${path}.namespace`),
   });
 }
 

@@ -42,6 +42,14 @@ export interface PostBuild {
   substituteFrom?: SubstituteReference[];
 }
 
+/** Flux's NamespacedObjectKindReference: an object whose readiness the Kustomization's readiness waits for. */
+export interface HealthCheckReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
 export interface KustomizationSpec {
   sourceRef: CrossNamespaceSourceRef;
   path?: string;
@@ -50,6 +58,8 @@ export interface KustomizationSpec {
   timeoutMs?: number;
   prune: boolean;
   wait: boolean;
+  /** Decoded so that it is reported as not enforced yet (see not-enforced.ts), never silently dropped. */
+  healthChecks?: HealthCheckReference[];
   force: boolean;
   suspend: boolean;
   dependsOn?: { name: string; namespace?: string }[];

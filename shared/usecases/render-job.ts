@@ -29,6 +29,7 @@ import type {
 } from '../core/pipeline/records.ts';
 import { DEFAULT_RENDER_LIMITS, splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { notEnforcedWarnings } from '../core/render/not-enforced.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
 import { loadSnapshot } from './load-snapshot.ts';
@@ -200,7 +201,7 @@ export async function renderJob(
       message: `Rendered revision: ${source.revision}`,
       revision: source.revision,
       digest,
-      warnings: split.warnings,
+      warnings: [...split.warnings, ...notEnforcedWarnings(ks.spec)],
       at: now(),
     };
     await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);

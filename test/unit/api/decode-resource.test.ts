@@ -103,6 +103,23 @@ describe('decodeResource', () => {
       });
     });
 
+    it('a Kustomization keeps its healthChecks (reported as not enforced yet, never dropped)', () => {
+      const raw = kustomization({
+        healthChecks: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' },
+          { kind: 'Namespace', name: 'apps' },
+        ],
+      });
+      expect(decodeResource(raw, at())).toMatchObject({
+        spec: {
+          healthChecks: [
+            { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' },
+            { kind: 'Namespace', name: 'apps' },
+          ],
+        },
+      });
+    });
+
     it('a ConfigMap, keeping its data as text', () => {
       const raw = {
         apiVersion: 'v1',
@@ -214,6 +231,11 @@ describe('decodeResource', () => {
         name: 'an image without a name',
         raw: kustomization({ images: [{ newTag: '1' }, 'nginx'] }),
         message: `${FILE}: ${ks}: spec.images[0].name: is required; spec.images[1]: expected a mapping, got "nginx"`,
+      },
+      {
+        name: 'a health check without a kind',
+        raw: kustomization({ healthChecks: [{ name: 'web' }] }),
+        message: `${FILE}: ${ks}: spec.healthChecks[0].kind: is required`,
       },
       {
         name: 'a non-string component',
