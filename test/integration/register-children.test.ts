@@ -188,6 +188,36 @@ describe('registerChildren refuses', () => {
   });
 });
 
+describe('a refused render', () => {
+  it('records none of what it declares, so nothing of it is left behind to withdraw later', async () => {
+    const apps = root('apps');
+    const err = await rejectionOf(
+      declare(apps, gitRepository('team'), kustomization('web', 'team'), kustomization('apps')),
+    );
+    expect(err.code).toBe('ValidationFailed');
+    expect(await recordOf('web')).toBeUndefined();
+    expect(await sourceRecordOf('team')).toBeUndefined();
+    expect(await queuedRenders()).toEqual([]);
+    // The author removes the cycle and the child with it: no record of the child may outlive that.
+    await declare(apps);
+    expect(await recordOf('web')).toBeUndefined();
+  });
+
+  it('records none of its children when one of them is declared elsewhere', async () => {
+    await declare(root('first'), kustomization('web'));
+    await queuedRenders();
+    const second = root('second');
+    expect((await rejectionOf(declare(second, kustomization('api'), kustomization('web')))).code).toBe(
+      'ValidationFailed',
+    );
+    expect(await recordOf('api')).toBeUndefined();
+    expect(await queuedRenders()).toEqual([]);
+    // Once fixed, the render declares what it now renders, and only that.
+    await declare(second, kustomization('api'));
+    expect((await recordOf('api'))?.parent).toEqual({ namespace: NS, name: 'second' });
+  });
+});
+
 describe('registerChildren withdraws', () => {
   it('a child the parent no longer renders: its record and source marker go, and its render is queued to prune', async () => {
     const apps = root('apps');
