@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ConfigData } from '../api/config-data.ts';
 import type { GitRepository } from '../api/git-repository.ts';
+import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -43,7 +44,6 @@ export async function registerChildren(
     namespace: parent.kustomization.metadata.namespace,
     name: parent.kustomization.metadata.name,
   };
-  const parentRef = objectRef('Kustomization', parent.kustomization.metadata);
   const declaredKey = stateKeys.declared(cluster, parentKey);
   const previous = (await getJson<Declarations>(deps.store, declaredKey)) ?? {
     kustomizations: [],
@@ -60,6 +60,16 @@ export async function registerChildren(
     previous.kustomizations.length + previous.configs.length + previous.sources.length === 0
   )
     return;
+
+  // 0. refuse before writing anything: children recorded by a refused render would never be withdrawn
+  const ancestors = [...(parent.ancestors ?? []), keyOf(parentKey)];
+  const existingRecords = await refuseInvalidChildren(
+    deps,
+    cluster,
+    parentKey,
+    ancestors,
+    split.kustomizations,
+  );
 
   // 1. sources declared here: the spec is the same bytes from every declarer; the interval is this one's own
   const sources = new Map<string, string>([['flux-system/flux-system', fleetSourceKey]]);
@@ -93,27 +103,10 @@ export async function registerChildren(
   }
 
   // 2. Kustomizations declared here
-  const ancestors = [...(parent.ancestors ?? []), keyOf(parentKey)];
   const declared = new Set<string>();
   const enqueued = new Set<string>();
   for (const ks of split.kustomizations) {
     const key = keyOf(ks.metadata);
-    if (ancestors.includes(key)) {
-      throw new SluiceError(
-        'ValidationFailed',
-        `${parentRef}: declares Kustomization ${key}, which is itself or one of its ancestors (${ancestors.join(' → ')}); remove the cycle`,
-        { object: parentRef },
-      );
-    }
-    if (ancestors.length >= MAX_DEPTH) {
-      throw new SluiceError(
-        'ValidationFailed',
-        `${parentRef}: Kustomizations nest deeper than ${MAX_DEPTH} levels (${ancestors.join(' → ')})`,
-        {
-          object: parentRef,
-        },
-      );
-    }
     declared.add(key);
     const sourceRef = `${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}`;
     const sourceKey =
@@ -131,14 +124,7 @@ export async function registerChildren(
       ancestors,
     };
     const storeKey = stateKeys.kustomization(cluster, ks.metadata);
-    const existing = await getJson<KustomizationRecord>(deps.store, storeKey);
-    if (existing && !same(existing.parent, parentKey)) {
-      throw new SluiceError(
-        'ValidationFailed',
-        `${parentRef}: Kustomization ${key} is already declared by Kustomization ${keyOf(existing.parent ?? { namespace: '', name: '' })} in cluster ${cluster}; declare it once`,
-        { object: parentRef },
-      );
-    }
+    const existing = existingRecords.get(key);
     if (existing && same(existing, record)) continue;
     if (existing && existing.sourceKey !== sourceKey && existing.sourceKey) {
       await deps.store.delete(stateKeys.fetchUser(existing.sourceKey, cluster, ks.metadata));
@@ -199,6 +185,51 @@ interface Declarations {
   sources: string[];
   /** Store keys of this parent's SourceDeclarer records (absent when written by an earlier version). */
   sourceDeclarers?: string[];
+}
+
+/**
+ * Cycles, nesting deeper than MAX_DEPTH, and a Kustomization another parent declares: all checked before any
+ * write. Returns the children's current records, read once.
+ */
+async function refuseInvalidChildren(
+  deps: PipelineDeps,
+  cluster: string,
+  parentKey: ObjectKey,
+  ancestors: string[],
+  children: Kustomization[],
+): Promise<Map<string, KustomizationRecord | undefined>> {
+  const parentRef = objectRef('Kustomization', parentKey);
+  const existingRecords = new Map<string, KustomizationRecord | undefined>();
+  for (const ks of children) {
+    const key = keyOf(ks.metadata);
+    if (ancestors.includes(key)) {
+      throw new SluiceError(
+        'ValidationFailed',
+        `${parentRef}: declares Kustomization ${key}, which is itself or one of its ancestors (${ancestors.join(' → ')}); remove the cycle`,
+        { object: parentRef },
+      );
+    }
+    if (ancestors.length >= MAX_DEPTH) {
+      throw new SluiceError(
+        'ValidationFailed',
+        `${parentRef}: Kustomizations nest deeper than ${MAX_DEPTH} levels (${ancestors.join(' → ')})`,
+        { object: parentRef },
+      );
+    }
+    const existing = await getJson<KustomizationRecord>(
+      deps.store,
+      stateKeys.kustomization(cluster, ks.metadata),
+    );
+    if (existing && !same(existing.parent, parentKey)) {
+      throw new SluiceError(
+        'ValidationFailed',
+        `${parentRef}: Kustomization ${key} is already declared by Kustomization ${keyOf(existing.parent ?? { namespace: '', name: '' })} in cluster ${cluster}; declare it once`,
+        { object: parentRef },
+      );
+    }
+    existingRecords.set(key, existing);
+  }
+  return existingRecords;
 }
 
 function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
