@@ -1,24 +1,19 @@
-// middy middleware for HTTP functions: a typed Sluice error becomes its status code and message; anything
-// else a 500 without internals. Request size is limited before parsing.
+// middy middleware for HTTP functions: an error becomes its HTTP answer (httpAnswerOf: status, and the
+// message only when it is safe to show); anything unexpected a 500 without internals. Request size is limited before parsing.
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { isSluiceError } from '../../shared/core/errors.ts';
-
-const STATUS: Record<string, number> = { WebhookRejected: 400, ConfigInvalid: 500 };
+import { httpAnswerOf } from '../../shared/core/http-error.ts';
 
 export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
   return {
     onError: async (request) => {
-      const err = request.error;
-      const status = isSluiceError(err)
-        ? err.code === 'WebhookRejected' && err.message.startsWith('webhook signature')
-          ? 401
-          : (STATUS[err.code] ?? 500)
-        : 500;
-      const message =
-        isSluiceError(err) && status < 500 ? err.message : 'internal error; see the function logs';
-      if (status >= 500) console.error(JSON.stringify({ level: 'error', message: (err as Error)?.message }));
-      request.response = json(status, { error: message });
+      const answer = httpAnswerOf(request.error);
+      // The caller gets the status and, only for its own mistakes, the message; the rest goes to the logs.
+      if (answer.status >= 500)
+        console.error(
+          JSON.stringify({ level: 'error', code: answer.body.code, message: request.error?.message }),
+        );
+      request.response = json(answer.status, answer.body);
     },
   };
 }

@@ -3,7 +3,7 @@
 // visibility timeout); permanent ones go to the dead-letter queue with their reason. In a FIFO batch, once a
 // message group has a failure its later messages are reported too, so order within the group holds.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { isSluiceError } from '../../shared/core/errors.ts';
+import { classifyFailure } from '../../shared/core/pipeline/classify-failure.ts';
 import { decodeJob, type Job } from '../../shared/core/pipeline/jobs.ts';
 import { decideRetry } from '../../shared/core/pipeline/retry-policy.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
@@ -34,9 +34,7 @@ export async function processSqsBatch(
     try {
       await handle(decodeJob(record.body), { queue: queueName });
     } catch (err) {
-      const retryable = isSluiceError(err) ? err.retryable : true;
-      const code = isSluiceError(err) ? err.code : 'InternalError';
-      const reason = err instanceof Error ? err.message : String(err);
+      const { retryable, code, message: reason } = classifyFailure(err);
       const decision = decideRetry(retryable, attempt);
       if (decision.action === 'retry') {
         deps.log.warn('job failed, SQS will redeliver it', { queue: queueName, attempt, code, reason });

@@ -22,7 +22,7 @@ export function sqsFunction<K extends Job['kind']>(
       return processSqsBatch(event, { queue, log, deadLetterQueue: queues.deadLetter }, (job, source) => {
         // A misrouted job never becomes right on a retry: dead-letter it at once, like any bad message.
         if (job.kind !== kind)
-          throw new SluiceError('InvalidManifest', `this queue carries ${kind} jobs, got a ${job.kind} job`);
+          throw new SluiceError('InvalidJob', `this queue carries ${kind} jobs, got a ${job.kind} job`);
         return handle(deps, job as Extract<Job, { kind: K }>, source);
       });
     });

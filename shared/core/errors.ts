@@ -31,7 +31,13 @@ export type ErrorCode =
   | 'AccessDenied'
   | 'LimitExceeded'
   | 'SourceAddressRefused'
-  | 'SnapshotCorrupt';
+  | 'SnapshotCorrupt'
+  /** The signing key service (KMS) is throttling, failing or unreachable: retry later. */
+  | 'KeyServiceUnavailable'
+  /** A queue message that is no job (not JSON, unknown kind, missing fields, wrong queue): dead-lettered at once. */
+  | 'InvalidJob'
+  /** Anything that is not a SluiceError: a bug or an unexpected platform failure; its text stays in the logs. */
+  | 'InternalError';
 
 export interface SluiceErrorOptions {
   retryable?: boolean;

@@ -3,6 +3,7 @@
 // signed body, so a replayed delivery is queued once.
 import { createHash } from 'node:crypto';
 import { SluiceError } from '../core/errors.ts';
+import { HttpError } from '../core/http-error.ts';
 import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec } from '../core/pipeline/records.ts';
 import { isFetchSpecKey, stateKeys } from '../core/pipeline/state-keys.ts';
@@ -24,7 +25,8 @@ export interface WebhookResult {
 /** Accepts GitHub/Gitea/generic payloads: `repository.clone_url|html_url|url`, or a top-level `repository`/`url`. */
 export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Promise<WebhookResult> {
   if (!verifyHmacSignature(req.body, req.secret, req.signature)) {
-    throw new SluiceError(
+    throw new HttpError(
+      401,
       'WebhookRejected',
       'webhook signature missing or invalid: send X-Hub-Signature-256: sha256=<HMAC-SHA256 of the body with the webhook secret>',
     );

@@ -1,7 +1,7 @@
 // Runs one queued job through its handler with at-least-once semantics: success acks; a retryable failure
 // comes back after an exponential backoff; a permanent failure, or one out of attempts, goes to the
 // dead-letter queue with its reason recorded, then leaves the source queue. Nothing is dropped.
-import { isSluiceError } from '../core/errors.ts';
+import { classifyFailure } from '../core/pipeline/classify-failure.ts';
 import { decodeJob, type Job } from '../core/pipeline/jobs.ts';
 import { DEFAULT_RETRY, decideRetry, type RetryPolicy } from '../core/pipeline/retry-policy.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -33,10 +33,8 @@ export async function processMessage(
     await deps.queue.ack(queueName, message.receiptHandle);
     return 'done';
   }
-  const err = failure;
-  const retryable = isSluiceError(err) ? err.retryable : true; // unknown failures: assume transient
-  const code = isSluiceError(err) ? err.code : 'InternalError';
-  const reason = err instanceof Error ? err.message : String(err);
+  // The same verdict as the Lambda batch handler's: one classifier for both.
+  const { retryable, code, message: reason } = classifyFailure(failure);
   const decision = decideRetry(retryable, message.receiveCount, deps.retry ?? DEFAULT_RETRY);
   if (decision.action === 'retry') {
     deps.log.warn('job failed, will retry', {

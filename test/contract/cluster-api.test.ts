@@ -94,6 +94,7 @@ describe('ClientNodeCluster.apply', () => {
     expect(err.message).toContain('ConfigMap/missing-ns/orphan');
     expect(err.message).toContain('namespaces "missing-ns" not found');
     expect(err.retryable).toBe(false);
+    expect(err).toMatchObject({ status: 404, immutableField: false });
   });
 
   it('refuses a change to an immutable Deployment selector, not worth retrying', async () => {
@@ -103,6 +104,7 @@ describe('ClientNodeCluster.apply', () => {
     expect(err.message).toContain('Deployment/apps/web');
     expect(err.message).toMatch(/immutable/);
     expect(err.retryable).toBe(false);
+    expect(err).toMatchObject({ status: 422, immutableField: true });
   });
 
   it('marks a server outage as retryable', async () => {

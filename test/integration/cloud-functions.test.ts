@@ -296,7 +296,7 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     expect(failed).toEqual([]); // the poison message went to the dead-letter queue, the good one rendered
     const [dead] = await client.receive(queues.deadLetter(queues.render), { maxMessages: 10 });
     expect(dead?.body).toBe('not json');
-    expect(dead?.attributes.code).toBe('InvalidManifest');
+    expect(dead?.attributes.code).toBe('InvalidJob');
     expect(dead?.attributes.reason).toContain('queue message is not JSON');
   });
 });

@@ -26,7 +26,15 @@ export interface KmsServer {
   close(): Promise<void>;
   /** Every request received, in arrival order. */
   requests: KmsRequestRecord[];
+  /**
+   * Fault hook: the next request for `operation` (e.g. `Sign`) fails as given instead of running: an AWS
+   * error (`type`, HTTP `status`) as an outage or a refusal would answer, or `'disconnect'` (the socket is
+   * destroyed unanswered, as when the network fails).
+   */
+  failNext(operation: string, fault: KmsFault): void;
 }
+
+export type KmsFault = { type: string; status: number; message?: string } | 'disconnect';
 
 const TARGET_PREFIX = 'TrentService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -34,9 +42,10 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 export async function startKmsServer(): Promise<KmsServer> {
   const store = new KeyStore();
   const requests: KmsRequestRecord[] = [];
+  const faults = new Map<string, KmsFault[]>();
 
   const server = createServer((req, res) => {
-    handle(store, requests, req, res).catch((err: unknown) => {
+    handle(store, requests, faults, req, res).catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, { __type: 'KMSInternalException', message: String(err) });
       else res.destroy();
     });
@@ -53,6 +62,9 @@ export async function startKmsServer(): Promise<KmsServer> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    failNext(operation, fault) {
+      faults.set(operation, [...(faults.get(operation) ?? []), fault]);
+    },
     createKey(spec, opts) {
       const key = store.create(spec, opts?.alias);
       return { keyId: key.id, arn: key.arn };
@@ -68,6 +80,7 @@ export async function startKmsServer(): Promise<KmsServer> {
 async function handle(
   store: KeyStore,
   requests: KmsRequestRecord[],
+  faults: Map<string, KmsFault[]>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -76,6 +89,9 @@ async function handle(
   const target = typeof header === 'string' ? header : '';
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   requests.push({ target, operation });
+  const fault = faults.get(operation)?.shift();
+  if (fault === 'disconnect') return void res.socket?.destroy();
+  if (fault) return send(res, fault.status, { __type: fault.type, message: fault.message ?? fault.type });
 
   try {
     if (req.method !== 'POST') {

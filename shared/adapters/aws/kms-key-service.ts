@@ -53,20 +53,37 @@ export class KmsKeyService implements KeyService {
   }
 }
 
+/** Refusals that no retry fixes: the key is missing, disabled, pending deletion, of the wrong kind, or ours is not to use. */
+const PERMANENT = new Set([
+  'NotFoundException',
+  'InvalidKeyUsageException',
+  'DisabledException',
+  'KMSInvalidStateException',
+  'InvalidArnException',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ValidationException',
+]);
+
+/**
+ * A refusal is permanent (ConfigInvalid, naming the key and the fix); anything else (throttling, KMS's own
+ * 5xx, a network failure, expired credentials about to be renewed) is an outage worth retrying. Only the
+ * AWS error name and message go into the text: KMS errors carry no key material.
+ */
 function kmsError(verb: string, keyArn: string, err: unknown): SluiceError {
   const name = (err as { name?: string }).name ?? 'Error';
-  const permanent = [
-    'NotFoundException',
-    'InvalidKeyUsageException',
-    'DisabledException',
-    'AccessDeniedException',
-  ];
+  const detail = `${name}: ${(err as Error).message}`;
+  if (PERMANENT.has(name)) {
+    return new SluiceError(
+      'ConfigInvalid',
+      `could not ${verb} KMS key ${keyArn}: ${detail}; check that the key exists, is enabled, is an ECC_NIST_P256 SIGN_VERIFY key and that this role may use it`,
+      { retryable: false, cause: err },
+    );
+  }
   return new SluiceError(
-    'ConfigInvalid',
-    `could not ${verb} KMS key ${keyArn}: ${name}: ${(err as Error).message}`,
-    {
-      retryable: !permanent.includes(name),
-      cause: err,
-    },
+    'KeyServiceUnavailable',
+    `could not ${verb} KMS key ${keyArn}: KMS is unavailable (${detail}); will retry`,
+    { retryable: true, cause: err },
   );
 }

@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSluiceError } from '../../core/errors.ts';
+import { httpAnswerOf } from '../../core/http-error.ts';
 import { handleWebhook } from '../../usecases/handle-webhook.ts';
 import type { PipelineDeps } from '../../usecases/pipeline-deps.ts';
 import { readStatus } from '../../usecases/read-status.ts';
@@ -29,7 +29,15 @@ export interface HttpApi {
 export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   assertListenAddress('the webhook and status API', opts.host, opts.statusToken !== undefined);
   const server: Server = createServer((req, res) => {
-    route(opts, req, res).catch((err: unknown) => send(res, 500, { error: (err as Error).message }));
+    route(opts, req, res).catch((err: unknown) => {
+      // Only what is safe to show reaches the caller; the rest is the operator's, on stderr.
+      const answer = httpAnswerOf(err);
+      if (answer.status >= 500)
+        console.error(
+          `sluice: ${req.method} ${req.url?.split('?')[0]}: ${answer.body.code}: ${(err as Error)?.message}`,
+        );
+      send(res, answer.status, answer.body);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -63,19 +71,12 @@ async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResp
     const body = await readBody(req, MAX_WEBHOOK_BYTES);
     if (!body) return send(res, 413, { error: `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes` });
     const header = req.headers['x-hub-signature-256'] ?? req.headers['x-sluice-signature'];
-    try {
-      const result = await handleWebhook(opts.deps, {
-        body,
-        signature: Array.isArray(header) ? header[0] : header,
-        secret: opts.webhookSecret,
-      });
-      return send(res, 202, { accepted: true, ...result });
-    } catch (err) {
-      if (isSluiceError(err) && err.code === 'WebhookRejected') {
-        return send(res, err.message.startsWith('webhook signature') ? 401 : 400, { error: err.message });
-      }
-      throw err;
-    }
+    const result = await handleWebhook(opts.deps, {
+      body,
+      signature: Array.isArray(header) ? header[0] : header,
+      secret: opts.webhookSecret,
+    });
+    return send(res, 202, { accepted: true, ...result });
   }
   send(res, 404, { error: `no route for ${req.method} ${path}; try POST /hooks/generic or GET /api/status` });
 }

@@ -14,6 +14,7 @@ import {
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { ApplyAction, CallOptions, ClusterApi, ObjectRef } from '../../ports/cluster-api.ts';
+import { ClusterApiError } from '../../ports/cluster-api-error.ts';
 
 export interface ClientNodeClusterOptions {
   /** Longest a single API request may take (a hung API server must not stall the puller). */
@@ -154,25 +155,35 @@ export function describeRef(ref: ObjectRef): string {
 
 function apiError(verb: string, ref: ObjectRef, err: unknown): SluiceError {
   if (err instanceof ApiException) {
-    let reason = '';
-    try {
-      const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-      reason = (body as { message?: string })?.message ?? '';
-    } catch {
-      reason = '';
-    }
+    const status = statusOf(err.body);
     const code = Number(err.code);
-    return new SluiceError(
-      'ApplyFailed',
-      `${describeRef(ref)}: ${verb} failed (HTTP ${code}): ${reason || 'no reason given'}`,
-      {
-        retryable: code >= 500 || code === 429 || code === 409,
-        cause: err,
-      },
+    return new ClusterApiError(
+      `${describeRef(ref)}: ${verb} failed (HTTP ${code}): ${status.message || 'no reason given'}`,
+      { status: code, immutableField: code === 422 && status.immutableField },
+      { retryable: code >= 500 || code === 429 || code === 409, cause: err },
     );
   }
   return new SluiceError('ApplyFailed', `${describeRef(ref)}: ${verb} failed: ${(err as Error).message}`, {
     retryable: true,
     cause: err,
   });
+}
+
+/**
+ * The API server's Status body. Kubernetes has no reason code for an immutable field: a 422 Invalid
+ * names it in a cause's message ("field is immutable"), so this adapter, the protocol's boundary, is
+ * the one place that reads that text and turns it into a flag.
+ */
+function statusOf(body: unknown): { message: string; immutableField: boolean } {
+  let parsed: unknown;
+  try {
+    parsed = typeof body === 'string' ? JSON.parse(body) : body;
+  } catch {
+    return { message: '', immutableField: false };
+  }
+  const status = (parsed ?? {}) as { message?: unknown; details?: { causes?: { message?: unknown }[] } };
+  const message = typeof status.message === 'string' ? status.message : '';
+  const causes = Array.isArray(status.details?.causes) ? status.details.causes : [];
+  const texts = causes.length > 0 ? causes.map((c) => String(c?.message ?? '')) : [message];
+  return { message, immutableField: texts.some((t) => t.includes('field is immutable')) };
 }

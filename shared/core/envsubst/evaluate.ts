@@ -26,7 +26,9 @@ function render(node: Node, vars: ReadonlyMap<string, string>, strict: boolean):
       const args = node.args.map((n) => render(n, vars, strict));
       const value = vars.get(node.param);
       if (value === undefined && strict && !isDefaultOperator(node.name)) {
-        throw new SubstitutionError(`variable not set (strict mode): "${node.param}"`);
+        throw new SubstitutionError(`variable not set (strict mode): "${node.param}"`, {
+          unsetVariable: node.param,
+        });
       }
       return lookupFunction(node.name, args.length)(value ?? '', args);
     }

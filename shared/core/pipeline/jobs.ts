@@ -49,12 +49,12 @@ export function decodeJob(body: string): Job {
   try {
     value = JSON.parse(body);
   } catch {
-    throw new SluiceError('InvalidManifest', 'queue message is not JSON; it was dead-lettered');
+    throw new SluiceError('InvalidJob', 'queue message is not JSON; it was dead-lettered');
   }
   const kind = (value as { kind?: unknown })?.kind;
   if (kind !== 'fetch' && kind !== 'render' && kind !== 'apply-report' && kind !== 'nudge') {
     throw new SluiceError(
-      'InvalidManifest',
+      'InvalidJob',
       `queue message has unknown kind ${JSON.stringify(kind)}; it was dead-lettered`,
     );
   }
@@ -68,7 +68,7 @@ export function decodeJob(body: string): Job {
         : (typeof key?.namespace !== 'string' || typeof key?.name !== 'string') && 'kustomization';
   if (missing) {
     throw new SluiceError(
-      'InvalidManifest',
+      'InvalidJob',
       `queue message of kind ${kind} has no valid ${missing}; it was dead-lettered`,
     );
   }

@@ -3,7 +3,7 @@
 import type { ConfigData } from '../../api/config-data.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import { objectRef } from '../../api/object-meta.ts';
-import { evaluate } from '../envsubst/evaluate.ts';
+import { evaluate, SubstitutionError } from '../envsubst/evaluate.ts';
 import { SluiceError } from '../errors.ts';
 import { type KubeObject, parseYaml11 } from './yaml-codec.ts';
 
@@ -81,9 +81,10 @@ export function substituteObject(
   try {
     substituted = evaluate(text, vars, { strict: opts.strict });
   } catch (err) {
-    const hint = /strict mode/.test((err as Error).message)
-      ? '; define it in spec.postBuild.substitute or substituteFrom, or give it a default like ${var:=default}'
-      : '';
+    const hint =
+      err instanceof SubstitutionError && err.unsetVariable !== undefined
+        ? '; define it in spec.postBuild.substitute or substituteFrom, or give it a default like ${var:=default}'
+        : '';
     fail(`envsubst error: variable substitution failed: ${(err as Error).message}${hint}`, err);
   }
   const parsed = parseYaml11(substituted);

@@ -9,6 +9,7 @@ import { applyStages } from '../../core/apply/apply-order.ts';
 import { entryOf, type InventoryEntry } from '../../core/apply/inventory.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
+import { isImmutableFieldError } from '../../ports/cluster-api-error.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
 export interface ApplyOutcome {
@@ -102,7 +103,7 @@ async function applyWithRecreate(deps: PullerDeps, obj: KubeObject, force: boole
   try {
     return await deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true, ...call });
   } catch (err) {
-    if (!force || !/immutable/i.test((err as Error).message)) throw err;
+    if (!force || !isImmutableFieldError(err)) throw err;
     await deps.kube.delete(refOf(obj), call);
     return deps.kube.apply(obj, { fieldManager: deps.fieldManager, force: true, ...call });
   }

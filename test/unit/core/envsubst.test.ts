@@ -624,3 +624,25 @@ describe('evaluate', () => {
     expect(err.message).toContain(c.error);
   });
 });
+
+describe('strict mode, as data', () => {
+  it('names the unset variable in a typed property, and only for an unset variable', () => {
+    const unset = (() => {
+      try {
+        evaluate('a ${missing} b', new Map(), { strict: true });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(unset).toBeInstanceOf(SubstitutionError);
+    expect(unset).toMatchObject({ code: 'SubstitutionFailed', unsetVariable: 'missing' });
+    const syntax = (() => {
+      try {
+        evaluate('a ${', new Map(), { strict: true });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(syntax).toMatchObject({ code: 'SubstitutionFailed', unsetVariable: undefined });
+  });
+});

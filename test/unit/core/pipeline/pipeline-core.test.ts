@@ -63,8 +63,8 @@ describe('decodeJob', () => {
     ],
     ['JSON null', 'null', 'queue message has unknown kind undefined; it was dead-lettered'],
     ['a JSON array', '[]', 'queue message has unknown kind undefined; it was dead-lettered'],
-  ])('refuses %s with InvalidManifest', (_what, body, message) => {
-    expect(errorOf(() => decodeJob(body))).toMatchObject({ code: 'InvalidManifest', message });
+  ])('refuses %s with InvalidJob', (_what, body, message) => {
+    expect(errorOf(() => decodeJob(body))).toMatchObject({ code: 'InvalidJob', message });
   });
 
   it('marks a malformed message as not worth retrying', () => {
