@@ -17,6 +17,7 @@ import { isOlder } from '../core/artifact/generation.ts';
 import { nextSequence } from '../core/artifact/sequence.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
+import { reasonForCode } from '../core/flux-reason.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import { refuseCrossNamespaceRefs } from '../core/pipeline/cross-namespace-refs.ts';
 import { type ClusterNudge, encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
@@ -233,7 +234,7 @@ export async function renderJob(
     const status: RenderStatus = {
       kustomization: key,
       ready: false,
-      reason: reasonFor(e.code),
+      reason: reasonForCode(e.code),
       message: e.message,
       warnings: [],
       at: now(),
@@ -242,25 +243,6 @@ export async function renderJob(
     };
     await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);
     throw e;
-  }
-}
-
-function reasonFor(code: string): string {
-  switch (code) {
-    case 'GitFetchFailed':
-    case 'GitAuthFailed':
-    case 'GitRefNotFound':
-    case 'SnapshotCorrupt':
-      return 'ArtifactFailed';
-    case 'ReferenceNotFound':
-      return 'DependencyNotReady';
-    case 'AccessDenied':
-      return 'AccessDenied';
-    case 'StoreUnavailable':
-    case 'QueueUnavailable':
-      return 'ReconciliationFailed';
-    default:
-      return 'BuildFailed';
   }
 }
 
