@@ -2,6 +2,7 @@
 // the queue's, never the report's. Providers (Slack, Teams, commit status) hang off here next.
 import { loadCloudConfig } from '../shared/config/cloud-config.ts';
 import { type CloudDeps, createCloudDeps } from '../shared/config/create-cloud-deps.ts';
+import { targetKey } from '../shared/core/pipeline/target.ts';
 import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
 import { sqsFunction } from './middleware/sqs-function.ts';
 
@@ -15,7 +16,7 @@ export function createNotifyHandler(factory: () => CloudDeps | Promise<CloudDeps
     const outcome = await recordApplyReport(pipeline, cluster, job);
     pipeline.log.info('apply report', {
       cluster,
-      kustomization: `${job.kustomization.namespace}/${job.kustomization.name}`,
+      target: targetKey(job.target),
       ready: job.ready,
       reason: job.reason,
       outcome,

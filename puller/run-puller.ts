@@ -3,7 +3,7 @@
 // logged and retried with backoff.
 
 import { decodeJob } from '../shared/core/pipeline/jobs.ts';
-import type { ObjectKey } from '../shared/core/pipeline/state-keys.ts';
+import type { Target } from '../shared/core/pipeline/target.ts';
 import { ensureInventoryNamespace } from '../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../shared/usecases/puller/puller-deps.ts';
 import { PullerState, reconcileCluster } from '../shared/usecases/puller/reconcile-cluster.ts';
@@ -32,12 +32,12 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
         waitSeconds: deps.clock.now() >= nextFull ? 0 : opts.waitSeconds,
       });
       if (opts.signal.aborted) break;
-      const nudged: ObjectKey[] = [];
+      const nudged: Target[] = [];
       for (const m of messages) {
         await deps.queue.ack(deps.queues.cluster, m.receiptHandle);
         try {
           const job = decodeJob(m.body);
-          if (job.kind === 'nudge') nudged.push(job.kustomization);
+          if (job.kind === 'nudge') nudged.push(job.target);
         } catch {
           // not a nudge: the full reconcile below covers whatever it meant
           nextFull = 0;
@@ -47,14 +47,12 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
       if (full || nudged.length > 0) {
         const reports = await reconcileCluster(deps, state, full ? undefined : nudged);
         for (const r of reports) {
-          (r.ready ? deps.log.info : deps.log.warn)(
-            `${r.kustomization.namespace}/${r.kustomization.name}: ${r.reason}`,
-            {
-              cluster: deps.cluster,
-              revision: r.revision,
-              message: r.message,
-            },
-          );
+          (r.ready ? deps.log.info : deps.log.warn)(`${r.target.namespace}/${r.target.name}: ${r.reason}`, {
+            cluster: deps.cluster,
+            kind: r.target.kind,
+            revision: r.revision,
+            message: r.message,
+          });
         }
         if (full) nextFull = deps.clock.now() + opts.intervalMs;
       }

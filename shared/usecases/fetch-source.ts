@@ -9,11 +9,12 @@ import { redactUrl } from '../core/git/select-ref.ts';
 import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
 import type { FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
-import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { fetchUserFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
+import { type Target, targetKey } from '../core/pipeline/target.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
+import { enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
-import { enqueueRender } from './register-children.ts';
 import { loadDeclarations } from './source-declarations.ts';
 
 export async function fetchSource(
@@ -175,12 +176,14 @@ async function restoreSnapshot(
 
 export async function enqueueRenders(deps: PipelineDeps, sourceKey: string): Promise<number> {
   const prefix = stateKeys.fetchUsers(sourceKey);
-  const users = await deps.store.list(prefix);
-  for (const user of users) {
-    const [cluster = '', namespace = '', name = ''] = user.slice(prefix.length).split('/');
-    await enqueueRender(deps, cluster, { namespace, name });
+  // A target subscribed by an earlier version may have its marker in both layouts: one render each.
+  const users = new Map<string, { cluster: string; target: Target }>();
+  for (const path of await deps.store.list(prefix)) {
+    const user = fetchUserFromPath(path, prefix);
+    if (user) users.set(`${user.cluster}/${targetKey(user.target)}`, user);
   }
-  return users.length;
+  for (const { cluster, target } of users.values()) await enqueueRender(deps, cluster, target);
+  return users.size;
 }
 
 /** Who declared the source, for messages: read only when a message needs it. */

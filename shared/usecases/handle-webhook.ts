@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { SluiceError } from '../core/errors.ts';
 import { HttpError } from '../core/http-error.ts';
-import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec } from '../core/pipeline/records.ts';
 import { isFetchSpecKey, stateKeys } from '../core/pipeline/state-keys.ts';
 import { verifyHmacSignature } from '../core/pipeline/webhook-signature.ts';
 import { getJson } from '../ports/object-store.ts';
+import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
 export interface WebhookRequest {
@@ -70,13 +70,8 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     if (!isFetchSpecKey(path)) continue;
     const spec = await getJson<FetchSpec>(deps.store, path);
     if (!spec || !wanted.has(normalizeRepoUrl(spec.url))) continue;
-    const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'webhook' };
-    await deps.queue.send(deps.queues.fetch, {
-      body: encodeJob(job),
-      groupId: spec.sourceKey,
-      // Hashed: a delivery id is any string, a deduplication id at most 128 plain characters.
-      deduplicationId: digest(`${spec.sourceKey}\n${delivery}`),
-    });
+    // The delivery's id (or the signed body's digest) is the occasion: a replayed delivery is queued once.
+    await enqueueFetch(deps, spec.sourceKey, 'webhook', delivery);
     sources++;
   }
   return { repository: urls[0] as string, sources };

@@ -6,9 +6,9 @@ import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import { SluiceError } from '../core/errors.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
-import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
+import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
 const unpacking = new Map<string, Promise<string>>();
@@ -78,14 +78,14 @@ export function loadSnapshot(
 
 /** `found`: what the store holds instead (the digest of its bytes, `missing` or `legacy`). */
 async function requestRepair(deps: PipelineDeps, source: FetchState, found: string): Promise<void> {
-  const job: FetchJob = { kind: 'fetch', sourceKey: source.sourceKey, reason: 'repair' };
   const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 16);
-  await deps.queue.send(deps.queues.fetch, {
-    body: encodeJob(job),
-    groupId: source.sourceKey,
-    // Every Kustomization of the source may ask at once: one request per finding (and 10 s) is enough,
-    // while bytes replaced again after a repair are a new finding. The fetch checks the stored bundle
-    // first, so a late duplicate does nothing.
-    deduplicationId: `${source.sourceKey}/repair/${short(source.bundleDigest ?? 'legacy')}-${short(found)}/${Math.floor(deps.clock.now() / 10_000)}`,
-  });
+  // Every target of the source may ask at once: one request per finding (and 10 s) is enough, while bytes
+  // replaced again after a repair are a new finding. The fetch checks the stored bundle first, so a late
+  // duplicate does nothing.
+  await enqueueFetch(
+    deps,
+    source.sourceKey,
+    'repair',
+    `${short(source.bundleDigest ?? 'legacy')}-${short(found)}/${Math.floor(deps.clock.now() / 10_000)}`,
+  );
 }

@@ -1,5 +1,5 @@
 // Use-case: everything `sluice status` and the status API show: sources with their revisions and errors,
-// and per cluster each Kustomization's published artifact, render status and apply status.
+// and per cluster each target's published artifact, render status and apply status.
 
 import { redactUrl } from '../core/git/select-ref.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
@@ -13,9 +13,11 @@ import type {
 } from '../core/pipeline/records.ts';
 import { declarerRef } from '../core/pipeline/source-declarations.ts';
 import { isFetchSpecKey, keyFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
+import { kustomizationTarget, type Target, type TargetKind, targetKey } from '../core/pipeline/target.ts';
 import { getJson } from '../ports/object-store.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
+import { listIndexedTargets, readApplyStatus, readIndexEntry, readRenderStatus } from './target-records.ts';
 
 export interface StatusView {
   sources: {
@@ -32,7 +34,9 @@ export interface StatusView {
   }[];
   clusters: {
     name: string;
+    /** Every target (the name is historical: Kustomizations were the only kind). */
     kustomizations: {
+      kind: TargetKind;
       namespace: string;
       name: string;
       path?: string;
@@ -64,26 +68,28 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
   }
   const clusters: StatusView['clusters'] = [];
   for (const name of deps.settings.clusters) {
-    const names = new Map<string, { namespace: string; name: string }>();
-    for (const prefix of [stateKeys.kustomizations(name), stateKeys.indexes(name)]) {
-      for (const path of await deps.store.list(prefix)) {
-        const key = keyFromPath(path, prefix);
-        names.set(`${key.namespace}/${key.name}`, key);
-      }
+    const targets = new Map<string, Target>();
+    const declared = stateKeys.kustomizations(name);
+    for (const path of await deps.store.list(declared)) {
+      const target = kustomizationTarget(keyFromPath(path, declared));
+      targets.set(targetKey(target), target);
     }
+    for (const target of await listIndexedTargets(deps.store, name)) targets.set(targetKey(target), target);
     const kustomizations: StatusView['clusters'][number]['kustomizations'] = [];
-    for (const key of [...names.values()].sort((a, b) =>
-      `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
-    )) {
+    const ordered = [...targets.values()].sort(
+      (a, b) =>
+        `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`) || a.kind.localeCompare(b.kind),
+    );
+    for (const target of ordered) {
       const [record, artifact, render, apply] = await Promise.all([
-        getJson<KustomizationRecord>(deps.store, stateKeys.kustomization(name, key)),
-        getJson<IndexEntry>(deps.store, stateKeys.index(name, key)),
-        getJson<RenderStatus>(deps.store, stateKeys.renderStatus(name, key)),
-        getJson<ApplyReport>(deps.store, stateKeys.applyStatus(name, key)),
+        getJson<KustomizationRecord>(deps.store, stateKeys.targetRecord(name, target)),
+        readIndexEntry(deps.store, name, target),
+        readRenderStatus(deps.store, name, target),
+        readApplyStatus(deps.store, name, target),
       ]);
       if (!record && artifact?.deleted && !apply) continue;
       kustomizations.push({
-        ...key,
+        ...target,
         ...(record?.kustomization.spec.path && { path: record.kustomization.spec.path }),
         ...(artifact && { artifact }),
         ...(render && { render }),

@@ -1,9 +1,9 @@
 // Use-case: a puller's report about one Kustomization becomes its apply status, what `sluice status` shows.
 // The cluster is the channel's (only that cluster's puller can send to it), never what the report claims.
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
-import { stateKeys } from '../core/pipeline/state-keys.ts';
-import { getJson, putJson } from '../ports/object-store.ts';
+import { targetKey } from '../core/pipeline/target.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { readApplyStatus, writeApplyStatus } from './target-records.ts';
 
 /** How far ahead of the control plane's clock a puller's clock may run. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -20,7 +20,7 @@ export async function recordApplyReport(
   const refuse = (why: string): ReportOutcome => {
     deps.log.warn(`apply report refused: ${why}`, {
       channel: channelCluster,
-      kustomization: `${report.kustomization.namespace}/${report.kustomization.name}`,
+      target: targetKey(report.target),
     });
     return 'refused';
   };
@@ -30,16 +30,21 @@ export async function recordApplyReport(
     return refuse(
       `it names cluster '${String(report.cluster)}' but arrived on the channel of '${channelCluster}'`,
     );
-  const { namespace, name } = report.kustomization;
+  const { namespace, name } = report.target;
   if (!OBJECT_NAME.test(namespace) || !OBJECT_NAME.test(name))
-    return refuse('its Kustomization is not a valid namespace/name');
+    return refuse(`its ${report.target.kind} is not a valid namespace/name`);
   const at = typeof report.at === 'string' ? Date.parse(report.at) : Number.NaN;
   if (!Number.isFinite(at)) return refuse('its timestamp is not a date');
   if (at > deps.clock.now() + CLOCK_SKEW_MS) return refuse('its timestamp is in the future');
-  const key = stateKeys.applyStatus(channelCluster, report.kustomization);
-  const current = await getJson<ApplyReport>(deps.store, key);
+  const target = { kind: report.target.kind, namespace, name };
+  const current = await readApplyStatus(deps.store, channelCluster, target);
   // Reports may arrive out of order: keep the newest.
   if (current && Date.parse(current.at) > at) return 'older';
-  await putJson(deps.store, key, { ...report, cluster: channelCluster, at: new Date(at).toISOString() });
+  await writeApplyStatus(deps.store, channelCluster, {
+    ...report,
+    target,
+    cluster: channelCluster,
+    at: new Date(at).toISOString(),
+  });
   return 'recorded';
 }

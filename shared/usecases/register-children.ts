@@ -1,18 +1,18 @@
 // Use-case step: make the Flux objects a render produced into this cluster's inputs. GitRepositories
 // become fetch specs, Kustomizations become render targets, ConfigMaps/Secrets feed substituteFrom; what
 // this parent declared before and no longer does is withdrawn (its Kustomizations get pruned).
-import { createHash } from 'node:crypto';
 import type { ConfigData } from '../api/config-data.ts';
 import type { GitRepository } from '../api/git-repository.ts';
 import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { SluiceError } from '../core/errors.ts';
-import { encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState, KustomizationRecord, SourceDeclarer } from '../core/pipeline/records.ts';
 import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
-import { type ObjectKey, sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import { legacyKeys, type ObjectKey, sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../core/pipeline/target.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
+import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 
 export const MAX_DEPTH = 8;
@@ -93,12 +93,7 @@ export async function registerChildren(
       parent: parentKey,
     });
     if (!(await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey)))?.snapshotDigest) {
-      const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'registration' };
-      await deps.queue.send(deps.queues.fetch, {
-        body: encodeJob(job),
-        groupId: spec.sourceKey,
-        deduplicationId: `${spec.sourceKey}/registration/${deps.clock.now()}`,
-      });
+      await enqueueFetch(deps, spec.sourceKey, 'registration', deps.clock.now());
     }
   }
 
@@ -126,12 +121,13 @@ export async function registerChildren(
     const storeKey = stateKeys.kustomization(cluster, ks.metadata);
     const existing = existingRecords.get(key);
     if (existing && same(existing, record)) continue;
+    const target = kustomizationTarget(ks.metadata);
     if (existing && existing.sourceKey !== sourceKey && existing.sourceKey) {
-      await deps.store.delete(stateKeys.fetchUser(existing.sourceKey, cluster, ks.metadata));
+      await unsubscribe(deps, existing.sourceKey, cluster, ks.metadata);
     }
     await putJson(deps.store, storeKey, record);
-    if (sourceKey) await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, ks.metadata), '');
-    await enqueueRender(deps, cluster, ks.metadata);
+    if (sourceKey) await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, target), '');
+    await enqueueRender(deps, cluster, target);
     enqueued.add(key);
   }
 
@@ -142,8 +138,8 @@ export async function registerChildren(
     const record = await getJson<KustomizationRecord>(deps.store, stateKeys.kustomization(cluster, ks));
     if (!record?.parent || !same(record.parent, parentKey)) continue;
     await deps.store.delete(stateKeys.kustomization(cluster, ks));
-    if (record.sourceKey) await deps.store.delete(stateKeys.fetchUser(record.sourceKey, cluster, ks));
-    await enqueueRender(deps, cluster, ks); // finds no record: writes the prune tombstone
+    if (record.sourceKey) await unsubscribe(deps, record.sourceKey, cluster, ks);
+    await enqueueRender(deps, cluster, kustomizationTarget(ks)); // finds no record: writes the prune tombstone
   }
   const sourceKeys = split.gitRepositories.map((r) => keyOf(r.metadata));
   for (const key of previous.sources) {
@@ -302,22 +298,19 @@ async function rerenderConsumers(
     const uses = ks?.spec.postBuild?.substituteFrom?.some((f) =>
       changed.has(`${f.kind}/${ks.metadata.namespace}/${f.name}`),
     );
-    if (ks && uses && !alreadyQueued.has(keyOf(ks.metadata))) await enqueueRender(deps, cluster, ks.metadata);
+    if (ks && uses && !alreadyQueued.has(keyOf(ks.metadata)))
+      await enqueueRender(deps, cluster, kustomizationTarget(ks.metadata));
   }
 }
 
-export async function enqueueRender(deps: PipelineDeps, cluster: string, ks: ObjectKey): Promise<void> {
-  const job: RenderJob = {
-    kind: 'render',
-    cluster,
-    kustomization: { namespace: ks.namespace, name: ks.name },
-  };
-  const group = `${cluster}/${ks.namespace}/${ks.name}`;
-  await deps.queue.send(deps.queues.render, {
-    body: encodeJob(job),
-    groupId: group,
-    deduplicationId: createHash('sha256')
-      .update(`${group}/${deps.clock.now()}/${Math.random()}`)
-      .digest('hex'),
-  });
+/** The Kustomization no longer renders from this source: its marker goes, in either layout. */
+async function unsubscribe(
+  deps: PipelineDeps,
+  sourceKey: string,
+  cluster: string,
+  ks: ObjectKey,
+): Promise<void> {
+  const target = kustomizationTarget(ks);
+  await deps.store.delete(stateKeys.fetchUser(sourceKey, cluster, target));
+  await deps.store.delete(legacyKeys.fetchUser(sourceKey, cluster, target) as string);
 }

@@ -3,13 +3,13 @@
 // `clusters/<name>`, as `flux bootstrap` would have created it.
 import type { Kustomization } from '../api/kustomization.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
-import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, KustomizationRecord, SourceDeclarer } from '../core/pipeline/records.ts';
 import { sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../core/pipeline/target.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
+import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
-import { enqueueRender } from './register-children.ts';
 
 export interface FleetConfig {
   url: string;
@@ -72,14 +72,9 @@ export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Pro
     const existing = await getJson<KustomizationRecord>(deps.store, key);
     if (existing && canonicalJson(existing) === canonicalJson(record)) continue;
     await putJson(deps.store, key, record);
-    await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, ROOT), '');
-    await enqueueRender(deps, cluster, ROOT);
+    await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, kustomizationTarget(ROOT)), '');
+    await enqueueRender(deps, cluster, kustomizationTarget(ROOT));
   }
-  const job: FetchJob = { kind: 'fetch', sourceKey, reason: 'startup' };
-  await deps.queue.send(deps.queues.fetch, {
-    body: encodeJob(job),
-    groupId: sourceKey,
-    deduplicationId: `${sourceKey}/startup/${deps.clock.now()}`,
-  });
+  await enqueueFetch(deps, sourceKey, 'startup', deps.clock.now());
   return sourceKey;
 }

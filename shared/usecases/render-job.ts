@@ -1,46 +1,62 @@
-// Use-case: render one Kustomization of one cluster from the latest state and publish it. Steps: load
-// the record, make sure its source snapshot is local, render, register any Flux objects it declared,
-// sign and store the artifact, move the index forward, nudge the cluster. A failure leaves the index, and
-// so the cluster, at the last good artifact; the reason lands in the render status.
+// Use-case: render one target of one cluster from the latest state and publish it, as a list of named
+// steps (see renderJob). A failure leaves the index, and so the cluster, at the last good artifact; the
+// reason lands in the target's render status. The target's kind picks its Renderer; nothing here reads a spec.
 import type { ConfigData } from '../api/config-data.ts';
-import { objectRef } from '../api/object-meta.ts';
 import { sortForApply } from '../core/apply/apply-order.ts';
 import {
   ARTIFACT_API,
   type ArtifactPayload,
   artifactKey,
+  bindingOf,
   digestOf,
   type TombstonePayload,
-  targetOf,
 } from '../core/artifact/artifact.ts';
-import { isOlder } from '../core/artifact/generation.ts';
+import { type Generation, isOlder } from '../core/artifact/generation.ts';
 import { nextSequence } from '../core/artifact/sequence.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
 import { reasonForCode } from '../core/flux-reason.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
-import { refuseCrossNamespaceRefs } from '../core/pipeline/cross-namespace-refs.ts';
-import { type ClusterNudge, encodeJob, type FetchJob, type RenderJob } from '../core/pipeline/jobs.ts';
-import type {
-  FetchSpec,
-  FetchState,
-  IndexEntry,
-  KustomizationRecord,
-  RenderStatus,
-} from '../core/pipeline/records.ts';
-import { DEFAULT_RENDER_LIMITS, splitRenderedObjects } from '../core/pipeline/split-rendered-objects.ts';
+import { encodeJob, type RenderJob } from '../core/pipeline/jobs.ts';
+import type { FetchSpec, FetchState, IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
+import {
+  DEFAULT_RENDER_LIMITS,
+  type SplitResult,
+  splitRenderedObjects,
+} from '../core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../core/pipeline/state-keys.ts';
-import { notEnforcedWarnings } from '../core/render/not-enforced.ts';
+import { describeTarget, type Target } from '../core/pipeline/target.ts';
 import { getJson, putJson } from '../ports/object-store.ts';
+import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
+import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
 import { loadSnapshot } from './load-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { type ConfigRecord, registerChildren } from './register-children.ts';
-import { renderKustomization } from './render-kustomization.ts';
+import { rendererFor } from './renderers/renderer-for.ts';
+import { deleteRenderStatus, readIndexEntry, writeIndexEntry, writeRenderStatus } from './target-records.ts';
 
 export interface RenderJobResult {
   outcome: 'published' | 'unchanged' | 'stale' | 'withdrawn';
   digest?: string;
+}
+
+/** What the steps of one render share. */
+interface RenderContext {
+  deps: PipelineDeps;
+  cluster: string;
+  target: Target;
+  fleetSourceKey: string;
+  /** The index entry before this render; only this target's render jobs write it. */
+  current: IndexEntry | undefined;
+  now(): string;
+}
+
+/** The source a render reads, at the generation it carries. */
+interface ResolvedSource {
+  state: FetchState & { snapshotDigest: string; revision: string };
+  spec: FetchSpec | undefined;
+  generation: Generation;
 }
 
 export async function renderJob(
@@ -48,222 +64,277 @@ export async function renderJob(
   job: RenderJob,
   fleetSourceKey: string,
 ): Promise<RenderJobResult> {
-  const { cluster, kustomization: key } = job;
+  const { cluster, target } = job;
   const now = () => new Date(deps.clock.now()).toISOString();
-  const record = await getJson<KustomizationRecord & { ancestors?: string[] }>(
-    deps.store,
-    stateKeys.kustomization(cluster, key),
-  );
-  const current = await getJson<IndexEntry>(deps.store, stateKeys.index(cluster, key));
-
-  // Withdrawn by its parent: publish a signed tombstone so the puller prunes what it applied. The index
-  // entry only points at it: an unsigned `deleted: true` makes no puller delete anything.
-  if (!record) {
-    // A tombstone written before removals were signed, or before they carried a sequence, is signed now.
-    if (!current || (current.deleted && current.digest && current.sequence !== undefined))
-      return { outcome: 'unchanged' };
-    const fleet = await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
-    // The generation may equal the removed artifact's (a tenant source withdrew it, the fleet did not
-    // move); the sequence is what makes the removal newer than every record before it.
-    const generation = { ...current.generation, fleet: fleet?.generation ?? current.generation.fleet };
-    const sequence = nextSequence(current.sequence, deps.clock.now());
-    const payload: TombstonePayload = {
-      apiVersion: ARTIFACT_API,
-      kind: 'Tombstone',
-      cluster,
-      kustomization: key,
-      target: targetOf(key),
-      generation,
-      sequence,
-      deleted: true,
-      revision: current.revision,
-    };
-    const signed = await signArtifact(payload, deps.keys);
-    const storeKey = artifactKey(cluster, signed.digest);
-    await putJson(deps.store, storeKey, signed);
-    const tombstone: IndexEntry = {
-      kustomization: key,
-      generation,
-      sequence,
-      revision: current.revision,
-      renderKey: '',
-      publishedAt: now(),
-      deleted: true,
-      digest: signed.digest,
-      artifactKey: storeKey,
-    };
-    await putJson(deps.store, stateKeys.index(cluster, key), tombstone);
-    await deps.store.delete(stateKeys.renderStatus(cluster, key));
-    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest: signed.digest });
-    return { outcome: 'withdrawn' };
-  }
-
-  const ks = record.kustomization;
-  const ksRef = objectRef('Kustomization', ks.metadata);
+  // 1. load the target's declared record and its current index entry
+  const [record, current] = await Promise.all([
+    getJson<TargetRecord & { ancestors?: string[] }>(deps.store, stateKeys.targetRecord(cluster, target)),
+    readIndexEntry(deps.store, cluster, target),
+  ]);
+  const ctx: RenderContext = { deps, cluster, target, fleetSourceKey, current, now };
+  // 2. withdrawn by its parent: a signed tombstone, so the puller prunes what it applied
+  if (!record) return withdraw(ctx);
   try {
-    if (ks.spec.suspend) return { outcome: 'unchanged' };
-    if (deps.settings.noCrossNamespaceRefs) refuseCrossNamespaceRefs(ks);
-    const sourceKey = record.sourceKey || (await resolveSourceKey(deps, cluster, ks, fleetSourceKey));
-    if (!sourceKey) {
-      // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
-      throw new SluiceError(
-        'ReferenceNotFound',
-        `${ksRef}: spec.sourceRef: ${ks.spec.sourceRef.kind} '${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}' not found in cluster ${cluster}; declare the GitRepository in the fleet`,
-        { object: ksRef, field: 'spec.sourceRef', retryable: true },
-      );
-    }
-    const [source, spec] = await Promise.all([
-      getJson<FetchState>(deps.store, stateKeys.fetchState(sourceKey)),
-      getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(sourceKey)),
-    ]);
-    if (!source?.snapshotDigest || !source.revision) {
-      await requestFetch(deps, sourceKey);
-      throw new SluiceError(
-        'GitFetchFailed',
-        `${ksRef}: its source has not been fetched yet; waiting for the first fetch`,
-        {
-          retryable: true,
-        },
-      );
-    }
-    const fleet =
-      sourceKey === fleetSourceKey
-        ? source
-        : await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
-    const generation = {
-      fleet: fleet?.generation ?? 0,
-      source: source.generation,
-      fleetKey: fleetSourceKey,
-      sourceKey,
-    };
-    if (isOlder(generation, current?.generation)) return { outcome: 'stale' };
-
-    const dir = await loadSnapshot(deps, source, spec, ksRef);
-    const configs = ks.spec.postBuild?.substituteFrom?.length ? await loadConfigs(deps, cluster) : [];
-    const rendered = await renderKustomization(deps.render, {
-      ks,
-      sourceRoot: dir,
-      sourceDigest: source.snapshotDigest,
-      strict: deps.settings.strictSubstitution,
-      allowRemoteBases: deps.settings.allowRemoteBases,
-      configLookup: (kind, namespace, name) =>
-        configs.find(
-          (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,
-        ),
-    });
-    const split = splitRenderedObjects(rendered.objects, ksRef, {
-      maxObjectsPerRender: deps.settings.maxObjectsPerRender ?? DEFAULT_RENDER_LIMITS.maxObjectsPerRender,
-      maxChildrenPerKustomization:
-        deps.settings.maxChildrenPerKustomization ?? DEFAULT_RENDER_LIMITS.maxChildrenPerKustomization,
-    });
+    // 3. plan from the record, with the renderer of the target's kind
+    const renderer = rendererFor(deps.render, target);
+    const plan = renderer.plan(record, { noCrossNamespaceRefs: deps.settings.noCrossNamespaceRefs === true });
+    if (plan.suspended) return { outcome: 'unchanged' };
+    // 4. resolve its source; an older generation than the published one is stale
+    const source = await resolveSource(ctx, record, plan);
+    if (isOlder(source.generation, current?.generation)) return { outcome: 'stale' };
+    // 5. render from the verified local snapshot
+    const output = await render(ctx, renderer, record, plan, source);
+    // 6. split what it rendered; the Flux objects among it become this cluster's inputs
+    const split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
     await registerChildren(deps, record, split, fleetSourceKey);
-
-    let payload: ArtifactPayload = {
-      apiVersion: ARTIFACT_API,
-      kind: 'Artifact',
+    // 7. store the artifact, signed only when it is new
+    const { payload, digest } = await storeArtifact(ctx, plan, source, output, split);
+    // 8. its render status
+    await writeRenderStatus(
+      deps.store,
       cluster,
-      kustomization: key,
-      target: targetOf(key),
-      generation,
-      sequence: nextSequence(current?.sequence, deps.clock.now()),
-      source: { url: redactUrl(spec?.url ?? ''), revision: source.revision },
-      renderKey: rendered.key,
-      apply: {
-        prune: ks.spec.prune,
-        wait: ks.spec.wait,
-        force: ks.spec.force,
-        timeoutMs: ks.spec.timeoutMs ?? Math.max(30_000, ks.spec.intervalMs - 30_000),
-        intervalMs: ks.spec.intervalMs,
-        dependsOn: (ks.spec.dependsOn ?? []).map((d) => ({
-          name: d.name,
-          namespace: d.namespace ?? ks.metadata.namespace,
-        })),
-      },
-      objects: sortForApply(split.shipped),
-    };
-    // The same content at a newer generation is the same artifact: keep the published one (and its
-    // generation and sequence), so an unrelated fleet commit does not make every cluster re-apply
-    // everything. Anything else is new content and takes the next sequence.
-    if (current?.digest && !current.deleted && current.sequence !== undefined) {
-      const same = { ...payload, generation: current.generation, sequence: current.sequence };
-      if (digestOf(same) === current.digest) payload = same;
-    }
-    // Signed only when it is written: an unchanged render (the common case on every unchanged fetch and
-    // interval) costs no KMS call. Artifacts are content-addressed, so a stored one is this very payload.
-    const digest = digestOf(payload);
-    const storeKey = artifactKey(cluster, digest);
-    if ((await deps.store.list(storeKey)).length === 0)
-      await putJson(deps.store, storeKey, await signArtifact(payload, deps.keys));
-
-    const status: RenderStatus = {
-      kustomization: key,
-      ready: true,
-      reason: 'ReconciliationSucceeded',
-      message: `Rendered revision: ${source.revision}`,
-      revision: source.revision,
-      digest,
-      warnings: [...split.warnings, ...notEnforcedWarnings(ks.spec)],
-      at: now(),
-    };
-    await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);
+      readyStatus(ctx, source, digest, [...split.warnings, ...plan.warnings]),
+    );
     if (current?.digest === digest && !current.deleted) return { outcome: 'unchanged', digest };
-    const entry: IndexEntry = {
-      kustomization: key,
-      generation: payload.generation,
-      sequence: payload.sequence,
-      revision: source.revision,
-      renderKey: rendered.key,
-      publishedAt: now(),
-      digest,
-      artifactKey: storeKey,
-    };
-    await putJson(deps.store, stateKeys.index(cluster, key), entry);
-    await nudge(deps, cluster, { kind: 'nudge', kustomization: key, digest });
+    // 9. move the index forward and nudge the cluster
+    await publish(ctx, { ...payload, digest, renderKey: output.key, revision: source.state.revision });
     deps.log.info('published artifact', {
       cluster,
-      kustomization: ksRef,
-      revision: source.revision,
+      target: plan.objectRef,
+      revision: source.state.revision,
       digest,
     });
     return { outcome: 'published', digest };
   } catch (err) {
-    const e =
-      err instanceof SluiceError
-        ? err
-        : new SluiceError('BuildFailed', `${ksRef}: ${(err as Error).message}`, { cause: err });
-    const status: RenderStatus = {
-      kustomization: key,
-      ready: false,
-      reason: reasonForCode(e.code),
-      message: e.message,
-      warnings: [],
-      at: now(),
-      ...(current?.revision && { revision: current.revision }),
-      ...(current?.digest && { digest: current.digest }),
-    };
-    await putJson(deps.store, stateKeys.renderStatus(cluster, key), status);
-    throw e;
+    throw await recordFailure(ctx, err);
   }
 }
 
-/** A Kustomization registered before its GitRepository: look the source up now, and subscribe to it. */
-async function resolveSourceKey(
-  deps: PipelineDeps,
-  cluster: string,
-  ks: KustomizationRecord['kustomization'],
-  fleetKey: string,
-): Promise<string> {
-  if (ks.spec.sourceRef.kind !== 'GitRepository') return '';
-  const ref = {
-    namespace: ks.spec.sourceRef.namespace ?? ks.metadata.namespace,
-    name: ks.spec.sourceRef.name,
+/** Step 2: the record is gone. A tombstone written before removals were signed or sequenced is signed now. */
+async function withdraw(ctx: RenderContext): Promise<RenderJobResult> {
+  const { deps, cluster, target, current } = ctx;
+  if (!current || (current.deleted && current.digest && current.sequence !== undefined))
+    return { outcome: 'unchanged' };
+  const fleet = await getJson<FetchState>(deps.store, stateKeys.fetchState(ctx.fleetSourceKey));
+  // The generation may equal the removed artifact's (a tenant source withdrew it, the fleet did not move);
+  // the sequence is what makes the removal newer than every record before it.
+  const generation = { ...current.generation, fleet: fleet?.generation ?? current.generation.fleet };
+  const sequence = nextSequence(current.sequence, deps.clock.now());
+  const payload: TombstonePayload = {
+    apiVersion: ARTIFACT_API,
+    kind: 'Tombstone',
+    cluster,
+    ...bindingOf(target),
+    generation,
+    sequence,
+    deleted: true,
+    revision: current.revision,
   };
+  const signed = await signArtifact(payload, deps.keys);
+  const storeKey = artifactKey(cluster, signed.digest);
+  await putJson(deps.store, storeKey, signed);
+  // The index entry only points at it: an unsigned `deleted: true` makes no puller delete anything.
+  await writeIndexEntry(deps.store, cluster, {
+    target,
+    generation,
+    sequence,
+    revision: current.revision,
+    renderKey: '',
+    publishedAt: ctx.now(),
+    deleted: true,
+    digest: signed.digest,
+    artifactKey: storeKey,
+  });
+  await deleteRenderStatus(deps.store, cluster, target);
+  await nudge(deps, cluster, target, signed.digest);
+  return { outcome: 'withdrawn' };
+}
+
+/** Step 4: the source's fetch state (fetched at least once) and the generation a render of it carries. */
+async function resolveSource(
+  ctx: RenderContext,
+  record: TargetRecord,
+  plan: RenderPlan,
+): Promise<ResolvedSource> {
+  const { deps, cluster, fleetSourceKey } = ctx;
+  const sourceKey = record.sourceKey || (await subscribeToSource(ctx, plan));
+  if (!sourceKey) {
+    // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
+    const { sourceRef } = plan;
+    throw new SluiceError(
+      'ReferenceNotFound',
+      `${plan.objectRef}: spec.sourceRef: ${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}' not found in cluster ${cluster}; declare the GitRepository in the fleet`,
+      { object: plan.objectRef, field: 'spec.sourceRef', retryable: true },
+    );
+  }
+  const [state, spec] = await Promise.all([
+    getJson<FetchState>(deps.store, stateKeys.fetchState(sourceKey)),
+    getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(sourceKey)),
+  ]);
+  if (!state?.snapshotDigest || !state.revision) {
+    await enqueueFetch(deps, sourceKey, 'registration', `waiting/${Math.floor(deps.clock.now() / 10_000)}`);
+    throw new SluiceError(
+      'GitFetchFailed',
+      `${plan.objectRef}: its source has not been fetched yet; waiting for the first fetch`,
+      { retryable: true },
+    );
+  }
+  const fleet =
+    sourceKey === fleetSourceKey
+      ? state
+      : await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
+  return {
+    state: state as ResolvedSource['state'],
+    spec,
+    generation: {
+      fleet: fleet?.generation ?? 0,
+      source: state.generation,
+      fleetKey: fleetSourceKey,
+      sourceKey,
+    },
+  };
+}
+
+/** A target registered before its GitRepository: look the source up now, and subscribe to it. */
+async function subscribeToSource(ctx: RenderContext, plan: RenderPlan): Promise<string> {
+  const { deps, cluster, target, fleetSourceKey } = ctx;
+  const { sourceRef } = plan;
+  if (sourceRef.kind !== 'GitRepository') return '';
   const key =
-    ref.namespace === 'flux-system' && ref.name === 'flux-system'
-      ? fleetKey
-      : ((await getJson<{ sourceKey: string }>(deps.store, stateKeys.source(cluster, ref)))?.sourceKey ?? '');
-  if (key) await deps.store.put(stateKeys.fetchUser(key, cluster, ks.metadata), '');
+    sourceRef.namespace === 'flux-system' && sourceRef.name === 'flux-system'
+      ? fleetSourceKey
+      : ((await getJson<{ sourceKey: string }>(deps.store, stateKeys.source(cluster, sourceRef)))
+          ?.sourceKey ?? '');
+  if (key) await deps.store.put(stateKeys.fetchUser(key, cluster, target), '');
   return key;
+}
+
+/** Step 5: unpack the snapshot (checked against its digest) and hand it to the kind's renderer. */
+async function render(
+  ctx: RenderContext,
+  renderer: Renderer,
+  record: TargetRecord,
+  plan: RenderPlan,
+  source: ResolvedSource,
+): Promise<RenderOutput> {
+  const { deps, cluster } = ctx;
+  const dir = await loadSnapshot(deps, source.state, source.spec, plan.objectRef);
+  return renderer.render(record, {
+    sourceRoot: dir,
+    sourceDigest: source.state.snapshotDigest,
+    configs: plan.needsConfigs ? await loadConfigs(deps, cluster) : [],
+    strictSubstitution: deps.settings.strictSubstitution,
+    allowRemoteBases: deps.settings.allowRemoteBases,
+  });
+}
+
+function renderLimits(deps: PipelineDeps) {
+  return {
+    maxObjectsPerRender: deps.settings.maxObjectsPerRender ?? DEFAULT_RENDER_LIMITS.maxObjectsPerRender,
+    maxChildrenPerKustomization:
+      deps.settings.maxChildrenPerKustomization ?? DEFAULT_RENDER_LIMITS.maxChildrenPerKustomization,
+  };
+}
+
+/**
+ * Step 7. The same content at a newer generation is the same artifact: keep the published one (and its
+ * generation and sequence), so an unrelated fleet commit does not make every cluster re-apply everything.
+ * Anything else is new content and takes the next sequence. Signed only when it is written: an unchanged
+ * render (every unchanged fetch and interval) costs no KMS call; artifacts are content-addressed, so a
+ * stored one is this very payload.
+ */
+async function storeArtifact(
+  ctx: RenderContext,
+  plan: RenderPlan,
+  source: ResolvedSource,
+  output: RenderOutput,
+  split: SplitResult,
+): Promise<{ payload: ArtifactPayload; digest: string }> {
+  const { deps, cluster, target, current } = ctx;
+  let payload: ArtifactPayload = {
+    apiVersion: ARTIFACT_API,
+    kind: 'Artifact',
+    cluster,
+    ...bindingOf(target),
+    generation: source.generation,
+    sequence: nextSequence(current?.sequence, deps.clock.now()),
+    source: { url: redactUrl(source.spec?.url ?? ''), revision: source.state.revision },
+    renderKey: output.key,
+    apply: plan.apply,
+    objects: sortForApply(split.shipped),
+  };
+  if (current?.digest && !current.deleted && current.sequence !== undefined) {
+    const same = { ...payload, generation: current.generation, sequence: current.sequence };
+    if (digestOf(same) === current.digest) payload = same;
+  }
+  const digest = digestOf(payload);
+  const storeKey = artifactKey(cluster, digest);
+  if ((await deps.store.list(storeKey)).length === 0)
+    await putJson(deps.store, storeKey, await signArtifact(payload, deps.keys));
+  return { payload, digest };
+}
+
+function readyStatus(
+  ctx: RenderContext,
+  source: ResolvedSource,
+  digest: string,
+  warnings: string[],
+): RenderStatus {
+  const { revision } = source.state;
+  return {
+    target: ctx.target,
+    ready: true,
+    reason: 'ReconciliationSucceeded',
+    message: `Rendered revision: ${revision}`,
+    revision,
+    digest,
+    warnings,
+    at: ctx.now(),
+  };
+}
+
+/** Step 9: the index entry points at the stored artifact; the cluster is told to look. */
+async function publish(
+  ctx: RenderContext,
+  published: Pick<ArtifactPayload, 'generation' | 'sequence' | 'renderKey'> & {
+    digest: string;
+    revision: string;
+  },
+): Promise<void> {
+  const { deps, cluster, target } = ctx;
+  await writeIndexEntry(deps.store, cluster, {
+    target,
+    generation: published.generation,
+    sequence: published.sequence,
+    revision: published.revision,
+    renderKey: published.renderKey,
+    publishedAt: ctx.now(),
+    digest: published.digest,
+    artifactKey: artifactKey(cluster, published.digest),
+  });
+  await nudge(deps, cluster, target, published.digest);
+}
+
+/** The failure becomes the render status (the last good artifact stays published); returns the typed error. */
+async function recordFailure(ctx: RenderContext, err: unknown): Promise<SluiceError> {
+  const { current } = ctx;
+  const e =
+    err instanceof SluiceError
+      ? err
+      : new SluiceError('BuildFailed', `${describeTarget(ctx.target)}: ${(err as Error).message}`, {
+          cause: err,
+        });
+  await writeRenderStatus(ctx.deps.store, ctx.cluster, {
+    target: ctx.target,
+    ready: false,
+    reason: reasonForCode(e.code),
+    message: e.message,
+    warnings: [],
+    at: ctx.now(),
+    ...(current?.revision && { revision: current.revision }),
+    ...(current?.digest && { digest: current.digest }),
+  });
+  return e;
 }
 
 async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigData[]> {
@@ -281,15 +352,6 @@ async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigD
   return out;
 }
 
-async function requestFetch(deps: PipelineDeps, sourceKey: string): Promise<void> {
-  const job: FetchJob = { kind: 'fetch', sourceKey, reason: 'registration' };
-  await deps.queue.send(deps.queues.fetch, {
-    body: encodeJob(job),
-    groupId: sourceKey,
-    deduplicationId: `${sourceKey}/waiting/${Math.floor(deps.clock.now() / 10_000)}`,
-  });
-}
-
-async function nudge(deps: PipelineDeps, cluster: string, message: ClusterNudge): Promise<void> {
-  await deps.queue.send(deps.queues.cluster(cluster), { body: encodeJob(message) });
+async function nudge(deps: PipelineDeps, cluster: string, target: Target, digest: string): Promise<void> {
+  await deps.queue.send(deps.queues.cluster(cluster), { body: encodeJob({ kind: 'nudge', target, digest }) });
 }

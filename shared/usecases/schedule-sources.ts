@@ -1,10 +1,10 @@
 // Use-case: the scheduler tick. Every source whose interval (the shortest among its declarers) has elapsed
 // since its last attempt gets a fetch job; a deterministic per-source jitter spreads sources that share one.
 import { createHash } from 'node:crypto';
-import { encodeJob, type FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
 import { isFetchSpecKey, stateKeys } from '../core/pipeline/state-keys.ts';
 import { getJson } from '../ports/object-store.ts';
+import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
 
@@ -29,14 +29,9 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
     if (now - last < intervalMs + jitterMs(spec.sourceKey, intervalMs)) continue;
     // A source no Kustomization uses any more (withdrawn from the fleet) is not fetched.
     if ((await deps.store.list(stateKeys.fetchUsers(spec.sourceKey))).length === 0) continue;
-    const job: FetchJob = { kind: 'fetch', sourceKey: spec.sourceKey, reason: 'schedule' };
     // One scheduled fetch per source per interval window, however often the tick runs.
     const window = Math.floor(now / Math.max(1000, intervalMs));
-    await deps.queue.send(deps.queues.fetch, {
-      body: encodeJob(job),
-      groupId: spec.sourceKey,
-      deduplicationId: `${spec.sourceKey}/schedule/${window}`,
-    });
+    await enqueueFetch(deps, spec.sourceKey, 'schedule', window);
     due.push(spec.sourceKey);
   }
   return due;

@@ -2,6 +2,7 @@
 // S3 server, reports on its own SQS reports queue, objects in the test Kubernetes API server. Covers Flux's
 // apply stages, the in-cluster inventory, owner-checked pruning, refusal of untrusted artifacts,
 // signed tombstones and dependsOn.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import {
   ARTIFACT_API,
   type ArtifactPayload,
   artifactKey,
+  bindingOf,
   type SignedArtifact,
   type TombstonePayload,
   targetOf,
@@ -27,14 +29,15 @@ import {
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import { type ApplyReport, decodeJob } from '../../shared/core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
-import { type ObjectKey, stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { legacyKeys, type ObjectKey, stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { type TargetKind, targetKey } from '../../shared/core/pipeline/target.ts';
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import type { KeyService } from '../../shared/ports/key-service.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
-import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
+import { ensureInventoryNamespace, inventoryName } from '../../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
@@ -177,6 +180,8 @@ interface PublishOptions {
   signer?: KeyService;
   /** Change the stored artifact after signing. */
   tamper?: (artifact: SignedArtifact) => void;
+  /** Publish for another kind than Kustomization (same namespace and name as `ks`). */
+  kind?: TargetKind;
 }
 
 /** What the control plane's render stage does: sign the artifact, store it, point the index at it. */
@@ -187,8 +192,7 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
     apiVersion: ARTIFACT_API,
     kind: 'Artifact',
     cluster: deps.cluster,
-    kustomization: ks,
-    target: targetOf(ks),
+    ...bindingOf({ ...ks, kind: opts.kind ?? 'Kustomization' }),
     generation: { fleet: 1, source: generation },
     // Every publish here is new content: the counter serves as the publish sequence too.
     sequence: generation,
@@ -210,7 +214,7 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
   const key = artifactKey(deps.cluster, signed.digest);
   await putJson(store, key, signed);
   const entry: IndexEntry = {
-    kustomization: ks,
+    target: payload.target,
     generation: { fleet: 1, source: generation },
     sequence: generation,
     revision,
@@ -219,7 +223,7 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
     digest: signed.digest,
     artifactKey: key,
   };
-  await putJson(store, stateKeys.index(deps.cluster, ks), entry);
+  await putJson(store, stateKeys.index(deps.cluster, payload.target), entry);
   return entry;
 }
 
@@ -240,7 +244,7 @@ async function tombstone(ks: ObjectKey): Promise<void> {
   const key = artifactKey(deps.cluster, signed.digest);
   await putJson(store, key, signed);
   const entry: IndexEntry = {
-    kustomization: ks,
+    target: targetOf(ks),
     generation: payload.generation,
     sequence: payload.sequence,
     revision: payload.revision,
@@ -250,13 +254,11 @@ async function tombstone(ks: ObjectKey): Promise<void> {
     digest: signed.digest,
     artifactKey: key,
   };
-  await putJson(store, stateKeys.index(deps.cluster, ks), entry);
+  await putJson(store, stateKeys.index(deps.cluster, targetOf(ks)), entry);
 }
 
 function reportFor(reports: ApplyReport[], ks: ObjectKey): ApplyReport {
-  const report = reports.find(
-    (r) => r.kustomization.namespace === ks.namespace && r.kustomization.name === ks.name,
-  );
+  const report = reports.find((r) => r.target.namespace === ks.namespace && r.target.name === ks.name);
   if (!report) throw new Error(`no report for ${ks.namespace}/${ks.name}: ${JSON.stringify(reports)}`);
   return report;
 }
@@ -314,6 +316,47 @@ async function sentReports(): Promise<ApplyReport[]> {
 // ---- behaviour --------------------------------------------------------------------------------------
 
 describe('reconcileCluster', () => {
+  describe('targets', () => {
+    it('keeps a HelmRelease named like a Kustomization apart: its own index entry, inventory and report', async () => {
+      await publish(APPS, [owned(configMap('from-kustomization'))]);
+      await publish(APPS, [owned(configMap('from-release'))], { kind: 'HelmRelease' });
+      const reports = await reconcileCluster(deps);
+      expect(reports.map((r) => [targetKey(r.target), r.ready]).sort()).toEqual([
+        ['HelmRelease/flux-system/apps', true],
+        ['Kustomization/flux-system/apps', true],
+      ]);
+      expect(live('ConfigMap', 'from-kustomization', 'apps')).toBeDefined();
+      expect(live('ConfigMap', 'from-release', 'apps')).toBeDefined();
+      expect(inventoryConfigMaps()).toHaveLength(2);
+
+      // Withdrawing one prunes only its own objects.
+      await publish(APPS, [], { kind: 'HelmRelease' });
+      await reconcileCluster(deps);
+      expect(live('ConfigMap', 'from-release', 'apps')).toBeUndefined();
+      expect(live('ConfigMap', 'from-kustomization', 'apps')).toBeDefined();
+    });
+
+    it('carries over an index entry and inventory of the earlier layout (no kind in the key or record)', async () => {
+      // The inventory ConfigMap keeps the name earlier versions gave it, so pruning carries over.
+      const id = createHash('sha256').update('flux-system/apps').digest('hex').slice(0, 8);
+      expect(inventoryName(targetOf(APPS))).toBe(`inventory-flux-system-apps-${id}`);
+      await publish(APPS, [owned(configMap('kept')), owned(configMap('dropped'))]);
+      await reconcileCluster(deps);
+
+      // An earlier control plane's entry: at `index/<ns>/<name>.json`, naming `kustomization`.
+      const { target: _target, ...entry } = await publish(APPS, [owned(configMap('kept'))]);
+      await store.delete(stateKeys.index(deps.cluster, targetOf(APPS)));
+      await putJson(store, legacyKeys.index(deps.cluster, targetOf(APPS)) as string, {
+        ...entry,
+        kustomization: APPS,
+      });
+      const report = reportFor(await reconcileCluster(deps), APPS);
+      expect(report).toMatchObject({ ready: true, pruned: 1, target: targetOf(APPS) });
+      expect(live('ConfigMap', 'dropped', 'apps')).toBeUndefined();
+      expect(live('ConfigMap', 'kept', 'apps')).toBeDefined();
+    });
+  });
+
   describe('applying', () => {
     it('applies Namespaces before what lives in them and CRDs before their custom resources', async () => {
       // Deliberately out of order: the puller must order them itself.
@@ -528,7 +571,7 @@ describe('reconcileCluster', () => {
         expect(reportFor(reports, APPS)).toMatchObject({ ready: false, reason: 'ReconciliationFailed' });
         expect(reportFor(reports, INFRA)).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
         expect(live('ConfigMap', 'infra-config', 'apps')).toBeDefined();
-        expect((await sentReports()).map((r) => [r.kustomization.name, r.reason])).toEqual([
+        expect((await sentReports()).map((r) => [r.target.name, r.reason])).toEqual([
           ['apps', 'ReconciliationFailed'],
           ['infra', 'ReconciliationSucceeded'],
         ]);
@@ -600,8 +643,8 @@ describe('reconcileCluster', () => {
       const good = await publish(APPS, [owned(configMap('a'))]);
       await publish(APPS, [owned(configMap('b'))]);
       // Point the index at the second artifact's key but claim the first one's digest.
-      const entry = await getJson<IndexEntry>(store, stateKeys.index(deps.cluster, APPS));
-      await putJson(store, stateKeys.index(deps.cluster, APPS), { ...entry, digest: good.digest });
+      const entry = await getJson<IndexEntry>(store, stateKeys.index(deps.cluster, targetOf(APPS)));
+      await putJson(store, stateKeys.index(deps.cluster, targetOf(APPS)), { ...entry, digest: good.digest });
       const report = reportFor(await reconcileCluster(deps), APPS);
       expect(report).toMatchObject({ ready: false, reason: 'ArtifactRejected' });
       expect(writes()).toEqual([]);
@@ -678,7 +721,7 @@ describe('reconcileCluster', () => {
         owned(configMap('infra-config', 'infra'), INFRA),
       ]);
       const reports = await reconcileCluster(deps);
-      expect(reports.map((r) => [r.kustomization.name, r.ready, r.reason])).toEqual([
+      expect(reports.map((r) => [r.target.name, r.ready, r.reason])).toEqual([
         ['infra', true, 'ReconciliationSucceeded'],
         ['apps', true, 'ReconciliationSucceeded'],
       ]);
@@ -722,7 +765,7 @@ describe('reconcileCluster', () => {
       await reconcileCluster(deps);
       await publish(APPS, [owned(configMap('app-config'))], { apply: { dependsOn: [INFRA] } });
       const reports = await reconcileCluster(deps);
-      expect(reports.map((r) => r.kustomization.name)).toEqual(['apps']);
+      expect(reports.map((r) => r.target.name)).toEqual(['apps']);
       expect(reportFor(reports, APPS).ready).toBe(true);
     });
   });
@@ -735,7 +778,7 @@ describe('reconcileCluster', () => {
       const reports = await reconcileCluster(deps);
       expect(reports).toHaveLength(2);
       const byName = (list: ApplyReport[]) =>
-        [...list].sort((a, b) => a.kustomization.name.localeCompare(b.kustomization.name));
+        [...list].sort((a, b) => a.target.name.localeCompare(b.target.name));
       const sent = await sentReports();
       expect(byName(sent)).toEqual(byName(reports));
       expect(reportFor(sent, INFRA)).toMatchObject({
@@ -753,7 +796,7 @@ describe('reconcileCluster', () => {
       await publish(APPS, [owned(configMap('a'))], { signer: otherKeys });
       await reconcileCluster(deps);
       const sent = await sentReports();
-      expect(sent.map((r) => [r.kustomization.name, r.ready, r.reason])).toEqual([
+      expect(sent.map((r) => [r.target.name, r.ready, r.reason])).toEqual([
         ['apps', false, 'ArtifactRejected'],
       ]);
     });

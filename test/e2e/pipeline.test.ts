@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJob, type RenderJob } from '../../shared/core/pipeline/jobs.ts';
 import type { FetchState, IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import { fleetSourceKey } from '../../shared/usecases/register-fleet.ts';
 import { renderJob } from '../../shared/usecases/render-job.ts';
@@ -148,9 +149,12 @@ describe('embedded pipeline', () => {
         ) || undefined,
     );
     await new Promise((r) => setTimeout(r, 1000));
-    const index = (await getJson<IndexEntry>(store, stateKeys.index('dev', ks))) as IndexEntry;
+    const index = (await getJson<IndexEntry>(
+      store,
+      stateKeys.index('dev', kustomizationTarget(ks)),
+    )) as IndexEntry;
     const artifactsBefore = await store.list('artifacts/dev/');
-    const job: RenderJob = { kind: 'render', cluster: 'dev', kustomization: ks };
+    const job: RenderJob = { kind: 'render', cluster: 'dev', target: kustomizationTarget(ks) };
     for (let i = 0; i < 3; i++) {
       await h.plane.deps.queue.send(h.plane.deps.queues.render, {
         body: encodeJob(job),
@@ -166,7 +170,10 @@ describe('embedded pipeline', () => {
     });
     await new Promise((r) => setTimeout(r, 500));
     expect(await store.list('artifacts/dev/')).toEqual(artifactsBefore);
-    const after = (await getJson<IndexEntry>(store, stateKeys.index('dev', ks))) as IndexEntry;
+    const after = (await getJson<IndexEntry>(
+      store,
+      stateKeys.index('dev', kustomizationTarget(ks)),
+    )) as IndexEntry;
     expect(after.digest).toBe(index.digest);
     expect(after.generation).toEqual(index.generation);
     expect(after.sequence).toBe(index.sequence);
@@ -181,11 +188,11 @@ describe('embedded pipeline', () => {
       generation: { ...after.generation, fleet: ahead, source: ahead },
       digest: 'sha256:newer',
     };
-    await putJson(store, stateKeys.index('dev', ks), newer);
+    await putJson(store, stateKeys.index('dev', kustomizationTarget(ks)), newer);
     const result = await renderJob(h.plane.deps, job, fleetKey);
     expect(result.outcome).toBe('stale');
-    expect(await getJson<IndexEntry>(store, stateKeys.index('dev', ks))).toEqual(newer);
-    await putJson(store, stateKeys.index('dev', ks), after);
+    expect(await getJson<IndexEntry>(store, stateKeys.index('dev', kustomizationTarget(ks)))).toEqual(newer);
+    await putJson(store, stateKeys.index('dev', kustomizationTarget(ks)), after);
   });
 
   it('loses nothing when the control plane restarts between webhook and render', async () => {

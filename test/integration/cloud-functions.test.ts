@@ -27,6 +27,7 @@ import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
 import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
@@ -192,7 +193,7 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     await runPipeline();
     const index = await getJson<IndexEntry>(
       deps.pipeline.store,
-      stateKeys.index('dev', { namespace: 'flux-system', name: 'apps' }),
+      stateKeys.index('dev', kustomizationTarget({ namespace: 'flux-system', name: 'apps' })),
     );
     expect(index?.digest).toMatch(/^sha256:/);
     const artifact = await getJson<SignedArtifact>(deps.pipeline.store, index?.artifactKey ?? '');
@@ -209,7 +210,7 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     expect(await drain(sqs, queues.reports('dev'), notifyFn)).toBeGreaterThan(0);
     const status = await getJson<ApplyReport>(
       deps.pipeline.store,
-      stateKeys.applyStatus('dev', { namespace: 'flux-system', name: 'apps' }),
+      stateKeys.applyStatus('dev', kustomizationTarget({ namespace: 'flux-system', name: 'apps' })),
     );
     expect(status).toMatchObject({ cluster: 'dev', ready: true, reason: 'ReconciliationSucceeded' });
   });
@@ -239,7 +240,7 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     const report = (cluster: string, name: string): ApplyReport => ({
       kind: 'apply-report',
       cluster,
-      kustomization: { namespace: 'flux-system', name },
+      target: kustomizationTarget({ namespace: 'flux-system', name }),
       digest: '',
       revision: '',
       ready: false,
@@ -256,7 +257,7 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     const status = (cluster: string, name: string) =>
       getJson<ApplyReport>(
         deps.pipeline.store,
-        stateKeys.applyStatus(cluster, { namespace: 'flux-system', name }),
+        stateKeys.applyStatus(cluster, kustomizationTarget({ namespace: 'flux-system', name })),
       );
     expect(await status('dev', 'honest')).toMatchObject({ cluster: 'dev', message: 'reported' });
     expect(await status('prod', 'forged')).toBeUndefined();
@@ -282,7 +283,7 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     const good = JSON.stringify({
       kind: 'render',
       cluster: 'dev',
-      kustomization: { namespace: 'flux-system', name: 'apps' },
+      target: kustomizationTarget({ namespace: 'flux-system', name: 'apps' }),
     });
     const client = deps.pipeline.queue;
     await client.send(queues.render, { body: 'not json', groupId: 'poison', deduplicationId: 'poison-1' });

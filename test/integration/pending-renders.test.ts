@@ -4,21 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../shared/core/errors.ts';
 import type { FetchJob, RenderJob } from '../../shared/core/pipeline/jobs.ts';
 import type { FetchState, IndexEntry, RenderStatus } from '../../shared/core/pipeline/records.ts';
-import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { legacyKeys, stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import type { KeyService } from '../../shared/ports/key-service.ts';
-import { getJson } from '../../shared/ports/object-store.ts';
+import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import type { Queue } from '../../shared/ports/queue.ts';
 import { fetchSource } from '../../shared/usecases/fetch-source.ts';
 import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import { fleetSourceKey } from '../../shared/usecases/register-fleet.ts';
 import { renderJob } from '../../shared/usecases/render-job.ts';
 import { rejectionOf } from '../support/error-of.ts';
-import { type Harness, startHarness } from '../support/pipeline-harness.ts';
+import { type Harness, kustomizationStatus, startHarness } from '../support/pipeline-harness.ts';
 
 const APPS: RenderJob = {
   kind: 'render',
   cluster: 'dev',
-  kustomization: { namespace: 'flux-system', name: 'apps' },
+  target: kustomizationTarget({ namespace: 'flux-system', name: 'apps' }),
 };
 
 let h: Harness;
@@ -106,26 +107,20 @@ describe('a render whose content did not change', () => {
     const store = h.plane.deps.store;
     const revision = (await fleetState()).revision;
     await h.waitFor('apps rendered at the latest revision', async () => {
-      const status = await getJson<RenderStatus>(store, stateKeys.renderStatus('dev', APPS.kustomization));
+      const status = await getJson<RenderStatus>(store, stateKeys.renderStatus('dev', APPS.target));
       return status?.revision === revision || undefined;
     });
-    const published = (await getJson<IndexEntry>(
-      store,
-      stateKeys.index('dev', APPS.kustomization),
-    )) as IndexEntry;
+    const published = (await getJson<IndexEntry>(store, stateKeys.index('dev', APPS.target))) as IndexEntry;
     const keys = countingKeys(h.plane.deps.keys);
     const result = await renderJob({ ...h.plane.deps, keys }, APPS, fleetKey);
     expect(result).toEqual({ outcome: 'unchanged', digest: published.digest });
     expect(keys.signatures).toBe(0);
-    expect(await getJson<IndexEntry>(store, stateKeys.index('dev', APPS.kustomization))).toEqual(published);
+    expect(await getJson<IndexEntry>(store, stateKeys.index('dev', APPS.target))).toEqual(published);
   });
 
   it('signs it again only when its stored artifact is gone, and stores it again', async () => {
     const store = h.plane.deps.store;
-    const published = (await getJson<IndexEntry>(
-      store,
-      stateKeys.index('dev', APPS.kustomization),
-    )) as IndexEntry;
+    const published = (await getJson<IndexEntry>(store, stateKeys.index('dev', APPS.target))) as IndexEntry;
     const artifactKey = published.artifactKey as string;
     await store.delete(artifactKey);
     const keys = countingKeys(h.plane.deps.keys);
@@ -133,5 +128,28 @@ describe('a render whose content did not change', () => {
     expect(result).toEqual({ outcome: 'unchanged', digest: published.digest });
     expect(keys.signatures).toBe(1);
     expect(await store.list(artifactKey)).toEqual([artifactKey]);
+  });
+});
+
+describe('a render over state of the earlier layout (no kind in the keys)', () => {
+  it('reads the index entry and statuses where the earlier version kept them, and shows them', async () => {
+    const store = h.plane.deps.store;
+    const published = (await getJson<IndexEntry>(store, stateKeys.index('dev', APPS.target))) as IndexEntry;
+    const { target: _target, ...earlier } = published;
+    await store.delete(stateKeys.index('dev', APPS.target));
+    await putJson(store, legacyKeys.index('dev', APPS.target) as string, {
+      ...earlier,
+      kustomization: { namespace: 'flux-system', name: 'apps' },
+    });
+    const viewed = kustomizationStatus(await h.status(), 'apps');
+    expect(viewed?.artifact).toMatchObject({ digest: published.digest, target: APPS.target });
+
+    // The same content is the same artifact at the same sequence: nothing new is published or signed.
+    const keys = countingKeys(h.plane.deps.keys);
+    expect(await renderJob({ ...h.plane.deps, keys }, APPS, fleetKey)).toEqual({
+      outcome: 'unchanged',
+      digest: published.digest,
+    });
+    expect(keys.signatures).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ import { ARTIFACT_API, type ArtifactPayload, artifactKey } from '../../shared/co
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
@@ -71,7 +72,7 @@ beforeAll(async () => {
   const store = new S3ObjectStore(clients.s3, BUCKET);
   await putJson(store, artifactKey(CLUSTER, signed.digest), signed);
   const entry: IndexEntry = {
-    kustomization: target,
+    target: kustomizationTarget(target),
     generation: payload.generation,
     sequence: 1,
     revision: payload.source.revision,
@@ -80,7 +81,7 @@ beforeAll(async () => {
     digest: signed.digest,
     artifactKey: artifactKey(CLUSTER, signed.digest),
   };
-  await putJson(store, stateKeys.index(CLUSTER, target), entry);
+  await putJson(store, stateKeys.index(CLUSTER, kustomizationTarget(target)), entry);
 
   // Only the puller's documented settings, nothing inherited from this process.
   puller = spawn(process.execPath, [bundle.file], {

@@ -8,6 +8,7 @@ import { decodeJob } from '../../shared/core/pipeline/jobs.ts';
 import type { KustomizationRecord } from '../../shared/core/pipeline/records.ts';
 import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { getJson } from '../../shared/ports/object-store.ts';
 import {
   type ClusterSourceRecord,
@@ -94,12 +95,14 @@ const sourceRecordOf = (name: string) =>
 
 /** Whether the source is marked as rendered from by this cluster's Kustomization `name`. */
 const usesSource = async (sourceKey: string, name: string) =>
-  (await env.deps.store.get(stateKeys.fetchUser(sourceKey, cluster, { namespace: NS, name }))) !== undefined;
+  (await env.deps.store.get(
+    stateKeys.fetchUser(sourceKey, cluster, kustomizationTarget({ namespace: NS, name })),
+  )) !== undefined;
 
 /** Names of the Kustomizations whose render was queued since the last call. */
 async function queuedRenders(): Promise<string[]> {
   const jobs = (await env.drain(env.deps.queues.render)).map((m) => decodeJob(m.body));
-  return jobs.map((j) => (j.kind === 'render' ? j.kustomization.name : `unexpected ${j.kind}`)).sort();
+  return jobs.map((j) => (j.kind === 'render' ? j.target.name : `unexpected ${j.kind}`)).sort();
 }
 
 describe('registerChildren records what a render declares', () => {

@@ -8,6 +8,7 @@ import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import type { FetchSpec, FetchState } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames, type PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
@@ -43,7 +44,10 @@ beforeAll(async () => {
   for (const key of ['fresh', 'stale', 'unused'])
     await putJson(deps.store, stateKeys.fetchSpec(key), spec(key));
   for (const key of ['fresh', 'stale'])
-    await deps.store.put(stateKeys.fetchUser(key, 'dev', { namespace: 'flux-system', name: key }), '');
+    await deps.store.put(
+      stateKeys.fetchUser(key, 'dev', kustomizationTarget({ namespace: 'flux-system', name: key })),
+      '',
+    );
   const state = (sourceKey: string, ago: number): FetchState => ({
     sourceKey,
     generation: 1,

@@ -7,6 +7,7 @@ import type { Kustomization } from '../../shared/api/kustomization.ts';
 import type { FetchSpec, FetchState, KustomizationRecord } from '../../shared/core/pipeline/records.ts';
 import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import { readStatus } from '../../shared/usecases/read-status.ts';
 import { type ClusterSourceRecord, registerChildren } from '../../shared/usecases/register-children.ts';
@@ -152,7 +153,10 @@ describe('a source recorded by the previous version (interval and declaredBy in 
       declaredBy: 'GitRepository/flux-system/old (cluster dev)',
     };
     await putJson(env.deps.store, stateKeys.fetchSpec(sourceKey), legacy);
-    await env.deps.store.put(stateKeys.fetchUser(sourceKey, 'dev', { namespace: NS, name: 'old' }), '');
+    await env.deps.store.put(
+      stateKeys.fetchUser(sourceKey, 'dev', kustomizationTarget({ namespace: NS, name: 'old' })),
+      '',
+    );
     expect(await dueAfter(sourceKey, 2 * MINUTE)).toBe(true);
     expect(await dueAfter(sourceKey, 30_000)).toBe(false);
     expect(await sourceView(sourceKey)).toMatchObject({

@@ -9,6 +9,7 @@ import { sqsFunction } from '../../functions/middleware/sqs-function.ts';
 import type { CloudDeps } from '../../shared/config/create-cloud-deps.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { encodeJob } from '../../shared/core/pipeline/jobs.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import type { ReceivedMessage } from '../../shared/ports/queue.ts';
 import { pollOnce, type SqsHandler } from '../support/sqs-event-source.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
@@ -36,7 +37,7 @@ const renderFn = sqsFunction(
   () => ({ pipeline: env.deps }) as unknown as CloudDeps,
   'render',
   async (_deps, job) => {
-    const name = job.kustomization.name;
+    const name = job.target.name;
     handled.push(name);
     if (name.startsWith('flaky'))
       throw new SluiceError('StoreUnavailable', 'store down', { retryable: true });
@@ -48,7 +49,12 @@ const renderFn = sqsFunction(
 /** Queues a render job (or a raw body) in a message group; returns the body. */
 async function send(name: string, group = name, body?: string): Promise<string> {
   const text =
-    body ?? encodeJob({ kind: 'render', cluster: 'dev', kustomization: { namespace: 'flux-system', name } });
+    body ??
+    encodeJob({
+      kind: 'render',
+      cluster: 'dev',
+      target: kustomizationTarget({ namespace: 'flux-system', name }),
+    });
   await env.deps.queue.send(QUEUE, { body: text, groupId: group, deduplicationId: `m${++sent}` });
   return text;
 }
@@ -64,7 +70,7 @@ async function pollFailures(
   });
   const nameOf = (id: string) => {
     const body = bodies.get(id) ?? '';
-    return (JSON.parse(body) as { kustomization: { name: string } }).kustomization.name;
+    return (JSON.parse(body) as { target: { name: string } }).target.name;
   };
   return { delivered, failed: failed.map(nameOf).sort() };
 }
@@ -165,7 +171,11 @@ describe('an SQS function', () => {
     const record = (name: string, group: string): SQSRecord => ({
       messageId: `id-${name}`,
       receiptHandle: `handle-${name}`,
-      body: encodeJob({ kind: 'render', cluster: 'dev', kustomization: { namespace: 'flux-system', name } }),
+      body: encodeJob({
+        kind: 'render',
+        cluster: 'dev',
+        target: kustomizationTarget({ namespace: 'flux-system', name }),
+      }),
       attributes: {
         ApproximateReceiveCount: '1',
         SentTimestamp: '0',
@@ -186,7 +196,7 @@ describe('an SQS function', () => {
       event,
       { queue: env.deps.queue, log: env.deps.log, deadLetterQueue: env.deps.queues.deadLetter },
       async (job) => {
-        const name = job.kind === 'render' ? job.kustomization.name : '';
+        const name = job.kind === 'render' ? job.target.name : '';
         handled.push(name);
         if (name.startsWith('flaky'))
           throw new SluiceError('StoreUnavailable', 'store down', { retryable: true });

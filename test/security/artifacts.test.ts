@@ -207,7 +207,7 @@ async function signAndStore(payload: SignedPayload): Promise<Signed> {
 /** Points this cluster's index entry for `ks` at a stored record: what any store writer can do. */
 async function point(ks: ObjectKey, signed: Signed): Promise<void> {
   const entry: IndexEntry = {
-    kustomization: ks,
+    target: targetOf(ks),
     generation: signed.payload.generation,
     sequence: signed.payload.sequence,
     revision: 'main@sha1:whatever',
@@ -217,7 +217,7 @@ async function point(ks: ObjectKey, signed: Signed): Promise<void> {
     artifactKey: artifactKey(deps.cluster, signed.digest),
     ...(signed.payload.kind === 'Tombstone' && { deleted: true }),
   };
-  await putJson(store, stateKeys.index(deps.cluster, ks), entry);
+  await putJson(store, stateKeys.index(deps.cluster, targetOf(ks)), entry);
 }
 
 async function publish(ks: ObjectKey, payload: SignedPayload): Promise<Signed> {
@@ -239,9 +239,7 @@ const renderDeps = () =>
   }) as unknown as PipelineDeps;
 
 function reportFor(reports: ApplyReport[], ks: ObjectKey): ApplyReport {
-  const found = reports.find(
-    (r) => r.kustomization.namespace === ks.namespace && r.kustomization.name === ks.name,
-  );
+  const found = reports.find((r) => r.target.namespace === ks.namespace && r.target.name === ks.name);
   if (!found) throw new Error(`no report for ${ks.name}: ${JSON.stringify(reports)}`);
   return found;
 }
@@ -314,8 +312,8 @@ describe('the puller applies only records signed for this cluster, this target a
   it('takes the target from where the index entry lives, not from what the entry claims', async () => {
     const good = await applyGoodState();
     const infra = await signAndStore(artifactPayload(INFRA, [configMap('infra-only', INFRA)]));
-    await putJson(store, stateKeys.index(deps.cluster, APPS), {
-      kustomization: INFRA,
+    await putJson(store, stateKeys.index(deps.cluster, targetOf(APPS)), {
+      target: targetOf(INFRA),
       generation: infra.payload.generation,
       revision: 'x',
       renderKey: '',
@@ -367,8 +365,8 @@ describe('removal is signed too', () => {
   it('an unsigned tombstone in the index prunes nothing and is reported', async () => {
     const good = await applyGoodState();
     // What a store writer can write without the signing key.
-    await putJson(store, stateKeys.index(deps.cluster, APPS), {
-      kustomization: APPS,
+    await putJson(store, stateKeys.index(deps.cluster, targetOf(APPS)), {
+      target: targetOf(APPS),
       generation: { fleet: 99, source: 99 },
       revision: 'main@sha1:removed',
       renderKey: '',
@@ -401,11 +399,11 @@ describe('removal is signed too', () => {
     // job publishes the removal.
     await putJson(store, stateKeys.fetchState('fleet'), { sourceKey: 'fleet', generation: 2 });
     expect(
-      await renderJob(render, { kind: 'render', cluster: deps.cluster, kustomization: APPS }, 'fleet'),
+      await renderJob(render, { kind: 'render', cluster: deps.cluster, target: targetOf(APPS) }, 'fleet'),
     ).toEqual({
       outcome: 'withdrawn',
     });
-    const entry = await getJson<IndexEntry>(store, stateKeys.index(deps.cluster, APPS));
+    const entry = await getJson<IndexEntry>(store, stateKeys.index(deps.cluster, targetOf(APPS)));
     expect(entry).toMatchObject({ deleted: true, digest: expect.stringMatching(/^sha256:/) });
     const signed = await getJson<Signed>(store, entry?.artifactKey ?? '');
     expect(verifySigned(signed as Signed, publicKeyPem, entry?.digest)).toMatchObject({
@@ -439,7 +437,7 @@ describe('records from before publish sequences', () => {
     expect(reportFor(await reconcileCluster(deps), APPS).reason).toBe('ArtifactRejected');
     expect(liveValue('good')).toBe('good');
 
-    const job = { kind: 'render', cluster: deps.cluster, kustomization: APPS } as const;
+    const job = { kind: 'render', cluster: deps.cluster, target: targetOf(APPS) } as const;
     expect(await renderJob(renderDeps(), job, 'fleet')).toEqual({ outcome: 'withdrawn' });
     expect(reportFor(await reconcileCluster(deps), APPS)).toMatchObject({ reason: 'Pruned', pruned: 1 });
     expect(liveValue('good')).toBeUndefined();
@@ -550,7 +548,8 @@ describe('every record the control plane publishes for a target is strictly newe
 
   const live = (name: string) =>
     (h.kube.object('v1', 'ConfigMap', name, 'default')?.data as Record<string, string> | undefined)?.value;
-  const indexOf = (ks: ObjectKey) => getJson<IndexEntry>(h.plane.deps.store, stateKeys.index('dev', ks));
+  const indexOf = (ks: ObjectKey) =>
+    getJson<IndexEntry>(h.plane.deps.store, stateKeys.index('dev', targetOf(ks)));
   const applyOf = async (ks: ObjectKey) => kustomizationStatus(await h.status(), ks.name)?.apply;
   const pushTenant = async (files: Record<string, string | null>, message: string) => {
     await tenant.write(files);
@@ -561,9 +560,9 @@ describe('every record the control plane publishes for a target is strictly newe
   };
   /** What a store writer does: puts an earlier index entry back, and wakes the puller up. */
   async function pointBack(ks: ObjectKey, earlier: IndexEntry): Promise<ApplyReport> {
-    await putJson(h.plane.deps.store, stateKeys.index('dev', ks), earlier);
+    await putJson(h.plane.deps.store, stateKeys.index('dev', targetOf(ks)), earlier);
     await h.plane.deps.queue.send(h.plane.deps.queues.cluster('dev'), {
-      body: encodeJob({ kind: 'nudge', kustomization: ks, digest: earlier.digest ?? '' }),
+      body: encodeJob({ kind: 'nudge', target: targetOf(ks), digest: earlier.digest ?? '' }),
     });
     return h.waitFor('the puller to act on the earlier entry', async () => {
       const apply = await applyOf(ks);
@@ -709,7 +708,7 @@ describe('a report counts for the cluster of the channel it arrived on', () => {
   ): ApplyReport => ({
     kind: 'apply-report',
     cluster,
-    kustomization: ks,
+    target: targetOf(ks),
     digest: 'sha256:x',
     revision: 'main@sha1:x',
     ready: true,
@@ -720,7 +719,7 @@ describe('a report counts for the cluster of the channel it arrived on', () => {
     at: new Date(at).toISOString(),
   });
   const status = (cluster: string, ks: ObjectKey) =>
-    getJson<ApplyReport>(plane.deps.store, stateKeys.applyStatus(cluster, ks));
+    getJson<ApplyReport>(plane.deps.store, stateKeys.applyStatus(cluster, targetOf(ks)));
   const send = (channel: string, r: ApplyReport) =>
     plane.deps.queue.send(plane.deps.queues.reports(channel), { body: encodeJob(r) });
   async function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {

@@ -10,6 +10,7 @@ import { SluiceError } from '../../shared/core/errors.ts';
 import type { FetchJob, RenderJob } from '../../shared/core/pipeline/jobs.ts';
 import type { FetchState, RenderStatus } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { getJson, type ObjectStore, putJson } from '../../shared/ports/object-store.ts';
 import { fetchSource } from '../../shared/usecases/fetch-source.ts';
 import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
@@ -21,7 +22,7 @@ const PLANTED = 'Delivered by a store writer';
 const APPS: RenderJob = {
   kind: 'render',
   cluster: 'dev',
-  kustomization: { namespace: 'flux-system', name: 'apps' },
+  target: kustomizationTarget({ namespace: 'flux-system', name: 'apps' }),
 };
 
 let h: Harness;
@@ -84,17 +85,20 @@ async function artifactsContaining(text: string): Promise<string[]> {
 describe('a snapshot is checked against its digest on every load from the store', () => {
   it('never renders or signs a snapshot whose stored bytes were replaced, and says why in status', async () => {
     const store = h.plane.deps.store;
-    const indexBefore = await store.get(stateKeys.index('dev', APPS.kustomization));
+    const indexBefore = await store.get(stateKeys.index('dev', APPS.target));
     expect(await tamperWithEverySnapshot()).not.toEqual([]);
 
     const err = await failureOf(renderElsewhere());
     expect(err).toBeInstanceOf(SluiceError);
     expect([err.code, err.retryable]).toEqual(['SnapshotCorrupt', false]);
     expect(await artifactsContaining(PLANTED)).toEqual([]);
-    expect(await store.get(stateKeys.index('dev', APPS.kustomization))).toEqual(indexBefore);
+    expect(await store.get(stateKeys.index('dev', APPS.target))).toEqual(indexBefore);
 
     // The message is the point here: which source, what is wrong, what happens next.
-    const status = await getJson<RenderStatus>(store, stateKeys.renderStatus('dev', APPS.kustomization));
+    const status = await getJson<RenderStatus>(
+      store,
+      stateKeys.renderStatus('dev', APPS.target),
+    );
     expect(status?.ready).toBe(false);
     expect(status?.reason).toBe('ArtifactFailed');
     expect(status?.message).toContain(h.git.url('fleet'));

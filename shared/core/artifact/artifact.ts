@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
 import type { ObjectKey } from '../pipeline/state-keys.ts';
+import type { Target } from '../pipeline/target.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 import type { Generation } from './generation.ts';
 
@@ -19,23 +20,31 @@ export interface ApplyOptions {
   serviceAccountName?: string;
 }
 
-/** What a signed record is for: one object of one kind in the fleet (today always a Kustomization). */
-export interface TargetRef {
-  kind: 'Kustomization';
-  namespace: string;
-  name: string;
+/** What a signed record is for: one object of one kind in the fleet (see pipeline/target.ts). */
+export type TargetRef = Target;
+
+/** A Kustomization's target, for callers that only have its namespace and name. */
+export function targetOf(key: ObjectKey): Target {
+  return { kind: 'Kustomization', namespace: key.namespace, name: key.name };
 }
 
-export function targetOf(key: ObjectKey): TargetRef {
-  return { kind: 'Kustomization', namespace: key.namespace, name: key.name };
+/**
+ * The binding fields for a target. A Kustomization's records also carry `kustomization` (the target without
+ * its kind), as they always did: dropping it would change every digest, and every cluster would re-apply.
+ */
+export function bindingOf(target: Target): { target: Target; kustomization?: ObjectKey } {
+  const t = { kind: target.kind, namespace: target.namespace, name: target.name };
+  return target.kind === 'Kustomization'
+    ? { kustomization: { namespace: t.namespace, name: t.name }, target: t }
+    : { target: t };
 }
 
 /** The binding every signed record carries: whose it is, for what, and how fresh. */
 interface Bound {
   apiVersion: typeof ARTIFACT_API;
   cluster: string;
-  /** Same as `target` without the kind; kept for readers of earlier artifacts. */
-  kustomization: ObjectKey;
+  /** A Kustomization's target without the kind (see bindingOf); absent for other kinds. */
+  kustomization?: ObjectKey;
   target: TargetRef;
   /** The inputs it was rendered from: the control plane never replaces a newer entry with an older one. */
   generation: Generation;

@@ -1,7 +1,7 @@
 // Binding and freshness of a verified record: the puller acts on it only if it was signed for this
 // cluster and for the target whose index entry pointed at it, and is the record it last applied or newer.
 import { SluiceError } from '../errors.ts';
-import type { ObjectKey } from '../pipeline/state-keys.ts';
+import { describeTarget, type Target } from '../pipeline/target.ts';
 import type { SignedPayload } from './artifact.ts';
 import { type Generation, isOlder } from './generation.ts';
 import { isSequence } from './sequence.ts';
@@ -20,7 +20,7 @@ export interface AppliedMark {
 export interface Expected {
   cluster: string;
   /** The target the index entry is for (from its key in the store, not from its content). */
-  target: ObjectKey;
+  target: Target;
   keyFingerprint: string;
   /** Digest of the record being checked. */
   digest: string;
@@ -35,7 +35,6 @@ export function checkBinding(
   const reject = (why: string): never => {
     throw new SluiceError('ArtifactRejected', why, { field: 'payload' });
   };
-  const want = `${expected.target.namespace}/${expected.target.name}`;
   const { target, kustomization, generation, sequence } = payload;
   if (!target || !generation || typeof generation.fleet !== 'number' || typeof generation.source !== 'number')
     reject('it does not name its target and generation (signed by an older control plane); re-render it');
@@ -43,14 +42,16 @@ export function checkBinding(
     reject('it carries no publish sequence (signed by an older control plane); re-render it');
   if (payload.cluster !== expected.cluster)
     reject(`it was signed for cluster '${payload.cluster}', not this cluster '${expected.cluster}'`);
-  const named = `${target.namespace}/${target.name}`;
+  const want = expected.target;
   if (
-    target.kind !== 'Kustomization' ||
-    named !== want ||
-    kustomization?.namespace !== target.namespace ||
-    kustomization?.name !== target.name
+    target.kind !== want.kind ||
+    target.namespace !== want.namespace ||
+    target.name !== want.name ||
+    // A Kustomization's records name it twice (see bindingOf): both must agree.
+    (want.kind === 'Kustomization' &&
+      (kustomization?.namespace !== target.namespace || kustomization?.name !== target.name))
   )
-    reject(`it was signed for ${target.kind} '${named}', not for Kustomization '${want}'`);
+    reject(`it was signed for ${describeTarget(target)}, not for ${describeTarget(want)}`);
   if (!applied || applied.keyFingerprint !== expected.keyFingerprint || applied.digest === expected.digest)
     return;
   if (applied.sequence === undefined) {

@@ -1,7 +1,7 @@
 // The messages that move work between stages. Jobs carry identities, not data: a worker always reads the
 // latest state, so duplicate, late or reordered deliveries converge on the same result.
 import { SluiceError } from '../errors.ts';
-import type { ObjectKey } from './state-keys.ts';
+import { isTargetKind, type Target } from './target.ts';
 
 export interface FetchJob {
   kind: 'fetch';
@@ -13,14 +13,14 @@ export interface FetchJob {
 export interface RenderJob {
   kind: 'render';
   cluster: string;
-  kustomization: ObjectKey;
+  target: Target;
 }
 
 /** The puller's report, sent back on the events queue. */
 export interface ApplyReport {
   kind: 'apply-report';
   cluster: string;
-  kustomization: ObjectKey;
+  target: Target;
   digest: string;
   revision: string;
   ready: boolean;
@@ -34,7 +34,7 @@ export interface ApplyReport {
 /** Sent to a cluster's queue after its index changed: wake up and look. */
 export interface ClusterNudge {
   kind: 'nudge';
-  kustomization: ObjectKey;
+  target: Target;
   digest: string;
 }
 
@@ -59,13 +59,15 @@ export function decodeJob(body: string): Job {
     );
   }
   const job = value as Record<string, unknown>;
-  const key = job.kustomization as { namespace?: unknown; name?: unknown } | undefined;
+  if (kind !== 'fetch') job.target = targetOfMessage(job);
+  const key = job.target as { kind?: unknown; namespace?: unknown; name?: unknown } | undefined;
   const missing =
     kind === 'fetch'
       ? typeof job.sourceKey !== 'string' && 'sourceKey'
       : kind !== 'nudge' && typeof job.cluster !== 'string'
         ? 'cluster'
-        : (typeof key?.namespace !== 'string' || typeof key?.name !== 'string') && 'kustomization';
+        : (!isTargetKind(key?.kind) || typeof key?.namespace !== 'string' || typeof key?.name !== 'string') &&
+          'target';
   if (missing) {
     throw new SluiceError(
       'InvalidJob',
@@ -73,4 +75,12 @@ export function decodeJob(body: string): Job {
     );
   }
   return value as Job;
+}
+
+/** Messages sent by versions before targets named a Kustomization only: `kustomization: {namespace, name}`. */
+function targetOfMessage(job: Record<string, unknown>): unknown {
+  if (job.target !== undefined || job.kustomization === undefined) return job.target;
+  const { namespace, name } = (job.kustomization ?? {}) as { namespace?: unknown; name?: unknown };
+  delete job.kustomization;
+  return { kind: 'Kustomization', namespace, name };
 }

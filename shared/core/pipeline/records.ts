@@ -3,6 +3,7 @@ import type { GitRepositoryRef } from '../../api/git-repository.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { Generation } from '../artifact/generation.ts';
 import type { ObjectKey } from './state-keys.ts';
+import type { Target } from './target.ts';
 
 /**
  * What to fetch: only the source's identity (what sourceKeyOf hashes), so every declarer writes the same
@@ -66,7 +67,8 @@ export interface KustomizationRecord {
 }
 
 export interface IndexEntry {
-  kustomization: ObjectKey;
+  /** The target is where the entry lives in the store (stateKeys.index); readers trust that, not this. */
+  target: Target;
   generation: Generation;
   /** Publish sequence of the record it points at; its render job (the only writer) counts on from it. */
   sequence?: number;
@@ -81,7 +83,7 @@ export interface IndexEntry {
 }
 
 export interface RenderStatus {
-  kustomization: ObjectKey;
+  target: Target;
   ready: boolean;
   reason: string;
   message: string;

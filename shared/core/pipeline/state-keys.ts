@@ -2,6 +2,7 @@
 // a time (a FIFO message group), which is what makes the store safe without conditional writes.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
+import { kustomizationTarget, parseTargetKey, type Target, type TargetKind, targetKey } from './target.ts';
 
 export interface ObjectKey {
   namespace: string;
@@ -9,6 +10,11 @@ export interface ObjectKey {
 }
 
 const ref = (k: ObjectKey) => `${k.namespace}/${k.name}`;
+
+const RECORD_AREAS: Record<TargetKind, string> = {
+  Kustomization: 'kustomizations',
+  HelmRelease: 'helmreleases',
+};
 
 export const stateKeys = {
   /** What to fetch: the source's identity only (its key is a digest of it), so any writer writes the same bytes. */
@@ -27,14 +33,18 @@ export const stateKeys = {
   sourceDeclarers: (sourceKey: string) => `fetch/${sourceKey}/declarers/`,
   /** Written by fetch jobs of this source only (message group = sourceKey). */
   fetchState: (sourceKey: string) => `fetch/${sourceKey}/state.json`,
-  /** Marker: this Kustomization renders from this source. */
-  fetchUser: (sourceKey: string, cluster: string, ks: ObjectKey) =>
-    `fetch/${sourceKey}/users/${cluster}/${ref(ks)}`,
+  /** Marker: this target renders from this source. */
+  fetchUser: (sourceKey: string, cluster: string, target: Target) =>
+    `fetch/${sourceKey}/users/${cluster}/${targetKey(target)}`,
   fetchUsers: (sourceKey: string) => `fetch/${sourceKey}/users/`,
   fetchSpecs: () => 'fetch/',
   /** A snapshot bundle, named by the digest of its bytes (FetchState.bundleDigest): checked on every load. */
   snapshot: (bundleDigest: string) => `snapshots/${bundleDigest.replace(/^sha256:/, '')}.bundle.gz`,
-  /** Declared by the render of the parent Kustomization (message group of the parent). */
+  /**
+   * A target's declared record (its spec, source and parent), written by the render of the parent that
+   * declared it (message group of the parent). One area per kind, so the layout of earlier versions holds.
+   */
+  targetRecord: (cluster: string, t: Target) => `clusters/${cluster}/${RECORD_AREAS[t.kind]}/${ref(t)}.json`,
   kustomization: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/kustomizations/${ref(ks)}.json`,
   kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
   /** A cluster's GitRepository name → its fetch identity; written by the render that declared it. */
@@ -44,13 +54,62 @@ export const stateKeys = {
   config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) =>
     `clusters/${cluster}/configs/${kind}/${ref(k)}.json`,
   configs: (cluster: string) => `clusters/${cluster}/configs/`,
-  /** Written by render jobs of this Kustomization only (message group = cluster/namespace/name). */
-  index: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/index/${ref(ks)}.json`,
+  /**
+   * Written by render jobs of this target only (message group = cluster/kind/namespace/name). The kind is
+   * inside the prefix a puller may read (`clusters/<c>/index/*`), so its IAM policy stays as it is.
+   */
+  index: (cluster: string, target: Target) => `clusters/${cluster}/index/${targetKey(target)}.json`,
   indexes: (cluster: string) => `clusters/${cluster}/index/`,
-  renderStatus: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/render-status/${ref(ks)}.json`,
-  applyStatus: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/apply-status/${ref(ks)}.json`,
+  renderStatus: (cluster: string, target: Target) =>
+    `clusters/${cluster}/render-status/${targetKey(target)}.json`,
+  renderStatuses: (cluster: string) => `clusters/${cluster}/render-status/`,
+  applyStatus: (cluster: string, target: Target) =>
+    `clusters/${cluster}/apply-status/${targetKey(target)}.json`,
   clusterPrefix: (cluster: string) => `clusters/${cluster}/`,
 };
+
+/**
+ * Where versions before targets kept a Kustomization's records (`<area>/<namespace>/<name>.json`, no kind):
+ * read when the new key is missing, deleted when the new one is written. Other kinds never lived there.
+ */
+export const legacyKeys = {
+  index: (cluster: string, t: Target) => legacy(t, `clusters/${cluster}/index/`),
+  renderStatus: (cluster: string, t: Target) => legacy(t, `clusters/${cluster}/render-status/`),
+  applyStatus: (cluster: string, t: Target) => legacy(t, `clusters/${cluster}/apply-status/`),
+  fetchUser: (sourceKey: string, cluster: string, t: Target) =>
+    t.kind === 'Kustomization' ? `fetch/${sourceKey}/users/${cluster}/${ref(t)}` : undefined,
+};
+
+function legacy(t: Target, prefix: string): string | undefined {
+  return t.kind === 'Kustomization' ? `${prefix}${ref(t)}.json` : undefined;
+}
+
+/**
+ * A target's record key listed under `prefix` back to the target: `<Kind>/<ns>/<name>.json`, or the layout
+ * of earlier versions, `<ns>/<name>.json`, which only Kustomizations had. Anything else is undefined.
+ */
+export function targetFromPath(path: string, prefix: string): Target | undefined {
+  if (!path.startsWith(prefix) || !path.endsWith('.json')) return undefined;
+  return targetFromSegments(path.slice(prefix.length, -'.json'.length));
+}
+
+/** `<cluster>/<Kind>/<ns>/<name>` (or the earlier `<cluster>/<ns>/<name>`) under stateKeys.fetchUsers. */
+export function fetchUserFromPath(
+  path: string,
+  prefix: string,
+): { cluster: string; target: Target } | undefined {
+  const rest = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+  const slash = rest.indexOf('/');
+  const target = slash > 0 ? targetFromSegments(rest.slice(slash + 1)) : undefined;
+  return target && { cluster: rest.slice(0, slash), target };
+}
+
+function targetFromSegments(segments: string): Target | undefined {
+  const parts = segments.split('/');
+  if (parts.length === 2 && parts[0] && parts[1])
+    return kustomizationTarget({ namespace: parts[0], name: parts[1] });
+  return parseTargetKey(segments);
+}
 
 export function sourceKeyOf(spec: {
   url: string;

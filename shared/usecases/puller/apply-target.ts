@@ -3,10 +3,11 @@
 import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
 import type { ArtifactPayload } from '../../core/artifact/artifact.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
+import { targetKey } from '../../core/pipeline/target.ts';
 import { type ApplyOutcome, applyObjects } from './apply-objects.ts';
 import { type Inventory, writeInventory } from './inventory-store.ts';
 import { pruneObjects } from './prune-objects.ts';
-import { keyOf, type TargetContext } from './target-context.ts';
+import type { TargetContext } from './target-context.ts';
 
 /** Artifacts signed before `timeout` was honoured may carry none; Flux's default is the interval. */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -16,14 +17,17 @@ export async function applyTarget(
   payload: ArtifactPayload,
 ): Promise<ApplyReport | undefined> {
   const { deps, previous, target, ready } = ctx;
-  const key = keyOf(target);
+  const key = targetKey(target);
   const revision = payload.source.revision;
   const driftDue = !previous || deps.clock.now() - Date.parse(previous.appliedAt) >= payload.apply.intervalMs;
   if (previous?.digest === ctx.digest && !previous.removed && !driftDue) {
     ready.set(key, true);
     return undefined;
   }
-  const blocked = payload.apply.dependsOn.find((d) => ready.get(`${d.namespace}/${d.name}`) !== true);
+  // dependsOn names targets of the same kind, as in Flux.
+  const blocked = payload.apply.dependsOn.find(
+    (d) => ready.get(targetKey({ kind: target.kind, namespace: d.namespace, name: d.name })) !== true,
+  );
   if (blocked) {
     ready.set(key, false);
     return ctx.report({
@@ -48,7 +52,7 @@ export async function applyTarget(
     if (previous || applied.applied.length > 0) {
       const union = new Map([...(previous?.entries ?? []), ...applied.applied].map((e) => [e.id, e]));
       await writeInventory(deps, {
-        kustomization: target,
+        target,
         digest: previous?.digest ?? '',
         revision: previous?.revision ?? '',
         appliedAt: previous?.appliedAt ?? new Date(0).toISOString(),
@@ -72,7 +76,7 @@ export async function applyTarget(
     pruneErrors.push(...result.errors);
   }
   await writeInventory(deps, {
-    kustomization: target,
+    target,
     digest: ctx.digest,
     revision,
     appliedAt: ctx.now,

@@ -1,13 +1,14 @@
-// The puller's record of what it applied for each Kustomization, kept in the cluster itself (a ConfigMap
-// per Kustomization in the puller's namespace), so pruning and rollback refusal survive puller restarts.
+// The puller's record of what it applied for each target, kept in the cluster itself (a ConfigMap per
+// target in the puller's namespace), so pruning and rollback refusal survive puller restarts.
 import { createHash } from 'node:crypto';
 import type { InventoryEntry } from '../../core/apply/inventory.ts';
 import type { AppliedMark } from '../../core/artifact/binding.ts';
-import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
+import { type Target, targetKey } from '../../core/pipeline/target.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
 export interface Inventory {
-  kustomization: ObjectKey;
+  /** Inventories written before targets carried `kustomization: {namespace, name}`; readInventory fills this. */
+  target: Target;
   digest: string;
   revision: string;
   appliedAt: string;
@@ -20,23 +21,34 @@ export interface Inventory {
   entries: InventoryEntry[];
 }
 
-export function inventoryName(ks: ObjectKey): string {
-  const slug = `${ks.namespace}-${ks.name}`
+/**
+ * The ConfigMap's name. A Kustomization's is the name earlier versions gave it (no kind), so the clusters'
+ * existing inventories, and with them pruning and rollback refusal, carry over; other kinds add their kind.
+ */
+export function inventoryName(target: Target): string {
+  const named =
+    target.kind === 'Kustomization' ? target : { ...target, namespace: `${target.kind}-${target.namespace}` };
+  const id = target.kind === 'Kustomization' ? `${target.namespace}/${target.name}` : targetKey(target);
+  const slug = `${named.namespace}-${named.name}`
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')
     .slice(0, 40);
-  return `inventory-${slug}-${createHash('sha256').update(`${ks.namespace}/${ks.name}`).digest('hex').slice(0, 8)}`;
+  return `inventory-${slug}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
 }
 
-export async function readInventory(deps: PullerDeps, ks: ObjectKey): Promise<Inventory | undefined> {
+export async function readInventory(deps: PullerDeps, target: Target): Promise<Inventory | undefined> {
   const cm = await deps.kube.get({
     apiVersion: 'v1',
     kind: 'ConfigMap',
     namespace: deps.inventoryNamespace,
-    name: inventoryName(ks),
+    name: inventoryName(target),
   });
   const raw = (cm?.data as Record<string, string> | undefined)?.inventory;
-  return raw ? (JSON.parse(raw) as Inventory) : undefined;
+  if (!raw) return undefined;
+  const { kustomization: _earlier, ...inventory } = JSON.parse(raw) as Inventory & {
+    kustomization?: unknown;
+  };
+  return { ...inventory, target };
 }
 
 export async function writeInventory(deps: PullerDeps, inventory: Inventory): Promise<void> {
@@ -45,11 +57,14 @@ export async function writeInventory(deps: PullerDeps, inventory: Inventory): Pr
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
-        name: inventoryName(inventory.kustomization),
+        name: inventoryName(inventory.target),
         namespace: deps.inventoryNamespace,
         labels: { 'app.kubernetes.io/managed-by': 'sluice', 'sluice.dev/inventory': 'true' },
         annotations: {
-          'sluice.dev/kustomization': `${inventory.kustomization.namespace}/${inventory.kustomization.name}`,
+          'sluice.dev/target': targetKey(inventory.target),
+          ...(inventory.target.kind === 'Kustomization' && {
+            'sluice.dev/kustomization': `${inventory.target.namespace}/${inventory.target.name}`,
+          }),
         },
       },
       data: { inventory: JSON.stringify(inventory) },

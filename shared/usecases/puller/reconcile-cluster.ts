@@ -10,18 +10,19 @@ import { checkBinding } from '../../core/artifact/binding.ts';
 import { verifySigned } from '../../core/artifact/sign-artifact.ts';
 import { type ApplyReport, encodeJob } from '../../core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../core/pipeline/records.ts';
-import { type ObjectKey, stateKeys } from '../../core/pipeline/state-keys.ts';
+import { parseTargetKey, type Target, targetKey } from '../../core/pipeline/target.ts';
 import { getJson } from '../../ports/object-store.ts';
+import { listIndexedTargets, readIndexEntry } from '../target-records.ts';
 import { applyTarget } from './apply-target.ts';
 import { readInventory } from './inventory-store.ts';
 import type { PullerDeps } from './puller-deps.ts';
 import { removeTarget } from './remove-target.ts';
-import { keyOf, type ReportFields, type TargetContext } from './target-context.ts';
+import type { ReportFields, TargetContext } from './target-context.ts';
 
 /** Memory of one puller process; a fresh one (after a restart) simply does a full reconcile first. */
 export class PullerState {
   readonly ready = new Map<string, boolean>();
-  /** Kustomizations waiting for a dependency: retried whenever anything else is reconciled. */
+  /** Targets (targetKey) waiting for a dependency: retried whenever anything else is reconciled. */
   readonly waiting = new Set<string>();
   private readonly records = new Map<string, Signed>();
 
@@ -36,24 +37,20 @@ export class PullerState {
   }
 }
 
-/** `only`: reconcile just these Kustomizations (a nudge); omitted: the whole index (start-up, interval). */
+/** `only`: reconcile just these targets (a nudge); omitted: the whole index (start-up, interval). */
 export async function reconcileCluster(
   deps: PullerDeps,
   state = new PullerState(),
-  only?: ObjectKey[],
+  only?: Target[],
 ): Promise<ApplyReport[]> {
-  const prefix = stateKeys.indexes(deps.cluster);
-  const paths = only
-    ? [...new Set([...only.map(keyOf), ...state.waiting])].map((k) =>
-        stateKeys.index(deps.cluster, splitKey(k)),
-      )
-    : await deps.store.list(prefix);
+  const targets = only
+    ? [...new Set([...only.map(targetKey), ...state.waiting])].flatMap((k) => parseTargetKey(k) ?? [])
+    : await listIndexedTargets(deps.store, deps.cluster);
   const entries: IndexEntry[] = [];
-  for (const path of paths) {
+  for (const target of targets) {
     // The target an entry is for is where it lives in the store, never what its content claims.
-    const target = targetOfPath(path, prefix);
-    const entry = target && (await getJson<IndexEntry>(deps.store, path));
-    if (target && entry) entries.push({ ...entry, kustomization: target });
+    const entry = await readIndexEntry(deps.store, deps.cluster, target);
+    if (entry) entries.push(entry);
   }
   const records = new Map<string, Signed | Error>();
   for (const entry of entries) {
@@ -64,14 +61,14 @@ export async function reconcileCluster(
       if (record && !(record instanceof Error)) state.remember(record);
     }
     records.set(
-      keyOf(entry.kustomization),
+      targetKey(entry.target),
       record ?? new Error(`artifact ${entry.digest} is missing from the store`),
     );
   }
   const keyFingerprint = fingerprintOf(deps.publicKeyPem);
   const reports: ApplyReport[] = [];
   for (const entry of orderByDependencies(entries, records)) {
-    const key = keyOf(entry.kustomization);
+    const key = targetKey(entry.target);
     const report = await reconcileOne(deps, entry, records.get(key), state.ready, keyFingerprint);
     if (report?.reason === 'DependencyNotReady') state.waiting.add(key);
     else state.waiting.delete(key);
@@ -90,13 +87,13 @@ async function reconcileOne(
   ready: Map<string, boolean>,
   keyFingerprint: string,
 ): Promise<ApplyReport | undefined> {
-  const target = entry.kustomization;
+  const target = entry.target;
   const now = new Date(deps.clock.now()).toISOString();
   // Until a record verifies, nothing from the index reaches the status but a well-formed digest.
   const report = (fields: ReportFields): ApplyReport => ({
     kind: 'apply-report',
     cluster: deps.cluster,
-    kustomization: target,
+    target,
     digest: DIGEST.test(entry.digest ?? '') ? (entry.digest as string) : '',
     revision: '',
     applied: 0,
@@ -105,7 +102,7 @@ async function reconcileOne(
     ...fields,
   });
   const fail = (reason: string, message: string) => {
-    ready.set(keyOf(target), false);
+    ready.set(targetKey(target), false);
     return report({ ready: false, reason, message });
   };
   // Whatever one target runs into (its inventory unreadable, the API server failing mid-apply) ends that
@@ -175,24 +172,13 @@ async function reconcileOne(
   }
 }
 
-function refused(deps: PullerDeps, target: ObjectKey, report: ApplyReport): ApplyReport {
+function refused(deps: PullerDeps, target: Target, report: ApplyReport): ApplyReport {
   deps.log.warn('refused an index entry; the last applied state stays', {
     cluster: deps.cluster,
-    kustomization: keyOf(target),
+    target: targetKey(target),
     message: report.message,
   });
   return report;
-}
-
-function splitKey(key: string): ObjectKey {
-  const [namespace = '', name = ''] = key.split('/');
-  return { namespace, name };
-}
-
-/** `clusters/<c>/index/<namespace>/<name>.json` → the target; anything else is no index entry. */
-function targetOfPath(path: string, prefix: string): ObjectKey | undefined {
-  const match = /^([^/]+)\/([^/]+)\.json$/.exec(path.startsWith(prefix) ? path.slice(prefix.length) : '');
-  return match?.[1] && match[2] ? { namespace: match[1], name: match[2] } : undefined;
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -215,11 +201,11 @@ export function orderByDependencies(
   entries: IndexEntry[],
   records: Map<string, Signed | Error>,
 ): IndexEntry[] {
-  const byKey = new Map(entries.map((e) => [keyOf(e.kustomization), e]));
+  const byKey = new Map(entries.map((e) => [targetKey(e.target), e]));
   const ordered: IndexEntry[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (entry: IndexEntry) => {
-    const key = keyOf(entry.kustomization);
+    const key = targetKey(entry.target);
     if (state.get(key)) return;
     state.set(key, 'visiting');
     const record = records.get(key);
@@ -227,9 +213,11 @@ export function orderByDependencies(
       record && !(record instanceof Error) && record.payload?.kind === 'Artifact'
         ? (record.payload.apply?.dependsOn ?? [])
         : [];
+    // A target depends on targets of its own kind (Flux's dependsOn names no kind).
     for (const d of deps) {
-      const dep = byKey.get(`${d.namespace}/${d.name}`);
-      if (dep && !state.get(`${d.namespace}/${d.name}`)) visit(dep);
+      const depKey = targetKey({ kind: entry.target.kind, namespace: d.namespace, name: d.name });
+      const dep = byKey.get(depKey);
+      if (dep && !state.get(depKey)) visit(dep);
     }
     state.set(key, 'done');
     ordered.push(entry);

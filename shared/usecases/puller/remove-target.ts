@@ -14,7 +14,7 @@ export async function removeTarget(
   if (previous?.removed && previous.digest === ctx.digest) return undefined;
   const recordRemoval = () =>
     writeInventory(deps, {
-      kustomization: target,
+      target,
       digest: ctx.digest,
       revision: tombstone.revision,
       appliedAt: ctx.now,

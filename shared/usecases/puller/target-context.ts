@@ -2,7 +2,7 @@
 // what the cluster recorded last time, and how to phrase a report about it.
 import type { AppliedMark } from '../../core/artifact/binding.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
-import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
+import type { Target } from '../../core/pipeline/target.ts';
 import type { Inventory } from './inventory-store.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
@@ -10,16 +10,14 @@ export type ReportFields = Partial<ApplyReport> & Pick<ApplyReport, 'ready' | 'r
 
 export interface TargetContext {
   deps: PullerDeps;
-  target: ObjectKey;
+  target: Target;
   /** Digest of the verified artifact or tombstone. */
   digest: string;
   /** Its digest, sequence, generation and signer, recorded with the inventory once acted upon. */
   mark: AppliedMark;
   now: string;
   previous: Inventory | undefined;
-  /** Readiness by `namespace/name`, for dependsOn. */
+  /** Readiness by targetKey, for dependsOn. */
   ready: Map<string, boolean>;
   report(fields: ReportFields): ApplyReport;
 }
-
-export const keyOf = (k: ObjectKey) => `${k.namespace}/${k.name}`;

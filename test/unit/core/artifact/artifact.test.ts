@@ -215,7 +215,7 @@ describe('signArtifact and verifyArtifact', () => {
 describe('checkBinding', () => {
   const expected = {
     cluster: 'dev',
-    target: { namespace: 'flux-system', name: 'apps' },
+    target: { kind: 'Kustomization' as const, namespace: 'flux-system', name: 'apps' },
     keyFingerprint: 'k1',
     digest: 'sha256:this',
   };
@@ -260,6 +260,15 @@ describe('checkBinding', () => {
       },
       undefined,
       /Kustomization 'flux-system\/infra', not for Kustomization 'flux-system\/apps'/,
+    ],
+    [
+      'a HelmRelease named like the Kustomization',
+      (p) => {
+        p.target = { kind: 'HelmRelease', namespace: 'flux-system', name: 'apps' };
+        delete p.kustomization;
+      },
+      undefined,
+      /signed for HelmRelease 'flux-system\/apps', not for Kustomization 'flux-system\/apps'/,
     ],
     [
       'a target that disagrees with its kustomization field',

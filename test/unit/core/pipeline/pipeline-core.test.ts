@@ -7,7 +7,20 @@ import { isSluiceError } from '../../../../shared/core/errors.ts';
 import { decodeJob, encodeJob, type Job } from '../../../../shared/core/pipeline/jobs.ts';
 import { DEFAULT_RETRY, decideRetry } from '../../../../shared/core/pipeline/retry-policy.ts';
 import { splitRenderedObjects } from '../../../../shared/core/pipeline/split-rendered-objects.ts';
-import { keyFromPath, sourceKeyOf, stateKeys } from '../../../../shared/core/pipeline/state-keys.ts';
+import {
+  fetchUserFromPath,
+  keyFromPath,
+  legacyKeys,
+  sourceKeyOf,
+  stateKeys,
+  targetFromPath,
+} from '../../../../shared/core/pipeline/state-keys.ts';
+import {
+  kustomizationTarget,
+  parseTargetKey,
+  type Target,
+  targetKey,
+} from '../../../../shared/core/pipeline/target.ts';
 import { signBody, verifyHmacSignature } from '../../../../shared/core/pipeline/webhook-signature.ts';
 import type { KubeObject } from '../../../../shared/core/render/yaml-codec.ts';
 
@@ -30,12 +43,20 @@ function errorOf(run: () => unknown): {
 describe('decodeJob', () => {
   const jobs: Job[] = [
     { kind: 'fetch', sourceKey: 'abc', reason: 'webhook' },
-    { kind: 'render', cluster: 'dev', kustomization: { namespace: 'flux-system', name: 'apps' } },
-    { kind: 'nudge', kustomization: { namespace: 'flux-system', name: 'apps' }, digest: 'sha256:00' },
+    {
+      kind: 'render',
+      cluster: 'dev',
+      target: kustomizationTarget({ namespace: 'flux-system', name: 'apps' }),
+    },
+    {
+      kind: 'nudge',
+      target: kustomizationTarget({ namespace: 'flux-system', name: 'apps' }),
+      digest: 'sha256:00',
+    },
     {
       kind: 'apply-report',
       cluster: 'dev',
-      kustomization: { namespace: 'flux-system', name: 'apps' },
+      target: kustomizationTarget({ namespace: 'flux-system', name: 'apps' }),
       digest: 'sha256:00',
       revision: 'main@sha1:0',
       ready: true,
@@ -65,6 +86,30 @@ describe('decodeJob', () => {
     ['a JSON array', '[]', 'queue message has unknown kind undefined; it was dead-lettered'],
   ])('refuses %s with InvalidJob', (_what, body, message) => {
     expect(errorOf(() => decodeJob(body))).toMatchObject({ code: 'InvalidJob', message });
+  });
+
+  it('reads a message of the earlier format (kustomization, no target) as a Kustomization target', () => {
+    const earlier = {
+      kind: 'render',
+      cluster: 'dev',
+      kustomization: { namespace: 'flux-system', name: 'apps' },
+    };
+    expect(decodeJob(JSON.stringify(earlier))).toEqual({
+      kind: 'render',
+      cluster: 'dev',
+      target: { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' },
+    });
+  });
+
+  it('refuses a target of a kind Sluice does not know', () => {
+    const body = JSON.stringify({
+      kind: 'nudge',
+      target: { kind: 'Secret', namespace: 'a', name: 'b' },
+      digest: '',
+    });
+    expect(errorOf(() => decodeJob(body)).message).toBe(
+      'queue message of kind nudge has no valid target; it was dead-lettered',
+    );
   });
 
   it('marks a malformed message as not worth retrying', () => {
@@ -191,27 +236,78 @@ describe('sourceKeyOf', () => {
 
 describe('stateKeys and keyFromPath', () => {
   const ks = { namespace: 'flux-system', name: 'apps' };
+  const apps = kustomizationTarget(ks);
+
+  it('reads the object key back from a kustomization record path', () => {
+    const path = stateKeys.kustomization('dev', ks);
+    expect(path.startsWith(stateKeys.kustomizations('dev'))).toBe(true);
+    expect(keyFromPath(path, stateKeys.kustomizations('dev'))).toEqual(ks);
+  });
 
   it.each([
-    ['index', stateKeys.index('dev', ks), stateKeys.indexes('dev')],
-    ['kustomization', stateKeys.kustomization('dev', ks), stateKeys.kustomizations('dev')],
-  ])('reads the object key back from a %s path', (_area, path, prefix) => {
+    ['index', stateKeys.index('dev', apps), stateKeys.indexes('dev')],
+    ['render status', stateKeys.renderStatus('dev', apps), stateKeys.renderStatuses('dev')],
+  ])('reads the target back from a %s path', (_area, path, prefix) => {
     expect(path.startsWith(prefix)).toBe(true);
-    expect(keyFromPath(path, prefix)).toEqual(ks);
+    expect(targetFromPath(path, prefix)).toEqual(apps);
   });
 
   it('keeps dots in names', () => {
-    const dotted = { namespace: 'tenants', name: 'team-a.apps.v2' };
-    expect(keyFromPath(stateKeys.index('dev', dotted), stateKeys.indexes('dev'))).toEqual(dotted);
+    const dotted = kustomizationTarget({ namespace: 'tenants', name: 'team-a.apps.v2' });
+    expect(targetFromPath(stateKeys.index('dev', dotted), stateKeys.indexes('dev'))).toEqual(dotted);
   });
 
-  it('lays index entries out per cluster', () => {
-    expect(stateKeys.index('dev', ks)).toBe('clusters/dev/index/flux-system/apps.json');
-    expect(stateKeys.index('prod', ks)).not.toBe(stateKeys.index('dev', ks));
+  it('lays index entries out per cluster and kind, inside the prefix a puller may read', () => {
+    expect(stateKeys.index('dev', apps)).toBe('clusters/dev/index/Kustomization/flux-system/apps.json');
+    expect(stateKeys.index('prod', apps)).not.toBe(stateKeys.index('dev', apps));
+  });
+
+  it('keeps a HelmRelease named like a Kustomization apart in every per-target key', () => {
+    const release: Target = { ...apps, kind: 'HelmRelease' };
+    for (const key of [
+      stateKeys.index,
+      stateKeys.renderStatus,
+      stateKeys.applyStatus,
+      stateKeys.targetRecord,
+    ])
+      expect(key('dev', release)).not.toBe(key('dev', apps));
+    expect(stateKeys.fetchUser('src', 'dev', release)).not.toBe(stateKeys.fetchUser('src', 'dev', apps));
+    expect(targetFromPath(stateKeys.index('dev', release), stateKeys.indexes('dev'))).toEqual(release);
+  });
+
+  it("reads the earlier layout's paths (no kind) as Kustomizations", () => {
+    expect(targetFromPath(legacyKeys.index('dev', apps) as string, stateKeys.indexes('dev'))).toEqual(apps);
+    expect(legacyKeys.index('dev', { ...apps, kind: 'HelmRelease' })).toBeUndefined();
+    const users = stateKeys.fetchUsers('src');
+    expect(fetchUserFromPath(legacyKeys.fetchUser('src', 'dev', apps) as string, users)).toEqual({
+      cluster: 'dev',
+      target: apps,
+    });
+    expect(fetchUserFromPath(stateKeys.fetchUser('src', 'dev', apps), users)).toEqual({
+      cluster: 'dev',
+      target: apps,
+    });
+  });
+
+  it.each([
+    ['an unknown kind', 'clusters/dev/index/Deployment/flux-system/apps.json'],
+    ['too many segments', 'clusters/dev/index/Kustomization/flux-system/apps/x.json'],
+    ['no .json', 'clusters/dev/index/Kustomization/flux-system/apps'],
+  ])('reads no target from a path with %s', (_what, path) => {
+    expect(targetFromPath(path, stateKeys.indexes('dev'))).toBeUndefined();
   });
 
   it('names a snapshot by the hex of its digest', () => {
     expect(stateKeys.snapshot('sha256:abc')).toBe('snapshots/abc.bundle.gz');
+  });
+});
+
+describe('targetKey', () => {
+  it('round-trips through parseTargetKey and tells kinds apart', () => {
+    const release: Target = { kind: 'HelmRelease', namespace: 'flux-system', name: 'apps' };
+    expect(parseTargetKey(targetKey(release))).toEqual(release);
+    expect(targetKey(release)).not.toBe(targetKey({ ...release, kind: 'Kustomization' }));
+    expect(parseTargetKey('Secret/flux-system/apps')).toBeUndefined();
   });
 });
 

@@ -1,0 +1,60 @@
+// The Renderer of Kustomizations: Flux's kustomize-controller build (render-kustomization.ts) behind the
+// port, with the spec fields the pipeline needs (suspend, sourceRef, substituteFrom, apply options).
+import { objectRef } from '../../api/object-meta.ts';
+import type { ApplyOptions } from '../../core/artifact/artifact.ts';
+import { refuseCrossNamespaceRefs } from '../../core/pipeline/cross-namespace-refs.ts';
+import { notEnforcedWarnings } from '../../core/render/not-enforced.ts';
+import type { Renderer, RenderInputs, RenderOutput, RenderPlan, TargetRecord } from '../../ports/renderer.ts';
+import { type RenderDeps, renderKustomization } from '../render-kustomization.ts';
+
+export function kustomizationRenderer(deps: RenderDeps): Renderer {
+  return {
+    kind: 'Kustomization',
+    plan(record: TargetRecord, options: { noCrossNamespaceRefs: boolean }): RenderPlan {
+      const ks = record.kustomization;
+      if (options.noCrossNamespaceRefs) refuseCrossNamespaceRefs(ks);
+      const { sourceRef } = ks.spec;
+      return {
+        objectRef: objectRef('Kustomization', ks.metadata),
+        suspended: ks.spec.suspend === true,
+        sourceRef: {
+          kind: sourceRef.kind,
+          namespace: sourceRef.namespace ?? ks.metadata.namespace,
+          name: sourceRef.name,
+        },
+        needsConfigs: (ks.spec.postBuild?.substituteFrom?.length ?? 0) > 0,
+        apply: applyOptionsOf(record),
+        warnings: notEnforcedWarnings(ks.spec),
+      };
+    },
+    async render(record: TargetRecord, inputs: RenderInputs): Promise<RenderOutput> {
+      const { configs } = inputs;
+      const rendered = await renderKustomization(deps, {
+        ks: record.kustomization,
+        sourceRoot: inputs.sourceRoot,
+        sourceDigest: inputs.sourceDigest,
+        strict: inputs.strictSubstitution,
+        allowRemoteBases: inputs.allowRemoteBases,
+        configLookup: (kind, namespace, name) =>
+          configs.find(
+            (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,
+          ),
+      });
+      return { key: rendered.key, objects: rendered.objects };
+    },
+  };
+}
+
+function applyOptionsOf({ kustomization: ks }: TargetRecord): ApplyOptions {
+  return {
+    prune: ks.spec.prune,
+    wait: ks.spec.wait,
+    force: ks.spec.force,
+    timeoutMs: ks.spec.timeoutMs ?? Math.max(30_000, ks.spec.intervalMs - 30_000),
+    intervalMs: ks.spec.intervalMs,
+    dependsOn: (ks.spec.dependsOn ?? []).map((d) => ({
+      name: d.name,
+      namespace: d.namespace ?? ks.metadata.namespace,
+    })),
+  };
+}
