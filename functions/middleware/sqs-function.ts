@@ -3,7 +3,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CloudDeps } from '../../shared/config/create-cloud-deps.ts';
-import { SluiceError } from '../../shared/core/errors.ts';
+import { jobOfKind } from '../../shared/core/pipeline/job-of-kind.ts';
 import type { Job } from '../../shared/core/pipeline/jobs.ts';
 import { coldStartDeps, type WithDeps } from './cold-start-deps.ts';
 import { processSqsBatch } from './sqs-batch.ts';
@@ -19,11 +19,9 @@ export function sqsFunction<K extends Job['kind']>(
     .handler(async (event, context) => {
       const deps = context.deps;
       const { queue, log, queues } = deps.pipeline;
-      return processSqsBatch(event, { queue, log, deadLetterQueue: queues.deadLetter }, (job, source) => {
-        // A misrouted job never becomes right on a retry: dead-letter it at once, like any bad message.
-        if (job.kind !== kind)
-          throw new SluiceError('InvalidJob', `this queue carries ${kind} jobs, got a ${job.kind} job`);
-        return handle(deps, job as Extract<Job, { kind: K }>, source);
-      });
+      return processSqsBatch(event, { queue, log, deadLetterQueue: queues.deadLetter }, (job, source) =>
+        // A misrouted job never becomes right on a retry: InvalidJob, dead-lettered at once.
+        handle(deps, jobOfKind(job, kind), source),
+      );
     });
 }

@@ -23,6 +23,7 @@ import { publicRemoteBases } from '../adapters/net/remote-base-policy.ts';
 import { ConfinedProcess, type SandboxPreference } from '../adapters/render/confined-process.ts';
 import { createLocalRenderDeps } from '../config/render-deps.ts';
 import { embeddedSourcePolicy } from '../config/source-address-settings.ts';
+import type { Job } from '../core/pipeline/jobs.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import { fetchSource } from '../usecases/fetch-source.ts';
@@ -177,10 +178,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     };
     const fleetKey = await registerFleet(deps, fleet);
 
-    const worker = (queueName: string, handle: (job: never) => Promise<unknown>, batch = 2) =>
+    const worker = (
+      queueName: string,
+      kind: Job['kind'],
+      handle: (job: never) => Promise<unknown>,
+      batch = 2,
+    ) =>
       runWorkerLoop({
         queue: deps.queue,
         queueName,
+        kind,
         deadLetterQueue: queues.deadLetter(queueName),
         handle: handle as never,
         log: opts.log,
@@ -188,11 +195,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         batch,
       });
     const loops = [
-      worker(queues.fetch, (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) =>
+      worker(queues.fetch, 'fetch', (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) =>
         fetchSource(deps, job),
       ),
       worker(
         queues.render,
+        'render',
         (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey),
         opts.renderBatch ?? 2,
       ),
@@ -200,6 +208,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       ...opts.clusters.map((cluster) =>
         worker(
           queues.reports(cluster),
+          'apply-report',
           (job: Parameters<typeof recordApplyReport>[2]) => recordApplyReport(deps, cluster, job),
           10,
         ),

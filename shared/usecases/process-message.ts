@@ -2,6 +2,7 @@
 // comes back after an exponential backoff; a permanent failure, or one out of attempts, goes to the
 // dead-letter queue with its reason recorded, then leaves the source queue. Nothing is dropped.
 import { classifyFailure } from '../core/pipeline/classify-failure.ts';
+import { jobOfKind } from '../core/pipeline/job-of-kind.ts';
 import { decodeJob, type Job } from '../core/pipeline/jobs.ts';
 import { DEFAULT_RETRY, decideRetry, type RetryPolicy } from '../core/pipeline/retry-policy.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -12,6 +13,8 @@ export interface ProcessDeps {
   log: Logger;
   deadLetterQueue: string;
   retry?: RetryPolicy;
+  /** The one kind of job this queue carries; another kind is an InvalidJob, dead-lettered at once. */
+  kind?: Job['kind'];
 }
 
 export type Outcome = 'done' | 'retry' | 'dead-letter';
@@ -24,7 +27,8 @@ export async function processMessage(
 ): Promise<Outcome> {
   let failure: unknown;
   try {
-    await handle(decodeJob(message.body));
+    const job = decodeJob(message.body);
+    await handle(deps.kind === undefined ? job : jobOfKind(job, deps.kind));
   } catch (err) {
     failure = err;
   }

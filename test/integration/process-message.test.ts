@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { encodeJob, type Job, type RenderJob } from '../../shared/core/pipeline/jobs.ts';
 import type { RetryPolicy } from '../../shared/core/pipeline/retry-policy.ts';
-import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import type { ReceivedMessage } from '../../shared/ports/queue.ts';
 import { type ProcessDeps, processMessage } from '../../shared/usecases/process-message.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
@@ -44,7 +43,7 @@ async function deliver(body: string): Promise<ReceivedMessage> {
 const job = (name: string): RenderJob => ({
   kind: 'render',
   cluster: 'dev',
-  target: kustomizationTarget({ namespace: 'flux-system', name }),
+  kustomization: { namespace: 'flux-system', name },
 });
 
 /** Messages still on a queue, visible or in flight: 0 once every one was acknowledged. */
@@ -151,7 +150,33 @@ describe('processMessage', () => {
     expect(outcome).toBe('dead-letter');
     expect(called).toBe(false);
     const [dead] = await env.drain(DLQ);
-    expect(dead).toMatchObject({ body, attributes: { code: 'InvalidJob', attempts: '1', sourceQueue: QUEUE } });
+    expect(dead).toMatchObject({
+      body,
+      attributes: { code: 'InvalidJob', attempts: '1', sourceQueue: QUEUE },
+    });
+    expect(await remaining(QUEUE)).toBe(0);
+  });
+});
+
+describe('processMessage on a queue of one kind', () => {
+  it('dead-letters a job of another kind as InvalidJob on its first attempt, without calling the handler', async () => {
+    const body = encodeJob({ kind: 'fetch', sourceKey: 'abc', reason: 'webhook' });
+    let called = false;
+    const outcome = await processMessage(
+      { ...deps(), kind: 'render' },
+      QUEUE,
+      await deliver(body),
+      async () => {
+        called = true;
+      },
+    );
+    expect(outcome).toBe('dead-letter');
+    expect(called).toBe(false);
+    const [dead] = await env.drain(DLQ);
+    expect(dead).toMatchObject({
+      body,
+      attributes: { code: 'InvalidJob', attempts: '1', sourceQueue: QUEUE },
+    });
     expect(await remaining(QUEUE)).toBe(0);
   });
 });

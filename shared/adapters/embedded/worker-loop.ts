@@ -10,6 +10,8 @@ export interface WorkerLoopOptions {
   queueName: string;
   deadLetterQueue: string;
   handle: (job: Job) => Promise<unknown>;
+  /** The one kind of job this queue carries (a misrouted one is dead-lettered as InvalidJob). */
+  kind?: Job['kind'];
   log: Logger;
   signal: AbortSignal;
   waitSeconds?: number;
@@ -59,7 +61,12 @@ export async function runWorkerLoop(opts: WorkerLoopOptions): Promise<void> {
             );
             try {
               await processMessage(
-                { queue: opts.queue, log: opts.log, deadLetterQueue: opts.deadLetterQueue },
+                {
+                  queue: opts.queue,
+                  log: opts.log,
+                  deadLetterQueue: opts.deadLetterQueue,
+                  ...(opts.kind && { kind: opts.kind }),
+                },
                 opts.queueName,
                 m,
                 opts.handle,
