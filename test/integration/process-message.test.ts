@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { encodeJob, type Job, type RenderJob } from '../../shared/core/pipeline/jobs.ts';
 import type { RetryPolicy } from '../../shared/core/pipeline/retry-policy.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import type { ReceivedMessage } from '../../shared/ports/queue.ts';
 import { type ProcessDeps, processMessage } from '../../shared/usecases/process-message.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
@@ -43,7 +44,7 @@ async function deliver(body: string): Promise<ReceivedMessage> {
 const job = (name: string): RenderJob => ({
   kind: 'render',
   cluster: 'dev',
-  kustomization: { namespace: 'flux-system', name },
+  target: kustomizationTarget({ namespace: 'flux-system', name }),
 });
 
 /** Messages still on a queue, visible or in flight: 0 once every one was acknowledged. */
