@@ -33,6 +33,13 @@ export interface ConfigRecord {
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 const keyOf = (k: { namespace: string; name: string }) => `${k.namespace}/${k.name}`;
 
+/** What the steps of one parent's registration share. */
+interface Registration {
+  deps: PipelineDeps;
+  cluster: string;
+  parentKey: ObjectKey;
+}
+
 export async function registerChildren(
   deps: PipelineDeps,
   parent: KustomizationRecord & { ancestors?: string[] },
@@ -44,14 +51,13 @@ export async function registerChildren(
     namespace: parent.kustomization.metadata.namespace,
     name: parent.kustomization.metadata.name,
   };
+  const reg: Registration = { deps, cluster, parentKey };
   const declaredKey = stateKeys.declared(cluster, parentKey);
   const previous = (await getJson<Declarations>(deps.store, declaredKey)) ?? {
     kustomizations: [],
     configs: [],
     sources: [],
   };
-  // Written before per-declarer source records: nothing of this parent's to withdraw there.
-  const previousDeclarers = previous.sourceDeclarers ?? [];
   const declaresNothing =
     split.gitRepositories.length + split.kustomizations.length + split.configs.length === 0;
   // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
@@ -70,11 +76,48 @@ export async function registerChildren(
     ancestors,
     split.kustomizations,
   );
-
   // 1. sources declared here: the spec is the same bytes from every declarer; the interval is this one's own
+  const { sources, declarerKeys } = await registerSources(reg, split.gitRepositories, fleetSourceKey);
+  // 2. Kustomizations declared here
+  const { declared, enqueued } = await registerKustomizations(
+    reg,
+    split.kustomizations,
+    ancestors,
+    sources,
+    existingRecords,
+  );
+  // 3. withdraw what this parent declared before and no longer does
+  const sourceKeys = split.gitRepositories.map((r) => keyOf(r.metadata));
+  await withdrawKustomizations(reg, previous.kustomizations, declared);
+  await withdrawSources(reg, previous, sourceKeys, declarerKeys);
+  // 4. ConfigMaps/Secrets for substituteFrom
+  const { changed, keys: configKeys } = await syncConfigs(
+    deps,
+    cluster,
+    parentKey,
+    split.configs,
+    previous.configs,
+  );
+  // 5. record what it declares now, and re-render whoever substitutes from a changed config
+  const next: Declarations = {
+    kustomizations: [...declared].sort(),
+    configs: configKeys.sort(),
+    sources: sourceKeys.sort(),
+    sourceDeclarers: [...new Set(declarerKeys)].sort(),
+  };
+  if (!same(next, previous)) await putJson(deps.store, declaredKey, next);
+  if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued);
+}
+
+/** Step 1: a fetch spec, this parent's declarer record and the cluster's name → source record per GitRepository. */
+async function registerSources(
+  { deps, cluster, parentKey }: Registration,
+  repos: GitRepository[],
+  fleetSourceKey: string,
+): Promise<{ sources: Map<string, string>; declarerKeys: string[] }> {
   const sources = new Map<string, string>([['flux-system/flux-system', fleetSourceKey]]);
   const declarerKeys: string[] = [];
-  for (const repo of split.gitRepositories) {
+  for (const repo of repos) {
     const spec = fetchSpecOf(repo, cluster);
     sources.set(keyOf(repo.metadata), spec.sourceKey);
     await putJson(deps.store, stateKeys.fetchSpec(spec.sourceKey), spec);
@@ -96,11 +139,20 @@ export async function registerChildren(
       await enqueueFetch(deps, spec.sourceKey, 'registration', deps.clock.now());
     }
   }
+  return { sources, declarerKeys };
+}
 
-  // 2. Kustomizations declared here
+/** Step 2: a record per child Kustomization, subscribed to its source; a changed record renders again. */
+async function registerKustomizations(
+  { deps, cluster, parentKey }: Registration,
+  children: Kustomization[],
+  ancestors: string[],
+  sources: Map<string, string>,
+  existingRecords: Map<string, KustomizationRecord | undefined>,
+): Promise<{ declared: Set<string>; enqueued: Set<string> }> {
   const declared = new Set<string>();
   const enqueued = new Set<string>();
-  for (const ks of split.kustomizations) {
+  for (const ks of children) {
     const key = keyOf(ks.metadata);
     declared.add(key);
     const sourceRef = `${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}`;
@@ -118,61 +170,60 @@ export async function registerChildren(
       parent: parentKey,
       ancestors,
     };
-    const storeKey = stateKeys.kustomization(cluster, ks.metadata);
     const existing = existingRecords.get(key);
     if (existing && same(existing, record)) continue;
     const target = kustomizationTarget(ks.metadata);
     if (existing && existing.sourceKey !== sourceKey && existing.sourceKey) {
       await unsubscribe(deps, existing.sourceKey, cluster, ks.metadata);
     }
-    await putJson(deps.store, storeKey, record);
+    await putJson(deps.store, stateKeys.targetRecord(cluster, target), record);
     if (sourceKey) await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, target), '');
     await enqueueRender(deps, cluster, target);
     enqueued.add(key);
   }
+  return { declared, enqueued };
+}
 
-  // 3. withdraw what this parent declared before and no longer does
-  for (const key of previous.kustomizations) {
+/** Step 3a: a child no longer declared loses its record; its render then finds none and publishes the prune tombstone. */
+async function withdrawKustomizations(
+  { deps, cluster, parentKey }: Registration,
+  previous: string[],
+  declared: Set<string>,
+): Promise<void> {
+  for (const key of previous) {
     if (declared.has(key)) continue;
     const ks = splitKey(key);
     const record = await getJson<KustomizationRecord>(deps.store, stateKeys.kustomization(cluster, ks));
     if (!record?.parent || !same(record.parent, parentKey)) continue;
     await deps.store.delete(stateKeys.kustomization(cluster, ks));
     if (record.sourceKey) await unsubscribe(deps, record.sourceKey, cluster, ks);
-    await enqueueRender(deps, cluster, kustomizationTarget(ks)); // finds no record: writes the prune tombstone
+    await enqueueRender(deps, cluster, kustomizationTarget(ks));
   }
-  const sourceKeys = split.gitRepositories.map((r) => keyOf(r.metadata));
+}
+
+/**
+ * Step 3b: this parent's name → source records and declarer records it no longer writes (or that moved to
+ * another URL, ref or secret, and so another source). Another parent may have taken a GitRepository over
+ * meanwhile, and other declarers of the same source keep theirs: only this parent's own records go.
+ */
+async function withdrawSources(
+  { deps, cluster, parentKey }: Registration,
+  previous: Declarations,
+  sourceKeys: string[],
+  declarerKeys: string[],
+): Promise<void> {
   for (const key of previous.sources) {
     if (sourceKeys.includes(key)) continue;
     const recordKey = sourceRecordKey(cluster, splitKey(key));
     const record = await getJson<ClusterSourceRecord>(deps.store, recordKey);
-    // Another parent may have taken the GitRepository over meanwhile: only withdraw our own declaration.
     if (record && same(record.parent, parentKey)) await deps.store.delete(recordKey);
   }
-  // The declarations of sources this parent no longer declares (or that moved to another URL, ref or
-  // secret, and so another source): other declarers' records of the same source stay.
-  for (const key of previousDeclarers) {
+  // Declarations written before per-declarer source records list none: nothing of this parent's there.
+  for (const key of previous.sourceDeclarers ?? []) {
     if (declarerKeys.includes(key)) continue;
     const record = await getJson<SourceDeclarer>(deps.store, key);
     if (record && same(record.parent, parentKey)) await deps.store.delete(key);
   }
-
-  // 4. ConfigMaps/Secrets for substituteFrom
-  const { changed, keys: configKeys } = await syncConfigs(
-    deps,
-    cluster,
-    parentKey,
-    split.configs,
-    previous.configs,
-  );
-  const next: Declarations = {
-    kustomizations: [...declared].sort(),
-    configs: configKeys.sort(),
-    sources: sourceKeys.sort(),
-    sourceDeclarers: [...new Set(declarerKeys)].sort(),
-  };
-  if (!same(next, previous)) await putJson(deps.store, declaredKey, next);
-  if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued);
 }
 
 interface Declarations {

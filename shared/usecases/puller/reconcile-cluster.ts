@@ -5,16 +5,17 @@
 // index is only a pointer: nothing in it is trusted. Unchanged artifacts are re-applied once per interval
 // to correct drift.
 import { createHash, createPublicKey } from 'node:crypto';
-import type { Signed } from '../../core/artifact/artifact.ts';
+import type { Signed, SignedPayload } from '../../core/artifact/artifact.ts';
 import { checkBinding } from '../../core/artifact/binding.ts';
 import { verifySigned } from '../../core/artifact/sign-artifact.ts';
+import type { FluxReason } from '../../core/flux-reason.ts';
 import { type ApplyReport, encodeJob } from '../../core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../core/pipeline/records.ts';
 import { parseTargetKey, type Target, targetKey } from '../../core/pipeline/target.ts';
 import { getJson } from '../../ports/object-store.ts';
 import { listIndexedTargets, readIndexEntry } from '../target-records.ts';
 import { applyTarget } from './apply-target.ts';
-import { readInventory } from './inventory-store.ts';
+import { type Inventory, readInventory } from './inventory-store.ts';
 import type { PullerDeps } from './puller-deps.ts';
 import { removeTarget } from './remove-target.ts';
 import type { ReportFields, TargetContext } from './target-context.ts';
@@ -80,6 +81,7 @@ export async function reconcileCluster(
   return reports;
 }
 
+/** One target's reconcile, as named steps; whatever fails ends in this target's report, never the pass. */
 async function reconcileOne(
   deps: PullerDeps,
   entry: IndexEntry,
@@ -87,21 +89,10 @@ async function reconcileOne(
   ready: Map<string, boolean>,
   keyFingerprint: string,
 ): Promise<ApplyReport | undefined> {
-  const target = entry.target;
+  const { target } = entry;
   const now = new Date(deps.clock.now()).toISOString();
-  // Until a record verifies, nothing from the index reaches the status but a well-formed digest.
-  const report = (fields: ReportFields): ApplyReport => ({
-    kind: 'apply-report',
-    cluster: deps.cluster,
-    target,
-    digest: DIGEST.test(entry.digest ?? '') ? (entry.digest as string) : '',
-    revision: '',
-    applied: 0,
-    pruned: 0,
-    at: now,
-    ...fields,
-  });
-  const fail = (reason: string, message: string) => {
+  const report = reporter(deps, entry, now);
+  const fail = (reason: FluxReason, message: string) => {
     ready.set(targetKey(target), false);
     return report({ ready: false, reason, message });
   };
@@ -110,54 +101,32 @@ async function reconcileOne(
   const failed = (err: unknown) =>
     fail('ReconciliationFailed', `reconcile failed: ${(err as Error).message}`);
 
-  if (!entry.digest || !entry.artifactKey) {
-    // A store writer can write `deleted: true`; only a signed tombstone removes anything.
-    if (entry.deleted)
-      return refused(
-        deps,
-        target,
-        fail(
-          'ArtifactRejected',
-          'the index marks this Kustomization removed without a signed tombstone; nothing was pruned',
-        ),
-      );
-    return fail('ArtifactFailed', 'the index entry names no artifact');
+  // 1. the entry must point at a record the store had
+  const problem = pointerProblem(entry, record);
+  if (problem) {
+    const failure = fail(problem.reason, problem.message);
+    return problem.reason === 'ArtifactRejected' ? refused(deps, target, failure) : failure;
   }
-  if (!record || record instanceof Error)
-    return fail('ArtifactFailed', record?.message ?? 'artifact missing');
-
+  const signed = record as Signed;
+  // 2. what the cluster recorded last time
   const previous = await readInventory(deps, target).catch((err: unknown) => err as Error);
   if (previous instanceof Error) return failed(previous);
-  let payload: ReturnType<typeof verifySigned>;
+  // 3. signature, binding to this cluster and target, and freshness against the last applied
+  let payload: SignedPayload;
   try {
-    payload = verifySigned(record, deps.publicKeyPem, entry.digest);
-    try {
-      // Marks recorded before they held the digest: the inventory's digest is the same record's.
-      const applied = previous?.applied && { digest: previous.digest, ...previous.applied };
-      checkBinding(
-        payload,
-        { cluster: deps.cluster, target, keyFingerprint, digest: record.digest },
-        applied,
-      );
-      if (entry.deleted && payload.kind !== 'Tombstone')
-        throw new Error(
-          'the index marks this Kustomization removed but points at an artifact, not a tombstone',
-        );
-    } catch (err) {
-      throw new Error(`artifact ${record.digest} rejected: ${(err as Error).message}`);
-    }
+    payload = verifyRecord(deps, entry, signed, previous, keyFingerprint);
   } catch (err) {
     return refused(deps, target, fail('ArtifactRejected', (err as Error).message));
   }
-
+  // 4. apply the artifact, or remove the target
   const ctx: TargetContext = {
     deps,
     target,
-    digest: record.digest,
+    digest: signed.digest,
     mark: {
       generation: payload.generation,
       sequence: payload.sequence,
-      digest: record.digest,
+      digest: signed.digest,
       keyFingerprint,
     },
     now,
@@ -170,6 +139,67 @@ async function reconcileOne(
   } catch (err) {
     return failed(err);
   }
+}
+
+/** Until a record verifies, nothing from the index reaches the status but a well-formed digest. */
+function reporter(deps: PullerDeps, entry: IndexEntry, now: string): (fields: ReportFields) => ApplyReport {
+  return (fields) => ({
+    kind: 'apply-report',
+    cluster: deps.cluster,
+    target: entry.target,
+    digest: DIGEST.test(entry.digest ?? '') ? (entry.digest as string) : '',
+    revision: '',
+    applied: 0,
+    pruned: 0,
+    at: now,
+    ...fields,
+  });
+}
+
+/** Step 1: an entry naming no artifact, or one the store did not have; ArtifactRejected is refused. */
+function pointerProblem(
+  entry: IndexEntry,
+  record: Signed | Error | undefined,
+): { reason: FluxReason; message: string } | undefined {
+  if (!entry.digest || !entry.artifactKey) {
+    // A store writer can write `deleted: true`; only a signed tombstone removes anything.
+    if (entry.deleted)
+      return {
+        reason: 'ArtifactRejected',
+        message: `the index marks this ${entry.target.kind} removed without a signed tombstone; nothing was pruned`,
+      };
+    return { reason: 'ArtifactFailed', message: 'the index entry names no artifact' };
+  }
+  if (!record || record instanceof Error)
+    return { reason: 'ArtifactFailed', message: record?.message ?? 'artifact missing' };
+  return undefined;
+}
+
+/** Step 3: throws naming why the record is refused; returns its verified payload. */
+function verifyRecord(
+  deps: PullerDeps,
+  entry: IndexEntry,
+  record: Signed,
+  previous: Inventory | undefined,
+  keyFingerprint: string,
+): SignedPayload {
+  const payload = verifySigned(record, deps.publicKeyPem, entry.digest as string);
+  try {
+    // Marks recorded before they held the digest: the inventory's digest is the same record's.
+    const applied = previous?.applied && { digest: previous.digest, ...previous.applied };
+    checkBinding(
+      payload,
+      { cluster: deps.cluster, target: entry.target, keyFingerprint, digest: record.digest },
+      applied,
+    );
+    if (entry.deleted && payload.kind !== 'Tombstone')
+      throw new Error(
+        `the index marks this ${entry.target.kind} removed but points at an artifact, not a tombstone`,
+      );
+  } catch (err) {
+    throw new Error(`artifact ${record.digest} rejected: ${(err as Error).message}`);
+  }
+  return payload;
 }
 
 function refused(deps: PullerDeps, target: Target, report: ApplyReport): ApplyReport {
