@@ -1,50 +1,63 @@
 // The records kept per target (index entry, render status, apply status): read at the target's key or,
-// for a Kustomization, where versions before targets kept it; written only at the target's key.
+// for a Kustomization, where versions before targets kept it; written only at the target's key, with
+// its schema version. Every read is checked (record-codec.ts): a record that is not one is a typed error.
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
+import { decodeRecord, encodeRecord, type RecordSchema } from '../core/pipeline/record-codec.ts';
 import type { IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
 import { legacyKeys, stateKeys, targetFromPath } from '../core/pipeline/state-keys.ts';
 import { type Target, targetKey } from '../core/pipeline/target.ts';
-import { getJson, type ObjectStore, putJson } from '../ports/object-store.ts';
+import {
+  applyStatusSchema,
+  indexEntrySchema,
+  renderStatusSchema,
+} from '../core/pipeline/target-record-schemas.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
 
-/**
- * The record at `key`, else at `legacyKey`. Its target is the one its key names (a record written before
- * targets carried `kustomization: {namespace, name}` instead), never what its content claims.
- */
-async function readTargetRecord<T extends { target: Target }>(
+/** The record at `key`, else at `legacyKey`; its target is the one its key names, never what it claims. */
+async function readTargetRecord<T>(
   store: ObjectStore,
+  schema: RecordSchema<T>,
   target: Target,
   key: string,
   legacyKey: string | undefined,
 ): Promise<T | undefined> {
-  const found =
-    (await getJson<T & { kustomization?: unknown }>(store, key)) ??
-    (legacyKey === undefined ? undefined : await getJson<T & { kustomization?: unknown }>(store, legacyKey));
-  if (!found) return undefined;
-  const { kustomization: _earlier, ...rest } = found;
-  return { ...rest, target } as unknown as T;
+  let found = key;
+  let body = await store.get(key);
+  if (body === undefined && legacyKey !== undefined) {
+    found = legacyKey;
+    body = await store.get(legacyKey);
+  }
+  if (body === undefined) return undefined;
+  const { kind, namespace, name } = target;
+  return decodeRecord(schema, found, body.toString('utf8'), { target: { kind, namespace, name } });
 }
 
+const write = (store: ObjectStore, key: string, value: object) =>
+  store.put(key, encodeRecord(value), 'application/json');
+
 export const readIndexEntry = (store: ObjectStore, cluster: string, target: Target) =>
-  readTargetRecord<IndexEntry>(
+  readTargetRecord(
     store,
+    indexEntrySchema,
     target,
     stateKeys.index(cluster, target),
     legacyKeys.index(cluster, target),
   );
 
 export const writeIndexEntry = (store: ObjectStore, cluster: string, entry: IndexEntry) =>
-  putJson(store, stateKeys.index(cluster, entry.target), entry);
+  write(store, stateKeys.index(cluster, entry.target), entry);
 
 export const readRenderStatus = (store: ObjectStore, cluster: string, target: Target) =>
-  readTargetRecord<RenderStatus>(
+  readTargetRecord(
     store,
+    renderStatusSchema,
     target,
     stateKeys.renderStatus(cluster, target),
     legacyKeys.renderStatus(cluster, target),
   );
 
 export const writeRenderStatus = (store: ObjectStore, cluster: string, status: RenderStatus) =>
-  putJson(store, stateKeys.renderStatus(cluster, status.target), status);
+  write(store, stateKeys.renderStatus(cluster, status.target), status);
 
 /** Both keys: a render status left at the earlier key would show again once the new one is gone. */
 export async function deleteRenderStatus(store: ObjectStore, cluster: string, target: Target): Promise<void> {
@@ -54,15 +67,16 @@ export async function deleteRenderStatus(store: ObjectStore, cluster: string, ta
 }
 
 export const readApplyStatus = (store: ObjectStore, cluster: string, target: Target) =>
-  readTargetRecord<ApplyReport>(
+  readTargetRecord(
     store,
+    applyStatusSchema,
     target,
     stateKeys.applyStatus(cluster, target),
     legacyKeys.applyStatus(cluster, target),
   );
 
 export const writeApplyStatus = (store: ObjectStore, cluster: string, report: ApplyReport) =>
-  putJson(store, stateKeys.applyStatus(cluster, report.target), report);
+  write(store, stateKeys.applyStatus(cluster, report.target), report);
 
 /** Every target with an index entry in this cluster (in either layout), each once, in listing order. */
 export async function listIndexedTargets(store: ObjectStore, cluster: string): Promise<Target[]> {

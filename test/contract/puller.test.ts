@@ -336,6 +336,19 @@ describe('reconcileCluster', () => {
       expect(live('ConfigMap', 'from-kustomization', 'apps')).toBeDefined();
     });
 
+    it('reports an index entry of an unknown schema version as its own failure; the other targets go ahead', async () => {
+      await publish(APPS, [owned(configMap('a'))]);
+      const infra = await publish(INFRA, [owned(configMap('i'), INFRA)]);
+      const key = stateKeys.index(deps.cluster, targetOf(INFRA));
+      await putJson(store, key, { ...infra, schemaVersion: 99 });
+      const reports = await reconcileCluster(deps);
+      expect(reportFor(reports, APPS)).toMatchObject({ ready: true });
+      const refused = reportFor(reports, INFRA);
+      expect(refused).toMatchObject({ ready: false, reason: 'ArtifactFailed', target: targetOf(INFRA) });
+      expect(refused.message).toContain(key);
+      expect(live('ConfigMap', 'i', 'apps')).toBeUndefined();
+    });
+
     it('carries over an index entry and inventory of the earlier layout (no kind in the key or record)', async () => {
       // The inventory ConfigMap keeps the name earlier versions gave it, so pruning carries over.
       const id = createHash('sha256').update('flux-system/apps').digest('hex').slice(0, 8);

@@ -8,6 +8,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type { Signed, SignedPayload } from '../../core/artifact/artifact.ts';
 import { checkBinding } from '../../core/artifact/binding.ts';
 import { verifySigned } from '../../core/artifact/sign-artifact.ts';
+import { isSluiceError } from '../../core/errors.ts';
 import type { FluxReason } from '../../core/flux-reason.ts';
 import { type ApplyReport, encodeJob } from '../../core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../core/pipeline/records.ts';
@@ -48,10 +49,16 @@ export async function reconcileCluster(
     ? [...new Set([...only.map(targetKey), ...state.waiting])].flatMap((k) => parseTargetKey(k) ?? [])
     : await listIndexedTargets(deps.store, deps.cluster);
   const entries: IndexEntry[] = [];
+  const reports: ApplyReport[] = [];
   for (const target of targets) {
     // The target an entry is for is where it lives in the store, never what its content claims.
-    const entry = await readIndexEntry(deps.store, deps.cluster, target);
-    if (entry) entries.push(entry);
+    const entry = await readIndexEntry(deps.store, deps.cluster, target).catch((err: unknown) => {
+      // An entry that is no index entry fails its own target only; a store outage fails the pass.
+      if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
+      return err;
+    });
+    if (entry instanceof Error) reports.push(await unreadable(deps, state, target, entry));
+    else if (entry) entries.push(entry);
   }
   const records = new Map<string, Signed | Error>();
   for (const entry of entries) {
@@ -67,7 +74,6 @@ export async function reconcileCluster(
     );
   }
   const keyFingerprint = fingerprintOf(deps.publicKeyPem);
-  const reports: ApplyReport[] = [];
   for (const entry of orderByDependencies(entries, records)) {
     const key = targetKey(entry.target);
     const report = await reconcileOne(deps, entry, records.get(key), state.ready, keyFingerprint);
@@ -79,6 +85,28 @@ export async function reconcileCluster(
     }
   }
   return reports;
+}
+
+/** An index entry that could not be read: that target's report says why; nothing of it is applied. */
+async function unreadable(
+  deps: PullerDeps,
+  state: PullerState,
+  target: Target,
+  err: Error,
+): Promise<ApplyReport> {
+  state.ready.set(targetKey(target), false);
+  const now = new Date(deps.clock.now()).toISOString();
+  const report = reporter(
+    deps,
+    { target } as IndexEntry,
+    now,
+  )({
+    ready: false,
+    reason: 'ArtifactFailed',
+    message: err.message,
+  });
+  await deps.queue.send(deps.queues.reports, { body: encodeJob(report) });
+  return report;
 }
 
 /** One target's reconcile, as named steps; whatever fails ends in this target's report, never the pass. */
