@@ -9,24 +9,22 @@ import { redactUrl } from '../core/git/select-ref.ts';
 import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
 import type { FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
-import { fetchUserFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
-import { type Target, targetKey } from '../core/pipeline/target.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
-import { getJson, putJson } from '../ports/object-store.ts';
 import { enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
+import { stateOf } from './state-store.ts';
 
 export async function fetchSource(
   deps: PipelineDeps,
   job: FetchJob,
 ): Promise<{ changed: boolean; revision?: string }> {
-  const spec = await getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(job.sourceKey));
+  const spec = await stateOf(deps).getFetchSpec(job.sourceKey);
   if (!spec) {
     deps.log.warn('fetch job for an unknown source, ignored', { sourceKey: job.sourceKey });
     return { changed: false };
   }
-  const state: FetchState = (await getJson<FetchState>(deps.store, stateKeys.fetchState(job.sourceKey))) ?? {
+  const state: FetchState = (await stateOf(deps).getFetchState(job.sourceKey)) ?? {
     sourceKey: job.sourceKey,
     generation: 0,
   };
@@ -34,7 +32,7 @@ export async function fetchSource(
   const recordFailure = async (err: unknown): Promise<void> => {
     const e = err as SluiceError;
     const message = `${await declaredBy(deps, spec)}: ${e.message}`;
-    await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
+    await stateOf(deps).putFetchState({
       ...state,
       lastAttemptAt: now,
       error: { code: e.code ?? 'GitFetchFailed', message, at: now },
@@ -66,7 +64,7 @@ export async function fetchSource(
     // A previous attempt stored this revision but may have died before queuing every render: queue them,
     // then clear the mark in the same write as the attempt, so the fetches after this one queue nothing.
     if (state.rendersPending) await enqueueRenders(deps, job.sourceKey);
-    await putJson(deps.store, stateKeys.fetchState(job.sourceKey), {
+    await stateOf(deps).putFetchState({
       ...state,
       rendersPending: undefined,
       lastAttemptAt: now,
@@ -86,9 +84,9 @@ export async function fetchSource(
     lastAttemptAt: now,
   };
   // Recorded as pending first: a crash between these steps is finished by the retry (see above).
-  await putJson(deps.store, stateKeys.fetchState(job.sourceKey), { ...next, rendersPending: true });
+  await stateOf(deps).putFetchState({ ...next, rendersPending: true });
   await enqueueRenders(deps, job.sourceKey);
-  await putJson(deps.store, stateKeys.fetchState(job.sourceKey), next);
+  await stateOf(deps).putFetchState(next);
   deps.log.info('fetched new revision', {
     source: await declaredBy(deps, spec),
     revision: snapshot.revision,
@@ -114,7 +112,7 @@ async function storeSnapshot(
     throw err;
   }
   const digest = bundleDigestOf(bundle);
-  await deps.store.put(stateKeys.snapshot(digest), bundle, 'application/gzip');
+  await stateOf(deps).putSnapshot(digest, bundle);
   return digest;
 }
 
@@ -133,16 +131,15 @@ async function restoreSnapshot(
   revision: string,
   at: { now: string; recordFailure: (err: unknown) => Promise<void> },
 ): Promise<void> {
-  const stateKey = stateKeys.fetchState(state.sourceKey);
   if (state.bundleDigest) {
     // Another render's repair (or a retry of this one) may have stored it already.
-    const stored = await deps.store.get(stateKeys.snapshot(state.bundleDigest));
+    const stored = await stateOf(deps).getSnapshot(state.bundleDigest);
     if (stored && bundleDigestOf(stored) === state.bundleDigest) {
       // Renders that failed while the source was at SnapshotCorrupt were dead-lettered, and a fetch that
       // died before queuing them left them pending: queue them again, once.
       if (state.error?.code === 'SnapshotCorrupt' || state.rendersPending)
         await enqueueRenders(deps, state.sourceKey);
-      await putJson(deps.store, stateKey, {
+      await stateOf(deps).putFetchState({
         ...state,
         rendersPending: undefined,
         lastAttemptAt: at.now,
@@ -152,19 +149,19 @@ async function restoreSnapshot(
     }
   }
   const bundleDigest = await storeSnapshot(deps, dir, at.recordFailure);
-  const readBack = await deps.store.get(stateKeys.snapshot(bundleDigest));
+  const readBack = await stateOf(deps).getSnapshot(bundleDigest);
   if (!readBack || bundleDigestOf(readBack) !== bundleDigest) {
     const err = new SluiceError(
       'SnapshotCorrupt',
-      `the snapshot of ${redactUrl(spec.url)} at ${revision} was stored again but the store does not return what was written (${stateKeys.snapshot(bundleDigest)}); nothing is rendered from it. Check who or what can write snapshots/ in the store, then trigger a fetch`,
+      `the snapshot of ${redactUrl(spec.url)} at ${revision} was stored again but the store does not return what was written (${stateOf(deps).snapshotLocation(bundleDigest)}); nothing is rendered from it. Check who or what can write snapshots/ in the store, then trigger a fetch`,
     );
     await at.recordFailure(err);
     throw err;
   }
   const next: FetchState = { ...state, bundleDigest, lastAttemptAt: at.now, error: undefined };
-  await putJson(deps.store, stateKey, { ...next, rendersPending: true });
+  await stateOf(deps).putFetchState({ ...next, rendersPending: true });
   await enqueueRenders(deps, state.sourceKey);
-  await putJson(deps.store, stateKey, { ...next, rendersPending: undefined });
+  await stateOf(deps).putFetchState({ ...next, rendersPending: undefined });
   deps.log.warn('stored the snapshot again', {
     source: await declaredBy(deps, spec),
     revision,
@@ -175,28 +172,19 @@ async function restoreSnapshot(
 }
 
 export async function enqueueRenders(deps: PipelineDeps, sourceKey: string): Promise<number> {
-  const prefix = stateKeys.fetchUsers(sourceKey);
-  // A target subscribed by an earlier version may have its marker in both layouts: one render each.
-  const users = new Map<string, { cluster: string; target: Target }>();
-  for (const path of await deps.store.list(prefix)) {
-    const user = fetchUserFromPath(path, prefix);
-    if (user) users.set(`${user.cluster}/${targetKey(user.target)}`, user);
-  }
-  for (const { cluster, target } of users.values()) await enqueueRender(deps, cluster, target);
-  return users.size;
+  const users = await stateOf(deps).listSubscribers(sourceKey);
+  for (const { cluster, target } of users) await enqueueRender(deps, cluster, target);
+  return users.length;
 }
 
 /** Who declared the source, for messages: read only when a message needs it. */
 async function declaredBy(deps: PipelineDeps, spec: FetchSpec): Promise<string> {
-  return (await loadDeclarations(deps.store, spec)).declaredBy;
+  return (await loadDeclarations(stateOf(deps), spec)).declaredBy;
 }
 
 async function credentialsFor(deps: PipelineDeps, spec: FetchSpec): Promise<GitCredentials> {
   const secret = spec.secret as NonNullable<FetchSpec['secret']>;
-  const record = await getJson<{ data: Record<string, string> }>(
-    deps.store,
-    stateKeys.config(secret.cluster, 'Secret', { namespace: secret.namespace, name: secret.name }),
-  );
+  const record = await stateOf(deps).getConfig(secret.cluster, 'Secret', secret);
   if (!record) {
     throw new SluiceError(
       'ReferenceNotFound',

@@ -4,12 +4,10 @@
 import { createHash } from 'node:crypto';
 import { SluiceError } from '../core/errors.ts';
 import { HttpError } from '../core/http-error.ts';
-import type { FetchSpec } from '../core/pipeline/records.ts';
-import { isFetchSpecKey, stateKeys } from '../core/pipeline/state-keys.ts';
 import { verifyHmacSignature } from '../core/pipeline/webhook-signature.ts';
-import { getJson } from '../ports/object-store.ts';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { stateOf } from './state-store.ts';
 
 export interface WebhookRequest {
   body: Uint8Array;
@@ -66,10 +64,8 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
   // sender adds something unique (`sluice reconcile` sends a request id).
   const delivery = digest(req.body);
   let sources = 0;
-  for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
-    if (!isFetchSpecKey(path)) continue;
-    const spec = await getJson<FetchSpec>(deps.store, path);
-    if (!spec || !wanted.has(normalizeRepoUrl(spec.url))) continue;
+  for (const spec of await stateOf(deps).listFetchSpecs()) {
+    if (!wanted.has(normalizeRepoUrl(spec.url))) continue;
     // The delivery's id (or the signed body's digest) is the occasion: a replayed delivery is queued once.
     await enqueueFetch(deps, spec.sourceKey, 'webhook', delivery);
     sources++;

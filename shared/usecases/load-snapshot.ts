@@ -7,9 +7,9 @@ import { SluiceError } from '../core/errors.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
-import { stateKeys } from '../core/pipeline/state-keys.ts';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { stateOf } from './state-store.ts';
 
 const unpacking = new Map<string, Promise<string>>();
 
@@ -48,8 +48,9 @@ export function loadSnapshot(
           { object: ksRef, retryable: true },
         );
       }
-      const key = stateKeys.snapshot(source.bundleDigest);
-      const bundle = await deps.store.get(key);
+      const state = stateOf(deps);
+      const key = state.snapshotLocation(source.bundleDigest);
+      const bundle = await state.getSnapshot(source.bundleDigest);
       if (!bundle) {
         await requestRepair(deps, source, 'missing');
         throw new SluiceError(

@@ -1,23 +1,15 @@
 // Use-case: everything `sluice status` and the status API show: sources with their revisions and errors,
 // and per cluster each target's published artifact, render status and apply status.
 
+import { isSluiceError } from '../core/errors.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
-import type {
-  DeclarerRef,
-  FetchSpec,
-  FetchState,
-  IndexEntry,
-  KustomizationRecord,
-  RenderStatus,
-} from '../core/pipeline/records.ts';
+import type { DeclarerRef, FetchState, IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
 import { declarerRef } from '../core/pipeline/source-declarations.ts';
-import { isFetchSpecKey, keyFromPath, stateKeys } from '../core/pipeline/state-keys.ts';
-import { kustomizationTarget, type Target, type TargetKind, targetKey } from '../core/pipeline/target.ts';
-import { getJson } from '../ports/object-store.ts';
+import { type Target, type TargetKind, targetKey } from '../core/pipeline/target.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
-import { listIndexedTargets, readApplyStatus, readIndexEntry, readRenderStatus } from './target-records.ts';
+import { stateOf } from './state-store.ts';
 
 export interface StatusView {
   sources: {
@@ -43,18 +35,18 @@ export interface StatusView {
       artifact?: IndexEntry;
       render?: RenderStatus;
       apply?: ApplyReport;
+      /** Records of this target that could not be read (ConfigInvalid messages naming the key); left out above. */
+      unreadable?: string[];
     }[];
   }[];
 }
 
 export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>): Promise<StatusView> {
+  const store = stateOf(deps);
   const sources: StatusView['sources'] = [];
-  for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
-    if (!isFetchSpecKey(path)) continue;
-    const spec = await getJson<FetchSpec>(deps.store, path);
-    if (!spec) continue;
-    const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey));
-    const declared = await loadDeclarations(deps.store, spec);
+  for (const spec of await store.listFetchSpecs()) {
+    const state = await store.getFetchState(spec.sourceKey);
+    const declared = await loadDeclarations(store, spec);
     sources.push({
       sourceKey: spec.sourceKey,
       url: redactUrl(spec.url),
@@ -69,23 +61,30 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
   const clusters: StatusView['clusters'] = [];
   for (const name of deps.settings.clusters) {
     const targets = new Map<string, Target>();
-    const declared = stateKeys.kustomizations(name);
-    for (const path of await deps.store.list(declared)) {
-      const target = kustomizationTarget(keyFromPath(path, declared));
+    for (const target of [
+      ...(await store.listDeclaredTargets(name)),
+      ...(await store.listIndexedTargets(name)),
+    ])
       targets.set(targetKey(target), target);
-    }
-    for (const target of await listIndexedTargets(deps.store, name)) targets.set(targetKey(target), target);
     const kustomizations: StatusView['clusters'][number]['kustomizations'] = [];
     const ordered = [...targets.values()].sort(
       (a, b) =>
         `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`) || a.kind.localeCompare(b.kind),
     );
     for (const target of ordered) {
+      // One unreadable record (written by something else than Sluice) shows on its target, not as a failed status.
+      const unreadable: string[] = [];
+      const readable = <T>(read: Promise<T>) =>
+        read.catch((err: unknown) => {
+          if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
+          unreadable.push(err.message);
+          return undefined;
+        });
       const [record, artifact, render, apply] = await Promise.all([
-        getJson<KustomizationRecord>(deps.store, stateKeys.targetRecord(name, target)),
-        readIndexEntry(deps.store, name, target),
-        readRenderStatus(deps.store, name, target),
-        readApplyStatus(deps.store, name, target),
+        readable(store.getTargetRecord(name, target)),
+        readable(store.getIndexEntry(name, target)),
+        readable(store.getRenderStatus(name, target)),
+        readable(store.getApplyStatus(name, target)),
       ]);
       if (!record && artifact?.deleted && !apply) continue;
       kustomizations.push({
@@ -94,6 +93,7 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
         ...(artifact && { artifact }),
         ...(render && { render }),
         ...(apply && { apply }),
+        ...(unreadable.length > 0 && { unreadable }),
       });
     }
     clusters.push({ name, kustomizations });

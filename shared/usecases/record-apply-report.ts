@@ -3,7 +3,7 @@
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import { targetKey } from '../core/pipeline/target.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
-import { readApplyStatus, writeApplyStatus } from './target-records.ts';
+import { stateOf } from './state-store.ts';
 
 /** How far ahead of the control plane's clock a puller's clock may run. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -37,10 +37,11 @@ export async function recordApplyReport(
   if (!Number.isFinite(at)) return refuse('its timestamp is not a date');
   if (at > deps.clock.now() + CLOCK_SKEW_MS) return refuse('its timestamp is in the future');
   const target = { kind: report.target.kind, namespace, name };
-  const current = await readApplyStatus(deps.store, channelCluster, target);
+  const state = stateOf(deps);
+  const current = await state.getApplyStatus(channelCluster, target);
   // Reports may arrive out of order: keep the newest.
   if (current && Date.parse(current.at) > at) return 'older';
-  await writeApplyStatus(deps.store, channelCluster, {
+  await state.putApplyStatus(channelCluster, {
     ...report,
     target,
     cluster: channelCluster,

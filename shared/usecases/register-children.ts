@@ -7,28 +7,21 @@ import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { SluiceError } from '../core/errors.ts';
-import type { FetchSpec, FetchState, KustomizationRecord, SourceDeclarer } from '../core/pipeline/records.ts';
+import type {
+  ConfigRecord,
+  Declarations,
+  FetchSpec,
+  KustomizationRecord,
+  SourceDeclarer,
+} from '../core/pipeline/records.ts';
 import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
-import { legacyKeys, type ObjectKey, sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import { type ObjectKey, sourceKeyOf } from '../core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../core/pipeline/target.ts';
-import { getJson, putJson } from '../ports/object-store.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { type StateStore, stateOf } from './state-store.ts';
 
 export const MAX_DEPTH = 8;
-
-export interface ClusterSourceRecord {
-  sourceKey: string;
-  parent: ObjectKey;
-}
-
-export interface ConfigRecord {
-  kind: 'ConfigMap' | 'Secret';
-  namespace: string;
-  name: string;
-  data: Record<string, string>;
-  parent: ObjectKey;
-}
 
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 const keyOf = (k: { namespace: string; name: string }) => `${k.namespace}/${k.name}`;
@@ -36,6 +29,7 @@ const keyOf = (k: { namespace: string; name: string }) => `${k.namespace}/${k.na
 /** What the steps of one parent's registration share. */
 interface Registration {
   deps: PipelineDeps;
+  state: StateStore;
   cluster: string;
   parentKey: ObjectKey;
 }
@@ -51,9 +45,9 @@ export async function registerChildren(
     namespace: parent.kustomization.metadata.namespace,
     name: parent.kustomization.metadata.name,
   };
-  const reg: Registration = { deps, cluster, parentKey };
-  const declaredKey = stateKeys.declared(cluster, parentKey);
-  const previous = (await getJson<Declarations>(deps.store, declaredKey)) ?? {
+  const state = stateOf(deps);
+  const reg: Registration = { deps, state, cluster, parentKey };
+  const previous = (await state.getDeclarations(cluster, parentKey)) ?? {
     kustomizations: [],
     configs: [],
     sources: [],
@@ -70,7 +64,7 @@ export async function registerChildren(
   // 0. refuse before writing anything: children recorded by a refused render would never be withdrawn
   const ancestors = [...(parent.ancestors ?? []), keyOf(parentKey)];
   const existingRecords = await refuseInvalidChildren(
-    deps,
+    state,
     cluster,
     parentKey,
     ancestors,
@@ -92,7 +86,7 @@ export async function registerChildren(
   await withdrawSources(reg, previous, sourceKeys, declarerKeys);
   // 4. ConfigMaps/Secrets for substituteFrom
   const { changed, keys: configKeys } = await syncConfigs(
-    deps,
+    state,
     cluster,
     parentKey,
     split.configs,
@@ -105,13 +99,13 @@ export async function registerChildren(
     sources: sourceKeys.sort(),
     sourceDeclarers: [...new Set(declarerKeys)].sort(),
   };
-  if (!same(next, previous)) await putJson(deps.store, declaredKey, next);
+  if (!same(next, previous)) await state.putDeclarations(cluster, parentKey, next);
   if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued);
 }
 
 /** Step 1: a fetch spec, this parent's declarer record and the cluster's name → source record per GitRepository. */
 async function registerSources(
-  { deps, cluster, parentKey }: Registration,
+  { deps, state, cluster, parentKey }: Registration,
   repos: GitRepository[],
   fleetSourceKey: string,
 ): Promise<{ sources: Map<string, string>; declarerKeys: string[] }> {
@@ -120,7 +114,7 @@ async function registerSources(
   for (const repo of repos) {
     const spec = fetchSpecOf(repo, cluster);
     sources.set(keyOf(repo.metadata), spec.sourceKey);
-    await putJson(deps.store, stateKeys.fetchSpec(spec.sourceKey), spec);
+    await state.putFetchSpec(spec);
     const declarer: SourceDeclarer = {
       cluster,
       namespace: repo.metadata.namespace,
@@ -128,14 +122,9 @@ async function registerSources(
       intervalMs: repo.spec.intervalMs,
       parent: parentKey,
     };
-    const declarerKey = stateKeys.sourceDeclarer(spec.sourceKey, declarer);
-    declarerKeys.push(declarerKey);
-    await putJson(deps.store, declarerKey, declarer);
-    await putJson(deps.store, sourceRecordKey(cluster, repo.metadata), {
-      sourceKey: spec.sourceKey,
-      parent: parentKey,
-    });
-    if (!(await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey)))?.snapshotDigest) {
+    declarerKeys.push(await state.putDeclarer(spec.sourceKey, declarer));
+    await state.putClusterSource(cluster, repo.metadata, { sourceKey: spec.sourceKey, parent: parentKey });
+    if (!(await state.getFetchState(spec.sourceKey))?.snapshotDigest) {
       await enqueueFetch(deps, spec.sourceKey, 'registration', deps.clock.now());
     }
   }
@@ -144,7 +133,7 @@ async function registerSources(
 
 /** Step 2: a record per child Kustomization, subscribed to its source; a changed record renders again. */
 async function registerKustomizations(
-  { deps, cluster, parentKey }: Registration,
+  { deps, state, cluster, parentKey }: Registration,
   children: Kustomization[],
   ancestors: string[],
   sources: Map<string, string>,
@@ -159,8 +148,7 @@ async function registerKustomizations(
     const sourceKey =
       ks.spec.sourceRef.kind === 'GitRepository'
         ? (sources.get(sourceRef) ??
-          (await getJson<ClusterSourceRecord>(deps.store, sourceRecordKey(cluster, splitKey(sourceRef))))
-            ?.sourceKey ??
+          (await state.getClusterSource(cluster, splitKey(sourceRef)))?.sourceKey ??
           '')
         : '';
     const record: KustomizationRecord & { ancestors: string[] } = {
@@ -174,10 +162,10 @@ async function registerKustomizations(
     if (existing && same(existing, record)) continue;
     const target = kustomizationTarget(ks.metadata);
     if (existing && existing.sourceKey !== sourceKey && existing.sourceKey) {
-      await unsubscribe(deps, existing.sourceKey, cluster, ks.metadata);
+      await state.unsubscribe(existing.sourceKey, cluster, target);
     }
-    await putJson(deps.store, stateKeys.targetRecord(cluster, target), record);
-    if (sourceKey) await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, target), '');
+    await state.putTargetRecord(record);
+    if (sourceKey) await state.subscribe(sourceKey, cluster, target);
     await enqueueRender(deps, cluster, target);
     enqueued.add(key);
   }
@@ -186,18 +174,18 @@ async function registerKustomizations(
 
 /** Step 3a: a child no longer declared loses its record; its render then finds none and publishes the prune tombstone. */
 async function withdrawKustomizations(
-  { deps, cluster, parentKey }: Registration,
+  { deps, state, cluster, parentKey }: Registration,
   previous: string[],
   declared: Set<string>,
 ): Promise<void> {
   for (const key of previous) {
     if (declared.has(key)) continue;
-    const ks = splitKey(key);
-    const record = await getJson<KustomizationRecord>(deps.store, stateKeys.kustomization(cluster, ks));
+    const target = kustomizationTarget(splitKey(key));
+    const record = await state.getTargetRecord(cluster, target);
     if (!record?.parent || !same(record.parent, parentKey)) continue;
-    await deps.store.delete(stateKeys.kustomization(cluster, ks));
-    if (record.sourceKey) await unsubscribe(deps, record.sourceKey, cluster, ks);
-    await enqueueRender(deps, cluster, kustomizationTarget(ks));
+    await state.deleteTargetRecord(cluster, target);
+    if (record.sourceKey) await state.unsubscribe(record.sourceKey, cluster, target);
+    await enqueueRender(deps, cluster, target);
   }
 }
 
@@ -207,31 +195,23 @@ async function withdrawKustomizations(
  * meanwhile, and other declarers of the same source keep theirs: only this parent's own records go.
  */
 async function withdrawSources(
-  { deps, cluster, parentKey }: Registration,
+  { state, cluster, parentKey }: Registration,
   previous: Declarations,
   sourceKeys: string[],
   declarerKeys: string[],
 ): Promise<void> {
   for (const key of previous.sources) {
     if (sourceKeys.includes(key)) continue;
-    const recordKey = sourceRecordKey(cluster, splitKey(key));
-    const record = await getJson<ClusterSourceRecord>(deps.store, recordKey);
-    if (record && same(record.parent, parentKey)) await deps.store.delete(recordKey);
+    const ref = splitKey(key);
+    const record = await state.getClusterSource(cluster, ref);
+    if (record && same(record.parent, parentKey)) await state.deleteClusterSource(cluster, ref);
   }
   // Declarations written before per-declarer source records list none: nothing of this parent's there.
   for (const key of previous.sourceDeclarers ?? []) {
     if (declarerKeys.includes(key)) continue;
-    const record = await getJson<SourceDeclarer>(deps.store, key);
-    if (record && same(record.parent, parentKey)) await deps.store.delete(key);
+    const record = await state.getDeclarerAt(key);
+    if (record && same(record.parent, parentKey)) await state.deleteAt(key);
   }
-}
-
-interface Declarations {
-  kustomizations: string[];
-  configs: string[];
-  sources: string[];
-  /** Store keys of this parent's SourceDeclarer records (absent when written by an earlier version). */
-  sourceDeclarers?: string[];
 }
 
 /**
@@ -239,7 +219,7 @@ interface Declarations {
  * write. Returns the children's current records, read once.
  */
 async function refuseInvalidChildren(
-  deps: PipelineDeps,
+  state: StateStore,
   cluster: string,
   parentKey: ObjectKey,
   ancestors: string[],
@@ -263,10 +243,7 @@ async function refuseInvalidChildren(
         { object: parentRef },
       );
     }
-    const existing = await getJson<KustomizationRecord>(
-      deps.store,
-      stateKeys.kustomization(cluster, ks.metadata),
-    );
+    const existing = await state.getTargetRecord(cluster, kustomizationTarget(ks.metadata));
     if (existing && !same(existing.parent, parentKey)) {
       throw new SluiceError(
         'ValidationFailed',
@@ -295,15 +272,13 @@ function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
   };
 }
 
-const sourceRecordKey = stateKeys.source;
-
 function splitKey(ref: string): ObjectKey {
   const [namespace = '', name = ''] = ref.split('/');
   return { namespace, name };
 }
 
 async function syncConfigs(
-  deps: PipelineDeps,
+  state: StateStore,
   cluster: string,
   parent: ObjectKey,
   configs: ConfigData[],
@@ -312,8 +287,6 @@ async function syncConfigs(
   const changed = new Set<string>();
   const keys: string[] = [];
   for (const c of configs) {
-    const key = stateKeys.config(cluster, c.kind, c.metadata);
-    keys.push(key);
     const record: ConfigRecord = {
       kind: c.kind,
       namespace: c.metadata.namespace,
@@ -321,16 +294,19 @@ async function syncConfigs(
       data: c.data,
       parent,
     };
-    const existing = await getJson<ConfigRecord>(deps.store, key);
-    if (existing && same(existing, record)) continue;
-    await putJson(deps.store, key, record);
+    const existing = await state.getConfig(cluster, c.kind, c.metadata);
+    if (existing && same(existing, record)) {
+      keys.push(state.configRef(cluster, record));
+      continue;
+    }
+    keys.push(await state.putConfig(cluster, record));
     changed.add(`${c.kind}/${keyOf(c.metadata)}`);
   }
   for (const path of previous) {
     if (keys.includes(path)) continue;
-    const record = await getJson<ConfigRecord>(deps.store, path);
+    const record = await state.getConfigAt(path);
     if (!record || !same(record.parent, parent)) continue;
-    await deps.store.delete(path);
+    await state.deleteAt(path);
     changed.add(`${record.kind}/${record.namespace}/${record.name}`);
   }
   return { changed, keys };
@@ -343,25 +319,12 @@ async function rerenderConsumers(
   changed: Set<string>,
   alreadyQueued: Set<string>,
 ): Promise<void> {
-  for (const path of await deps.store.list(stateKeys.kustomizations(cluster))) {
-    const record = await getJson<KustomizationRecord>(deps.store, path);
-    const ks = record?.kustomization;
+  for (const record of await stateOf(deps).listTargetRecords(cluster)) {
+    const ks = record.kustomization;
     const uses = ks?.spec.postBuild?.substituteFrom?.some((f) =>
       changed.has(`${f.kind}/${ks.metadata.namespace}/${f.name}`),
     );
     if (ks && uses && !alreadyQueued.has(keyOf(ks.metadata)))
       await enqueueRender(deps, cluster, kustomizationTarget(ks.metadata));
   }
-}
-
-/** The Kustomization no longer renders from this source: its marker goes, in either layout. */
-async function unsubscribe(
-  deps: PipelineDeps,
-  sourceKey: string,
-  cluster: string,
-  ks: ObjectKey,
-): Promise<void> {
-  const target = kustomizationTarget(ks);
-  await deps.store.delete(stateKeys.fetchUser(sourceKey, cluster, target));
-  await deps.store.delete(legacyKeys.fetchUser(sourceKey, cluster, target) as string);
 }

@@ -4,12 +4,12 @@
 import type { Kustomization } from '../api/kustomization.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import type { FetchSpec, KustomizationRecord, SourceDeclarer } from '../core/pipeline/records.ts';
-import { sourceKeyOf, stateKeys } from '../core/pipeline/state-keys.ts';
+import { sourceKeyOf } from '../core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../core/pipeline/target.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
-import { getJson, putJson } from '../ports/object-store.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { stateOf } from './state-store.ts';
 
 export interface FleetConfig {
   url: string;
@@ -57,10 +57,11 @@ export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Pro
     ref: { branch: fleet.branch },
     ...(fleet.credentials && { fleetCredentials: true }),
   };
-  await putJson(deps.store, stateKeys.fetchSpec(sourceKey), spec);
+  const state = stateOf(deps);
+  await state.putFetchSpec(spec);
   // Its own declaration: a cluster's GitRepository of the same repository and branch is another one.
   const declarer: SourceDeclarer = { ...ROOT, intervalMs: fleet.intervalMs };
-  await putJson(deps.store, stateKeys.sourceDeclarer(sourceKey, declarer), declarer);
+  await state.putDeclarer(sourceKey, declarer);
   for (const cluster of deps.settings.clusters) {
     const record: KustomizationRecord = {
       cluster,
@@ -68,12 +69,12 @@ export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Pro
       sourceKey,
       parent: null,
     };
-    const key = stateKeys.kustomization(cluster, ROOT);
-    const existing = await getJson<KustomizationRecord>(deps.store, key);
+    const root = kustomizationTarget(ROOT);
+    const existing = await state.getTargetRecord(cluster, root);
     if (existing && canonicalJson(existing) === canonicalJson(record)) continue;
-    await putJson(deps.store, key, record);
-    await deps.store.put(stateKeys.fetchUser(sourceKey, cluster, kustomizationTarget(ROOT)), '');
-    await enqueueRender(deps, cluster, kustomizationTarget(ROOT));
+    await state.putTargetRecord(record);
+    await state.subscribe(sourceKey, cluster, root);
+    await enqueueRender(deps, cluster, root);
   }
   await enqueueFetch(deps, sourceKey, 'startup', deps.clock.now());
   return sourceKey;

@@ -6,7 +6,6 @@ import { sortForApply } from '../core/apply/apply-order.ts';
 import {
   ARTIFACT_API,
   type ArtifactPayload,
-  artifactKey,
   bindingOf,
   digestOf,
   type TombstonePayload,
@@ -24,17 +23,15 @@ import {
   type SplitResult,
   splitRenderedObjects,
 } from '../core/pipeline/split-rendered-objects.ts';
-import { stateKeys } from '../core/pipeline/state-keys.ts';
 import { describeTarget, type Target } from '../core/pipeline/target.ts';
-import { getJson, putJson } from '../ports/object-store.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
 import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
 import { loadSnapshot } from './load-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
-import { type ConfigRecord, registerChildren } from './register-children.ts';
+import { registerChildren } from './register-children.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
-import { deleteRenderStatus, readIndexEntry, writeIndexEntry, writeRenderStatus } from './target-records.ts';
+import { type StateStore, stateOf } from './state-store.ts';
 
 export interface RenderJobResult {
   outcome: 'published' | 'unchanged' | 'stale' | 'withdrawn';
@@ -44,6 +41,7 @@ export interface RenderJobResult {
 /** What the steps of one render share. */
 interface RenderContext {
   deps: PipelineDeps;
+  state: StateStore;
   cluster: string;
   target: Target;
   fleetSourceKey: string;
@@ -67,11 +65,12 @@ export async function renderJob(
   const { cluster, target } = job;
   const now = () => new Date(deps.clock.now()).toISOString();
   // 1. load the target's declared record and its current index entry
+  const state = stateOf(deps);
   const [record, current] = await Promise.all([
-    getJson<TargetRecord & { ancestors?: string[] }>(deps.store, stateKeys.targetRecord(cluster, target)),
-    readIndexEntry(deps.store, cluster, target),
+    state.getTargetRecord(cluster, target),
+    state.getIndexEntry(cluster, target),
   ]);
-  const ctx: RenderContext = { deps, cluster, target, fleetSourceKey, current, now };
+  const ctx: RenderContext = { deps, state, cluster, target, fleetSourceKey, current, now };
   // 2. withdrawn by its parent: a signed tombstone, so the puller prunes what it applied
   if (!record) return withdraw(ctx);
   try {
@@ -90,8 +89,7 @@ export async function renderJob(
     // 7. store the artifact, signed only when it is new
     const { payload, digest } = await storeArtifact(ctx, plan, source, output, split);
     // 8. its render status
-    await writeRenderStatus(
-      deps.store,
+    await state.putRenderStatus(
       cluster,
       readyStatus(ctx, source, digest, [...split.warnings, ...plan.warnings]),
     );
@@ -112,10 +110,10 @@ export async function renderJob(
 
 /** Step 2: the record is gone. A tombstone written before removals were signed or sequenced is signed now. */
 async function withdraw(ctx: RenderContext): Promise<RenderJobResult> {
-  const { deps, cluster, target, current } = ctx;
+  const { deps, state, cluster, target, current } = ctx;
   if (!current || (current.deleted && current.digest && current.sequence !== undefined))
     return { outcome: 'unchanged' };
-  const fleet = await getJson<FetchState>(deps.store, stateKeys.fetchState(ctx.fleetSourceKey));
+  const fleet = await state.getFetchState(ctx.fleetSourceKey);
   // The generation may equal the removed artifact's (a tenant source withdrew it, the fleet did not move);
   // the sequence is what makes the removal newer than every record before it.
   const generation = { ...current.generation, fleet: fleet?.generation ?? current.generation.fleet };
@@ -131,10 +129,9 @@ async function withdraw(ctx: RenderContext): Promise<RenderJobResult> {
     revision: current.revision,
   };
   const signed = await signArtifact(payload, deps.keys);
-  const storeKey = artifactKey(cluster, signed.digest);
-  await putJson(deps.store, storeKey, signed);
+  const storeKey = await state.putArtifact(cluster, signed);
   // The index entry only points at it: an unsigned `deleted: true` makes no puller delete anything.
-  await writeIndexEntry(deps.store, cluster, {
+  await state.putIndexEntry(cluster, {
     target,
     generation,
     sequence,
@@ -145,7 +142,7 @@ async function withdraw(ctx: RenderContext): Promise<RenderJobResult> {
     digest: signed.digest,
     artifactKey: storeKey,
   });
-  await deleteRenderStatus(deps.store, cluster, target);
+  await state.deleteRenderStatus(cluster, target);
   await nudge(deps, cluster, target, signed.digest);
   return { outcome: 'withdrawn' };
 }
@@ -156,7 +153,7 @@ async function resolveSource(
   record: TargetRecord,
   plan: RenderPlan,
 ): Promise<ResolvedSource> {
-  const { deps, cluster, fleetSourceKey } = ctx;
+  const { deps, state: store, cluster, fleetSourceKey } = ctx;
   const sourceKey = record.sourceKey || (await subscribeToSource(ctx, plan));
   if (!sourceKey) {
     // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
@@ -167,10 +164,7 @@ async function resolveSource(
       { object: plan.objectRef, field: 'spec.sourceRef', retryable: true },
     );
   }
-  const [state, spec] = await Promise.all([
-    getJson<FetchState>(deps.store, stateKeys.fetchState(sourceKey)),
-    getJson<FetchSpec>(deps.store, stateKeys.fetchSpec(sourceKey)),
-  ]);
+  const [state, spec] = await Promise.all([store.getFetchState(sourceKey), store.getFetchSpec(sourceKey)]);
   if (!state?.snapshotDigest || !state.revision) {
     await enqueueFetch(deps, sourceKey, 'registration', `waiting/${Math.floor(deps.clock.now() / 10_000)}`);
     throw new SluiceError(
@@ -179,10 +173,7 @@ async function resolveSource(
       { retryable: true },
     );
   }
-  const fleet =
-    sourceKey === fleetSourceKey
-      ? state
-      : await getJson<FetchState>(deps.store, stateKeys.fetchState(fleetSourceKey));
+  const fleet = sourceKey === fleetSourceKey ? state : await store.getFetchState(fleetSourceKey);
   return {
     state: state as ResolvedSource['state'],
     spec,
@@ -197,15 +188,14 @@ async function resolveSource(
 
 /** A target registered before its GitRepository: look the source up now, and subscribe to it. */
 async function subscribeToSource(ctx: RenderContext, plan: RenderPlan): Promise<string> {
-  const { deps, cluster, target, fleetSourceKey } = ctx;
+  const { state, cluster, target, fleetSourceKey } = ctx;
   const { sourceRef } = plan;
   if (sourceRef.kind !== 'GitRepository') return '';
   const key =
     sourceRef.namespace === 'flux-system' && sourceRef.name === 'flux-system'
       ? fleetSourceKey
-      : ((await getJson<{ sourceKey: string }>(deps.store, stateKeys.source(cluster, sourceRef)))
-          ?.sourceKey ?? '');
-  if (key) await deps.store.put(stateKeys.fetchUser(key, cluster, target), '');
+      : ((await state.getClusterSource(cluster, sourceRef))?.sourceKey ?? '');
+  if (key) await state.subscribe(key, cluster, target);
   return key;
 }
 
@@ -222,7 +212,7 @@ async function render(
   return renderer.render(record, {
     sourceRoot: dir,
     sourceDigest: source.state.snapshotDigest,
-    configs: plan.needsConfigs ? await loadConfigs(deps, cluster) : [],
+    configs: plan.needsConfigs ? await loadConfigs(ctx.state, cluster) : [],
     strictSubstitution: deps.settings.strictSubstitution,
     allowRemoteBases: deps.settings.allowRemoteBases,
   });
@@ -268,9 +258,8 @@ async function storeArtifact(
     if (digestOf(same) === current.digest) payload = same;
   }
   const digest = digestOf(payload);
-  const storeKey = artifactKey(cluster, digest);
-  if ((await deps.store.list(storeKey)).length === 0)
-    await putJson(deps.store, storeKey, await signArtifact(payload, deps.keys));
+  if (!(await ctx.state.hasArtifact(cluster, digest)))
+    await ctx.state.putArtifact(cluster, await signArtifact(payload, deps.keys));
   return { payload, digest };
 }
 
@@ -301,8 +290,8 @@ async function publish(
     revision: string;
   },
 ): Promise<void> {
-  const { deps, cluster, target } = ctx;
-  await writeIndexEntry(deps.store, cluster, {
+  const { deps, state, cluster, target } = ctx;
+  await state.putIndexEntry(cluster, {
     target,
     generation: published.generation,
     sequence: published.sequence,
@@ -310,7 +299,7 @@ async function publish(
     renderKey: published.renderKey,
     publishedAt: ctx.now(),
     digest: published.digest,
-    artifactKey: artifactKey(cluster, published.digest),
+    artifactKey: state.artifactLocation(cluster, published.digest),
   });
   await nudge(deps, cluster, target, published.digest);
 }
@@ -324,7 +313,7 @@ async function recordFailure(ctx: RenderContext, err: unknown): Promise<SluiceEr
       : new SluiceError('BuildFailed', `${describeTarget(ctx.target)}: ${(err as Error).message}`, {
           cause: err,
         });
-  await writeRenderStatus(ctx.deps.store, ctx.cluster, {
+  await ctx.state.putRenderStatus(ctx.cluster, {
     target: ctx.target,
     ready: false,
     reason: reasonForCode(e.code),
@@ -337,19 +326,13 @@ async function recordFailure(ctx: RenderContext, err: unknown): Promise<SluiceEr
   return e;
 }
 
-async function loadConfigs(deps: PipelineDeps, cluster: string): Promise<ConfigData[]> {
-  const out: ConfigData[] = [];
-  for (const path of await deps.store.list(stateKeys.configs(cluster))) {
-    const r = await getJson<ConfigRecord>(deps.store, path);
-    if (r)
-      out.push({
-        kind: r.kind,
-        metadata: { name: r.name, namespace: r.namespace, labels: {}, annotations: {} },
-        data: r.data,
-        source: { file: path, document: 0 },
-      });
-  }
-  return out;
+async function loadConfigs(state: StateStore, cluster: string): Promise<ConfigData[]> {
+  return (await state.listConfigs(cluster)).map(({ ref, record: r }) => ({
+    kind: r.kind,
+    metadata: { name: r.name, namespace: r.namespace, labels: {}, annotations: {} },
+    data: r.data,
+    source: { file: ref, document: 0 },
+  }));
 }
 
 async function nudge(deps: PipelineDeps, cluster: string, target: Target, digest: string): Promise<void> {

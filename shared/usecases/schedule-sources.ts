@@ -1,12 +1,10 @@
 // Use-case: the scheduler tick. Every source whose interval (the shortest among its declarers) has elapsed
 // since its last attempt gets a fetch job; a deterministic per-source jitter spreads sources that share one.
 import { createHash } from 'node:crypto';
-import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
-import { isFetchSpecKey, stateKeys } from '../core/pipeline/state-keys.ts';
-import { getJson } from '../ports/object-store.ts';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
+import { stateOf } from './state-store.ts';
 
 /** Up to 10% of the interval, fixed per source so it does not drift between ticks. */
 export function jitterMs(sourceKey: string, intervalMs: number): number {
@@ -17,18 +15,16 @@ export function jitterMs(sourceKey: string, intervalMs: number): number {
 export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
   const now = deps.clock.now();
   const due: string[] = [];
-  for (const path of await deps.store.list(stateKeys.fetchSpecs())) {
-    if (!isFetchSpecKey(path)) continue;
-    const spec = await getJson<FetchSpec>(deps.store, path);
-    if (!spec) continue;
-    const state = await getJson<FetchState>(deps.store, stateKeys.fetchState(spec.sourceKey));
+  const store = stateOf(deps);
+  for (const spec of await store.listFetchSpecs()) {
+    const state = await store.getFetchState(spec.sourceKey);
     const last = state?.lastAttemptAt ? Date.parse(state.lastAttemptAt) : 0;
-    const { intervalMs } = await loadDeclarations(deps.store, spec);
+    const { intervalMs } = await loadDeclarations(store, spec);
     // Declared by nothing any more (every declarer withdrew it): not fetched on a schedule.
     if (intervalMs === undefined) continue;
     if (now - last < intervalMs + jitterMs(spec.sourceKey, intervalMs)) continue;
     // A source no Kustomization uses any more (withdrawn from the fleet) is not fetched.
-    if ((await deps.store.list(stateKeys.fetchUsers(spec.sourceKey))).length === 0) continue;
+    if (!(await store.hasSubscribers(spec.sourceKey))) continue;
     // One scheduled fetch per source per interval window, however often the tick runs.
     const window = Math.floor(now / Math.max(1000, intervalMs));
     await enqueueFetch(deps, spec.sourceKey, 'schedule', window);

@@ -153,3 +153,20 @@ describe('a render over state of the earlier layout (no kind in the keys)', () =
     expect(keys.signatures).toBe(0);
   });
 });
+
+describe('a record that is no record of this version', () => {
+  it('shows as unreadable on its target in the status, naming the key; the rest of the status answers', async () => {
+    const store = h.plane.deps.store;
+    const key = stateKeys.renderStatus('dev', APPS.target);
+    const before = await store.get(key);
+    await putJson(store, key, { schemaVersion: 99 });
+    try {
+      const apps = kustomizationStatus(await h.status(), 'apps');
+      expect(apps?.render).toBeUndefined();
+      expect(apps?.unreadable?.[0]).toContain(key);
+      expect(apps?.artifact).toBeDefined();
+    } finally {
+      if (before) await store.put(key, before);
+    }
+  });
+});

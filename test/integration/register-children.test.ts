@@ -5,16 +5,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
 import type { Kustomization } from '../../shared/api/kustomization.ts';
 import { decodeJob } from '../../shared/core/pipeline/jobs.ts';
-import type { KustomizationRecord } from '../../shared/core/pipeline/records.ts';
+import type { ClusterSourceRecord, KustomizationRecord } from '../../shared/core/pipeline/records.ts';
 import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { getJson } from '../../shared/ports/object-store.ts';
-import {
-  type ClusterSourceRecord,
-  MAX_DEPTH,
-  registerChildren,
-} from '../../shared/usecases/register-children.ts';
+import { MAX_DEPTH, registerChildren } from '../../shared/usecases/register-children.ts';
+import { stateOf } from '../../shared/usecases/state-store.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
 
@@ -88,10 +85,14 @@ const declare = (parent: Parent, ...objects: Raw[]) =>
   registerChildren(env.deps, parent, rendered(parent, ...objects), FLEET);
 
 const recordOf = (name: string) =>
-  getJson<Parent>(env.deps.store, stateKeys.kustomization(cluster, { namespace: NS, name }));
+  stateOf(env.deps).getTargetRecord(cluster, kustomizationTarget({ namespace: NS, name })) as Promise<
+    Parent | undefined
+  >;
 
 const sourceRecordOf = (name: string) =>
-  getJson<ClusterSourceRecord>(env.deps.store, stateKeys.source(cluster, { namespace: NS, name }));
+  stateOf(env.deps).getClusterSource(cluster, { namespace: NS, name }) as Promise<
+    ClusterSourceRecord | undefined
+  >;
 
 /** Whether the source is marked as rendered from by this cluster's Kustomization `name`. */
 const usesSource = async (sourceKey: string, name: string) =>

@@ -4,13 +4,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
 import type { Kustomization } from '../../shared/api/kustomization.ts';
-import type { FetchSpec, FetchState, KustomizationRecord } from '../../shared/core/pipeline/records.ts';
+import type {
+  ClusterSourceRecord,
+  FetchSpec,
+  FetchState,
+  KustomizationRecord,
+} from '../../shared/core/pipeline/records.ts';
 import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import { readStatus } from '../../shared/usecases/read-status.ts';
-import { type ClusterSourceRecord, registerChildren } from '../../shared/usecases/register-children.ts';
+import { registerChildren } from '../../shared/usecases/register-children.ts';
 import { scheduleSources } from '../../shared/usecases/schedule-sources.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
 

@@ -58,12 +58,41 @@ export interface FetchState {
   rendersPending?: boolean;
 }
 
+/** A cluster's GitRepository name → its fetch identity; written by the render that declared it. */
+export interface ClusterSourceRecord {
+  sourceKey: string;
+  parent: ObjectKey;
+}
+
+/** A ConfigMap or Secret a render declared, for substituteFrom (and, for Secrets, Git credentials). */
+export interface ConfigRecord {
+  kind: 'ConfigMap' | 'Secret';
+  namespace: string;
+  name: string;
+  data: Record<string, string>;
+  parent: ObjectKey;
+}
+
+/** What one Kustomization's render declared: what to withdraw once it declares them no more. */
+export interface Declarations {
+  /** `namespace/name` of each child Kustomization. */
+  kustomizations: string[];
+  /** Opaque references (StateStore.putConfig) to its ConfigMaps/Secrets. */
+  configs: string[];
+  /** `namespace/name` of each GitRepository. */
+  sources: string[];
+  /** Opaque references (StateStore.putDeclarer); absent when written by an earlier version. */
+  sourceDeclarers?: string[];
+}
+
 export interface KustomizationRecord {
   cluster: string;
   kustomization: Kustomization;
   sourceKey: string;
   /** The Kustomization whose render declared this one; null for a cluster's root. */
   parent: ObjectKey | null;
+  /** `namespace/name` of the Kustomizations above it, root first (cycle and depth checks). */
+  ancestors?: string[];
 }
 
 export interface IndexEntry {

@@ -13,8 +13,7 @@ import type { FluxReason } from '../../core/flux-reason.ts';
 import { type ApplyReport, encodeJob } from '../../core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../core/pipeline/records.ts';
 import { parseTargetKey, type Target, targetKey } from '../../core/pipeline/target.ts';
-import { getJson } from '../../ports/object-store.ts';
-import { listIndexedTargets, readIndexEntry } from '../target-records.ts';
+import { stateOf } from '../state-store.ts';
 import { applyTarget } from './apply-target.ts';
 import { type Inventory, readInventory } from './inventory-store.ts';
 import type { PullerDeps } from './puller-deps.ts';
@@ -47,12 +46,12 @@ export async function reconcileCluster(
 ): Promise<ApplyReport[]> {
   const targets = only
     ? [...new Set([...only.map(targetKey), ...state.waiting])].flatMap((k) => parseTargetKey(k) ?? [])
-    : await listIndexedTargets(deps.store, deps.cluster);
+    : await stateOf(deps).listIndexedTargets(deps.cluster);
   const entries: IndexEntry[] = [];
   const reports: ApplyReport[] = [];
   for (const target of targets) {
     // The target an entry is for is where it lives in the store, never what its content claims.
-    const entry = await readIndexEntry(deps.store, deps.cluster, target).catch((err: unknown) => {
+    const entry = await stateOf(deps).getIndexEntry(deps.cluster, target).catch((err: unknown) => {
       // An entry that is no index entry fails its own target only; a store outage fails the pass.
       if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
       return err;
@@ -65,7 +64,7 @@ export async function reconcileCluster(
     if (!entry.artifactKey || !entry.digest) continue;
     let record: Signed | Error | undefined = state.artifact(entry.digest);
     if (!record) {
-      record = await getJson<Signed>(deps.store, entry.artifactKey).catch((e: Error) => e);
+      record = await stateOf(deps).getArtifactAt(entry.artifactKey).catch((e: Error) => e);
       if (record && !(record instanceof Error)) state.remember(record);
     }
     records.set(

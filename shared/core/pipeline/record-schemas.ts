@@ -1,0 +1,110 @@
+// The schemas of the control plane's records other than the per-target ones (target-record-schemas.ts):
+// what state-store.ts checks every read against. A shape check, not a full decode: nested specs (a
+// Kustomization) were decoded when they were declared and are trusted as the store's own writing.
+
+import {
+  fieldProblem,
+  isBoolean,
+  isNumber,
+  isObject,
+  isString,
+  isStringArray,
+  type RecordSchema,
+} from './record-codec.ts';
+import type {
+  ClusterSourceRecord,
+  ConfigRecord,
+  Declarations,
+  FetchSpec,
+  FetchState,
+  KustomizationRecord,
+  SourceDeclarer,
+} from './records.ts';
+
+const isObjectKey = (v: unknown) =>
+  isObject(v) &&
+  isString((v as { namespace?: unknown }).namespace) &&
+  isString((v as { name?: unknown }).name);
+
+export const fetchSpecSchema: RecordSchema<FetchSpec> = {
+  name: 'fetch spec',
+  problem: (v) =>
+    fieldProblem(v, {
+      sourceKey: isString,
+      url: isString,
+      'ref?': isObject,
+      'ignore?': isString,
+      'secret?': isObject,
+      'fleetCredentials?': isBoolean,
+      'intervalMs?': isNumber,
+      'declaredBy?': isString,
+    }),
+};
+
+export const sourceDeclarerSchema: RecordSchema<SourceDeclarer> = {
+  name: 'source declarer',
+  problem: (v) =>
+    fieldProblem(v, {
+      'cluster?': isString,
+      namespace: isString,
+      name: isString,
+      intervalMs: isNumber,
+      'parent?': isObjectKey,
+    }),
+};
+
+export const fetchStateSchema: RecordSchema<FetchState> = {
+  name: 'fetch state',
+  problem: (v) =>
+    fieldProblem(v, {
+      sourceKey: isString,
+      generation: isNumber,
+      'revision?': isString,
+      'commit?': isString,
+      'snapshotDigest?': isString,
+      'bundleDigest?': isString,
+      'fetchedAt?': isString,
+      'lastAttemptAt?': isString,
+      'error?': isObject,
+      'rendersPending?': isBoolean,
+    }),
+};
+
+export const kustomizationRecordSchema: RecordSchema<KustomizationRecord> = {
+  name: 'Kustomization record',
+  problem: (v) =>
+    fieldProblem(v, {
+      cluster: isString,
+      kustomization: isObject,
+      sourceKey: isString,
+      'ancestors?': isStringArray,
+    }) ?? (v.parent === null || isObjectKey(v.parent) ? undefined : 'parent is of the wrong type'),
+};
+
+export const clusterSourceSchema: RecordSchema<ClusterSourceRecord> = {
+  name: 'cluster source',
+  problem: (v) => fieldProblem(v, { sourceKey: isString, parent: isObjectKey }),
+};
+
+export const configRecordSchema: RecordSchema<ConfigRecord> = {
+  name: 'config',
+  problem: (v) =>
+    fieldProblem(v, {
+      kind: isString,
+      namespace: isString,
+      name: isString,
+      data: isObject,
+      parent: isObjectKey,
+    }),
+};
+
+export const declarationsSchema: RecordSchema<Declarations> = {
+  name: 'declarations',
+  problem: (v) =>
+    fieldProblem(v, {
+      kustomizations: isStringArray,
+      configs: isStringArray,
+      sources: isStringArray,
+      'sourceDeclarers?': isStringArray,
+    }),
+};

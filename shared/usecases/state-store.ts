@@ -1,0 +1,290 @@
+// The control plane's state in the object store: the only code that knows its keys (state-keys.ts) and
+// reads or writes its records. Every record is written with its schema version and checked on every
+// read (record-codec.ts). Secret data is read and written here only, so encryption at rest slots in here.
+import type { Signed } from '../core/artifact/artifact.ts';
+import { artifactKey } from '../core/artifact/artifact.ts';
+import type { ApplyReport } from '../core/pipeline/jobs.ts';
+import { decodeRecord, encodeRecord, type RecordSchema } from '../core/pipeline/record-codec.ts';
+import {
+  clusterSourceSchema,
+  configRecordSchema,
+  declarationsSchema,
+  fetchSpecSchema,
+  fetchStateSchema,
+  kustomizationRecordSchema,
+  sourceDeclarerSchema,
+} from '../core/pipeline/record-schemas.ts';
+import type {
+  ClusterSourceRecord,
+  ConfigRecord,
+  Declarations,
+  FetchSpec,
+  FetchState,
+  IndexEntry,
+  KustomizationRecord,
+  RenderStatus,
+  SourceDeclarer,
+} from '../core/pipeline/records.ts';
+import {
+  fetchUserFromPath,
+  isFetchSpecKey,
+  keyFromPath,
+  legacyKeys,
+  type ObjectKey,
+  stateKeys,
+  targetFromPath,
+} from '../core/pipeline/state-keys.ts';
+import { kustomizationTarget, type Target, targetKey } from '../core/pipeline/target.ts';
+import {
+  applyStatusSchema,
+  indexEntrySchema,
+  renderStatusSchema,
+} from '../core/pipeline/target-record-schemas.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+
+export class StateStore {
+  private readonly store: ObjectStore;
+
+  constructor(store: ObjectStore) {
+    this.store = store;
+  }
+
+  // ---- sources ------------------------------------------------------------------------------------
+
+  async listFetchSpecs(): Promise<FetchSpec[]> {
+    const specs: FetchSpec[] = [];
+    for (const key of await this.store.list(stateKeys.fetchSpecs())) {
+      if (!isFetchSpecKey(key)) continue;
+      // Withdrawn between the list and the read: no longer a source.
+      const spec = await this.read(fetchSpecSchema, key);
+      if (spec) specs.push(spec);
+    }
+    return specs;
+  }
+
+  getFetchSpec = (sourceKey: string) => this.read(fetchSpecSchema, stateKeys.fetchSpec(sourceKey));
+  putFetchSpec = (spec: FetchSpec) => this.write(stateKeys.fetchSpec(spec.sourceKey), spec);
+
+  getFetchState = (sourceKey: string) => this.read(fetchStateSchema, stateKeys.fetchState(sourceKey));
+  putFetchState = (state: FetchState) => this.write(stateKeys.fetchState(state.sourceKey), state);
+
+  /** Every declaration of the source (a GitRepository of a cluster, or the fleet repository). */
+  async listDeclarers(sourceKey: string): Promise<SourceDeclarer[]> {
+    const keys = await this.store.list(stateKeys.sourceDeclarers(sourceKey));
+    const records = await Promise.all(keys.map((key) => this.read(sourceDeclarerSchema, key)));
+    return records.filter((r): r is SourceDeclarer => r !== undefined);
+  }
+
+  /** Writes the declaration; returns the reference a parent keeps to withdraw it later. */
+  async putDeclarer(sourceKey: string, declarer: SourceDeclarer): Promise<string> {
+    const key = stateKeys.sourceDeclarer(sourceKey, declarer);
+    await this.write(key, declarer);
+    return key;
+  }
+
+  getDeclarerAt = (ref: string) => this.read(sourceDeclarerSchema, ref);
+
+  /** Marks that the target renders from the source (its fetches queue a render of it). */
+  subscribe = (sourceKey: string, cluster: string, target: Target) =>
+    this.store.put(stateKeys.fetchUser(sourceKey, cluster, target), '');
+
+  /** In either layout: a marker of an earlier version would keep queuing renders. */
+  async unsubscribe(sourceKey: string, cluster: string, target: Target): Promise<void> {
+    await this.store.delete(stateKeys.fetchUser(sourceKey, cluster, target));
+    const legacy = legacyKeys.fetchUser(sourceKey, cluster, target);
+    if (legacy) await this.store.delete(legacy);
+  }
+
+  /** Who renders from the source, each once (a target of an earlier version may be marked in both layouts). */
+  async listSubscribers(sourceKey: string): Promise<{ cluster: string; target: Target }[]> {
+    const prefix = stateKeys.fetchUsers(sourceKey);
+    const users = new Map<string, { cluster: string; target: Target }>();
+    for (const path of await this.store.list(prefix)) {
+      const user = fetchUserFromPath(path, prefix);
+      if (user) users.set(`${user.cluster}/${targetKey(user.target)}`, user);
+    }
+    return [...users.values()];
+  }
+
+  async hasSubscribers(sourceKey: string): Promise<boolean> {
+    return (await this.store.list(stateKeys.fetchUsers(sourceKey))).length > 0;
+  }
+
+  /** Where a snapshot lives, for messages that tell an operator what to look at. */
+  snapshotLocation = (bundleDigest: string) => stateKeys.snapshot(bundleDigest);
+  getSnapshot = (bundleDigest: string) => this.store.get(stateKeys.snapshot(bundleDigest));
+  putSnapshot = (bundleDigest: string, bundle: Uint8Array) =>
+    this.store.put(stateKeys.snapshot(bundleDigest), bundle, 'application/gzip');
+
+  // ---- a cluster's declared objects ---------------------------------------------------------------
+
+  getTargetRecord = (cluster: string, target: Target) =>
+    this.read(kustomizationRecordSchema, stateKeys.targetRecord(cluster, target));
+  putTargetRecord = (record: KustomizationRecord) =>
+    this.write(stateKeys.targetRecord(record.cluster, targetOfRecord(record)), record);
+  deleteTargetRecord = (cluster: string, target: Target) =>
+    this.store.delete(stateKeys.targetRecord(cluster, target));
+
+  /** Every declared Kustomization of the cluster, with its record. */
+  async listTargetRecords(cluster: string): Promise<KustomizationRecord[]> {
+    const records: KustomizationRecord[] = [];
+    for (const key of await this.store.list(stateKeys.kustomizations(cluster))) {
+      const record = await this.read(kustomizationRecordSchema, key);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  /** The targets with a declared record, without reading them. */
+  async listDeclaredTargets(cluster: string): Promise<Target[]> {
+    const prefix = stateKeys.kustomizations(cluster);
+    return (await this.store.list(prefix)).map((key) => kustomizationTarget(keyFromPath(key, prefix)));
+  }
+
+  getClusterSource = (cluster: string, ref: ObjectKey) =>
+    this.read(clusterSourceSchema, stateKeys.source(cluster, ref));
+  putClusterSource = (cluster: string, ref: ObjectKey, record: ClusterSourceRecord) =>
+    this.write(stateKeys.source(cluster, ref), record);
+  deleteClusterSource = (cluster: string, ref: ObjectKey) =>
+    this.store.delete(stateKeys.source(cluster, ref));
+
+  getDeclarations = (cluster: string, parent: ObjectKey) =>
+    this.read(declarationsSchema, stateKeys.declared(cluster, parent));
+  putDeclarations = (cluster: string, parent: ObjectKey, declarations: Declarations) =>
+    this.write(stateKeys.declared(cluster, parent), declarations);
+
+  getConfig = (cluster: string, kind: ConfigRecord['kind'], ref: ObjectKey) =>
+    this.read(configRecordSchema, stateKeys.config(cluster, kind, ref));
+  getConfigAt = (ref: string) => this.read(configRecordSchema, ref);
+
+  /** Writes the ConfigMap/Secret; returns the reference its parent keeps to withdraw it later. */
+  async putConfig(cluster: string, record: ConfigRecord): Promise<string> {
+    const ref = this.configRef(cluster, record);
+    await this.write(ref, record);
+    return ref;
+  }
+
+  configRef = (cluster: string, record: ConfigRecord) => stateKeys.config(cluster, record.kind, record);
+
+  async listConfigs(cluster: string): Promise<{ ref: string; record: ConfigRecord }[]> {
+    const out: { ref: string; record: ConfigRecord }[] = [];
+    for (const ref of await this.store.list(stateKeys.configs(cluster))) {
+      const record = await this.read(configRecordSchema, ref);
+      if (record) out.push({ ref, record });
+    }
+    return out;
+  }
+
+  /** A reference this store handed out (putDeclarer, putConfig), withdrawn. */
+  deleteAt = (ref: string) => this.store.delete(ref);
+
+  // ---- per target: index entry, render status, apply status ----------------------------------------
+
+  getIndexEntry = (cluster: string, target: Target) =>
+    this.readTarget(
+      indexEntrySchema,
+      target,
+      stateKeys.index(cluster, target),
+      legacyKeys.index(cluster, target),
+    );
+  putIndexEntry = (cluster: string, entry: IndexEntry) =>
+    this.write(stateKeys.index(cluster, entry.target), entry);
+
+  /** Every target with an index entry in this cluster (in either layout), each once, in listing order. */
+  async listIndexedTargets(cluster: string): Promise<Target[]> {
+    const prefix = stateKeys.indexes(cluster);
+    const targets = new Map<string, Target>();
+    for (const path of await this.store.list(prefix)) {
+      const target = targetFromPath(path, prefix);
+      if (target) targets.set(targetKey(target), target);
+    }
+    return [...targets.values()];
+  }
+
+  getRenderStatus = (cluster: string, target: Target) =>
+    this.readTarget(
+      renderStatusSchema,
+      target,
+      stateKeys.renderStatus(cluster, target),
+      legacyKeys.renderStatus(cluster, target),
+    );
+  putRenderStatus = (cluster: string, status: RenderStatus) =>
+    this.write(stateKeys.renderStatus(cluster, status.target), status);
+
+  /** Both keys: a render status left at the earlier key would show again once the new one is gone. */
+  async deleteRenderStatus(cluster: string, target: Target): Promise<void> {
+    await this.store.delete(stateKeys.renderStatus(cluster, target));
+    const legacy = legacyKeys.renderStatus(cluster, target);
+    if (legacy) await this.store.delete(legacy);
+  }
+
+  getApplyStatus = (cluster: string, target: Target) =>
+    this.readTarget(
+      applyStatusSchema,
+      target,
+      stateKeys.applyStatus(cluster, target),
+      legacyKeys.applyStatus(cluster, target),
+    );
+  putApplyStatus = (cluster: string, report: ApplyReport) =>
+    this.write(stateKeys.applyStatus(cluster, report.target), report);
+
+  // ---- signed records: content-addressed, checked by digest and signature, not by schema ------------
+
+  artifactLocation = (cluster: string, digest: string) => artifactKey(cluster, digest);
+
+  async hasArtifact(cluster: string, digest: string): Promise<boolean> {
+    const key = artifactKey(cluster, digest);
+    return (await this.store.list(key)).length > 0;
+  }
+
+  /** Stores the signed record under its digest; returns where it lives (what an index entry points at). */
+  async putArtifact(cluster: string, signed: Signed): Promise<string> {
+    const key = artifactKey(cluster, signed.digest);
+    await this.store.put(key, `${JSON.stringify(signed, null, 2)}\n`, 'application/json');
+    return key;
+  }
+
+  /** The signed record an index entry points at; its digest and signature are the reader's to check. */
+  async getArtifactAt(location: string): Promise<Signed | undefined> {
+    const body = await this.store.get(location);
+    return body === undefined ? undefined : (JSON.parse(body.toString('utf8')) as Signed);
+  }
+
+  // ---- reading and writing ---------------------------------------------------------------------------
+
+  private async read<T>(schema: RecordSchema<T>, key: string): Promise<T | undefined> {
+    const body = await this.store.get(key);
+    return body === undefined ? undefined : decodeRecord(schema, key, body.toString('utf8'));
+  }
+
+  /** At `key`, else at `legacyKey`; its target is the one its key names, never what it claims. */
+  private async readTarget<T>(
+    schema: RecordSchema<T>,
+    target: Target,
+    key: string,
+    legacyKey: string | undefined,
+  ): Promise<T | undefined> {
+    let found = key;
+    let body = await this.store.get(key);
+    if (body === undefined && legacyKey !== undefined) {
+      found = legacyKey;
+      body = await this.store.get(legacyKey);
+    }
+    if (body === undefined) return undefined;
+    const { kind, namespace, name } = target;
+    return decodeRecord(schema, found, body.toString('utf8'), { target: { kind, namespace, name } });
+  }
+
+  private write(key: string, value: object): Promise<void> {
+    return this.store.put(key, encodeRecord(value), 'application/json');
+  }
+}
+
+/** The state of a pipeline or puller: a view over its object store, cheap to make per call. */
+export function stateOf(deps: { store: ObjectStore }): StateStore {
+  return new StateStore(deps.store);
+}
+
+function targetOfRecord(record: KustomizationRecord): Target {
+  return kustomizationTarget(record.kustomization.metadata);
+}
