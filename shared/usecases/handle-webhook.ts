@@ -64,7 +64,8 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
   // sender adds something unique (`sluice reconcile` sends a request id).
   const delivery = digest(req.body);
   let sources = 0;
-  for (const spec of await stateOf(deps).listFetchSpecs()) {
+  const unreadable = (err: Error) => deps.log.warn('source skipped by the webhook', { message: err.message });
+  for (const spec of await stateOf(deps).listFetchSpecs(unreadable)) {
     if (!wanted.has(normalizeRepoUrl(spec.url))) continue;
     // The delivery's id (or the signed body's digest) is the occasion: a replayed delivery is queued once.
     await enqueueFetch(deps, spec.sourceKey, 'webhook', delivery);

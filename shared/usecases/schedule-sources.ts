@@ -16,7 +16,8 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
   const now = deps.clock.now();
   const due: string[] = [];
   const store = stateOf(deps);
-  for (const spec of await store.listFetchSpecs()) {
+  const unreadable = (err: Error) => deps.log.warn('source not scheduled', { message: err.message });
+  for (const spec of await store.listFetchSpecs(unreadable)) {
     const state = await store.getFetchState(spec.sourceKey);
     const last = state?.lastAttemptAt ? Date.parse(state.lastAttemptAt) : 0;
     const { intervalMs } = await loadDeclarations(store, spec);

@@ -3,6 +3,7 @@
 // read (record-codec.ts). Secret data is read and written here only, so encryption at rest slots in here.
 import type { Signed } from '../core/artifact/artifact.ts';
 import { artifactKey } from '../core/artifact/artifact.ts';
+import { isSluiceError, type SluiceError } from '../core/errors.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import { decodeRecord, encodeRecord, type RecordSchema } from '../core/pipeline/record-codec.ts';
 import {
@@ -51,12 +52,20 @@ export class StateStore {
 
   // ---- sources ------------------------------------------------------------------------------------
 
-  async listFetchSpecs(): Promise<FetchSpec[]> {
+  /**
+   * Every source. One spec that cannot be read must not stop the schedule or the webhook for all the
+   * others: it is handed to `unreadable` (its ConfigInvalid names the key) and left out.
+   */
+  async listFetchSpecs(unreadable: (err: SluiceError) => void = () => {}): Promise<FetchSpec[]> {
     const specs: FetchSpec[] = [];
     for (const key of await this.store.list(stateKeys.fetchSpecs())) {
       if (!isFetchSpecKey(key)) continue;
       // Withdrawn between the list and the read: no longer a source.
-      const spec = await this.read(fetchSpecSchema, key);
+      const spec = await this.read(fetchSpecSchema, key).catch((err: unknown) => {
+        if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
+        unreadable(err);
+        return undefined;
+      });
       if (spec) specs.push(spec);
     }
     return specs;

@@ -43,6 +43,8 @@ beforeAll(async () => {
   });
   for (const key of ['fresh', 'stale', 'unused'])
     await putJson(deps.store, stateKeys.fetchSpec(key), spec(key));
+  // A spec that is none (not written by Sluice): left out, and the other sources still scheduled.
+  await putJson(deps.store, stateKeys.fetchSpec('aaa-broken'), { url: 7 });
   for (const key of ['fresh', 'stale'])
     await deps.store.put(
       stateKeys.fetchUser(key, 'dev', kustomizationTarget({ namespace: 'flux-system', name: key })),
