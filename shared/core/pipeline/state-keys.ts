@@ -1,5 +1,5 @@
-// Where every piece of control-plane state lives in the object store. Each key has exactly one writer at
-// a time (a FIFO message group), which is what makes the store safe without conditional writes.
+// Where every piece of control-plane state lives in the object store; only usecases/state-store.ts reads or
+// writes them. Each key has one writer at a time (a FIFO message group): the store needs no conditional writes.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
 import { kustomizationTarget, parseTargetKey, type Target, type TargetKind, targetKey } from './target.ts';
