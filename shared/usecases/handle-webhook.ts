@@ -64,8 +64,7 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
   // sender adds something unique (`sluice reconcile` sends a request id).
   const delivery = digest(req.body);
   let sources = 0;
-  const unreadable = (err: Error) => deps.log.warn('source skipped by the webhook', { message: err.message });
-  for (const spec of await stateOf(deps).listFetchSpecs(unreadable)) {
+  for (const spec of await stateOf(deps).listFetchSpecs()) {
     if (!wanted.has(normalizeRepoUrl(spec.url))) continue;
     // The delivery's id (or the signed body's digest) is the occasion: a replayed delivery is queued once.
     await enqueueFetch(deps, spec.sourceKey, 'webhook', delivery);

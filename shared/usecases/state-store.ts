@@ -53,16 +53,16 @@ export class StateStore {
   // ---- sources ------------------------------------------------------------------------------------
 
   /**
-   * Every source. One spec that cannot be read must not stop the schedule or the webhook for all the
-   * others: it is handed to `unreadable` (its ConfigInvalid names the key) and left out.
+   * Every source. Without `unreadable`, a spec that cannot be read throws its ConfigInvalid (naming the
+   * key); with it, the spec is handed to it and left out (the scheduler goes on with the other sources).
    */
-  async listFetchSpecs(unreadable: (err: SluiceError) => void = () => {}): Promise<FetchSpec[]> {
+  async listFetchSpecs(unreadable?: (err: SluiceError) => void): Promise<FetchSpec[]> {
     const specs: FetchSpec[] = [];
     for (const key of await this.store.list(stateKeys.fetchSpecs())) {
       if (!isFetchSpecKey(key)) continue;
       // Withdrawn between the list and the read: no longer a source.
       const spec = await this.read(fetchSpecSchema, key).catch((err: unknown) => {
-        if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
+        if (!unreadable || !isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
         unreadable(err);
         return undefined;
       });
