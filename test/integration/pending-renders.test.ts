@@ -13,6 +13,7 @@ import { fetchSource } from '../../shared/usecases/fetch-source.ts';
 import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import { fleetSourceKey } from '../../shared/usecases/register-fleet.ts';
 import { renderJob } from '../../shared/usecases/render-job.ts';
+import { stateOf } from '../../shared/usecases/state-store.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { type Harness, kustomizationStatus, startHarness } from '../support/pipeline-harness.ts';
 
@@ -167,6 +168,25 @@ describe('a record that is no record of this version', () => {
       expect(apps?.artifact).toBeDefined();
     } finally {
       if (before) await store.put(key, before);
+    }
+  });
+});
+
+describe('a render over an index entry written by a newer version', () => {
+  it('fails with ConfigInvalid naming the key, and leaves the entry as it is', async () => {
+    const store = h.plane.deps.store;
+    const key = stateKeys.index('dev', APPS.target);
+    const before = await store.get(key);
+    const entry = await stateOf(h.plane.deps).getIndexEntry('dev', APPS.target);
+    await putJson(store, key, { ...entry, schemaVersion: 99 });
+    try {
+      const err = await rejectionOf(renderJob(h.plane.deps, APPS, fleetKey));
+      expect(err.code).toBe('ConfigInvalid');
+      expect(err.retryable).toBe(false);
+      expect(err.message).toContain(key);
+      expect(await getJson(store, key)).toMatchObject({ schemaVersion: 99 });
+    } finally {
+      await (before ? store.put(key, before) : store.delete(key));
     }
   });
 });
