@@ -95,10 +95,7 @@ describe('a snapshot is checked against its digest on every load from the store'
     expect(await store.get(stateKeys.index('dev', APPS.target))).toEqual(indexBefore);
 
     // The message is the point here: which source, what is wrong, what happens next.
-    const status = await getJson<RenderStatus>(
-      store,
-      stateKeys.renderStatus('dev', APPS.target),
-    );
+    const status = await getJson<RenderStatus>(store, stateKeys.renderStatus('dev', APPS.target));
     expect(status?.ready).toBe(false);
     expect(status?.reason).toBe('ArtifactFailed');
     expect(status?.message).toContain(h.git.url('fleet'));

@@ -51,11 +51,13 @@ export async function reconcileCluster(
   const reports: ApplyReport[] = [];
   for (const target of targets) {
     // The target an entry is for is where it lives in the store, never what its content claims.
-    const entry = await stateOf(deps).getIndexEntry(deps.cluster, target).catch((err: unknown) => {
-      // An entry that is no index entry fails its own target only; a store outage fails the pass.
-      if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
-      return err;
-    });
+    const entry = await stateOf(deps)
+      .getIndexEntry(deps.cluster, target)
+      .catch((err: unknown) => {
+        // An entry that is no index entry fails its own target only; a store outage fails the pass.
+        if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
+        return err;
+      });
     if (entry instanceof Error) reports.push(await unreadable(deps, state, target, entry));
     else if (entry) entries.push(entry);
   }
@@ -64,7 +66,9 @@ export async function reconcileCluster(
     if (!entry.artifactKey || !entry.digest) continue;
     let record: Signed | Error | undefined = state.artifact(entry.digest);
     if (!record) {
-      record = await stateOf(deps).getArtifactAt(entry.artifactKey).catch((e: Error) => e);
+      record = await stateOf(deps)
+        .getArtifactAt(entry.artifactKey)
+        .catch((e: Error) => e);
       if (record && !(record instanceof Error)) state.remember(record);
     }
     records.set(
