@@ -1,5 +1,6 @@
 // IAM policy documents as plain data, one per function and per cluster puller: least privilege written
 // down where it can be read and tested (which actions, on which ARNs and key prefixes).
+import { storePrefixes } from '../shared/core/pipeline/resource-names.ts';
 
 export interface Statement {
   Effect: 'Allow' | 'Deny';
@@ -39,6 +40,8 @@ const allow = (Action: string[], Resource: string[], Condition?: Statement['Cond
   Resource,
   ...(Condition && { Condition }),
 });
+/** Every key under a store prefix (resource-names.ts), as an IAM resource pattern. */
+const all = (prefix: string) => `${prefix}*`;
 const objects = (a: PolicyArns, ...prefixes: string[]) => prefixes.map((p) => `${a.bucket}/${p}`);
 /**
  * Functions may list the whole bucket: without s3:ListBucket on the bucket (no prefix condition, which a
@@ -69,41 +72,50 @@ export function functionPolicies(
   return {
     webhook: doc(
       listBucket(a),
-      allow(['s3:GetObject'], objects(a, 'fetch/*')),
+      allow(['s3:GetObject'], objects(a, all(storePrefixes.fetch))),
       kmsForBucket(a),
       send(a.queues.fetch),
     ),
     schedule: doc(
       listBucket(a),
-      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'fetch/*', 'clusters/*/kustomizations/*')),
+      allow(
+        ['s3:GetObject', 's3:PutObject'],
+        objects(a, all(storePrefixes.fetch), all(storePrefixes.kustomizations('*'))),
+      ),
       kmsForBucket(a),
       send(a.queues.fetch, a.queues.render),
     ),
     fetch: doc(
       listBucket(a),
-      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'fetch/*', 'snapshots/*')),
-      allow(['s3:GetObject'], objects(a, 'clusters/*/configs/Secret/*')),
+      allow(
+        ['s3:GetObject', 's3:PutObject'],
+        objects(a, all(storePrefixes.fetch), all(storePrefixes.snapshots)),
+      ),
+      allow(['s3:GetObject'], objects(a, all(storePrefixes.configs('*', 'Secret')))),
       kmsForBucket(a),
       consume(a.queues.fetch),
       send(a.queues.render, a.queues.fetchDlq),
     ),
     render: doc(
       listBucket(a),
-      allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects(a, 'fetch/*', 'clusters/*')),
-      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'artifacts/*')),
-      allow(['s3:GetObject'], objects(a, 'snapshots/*')),
+      allow(
+        ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        objects(a, all(storePrefixes.fetch), all(storePrefixes.clusters)),
+      ),
+      allow(['s3:GetObject', 's3:PutObject'], objects(a, all(storePrefixes.artifacts))),
+      allow(['s3:GetObject'], objects(a, all(storePrefixes.snapshots))),
       kmsForBucket(a),
       allow(['kms:Sign', 'kms:GetPublicKey'], [a.signingKey]),
       ...(a.sopsKeys.length > 0 ? [allow(['kms:Decrypt'], a.sopsKeys)] : []),
       consume(a.queues.render),
       send(a.queues.render, a.queues.fetch, a.queues.renderDlq, ...clusterQueues),
       // The sandbox gets one pre-signed GET and PUT under sandbox/ per build, signed with this role.
-      allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects(a, 'sandbox/*')),
+      allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], objects(a, all(storePrefixes.sandbox))),
       ...(a.renderSandbox ? [allow(['lambda:InvokeFunction'], [a.renderSandbox])] : []),
     ),
     notify: doc(
       listBucket(a),
-      allow(['s3:GetObject', 's3:PutObject'], objects(a, 'clusters/*/apply-status/*')),
+      allow(['s3:GetObject', 's3:PutObject'], objects(a, all(storePrefixes.applyStatus('*')))),
       kmsForBucket(a),
       ...Object.values(a.reportQueues).map(consume),
       send(...Object.values(a.reportDlqs)),
@@ -121,8 +133,11 @@ export function pullerPolicy(a: PolicyArns, cluster: string): PolicyDocument {
   const reports = a.reportQueues[cluster];
   if (!queue || !reports) throw new Error(`no queues for cluster ${cluster}`);
   return doc(
-    list(a, `clusters/${cluster}/index/*`),
-    allow(['s3:GetObject'], objects(a, `clusters/${cluster}/index/*`, `artifacts/${cluster}/*`)),
+    list(a, all(storePrefixes.index(cluster))),
+    allow(
+      ['s3:GetObject'],
+      objects(a, all(storePrefixes.index(cluster)), all(storePrefixes.clusterArtifacts(cluster))),
+    ),
     allow(['kms:Decrypt'], [a.dataKey], { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } }),
     // Data keys wrapped for this cluster (EncryptionContext {cluster: <name>}) and no other cluster's.
     allow(['kms:Decrypt'], [a.dataKey], { StringEquals: { 'kms:EncryptionContext:cluster': cluster } }),

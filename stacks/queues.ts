@@ -1,10 +1,13 @@
 // Queues: FIFO fetch (group = source) and render (group = cluster/Kustomization), and per cluster a queue
 // its puller reads and a reports queue only it may send to; each with a dead-letter queue and an alarm.
+import { queueNames, stagePrefix } from '../shared/core/pipeline/resource-names.ts';
 import type { Infra } from './infra.ts';
 
 export function queues(infra: Infra, opts: { clusters: string[]; alarmEmail?: string }) {
   const { aws } = infra;
-  const prefix = `sluice-${infra.stage}`;
+  // The runtime derives the same names from SLUICE_QUEUE_PREFIX (= prefix) with the same function.
+  const prefix = stagePrefix(infra.stage);
+  const names = queueNames(prefix);
   const topic = new aws.sns.Topic('DeadLetterAlarms', {});
   if (opts.alarmEmail)
     new aws.sns.TopicSubscription('DeadLetterAlarmsEmail', {
@@ -12,15 +15,16 @@ export function queues(infra: Infra, opts: { clusters: string[]; alarmEmail?: st
       protocol: 'email',
       endpoint: opts.alarmEmail,
     });
-  const make = (id: string, name: string, fifo: boolean, visibilityTimeoutSeconds: number) => {
-    const suffix = fifo ? '.fifo' : '';
+  /** `label`: how the alarm names the queue; `queueName`: one of `names`, FIFO when it ends in .fifo. */
+  const make = (id: string, label: string, queueName: string, visibilityTimeoutSeconds: number) => {
+    const fifo = queueName.endsWith('.fifo');
     const dlq = new aws.sqs.Queue(`${id}Dlq`, {
-      name: `${prefix}-${name}-dlq${suffix}`,
+      name: names.deadLetter(queueName),
       fifoQueue: fifo,
       messageRetentionSeconds: 1_209_600,
     });
     const queue = new aws.sqs.Queue(id, {
-      name: `${prefix}-${name}${suffix}`,
+      name: queueName,
       fifoQueue: fifo,
       ...(fifo && { deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' }),
       visibilityTimeoutSeconds,
@@ -31,7 +35,7 @@ export function queues(infra: Infra, opts: { clusters: string[]; alarmEmail?: st
       ),
     });
     new aws.cloudwatch.MetricAlarm(`${id}DlqAlarm`, {
-      alarmDescription: `Sluice ${name}: messages in the dead-letter queue (see their code and reason attributes)`,
+      alarmDescription: `Sluice ${label}: messages in the dead-letter queue (see their code and reason attributes)`,
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
       dimensions: { QueueName: dlq.name },
@@ -47,13 +51,13 @@ export function queues(infra: Infra, opts: { clusters: string[]; alarmEmail?: st
   };
   return {
     prefix,
-    fetch: make('FetchQueue', 'fetch', true, 900),
-    render: make('RenderQueue', 'render', true, 900),
+    fetch: make('FetchQueue', 'fetch', names.fetch, 900),
+    render: make('RenderQueue', 'render', names.render, 900),
     clusters: Object.fromEntries(
-      opts.clusters.map((c) => [c, make(`Cluster${pascal(c)}Queue`, `cluster-${c}`, false, 120)]),
+      opts.clusters.map((c) => [c, make(`Cluster${pascal(c)}Queue`, `cluster-${c}`, names.cluster(c), 120)]),
     ),
     reports: Object.fromEntries(
-      opts.clusters.map((c) => [c, make(`Reports${pascal(c)}Queue`, `reports-${c}`, false, 120)]),
+      opts.clusters.map((c) => [c, make(`Reports${pascal(c)}Queue`, `reports-${c}`, names.reports(c), 120)]),
     ),
     alarms: topic,
   };

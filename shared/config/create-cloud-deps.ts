@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../adapters/aws/clients.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
+import { gzipSnapshotBundler } from '../adapters/local/snapshot-bundle.ts';
 import { SluiceError } from '../core/errors.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { GitSource } from '../ports/git-source.ts';
@@ -74,6 +75,7 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
     get git() {
       return git();
     },
+    snapshots: gzipSnapshotBundler,
     get render() {
       return render();
     },

@@ -19,6 +19,7 @@ import { runWorkerLoop } from '../adapters/embedded/worker-loop.ts';
 import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
 import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
 import { LocalKeyService } from '../adapters/local/local-key-service.ts';
+import { gzipSnapshotBundler } from '../adapters/local/snapshot-bundle.ts';
 import { publicRemoteBases } from '../adapters/net/remote-base-policy.ts';
 import { ConfinedProcess, type SandboxPreference } from '../adapters/render/confined-process.ts';
 import { createLocalRenderDeps } from '../config/render-deps.ts';
@@ -154,6 +155,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         cacheDir: join(opts.dataDir, 'git-cache'),
         addressPolicy: embeddedSourcePolicy(fleetUrl, opts.allowedSourceHosts),
       }),
+      snapshots: gzipSnapshotBundler,
       render: createLocalRenderDeps({
         scratchDir: join(opts.dataDir, 'scratch'),
         sandbox: opts.renderSandbox ?? 'bwrap',

@@ -3,7 +3,6 @@
 // Kustomization that uses the source gets a render job. A stored snapshot a render could not trust
 // (missing, not matching its digest, or stored before bundles had digests) is stored again.
 
-import { packSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import { SluiceError } from '../core/errors.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
@@ -105,7 +104,7 @@ async function storeSnapshot(
 ): Promise<string> {
   let bundle: Buffer;
   try {
-    bundle = await packSnapshot(dir);
+    bundle = await deps.snapshots.pack(dir);
   } catch (err) {
     // Too big to pack is as permanent as too big to fetch: say so in the source's status.
     if (err instanceof SluiceError) await recordFailure(err);

@@ -2,7 +2,6 @@
 // the stored bundle, unpacked only once its bytes match the digest that names it in the store.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { unpackSnapshot } from '../adapters/local/snapshot-bundle.ts';
 import { SluiceError } from '../core/errors.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
@@ -68,7 +67,7 @@ export function loadSnapshot(
           { object: ksRef, retryable: false },
         );
       }
-      await unpackSnapshot(bundle, dir);
+      await deps.snapshots.unpack(bundle, dir);
       return dir;
     })();
     unpacking.set(dir, pending);

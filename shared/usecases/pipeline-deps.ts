@@ -1,38 +1,19 @@
 // Everything the pipeline use-cases need, as ports. The embedded runner, the Lambda handlers and the
 // tests each assemble one of these; the use-cases never know which.
+import { type QueueNames, queueNames } from '../core/pipeline/resource-names.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { GitCredentials, GitSource } from '../ports/git-source.ts';
 import type { KeyService } from '../ports/key-service.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Queue } from '../ports/queue.ts';
+import type { SnapshotBundler } from '../ports/snapshot-bundler.ts';
 import type { RenderDeps } from './render-kustomization.ts';
 
-export interface QueueNames {
-  fetch: string;
-  render: string;
-  /** Dead-letter queue of each of the above, by queue name. */
-  deadLetter: (queue: string) => string;
-  cluster: (cluster: string) => string;
-  /** A cluster's reports channel: only its puller may send to it, so the queue names the cluster. */
-  reports: (cluster: string) => string;
-  /** The cluster whose reports channel this queue is, or undefined. */
-  clusterOfReports: (queue: string) => string | undefined;
-}
+export type { QueueNames };
 
-export function defaultQueueNames(prefix = 'sluice'): QueueNames {
-  return {
-    fetch: `${prefix}-fetch.fifo`,
-    render: `${prefix}-render.fifo`,
-    deadLetter: (queue) => (queue.endsWith('.fifo') ? queue.replace(/\.fifo$/, '-dlq.fifo') : `${queue}-dlq`),
-    cluster: (cluster) => `${prefix}-cluster-${cluster}`,
-    reports: (cluster) => `${prefix}-reports-${cluster}`,
-    clusterOfReports: (queue) => {
-      const name = queue.split(/[:/]/).pop() ?? '';
-      return name.startsWith(`${prefix}-reports-`) ? name.slice(`${prefix}-reports-`.length) : undefined;
-    },
-  };
-}
+/** The queue names of one deployment; defined with the stacks' in core/pipeline/resource-names.ts. */
+export const defaultQueueNames = queueNames;
 
 export interface PipelineSettings {
   clusters: string[];
@@ -55,6 +36,8 @@ export interface PipelineDeps {
   queue: Queue;
   keys: KeyService;
   git: GitSource;
+  /** Packs a fetched snapshot for the store and unpacks it for a render elsewhere. */
+  snapshots: SnapshotBundler;
   render: RenderDeps;
   clock: Clock;
   log: Logger;

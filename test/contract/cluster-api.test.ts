@@ -4,7 +4,8 @@
 // whether a retry can help.
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientNodeCluster, describeRef, refOf } from '../../shared/adapters/kube/client-node-cluster.ts';
+import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
+import { describeRef, refOf } from '../../shared/core/apply/object-ref.ts';
 import { isSluiceError, type SluiceError } from '../../shared/core/errors.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';

@@ -13,7 +13,11 @@ import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { IsomorphicGitSource } from '../../shared/adapters/git/isomorphic-git-source.ts';
-import { packSnapshot, unpackSnapshot } from '../../shared/adapters/local/snapshot-bundle.ts';
+import {
+  gzipSnapshotBundler,
+  packSnapshot,
+  unpackSnapshot,
+} from '../../shared/adapters/local/snapshot-bundle.ts';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
 import { loadCloudConfig } from '../../shared/config/cloud-config.ts';
 import { embeddedSourcePolicy } from '../../shared/config/source-address-settings.ts';
@@ -230,6 +234,7 @@ describe('the fetch worker: no response body in an error, a status or a log; lim
       store: new S3ObjectStore(clients.s3, 'bodies'),
       queue: new SqsQueue(clients.sqs),
       git: source(),
+      snapshots: gzipSnapshotBundler,
       clock: { now: () => Date.parse('2026-11-30T12:00:00Z') },
       log,
       queues,

@@ -5,6 +5,7 @@ import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastru
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { gzipSnapshotBundler } from '../../shared/adapters/local/snapshot-bundle.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import type { ReceivedMessage } from '../../shared/ports/queue.ts';
 import { defaultQueueNames, type PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
@@ -34,6 +35,7 @@ export async function startStoreAndQueues(prefix: string, clusters = ['dev']): P
   const deps = {
     store: new S3ObjectStore(clients.s3, prefix),
     queue: new SqsQueue(clients.sqs),
+    snapshots: gzipSnapshotBundler,
     clock: { now: () => now++ },
     log: silentLogger,
     queues,

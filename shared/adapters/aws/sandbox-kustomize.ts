@@ -3,6 +3,7 @@
 // (the sandbox gets no credentials of its own), and the output comes back the same way.
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '../../core/errors.ts';
+import { storePrefixes } from '../../core/pipeline/resource-names.ts';
 import type { KustomizeBuildOptions, KustomizeRunner } from '../../ports/kustomize-runner.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import type { SandboxRequest, SandboxResponse } from '../render/sandbox-request.ts';
@@ -32,7 +33,7 @@ export class SandboxKustomize implements KustomizeRunner {
     const bundle = packWorkspace(root, dir, snapshot, {
       ...(opts.inputs && snapshot[0] && { only: { sourceRoot: snapshot[0], files: opts.inputs } }),
     });
-    const prefix = `sandbox/${randomUUID()}`;
+    const prefix = `${storePrefixes.sandbox}${randomUUID()}`;
     const input = `${prefix}/workspace.json.gz`;
     const output = `${prefix}/output.yaml`;
     try {

@@ -11,6 +11,7 @@ import {
   PatchStrategy,
   ServerConfiguration,
 } from '@kubernetes/client-node';
+import { describeRef, refOf } from '../../core/apply/object-ref.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { ApplyAction, CallOptions, ClusterApi, ObjectRef } from '../../ports/cluster-api.ts';
@@ -137,20 +138,6 @@ function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string }
     kind: ref.kind,
     metadata: { name: ref.name, ...(ref.namespace && { namespace: ref.namespace }) },
   };
-}
-
-export function refOf(obj: KubeObject): ObjectRef {
-  const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
-  return {
-    apiVersion: String(obj.apiVersion ?? ''),
-    kind: String(obj.kind ?? ''),
-    name: String(meta.name ?? ''),
-    ...(meta.namespace && { namespace: meta.namespace }),
-  };
-}
-
-export function describeRef(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
 function apiError(verb: string, ref: ObjectRef, err: unknown): SluiceError {

@@ -21,6 +21,7 @@ import { SluiceError } from '../../core/errors.ts';
 import { DEFAULT_SNAPSHOT_LIMITS, formatBytes } from '../../core/git/snapshot-limits.ts';
 import { normalizeInside } from '../../core/paths/secure-join.ts';
 import { assertSymlinksStayInside } from '../../core/paths/symlink-chain.ts';
+import type { SnapshotBundler } from '../../ports/snapshot-bundler.ts';
 
 interface BundleFile {
   path: string;
@@ -151,3 +152,9 @@ function tooBigToPack(path: string, maxBytes: number): SluiceError {
     path ? { file: path } : {},
   );
 }
+
+/** The SnapshotBundler port over the functions above, with the default limits. */
+export const gzipSnapshotBundler: SnapshotBundler = {
+  pack: (dir) => packSnapshot(dir),
+  unpack: (bundle, dir) => unpackSnapshot(bundle, dir),
+};

@@ -2,6 +2,7 @@
 // apply them, as canonical JSON; its sha256 digest is its address and what the signature covers.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
+import { storePrefixes } from '../pipeline/resource-names.ts';
 import type { ObjectKey } from '../pipeline/state-keys.ts';
 import type { Target } from '../pipeline/target.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
@@ -89,5 +90,5 @@ export function digestOf(payload: SignedPayload): string {
 
 /** Content address inside the object store. */
 export function artifactKey(cluster: string, digest: string): string {
-  return `artifacts/${cluster}/${digest.replace(/^sha256:/, '')}.json`;
+  return `${storePrefixes.clusterArtifacts(cluster)}${digest.replace(/^sha256:/, '')}.json`;
 }

@@ -2,6 +2,7 @@
 // writes them. Each key has one writer at a time (a FIFO message group): the store needs no conditional writes.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
+import { storePrefixes } from './resource-names.ts';
 import { kustomizationTarget, parseTargetKey, type Target, type TargetKind, targetKey } from './target.ts';
 
 export interface ObjectKey {
@@ -18,7 +19,7 @@ const RECORD_AREAS: Record<TargetKind, string> = {
 
 export const stateKeys = {
   /** What to fetch: the source's identity only (its key is a digest of it), so any writer writes the same bytes. */
-  fetchSpec: (sourceKey: string) => `fetch/${sourceKey}/spec.json`,
+  fetchSpec: (sourceKey: string) => `${storePrefixes.fetch}${sourceKey}/spec.json`,
   /**
    * One declaration of the source, with its interval: a cluster's GitRepository (written by the render that
    * declared it) or the fleet repository (written at start-up). Declarers never write each other's records.
@@ -28,44 +29,47 @@ export const stateKeys = {
     d: { cluster?: string | undefined; namespace: string; name: string },
   ) =>
     d.cluster === undefined
-      ? `fetch/${sourceKey}/declarers/fleet.json`
-      : `fetch/${sourceKey}/declarers/clusters/${d.cluster}/${ref(d)}.json`,
-  sourceDeclarers: (sourceKey: string) => `fetch/${sourceKey}/declarers/`,
+      ? `${storePrefixes.fetch}${sourceKey}/declarers/fleet.json`
+      : `${storePrefixes.fetch}${sourceKey}/declarers/clusters/${d.cluster}/${ref(d)}.json`,
+  sourceDeclarers: (sourceKey: string) => `${storePrefixes.fetch}${sourceKey}/declarers/`,
   /** Written by fetch jobs of this source only (message group = sourceKey). */
-  fetchState: (sourceKey: string) => `fetch/${sourceKey}/state.json`,
+  fetchState: (sourceKey: string) => `${storePrefixes.fetch}${sourceKey}/state.json`,
   /** Marker: this target renders from this source. */
   fetchUser: (sourceKey: string, cluster: string, target: Target) =>
-    `fetch/${sourceKey}/users/${cluster}/${targetKey(target)}`,
-  fetchUsers: (sourceKey: string) => `fetch/${sourceKey}/users/`,
-  fetchSpecs: () => 'fetch/',
+    `${storePrefixes.fetch}${sourceKey}/users/${cluster}/${targetKey(target)}`,
+  fetchUsers: (sourceKey: string) => `${storePrefixes.fetch}${sourceKey}/users/`,
+  fetchSpecs: () => storePrefixes.fetch,
   /** A snapshot bundle, named by the digest of its bytes (FetchState.bundleDigest): checked on every load. */
-  snapshot: (bundleDigest: string) => `snapshots/${bundleDigest.replace(/^sha256:/, '')}.bundle.gz`,
+  snapshot: (bundleDigest: string) =>
+    `${storePrefixes.snapshots}${bundleDigest.replace(/^sha256:/, '')}.bundle.gz`,
   /**
    * A target's declared record (its spec, source and parent), written by the render of the parent that
    * declared it (message group of the parent). One area per kind, so the layout of earlier versions holds.
    */
-  targetRecord: (cluster: string, t: Target) => `clusters/${cluster}/${RECORD_AREAS[t.kind]}/${ref(t)}.json`,
-  kustomization: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/kustomizations/${ref(ks)}.json`,
-  kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
+  targetRecord: (cluster: string, t: Target) =>
+    `${storePrefixes.cluster(cluster)}${RECORD_AREAS[t.kind]}/${ref(t)}.json`,
+  kustomization: (cluster: string, ks: ObjectKey) =>
+    `${storePrefixes.kustomizations(cluster)}${ref(ks)}.json`,
+  kustomizations: (cluster: string) => storePrefixes.kustomizations(cluster),
   /** A cluster's GitRepository name → its fetch identity; written by the render that declared it. */
-  source: (cluster: string, k: ObjectKey) => `clusters/${cluster}/sources/${ref(k)}.json`,
+  source: (cluster: string, k: ObjectKey) => `${storePrefixes.cluster(cluster)}sources/${ref(k)}.json`,
   /** What a Kustomization's render declared (children, configs, sources); written by that render only. */
-  declared: (cluster: string, ks: ObjectKey) => `clusters/${cluster}/declared/${ref(ks)}.json`,
+  declared: (cluster: string, ks: ObjectKey) => `${storePrefixes.cluster(cluster)}declared/${ref(ks)}.json`,
   config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) =>
-    `clusters/${cluster}/configs/${kind}/${ref(k)}.json`,
-  configs: (cluster: string) => `clusters/${cluster}/configs/`,
+    `${storePrefixes.configs(cluster, kind)}${ref(k)}.json`,
+  configs: (cluster: string) => storePrefixes.configs(cluster),
   /**
    * Written by render jobs of this target only (message group = cluster/kind/namespace/name). The kind is
    * inside the prefix a puller may read (`clusters/<c>/index/*`), so its IAM policy stays as it is.
    */
-  index: (cluster: string, target: Target) => `clusters/${cluster}/index/${targetKey(target)}.json`,
-  indexes: (cluster: string) => `clusters/${cluster}/index/`,
+  index: (cluster: string, target: Target) => `${storePrefixes.index(cluster)}${targetKey(target)}.json`,
+  indexes: (cluster: string) => storePrefixes.index(cluster),
   renderStatus: (cluster: string, target: Target) =>
-    `clusters/${cluster}/render-status/${targetKey(target)}.json`,
-  renderStatuses: (cluster: string) => `clusters/${cluster}/render-status/`,
+    `${storePrefixes.cluster(cluster)}render-status/${targetKey(target)}.json`,
+  renderStatuses: (cluster: string) => `${storePrefixes.cluster(cluster)}render-status/`,
   applyStatus: (cluster: string, target: Target) =>
-    `clusters/${cluster}/apply-status/${targetKey(target)}.json`,
-  clusterPrefix: (cluster: string) => `clusters/${cluster}/`,
+    `${storePrefixes.applyStatus(cluster)}${targetKey(target)}.json`,
+  clusterPrefix: (cluster: string) => storePrefixes.cluster(cluster),
 };
 
 /**
@@ -73,11 +77,11 @@ export const stateKeys = {
  * read when the new key is missing, deleted when the new one is written. Other kinds never lived there.
  */
 export const legacyKeys = {
-  index: (cluster: string, t: Target) => legacy(t, `clusters/${cluster}/index/`),
-  renderStatus: (cluster: string, t: Target) => legacy(t, `clusters/${cluster}/render-status/`),
-  applyStatus: (cluster: string, t: Target) => legacy(t, `clusters/${cluster}/apply-status/`),
+  index: (cluster: string, t: Target) => legacy(t, storePrefixes.index(cluster)),
+  renderStatus: (cluster: string, t: Target) => legacy(t, `${storePrefixes.cluster(cluster)}render-status/`),
+  applyStatus: (cluster: string, t: Target) => legacy(t, storePrefixes.applyStatus(cluster)),
   fetchUser: (sourceKey: string, cluster: string, t: Target) =>
-    t.kind === 'Kustomization' ? `fetch/${sourceKey}/users/${cluster}/${ref(t)}` : undefined,
+    t.kind === 'Kustomization' ? `${storePrefixes.fetch}${sourceKey}/users/${cluster}/${ref(t)}` : undefined,
 };
 
 function legacy(t: Target, prefix: string): string | undefined {

@@ -4,9 +4,9 @@
 // reports every failure and never throws for one.
 // `signal` is the Kustomization's timeout: once it fires, in-flight calls abort and nothing more is sent.
 
-import { describeRef, refOf } from '../../adapters/kube/client-node-cluster.ts';
 import { applyStages } from '../../core/apply/apply-order.ts';
 import { entryOf, type InventoryEntry } from '../../core/apply/inventory.ts';
+import { describeRef, refOf } from '../../core/apply/object-ref.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import { isImmutableFieldError } from '../../ports/cluster-api-error.ts';

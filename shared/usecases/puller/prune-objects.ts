@@ -2,9 +2,9 @@
 // Kustomization's owner labels and are not opted out of pruning; anything that fails to delete stays in
 // the inventory so a later run tries again.
 
-import { describeRef } from '../../adapters/kube/client-node-cluster.ts';
 import { compareForApply } from '../../core/apply/apply-order.ts';
 import { type InventoryEntry, parseObjectId } from '../../core/apply/inventory.ts';
+import { describeRef } from '../../core/apply/object-ref.ts';
 import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../../core/render/owner-labels.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
