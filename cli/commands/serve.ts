@@ -1,8 +1,8 @@
 // `sluice serve` (what `npm start` runs): the embedded control plane on this machine, no AWS account.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startControlPlane } from '../../embedded/control-plane.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
-import { startControlPlane } from '../../shared/embedded/control-plane.ts';
 import { consoleLogger } from '../../shared/ports/logger.ts';
 
 export interface ServeArgs {

@@ -3,8 +3,8 @@
 // the error's code only. Internal text (here a corrupt record's bytes) never reaches the caller.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpApi, startHttpApi } from '../../embedded/http-api.ts';
 import { createWebhookHandler } from '../../functions/webhook.ts';
-import { type HttpApi, startHttpApi } from '../../shared/adapters/embedded/http-api.ts';
 import type { CloudDeps } from '../../shared/config/create-cloud-deps.ts';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import { lambdaContext } from '../support/sqs-event-source.ts';

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWorkerLoop } from '../../embedded/worker-loop.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
-import { runWorkerLoop } from '../../shared/adapters/embedded/worker-loop.ts';
 import { encodeJob } from '../../shared/core/pipeline/jobs.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 

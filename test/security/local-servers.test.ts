@@ -9,15 +9,12 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from '../../embedded/control-plane.ts';
+import { startHttpApi } from '../../embedded/http-api.ts';
+import { loadOrCreateStoreCredentials, type StoreCredentials } from '../../embedded/local-credentials.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { startGitHttpServer } from '../../shared/adapters/embedded/git-http-server.ts';
-import { startHttpApi } from '../../shared/adapters/embedded/http-api.ts';
 import { isSluiceError } from '../../shared/core/errors.ts';
-import { type ControlPlane, startControlPlane } from '../../shared/embedded/control-plane.ts';
-import {
-  loadOrCreateStoreCredentials,
-  type StoreCredentials,
-} from '../../shared/embedded/local-credentials.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { readStatus } from '../../shared/usecases/read-status.ts';
 import { isolatedGitEnv, runGit } from '../support/git-fixture-repo.ts';

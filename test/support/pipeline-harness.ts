@@ -5,12 +5,12 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import {
   type ControlPlane,
   type ControlPlaneOptions,
   startControlPlane,
-} from '../../shared/embedded/control-plane.ts';
+} from '../../embedded/control-plane.ts';
+import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import { type Logger, silentLogger } from '../../shared/ports/logger.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
 import { createFixtureRepo, type FixtureRepo } from './git-fixture-repo.ts';

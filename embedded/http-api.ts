@@ -4,11 +4,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpAnswerOf } from '../../core/http-error.ts';
-import { handleWebhook } from '../../usecases/handle-webhook.ts';
-import type { PipelineDeps } from '../../usecases/pipeline-deps.ts';
-import { readStatus } from '../../usecases/read-status.ts';
-import { assertListenAddress } from './listen-address.ts';
+import { assertListenAddress } from '../shared/adapters/embedded/listen-address.ts';
+import { httpAnswerOf } from '../shared/core/http-error.ts';
+import { handleWebhook } from '../shared/usecases/handle-webhook.ts';
+import type { PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
+import { readStatus } from '../shared/usecases/read-status.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 

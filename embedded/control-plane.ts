@@ -5,35 +5,34 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { runPuller } from '../../puller/run-puller.ts';
-import { createAwsClients } from '../adapters/aws/clients.ts';
-import { ensureInfrastructure } from '../adapters/aws/ensure-infrastructure.ts';
-import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
-import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
-import { ensureExampleFleet } from '../adapters/embedded/example-fleet.ts';
-import { startFauxqs } from '../adapters/embedded/fauxqs-server.ts';
-import { startGitHttpServer } from '../adapters/embedded/git-http-server.ts';
-import { startHttpApi } from '../adapters/embedded/http-api.ts';
-import { isLoopbackHost, localAddress } from '../adapters/embedded/listen-address.ts';
-import { runWorkerLoop } from '../adapters/embedded/worker-loop.ts';
-import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
-import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
-import { LocalKeyService } from '../adapters/local/local-key-service.ts';
-import { gzipSnapshotBundler } from '../adapters/local/snapshot-bundle.ts';
-import { publicRemoteBases } from '../adapters/net/remote-base-policy.ts';
-import { ConfinedProcess, type SandboxPreference } from '../adapters/render/confined-process.ts';
-import { createLocalRenderDeps } from '../config/render-deps.ts';
-import { embeddedSourcePolicy } from '../config/source-address-settings.ts';
-import type { Job } from '../core/pipeline/jobs.ts';
-import { systemClock } from '../ports/clock.ts';
-import type { Logger } from '../ports/logger.ts';
-import { fetchSource } from '../usecases/fetch-source.ts';
-import { defaultQueueNames, type PipelineDeps } from '../usecases/pipeline-deps.ts';
-import type { PullerDeps } from '../usecases/puller/puller-deps.ts';
-import { recordApplyReport } from '../usecases/record-apply-report.ts';
-import { type FleetConfig, registerFleet } from '../usecases/register-fleet.ts';
-import { renderJob } from '../usecases/render-job.ts';
-import { scheduleSources } from '../usecases/schedule-sources.ts';
+import { runPuller } from '../puller/run-puller.ts';
+import { createAwsClients } from '../shared/adapters/aws/clients.ts';
+import { ensureInfrastructure } from '../shared/adapters/aws/ensure-infrastructure.ts';
+import { S3ObjectStore } from '../shared/adapters/aws/s3-object-store.ts';
+import { SqsQueue } from '../shared/adapters/aws/sqs-queue.ts';
+import { ensureExampleFleet } from '../shared/adapters/embedded/example-fleet.ts';
+import { startFauxqs } from '../shared/adapters/embedded/fauxqs-server.ts';
+import { startGitHttpServer } from '../shared/adapters/embedded/git-http-server.ts';
+import { isLoopbackHost, localAddress } from '../shared/adapters/embedded/listen-address.ts';
+import { IsomorphicGitSource } from '../shared/adapters/git/isomorphic-git-source.ts';
+import { ClientNodeCluster } from '../shared/adapters/kube/client-node-cluster.ts';
+import { LocalKeyService } from '../shared/adapters/local/local-key-service.ts';
+import { gzipSnapshotBundler } from '../shared/adapters/local/snapshot-bundle.ts';
+import { publicRemoteBases } from '../shared/adapters/net/remote-base-policy.ts';
+import { ConfinedProcess, type SandboxPreference } from '../shared/adapters/render/confined-process.ts';
+import { createLocalRenderDeps } from '../shared/config/render-deps.ts';
+import { embeddedSourcePolicy } from '../shared/config/source-address-settings.ts';
+import type { Job } from '../shared/core/pipeline/jobs.ts';
+import { systemClock } from '../shared/ports/clock.ts';
+import type { Logger } from '../shared/ports/logger.ts';
+import { fetchSource } from '../shared/usecases/fetch-source.ts';
+import { defaultQueueNames, type PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
+import type { PullerDeps } from '../shared/usecases/puller/puller-deps.ts';
+import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
+import { type FleetConfig, registerFleet } from '../shared/usecases/register-fleet.ts';
+import { renderJob } from '../shared/usecases/render-job.ts';
+import { scheduleSources } from '../shared/usecases/schedule-sources.ts';
+import { startHttpApi } from './http-api.ts';
 import {
   API_TOKEN_FILE,
   GIT_TOKEN_FILE,
@@ -43,6 +42,7 @@ import {
   STORE_CREDENTIALS_FILE,
 } from './local-credentials.ts';
 import { storePrincipals } from './store-principals.ts';
+import { runWorkerLoop } from './worker-loop.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;

@@ -1,9 +1,9 @@
 // A queue consumer for embedded mode: long-poll, hand each message to processMessage (ack, retry with
 // backoff, or dead-letter), until stopped. The Lambda functions do the same per SQS batch.
-import type { Job } from '../../core/pipeline/jobs.ts';
-import type { Logger } from '../../ports/logger.ts';
-import type { Queue } from '../../ports/queue.ts';
-import { processMessage } from '../../usecases/process-message.ts';
+import type { Job } from '../shared/core/pipeline/jobs.ts';
+import type { Logger } from '../shared/ports/logger.ts';
+import type { Queue } from '../shared/ports/queue.ts';
+import { processMessage } from '../shared/usecases/process-message.ts';
 
 export interface WorkerLoopOptions {
   queue: Queue;

@@ -1,9 +1,9 @@
 // Who may use the embedded SQS/S3 server: the control plane may do everything; each cluster's puller gets
 // the very policy document its IAM role has in the cloud (stacks/policies.ts), over the embedded ARNs.
 
-import { type PolicyArns, pullerPolicy } from '../../stacks/policies.ts';
-import { embeddedArns, type StorePrincipal } from '../adapters/embedded/store-auth.ts';
-import type { QueueNames } from '../usecases/pipeline-deps.ts';
+import { embeddedArns, type StorePrincipal } from '../shared/adapters/embedded/store-auth.ts';
+import type { QueueNames } from '../shared/usecases/pipeline-deps.ts';
+import { type PolicyArns, pullerPolicy } from '../stacks/policies.ts';
 import type { StoreCredentials } from './local-credentials.ts';
 
 export function storePrincipals(
