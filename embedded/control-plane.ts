@@ -1,6 +1,7 @@
 // The whole control plane on one machine (`sluice serve`, `npm start`): the SQS/S3-compatible server,
 // the fleet's Git server, webhook + status API, scheduler, fetch/render/event workers, and a puller for
 // the kubeconfig's current context when it is reachable. Everything listens on loopback by default.
+// It starts the local servers and loops; which adapters the pipeline and puller get is createDeps' choice.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,26 +9,16 @@ import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { runPuller } from '../puller/run-puller.ts';
 import { createAwsClients } from '../shared/adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../shared/adapters/aws/ensure-infrastructure.ts';
-import { S3ObjectStore } from '../shared/adapters/aws/s3-object-store.ts';
-import { SqsQueue } from '../shared/adapters/aws/sqs-queue.ts';
 import { ensureExampleFleet } from '../shared/adapters/embedded/example-fleet.ts';
 import { startFauxqs } from '../shared/adapters/embedded/fauxqs-server.ts';
 import { startGitHttpServer } from '../shared/adapters/embedded/git-http-server.ts';
 import { isLoopbackHost, localAddress } from '../shared/adapters/embedded/listen-address.ts';
-import { IsomorphicGitSource } from '../shared/adapters/git/isomorphic-git-source.ts';
-import { ClientNodeCluster } from '../shared/adapters/kube/client-node-cluster.ts';
-import { LocalKeyService } from '../shared/adapters/local/local-key-service.ts';
-import { gzipSnapshotBundler } from '../shared/adapters/local/snapshot-bundle.ts';
-import { publicRemoteBases } from '../shared/adapters/net/remote-base-policy.ts';
 import { ConfinedProcess, type SandboxPreference } from '../shared/adapters/render/confined-process.ts';
-import { createLocalRenderDeps } from '../shared/config/render-deps.ts';
-import { embeddedSourcePolicy } from '../shared/config/source-address-settings.ts';
+import { createDeps } from '../shared/config/create-deps.ts';
 import type { Job } from '../shared/core/pipeline/jobs.ts';
-import { systemClock } from '../shared/ports/clock.ts';
 import type { Logger } from '../shared/ports/logger.ts';
 import { fetchSource } from '../shared/usecases/fetch-source.ts';
 import { defaultQueueNames, type PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
-import type { PullerDeps } from '../shared/usecases/puller/puller-deps.ts';
 import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
 import { type FleetConfig, registerFleet } from '../shared/usecases/register-fleet.ts';
 import { renderJob } from '../shared/usecases/render-job.ts';
@@ -117,10 +108,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       principals: storePrincipals(storeCredentials, opts.clusters, queues, BUCKET),
     });
     stops.push(() => fauxqs.close());
-    const clientsAs = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
-      createAwsClients({ region: 'us-east-1', endpoint: fauxqs.endpoint, credentials });
-    const clients = clientsAs(storeCredentials.controlPlane);
-    await ensureInfrastructure(clients, queues, opts.clusters, BUCKET);
+    // The control plane's own view of the store; each puller gets its cluster's keys instead.
+    const store = { endpoint: fauxqs.endpoint, credentials: storeCredentials.controlPlane, bucket: BUCKET };
+    await ensureInfrastructure(
+      createAwsClients({ region: 'us-east-1', endpoint: store.endpoint, credentials: store.credentials }),
+      queues,
+      opts.clusters,
+      BUCKET,
+    );
 
     let fleet = opts.fleet;
     let fleetUrl = fleet?.url ?? '';
@@ -145,39 +140,26 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
     // Probed at start, so `--render-sandbox bwrap` without a working bubblewrap fails now, not at a render.
     const renderSandbox = new ConfinedProcess(opts.renderSandbox ?? 'bwrap').mode();
-    const keys = new LocalKeyService(join(opts.dataDir, 'keys', 'signing-key.pem'));
     const webhookSecret = opts.webhookSecret ?? loadOrCreateSecret(join(opts.dataDir, 'webhook-secret'));
-    const deps: PipelineDeps = {
-      store: new S3ObjectStore(clients.s3, BUCKET),
-      queue: new SqsQueue(clients.sqs),
-      keys,
-      git: new IsomorphicGitSource({
-        cacheDir: join(opts.dataDir, 'git-cache'),
-        addressPolicy: embeddedSourcePolicy(fleetUrl, opts.allowedSourceHosts),
-      }),
-      snapshots: gzipSnapshotBundler,
-      render: createLocalRenderDeps({
-        scratchDir: join(opts.dataDir, 'scratch'),
-        sandbox: opts.renderSandbox ?? 'bwrap',
-        remotePolicy: publicRemoteBases(opts.allowedSourceHosts ?? [], '--allow-source-host'),
-      }),
-      clock: systemClock,
-      log: opts.log,
+    const deps = await createDeps('embedded', {
+      dataDir: opts.dataDir,
+      store,
       queues,
-      settings: {
+      fleet: { url: fleetUrl, ...(fleet.credentials && { credentials: fleet.credentials }) },
+      ...(opts.allowedSourceHosts && { allowedSourceHosts: opts.allowedSourceHosts }),
+      renderSandbox: opts.renderSandbox ?? 'bwrap',
+      pipeline: {
         clusters: opts.clusters,
-        ...(fleet.credentials && { fleetCredentials: fleet.credentials }),
         strictSubstitution: opts.strictSubstitution ?? true,
         allowRemoteBases: opts.allowRemoteBases ?? false,
-        // The fetch worker's own snapshot directory: on one machine the render reads it in place.
-        snapshotsDir: join(opts.dataDir, 'git-cache', 'snapshots'),
         ...(opts.noCrossNamespaceRefs !== undefined && { noCrossNamespaceRefs: opts.noCrossNamespaceRefs }),
         ...(opts.maxObjectsPerRender !== undefined && { maxObjectsPerRender: opts.maxObjectsPerRender }),
         ...(opts.maxChildrenPerKustomization !== undefined && {
           maxChildrenPerKustomization: opts.maxChildrenPerKustomization,
         }),
       },
-    };
+      log: opts.log,
+    });
     const fleetKey = await registerFleet(deps, fleet);
 
     const worker = (
@@ -238,7 +220,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     });
     stops.unshift(() => api.close());
 
-    const publicKeyPem = await keys.publicKeyPem();
+    const publicKeyPem = await deps.keys.publicKeyPem();
     const pullerCluster = opts.pullerCluster ?? opts.clusters[0] ?? '';
     const kube = await reachableCluster(opts.kube ?? 'default');
     let puller: ControlPlane['puller'] = { state: 'off', reason: kube.reason ?? '' };
@@ -247,21 +229,17 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       puller = { state: 'off', reason: `cluster "${pullerCluster}" is not declared (--cluster)` };
     } else if (kube.config && pullerKey) {
       // The puller uses its cluster's own keys: the store lets it read only what its cloud role could.
-      const pullerClients = clientsAs(pullerKey);
-      const pullerDeps: PullerDeps = {
+      const pullerDeps = await createDeps('puller', {
         cluster: pullerCluster,
-        store: new S3ObjectStore(pullerClients.s3, BUCKET),
-        queue: new SqsQueue(pullerClients.sqs),
-        kube: new ClientNodeCluster(kube.config),
+        aws: { region: 'us-east-1', endpoint: fauxqs.endpoint, credentials: pullerKey },
+        bucket: BUCKET,
+        queues,
+        kube: kube.config,
         publicKeyPem,
-        clock: systemClock,
-        log: opts.log,
-        queues: { cluster: queues.cluster(pullerCluster), reports: queues.reports(pullerCluster) },
-        fieldManager: 'sluice',
         inventoryNamespace: 'sluice-system',
         establishTimeoutMs: 30_000,
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      };
+        log: opts.log,
+      });
       const loop = runPuller(pullerDeps, {
         intervalMs: opts.pullerIntervalMs ?? 60_000,
         waitSeconds: 1,

@@ -2,10 +2,9 @@
 // rendered with the real kustomize and no cluster or cloud account.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { publicRemoteBases } from '../../shared/adapters/net/remote-base-policy.ts';
 import type { ConfigData } from '../../shared/api/config-data.ts';
 import { findKustomization } from '../../shared/api/find-kustomization.ts';
-import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
+import { createDeps } from '../../shared/config/create-deps.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { renderKustomization } from '../../shared/usecases/render-kustomization.ts';
@@ -59,11 +58,7 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
   }
   const configs = others.filter((o): o is ConfigData => o.kind === 'ConfigMap' || o.kind === 'Secret');
   const result = await renderKustomization(
-    createLocalRenderDeps({
-      ...(args.kubectlPath && { kubectlPath: args.kubectlPath }),
-      // flux build fetches remote bases from anywhere; Sluice still keeps them to public https hosts.
-      remotePolicy: publicRemoteBases([], 'an https URL of a public host'),
-    }),
+    (await createDeps('cli', { ...(args.kubectlPath && { kubectlPath: args.kubectlPath }) })).render,
     {
       ks: local,
       sourceRoot: root,

@@ -1,4 +1,5 @@
-// Composition root of the Lambda functions: the same use-cases as embedded mode, with SQS, S3 and KMS.
+// Composition root of the Lambda functions (createDeps' `cloud` mode): the same use-cases as embedded
+// mode, with SQS, S3 and KMS.
 // Clients are created here, once per cold start, never at module scope. Each function passes in only the
 // heavier adapters it uses (Git, KMS, kustomize), so its bundle carries nothing else.
 import { join } from 'node:path';

@@ -1,0 +1,61 @@
+// Composition root of the puller, in a cluster (puller/main.ts) or beside the embedded control plane: S3,
+// SQS and KMS clients, the Kubernetes API, and the public key artifacts must verify against.
+// Imports only what the puller ships with (no Git, kustomize or local servers): its image bundles this file.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { type AwsClientOptions, createAwsClients } from '../adapters/aws/clients.ts';
+import { KmsKeyService } from '../adapters/aws/kms-key-service.ts';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
+import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
+import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { QueueNames } from '../core/pipeline/resource-names.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { PullerDeps } from '../usecases/puller/puller-deps.ts';
+
+export interface PullerDepsSettings {
+  cluster: string;
+  /** Where the store and queues are and as whom: the pod's role in the cloud, the cluster's keys locally. */
+  aws: AwsClientOptions;
+  bucket: string;
+  queues: QueueNames;
+  kube: KubeConfig;
+  /** Longest one Kubernetes API request may take; the client's default when absent. */
+  kubeTimeoutMs?: number;
+  /** The signing key's public half; or, when absent, read once from KMS (kms:GetPublicKey). */
+  publicKeyPem?: string;
+  signingKeyArn?: string;
+  inventoryNamespace: string;
+  establishTimeoutMs: number;
+  log: Logger;
+}
+
+export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDeps> {
+  const clients = createAwsClients(s.aws);
+  const publicKeyPem = s.publicKeyPem ?? (await publicKeyFromKms(clients.kms, s.signingKeyArn));
+  return {
+    cluster: s.cluster,
+    store: new S3ObjectStore(clients.s3, s.bucket),
+    queue: new SqsQueue(clients.sqs),
+    kube: new ClientNodeCluster(s.kube, {
+      ...(s.kubeTimeoutMs !== undefined && { requestTimeoutMs: s.kubeTimeoutMs }),
+    }),
+    publicKeyPem,
+    clock: systemClock,
+    log: s.log,
+    queues: { cluster: s.queues.cluster(s.cluster), reports: s.queues.reports(s.cluster) },
+    fieldManager: 'sluice',
+    inventoryNamespace: s.inventoryNamespace,
+    establishTimeoutMs: s.establishTimeoutMs,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+}
+
+function publicKeyFromKms(
+  kms: ReturnType<typeof createAwsClients>['kms'],
+  signingKeyArn: string | undefined,
+): Promise<string> {
+  if (!signingKeyArn)
+    throw new SluiceError('ConfigInvalid', 'the puller needs a public key or the signing key ARN');
+  return new KmsKeyService(kms, signingKeyArn).publicKeyPem();
+}
