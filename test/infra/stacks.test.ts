@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { queueNames, stagePrefix, storePrefixes } from '../../shared/core/pipeline/resource-names.ts';
 import type { SluiceStackConfig } from '../../stacks/config.ts';
 import type { Infra } from '../../stacks/infra.ts';
 import type { PolicyDocument } from '../../stacks/policies.ts';
@@ -141,6 +142,39 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     expect(
       mains.filter((q) => String(q.inputs.name).endsWith('.fifo')).every((q) => q.inputs.fifoQueue === true),
     ).toBe(true);
+  });
+
+  it('names every queue and dead-letter queue as the runtime does (one naming module for both)', () => {
+    const names = queueNames(stagePrefix('test'));
+    const queueNamesOf = byType('aws:sqs/queue:Queue').map((q) => String(q.inputs.name));
+    const mains = [
+      names.fetch,
+      names.render,
+      ...['dev', 'prod'].flatMap((c) => [names.cluster(c), names.reports(c)]),
+    ];
+    expect(queueNamesOf.sort()).toEqual([...mains, ...mains.map(names.deadLetter)].sort());
+    expect(names.clusterOfReports(names.reports('prod'))).toBe('prod');
+  });
+
+  it('grants object access only under the store prefixes the runtime writes', () => {
+    const areas = [
+      storePrefixes.fetch,
+      storePrefixes.snapshots,
+      storePrefixes.clusters,
+      storePrefixes.artifacts,
+      storePrefixes.sandbox,
+    ];
+    const objectResources = byType('aws:iam/rolePolicy:RolePolicy')
+      .flatMap((r) => resourcesOf(JSON.parse(String(r.inputs.policy)) as PolicyDocument))
+      .filter((arn) => arn.startsWith('arn:aws:s3:') && arn.includes('/'));
+    expect(objectResources.length).toBeGreaterThan(0);
+    for (const arn of objectResources) {
+      const key = arn.slice(arn.indexOf('/') + 1);
+      expect(
+        areas.some((area) => key.startsWith(area)),
+        key,
+      ).toBe(true);
+    }
   });
 
   it('keeps the bucket private, versioned, KMS-encrypted and TLS-only', () => {
