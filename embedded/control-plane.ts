@@ -18,7 +18,7 @@ import { createDeps } from '../shared/config/create-deps.ts';
 import type { Job } from '../shared/core/pipeline/jobs.ts';
 import type { Logger } from '../shared/ports/logger.ts';
 import { fetchSource } from '../shared/usecases/fetch-source.ts';
-import { defaultQueueNames, type PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
+import { defaultQueueNames, type PipelineDeps, type QueueNames } from '../shared/usecases/pipeline-deps.ts';
 import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
 import { type FleetConfig, registerFleet } from '../shared/usecases/register-fleet.ts';
 import { renderJob } from '../shared/usecases/render-job.ts';
@@ -92,187 +92,246 @@ export interface ControlPlane {
 
 const BUCKET = 'sluice-artifacts';
 
+/** What the steps of a start share: options, where to listen, and how to stop what has started. */
+interface StartContext {
+  opts: ControlPlaneOptions;
+  host: string;
+  stops: (() => Promise<void>)[];
+  abort: AbortController;
+}
+
+/**
+ * A visible list of named steps: 1. the store, 2. the fleet's Git server, 3. the pipeline's dependencies
+ * and the fleet's registration, 4. the workers and the scheduler, 5. the HTTP API, 6. the local puller.
+ * A failed step stops everything started before it.
+ */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
-  const host = opts.host ?? '127.0.0.1';
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const stops: (() => Promise<void>)[] = [];
-  const abort = new AbortController();
+  const ctx: StartContext = { opts, host: opts.host ?? '127.0.0.1', stops: [], abort: new AbortController() };
   try {
-    const queues = defaultQueueNames();
-    // Generated on first start: the SQS/S3 server answers nobody else, and each puller only its grant.
-    const storeCredentials = loadOrCreateStoreCredentials(opts.dataDir, opts.clusters);
-    const fauxqs = await startFauxqs({
-      dataDir: join(opts.dataDir, 'queue-store'),
-      host,
-      port: opts.ports?.queue ?? 0,
-      principals: storePrincipals(storeCredentials, opts.clusters, queues, BUCKET),
-    });
-    stops.push(() => fauxqs.close());
-    // The control plane's own view of the store; each puller gets its cluster's keys instead.
-    const store = { endpoint: fauxqs.endpoint, credentials: storeCredentials.controlPlane, bucket: BUCKET };
-    await ensureInfrastructure(
-      createAwsClients({ region: 'us-east-1', endpoint: store.endpoint, credentials: store.credentials }),
-      queues,
-      opts.clusters,
-      BUCKET,
-    );
-
-    let fleet = opts.fleet;
-    let fleetUrl = fleet?.url ?? '';
-    let fleetAuth: ControlPlane['fleetAuth'];
-    if (!fleet) {
-      const gitRoot = join(opts.dataDir, 'git');
-      await ensureExampleFleet(gitRoot, 'fleet', opts.exampleFleetDir);
-      // The token travels in the fetch's credentials (never in the URL or the store).
-      const credentials = { username: GIT_USER, password: loadOrCreateToken(opts.dataDir, GIT_TOKEN_FILE) };
-      const git = await startGitHttpServer({
-        root: gitRoot,
-        host,
-        port: opts.ports?.git ?? 0,
-        auth: credentials,
-      });
-      stops.push(() => git.close());
-      // Reached over loopback when listening everywhere: the token goes over plain HTTP to this machine only.
-      fleetUrl = `http://${localAddress(host)}:${git.port}/fleet.git`;
-      fleet = { url: fleetUrl, branch: 'main', intervalMs: 60_000, credentials };
-      fleetAuth = { username: GIT_USER, tokenFile: join(opts.dataDir, GIT_TOKEN_FILE) };
-    }
-
+    const store = await startStore(ctx);
+    const fleet = await serveFleet(ctx);
     // Probed at start, so `--render-sandbox bwrap` without a working bubblewrap fails now, not at a render.
     const renderSandbox = new ConfinedProcess(opts.renderSandbox ?? 'bwrap').mode();
+    const deps = await pipelineDeps(ctx, store, fleet);
+    const fleetKey = await registerFleet(deps, fleet.config);
+    startWorkers(ctx, deps, store.queues, fleetKey);
     const webhookSecret = opts.webhookSecret ?? loadOrCreateSecret(join(opts.dataDir, 'webhook-secret'));
-    const deps = await createDeps('embedded', {
-      dataDir: opts.dataDir,
-      store,
-      queues,
-      fleet: { url: fleetUrl, ...(fleet.credentials && { credentials: fleet.credentials }) },
-      ...(opts.allowedSourceHosts && { allowedSourceHosts: opts.allowedSourceHosts }),
-      renderSandbox: opts.renderSandbox ?? 'bwrap',
-      pipeline: {
-        clusters: opts.clusters,
-        strictSubstitution: opts.strictSubstitution ?? true,
-        allowRemoteBases: opts.allowRemoteBases ?? false,
-        ...(opts.noCrossNamespaceRefs !== undefined && { noCrossNamespaceRefs: opts.noCrossNamespaceRefs }),
-        ...(opts.maxObjectsPerRender !== undefined && { maxObjectsPerRender: opts.maxObjectsPerRender }),
-        ...(opts.maxChildrenPerKustomization !== undefined && {
-          maxChildrenPerKustomization: opts.maxChildrenPerKustomization,
-        }),
-      },
-      log: opts.log,
-    });
-    const fleetKey = await registerFleet(deps, fleet);
-
-    const worker = (
-      queueName: string,
-      kind: Job['kind'],
-      handle: (job: never) => Promise<unknown>,
-      batch = 2,
-    ) =>
-      runWorkerLoop({
-        queue: deps.queue,
-        queueName,
-        kind,
-        deadLetterQueue: queues.deadLetter(queueName),
-        handle: handle as never,
-        log: opts.log,
-        signal: abort.signal,
-        batch,
-      });
-    const loops = [
-      worker(queues.fetch, 'fetch', (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) =>
-        fetchSource(deps, job),
-      ),
-      worker(
-        queues.render,
-        'render',
-        (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey),
-        opts.renderBatch ?? 2,
-      ),
-      // One reports channel per cluster: a report's cluster is the queue it arrived on, never its body.
-      ...opts.clusters.map((cluster) =>
-        worker(
-          queues.reports(cluster),
-          'apply-report',
-          (job: Parameters<typeof recordApplyReport>[2]) => recordApplyReport(deps, cluster, job),
-          10,
-        ),
-      ),
-    ];
-    const schedule = setInterval(() => {
-      scheduleSources(deps).catch((err: Error) =>
-        opts.log.error('scheduler tick failed', { error: err.message }),
-      );
-    }, opts.scheduleEveryMs ?? 10_000);
-    stops.unshift(async () => {
-      clearInterval(schedule);
-      abort.abort();
-      await Promise.allSettled(loops);
-    });
-
-    // Beyond loopback the status API wants a bearer token too (the webhook is always HMAC-signed).
-    const apiTokenFile = isLoopbackHost(host) ? undefined : join(opts.dataDir, API_TOKEN_FILE);
-    const api = await startHttpApi({
-      deps,
-      webhookSecret,
-      host,
-      port: opts.ports?.api ?? 0,
-      ...(apiTokenFile && { statusToken: loadOrCreateToken(opts.dataDir, API_TOKEN_FILE) }),
-    });
-    stops.unshift(() => api.close());
-
+    const api = await startApi(ctx, deps, webhookSecret);
     const publicKeyPem = await deps.keys.publicKeyPem();
-    const pullerCluster = opts.pullerCluster ?? opts.clusters[0] ?? '';
-    const kube = await reachableCluster(opts.kube ?? 'default');
-    let puller: ControlPlane['puller'] = { state: 'off', reason: kube.reason ?? '' };
-    const pullerKey = storeCredentials.clusters[pullerCluster];
-    if (kube.config && pullerCluster && !pullerKey) {
-      puller = { state: 'off', reason: `cluster "${pullerCluster}" is not declared (--cluster)` };
-    } else if (kube.config && pullerKey) {
-      // The puller uses its cluster's own keys: the store lets it read only what its cloud role could.
-      const pullerDeps = await createDeps('puller', {
-        cluster: pullerCluster,
-        aws: { region: 'us-east-1', endpoint: fauxqs.endpoint, credentials: pullerKey },
-        bucket: BUCKET,
-        queues,
-        kube: kube.config,
-        publicKeyPem,
-        inventoryNamespace: 'sluice-system',
-        establishTimeoutMs: 30_000,
-        log: opts.log,
-      });
-      const loop = runPuller(pullerDeps, {
-        intervalMs: opts.pullerIntervalMs ?? 60_000,
-        waitSeconds: 1,
-        signal: abort.signal,
-      });
-      stops.unshift(async () => {
-        abort.abort();
-        await loop;
-      });
-      puller = { cluster: pullerCluster, state: 'running' };
-    }
-
+    const puller = await startLocalPuller(ctx, store, publicKeyPem);
     return {
       apiUrl: api.url,
-      fleetUrl,
-      ...(fleetAuth && { fleetAuth }),
-      queueEndpoint: fauxqs.endpoint,
+      fleetUrl: fleet.config.url,
+      ...(fleet.auth && { fleetAuth: fleet.auth }),
+      queueEndpoint: store.endpoint,
       storeCredentialsFile: join(opts.dataDir, STORE_CREDENTIALS_FILE),
-      ...(apiTokenFile && { apiTokenFile }),
+      ...(api.tokenFile && { apiTokenFile: api.tokenFile }),
       webhookSecret,
       publicKeyPem,
       puller,
       renderSandbox,
       deps,
       close: async () => {
-        for (const stop of stops.splice(0)) await stop();
+        for (const stop of ctx.stops.splice(0)) await stop();
       },
     };
   } catch (err) {
-    abort.abort();
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    ctx.abort.abort();
+    for (const stop of ctx.stops.reverse()) await stop().catch(() => undefined);
     throw err;
   }
+}
+
+interface LocalStore {
+  endpoint: string;
+  queues: QueueNames;
+  credentials: ReturnType<typeof loadOrCreateStoreCredentials>;
+}
+
+/** 1. The SQS/S3 server, answering only the keys generated on first start, with its queues and bucket. */
+async function startStore(ctx: StartContext): Promise<LocalStore> {
+  const queues = defaultQueueNames();
+  // Generated on first start: the SQS/S3 server answers nobody else, and each puller only its grant.
+  const credentials = loadOrCreateStoreCredentials(ctx.opts.dataDir, ctx.opts.clusters);
+  const fauxqs = await startFauxqs({
+    dataDir: join(ctx.opts.dataDir, 'queue-store'),
+    host: ctx.host,
+    port: ctx.opts.ports?.queue ?? 0,
+    principals: storePrincipals(credentials, ctx.opts.clusters, queues, BUCKET),
+  });
+  ctx.stops.push(() => fauxqs.close());
+  await ensureInfrastructure(
+    createAwsClients({
+      region: 'us-east-1',
+      endpoint: fauxqs.endpoint,
+      credentials: credentials.controlPlane,
+    }),
+    queues,
+    ctx.opts.clusters,
+    BUCKET,
+  );
+  return { endpoint: fauxqs.endpoint, queues, credentials };
+}
+
+/** 2. The fleet: the configured repository, or the example fleet served by a token-protected Git server. */
+async function serveFleet(
+  ctx: StartContext,
+): Promise<{ config: FleetConfig; auth?: ControlPlane['fleetAuth'] }> {
+  if (ctx.opts.fleet) return { config: ctx.opts.fleet };
+  const gitRoot = join(ctx.opts.dataDir, 'git');
+  await ensureExampleFleet(gitRoot, 'fleet', ctx.opts.exampleFleetDir);
+  // The token travels in the fetch's credentials (never in the URL or the store).
+  const credentials = { username: GIT_USER, password: loadOrCreateToken(ctx.opts.dataDir, GIT_TOKEN_FILE) };
+  const git = await startGitHttpServer({
+    root: gitRoot,
+    host: ctx.host,
+    port: ctx.opts.ports?.git ?? 0,
+    auth: credentials,
+  });
+  ctx.stops.push(() => git.close());
+  // Reached over loopback when listening everywhere: the token goes over plain HTTP to this machine only.
+  const url = `http://${localAddress(ctx.host)}:${git.port}/fleet.git`;
+  return {
+    config: { url, branch: 'main', intervalMs: 60_000, credentials },
+    auth: { username: GIT_USER, tokenFile: join(ctx.opts.dataDir, GIT_TOKEN_FILE) },
+  };
+}
+
+/** 3. The pipeline's dependencies: the composition root chooses the adapters. */
+function pipelineDeps(
+  ctx: StartContext,
+  store: LocalStore,
+  fleet: { config: FleetConfig },
+): Promise<PipelineDeps> {
+  const { opts } = ctx;
+  return createDeps('embedded', {
+    dataDir: opts.dataDir,
+    store: { endpoint: store.endpoint, credentials: store.credentials.controlPlane, bucket: BUCKET },
+    queues: store.queues,
+    fleet: {
+      url: fleet.config.url,
+      ...(fleet.config.credentials && { credentials: fleet.config.credentials }),
+    },
+    ...(opts.allowedSourceHosts && { allowedSourceHosts: opts.allowedSourceHosts }),
+    renderSandbox: opts.renderSandbox ?? 'bwrap',
+    pipeline: {
+      clusters: opts.clusters,
+      strictSubstitution: opts.strictSubstitution ?? true,
+      allowRemoteBases: opts.allowRemoteBases ?? false,
+      ...(opts.noCrossNamespaceRefs !== undefined && { noCrossNamespaceRefs: opts.noCrossNamespaceRefs }),
+      ...(opts.maxObjectsPerRender !== undefined && { maxObjectsPerRender: opts.maxObjectsPerRender }),
+      ...(opts.maxChildrenPerKustomization !== undefined && {
+        maxChildrenPerKustomization: opts.maxChildrenPerKustomization,
+      }),
+    },
+    log: opts.log,
+  });
+}
+
+/** 4. Fetch, render and per-cluster report workers, and the scheduler tick. */
+function startWorkers(ctx: StartContext, deps: PipelineDeps, queues: QueueNames, fleetKey: string): void {
+  const { opts } = ctx;
+  const worker = (
+    queueName: string,
+    kind: Job['kind'],
+    handle: (job: never) => Promise<unknown>,
+    batch = 2,
+  ) =>
+    runWorkerLoop({
+      queue: deps.queue,
+      queueName,
+      kind,
+      deadLetterQueue: queues.deadLetter(queueName),
+      handle: handle as never,
+      log: opts.log,
+      signal: ctx.abort.signal,
+      batch,
+    });
+  const loops = [
+    worker(queues.fetch, 'fetch', (job: { kind: 'fetch' } & Parameters<typeof fetchSource>[1]) =>
+      fetchSource(deps, job),
+    ),
+    worker(
+      queues.render,
+      'render',
+      (job: Parameters<typeof renderJob>[1]) => renderJob(deps, job, fleetKey),
+      opts.renderBatch ?? 2,
+    ),
+    // One reports channel per cluster: a report's cluster is the queue it arrived on, never its body.
+    ...opts.clusters.map((cluster) =>
+      worker(
+        queues.reports(cluster),
+        'apply-report',
+        (job: Parameters<typeof recordApplyReport>[2]) => recordApplyReport(deps, cluster, job),
+        10,
+      ),
+    ),
+  ];
+  const schedule = setInterval(() => {
+    scheduleSources(deps).catch((err: Error) =>
+      opts.log.error('scheduler tick failed', { error: err.message }),
+    );
+  }, opts.scheduleEveryMs ?? 10_000);
+  ctx.stops.unshift(async () => {
+    clearInterval(schedule);
+    ctx.abort.abort();
+    await Promise.allSettled(loops);
+  });
+}
+
+/** 5. Webhook and status API; beyond loopback the status API wants a bearer token too. */
+async function startApi(
+  ctx: StartContext,
+  deps: PipelineDeps,
+  webhookSecret: string,
+): Promise<{ url: string; tokenFile?: string }> {
+  const tokenFile = isLoopbackHost(ctx.host) ? undefined : join(ctx.opts.dataDir, API_TOKEN_FILE);
+  const api = await startHttpApi({
+    deps,
+    webhookSecret,
+    host: ctx.host,
+    port: ctx.opts.ports?.api ?? 0,
+    ...(tokenFile && { statusToken: loadOrCreateToken(ctx.opts.dataDir, API_TOKEN_FILE) }),
+  });
+  ctx.stops.unshift(() => api.close());
+  return { url: api.url, ...(tokenFile && { tokenFile }) };
+}
+
+/** 6. A puller for the kubeconfig's current context, with its own cluster's store keys, when reachable. */
+async function startLocalPuller(
+  ctx: StartContext,
+  store: LocalStore,
+  publicKeyPem: string,
+): Promise<ControlPlane['puller']> {
+  const { opts } = ctx;
+  const cluster = opts.pullerCluster ?? opts.clusters[0] ?? '';
+  const kube = await reachableCluster(opts.kube ?? 'default');
+  if (!kube.config) return { state: 'off', reason: kube.reason ?? '' };
+  const key = store.credentials.clusters[cluster];
+  if (!key) return { state: 'off', reason: `cluster "${cluster}" is not declared (--cluster)` };
+  // The puller uses its cluster's own keys: the store lets it read only what its cloud role could.
+  const pullerDeps = await createDeps('puller', {
+    cluster,
+    aws: { region: 'us-east-1', endpoint: store.endpoint, credentials: key },
+    bucket: BUCKET,
+    queues: store.queues,
+    kube: kube.config,
+    publicKeyPem,
+    inventoryNamespace: 'sluice-system',
+    establishTimeoutMs: 30_000,
+    log: opts.log,
+  });
+  const loop = runPuller(pullerDeps, {
+    intervalMs: opts.pullerIntervalMs ?? 60_000,
+    waitSeconds: 1,
+    signal: ctx.abort.signal,
+  });
+  ctx.stops.unshift(async () => {
+    ctx.abort.abort();
+    await loop;
+  });
+  return { cluster, state: 'running' };
 }
 
 function loadOrCreateSecret(path: string): string {
