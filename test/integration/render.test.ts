@@ -12,6 +12,7 @@ import type { SluiceError } from '../../shared/core/errors.ts';
 import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { type RenderRequest, renderKustomization } from '../../shared/usecases/render-kustomization.ts';
 import { rejectionOf } from '../support/error-of.ts';
+import { testKustomization } from '../support/kustomization-fixture.ts';
 
 const fixtures = join(import.meta.dirname, '../fixtures/render');
 const deps = createLocalRenderDeps({ scratchDir: join(tmpdir(), 'sluice-render-test') });
@@ -48,23 +49,12 @@ function request(
 }
 
 function ks(path: string, postBuild?: Kustomization['spec']['postBuild']): Kustomization {
-  return {
-    kind: 'Kustomization',
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    metadata: { name: 'app', namespace: 'flux-system', labels: {}, annotations: {} },
-    spec: {
-      sourceRef: { kind: 'GitRepository', name: 'fleet' },
-      path,
-      intervalMs: 600_000,
-      prune: true,
-      wait: false,
-      force: false,
-      suspend: false,
-      ignoreMissingComponents: false,
-      ...(postBuild && { postBuild }),
-    },
-    source: { file: 'clusters/dev/app.yaml', document: 0 },
-  };
+  return testKustomization(
+    'app',
+    'flux-system',
+    { path, ...(postBuild && { postBuild }) },
+    'clusters/dev/app.yaml',
+  );
 }
 
 function renderError(req: RenderRequest): Promise<SluiceError> {

@@ -17,6 +17,7 @@ import { SluiceError } from '../../shared/core/errors.ts';
 import { objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { renderKustomization } from '../../shared/usecases/render-kustomization.ts';
 import { rejectionOf } from '../support/error-of.ts';
+import { testKustomization } from '../support/kustomization-fixture.ts';
 
 const SECRET = 'BEGIN-SIGNING-KEY-canary-7f3a';
 let work: string;
@@ -45,20 +46,10 @@ function repo(files: Record<string, string | { link: string }>): string {
 }
 
 function ks(path = './app'): Kustomization {
-  return {
-    kind: 'Kustomization',
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    metadata: { name: 'tenant', namespace: 'tenant-a', labels: {}, annotations: {} },
-    spec: {
-      sourceRef: { kind: 'GitRepository', name: 'tenant' },
-      path,
-      intervalMs: 600_000,
-      prune: true,
-      wait: false,
-      force: false,
-      suspend: false,
-    },
-  } as Kustomization;
+  return testKustomization('tenant', 'tenant-a', {
+    sourceRef: { kind: 'GitRepository', name: 'tenant' },
+    path,
+  });
 }
 
 async function render(

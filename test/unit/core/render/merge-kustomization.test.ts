@@ -7,23 +7,13 @@ import {
   isLocalRelativePath,
   mergeKustomization,
 } from '../../../../shared/core/render/merge-kustomization.ts';
+import { testSpec } from '../../../support/kustomization-fixture.ts';
 
 type Raw = Record<string, unknown>;
 
 const OBJECT_REF = 'Kustomization/flux-system/apps';
 
-function spec(fields: Partial<KustomizationSpec> = {}): KustomizationSpec {
-  return {
-    sourceRef: { kind: 'GitRepository', name: 'fleet' },
-    intervalMs: 600_000,
-    prune: true,
-    wait: false,
-    force: false,
-    suspend: false,
-    ignoreMissingComponents: false,
-    ...fields,
-  };
-}
+const spec = testSpec;
 
 interface MergeCase {
   name: string;

@@ -2,17 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KustomizationSpec } from '../../../../shared/api/kustomization.ts';
 import { notEnforcedWarnings } from '../../../../shared/core/render/not-enforced.ts';
+import { testSpec } from '../../../support/kustomization-fixture.ts';
 
-const spec = (extra: Partial<KustomizationSpec> = {}): KustomizationSpec => ({
-  sourceRef: { kind: 'GitRepository', name: 'fleet' },
-  intervalMs: 600_000,
-  prune: true,
-  wait: false,
-  force: false,
-  suspend: false,
-  ignoreMissingComponents: false,
-  ...extra,
-});
+const spec = testSpec;
 
 describe('notEnforcedWarnings', () => {
   it.each<[string, Partial<KustomizationSpec>, string[]]>([

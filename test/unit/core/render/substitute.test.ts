@@ -13,6 +13,7 @@ import {
   loadVariables,
   substituteObject,
 } from '../../../../shared/core/render/substitute.ts';
+import { testKustomization } from '../../../support/kustomization-fixture.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -20,23 +21,7 @@ const KS_REF = 'Kustomization/apps/web';
 const NAME_RULE = "must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'";
 
 function ks(spec: Partial<KustomizationSpec> = {}, namespace = 'apps'): Kustomization {
-  return {
-    kind: 'Kustomization',
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    metadata: { name: 'web', namespace, labels: {}, annotations: {} },
-    spec: {
-      sourceRef: { kind: 'GitRepository', name: 'fleet' },
-      intervalMs: 600_000,
-      prune: true,
-      wait: false,
-      force: false,
-      suspend: false,
-      ignoreMissingComponents: false,
-      postBuild: {},
-      ...spec,
-    },
-    source: { file: 'clusters/dev/web.yaml', document: 0 },
-  };
+  return testKustomization('web', namespace, { postBuild: {}, ...spec }, 'clusters/dev/web.yaml');
 }
 
 function config(
