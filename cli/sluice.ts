@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `sluice` command. Flux users' habits carry over: same verbs, same flags, errors as `✗ message`.
 import { parseArgs } from 'node:util';
-import { isSluiceError, SluiceError } from '../shared/core/errors.ts';
+import { isSluiceError } from '../shared/core/errors.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
 import { reconcileSource } from './commands/reconcile.ts';
 import { serve } from './commands/serve.ts';
@@ -172,8 +172,5 @@ main(process.argv.slice(2)).then(
 
 function sandboxMode(text: string): 'auto' | 'bwrap' | 'none' {
   if (text === 'auto' || text === 'bwrap' || text === 'none') return text;
-  throw new SluiceError(
-    'UsageError',
-    `--render-sandbox must be auto, bwrap or none, got ${JSON.stringify(text)}`,
-  );
+  throw usage(`--render-sandbox must be auto, bwrap or none, got ${JSON.stringify(text)}`);
 }

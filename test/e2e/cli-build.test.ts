@@ -173,3 +173,11 @@ describe('sluice build kustomization into a pipe', () => {
     expect(hashed.stdout.split(' ')[0]).toBe(fileHash);
   });
 });
+
+describe('sluice serve --render-sandbox', () => {
+  it('takes only auto, bwrap or none, with a usage error naming the flag', async () => {
+    const run = await sluice('serve', '--render-sandbox', 'maybe', '--no-puller');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--render-sandbox must be auto, bwrap or none');
+  });
+});

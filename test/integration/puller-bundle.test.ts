@@ -1,7 +1,7 @@
 // The puller ships alone: its bundle, copied into an empty directory (no node_modules beside it), starts
 // with only its environment, pulls a signed artifact from the local S3/SQS server and applies it to the
 // test Kubernetes API server — and carries none of the control plane's packages.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +34,14 @@ let logs = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-puller-bundle-'));
-  bundle = await bundlePuller(join(dir, 'image', 'puller.mjs'));
+  // Built as the image's build stage does it (`node puller/build/bundle-puller.ts <out>`), then asked for
+  // what went in.
+  const script = join(import.meta.dirname, '../../puller/build/bundle-puller.ts');
+  execFileSync(process.execPath, [script, join(dir, 'image', 'puller.mjs')]);
+  bundle = {
+    ...(await bundlePuller(join(dir, 'inspect', 'puller.mjs'))),
+    file: join(dir, 'image', 'puller.mjs'),
+  };
   fauxqs = await startFauxqs({});
   const clients = createAwsClients({
     region: 'us-east-1',
