@@ -95,3 +95,26 @@ describe.skipIf(!hasBwrap)('npm start -- --fleet-url', () => {
     expect(rendered, output).toBeDefined();
   });
 });
+
+describe('npm start -- --help', () => {
+  it('lists the serve flags the README points to', async () => {
+    const help = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('npm', ['start', '--silent', '--', '--help'], { cwd: project, stdio: 'pipe' });
+      let out = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+    expect(help.code).toBe(0);
+    for (const flag of [
+      '--fleet-url',
+      '--fleet-branch',
+      '--cluster',
+      '--data-dir',
+      '--no-puller',
+      '--allow-source-host',
+    ])
+      expect(help.out).toContain(flag);
+  });
+});
