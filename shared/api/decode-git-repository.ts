@@ -1,9 +1,14 @@
 // Validates a raw GitRepository object into the typed API, with every problem named by field.
 import type { FieldReader } from './field-reader.ts';
+import {
+  GIT_REF_FIELDS,
+  GIT_REPOSITORY_SPEC_FIELDS,
+  OBJECT_FIELDS,
+  SECRET_REF_FIELDS,
+} from './flux-fields.ts';
 import { GIT_REPOSITORY_API, type GitRepository, type GitRepositoryRef } from './git-repository.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
 
-const URL_PATTERN = /^(http|https|ssh):\/\/.*$/;
 /** An http(s) URL whose authority carries userinfo (`user@` or `user:password@`). */
 const HTTP_USERINFO = /^https?:\/\/[^/?#]*@/i;
 const TIMEOUT_PATTERN = /^([0-9]+(\.[0-9]+)?(ms|s|m))+$/;
@@ -15,15 +20,12 @@ export function decodeGitRepository(
   source: SourceLocation,
   r: FieldReader,
 ): GitRepository {
+  r.knownFields(raw, '', OBJECT_FIELDS);
   const spec = r.object(raw, 'spec', 'spec', true);
+  r.knownFields(spec, 'spec', GIT_REPOSITORY_SPEC_FIELDS);
   const url = readUrl(spec, r);
-  if (url?.startsWith('ssh://')) {
-    r.fail(
-      'spec.url',
-      'ssh:// URLs are not supported by Sluice yet; use the https:// URL with spec.secretRef',
-    );
-  }
   const refRaw = r.object(spec, 'ref', 'spec.ref');
+  r.knownFields(refRaw, 'spec.ref', GIT_REF_FIELDS);
   const ref: GitRepositoryRef | undefined = refRaw && {
     branch: r.string(refRaw, 'branch', 'spec.ref.branch'),
     tag: r.string(refRaw, 'tag', 'spec.ref.tag'),
@@ -40,6 +42,7 @@ export function decodeGitRepository(
     patternHint: 'a duration in ms, s or m such as "60s"',
   });
   const secretRefRaw = r.object(spec, 'secretRef', 'spec.secretRef');
+  r.knownFields(secretRefRaw, 'spec.secretRef', SECRET_REF_FIELDS);
   const secretName =
     secretRefRaw && r.string(secretRefRaw, 'name', 'spec.secretRef.name', { required: true });
   return {
@@ -73,13 +76,38 @@ function readUrl(spec: Record<string, unknown> | undefined, r: FieldReader): str
     );
     return undefined;
   }
-  if (!URL_PATTERN.test(url)) {
-    // Echo the value, but never what could be a password in front of an '@'.
-    const shown = url.replace(/^[^/@]*:[^/]*@/, '***@');
-    r.fail('spec.url', `expected an http://, https:// or ssh:// URL, got ${JSON.stringify(shown)}`);
+  const problem = unsupportedUrl(url);
+  if (problem) {
+    r.fail('spec.url', problem);
+    return undefined;
   }
   return url;
 }
+
+/** Why Sluice cannot fetch this URL (with what to write instead), or undefined when it can. */
+export function unsupportedUrl(url: string): string | undefined {
+  const https =
+    "use the repository's https:// URL, with a username and token in a Secret named in spec.secretRef for a private one";
+  if (/^ssh:\/\//i.test(url)) return `ssh:// URLs are not supported by Sluice yet; ${https}`;
+  // scp-like `git@host:org/repo.git`: what `git clone` accepts and Flux's own pattern refuses.
+  if (SCP_LIKE.test(url)) {
+    const [, host, path] = SCP_LIKE.exec(url) ?? [];
+    return `SSH addresses like "git@${host}:…" are not supported by Sluice yet; use https://${host}/${path} (with a username and token in a Secret named in spec.secretRef for a private repository)`;
+  }
+  // Echo the value, but never what could be a password in front of an '@'.
+  const shown = JSON.stringify(url.replace(/^[^/@]*:[^/]*@/, '***@'));
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `expected an https:// URL such as "https://github.com/org/fleet.git", got ${shown}, which is not a valid URL`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return `expected an http:// or https:// URL, got ${shown}: ${parsed.protocol}// URLs are not supported`;
+  return undefined;
+}
+
+const SCP_LIKE = /^[\w.-]+@([\w.-]+):\/?(?!\/)(.*)$/;
 
 export function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

@@ -2,6 +2,19 @@
 import { dropUndefined, optional } from './decode-git-repository.ts';
 import type { FieldReader } from './field-reader.ts';
 import {
+  COMMON_METADATA_FIELDS,
+  DEPENDS_ON_FIELDS,
+  HEALTH_CHECK_FIELDS,
+  IMAGE_FIELDS,
+  KUSTOMIZATION_SPEC_FIELDS,
+  OBJECT_FIELDS,
+  PATCH_FIELDS,
+  PATCH_TARGET_FIELDS,
+  POST_BUILD_FIELDS,
+  SOURCE_REF_FIELDS,
+  SUBSTITUTE_FROM_FIELDS,
+} from './flux-fields.ts';
+import {
   type HealthCheckReference,
   KUSTOMIZATION_API,
   type Kustomization,
@@ -20,8 +33,11 @@ export function decodeKustomization(
   source: SourceLocation,
   r: FieldReader,
 ): Kustomization {
+  r.knownFields(raw, '', OBJECT_FIELDS);
   const spec = r.object(raw, 'spec', 'spec', true);
+  r.knownFields(spec, 'spec', KUSTOMIZATION_SPEC_FIELDS);
   const sourceRefRaw = r.object(spec, 'sourceRef', 'spec.sourceRef', true);
+  r.knownFields(sourceRefRaw, 'spec.sourceRef', SOURCE_REF_FIELDS);
   const sourceRef = {
     kind: (r.string(sourceRefRaw, 'kind', 'spec.sourceRef.kind', { required: true, oneOf: SOURCE_KINDS }) ??
       'GitRepository') as KustomizationSpec['sourceRef']['kind'],
@@ -33,7 +49,9 @@ export function decodeKustomization(
     r.fail('spec.prune', 'is required (true or false)');
 
   const postBuildRaw = r.object(spec, 'postBuild', 'spec.postBuild');
+  r.knownFields(postBuildRaw, 'spec.postBuild', POST_BUILD_FIELDS);
   const commonMetadataRaw = r.object(spec, 'commonMetadata', 'spec.commonMetadata');
+  r.knownFields(commonMetadataRaw, 'spec.commonMetadata', COMMON_METADATA_FIELDS);
   const decoded: KustomizationSpec = {
     sourceRef,
     ...optional('path', r.string(spec, 'path', 'spec.path')),
@@ -50,12 +68,13 @@ export function decodeKustomization(
     suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
     ...optional(
       'dependsOn',
-      r.objects(spec, 'dependsOn', 'spec.dependsOn', (item, path) =>
-        dropUndefined({
+      r.objects(spec, 'dependsOn', 'spec.dependsOn', (item, path) => {
+        r.knownFields(item, path, DEPENDS_ON_FIELDS);
+        return dropUndefined({
           name: r.string(item, 'name', `${path}.name`, { required: true }) ?? '',
           namespace: r.string(item, 'namespace', `${path}.namespace`),
-        }),
-      ),
+        });
+      }),
     ),
     ...optional(
       'targetNamespace',
@@ -121,7 +140,9 @@ export function decodeKustomization(
 }
 
 function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string): KustomizePatch {
+  r.knownFields(item, path, PATCH_FIELDS);
   const target = r.object(item, 'target', `${path}.target`);
+  r.knownFields(target, `${path}.target`, PATCH_TARGET_FIELDS);
   const selector =
     target &&
     dropUndefined(
@@ -138,6 +159,7 @@ function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string
 }
 
 function decodeImage(r: FieldReader, item: Record<string, unknown>, path: string): KustomizeImage {
+  r.knownFields(item, path, IMAGE_FIELDS);
   return dropUndefined({
     name: r.string(item, 'name', `${path}.name`, { required: true }) ?? '',
     newName: r.string(item, 'newName', `${path}.newName`),
@@ -151,6 +173,7 @@ function decodeHealthCheck(
   item: Record<string, unknown>,
   path: string,
 ): HealthCheckReference {
+  r.knownFields(item, path, HEALTH_CHECK_FIELDS);
   return dropUndefined({
     apiVersion: r.string(item, 'apiVersion', `${path}.apiVersion`),
     kind: r.string(item, 'kind', `${path}.kind`, { required: true }) ?? '',
@@ -164,6 +187,7 @@ function decodeSubstituteReference(
   item: Record<string, unknown>,
   path: string,
 ): SubstituteReference {
+  r.knownFields(item, path, SUBSTITUTE_FROM_FIELDS);
   return {
     kind: (r.string(item, 'kind', `${path}.kind`, { required: true, oneOf: ['ConfigMap', 'Secret'] }) ??
       'ConfigMap') as SubstituteReference['kind'],

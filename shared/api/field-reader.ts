@@ -1,5 +1,6 @@
 // Reads untyped YAML objects field by field, collecting every problem with its exact path, so one
 // validation run reports all mistakes in an object at once ("spec.interval: expected …, got …").
+import { closestMatch } from '../core/text/closest-match.ts';
 import { parseDuration } from './duration.ts';
 
 export interface FieldIssue {
@@ -30,6 +31,21 @@ export class FieldReader {
   private expect(field: string, what: string, value: unknown): undefined {
     this.fail(field, `expected ${what}, got ${describe(value)}`);
     return undefined;
+  }
+
+  /**
+   * Refuses every key of `value` not in `fields` (the API's own field list): dropping it silently would
+   * apply something other than what was written (a misspelt targetNamespace loses every namespace), and
+   * Flux's structural CRD schemas refuse it too under strict field validation.
+   */
+  knownFields(value: Raw | undefined, path: string, fields: readonly string[]): void {
+    if (!value) return;
+    for (const key of Object.keys(value)) {
+      if (fields.includes(key)) continue;
+      const near = closestMatch(key, fields);
+      const at = path ? `${path}.` : '';
+      this.fail(`${at}${key}`, `unknown field${near ? `; did you mean ${at}${near}?` : ''}`);
+    }
   }
 
   object(parent: Raw | undefined, key: string, path: string, required = false): Raw | undefined {

@@ -264,9 +264,9 @@ describe('decodeResource', () => {
         message: `${FILE}: ConfigMap/flux-system/: metadata: is required; metadata.name: is required`,
       },
       {
-        name: 'a GitRepository URL that is not http(s) or ssh',
-        raw: gitRepository({ url: 'git@github.com:org/fleet.git' }),
-        message: `${FILE}: ${repo}: spec.url: expected an http://, https:// or ssh:// URL, got "git@github.com:org/fleet.git"`,
+        name: 'a GitRepository URL that is not http(s)',
+        raw: gitRepository({ url: 'file:///srv/fleet' }),
+        message: `${FILE}: ${repo}: spec.url: expected an http:// or https:// URL, got "file:///srv/fleet": file:// URLs are not supported`,
       },
       {
         name: 'a short commit',
