@@ -42,7 +42,13 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
     args.name,
     args.namespace,
   );
-  const root = args.root ? resolve(args.root) : (gitTopLevel(path) ?? path);
+  const gitRoot = args.root ? undefined : gitTopLevel(path);
+  const root = args.root ? resolve(args.root) : (gitRoot ?? path);
+  const rootFrom = args.root
+    ? '--root'
+    : gitRoot
+      ? 'the enclosing Git work tree'
+      : 'no Git work tree above --path, so --path itself';
   const relPath = relative(root, path);
   if (relPath.startsWith('..')) {
     throw new SluiceError(
@@ -57,21 +63,42 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
     local.spec = { ...local.spec, postBuild: { ...local.spec.postBuild, substituteFrom: [] } };
   }
   const configs = others.filter((o): o is ConfigData => o.kind === 'ConfigMap' || o.kind === 'Secret');
-  const result = await renderKustomization(
-    (await createDeps('cli', { ...(args.kubectlPath && { kubectlPath: args.kubectlPath }) })).render,
-    {
-      ks: local,
-      sourceRoot: root,
-      configLookup: (kind, namespace, name) =>
-        configs.find(
-          (c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === namespace,
-        ),
-      strict: args.strictSubstitute,
-      allowRemoteBases: args.allowRemoteBases,
-      ownerNamespace: writtenNamespace,
-    },
-  );
+  const render = (await createDeps('cli', { ...(args.kubectlPath && { kubectlPath: args.kubectlPath }) }))
+    .render;
+  const result = await renderKustomization(render, {
+    ks: local,
+    sourceRoot: root,
+    configLookup: (kind, namespace, name) =>
+      configs.find((c) => c.kind === kind && c.metadata.name === name && c.metadata.namespace === namespace),
+    strict: args.strictSubstitute,
+    allowRemoteBases: args.allowRemoteBases,
+    ownerNamespace: writtenNamespace,
+  }).catch((err: unknown) => {
+    throw withCliHint(err, { root, rootFrom, file: args.kustomizationFile ?? '' });
+  });
   return objectsToYaml(result.objects);
+}
+
+/**
+ * What the control plane's message cannot say about a local build: which root the CLI chose (a file outside it
+ * is refused), and that substituteFrom objects come from --kustomization-file, not from a cluster.
+ */
+function withCliHint(err: unknown, at: { root: string; rootFrom: string; file: string }): unknown {
+  if (!(err instanceof SluiceError)) return err;
+  let hint: string | undefined;
+  if (err.code === 'PathEscapesRoot') {
+    hint = `the repository root used was ${at.root} (${at.rootFrom}); pass --root <dir> with a directory that holds every file the build reads`;
+  } else if (err.code === 'ReferenceNotFound' && err.field?.startsWith('spec.postBuild.substituteFrom')) {
+    hint = `sluice build reads substituteFrom objects from the other documents of ${at.file}: put the object there, or pass --dry-run to skip substituteFrom`;
+  }
+  if (!hint) return err;
+  return new SluiceError(err.code, `${err.message}; ${hint}`, {
+    retryable: err.retryable,
+    cause: err,
+    ...(err.file && { file: err.file }),
+    ...(err.object && { object: err.object }),
+    ...(err.field && { field: err.field }),
+  });
 }
 
 function gitTopLevel(start: string): string | undefined {
