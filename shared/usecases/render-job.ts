@@ -24,6 +24,7 @@ import {
   splitRenderedObjects,
 } from '../core/pipeline/split-rendered-objects.ts';
 import { describeTarget, type Target } from '../core/pipeline/target.ts';
+import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
 import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
@@ -156,8 +157,10 @@ async function resolveSource(
   const { deps, state: store, cluster, fleetSourceKey } = ctx;
   const sourceKey = record.sourceKey || (await subscribeToSource(ctx, plan));
   if (!sourceKey) {
-    // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
     const { sourceRef } = plan;
+    const unsupported = unsupportedSourceKind(plan.objectRef, sourceRef);
+    if (unsupported) throw unsupported;
+    // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
     throw new SluiceError(
       'ReferenceNotFound',
       `${plan.objectRef}: spec.sourceRef: ${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}' not found in cluster ${cluster}; declare the GitRepository in the fleet`,

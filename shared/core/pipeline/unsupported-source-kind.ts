@@ -1,0 +1,19 @@
+// The sourceRef kinds Flux allows that Sluice cannot fetch yet: refused as such (a build failure, not
+// retried), instead of "not found; declare the GitRepository", which sends the user the wrong way.
+import { SluiceError } from '../errors.ts';
+
+/** The only source kind Sluice fetches today. */
+export const SUPPORTED_SOURCE_KINDS: readonly string[] = ['GitRepository'];
+
+/** The refusal for a sourceRef of a kind Sluice does not support yet, or undefined when it does. */
+export function unsupportedSourceKind(
+  objectRef: string,
+  sourceRef: { kind: string; namespace: string; name: string },
+): SluiceError | undefined {
+  if (SUPPORTED_SOURCE_KINDS.includes(sourceRef.kind)) return undefined;
+  return new SluiceError(
+    'UnsupportedResource',
+    `${objectRef}: spec.sourceRef: ${sourceRef.kind} sources are not supported by Sluice yet (${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}'); only GitRepository is, so point spec.sourceRef at a GitRepository`,
+    { object: objectRef, field: 'spec.sourceRef', retryable: false },
+  );
+}

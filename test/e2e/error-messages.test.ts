@@ -1,0 +1,30 @@
+// What `sluice status` says about fleet mistakes, through the real control plane: the error names the
+// object and the fix, and a source kind Sluice cannot fetch yet is said to be unsupported, not missing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, kustomizationStatus, startHarness } from '../support/pipeline-harness.ts';
+
+let h: Harness;
+
+const ks = (name: string, sourceKind: string, path = './apps/dev') =>
+  `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: ${sourceKind}\n    name: ${name}-artifact\n`;
+
+beforeAll(async () => {
+  h = await startHarness({ files: { 'clusters/dev/external.yaml': ks('external', 'ExternalArtifact') } });
+  await h.start();
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('errors in sluice status', () => {
+  it('says an ExternalArtifact source is not supported yet, as a build failure, not a dependency to wait for', async () => {
+    const failed = await h.waitFor('the external Kustomization to fail', async () => {
+      const k = kustomizationStatus(await h.status(), 'external');
+      return k?.render && !k.render.ready ? k : undefined;
+    });
+    expect(failed.render?.reason).toBe('BuildFailed');
+    expect(failed.render?.message).toContain('ExternalArtifact sources are not supported by Sluice yet');
+    expect(failed.render?.message).not.toContain('declare the GitRepository');
+  });
+});
