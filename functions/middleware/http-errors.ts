@@ -27,7 +27,9 @@ export function bodyLimit(
       const bytes = request.event.isBase64Encoded
         ? Math.floor((body.length * 3) / 4)
         : Buffer.byteLength(body);
-      if (bytes > maxBytes) return json(413, { error: `request body larger than ${maxBytes} bytes` });
+      // The same answer as the embedded API's: `{ error, code }`.
+      if (bytes > maxBytes)
+        return json(413, { error: `request body larger than ${maxBytes} bytes`, code: 'LimitExceeded' });
       return undefined;
     },
   };
