@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import { type KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { runPuller } from '../puller/run-puller.ts';
 import { createAwsClients } from '../shared/adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../shared/adapters/aws/ensure-infrastructure.ts';
@@ -23,6 +23,7 @@ import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
 import { type FleetConfig, registerFleet } from '../shared/usecases/register-fleet.ts';
 import { renderJob } from '../shared/usecases/render-job.ts';
 import { scheduleSources } from '../shared/usecases/schedule-sources.ts';
+import { findKubeconfig, type KubeconfigEnv } from './find-kubeconfig.ts';
 import { startHttpApi } from './http-api.ts';
 import {
   API_TOKEN_FILE,
@@ -98,6 +99,8 @@ interface StartContext {
   host: string;
   stops: (() => Promise<void>)[];
   abort: AbortController;
+  /** The local puller's state once step 6 has run: the status API shows it (why nothing is applied). */
+  puller?: ControlPlane['puller'];
 }
 
 /**
@@ -120,6 +123,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const api = await startApi(ctx, deps, webhookSecret);
     const publicKeyPem = await deps.keys.publicKeyPem();
     const puller = await startLocalPuller(ctx, store, publicKeyPem);
+    ctx.puller = puller;
     return {
       apiUrl: api.url,
       fleetUrl: fleet.config.url,
@@ -285,17 +289,25 @@ async function startApi(
   ctx: StartContext,
   deps: PipelineDeps,
   webhookSecret: string,
-): Promise<{ url: string; tokenFile?: string }> {
+): Promise<{ url: string; tokenFile?: string; artifactTokenFile: string }> {
   const tokenFile = isLoopbackHost(ctx.host) ? undefined : join(ctx.opts.dataDir, API_TOKEN_FILE);
+  // Always created: GET /api/artifact wants it even on loopback (artifacts may hold Secrets).
+  const token = loadOrCreateToken(ctx.opts.dataDir, API_TOKEN_FILE);
   const api = await startHttpApi({
     deps,
     webhookSecret,
     host: ctx.host,
     port: ctx.opts.ports?.api ?? 0,
-    ...(tokenFile && { statusToken: loadOrCreateToken(ctx.opts.dataDir, API_TOKEN_FILE) }),
+    ...(tokenFile && { statusToken: token }),
+    artifactToken: token,
+    localPuller: () => ctx.puller,
   });
   ctx.stops.unshift(() => api.close());
-  return { url: api.url, ...(tokenFile && { tokenFile }) };
+  return {
+    url: api.url,
+    ...(tokenFile && { tokenFile }),
+    artifactTokenFile: join(ctx.opts.dataDir, API_TOKEN_FILE),
+  };
 }
 
 /** 6. A puller for the kubeconfig's current context, with its own cluster's store keys, when reachable. */
@@ -341,18 +353,18 @@ function loadOrCreateSecret(path: string): string {
   return secret;
 }
 
+/** `env`: where the kubeconfig is looked for (process.env unless a test says otherwise). */
 async function reachableCluster(
   kube: 'default' | 'none' | KubeConfig,
+  env: KubeconfigEnv = process.env,
 ): Promise<{ config?: KubeConfig; reason?: string }> {
   if (kube === 'none') return { reason: 'disabled (--no-puller)' };
   let config = kube;
   if (config === 'default') {
-    config = new KubeConfig();
-    try {
-      config.loadFromDefault();
-    } catch (err) {
-      return { reason: `no usable kubeconfig (${(err as Error).message})` };
-    }
+    // Not loadFromDefault: without a kubeconfig it quietly points at localhost:8080 and fails with a TLS error.
+    const found = findKubeconfig(env);
+    if ('reason' in found) return { reason: found.reason };
+    config = found.config;
   }
   const context = config.getCurrentContext();
   if (!context || !config.getCurrentCluster()) return { reason: 'the kubeconfig has no current context' };

@@ -5,15 +5,14 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assertListenAddress } from '../shared/adapters/embedded/listen-address.ts';
-import { httpAnswerOf, isHttpError } from '../shared/core/http-error.ts';
+import { httpAnswerOf } from '../shared/core/http-error.ts';
+import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
 import { handleWebhook } from '../shared/usecases/handle-webhook.ts';
 import type { PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
-import { readStatus } from '../shared/usecases/read-status.ts';
-import { closeAfterAnswer, readBoundedBody } from './read-bounded-body.ts';
+import { readArtifact } from '../shared/usecases/read-artifact.ts';
+import { type LocalPullerState, readStatus } from '../shared/usecases/read-status.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
-/** A webhook body must arrive whole within this time; a stalled one is answered 408, not waited for. */
-export const WEBHOOK_BODY_TIMEOUT_MS = 10_000;
 
 export interface HttpApiOptions {
   deps: PipelineDeps;
@@ -22,8 +21,13 @@ export interface HttpApiOptions {
   port: number;
   /** When set, GET /api/status needs `Authorization: Bearer <statusToken>`; required to listen beyond loopback. */
   statusToken?: string;
-  /** How long a webhook body may take to arrive (default WEBHOOK_BODY_TIMEOUT_MS); tests set a short one. */
-  bodyTimeoutMs?: number;
+  /** The local puller's state as `localPuller` in GET /api/status (undefined while it starts). */
+  localPuller?: () => LocalPullerState | undefined;
+  /**
+   * GET /api/artifact needs `Authorization: Bearer <artifactToken>` even on loopback: artifacts may hold
+   * Secrets, which other users of this machine must not read. Without it the route answers 404.
+   */
+  artifactToken?: string;
 }
 
 export interface HttpApi {
@@ -33,14 +37,10 @@ export interface HttpApi {
 
 export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   assertListenAddress('the webhook and status API', opts.host, opts.statusToken !== undefined);
-  const bodyTimeoutMs = opts.bodyTimeoutMs ?? WEBHOOK_BODY_TIMEOUT_MS;
   const server: Server = createServer((req, res) => {
-    route(opts, bodyTimeoutMs, req, res).catch((err: unknown) => {
+    route(opts, req, res).catch((err: unknown) => {
       // Only what is safe to show reaches the caller; the rest is the operator's, on stderr.
       const answer = httpAnswerOf(err);
-      // Refused mid-body (too large, too slow): answer, then close without reading the rest.
-      if (isHttpError(err) && (err.status === 413 || err.status === 408))
-        closeAfterAnswer(req, res, bodyTimeoutMs);
       if (answer.status >= 500)
         console.error(
           `sluice: ${req.method} ${req.url?.split('?')[0]}: ${answer.body.code}: ${(err as Error)?.message}`,
@@ -63,12 +63,7 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   };
 }
 
-async function route(
-  opts: HttpApiOptions,
-  bodyTimeoutMs: number,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
   if (req.method === 'GET' && path === '/api/status') {
@@ -78,11 +73,14 @@ async function route(
         error: 'GET /api/status needs Authorization: Bearer <token from the api-token file>',
       });
     }
-    return send(res, 200, await readStatus(opts.deps));
+    const puller = opts.localPuller?.();
+    return send(res, 200, { ...(await readStatus(opts.deps)), ...(puller && { localPuller: puller }) });
   }
+  if (req.method === 'GET' && path === '/api/artifact') return artifactRoute(opts, req, res);
   if (path.startsWith('/hooks/')) {
     if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POST requests' });
-    const body = await readBoundedBody(req, { maxBytes: MAX_WEBHOOK_BYTES, timeoutMs: bodyTimeoutMs });
+    const body = await readBody(req, MAX_WEBHOOK_BYTES);
+    if (!body) return send(res, 413, { error: `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes` });
     const header = req.headers['x-hub-signature-256'] ?? req.headers['x-sluice-signature'];
     const result = await handleWebhook(opts.deps, {
       body,
@@ -94,10 +92,48 @@ async function route(
   send(res, 404, { error: `no route for ${req.method} ${path}; try POST /hooks/generic or GET /api/status` });
 }
 
+/** GET /api/artifact?cluster=&kind=&namespace=&name=: a target's verified artifact (kind defaults to Kustomization). */
+async function artifactRoute(opts: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (opts.artifactToken === undefined) return send(res, 404, { error: 'artifacts are not served here' });
+  if (!bearerMatches(req.headers.authorization, opts.artifactToken)) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="sluice"');
+    return send(res, 401, {
+      error: 'GET /api/artifact needs Authorization: Bearer <token from the api-token file>',
+    });
+  }
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const kind = query.get('kind') ?? 'Kustomization';
+  const [cluster, namespace, name] = ['cluster', 'namespace', 'name'].map((k) => query.get(k) ?? '');
+  if (!cluster || !namespace || !name || !isTargetKind(kind))
+    return send(res, 400, {
+      error: `wants cluster, namespace and name, and kind one of ${TARGET_KINDS.join(', ')}`,
+      code: 'UsageError',
+    });
+  return send(res, 200, await readArtifact(opts.deps, cluster, { kind, namespace, name }));
+}
+
 function bearerMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header ?? '');
   const wanted = Buffer.from(`Bearer ${token}`);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

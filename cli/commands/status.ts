@@ -66,8 +66,31 @@ export function formatStatus(view: StatusView): string {
       (k.render?.warnings ?? []).map((w) => `  ${k.namespace}/${k.name}: ${w}`),
     );
     if (warnings.length > 0) out.push('WARNINGS', ...warnings);
+    const why = whyNotApplied(view, cluster);
+    if (why) out.push(`APPLIED: ${why}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Why the APPLIED column says nothing (or only old news): no puller, or one that plays another cluster. */
+function whyNotApplied(view: StatusView, cluster: StatusView['clusters'][number]): string | undefined {
+  const targets = cluster.kustomizations;
+  if (targets.length === 0) return undefined;
+  const applied = targets.some((k) => k.apply);
+  const shown = targets.find((k) => k.artifact?.digest && !k.artifact.deleted);
+  const look = shown
+    ? `; see what would be applied with: sluice get artifact ${cluster.name}/${shown.namespace === 'flux-system' ? '' : `${shown.namespace}/`}${shown.name}`
+    : '';
+  const puller = view.localPuller;
+  if (puller?.state === 'off')
+    return applied
+      ? `no puller is running (${puller.reason}); the column shows its last run`
+      : `nothing applied: no puller is running (${puller.reason})${look}`;
+  if (applied) return undefined;
+  if (puller?.state === 'running' && puller.cluster !== cluster.name)
+    return `nothing applied: the local puller plays cluster "${puller.cluster}", not this one${look}`;
+  // The local puller of this cluster reports after its first pass; elsewhere a remote puller should.
+  return puller ? undefined : `nothing applied: no puller of this cluster has reported yet${look}`;
 }
 
 function table(header: string[], rows: string[][]): string {

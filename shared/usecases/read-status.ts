@@ -11,7 +11,12 @@ import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
 import { stateOf } from './state-store.ts';
 
+/** The embedded control plane's own puller: running for one cluster, or off and why. */
+export type LocalPullerState = { state: 'running'; cluster: string } | { state: 'off'; reason: string };
+
 export interface StatusView {
+  /** Set by the embedded control plane only (the cloud has no puller of its own): why nothing may be applied. */
+  localPuller?: LocalPullerState;
   sources: {
     sourceKey: string;
     url: string;
