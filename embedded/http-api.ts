@@ -5,14 +5,17 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assertListenAddress } from '../shared/adapters/embedded/listen-address.ts';
-import { httpAnswerOf } from '../shared/core/http-error.ts';
+import { httpAnswerOf, isHttpError } from '../shared/core/http-error.ts';
 import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
 import { handleWebhook } from '../shared/usecases/handle-webhook.ts';
 import type { PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
 import { readArtifact } from '../shared/usecases/read-artifact.ts';
 import { type LocalPullerState, readStatus } from '../shared/usecases/read-status.ts';
+import { closeAfterAnswer, readBoundedBody } from './read-bounded-body.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+/** A webhook body must arrive whole within this time; a stalled one is answered 408, not waited for. */
+export const WEBHOOK_BODY_TIMEOUT_MS = 10_000;
 
 export interface HttpApiOptions {
   deps: PipelineDeps;
@@ -28,6 +31,8 @@ export interface HttpApiOptions {
    * Secrets, which other users of this machine must not read. Without it the route answers 404.
    */
   artifactToken?: string;
+  /** How long a webhook body may take to arrive (default WEBHOOK_BODY_TIMEOUT_MS); tests set a short one. */
+  bodyTimeoutMs?: number;
 }
 
 export interface HttpApi {
@@ -37,10 +42,14 @@ export interface HttpApi {
 
 export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   assertListenAddress('the webhook and status API', opts.host, opts.statusToken !== undefined);
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? WEBHOOK_BODY_TIMEOUT_MS;
   const server: Server = createServer((req, res) => {
-    route(opts, req, res).catch((err: unknown) => {
+    route(opts, bodyTimeoutMs, req, res).catch((err: unknown) => {
       // Only what is safe to show reaches the caller; the rest is the operator's, on stderr.
       const answer = httpAnswerOf(err);
+      // Refused mid-body (too large, too slow): answer, then close without reading the rest.
+      if (isHttpError(err) && (err.status === 413 || err.status === 408))
+        closeAfterAnswer(req, res, bodyTimeoutMs);
       if (answer.status >= 500)
         console.error(
           `sluice: ${req.method} ${req.url?.split('?')[0]}: ${answer.body.code}: ${(err as Error)?.message}`,
@@ -63,7 +72,12 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   };
 }
 
-async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  opts: HttpApiOptions,
+  bodyTimeoutMs: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
   if (req.method === 'GET' && path === '/api/status') {
@@ -79,8 +93,7 @@ async function route(opts: HttpApiOptions, req: IncomingMessage, res: ServerResp
   if (req.method === 'GET' && path === '/api/artifact') return artifactRoute(opts, req, res);
   if (path.startsWith('/hooks/')) {
     if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POST requests' });
-    const body = await readBody(req, MAX_WEBHOOK_BYTES);
-    if (!body) return send(res, 413, { error: `webhook body larger than ${MAX_WEBHOOK_BYTES} bytes` });
+    const body = await readBoundedBody(req, { maxBytes: MAX_WEBHOOK_BYTES, timeoutMs: bodyTimeoutMs });
     const header = req.headers['x-hub-signature-256'] ?? req.headers['x-sluice-signature'];
     const result = await handleWebhook(opts.deps, {
       body,
@@ -116,24 +129,6 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header ?? '');
   const wanted = Buffer.from(`Bearer ${token}`);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
