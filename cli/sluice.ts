@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 // The `sluice` command. Flux users' habits carry over: same verbs, same flags, errors as `✗ message`.
 import { parseArgs } from 'node:util';
+import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
+import { getArtifact, parseArtifactRef } from './commands/get-artifact.ts';
 import { reconcileSource } from './commands/reconcile.ts';
 import { serve } from './commands/serve.ts';
 import { status } from './commands/status.ts';
+import { findControlPlane } from './control-plane-context.ts';
 import { isReaderGone, READER_GONE_EXIT_CODE, writeFully } from './write-fully.ts';
 
 const USAGE = `Usage:
   sluice serve [--data-dir DIR] [--cluster NAME]... [--fleet-url URL] [--no-puller]
-  sluice status [--api URL] [--json]
+  sluice status [--api URL] [--data-dir DIR] [--json]
   sluice reconcile source git [NAME] [--api URL] [--data-dir DIR]   (NAME defaults to flux-system)
   sluice build kustomization NAME --path DIR --kustomization-file FILE [flags]
+  sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML
+                                   (CLUSTER/NAMESPACE/NAME; NAMESPACE defaults to flux-system)
 
 Flags for serve (the embedded control plane; npm start runs it):
   --data-dir DIR               state, queues, keys (default .sluice)
@@ -30,6 +35,10 @@ Flags for serve (the embedded control plane; npm start runs it):
                                the fleet's own: host name, CIDR or origin (http://127.0.0.1:8080); repeatable
   --render-sandbox MODE        bwrap (the default: kustomize runs in a bubblewrap sandbox, required), auto
                                (bubblewrap when installed) or none (unconfined: only for fleets you trust)
+
+status and reconcile find a running control plane from any directory: --api URL and --data-dir DIR first,
+then SLUICE_API (and SLUICE_WEBHOOK_SECRET, SLUICE_API_TOKEN), then the context file the control plane
+writes at start ($XDG_CONFIG_HOME/sluice/context.json, else ~/.config/sluice/context.json).
 
 Flags for build kustomization (as in flux build kustomization):
   --path DIR                   the directory to build (the local checkout of spec.path)
@@ -55,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
       root: { type: 'string' },
       'allow-remote-bases': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
-      'data-dir': { type: 'string', default: '.sluice' },
+      // No defaults: status and reconcile tell a flag given from one left out (see findControlPlane).
+      'data-dir': { type: 'string' },
       cluster: { type: 'string', multiple: true },
       'fleet-url': { type: 'string' },
       'fleet-branch': { type: 'string', default: 'main' },
@@ -69,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       'max-children-per-kustomization': { type: 'string' },
       'allow-source-host': { type: 'string', multiple: true },
       'render-sandbox': { type: 'string' },
-      api: { type: 'string', default: process.env.SLUICE_API ?? 'http://127.0.0.1:7480' },
+      api: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -101,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (verb === 'serve') {
     await serve({
-      dataDir: values['data-dir'],
+      dataDir: values['data-dir'] ?? '.sluice',
+      contextFile: contextFilePath(process.env),
       clusters: values.cluster?.length ? values.cluster : ['dev'],
       ...(values['fleet-url'] && { fleetUrl: values['fleet-url'] }),
       fleetBranch: values['fleet-branch'],
@@ -129,15 +140,25 @@ async function main(argv: string[]): Promise<number> {
   if (verb === 'reconcile' && noun === 'source' && name === 'git') {
     await writeFully(
       process.stdout,
-      await reconcileSource(values.api, values['data-dir'], positionals[3] ?? 'flux-system'),
+      await reconcileSource(controlPlane(values), positionals[3] ?? 'flux-system'),
     );
     return 0;
   }
+  if (verb === 'get' && noun === 'artifact') {
+    const ref = name && positionals.length === 3 ? parseArtifactRef(name) : undefined;
+    if (!ref) throw usage('get artifact wants CLUSTER/NAME or CLUSTER/NAMESPACE/NAME (a Kustomization)');
+    await writeFully(process.stdout, await getArtifact(controlPlane(values), ref));
+    return 0;
+  }
   if (verb === 'status') {
-    await writeFully(process.stdout, await status(values.api, values.json));
+    await writeFully(process.stdout, await status(controlPlane(values), values.json));
     return 0;
   }
   throw usage(`unknown command: ${positionals.join(' ')}`);
+}
+
+function controlPlane(values: { api?: string | undefined; 'data-dir'?: string | undefined }) {
+  return findControlPlane({ api: values.api, dataDir: values['data-dir'] }, process.env);
 }
 
 function port(value: string, flag: string): number {

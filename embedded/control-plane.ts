@@ -4,7 +4,7 @@
 // It starts the local servers and loops; which adapters the pipeline and puller get is createDeps' choice.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { runPuller } from '../puller/run-puller.ts';
 import { createAwsClients } from '../shared/adapters/aws/clients.ts';
@@ -23,6 +23,7 @@ import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
 import { type FleetConfig, registerFleet } from '../shared/usecases/register-fleet.ts';
 import { renderJob } from '../shared/usecases/render-job.ts';
 import { scheduleSources } from '../shared/usecases/schedule-sources.ts';
+import { removeControlPlaneContext, writeControlPlaneContext } from './control-plane-context.ts';
 import { findKubeconfig, type KubeconfigEnv } from './find-kubeconfig.ts';
 import { startHttpApi } from './http-api.ts';
 import {
@@ -69,6 +70,11 @@ export interface ControlPlaneOptions {
    * machine), bubblewrap when the host has it (`auto`), or never (`none`).
    */
   renderSandbox?: SandboxPreference;
+  /**
+   * Where to write the context file (API address, data directory, paths of the secret files) that lets
+   * `sluice status`/`reconcile` find this control plane from any directory; removed at close. Omit: none.
+   */
+  contextFile?: string;
   log: Logger;
 }
 
@@ -124,6 +130,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const publicKeyPem = await deps.keys.publicKeyPem();
     const puller = await startLocalPuller(ctx, store, publicKeyPem);
     ctx.puller = puller;
+    if (opts.contextFile) announce(ctx, opts.contextFile, api, !opts.webhookSecret);
     return {
       apiUrl: api.url,
       fleetUrl: fleet.config.url,
@@ -344,6 +351,25 @@ async function startLocalPuller(
     await loop;
   });
   return { cluster, state: 'running' };
+}
+
+/** 7. The context file: once everything answers, tell the CLI where (never what) the credentials are. */
+function announce(
+  ctx: StartContext,
+  file: string,
+  api: { url: string; artifactTokenFile: string },
+  secretOnFile: boolean,
+): void {
+  const dataDir = resolve(ctx.opts.dataDir);
+  writeControlPlaneContext(file, {
+    apiUrl: api.url,
+    dataDir,
+    ...(secretOnFile && { webhookSecretFile: join(dataDir, 'webhook-secret') }),
+    // The token is always there (GET /api/artifact wants it even on loopback); status sends it harmlessly.
+    apiTokenFile: resolve(api.artifactTokenFile),
+    pid: process.pid,
+  });
+  ctx.stops.unshift(async () => removeControlPlaneContext(file, api.url));
 }
 
 function loadOrCreateSecret(path: string): string {

@@ -1,19 +1,17 @@
 // `sluice reconcile source git [NAME]`: like `flux reconcile source git`, ask the control plane to fetch
 // a source now instead of at its next interval, by sending it a signed webhook.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SluiceError } from '../../shared/core/errors.ts';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
-import { statusAuthorization } from './status.ts';
+import type { FoundControlPlane } from '../control-plane-context.ts';
+import { fetchStatus } from './status.ts';
 
-export async function reconcileSource(apiUrl: string, dataDir: string, name: string): Promise<string> {
-  const api = apiUrl.replace(/\/$/, '');
-  const secret = process.env.SLUICE_WEBHOOK_SECRET ?? readSecret(dataDir);
-  const view = (await (
-    await fetch(`${api}/api/status`, { signal: AbortSignal.timeout(5000), headers: statusAuthorization() })
-  ).json()) as StatusView;
+export async function reconcileSource(plane: FoundControlPlane, name: string): Promise<string> {
+  const api = plane.apiUrl;
+  // Read before anything is asked of the control plane: without a secret nothing can be requested.
+  const secret = plane.webhookSecret();
+  const view = await fetchStatus(plane);
   const wanted = parseName(name);
   const sources = view.sources.filter((s) =>
     (s.declarers ?? []).some((d) => d.namespace === wanted.namespace && d.name === wanted.name),
@@ -24,7 +22,7 @@ export async function reconcileSource(apiUrl: string, dataDir: string, name: str
   let fetching = 0;
   for (const url of [...new Set(sources.map((s) => s.url))]) fetching += await requestFetch(api, secret, url);
   const what = sources.map((s) => s.declaredBy).join('; ');
-  return `► fetch requested for ${what} (${fetching} source${fetching === 1 ? '' : 's'}); follow with: npx sluice status\n`;
+  return `► fetch requested for ${what} (${fetching} source${fetching === 1 ? '' : 's'}); follow with: sluice status\n`;
 }
 
 async function requestFetch(api: string, secret: string, url: string): Promise<number> {
@@ -61,15 +59,4 @@ function notFound(view: StatusView, wanted: { namespace: string; name: string })
     'UsageError',
     `no GitRepository ${wanted.namespace}/${wanted.name}; known sources: ${known || 'none'}${hint}`,
   );
-}
-
-function readSecret(dataDir: string): string {
-  try {
-    return readFileSync(join(dataDir, 'webhook-secret'), 'utf8').trim();
-  } catch {
-    throw new SluiceError(
-      'UsageError',
-      `no webhook secret in ${dataDir}; pass --data-dir or set SLUICE_WEBHOOK_SECRET`,
-    );
-  }
 }

@@ -24,6 +24,8 @@ export interface ServeArgs {
   allowedSourceHosts?: string[];
   /** `auto` (bubblewrap when the host has it), `bwrap` (required) or `none`. */
   renderSandbox?: 'auto' | 'bwrap' | 'none';
+  /** Where to tell `sluice status`/`reconcile` in other directories how to reach this control plane. */
+  contextFile?: string;
 }
 
 /** `http://user:<secret>@host/…`: the secret part is a shell expression, never the token itself. */
@@ -53,6 +55,7 @@ export async function serve(args: ServeArgs): Promise<void> {
         maxChildrenPerKustomization: args.maxChildrenPerKustomization,
       }),
       ...(args.allowedSourceHosts && { allowedSourceHosts: args.allowedSourceHosts }),
+      ...(args.contextFile && { contextFile: args.contextFile }),
       log,
     });
   } catch (err) {
@@ -80,7 +83,7 @@ export async function serve(args: ServeArgs): Promise<void> {
         ]
       : []),
     `  clusters           ${args.clusters.join(', ')}`,
-    `  status             ${plane.apiUrl}/api/status   or: npx sluice status${plane.apiTokenFile ? `  (Authorization: Bearer <token in ${shown(plane.apiTokenFile)}>)` : ''}`,
+    `  status             ${plane.apiUrl}/api/status   or: sluice status${plane.apiTokenFile ? `  (Authorization: Bearer <token in ${shown(plane.apiTokenFile)}>)` : ''}`,
     `  webhook            POST ${plane.apiUrl}/hooks/generic   (X-Hub-Signature-256: sha256=HMAC of the body; secret in ${join(args.dataDir, 'webhook-secret')})`,
     `  queues and store   ${plane.queueEndpoint}  (SQS/S3-compatible, data in ${join(args.dataDir, 'queue-store')}; SigV4 keys in ${shown(plane.storeCredentialsFile)})`,
     `  signing key        ${join(args.dataDir, 'keys', 'signing-key.pem')}  (ECDSA P-256, mode 0600)`,

@@ -2,36 +2,43 @@
 // and apply state, read from the control plane's status API.
 import { SluiceError } from '../../shared/core/errors.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
+import type { FoundControlPlane } from '../control-plane-context.ts';
 
-export async function status(apiUrl: string, asJson: boolean): Promise<string> {
-  let view: StatusView;
-  try {
-    const res = await fetch(`${apiUrl.replace(/\/$/, '')}/api/status`, {
-      signal: AbortSignal.timeout(5000),
-      headers: statusAuthorization(),
-    });
-    if (res.status === 401) {
-      throw new SluiceError(
-        'UsageError',
-        `the control plane at ${apiUrl} wants its status token: set SLUICE_API_TOKEN to the content of <data-dir>/api-token`,
-      );
-    }
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    view = (await res.json()) as StatusView;
-  } catch (err) {
-    if (err instanceof SluiceError) throw err;
-    throw new SluiceError(
-      'UsageError',
-      `could not reach the control plane at ${apiUrl} (${(err as Error).message}); start it with npm start, or pass --api <url>`,
-    );
-  }
+export async function status(plane: FoundControlPlane, asJson: boolean): Promise<string> {
+  const view = await fetchStatus(plane);
   if (asJson) return `${JSON.stringify(view, null, 2)}\n`;
   return formatStatus(view);
 }
 
+/** The status API's view; an unreachable or refusing control plane is a usage error that says what to pass. */
+export async function fetchStatus(plane: FoundControlPlane): Promise<StatusView> {
+  let res: Response;
+  try {
+    res = await fetch(`${plane.apiUrl}/api/status`, {
+      signal: AbortSignal.timeout(5000),
+      headers: statusAuthorization(plane),
+    });
+  } catch (err) {
+    throw new SluiceError(
+      'UsageError',
+      `could not reach the control plane at ${plane.apiUrl} (from ${plane.from}: ${(err as Error).message}); start it with npm start, or pass --api URL`,
+    );
+  }
+  if (res.status === 401) {
+    throw new SluiceError(
+      'UsageError',
+      `the control plane at ${plane.apiUrl} wants its status token: pass --data-dir DIR (its data directory, holding api-token) or set SLUICE_API_TOKEN`,
+    );
+  }
+  if (!res.ok) {
+    throw new SluiceError('UsageError', `the control plane at ${plane.apiUrl} answered HTTP ${res.status}`);
+  }
+  return (await res.json()) as StatusView;
+}
+
 /** A control plane listening beyond loopback wants its status token (the api-token file in its data directory). */
-export function statusAuthorization(): Record<string, string> {
-  const token = process.env.SLUICE_API_TOKEN;
+function statusAuthorization(plane: FoundControlPlane): Record<string, string> {
+  const token = plane.apiToken();
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 

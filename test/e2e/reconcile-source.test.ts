@@ -1,21 +1,28 @@
 // `sluice reconcile source git NAME` against the embedded control plane: the source is found by the
 // declarers the status API lists as data, whichever of several GitRepositories of one repository is named.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileSource } from '../../cli/commands/reconcile.ts';
+import { findControlPlane } from '../../cli/control-plane-context.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
 
 let h: Harness;
+/** The harness's control plane, named by --api; its secret from the environment, as a Git host would have it. */
+const plane = () =>
+  findControlPlane(
+    { api: h.plane.apiUrl },
+    { SLUICE_WEBHOOK_SECRET: WEBHOOK_SECRET, XDG_CONFIG_HOME: join(h.dataDir, 'no-config') },
+  );
 
 beforeAll(async () => {
   h = await startHarness();
   await h.start();
   await h.waitFor('the fleet delivered', () => h.kube.object('apps/v1', 'Deployment', 'podinfo', 'podinfo'));
-  vi.stubEnv('SLUICE_WEBHOOK_SECRET', WEBHOOK_SECRET);
 }, 60_000);
 
 afterAll(async () => {
-  vi.unstubAllEnvs();
   await h?.close();
 });
 
@@ -48,7 +55,7 @@ describe('sluice reconcile source git', () => {
     ]);
 
     for (const name of ['alpha', 'flux-system/beta']) {
-      const out = await reconcileSource(h.plane.apiUrl, h.dataDir, name);
+      const out = await reconcileSource(plane(), name);
       expect(out).toContain(
         'GitRepository/flux-system/alpha (cluster dev), GitRepository/flux-system/beta (cluster dev)',
       );
@@ -56,7 +63,7 @@ describe('sluice reconcile source git', () => {
   });
 
   it('refuses a name no GitRepository has, listing the known ones', async () => {
-    const err = await rejectionOf(reconcileSource(h.plane.apiUrl, h.dataDir, 'gamma'));
+    const err = await rejectionOf(reconcileSource(plane(), 'gamma'));
     expect(err.code).toBe('UsageError');
     // The message is the point: it names what can be asked for.
     expect(err.message).toContain('flux-system/alpha');
