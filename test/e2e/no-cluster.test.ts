@@ -1,5 +1,6 @@
 // Without a cluster: the puller says there is no kubeconfig and where it looked, `sluice status` says why
 // nothing is applied, and `sluice get artifact` prints what would be applied, verified, as YAML.
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import type { StatusView } from '../../shared/usecases/read-status.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { EXAMPLE_FLEET } from '../support/pipeline-harness.ts';
 
+const project = join(import.meta.dirname, '../..');
 let root: string;
 let home: string;
 let plane: ControlPlane;
@@ -31,6 +33,8 @@ beforeAll(async () => {
     renderSandbox: 'auto',
     webhookSecret: 'no-cluster-secret',
     kube: 'default',
+    // Where `sluice` looks with this HOME: the command line below finds it without flags.
+    contextFile: join(home, '.config', 'sluice', 'context.json'),
     scheduleEveryMs: 3_600_000,
     log: silentLogger,
   });
@@ -65,6 +69,19 @@ async function rendered(): Promise<StatusView> {
     if (Date.now() > deadline) throw new Error(`not rendered: ${JSON.stringify(view)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(project, 'cli/sluice.ts'), ...args],
+      { cwd: root, env: { ...process.env, HOME: home, SLUICE_API: '', SLUICE_API_TOKEN: '' } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
 }
 
 describe('the local puller without a kubeconfig', () => {
@@ -127,5 +144,21 @@ describe('sluice get artifact', () => {
   it('wants the API token even on loopback: artifacts may hold Secrets', async () => {
     const res = await fetch(`${plane.apiUrl}/api/artifact?cluster=dev&namespace=flux-system&name=apps`);
     expect(res.status).toBe(401);
+  });
+
+  it('exits 0 with YAML, 1 for an unknown target and 2 for a usage error, from the command line', async () => {
+    await rendered();
+    const api = ['--api', plane.apiUrl, '--data-dir', join(root, 'data')];
+    const ok = await sluice('get', 'artifact', 'dev/apps', ...api);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^kind: Service$/m);
+    const missing = await sluice('get', 'artifact', 'dev/nope', ...api);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('✗');
+    const found = await sluice('get', 'artifact', 'dev/flux-system/apps');
+    expect(found.code).toBe(0);
+    expect(found.stdout).toBe(ok.stdout);
+    expect((await sluice('get', 'artifact', ...api)).code).toBe(2);
+    expect((await sluice('get', 'artifact', 'dev/a/b/c', ...api)).code).toBe(2);
   });
 });
