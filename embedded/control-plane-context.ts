@@ -11,7 +11,7 @@ export interface ControlPlaneContext {
   dataDir: string;
   /** The file holding the webhook secret; absent when the secret came from SLUICE_WEBHOOK_SECRET. */
   webhookSecretFile?: string;
-  /** The file holding the status API's token; set only when the API listens beyond loopback. */
+  /** The file holding the API token (GET /api/artifact always wants it; GET /api/status beyond loopback). */
   apiTokenFile?: string;
   pid: number;
 }
