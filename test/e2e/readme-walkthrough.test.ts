@@ -1,7 +1,7 @@
 // The README's "Try it" walkthrough, run as written: a clone outside the project, the push, then the `sluice`
 // command from bin/ (on the project's Node) finding the control plane through its context file.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,18 +13,12 @@ import { silentLogger } from '../../shared/ports/logger.ts';
 
 const run = promisify(execFile);
 const project = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * The README's block, to be run from the project directory against `npm start`'s defaults; the test only
- * points `.sluice/` at its data directory, the Git port at its own, and `~` at a temporary home.
- */
-const TRY_IT = `export PATH="$PWD/bin:$PATH"            # in the project directory: the sluice command, on the project's Node
-token=$(cat .sluice/git-token) && cd ~   # then any directory outside the project
-git clone "http://sluice:$token@127.0.0.1:7481/fleet.git" fleet && cd fleet
-sed -i 's/podinfo_replicas: "2"/podinfo_replicas: "3"/' clusters/dev/cluster-vars.yaml
-git commit -am "three replicas" && git push
-sluice reconcile source git flux-system  # like flux reconcile: a signed webhook to the control plane
-sluice status`;
+// The README's "Try it" block itself, so the two cannot drift apart; run from the project directory
+// against `npm start`'s defaults, with only `.sluice/`, the Git port and `~` pointed at the test's own.
+const README = readFileSync(join(project, 'README.md'), 'utf8');
+const TRY_IT =
+  /Try it \(in another terminal, from the project directory\):\n\n```sh\n([\s\S]*?)\n```/.exec(README)?.[1] ??
+  '';
 
 let root: string;
 let home: string;
