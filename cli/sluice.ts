@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The `sluice` command. Flux users' habits carry over: same verbs, same flags, errors as `✗ message`.
-import { parseArgs } from 'node:util';
 import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
@@ -9,6 +8,9 @@ import { reconcileSource } from './commands/reconcile.ts';
 import { serve } from './commands/serve.ts';
 import { status } from './commands/status.ts';
 import { findControlPlane } from './control-plane-context.ts';
+import { parseCommandLine } from './parse-command-line.ts';
+import { unknownCommandMessage } from './suggest-command.ts';
+import { CliUsageError, isCliUsageError } from './usage-error.ts';
 import { isReaderGone, READER_GONE_EXIT_CODE, writeFully } from './write-fully.ts';
 
 const USAGE = `Usage:
@@ -52,7 +54,7 @@ Flags for build kustomization (as in flux build kustomization):
 
 async function main(argv: string[]): Promise<number> {
   const normalized = argv.map((a) => (a === '--strict-substitute' ? '--strict-substitute=true' : a));
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine({
     args: normalized,
     allowPositionals: true,
     options: {
@@ -89,10 +91,13 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (verb === 'build' && (noun === 'kustomization' || noun === 'ks')) {
-    if (!name) throw usage('kustomization name is required');
+    if (!name) throw usage('kustomization name is required: sluice build kustomization NAME');
     const strict = values['strict-substitute'];
     if (strict !== 'true' && strict !== 'false')
       throw usage(`--strict-substitute must be true or false, got ${JSON.stringify(strict)}`);
+    if (!values.path) throw usage('build kustomization needs --path DIR, the directory to build');
+    if (!values['kustomization-file'])
+      throw usage('build kustomization needs --kustomization-file FILE, the file holding the Kustomization');
     await writeFully(
       process.stdout,
       await buildKustomization({
@@ -154,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
     await writeFully(process.stdout, await status(controlPlane(values), values.json));
     return 0;
   }
-  throw usage(`unknown command: ${positionals.join(' ')}`);
+  throw usage(unknownCommandMessage(positionals));
 }
 
 function controlPlane(values: { api?: string | undefined; 'data-dir'?: string | undefined }) {
@@ -175,8 +180,8 @@ function count(value: string, flag: string): number {
   return n;
 }
 
-function usage(message: string): Error {
-  return Object.assign(new Error(`${message}\n\n${USAGE}`), { exitCode: 2 });
+function usage(message: string): CliUsageError {
+  return new CliUsageError(message);
 }
 
 // A failed write also emits 'error' on the stream; writeFully's rejection is where it is handled.
@@ -186,7 +191,8 @@ main(process.argv.slice(2)).then(
   async (err: unknown) => {
     if (isReaderGone(err)) process.exit(READER_GONE_EXIT_CODE);
     const message = isSluiceError(err) || err instanceof Error ? err.message : String(err);
-    await writeFully(process.stderr, `✗ ${message}\n`).catch(() => {});
+    const hint = isCliUsageError(err) ? '  sluice --help lists the commands and their flags\n' : '';
+    await writeFully(process.stderr, `✗ ${message}\n${hint}`).catch(() => {});
     process.exit((err as { exitCode?: number }).exitCode ?? 1);
   },
 );
