@@ -47,12 +47,16 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
       if (full || nudged.length > 0) {
         const reports = await reconcileCluster(deps, state, full ? undefined : nudged);
         for (const r of reports) {
-          (r.ready ? deps.log.info : deps.log.warn)(`${r.target.namespace}/${r.target.name}: ${r.reason}`, {
-            cluster: deps.cluster,
-            kind: r.target.kind,
-            revision: r.revision,
-            message: r.message,
-          });
+          // Waiting for a dependency to become ready is expected (Flux logs it as info too), not a failure.
+          (r.ready || r.reason === 'DependencyNotReady' ? deps.log.info : deps.log.warn)(
+            `${r.target.namespace}/${r.target.name}: ${r.reason}`,
+            {
+              cluster: deps.cluster,
+              kind: r.target.kind,
+              revision: r.revision,
+              message: r.message,
+            },
+          );
         }
         if (full) nextFull = deps.clock.now() + opts.intervalMs;
       }

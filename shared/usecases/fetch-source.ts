@@ -1,6 +1,6 @@
 // Use-case: fetch one source. Unchanged revision ⇒ nothing downstream; a new revision is stored as a
-// snapshot named by the digest of its bytes, the source's generation moves forward, and every
-// Kustomization that uses the source gets a render job. A stored snapshot a render could not trust
+// snapshot named by the digest of its bytes, the source's generation moves forward, and the Kustomizations
+// that use the source render: directly, or queued by their parent once it registered the revision. A stored snapshot a render could not trust
 // (missing, not matching its digest, or stored before bundles had digests) is stored again.
 
 import { SluiceError } from '../core/errors.ts';
@@ -9,8 +9,8 @@ import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
 import type { FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
-import { enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { enqueueSourceRenders } from './render-order.ts';
 import { loadDeclarations } from './source-declarations.ts';
 import { stateOf } from './state-store.ts';
 
@@ -62,7 +62,7 @@ export async function fetchSource(
   if (unchanged) {
     // A previous attempt stored this revision but may have died before queuing every render: queue them,
     // then clear the mark in the same write as the attempt, so the fetches after this one queue nothing.
-    if (state.rendersPending) await enqueueRenders(deps, job.sourceKey);
+    if (state.rendersPending) await enqueueSourceRenders(deps, job.sourceKey);
     await stateOf(deps).putFetchState({
       ...state,
       rendersPending: undefined,
@@ -84,7 +84,7 @@ export async function fetchSource(
   };
   // Recorded as pending first: a crash between these steps is finished by the retry (see above).
   await stateOf(deps).putFetchState({ ...next, rendersPending: true });
-  await enqueueRenders(deps, job.sourceKey);
+  await enqueueSourceRenders(deps, job.sourceKey);
   await stateOf(deps).putFetchState(next);
   deps.log.info('fetched new revision', {
     source: await declaredBy(deps, spec),
@@ -137,7 +137,7 @@ async function restoreSnapshot(
       // Renders that failed while the source was at SnapshotCorrupt were dead-lettered, and a fetch that
       // died before queuing them left them pending: queue them again, once.
       if (state.error?.code === 'SnapshotCorrupt' || state.rendersPending)
-        await enqueueRenders(deps, state.sourceKey);
+        await enqueueSourceRenders(deps, state.sourceKey);
       await stateOf(deps).putFetchState({
         ...state,
         rendersPending: undefined,
@@ -159,7 +159,7 @@ async function restoreSnapshot(
   }
   const next: FetchState = { ...state, bundleDigest, lastAttemptAt: at.now, error: undefined };
   await stateOf(deps).putFetchState({ ...next, rendersPending: true });
-  await enqueueRenders(deps, state.sourceKey);
+  await enqueueSourceRenders(deps, state.sourceKey);
   await stateOf(deps).putFetchState({ ...next, rendersPending: undefined });
   deps.log.warn('stored the snapshot again', {
     source: await declaredBy(deps, spec),
@@ -168,12 +168,6 @@ async function restoreSnapshot(
       ? 'missing or not matching its digest'
       : 'stored without a digest by an earlier version',
   });
-}
-
-export async function enqueueRenders(deps: PipelineDeps, sourceKey: string): Promise<number> {
-  const users = await stateOf(deps).listSubscribers(sourceKey);
-  for (const { cluster, target } of users) await enqueueRender(deps, cluster, target);
-  return users.length;
 }
 
 /** Who declared the source, for messages: read only when a message needs it. */

@@ -34,12 +34,18 @@ interface Registration {
   parentKey: ObjectKey;
 }
 
+/** The children (`namespace/name`) this render declares, and those whose render it queued. */
+export interface RegisteredChildren {
+  declared: string[];
+  queued: Set<string>;
+}
+
 export async function registerChildren(
   deps: PipelineDeps,
   parent: KustomizationRecord & { ancestors?: string[] },
   split: SplitResult,
   fleetSourceKey: string,
-): Promise<void> {
+): Promise<RegisteredChildren> {
   const { cluster } = parent;
   const parentKey: ObjectKey = {
     namespace: parent.kustomization.metadata.namespace,
@@ -59,7 +65,7 @@ export async function registerChildren(
     declaresNothing &&
     previous.kustomizations.length + previous.configs.length + previous.sources.length === 0
   )
-    return;
+    return { declared: [], queued: new Set() };
 
   // 0. refuse before writing anything: children recorded by a refused render would never be withdrawn
   const ancestors = [...(parent.ancestors ?? []), keyOf(parentKey)];
@@ -101,6 +107,7 @@ export async function registerChildren(
   };
   if (!same(next, previous)) await state.putDeclarations(cluster, parentKey, next);
   if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued);
+  return { declared: next.kustomizations, queued: enqueued };
 }
 
 /** Step 1: a fetch spec, this parent's declarer record and the cluster's name → source record per GitRepository. */
@@ -312,19 +319,20 @@ async function syncConfigs(
   return { changed, keys };
 }
 
-/** Kustomizations whose substituteFrom names a changed ConfigMap/Secret render again. */
+/** Kustomizations whose substituteFrom names a changed ConfigMap/Secret render again; added to `queued`. */
 async function rerenderConsumers(
   deps: PipelineDeps,
   cluster: string,
   changed: Set<string>,
-  alreadyQueued: Set<string>,
+  queued: Set<string>,
 ): Promise<void> {
   for (const record of await stateOf(deps).listTargetRecords(cluster)) {
     const ks = record.kustomization;
     const uses = ks?.spec.postBuild?.substituteFrom?.some((f) =>
       changed.has(`${f.kind}/${ks.metadata.namespace}/${f.name}`),
     );
-    if (ks && uses && !alreadyQueued.has(keyOf(ks.metadata)))
-      await enqueueRender(deps, cluster, kustomizationTarget(ks.metadata));
+    if (!ks || !uses || queued.has(keyOf(ks.metadata))) continue;
+    await enqueueRender(deps, cluster, kustomizationTarget(ks.metadata));
+    queued.add(keyOf(ks.metadata));
   }
 }

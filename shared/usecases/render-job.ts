@@ -31,11 +31,13 @@ import { enqueueFetch } from './enqueue.ts';
 import { loadSnapshot } from './load-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { registerChildren } from './register-children.ts';
+import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
 export interface RenderJobResult {
-  outcome: 'published' | 'unchanged' | 'stale' | 'withdrawn';
+  /** `waiting`: its source has not been fetched yet; that fetch queues this render when it is done. */
+  outcome: 'published' | 'unchanged' | 'stale' | 'withdrawn' | 'waiting';
   digest?: string;
 }
 
@@ -78,15 +80,21 @@ export async function renderJob(
     // 3. plan from the record, with the renderer of the target's kind
     const renderer = rendererFor(deps.render, target);
     const plan = renderer.plan(record, { noCrossNamespaceRefs: deps.settings.noCrossNamespaceRefs === true });
-    if (plan.suspended) return { outcome: 'unchanged' };
-    // 4. resolve its source; an older generation than the published one is stale
+    if (plan.suspended) {
+      await passOn(ctx, record);
+      return { outcome: 'unchanged' };
+    }
+    // 4. resolve its source (not fetched yet: wait for it); an older generation than the published one is stale
     const source = await resolveSource(ctx, record, plan);
+    if (source === 'waiting') return { outcome: 'waiting' };
     if (isOlder(source.generation, current?.generation)) return { outcome: 'stale' };
     // 5. render from the verified local snapshot
     const output = await render(ctx, renderer, record, plan, source);
     // 6. split what it rendered; the Flux objects among it become this cluster's inputs
     const split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
-    await registerChildren(deps, record, split, fleetSourceKey);
+    const children = await registerChildren(deps, record, split, fleetSourceKey);
+    // ...and only now, with what this revision declares registered, its children of the same source render
+    await passOn(ctx, record, children);
     // 7. store the artifact, signed only when it is new
     const { payload, digest } = await storeArtifact(ctx, plan, source, output, split);
     // 8. its render status
@@ -105,8 +113,25 @@ export async function renderJob(
     });
     return { outcome: 'published', digest };
   } catch (err) {
-    throw await recordFailure(ctx, err);
+    const failure = await recordFailure(ctx, err);
+    // Its children still render the new revision, from the records its last good render registered.
+    await passOn(ctx, record);
+    throw failure;
   }
+}
+
+/** The source moved and the fetch left this target's children of the same source to it (see render-order). */
+async function passOn(
+  ctx: RenderContext,
+  record: TargetRecord,
+  children?: { declared: string[]; queued: Set<string> },
+): Promise<void> {
+  const parent = record.kustomization.metadata;
+  const known = children ?? {
+    declared: await declaredChildren(ctx.state, ctx.cluster, parent),
+    queued: new Set<string>(),
+  };
+  await enqueueChildRenders(ctx.deps, ctx.cluster, parent, record.sourceKey, known);
 }
 
 /** Step 2: the record is gone. A tombstone written before removals were signed or sequenced is signed now. */
@@ -148,12 +173,16 @@ async function withdraw(ctx: RenderContext): Promise<RenderJobResult> {
   return { outcome: 'withdrawn' };
 }
 
-/** Step 4: the source's fetch state (fetched at least once) and the generation a render of it carries. */
+/**
+ * Step 4: the source's fetch state (fetched at least once) and the generation a render of it carries; or
+ * `waiting` when its first fetch has not happened yet, an expected wait: this target is subscribed to the
+ * source before its fetch state is read, so that fetch, once done, queues this render again.
+ */
 async function resolveSource(
   ctx: RenderContext,
   record: TargetRecord,
   plan: RenderPlan,
-): Promise<ResolvedSource> {
+): Promise<ResolvedSource | 'waiting'> {
   const { deps, state: store, cluster, fleetSourceKey } = ctx;
   const sourceKey = record.sourceKey || (await subscribeToSource(ctx, plan));
   if (!sourceKey) {
@@ -169,10 +198,13 @@ async function resolveSource(
   }
   const [state, spec] = await Promise.all([store.getFetchState(sourceKey), store.getFetchSpec(sourceKey)]);
   if (!state?.snapshotDigest || !state.revision) {
+    // Queued at registration already; once more in case that job was lost (the same 10 s is one fetch).
     await enqueueFetch(deps, sourceKey, 'registration', `waiting/${Math.floor(deps.clock.now() / 10_000)}`);
+    if (!state?.error) return 'waiting';
+    // Its fetch was tried and failed: that is a failure of this render too, with the fetch's reason.
     throw new SluiceError(
       'GitFetchFailed',
-      `${plan.objectRef}: its source has not been fetched yet; waiting for the first fetch`,
+      `${plan.objectRef}: its source has not been fetched yet (${state.error.code}); waiting for a fetch to succeed`,
       { retryable: true },
     );
   }
