@@ -12,7 +12,9 @@ import {
   guardKustomizeTree,
   parseKustomization,
 } from '../core/render/guard-kustomize-tree.ts';
+import { locateError } from '../core/render/locate-error.ts';
 import { mergeKustomization } from '../core/render/merge-kustomization.ts';
+import { missingFileHint } from '../core/render/missing-file.ts';
 import { postProcess } from '../core/render/post-process.ts';
 import { renderKey } from '../core/render/render-key.ts';
 import { type ConfigLookup, loadVariables } from '../core/render/substitute.ts';
@@ -46,6 +48,8 @@ export interface RenderRequest {
   /** Flux's StrictPostBuildSubstitutions, on by default since kustomize-controller v1.9.0. */
   strict?: boolean;
   allowRemoteBases?: boolean;
+  /** Name the repository file of each Flux object in the output (the control plane's error messages). */
+  sourceFiles?: boolean;
   /** `flux build` labels objects with the namespace as written in the file, even when empty. */
   ownerNamespace?: string;
 }
@@ -57,7 +61,14 @@ export interface RenderResult {
   cached: boolean;
 }
 
-export async function renderKustomization(deps: RenderDeps, req: RenderRequest): Promise<RenderResult> {
+/** Renders `req.ks`; a failure names its file and object first, whichever step raised it. */
+export function renderKustomization(deps: RenderDeps, req: RenderRequest): Promise<RenderResult> {
+  return renderSteps(deps, req).catch((err: unknown) => {
+    throw locateError(err, req.ks);
+  });
+}
+
+async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<RenderResult> {
   const { ks } = req;
   const ref = objectRef('Kustomization', ks.metadata);
   const strict = req.strict ?? true;
@@ -96,6 +107,12 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
     componentExists: (c) => deps.tree.stat(`${dirPath}/${c}`) !== 'missing',
     objectRef: ref,
   });
+
+  // Where each child Flux object was declared, for errors about it; a fleet that asked for the
+  // annotations itself (as Flux does in one case) keeps them on what it ships.
+  const buildMetadata = Array.isArray(kustomization.buildMetadata) ? kustomization.buildMetadata : [];
+  const addOrigins = req.sourceFiles === true && !buildMetadata.includes('originAnnotations');
+  if (addOrigins) kustomization.buildMetadata = [...buildMetadata, 'originAnnotations'];
 
   // 4. refuse remote bases and references that leave the repository
   const inputs = guardKustomizeTree(deps.tree, dirPath, kustomization, {
@@ -153,7 +170,11 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
       err instanceof SluiceError &&
       (err.code === 'KustomizeFailed' || err.code === 'RenderLimitExceeded')
     ) {
-      throw new SluiceError(err.code, `${ref}: ${err.message}`, { object: ref, cause: err });
+      const missing = err.code === 'KustomizeFailed' ? missingFileHint(err.message) : undefined;
+      throw new SluiceError(err.code, `${ref}: ${err.message}${missing ? `; ${missing}` : ''}`, {
+        object: ref,
+        cause: err,
+      });
     }
     throw err;
   } finally {
@@ -166,6 +187,7 @@ export async function renderKustomization(deps: RenderDeps, req: RenderRequest):
     vars,
     strict,
     ...(req.ownerNamespace !== undefined && { ownerNamespace: req.ownerNamespace }),
+    ...(addOrigins && { originsFrom: relPath }),
   });
   if (req.sourceDigest && deps.cache) await deps.cache.put(key, JSON.stringify(objects));
   return { key, objects, cached: false };

@@ -74,7 +74,7 @@ describe('sluice build kustomization', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      '✗ Kustomization/flux-system/podinfo: var substitution failed for \'prod-settings\' (ConfigMap): envsubst error: variable substitution failed: variable not set (strict mode): "cluster_name"; define it in spec.postBuild.substitute or substituteFrom, or give it a default like ${var:=default}\n',
+      '✗ overlay/kustomization.yaml: Kustomization/flux-system/podinfo: var substitution failed for \'prod-settings\' (ConfigMap): envsubst error: variable substitution failed: variable not set (strict mode): "cluster_name"; define it in spec.postBuild.substitute or substituteFrom, or give it a default like ${var:=default}\n',
     );
   });
 

@@ -1,7 +1,14 @@
 // What `sluice status` says about fleet mistakes, through the real control plane: the error names the
 // object and the fix, and a source kind Sluice cannot fetch yet is said to be unsupported, not missing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, kustomizationStatus, startHarness } from '../support/pipeline-harness.ts';
+import {
+  EXAMPLE_FLEET,
+  type Harness,
+  kustomizationStatus,
+  startHarness,
+} from '../support/pipeline-harness.ts';
 
 let h: Harness;
 
@@ -26,5 +33,38 @@ describe('errors in sluice status', () => {
     expect(failed.render?.reason).toBe('BuildFailed');
     expect(failed.render?.message).toContain('ExternalArtifact sources are not supported by Sluice yet');
     expect(failed.render?.message).not.toContain('declare the GitRepository');
+  });
+
+  const apps = readFileSync(join(EXAMPLE_FLEET, 'clusters/dev/apps.yaml'), 'utf8');
+  const failedRender = (name: string) =>
+    h.waitFor(`${name} to fail`, async () => {
+      const k = kustomizationStatus(await h.status(), name);
+      return k?.render && !k.render.ready ? k : undefined;
+    });
+
+  it('names the file and the object of a child Kustomization that fails, and says a missing path is not found', async () => {
+    await h.push(
+      { 'clusters/dev/apps.yaml': apps.replace('path: ./apps/dev', 'path: ./apps/nowhere') },
+      'bad path',
+    );
+    await h.webhook();
+    const failed = await failedRender('apps');
+    expect(failed.render?.message).toMatch(
+      /^clusters\/dev\/apps\.yaml: Kustomization\/flux-system\/apps: spec\.path: kustomization path not found/,
+    );
+  });
+
+  it('reports a misspelt field with the file, the object and the closest known field', async () => {
+    await h.push(
+      { 'clusters/dev/apps.yaml': apps.replace('targetNamespace: podinfo', 'targetNamespce: podinfo') },
+      'misspelt field',
+    );
+    await h.webhook();
+    // The object is refused when its parent's render declares it: the parent's status says why.
+    const failed = await failedRender('flux-system');
+    expect(failed.render?.reason).toBe('BuildFailed');
+    expect(failed.render?.message).toContain(
+      'clusters/dev/apps.yaml: Kustomization/flux-system/apps: spec.targetNamespce: unknown field; did you mean spec.targetNamespace?',
+    );
   });
 });

@@ -103,14 +103,14 @@ describe('renderKustomization', () => {
     const err = await renderError(request(ks('bad-yaml'), errorsRoot));
     expect(err.code).toBe('BuildFailed');
     expect(err.message).toBe(
-      'failed to decode Kubernetes YAML from bad-yaml/cm.yaml: All mapping items must start at the same column at line 5, column 1; fix the file, or add a kustomization.yaml or .sourceignore entry that leaves it out',
+      'clusters/dev/app.yaml: Kustomization/flux-system/app: failed to decode Kubernetes YAML from bad-yaml/cm.yaml: All mapping items must start at the same column at line 5, column 1; fix the file, or add a kustomization.yaml or .sourceignore entry that leaves it out',
     );
   });
 
   it('fails on a YAML file that is not a Kubernetes object, as Flux does for Helm values files', async () => {
     const err = await renderError(request(ks('not-k8s'), errorsRoot));
     expect(err.message).toBe(
-      'failed to decode Kubernetes YAML from not-k8s/values.yaml: missing kind; fix the file, or add a kustomization.yaml or .sourceignore entry that leaves it out',
+      'clusters/dev/app.yaml: Kustomization/flux-system/app: failed to decode Kubernetes YAML from not-k8s/values.yaml: missing kind; fix the file, or add a kustomization.yaml or .sourceignore entry that leaves it out',
     );
   });
 
@@ -119,7 +119,7 @@ describe('renderKustomization', () => {
     expect(err.code).toBe('KustomizeFailed');
     expect(err.retryable).toBe(false);
     expect(err.message).toBe(
-      "Kustomization/flux-system/app: kustomize build failed: accumulating resources: accumulation err='accumulating resources from 'missing.yaml': open kustomize-error/missing.yaml: no such file or directory': must build at directory: not a valid directory: evalsymlink failure on 'kustomize-error/missing.yaml' : lstat kustomize-error/missing.yaml: no such file or directory",
+      "clusters/dev/app.yaml: Kustomization/flux-system/app: kustomize build failed: accumulating resources: accumulation err='accumulating resources from 'missing.yaml': open kustomize-error/missing.yaml: no such file or directory': must build at directory: not a valid directory: evalsymlink failure on 'kustomize-error/missing.yaml' : lstat kustomize-error/missing.yaml: no such file or directory; \"kustomize-error/missing.yaml\" not found in the repository; fix the reference to it or commit it",
     );
   });
 
@@ -128,7 +128,7 @@ describe('renderKustomization', () => {
     const err = await renderError(request(ks('unset-var', postBuild), errorsRoot, [], { strict: true }));
     expect(err.code).toBe('SubstitutionFailed');
     expect(err.message).toBe(
-      'Kustomization/flux-system/app: var substitution failed for \'x\' (ConfigMap): envsubst error: variable substitution failed: variable not set (strict mode): "undefined_var"; define it in spec.postBuild.substitute or substituteFrom, or give it a default like ${var:=default}',
+      'clusters/dev/app.yaml: Kustomization/flux-system/app: var substitution failed for \'x\' (ConfigMap): envsubst error: variable substitution failed: variable not set (strict mode): "undefined_var"; define it in spec.postBuild.substitute or substituteFrom, or give it a default like ${var:=default}',
     );
     expect(err.message).not.toContain('yes-value');
     const lenient = await renderKustomization(
@@ -142,7 +142,7 @@ describe('renderKustomization', () => {
     const err = await renderError(request(ks('../../etc'), errorsRoot));
     expect(err.code).toBe('PathEscapesRoot');
     expect(err.message).toBe(
-      'Kustomization/flux-system/app: spec.path "../../etc" points outside the repository; use a path relative to the repository root',
+      'clusters/dev/app.yaml: Kustomization/flux-system/app: spec.path "../../etc" points outside the repository; use a path relative to the repository root',
     );
   });
 
@@ -150,7 +150,7 @@ describe('renderKustomization', () => {
     const err = await renderError(request(ks('escape'), errorsRoot));
     expect(err.code).toBe('PathEscapesRoot');
     expect(err.message).toBe(
-      'escape/kustomization.yaml: resources[0]: "../../../../../etc/hostname" points outside the repository; reference files inside the repository only',
+      'clusters/dev/app.yaml: Kustomization/flux-system/app: escape/kustomization.yaml: resources[0]: "../../../../../etc/hostname" points outside the repository; reference files inside the repository only',
     );
   });
 
@@ -158,7 +158,7 @@ describe('renderKustomization', () => {
     const err = await renderError(request(ks('remote'), errorsRoot));
     expect(err.code).toBe('RemoteBaseDisabled');
     expect(err.message).toBe(
-      'remote/kustomization.yaml: resources[0]: remote reference "https://github.com/example/fleet//base?ref=main" is not allowed; vendor it into the repository or enable remote bases for this Sluice installation',
+      'clusters/dev/app.yaml: Kustomization/flux-system/app: remote/kustomization.yaml: resources[0]: remote reference "https://github.com/example/fleet//base?ref=main" is not allowed; vendor it into the repository or enable remote bases for this Sluice installation',
     );
   });
 
@@ -166,7 +166,7 @@ describe('renderKustomization', () => {
     const missing = await renderError(request(ks('nowhere'), errorsRoot));
     expect(missing.code).toBe('PathNotFound');
     expect(missing.message).toBe(
-      'Kustomization/flux-system/app: spec.path: kustomization path not found: "nowhere" does not exist in the source; fix spec.path or commit the directory',
+      'clusters/dev/app.yaml: Kustomization/flux-system/app: spec.path: kustomization path not found: "nowhere" does not exist in the source; fix spec.path or commit the directory',
     );
     const noVars = await renderError(
       request(
@@ -176,7 +176,7 @@ describe('renderKustomization', () => {
     );
     expect(noVars.code).toBe('ReferenceNotFound');
     expect(noVars.message).toBe(
-      "Kustomization/flux-system/app: spec.postBuild.substituteFrom[0]: ConfigMap 'flux-system/vars' not found; add it to the fleet or set optional: true",
+      "clusters/dev/app.yaml: Kustomization/flux-system/app: spec.postBuild.substituteFrom[0]: ConfigMap 'flux-system/vars' not found; add it to the fleet or set optional: true",
     );
   });
 });

@@ -205,9 +205,9 @@ describe('serviceAccountName in a rendered tenant repository', () => {
     await pushed(sha);
     const failed = await renderFailed('tenants');
     expect(failed.render?.reason).toBe('BuildFailed');
-    expect(failed.render?.message).toContain('output of Kustomization/flux-system/tenants');
+    // The declaring render fails, and names the file of the tenant repository that holds the object.
     expect(failed.render?.message).toContain(
-      'Kustomization/team-a/tenant-ok: spec.serviceAccountName: impersonation is not supported',
+      'tenants/ok.yaml: Kustomization/team-a/tenant-ok: spec.serviceAccountName: impersonation is not supported',
     );
     expect(failed.artifact?.revision).toBe(good);
     // tenant-ok keeps its last good declaration (it still renders new commits of its source), and no artifact

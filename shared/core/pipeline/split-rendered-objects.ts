@@ -6,6 +6,7 @@ import { decodeResource } from '../../api/decode-resource.ts';
 import type { GitRepository } from '../../api/git-repository.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import { SluiceError } from '../errors.ts';
+import { takeSourceFile } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 
 export interface SplitResult {
@@ -76,7 +77,12 @@ export function splitRenderedObjects(
         );
         return;
       }
-      const resource = decodeResource(obj, { file: `output of ${renderedBy}`, document });
+      // The file that declares it when the render knows (errors then name it), else its parent's output.
+      const { object, file } = takeSourceFile(obj);
+      const resource = decodeResource(
+        object,
+        file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document },
+      );
       if (resource.kind === 'GitRepository') out.gitRepositories.push(resource);
       else if (resource.kind === 'Kustomization') out.kustomizations.push(resource);
       return;

@@ -4,6 +4,7 @@ import type { Kustomization } from '../../api/kustomization.ts';
 import { objectRef } from '../../api/object-meta.ts';
 import { SluiceError } from '../errors.ts';
 import { setCommonMetadata, setOwnerLabels } from './owner-labels.ts';
+import { moveOriginToSourceFile } from './source-file.ts';
 import { substituteObject } from './substitute.ts';
 import { type KubeObject, parseYaml11, splitDocuments } from './yaml-codec.ts';
 
@@ -13,6 +14,11 @@ export interface PostProcessOptions {
   strict: boolean;
   /** Namespace written into the owner label; defaults to the Kustomization's namespace. */
   ownerNamespace?: string;
+  /**
+   * Set when Sluice (not the fleet) asked kustomize for origin annotations: the build directory relative to
+   * the repository root, to turn them into each Flux object's file and remove them from everything else.
+   */
+  originsFrom?: string;
 }
 
 export function postProcess(kustomizeOutput: string, opts: PostProcessOptions): KubeObject[] {
@@ -38,6 +44,7 @@ export function postProcess(kustomizeOutput: string, opts: PostProcessOptions): 
       namespace: opts.ownerNamespace ?? opts.ks.metadata.namespace,
     });
     setCommonMetadata(obj, opts.ks.spec.commonMetadata);
+    if (opts.originsFrom !== undefined) moveOriginToSourceFile(obj, opts.originsFrom);
     return obj;
   });
 }

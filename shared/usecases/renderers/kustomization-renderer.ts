@@ -35,6 +35,7 @@ export function kustomizationRenderer(deps: RenderDeps): Renderer {
         sourceDigest: inputs.sourceDigest,
         strict: inputs.strictSubstitution,
         allowRemoteBases: inputs.allowRemoteBases,
+        sourceFiles: true,
         configLookup: (kind, namespace, name) =>
           configs.find(
             (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,

@@ -1,0 +1,42 @@
+// Which repository file declared each Flux object of a render, so an error about a child Kustomization
+// names `clusters/dev/apps.yaml` instead of "output of" its parent. Read from kustomize's origin annotation.
+import { normalizeInside } from '../paths/secure-join.ts';
+import type { KubeObject } from './yaml-codec.ts';
+
+/** kustomize's own annotation, written when `buildMetadata: [originAnnotations]` is set. */
+export const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
+/** Sluice's note on a Flux object of a render (never shipped): its file, relative to the repository root. */
+export const SOURCE_FILE_ANNOTATION = 'sluice.dev/source-file';
+
+const FLUX_GROUP = /^[a-z0-9.-]+\.toolkit\.fluxcd\.io\//;
+
+/**
+ * Removes the origin annotation Sluice asked kustomize for (the shipped objects stay exactly as Flux renders
+ * them) and, on a Flux object, keeps its file as SOURCE_FILE_ANNOTATION. `buildDir` is relative to the root.
+ */
+export function moveOriginToSourceFile(obj: KubeObject, buildDir: string): void {
+  const meta = obj.metadata as { annotations?: Record<string, unknown> } | undefined;
+  const annotations = meta?.annotations;
+  if (!meta || !annotations || !(ORIGIN_ANNOTATION in annotations)) return;
+  const origin = annotations[ORIGIN_ANNOTATION];
+  delete annotations[ORIGIN_ANNOTATION];
+  if (Object.keys(annotations).length === 0) delete meta.annotations;
+  const path = typeof origin === 'string' ? /^path: *(.+)$/m.exec(origin)?.[1]?.trim() : undefined;
+  const file =
+    path && !/^\w+:\/\//.test(path) ? normalizeInside(buildDir ? `${buildDir}/${path}` : path) : undefined;
+  if (file && FLUX_GROUP.test(String(obj.apiVersion ?? ''))) {
+    meta.annotations = { ...meta.annotations, [SOURCE_FILE_ANNOTATION]: file };
+  }
+}
+
+/** The file a Flux object came from (removing the note from a copy), or undefined when unknown. */
+export function takeSourceFile(obj: KubeObject): { object: KubeObject; file: string | undefined } {
+  const meta = obj.metadata as { annotations?: Record<string, unknown> } | undefined;
+  const file = meta?.annotations?.[SOURCE_FILE_ANNOTATION];
+  if (typeof file !== 'string') return { object: obj, file: undefined };
+  const { [SOURCE_FILE_ANNOTATION]: _, ...rest } = meta?.annotations ?? {};
+  const metadata = { ...meta };
+  if (Object.keys(rest).length > 0) metadata.annotations = rest;
+  else delete metadata.annotations;
+  return { object: { ...obj, metadata }, file };
+}
