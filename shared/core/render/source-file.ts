@@ -21,7 +21,9 @@ export function moveOriginToSourceFile(obj: KubeObject, buildDir: string): void 
   const origin = annotations[ORIGIN_ANNOTATION];
   delete annotations[ORIGIN_ANNOTATION];
   if (Object.keys(annotations).length === 0) delete meta.annotations;
-  const path = typeof origin === 'string' ? /^path: *(.+)$/m.exec(origin)?.[1]?.trim() : undefined;
+  // A remote base's origin names a path in another repository (`repo:`): no file of this one.
+  const local = typeof origin === 'string' && !/^repo:/m.test(origin);
+  const path = local ? /^path: *(.+)$/m.exec(origin)?.[1]?.trim() : undefined;
   const file =
     path && !/^\w+:\/\//.test(path) ? normalizeInside(buildDir ? `${buildDir}/${path}` : path) : undefined;
   if (file && FLUX_GROUP.test(String(obj.apiVersion ?? ''))) {

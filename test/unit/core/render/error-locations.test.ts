@@ -43,6 +43,23 @@ describe('moveOriginToSourceFile', () => {
   });
 });
 
+describe('moveOriginToSourceFile with a remote base', () => {
+  it('names no file for an object from another repository', () => {
+    const ks: KubeObject = {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: {
+        name: 'apps',
+        annotations: {
+          'config.kubernetes.io/origin': 'path: apps.yaml\nrepo: https://github.com/o/r\nref: main\n',
+        },
+      },
+    };
+    moveOriginToSourceFile(ks, 'clusters/dev');
+    expect(ks.metadata).toEqual({ name: 'apps' });
+  });
+});
+
 describe('missingFileHint', () => {
   it.each([
     [
