@@ -110,3 +110,64 @@ describe('pipeline ordering', () => {
     expect(noisy(from)).toEqual([]);
   });
 });
+
+describe('a parent that does not render the new revision', () => {
+  const ks = (name: string, path: string, extra = '') =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ${path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n${extra}`;
+  const account = (note: string) =>
+    `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: team-sa\n  namespace: flux-system\n  labels:\n    note: ${note}\n`;
+  const note = () =>
+    (
+      h.kube.object('v1', 'ServiceAccount', 'team-sa', 'flux-system')?.metadata as {
+        labels?: { note?: string };
+      }
+    )?.labels?.note;
+
+  it('still has its children of the same source render it when it fails', async () => {
+    const good = await h.repo.head();
+    const message = 'Delivered past a broken parent by Sluice';
+    const deployment = readFileSync(`${h.repo.workDir}/apps/base/podinfo/deployment.yaml`, 'utf8');
+    await h.push(
+      {
+        'clusters/dev/broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: [\n',
+        'apps/base/podinfo/deployment.yaml': deployment.replace('Delivered by Sluice', message),
+      },
+      'break the root, change apps',
+    );
+    await h.webhook();
+    const env = () =>
+      (
+        h.kube.object('apps/v1', 'Deployment', 'podinfo', 'podinfo')?.spec as {
+          template: { spec: { containers: { env?: { name: string; value: string }[] }[] } };
+        }
+      )?.template.spec.containers[0]?.env?.find((e) => e.name === 'PODINFO_UI_MESSAGE')?.value;
+    await h.waitFor('apps at the new revision', () => env() === `${message} to dev` || undefined);
+    expect(kustomizationStatus(await h.status(), 'flux-system')?.render?.ready).toBe(false);
+    await h.repo.resetHard(good);
+    await h.repo.push({ force: true });
+    await h.webhook();
+    await settled();
+  });
+
+  it('still has its children of the same source render it when it is suspended', async () => {
+    await h.push(
+      {
+        'clusters/dev/tenants.yaml': ks('tenants', './tenants'),
+        'tenants/team.yaml': ks('team', './team'),
+        'team/sa.yaml': account('first'),
+      },
+      'a nested tenant',
+    );
+    await h.webhook();
+    await h.waitFor('the tenant applied', () => note() === 'first' || undefined);
+    await h.push(
+      {
+        'clusters/dev/tenants.yaml': ks('tenants', './tenants', '  suspend: true\n'),
+        'team/sa.yaml': account('second'),
+      },
+      'suspend the parent, change the child',
+    );
+    await h.webhook();
+    await h.waitFor('the child at the new revision', () => note() === 'second' || undefined);
+  });
+});
