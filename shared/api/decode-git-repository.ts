@@ -96,14 +96,13 @@ export function unsupportedUrl(url: string): string | undefined {
   }
   // Echo the value, but never what could be a password in front of an '@'.
   const shown = JSON.stringify(url.replace(/^[^/@]*:[^/]*@/, '***@'));
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `expected an https:// URL such as "https://github.com/org/fleet.git", got ${shown}, which is not a valid URL`;
+  // The literal prefix, as Flux's pattern: `https:user:pw@host` parses as a URL but is no http(s):// URL.
+  if (!/^https?:\/\//i.test(url)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
+    return `expected an http:// or https:// URL, got ${shown}${scheme ? `: ${scheme}:// URLs are not supported` : ''}`;
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    return `expected an http:// or https:// URL, got ${shown}: ${parsed.protocol}// URLs are not supported`;
+  if (!URL.canParse(url))
+    return `expected an https:// URL such as "https://github.com/org/fleet.git", got ${shown}, which is not a valid URL`;
   return undefined;
 }
 

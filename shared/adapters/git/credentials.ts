@@ -3,13 +3,14 @@
 import { SluiceError } from '../../core/errors.ts';
 import { classifyIp, parseIp } from '../../core/net/ip-address.ts';
 import type { GitCredentials } from '../../ports/git-source.ts';
+import { parseGitUrl } from './git-url.ts';
 
 export interface HttpAuth {
   headers: Record<string, string>;
 }
 
 export function httpAuth(url: string, creds: GitCredentials | undefined): HttpAuth {
-  const parsed = parseHttpUrl(url);
+  const parsed = parseGitUrl(url);
   const username = creds?.username || decodeURIComponent(parsed.username);
   const password = creds?.password || decodeURIComponent(parsed.password);
   const bearer = creds?.bearerToken;
@@ -31,25 +32,6 @@ export function httpAuth(url: string, creds: GitCredentials | undefined): HttpAu
     };
   }
   return { headers: {} };
-}
-
-/**
- * The URL, or a non-retryable ValidationFailed naming spec.url: an unparsable or non-HTTP URL (from a flag
- * or a record written before the decoder refused it) fails the same way on every retry.
- */
-function parseHttpUrl(url: string): URL {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) return parsed;
-  throw new SluiceError(
-    'ValidationFailed',
-    `spec.url: expected an http:// or https:// Git URL, got ${parsed ? `a ${parsed.protocol}// URL` : 'a value that is not a URL'}`,
-    { field: 'spec.url', retryable: false },
-  );
 }
 
 /** An IP literal of this machine, or `localhost`; `127.example.com` is a name like any other. */

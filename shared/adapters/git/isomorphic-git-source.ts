@@ -18,6 +18,7 @@ import type { HostResolver } from '../../ports/host-resolver.ts';
 import { systemResolver } from '../net/system-resolver.ts';
 import { httpAuth } from './credentials.ts';
 import { toGitError } from './git-errors.ts';
+import { parseGitUrl } from './git-url.ts';
 import { GuardedHttp } from './guarded-http.ts';
 import { type MaterializeRequest, materializeTree, writeManifest } from './materialize-tree.ts';
 
@@ -67,6 +68,11 @@ export class IsomorphicGitSource implements GitSource {
   }
 
   fetch(req: GitFetchRequest): Promise<GitSnapshot> {
+    try {
+      parseGitUrl(req.url);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const url = repositoryKey(req.url);
     // One fetch per repository at a time: the object store and its tracking refs are shared.
     const previous = this.locks.get(url) ?? Promise.resolve();

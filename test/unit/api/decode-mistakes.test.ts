@@ -1,7 +1,11 @@
 // Mistakes a user makes in Flux objects are refused with the file, the object, the field and what to
 // write instead: a misspelt field (which Flux refuses too), and Git URLs Sluice cannot fetch.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { httpAuth } from '../../../shared/adapters/git/credentials.ts';
+import { IsomorphicGitSource } from '../../../shared/adapters/git/isomorphic-git-source.ts';
 import { decodeResource } from '../../../shared/api/decode-resource.ts';
 import { isSluiceError, type SluiceError } from '../../../shared/core/errors.ts';
 import { closestMatch } from '../../../shared/core/text/closest-match.ts';
@@ -107,12 +111,23 @@ describe('a GitRepository URL Sluice cannot fetch', () => {
     expect(err.message).toMatch(hint);
   });
 
-  it.each(['file:///srv/fleet', 'not a url'])(
-    '%s reaching the Git adapter is a validation error, not retried',
-    (url) => {
-      const err = errorOf(() => httpAuth(url, undefined));
-      expect(err.code).toBe('ValidationFailed');
-      expect(err.retryable).toBe(false);
+  it.each(['file:///srv/fleet', 'not a url', 'git@github.com:org/fleet.git'])(
+    '%s reaching the Git adapter (a flag, an old record) is a validation error, not retried',
+    async (url) => {
+      const cacheDir = mkdtempSync(join(tmpdir(), 'sluice-git-url-'));
+      try {
+        const err = await new IsomorphicGitSource({ cacheDir }).fetch({ url }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isSluiceError(err) && { code: err.code, retryable: err.retryable, field: err.field }).toEqual({
+          code: 'ValidationFailed',
+          retryable: false,
+          field: 'spec.url',
+        });
+      } finally {
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
     },
   );
 });
