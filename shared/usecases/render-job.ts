@@ -25,6 +25,7 @@ import {
 } from '../core/pipeline/split-rendered-objects.ts';
 import { describeTarget, type Target } from '../core/pipeline/target.ts';
 import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.ts';
+import { locateError } from '../core/render/locate-error.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
 import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
@@ -113,7 +114,8 @@ export async function renderJob(
     });
     return { outcome: 'published', digest };
   } catch (err) {
-    const failure = await recordFailure(ctx, err);
+    // Every status message starts with the file and the object, whichever step failed.
+    const failure = await recordFailure(ctx, locateError(err, record.kustomization));
     // Its children still render the new revision, from the records its last good render registered.
     await passOn(ctx, record);
     throw failure;

@@ -31,7 +31,9 @@ describe('errors in sluice status', () => {
       return k?.render && !k.render.ready ? k : undefined;
     });
     expect(failed.render?.reason).toBe('BuildFailed');
-    expect(failed.render?.message).toContain('ExternalArtifact sources are not supported by Sluice yet');
+    expect(failed.render?.message).toMatch(
+      /^clusters\/dev\/external\.yaml: Kustomization\/flux-system\/external: spec\.sourceRef: ExternalArtifact sources are not supported by Sluice yet/,
+    );
     expect(failed.render?.message).not.toContain('declare the GitRepository');
   });
 

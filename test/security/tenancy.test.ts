@@ -132,7 +132,7 @@ describe('noCrossNamespaceRefs (Flux --no-cross-namespace-refs)', () => {
     expect(denied.namespace).toBe('team-a');
     expect(denied.render?.reason).toBe('AccessDenied');
     expect(denied.render?.message).toBe(
-      'Kustomization/team-a/cross-source: cross-namespace references are blocked (setting noCrossNamespaceRefs is on): spec.sourceRef.namespace: GitRepository/flux-system/flux-system; reference only objects in namespace team-a',
+      'tenants/cross-source.yaml: Kustomization/team-a/cross-source: cross-namespace references are blocked (setting noCrossNamespaceRefs is on): spec.sourceRef.namespace: GitRepository/flux-system/flux-system; reference only objects in namespace team-a',
     );
     expect(denied.artifact).toBeUndefined(); // nothing was ever published for it
 
@@ -172,7 +172,7 @@ describe('bounds on one render', () => {
     const bulk = await renderFailed('bulk');
     expect(bulk.render?.reason).toBe('BuildFailed');
     expect(bulk.render?.message).toBe(
-      'Kustomization/flux-system/bulk: renders 25 objects, more than the limit of 20 per render (setting maxObjectsPerRender); split it into several Kustomizations, or raise the setting if this is intended',
+      'clusters/dev/bulk.yaml: Kustomization/flux-system/bulk: renders 25 objects, more than the limit of 20 per render (setting maxObjectsPerRender); split it into several Kustomizations, or raise the setting if this is intended',
     );
     expect(bulk.artifact?.revision).toBe(good);
     const fanout = await renderFailed('fanout');
