@@ -24,7 +24,9 @@ export interface BuildKustomizationArgs {
 export async function buildKustomization(args: BuildKustomizationArgs): Promise<string> {
   const path = resolve(args.path);
   if (!args.path || !existsSync(path) || !statSync(path).isDirectory()) {
-    throw new SluiceError('UsageError', `invalid resource path ${JSON.stringify(path)}`);
+    // flux build says "invalid resource path"; say which of the two it is.
+    const what = args.path && existsSync(path) ? 'is not a directory' : 'not found';
+    throw new SluiceError('UsageError', `invalid resource path ${JSON.stringify(path)}: ${what}`);
   }
   if (!args.kustomizationFile) {
     throw new SluiceError('UsageError', 'a kustomization file is required: pass --kustomization-file <file>');
@@ -33,7 +35,7 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
   if (!existsSync(file) || statSync(file).isDirectory()) {
     throw new SluiceError(
       'UsageError',
-      `invalid kustomization file ${JSON.stringify(args.kustomizationFile)}`,
+      `invalid kustomization file ${JSON.stringify(args.kustomizationFile)}: ${existsSync(file) ? 'is a directory' : 'not found'}`,
     );
   }
   const { ks, writtenNamespace, others } = findKustomization(

@@ -97,4 +97,27 @@ describe('sluice build kustomization explains its local choices', () => {
     expect(run.stderr).toContain('--dry-run');
     expect((await sluice(...args, '--dry-run')).code).toBe(0);
   });
+
+  it('says "not found" for a missing --path or --kustomization-file', async () => {
+    const noPath = await sluice(
+      'build',
+      'kustomization',
+      'apps',
+      '--path',
+      'fleet/nowhere',
+      '--kustomization-file',
+      'ks.yaml',
+    );
+    expect(noPath.stderr).toContain('fleet/nowhere": not found');
+    const noFile = await sluice(
+      'build',
+      'kustomization',
+      'apps',
+      '--path',
+      'fleet/apps',
+      '--kustomization-file',
+      'nope.yaml',
+    );
+    expect(noFile.stderr).toContain('"nope.yaml": not found');
+  });
 });
