@@ -1,26 +1,15 @@
-// `sluice build kustomization` errors that only a local build can explain: which repository root it chose
-// (with --root as the way out), and where it looks for substituteFrom objects (with --dry-run).
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/run-cli.ts';
 
-const project = join(import.meta.dirname, '../..');
+const _project = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-hints-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(project, 'cli/sluice.ts'), ...args],
-      { cwd: dir },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function sluice(...args: string[]): Promise<CliRun> {
+  return runCli(args, { cwd: dir });
 }
 
 function write(path: string, text: string): void {

@@ -4,21 +4,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/run-cli.ts';
 
 const project = join(import.meta.dirname, '../..');
 const fixtures = join(project, 'test/fixtures/render');
 
-function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(project, 'cli/sluice.ts'), ...args],
-      { cwd: fixtures },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function sluice(...args: string[]): Promise<CliRun> {
+  return runCli(args, { cwd: fixtures });
 }
 
 describe('sluice build kustomization', () => {

@@ -1,23 +1,12 @@
-// `sluice` usage errors as a user meets them: exit code 2, our own one-line message on stderr (not Node's
-// argument parser's), and the near-miss command or flag suggested.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../support/run-cli.ts';
 
 const project = join(import.meta.dirname, '../..');
 const fixtures = join(project, 'test/fixtures/render');
 
-function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(project, 'cli/sluice.ts'), ...args],
-      { cwd: fixtures },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function sluice(...args: string[]): Promise<CliRun> {
+  return runCli(args, { cwd: fixtures });
 }
 
 const build = ['build', 'kustomization', 'podinfo'];

@@ -1,6 +1,3 @@
-// Without a cluster: the puller says there is no kubeconfig and where it looked, `sluice status` says why
-// nothing is applied, and `sluice get artifact` prints what would be applied, verified, as YAML.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +10,9 @@ import { silentLogger } from '../../shared/ports/logger.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { EXAMPLE_FLEET } from '../support/pipeline-harness.ts';
+import { type CliRun, runCli } from '../support/run-cli.ts';
 
-const project = join(import.meta.dirname, '../..');
+const _project = join(import.meta.dirname, '../..');
 let root: string;
 let home: string;
 let plane: ControlPlane;
@@ -71,16 +69,10 @@ async function rendered(): Promise<StatusView> {
   }
 }
 
-function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(project, 'cli/sluice.ts'), ...args],
-      { cwd: root, env: { ...process.env, HOME: home, SLUICE_API: '', SLUICE_API_TOKEN: '' } },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
+function sluice(...args: string[]): Promise<CliRun> {
+  return runCli(args, {
+    cwd: root,
+    env: { ...process.env, HOME: home, SLUICE_API: '', SLUICE_API_TOKEN: '' },
   });
 }
 
