@@ -133,11 +133,6 @@ describe('sluice get artifact', () => {
     expect(cluster.message).toContain('dev');
   });
 
-  it('wants the API token even on loopback: artifacts may hold Secrets', async () => {
-    const res = await fetch(`${plane.apiUrl}/api/artifact?cluster=dev&namespace=flux-system&name=apps`);
-    expect(res.status).toBe(401);
-  });
-
   it('exits 0 with YAML, 1 for an unknown target and 2 for a usage error, from the command line', async () => {
     await rendered();
     const api = ['--api', plane.apiUrl, '--data-dir', join(root, 'data')];

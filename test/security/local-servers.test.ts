@@ -11,7 +11,11 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from '../../embedded/control-plane.ts';
 import { startHttpApi } from '../../embedded/http-api.ts';
-import { loadOrCreateStoreCredentials, type StoreCredentials } from '../../embedded/local-credentials.ts';
+import {
+  API_TOKEN_FILE,
+  loadOrCreateStoreCredentials,
+  type StoreCredentials,
+} from '../../embedded/local-credentials.ts';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { startGitHttpServer } from '../../shared/adapters/embedded/git-http-server.ts';
 import { isSluiceError } from '../../shared/core/errors.ts';
@@ -382,5 +386,16 @@ describe('listening beyond loopback', () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe('the artifact API', () => {
+  it('wants the API token even on loopback: artifacts may hold Secrets another local user must not read', async () => {
+    const url = `${plane.apiUrl}/api/artifact?cluster=dev&namespace=flux-system&name=apps`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401);
+    const token = (await readFile(join(root, 'data', API_TOKEN_FILE), 'utf8')).trim();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).not.toBe(401);
   });
 });
