@@ -29,7 +29,10 @@ type Env = Record<string, string | undefined>;
 
 export function findControlPlane(flags: ControlPlaneFlags, env: Env, home?: string): FoundControlPlane {
   const contextFile = contextFilePath(env, home);
-  const context = readControlPlaneContext(contextFile);
+  // A context left by a control plane that is gone names an address someone else may now listen on: its
+  // files (and the secrets in them) must not be sent there.
+  const found = readControlPlaneContext(contextFile);
+  const context = found && isRunning(found.pid) ? found : undefined;
   const named = flags.api
     ? { url: flags.api, from: '--api' }
     : env.SLUICE_API
@@ -83,4 +86,14 @@ function readSecretFile(file: string, what: string, optional = false): string {
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    // ESRCH: gone. EPERM: some other user's process now has that pid, so not our control plane either.
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 // The context file: where a running embedded control plane tells the CLI its API address and data directory,
 // so `sluice status` and `sluice reconcile` work from any directory. It names secret files, never secrets.
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { SluiceError } from '../shared/core/errors.ts';
@@ -37,9 +37,18 @@ export function writeControlPlaneContext(path: string, context: ControlPlaneCont
 export function readControlPlaneContext(path: string): ControlPlaneContext | undefined {
   let text: string;
   try {
+    // Only the user's own file, writable by nobody else: its paths are read and sent as credentials.
+    const stat = statSync(path);
+    if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) {
+      throw new SluiceError(
+        'UsageError',
+        `${path} is not yours alone (owner or group/others may write it); remove it and start the control plane again`,
+      );
+    }
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof SluiceError) throw err;
     throw new SluiceError('UsageError', `cannot read ${path} (${(err as NodeJS.ErrnoException).code})`);
   }
   let value: unknown;
@@ -56,7 +65,8 @@ export function readControlPlaneContext(path: string): ControlPlaneContext | und
     typeof c.apiUrl !== 'string' ||
     typeof c.dataDir !== 'string' ||
     !optionalString(c.webhookSecretFile) ||
-    !optionalString(c.apiTokenFile)
+    !optionalString(c.apiTokenFile) ||
+    typeof c.pid !== 'number'
   ) {
     throw new SluiceError(
       'UsageError',

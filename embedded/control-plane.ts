@@ -1,9 +1,4 @@
-// The whole control plane on one machine (`sluice serve`, `npm start`): the SQS/S3-compatible server,
-// the fleet's Git server, webhook + status API, scheduler, fetch/render/event workers, and a puller for
-// the kubeconfig's current context when it is reachable. Everything listens on loopback by default.
-// It starts the local servers and loops; which adapters the pipeline and puller get is createDeps' choice.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { runPuller } from '../puller/run-puller.ts';
@@ -125,7 +120,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const deps = await pipelineDeps(ctx, store, fleet);
     const fleetKey = await registerFleet(deps, fleet.config);
     startWorkers(ctx, deps, store.queues, fleetKey);
-    const webhookSecret = opts.webhookSecret ?? loadOrCreateSecret(join(opts.dataDir, 'webhook-secret'));
+    const webhookSecret = opts.webhookSecret ?? loadOrCreateToken(opts.dataDir, 'webhook-secret');
     const api = await startApi(ctx, deps, webhookSecret);
     const publicKeyPem = await deps.keys.publicKeyPem();
     const puller = await startLocalPuller(ctx, store, publicKeyPem);
@@ -370,13 +365,6 @@ function announce(
     pid: process.pid,
   });
   ctx.stops.unshift(async () => removeControlPlaneContext(file, api.url));
-}
-
-function loadOrCreateSecret(path: string): string {
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  const secret = randomBytes(24).toString('hex');
-  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
-  return secret;
 }
 
 /** `env`: where the kubeconfig is looked for (process.env unless a test says otherwise). */

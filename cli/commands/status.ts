@@ -14,10 +14,14 @@ export async function status(plane: FoundControlPlane, asJson: boolean): Promise
 export async function fetchStatus(plane: FoundControlPlane): Promise<StatusView> {
   let res: Response;
   try {
-    res = await fetch(`${plane.apiUrl}/api/status`, {
-      signal: AbortSignal.timeout(5000),
-      headers: statusAuthorization(plane),
-    });
+    // The token also opens artifacts (which may hold Secrets): it goes only to a control plane that asked for it.
+    const ask = (headers: Record<string, string>) =>
+      fetch(`${plane.apiUrl}/api/status`, { signal: AbortSignal.timeout(5000), headers });
+    res = await ask({});
+    if (res.status === 401) {
+      const auth = statusAuthorization(plane);
+      if (auth.authorization) res = await ask(auth);
+    }
   } catch (err) {
     throw new SluiceError(
       'UsageError',

@@ -33,7 +33,7 @@ const announce = (extra: { apiTokenFile?: string } = {}) =>
     dataDir,
     webhookSecretFile: join(dataDir, 'webhook-secret'),
     ...extra,
-    pid: 42,
+    pid: process.pid,
   });
 
 describe('contextFilePath', () => {
