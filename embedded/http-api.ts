@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertListenAddress } from '../shared/adapters/embedded/listen-address.ts';
+import { assertListenAddress, localAddress } from '../shared/adapters/embedded/listen-address.ts';
 import { httpAnswerOf, isHttpError } from '../shared/core/http-error.ts';
 import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
 import { handleWebhook } from '../shared/usecases/handle-webhook.ts';
@@ -63,7 +63,8 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${opts.host}:${port}`,
+    // Where this machine reaches it: listening everywhere still answers on loopback.
+    url: `http://${localAddress(opts.host)}:${port}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
