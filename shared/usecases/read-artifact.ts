@@ -5,7 +5,7 @@ import { checkBinding } from '../core/artifact/binding.ts';
 import { verifyArtifact } from '../core/artifact/sign-artifact.ts';
 import { isSluiceError } from '../core/errors.ts';
 import { HttpError } from '../core/http-error.ts';
-import { describeTarget, type Target } from '../core/pipeline/target.ts';
+import { describeTarget, type Target, toTarget } from '../core/pipeline/target.ts';
 import type { KubeObject } from '../core/render/yaml-codec.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { stateOf } from './state-store.ts';
@@ -65,7 +65,7 @@ export async function readArtifact(
   }
   return {
     cluster,
-    target: { kind: target.kind, namespace: target.namespace, name: target.name },
+    target: toTarget(target),
     digest: signed.digest,
     revision: payload.source.revision,
     objects: payload.objects,
