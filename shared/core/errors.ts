@@ -32,6 +32,14 @@ export type ErrorCode =
   | 'LimitExceeded'
   | 'SourceAddressRefused'
   | 'SnapshotCorrupt'
+  /** A chart repository or OCI registry failed, timed out or answered something unusable (retryable when transient). */
+  | 'SourceFetchFailed'
+  /** A chart repository or registry refused the credentials (401/403): names the Secret to check. */
+  | 'SourceAuthFailed'
+  /** The chart, version, tag or digest asked for is not there: names what was asked and what exists. */
+  | 'ArtifactNotFound'
+  /** An archive (OCI layer, chart) with unsafe paths or links, or that inflates past its limits. */
+  | 'ArchiveRejected'
   /** The signing key service (KMS) is throttling, failing or unreachable: retry later. */
   | 'KeyServiceUnavailable'
   /** A queue message that is no job (not JSON, unknown kind, missing fields, wrong queue): dead-lettered at once. */

@@ -33,6 +33,10 @@ const REASON_OF_CODE: Record<ErrorCode, FluxReason> = {
   GitAuthFailed: 'ArtifactFailed',
   GitRefNotFound: 'ArtifactFailed',
   SnapshotCorrupt: 'ArtifactFailed',
+  SourceFetchFailed: 'ArtifactFailed',
+  SourceAuthFailed: 'ArtifactFailed',
+  ArtifactNotFound: 'ArtifactFailed',
+  ArchiveRejected: 'ArtifactFailed',
   // Something it depends on (a ConfigMap for substitution, a source) is not there yet.
   ReferenceNotFound: 'DependencyNotReady',
   AccessDenied: 'AccessDenied',
