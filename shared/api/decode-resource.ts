@@ -3,9 +3,15 @@
 import { SluiceError } from '../core/errors.ts';
 import type { ConfigData } from './config-data.ts';
 import { decodeGitRepository } from './decode-git-repository.ts';
+import { decodeHelmChart } from './decode-helm-chart.ts';
+import { decodeHelmRepository } from './decode-helm-repository.ts';
 import { decodeKustomization } from './decode-kustomization.ts';
+import { decodeOciRepository } from './decode-oci-repository.ts';
 import { FieldReader, isRecord } from './field-reader.ts';
 import type { GitRepository } from './git-repository.ts';
+import type { HelmChart } from './helm-chart.ts';
+import type { HelmRepository } from './helm-repository.ts';
+import { type ChartRef, chartRefOf, impliedHelmChart } from './implied-helm-chart.ts';
 import type { Kustomization } from './kustomization.ts';
 import {
   DEFAULT_NAMESPACE,
@@ -14,6 +20,7 @@ import {
   objectRef,
   type SourceLocation,
 } from './object-meta.ts';
+import type { OCIRepository } from './oci-repository.ts';
 
 export interface Manifest {
   kind: 'Manifest';
@@ -21,12 +28,34 @@ export interface Manifest {
   source: SourceLocation;
 }
 
-export type FleetResource = GitRepository | Kustomization | ConfigData | Manifest;
+export type FleetResource =
+  | GitRepository
+  | HelmRepository
+  | OCIRepository
+  | HelmChart
+  | Kustomization
+  | ConfigData
+  | Manifest;
 
 /** The Flux API versions and kinds Sluice understands today, for error messages and dispatch. */
 export const SUPPORTED_FLUX_KINDS: Record<string, readonly string[]> = {
-  'source.toolkit.fluxcd.io/v1': ['GitRepository'],
+  'source.toolkit.fluxcd.io/v1': ['GitRepository', 'HelmRepository', 'OCIRepository', 'HelmChart'],
   'kustomize.toolkit.fluxcd.io/v1': ['Kustomization'],
+};
+
+type FluxKind = 'GitRepository' | 'HelmRepository' | 'OCIRepository' | 'HelmChart' | 'Kustomization';
+type Decoder = (
+  raw: Record<string, unknown>,
+  metadata: ObjectMeta,
+  source: SourceLocation,
+  r: FieldReader,
+) => FleetResource;
+const FLUX_DECODERS: Record<FluxKind, Decoder> = {
+  GitRepository: decodeGitRepository,
+  HelmRepository: decodeHelmRepository,
+  OCIRepository: decodeOciRepository,
+  HelmChart: decodeHelmChart,
+  Kustomization: decodeKustomization,
 };
 
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -51,24 +80,41 @@ export function decodeResource(raw: Record<string, unknown>, source: SourceLocat
   if (group.endsWith('.toolkit.fluxcd.io')) {
     if (!SUPPORTED_FLUX_KINDS[apiVersion]?.includes(kind))
       throw unsupported(where, ref, apiVersion, kind, source);
-    resource =
-      kind === 'GitRepository'
-        ? decodeGitRepository(raw, metadata, source, r)
-        : decodeKustomization(raw, metadata, source, r);
+    resource = FLUX_DECODERS[kind as FluxKind](raw, metadata, source, r);
   } else if (apiVersion === 'v1' && (kind === 'ConfigMap' || kind === 'Secret')) {
     resource = { kind, metadata, data: decodeData(raw, kind, r), source };
   } else {
     resource = { kind: 'Manifest', object: raw, source };
   }
-  if (r.issues.length > 0) {
-    const list = r.issues.map((i) => `${i.field}: ${i.problem}`).join('; ');
-    throw new SluiceError('ValidationFailed', `${where}: ${ref}: ${list}`, {
-      file: source.file,
-      object: ref,
-      field: r.issues[0]?.field,
-    });
-  }
+  throwIssues(r, source, ref);
   return resource;
+}
+
+/**
+ * Where a helm.toolkit.fluxcd.io/v2 HelmRelease takes its chart: the HelmChart its `spec.chart` template
+ * implies, or its `spec.chartRef`. Reads only those fields (and `spec.interval` for the implied chart's
+ * default); problems are thrown as one ValidationFailed naming the file, the release and each field.
+ */
+export function decodeHelmReleaseSource(
+  raw: Record<string, unknown>,
+  source: SourceLocation,
+): { implied?: { chart: HelmChart; sourceNamespace: string }; chartRef?: ChartRef } {
+  const r = new FieldReader();
+  const metadata = decodeMetadata(raw, r);
+  const implied = impliedHelmChart(raw, metadata, source, r);
+  const chartRef = chartRefOf(raw, r);
+  throwIssues(r, source, objectRef('HelmRelease', metadata));
+  return { ...(implied && { implied }), ...(chartRef && { chartRef }) };
+}
+
+function throwIssues(r: FieldReader, source: SourceLocation, ref: string): void {
+  if (r.issues.length === 0) return;
+  const list = r.issues.map((i) => `${i.field}: ${i.problem}`).join('; ');
+  throw new SluiceError('ValidationFailed', `${describeLocation(source)}: ${ref}: ${list}`, {
+    file: source.file,
+    object: ref,
+    field: r.issues[0]?.field,
+  });
 }
 
 function decodeMetadata(raw: Record<string, unknown>, r: FieldReader): ObjectMeta {

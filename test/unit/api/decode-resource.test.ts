@@ -345,10 +345,11 @@ describe('decodeResource', () => {
 
   describe('refuses Flux kinds it does not support', () => {
     const supported =
-      'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, kustomize.toolkit.fluxcd.io/v1 Kustomization';
+      'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, source.toolkit.fluxcd.io/v1 HelmRepository, source.toolkit.fluxcd.io/v1 OCIRepository, source.toolkit.fluxcd.io/v1 HelmChart, kustomize.toolkit.fluxcd.io/v1 Kustomization';
     const cases: [string, string, string][] = [
       ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'HelmRelease/flux-system/x'],
-      ['source.toolkit.fluxcd.io/v1', 'OCIRepository', 'OCIRepository/flux-system/x'],
+      ['source.toolkit.fluxcd.io/v1', 'Bucket', 'Bucket/flux-system/x'],
+      ['source.toolkit.fluxcd.io/v1beta2', 'HelmRepository', 'HelmRepository/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1beta2', 'GitRepository', 'GitRepository/flux-system/x'],
       ['kustomize.toolkit.fluxcd.io/v1beta2', 'Kustomization', 'Kustomization/flux-system/x'],
       ['notification.toolkit.fluxcd.io/v1beta3', 'Alert', 'Alert/flux-system/x'],
