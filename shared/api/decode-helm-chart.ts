@@ -68,11 +68,11 @@ export function readHelmChartSpec(
   const refPath = `${path}.sourceRef`;
   const refRaw = r.object(spec, 'sourceRef', refPath, true);
   r.knownFields(refRaw, refPath, options.sourceRefFields);
-  const kind = r.string(refRaw, 'kind', `${refPath}.kind`, {
-    required: true,
-    oneOf: HELM_CHART_SOURCE_KINDS,
-  });
-  const name = r.string(refRaw, 'name', `${refPath}.name`, { required: true, maxLength: 253 }) ?? '';
+  // A missing sourceRef is one problem, not three.
+  const kind =
+    refRaw && r.string(refRaw, 'kind', `${refPath}.kind`, { required: true, oneOf: HELM_CHART_SOURCE_KINDS });
+  const name =
+    (refRaw && r.string(refRaw, 'name', `${refPath}.name`, { required: true, maxLength: 253 })) ?? '';
   const sourceNamespace = options.sourceRefFields.includes('namespace')
     ? r.string(refRaw, 'namespace', `${refPath}.namespace`, { minLength: 1, maxLength: 63 })
     : undefined;

@@ -71,6 +71,6 @@ export function refuseVerify(spec: Raw | undefined, path: string, what: string, 
   if (spec?.verify === undefined || spec.verify === null) return;
   r.fail(
     path,
-    `signature verification (cosign, notation) is not supported by this Sluice version yet, and Sluice will not use ${what} unverified, so this object is refused; remove ${path} only if an unverified ${what} is acceptable`,
+    `signature verification (cosign, notation) is not supported by this Sluice version yet, and Sluice will not use the ${what} unverified, so this object is refused; remove ${path} only if an unverified ${what} is acceptable`,
   );
 }
