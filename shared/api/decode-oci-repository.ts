@@ -3,6 +3,7 @@
 import { parseRange } from '../core/git/semver-range.ts';
 import { dropUndefined } from './decode-git-repository.ts';
 import {
+  ociRepositoryProblem,
   readLocalRef,
   readProvider,
   readTimeout,
@@ -105,6 +106,11 @@ function readUrl(spec: Raw | undefined, r: FieldReader): string | undefined {
       'spec.url',
       `must name the repository only, without a tag or digest; write ${JSON.stringify(url.slice(0, url.length - lastSegment.length + at))} and put ${JSON.stringify(lastSegment.slice(at + 1))} in ${field}`,
     );
+    return undefined;
+  }
+  const problem = ociRepositoryProblem(repository);
+  if (problem) {
+    r.fail('spec.url', problem);
     return undefined;
   }
   return url;

@@ -74,3 +74,14 @@ export function refuseVerify(spec: Raw | undefined, path: string, what: string, 
     `signature verification (cosign, notation) is not supported by this Sluice version yet, and Sluice will not use the ${what} unverified, so this object is refused; remove ${path} only if an unverified ${what} is acceptable`,
   );
 }
+
+/** The OCI distribution spec's repository name grammar (lowercase components separated by '/'). */
+const OCI_REPOSITORY_NAME = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
+
+/** Why `path` (the part of an oci:// URL after the host) is no registry repository name, or undefined. */
+export function ociRepositoryProblem(path: string): string | undefined {
+  if (OCI_REPOSITORY_NAME.test(path)) return undefined;
+  return path.toLowerCase() !== path && OCI_REPOSITORY_NAME.test(path.toLowerCase())
+    ? `registry repository names are lowercase: write ${JSON.stringify(path.toLowerCase())}`
+    : `${JSON.stringify(path)} is not a registry repository name (lowercase letters, digits and . _ - separators, components joined by /)`;
+}

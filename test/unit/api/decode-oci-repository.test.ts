@@ -157,6 +157,12 @@ describe('OCIRepository', () => {
       expect(issue?.problem).toBe(`must name the repository only, without a tag or digest; write ${fix}`);
     });
 
+    it('a repository name the registry cannot have (uppercase)', () => {
+      expect(issues('interval: 1m', 'url: oci://ghcr.io/MyOrg/manifests')).toEqual([
+        { field: 'spec.url', problem: 'registry repository names are lowercase: write "myorg/manifests"' },
+      ]);
+    });
+
     it('credentials in the URL, without echoing them', () => {
       const refusal = refusalOf(() =>
         decodeYaml(withSpec('interval: 1m', 'url: oci://bot:s3cret@ghcr.io/org/x')),
