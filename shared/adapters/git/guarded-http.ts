@@ -26,6 +26,8 @@ export interface GuardedHttpOptions {
   idleTimeoutMs: number;
   /** Aborts every request of the fetch once the fetch has run too long. */
   deadline?: AbortSignal;
+  /** certSecretRef material for https hops: a CA to trust, a client certificate and key (PEM). */
+  tls?: { ca?: string | string[]; cert?: string; key?: string };
 }
 
 /** Headers that carry credentials: dropped on a redirect to another origin. */
@@ -173,6 +175,7 @@ function send(
         headers: { ...headers, ...(body && { 'content-length': String(body.length) }) },
         lookup,
         ...(opts.deadline && { signal: opts.deadline }),
+        ...(url.protocol === 'https:' && opts.tls),
       },
       resolve,
     );

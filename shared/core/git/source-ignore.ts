@@ -38,13 +38,22 @@ interface Pattern {
 export class SourceIgnore {
   private readonly patterns: Pattern[] = [];
 
-  /** `sourceIgnoreFiles` maps a directory ('' = root) to its .sourceignore content. */
-  constructor(specIgnore: string | undefined, sourceIgnoreFiles: ReadonlyMap<string, string>) {
+  /**
+   * `sourceIgnoreFiles` maps a directory ('' = root) to its .sourceignore content. `builtIn: false` leaves
+   * out the VCS and default patterns, as Flux does for an OCIRepository (only .sourceignore and spec.ignore).
+   */
+  constructor(
+    specIgnore: string | undefined,
+    sourceIgnoreFiles: ReadonlyMap<string, string>,
+    options: { builtIn?: boolean } = {},
+  ) {
     const hasUserPatterns =
       lines(specIgnore ?? '').length > 0 ||
       [...sourceIgnoreFiles.values()].some((text) => lines(text).length > 0);
-    this.add('', VCS_PATTERNS);
-    if (!hasUserPatterns) this.add('', DEFAULT_PATTERNS);
+    if (options.builtIn !== false) {
+      this.add('', VCS_PATTERNS);
+      if (!hasUserPatterns) this.add('', DEFAULT_PATTERNS);
+    }
     // Shallower scopes first so deeper .sourceignore files (and spec.ignore, last) can override them.
     const dirs = [...sourceIgnoreFiles.keys()].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1));
     for (const dir of dirs) this.add(dir, lines(sourceIgnoreFiles.get(dir) ?? ''));
