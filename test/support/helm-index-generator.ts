@@ -37,7 +37,11 @@ function sentence(rand: () => number, words: number): string {
 
 function hex(rand: () => number, chars: number): string {
   let s = '';
-  while (s.length < chars) s += Math.floor(rand() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < chars) {
+    s += Math.floor(rand() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
+  }
   return s.slice(0, chars);
 }
 
