@@ -8,13 +8,15 @@
 // `WWW-Authenticate: Bearer realm=…,service=…,scope=repository:<name>:<actions>` challenge and a /token
 // endpoint that checks basic credentials, or hands anonymous pull tokens when `anonymousPull` is set);
 // blob GETs redirected to a second origin (a CDN stand-in that refuses an Authorization header, as S3 does);
-// a request log on both origins; test hooks to corrupt a blob and to serve an oversized manifest.
+// a request log on both origins; HTTPS with a given certificate; test hooks to corrupt a blob or a manifest,
+// answer the next requests with an error status, and serve an oversized manifest.
 // It does NOT model: deletes, the referrers API, upload status (GET on an upload) or resumption, Range
 // requests, digest algorithms other than sha256, manifest validation (referenced blobs need not exist),
 // Accept negotiation (a manifest is served as the type it was pushed with), token expiry, per-repository
-// permissions (a token's actions hold for every repository), rate limits, or TLS.
+// permissions (a token's actions hold for every repository), rate limits, or client certificates.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface OciRegistryAuth {
@@ -31,6 +33,8 @@ export interface OciRegistryOptions {
   auth?: OciRegistryAuth;
   /** Blob GETs answer 307 to a second origin that serves the bytes (and refuses any Authorization header). */
   redirectBlobs?: boolean;
+  /** Serve HTTPS with this certificate (the redirect target stays plain HTTP). */
+  tls?: { certPem: string; keyPem: string };
 }
 
 export interface LoggedRequest {
@@ -59,6 +63,10 @@ export interface OciRegistry {
   putManifest(repository: string, bytes: Buffer, mediaType: string, tag?: string): string;
   /** Serves other bytes under `digest` from now on (same length, one byte flipped). */
   corruptBlob(digest: string): void;
+  /** Serves other bytes under the manifest digest `digest` of `repository` from now on. */
+  corruptManifest(repository: string, digest: string): void;
+  /** The next `count` requests to the registry origin answer `status` (a registry in trouble). */
+  failRequests(status: number, count?: number): void;
   /** Tags `tag` with a syntactically valid manifest of `bytes` bytes (padded with an annotation). */
   serveOversizedManifest(repository: string, tag: string, bytes: number): string;
   close(): Promise<void>;
@@ -86,6 +94,7 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
   const requests: LoggedRequest[] = [];
   let origin = '';
   let blobOrigin: string | undefined;
+  let failures: { status: number; left: number } | undefined;
 
   const repo = (name: string): Repo => {
     let r = repos.get(name);
@@ -291,7 +300,7 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
     created(res, name, storeBlob(name, bytes));
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const entry: LoggedRequest = {
       origin: 'registry',
       method: req.method ?? 'GET',
@@ -303,12 +312,19 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
     res.on('finish', () => {
       entry.status = res.statusCode;
     });
+    if (failures && failures.left > 0) {
+      failures.left--;
+      return error(res, failures.status, 'UNAVAILABLE', 'injected failure');
+    }
     handle(req, res).catch(() => {
       if (!res.headersSent) error(res, 500, 'UNKNOWN', 'internal error');
       else res.destroy();
     });
-  });
-  origin = await listen(server);
+  };
+  const server = opts.tls
+    ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, onRequest)
+    : createServer(onRequest);
+  origin = await listen(server, opts.tls ? 'https' : 'http');
 
   let cdn: Server | undefined;
   if (opts.redirectBlobs) {
@@ -351,6 +367,14 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
       const copy = Buffer.from(bytes);
       copy[copy.length - 1] = (copy[copy.length - 1] ?? 0) ^ 0xff;
       blobs.set(digest, copy);
+    },
+    corruptManifest(repository, digest) {
+      const found = repos.get(repository)?.manifests.get(digest);
+      if (!found) throw new Error(`no manifest ${digest}`);
+      found.bytes = Buffer.concat([found.bytes, Buffer.from(' ')]);
+    },
+    failRequests(status, count = 1) {
+      failures = { status, left: count };
     },
     serveOversizedManifest(repository, tag, size) {
       const empty = storeBlob(repository, Buffer.from('{}'));
@@ -396,11 +420,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function listen(server: Server): Promise<string> {
+function listen(server: Server, scheme = 'http'): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      resolve(`${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`);
     });
   });
 }

@@ -15,10 +15,12 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 
 export function parseOciUrl(url: string): OciLocation {
+  // Credentials written into the URL are never echoed back.
+  const shown = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i, '$1***@');
   const bad = (why: string): never => {
     throw new SluiceError(
       'ValidationFailed',
-      `spec.url ${JSON.stringify(url)} ${why}; write oci://host/repository`,
+      `spec.url ${JSON.stringify(shown)} ${why}; write oci://host/repository`,
       {
         field: 'spec.url',
       },
