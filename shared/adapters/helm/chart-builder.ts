@@ -1,0 +1,192 @@
+// Builds a HelmChart's artifact as source-controller does: fetch the chart (repository index, OCI
+// registry, or a directory of a Git/OCI snapshot), set the version, merge values files, vendor
+// dependencies, then store the chart read-only under the digest of its deterministic tar.
+import { createHash } from 'node:crypto';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ChartMetadata } from '../../core/chart/chart-metadata.ts';
+import { versionWithRevision } from '../../core/chart/chart-version.ts';
+import { SluiceError } from '../../core/errors.ts';
+import { normalizeInside, secureJoin } from '../../core/paths/secure-join.ts';
+import type { ChartBuilder, ChartBuildRequest, ChartSnapshot } from '../../ports/chart-builder.ts';
+import type { HelmRepositoryClient } from '../../ports/helm-repository.ts';
+import type { OciRegistryClient } from '../../ports/oci-registry.ts';
+import { packTar } from '../archive/tar-gz.ts';
+import { vendorDependencies } from './chart-dependencies.ts';
+import { copyChartDir, readChartMetadata, unpackChartArchive } from './chart-files.ts';
+import { pullFromIndex, pullFromOci } from './chart-pull.ts';
+import { writeMergedValues } from './chart-values.ts';
+
+export interface HelmChartBuilderOptions {
+  /** Built charts live in `<workDir>/<digest hex>/<name>/`; staging happens beside them. */
+  workDir: string;
+  helmRepositories: HelmRepositoryClient;
+  oci: OciRegistryClient;
+}
+
+/** A chart staged for the build: its directory, and where values files and file:// deps resolve. */
+interface StagedChart {
+  dir: string;
+  /** The source snapshot (Git/OCI) or the chart itself (repository charts). */
+  root: string;
+  /** The chart's path inside `root`, for file:// dependencies; undefined for packaged charts. */
+  pathInRoot: string | undefined;
+}
+
+export class HelmChartBuilder implements ChartBuilder {
+  private readonly opts: HelmChartBuilderOptions;
+
+  constructor(opts: HelmChartBuilderOptions) {
+    this.opts = opts;
+  }
+
+  async build(req: ChartBuildRequest): Promise<ChartSnapshot> {
+    await mkdir(this.opts.workDir, { recursive: true });
+    const staging = await mkdtemp(join(this.opts.workDir, '.staging-'));
+    try {
+      const chart = await this.fetchChart(req, staging);
+      const meta = await readChartMetadata(chart.dir, `chart ${req.chart}`);
+      const version = await this.setVersion(req, chart.dir, meta);
+      await writeMergedValues(
+        chart.dir,
+        chart.root,
+        req.valuesFiles ?? [],
+        req.ignoreMissingValuesFiles ?? false,
+        chart.pathInRoot === undefined ? 'chart' : 'source',
+      );
+      if (chart.pathInRoot !== undefined) {
+        await vendorDependencies(
+          {
+            chartDir: chart.dir,
+            sourceRoot: chart.root,
+            chartPath: chart.pathInRoot,
+            repositories: this.opts.helmRepositories,
+            oci: this.opts.oci,
+            access: req.dependencies,
+          },
+          meta,
+        );
+      }
+      const { digest, dir } = await this.store(staging, chart.dir, meta.name);
+      return { name: meta.name, version, revision: version, digest, dir, changed: digest !== req.lastDigest };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Step 1: the chart's files in `staging`, wherever they come from. */
+  private async fetchChart(req: ChartBuildRequest, staging: string): Promise<StagedChart> {
+    const origin = req.origin;
+    const unpacked = join(staging, 'unpacked');
+    if (origin.kind === 'HelmRepository') {
+      const range = req.version ?? '';
+      const pulled =
+        origin.type === 'oci'
+          ? await pullFromOci(this.opts.oci, origin.url, req.chart, range, origin.access)
+          : await pullFromIndex(
+              this.opts.helmRepositories,
+              origin.url,
+              await storedIndex(origin.indexDir),
+              req.chart,
+              range,
+              origin.access,
+            );
+      const dir = await unpackChartArchive(pulled.bytes, unpacked, `${req.chart}-${pulled.version}.tgz`);
+      return { dir, root: dir, pathInRoot: undefined };
+    }
+    const pathInRoot = normalizeInside(req.chart);
+    const source = secureJoin(origin.dir, req.chart, 'spec.chart');
+    const stats = await stat(source).catch(() => undefined);
+    if (stats === undefined) {
+      throw new SluiceError(
+        'ArtifactNotFound',
+        `chart path ${JSON.stringify(req.chart)} does not exist in the ${origin.kind} revision ${origin.revision}; check spec.chart`,
+        { field: 'spec.chart' },
+      );
+    }
+    if (stats.isFile()) {
+      // A packaged chart committed to the source: used as it is, like a repository's archive.
+      const dir = await unpackChartArchive(await readFile(source), unpacked, req.chart);
+      return { dir, root: origin.dir, pathInRoot: undefined };
+    }
+    const dir = join(staging, 'copied', 'chart');
+    await copyChartDir(origin.dir, source, dir, `spec.chart ${req.chart}`);
+    return { dir, root: origin.dir, pathInRoot };
+  }
+
+  /** Step 2: the artifact's version, with Flux's `+<revision>` under reconcileStrategy Revision. */
+  private async setVersion(req: ChartBuildRequest, dir: string, meta: ChartMetadata): Promise<string> {
+    const origin = req.origin;
+    if (origin.kind === 'HelmRepository' || req.reconcileStrategy !== 'Revision') return meta.version;
+    const version = versionWithRevision(meta.version, origin.revision);
+    const doc = parseDocument(await readFile(join(dir, 'Chart.yaml'), 'utf8'));
+    doc.set('version', version);
+    await writeFile(join(dir, 'Chart.yaml'), doc.toString());
+    return version;
+  }
+
+  /** Last step: the chart under `<workDir>/<hex>/<name>/`, read-only; an equal earlier build is reused. */
+  private async store(
+    staging: string,
+    chartDir: string,
+    name: string,
+  ): Promise<{ digest: string; dir: string }> {
+    const final = join(staging, 'final');
+    await mkdir(final);
+    await rename(chartDir, join(final, name));
+    const hex = createHash('sha256')
+      .update(await packTar(final))
+      .digest('hex');
+    const out = join(this.opts.workDir, hex);
+    if (!(await exists(out))) {
+      await makeReadOnly(final);
+      try {
+        await rename(final, out);
+      } catch (err) {
+        // Built concurrently by another reconcile: the same digest means the same files.
+        if (!(await exists(out))) throw err;
+      }
+    }
+    return { digest: `sha256:${hex}`, dir: out };
+  }
+}
+
+async function storedIndex(indexDir: string): Promise<Buffer> {
+  try {
+    return await readFile(join(indexDir, 'index.yaml'));
+  } catch {
+    throw new SluiceError(
+      'ArtifactNotFound',
+      'the HelmRepository has no stored index yet; wait for its fetch to succeed',
+      { retryable: true },
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function makeReadOnly(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await makeReadOnly(path);
+    else await chmod(path, ((await stat(path)).mode & 0o100) !== 0 ? 0o555 : 0o444);
+  }
+  await chmod(dir, 0o555);
+}

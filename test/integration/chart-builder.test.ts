@@ -1,0 +1,323 @@
+// HelmChart builds against real charts (written and packaged by the bundled helm) and the local
+// registry stand-ins: versions, values files, reconcileStrategy Revision, vendored dependencies, and a
+// `helm template` of every built chart with no network, which proves nothing is left to download.
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { HelmChartBuilder } from '../../shared/adapters/helm/chart-builder.ts';
+import { HttpOciRegistryClient } from '../../shared/adapters/oci/registry-client.ts';
+import type { ChartBuildRequest, ChartOrigin, ChartSnapshot } from '../../shared/ports/chart-builder.ts';
+import type { HelmRepositoryClient } from '../../shared/ports/helm-repository.ts';
+import { rejectionOf } from '../support/error-of.ts';
+import {
+  type FixtureChart,
+  makeHelmHome,
+  packageChart,
+  runHelm,
+  writeChart,
+} from '../support/helm-charts.ts';
+import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
+
+const REVISION = 'main@sha1:0123456789abcdef0123456789abcdef01234567';
+const policy = { publicOnly: false, allowed: ['127.0.0.1/32'], allowSetting: 'test' };
+const noRepositories: HelmRepositoryClient = {
+  fetchIndex: () => Promise.reject(new Error('no chart repository in this test')),
+  downloadChart: () => Promise.reject(new Error('no chart repository in this test')),
+};
+
+let root: string;
+let home: string;
+let registry: OciRegistry;
+let builder: HelmChartBuilder;
+let source: string;
+let count = 0;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sluice-chart-builder-'));
+  home = await makeHelmHome(root);
+  registry = await startOciRegistry();
+  builder = new HelmChartBuilder({
+    workDir: join(root, 'work'),
+    helmRepositories: noRepositories,
+    oci: new HttpOciRegistryClient({ policy }),
+  });
+  source = join(root, 'source');
+  await mkdir(source);
+  await writeChart(join(source, 'charts'), {
+    name: 'app',
+    version: '1.0.0',
+    values: 'greeting: hello\nnested:\n  a: 1\n  b: 2\n',
+    files: {
+      'values-prod.yaml': 'nested:\n  b: 20\n  c: 30\nlist: [1, 2]\n',
+      'values-eu.yaml': 'greeting: hallo\nlist: [3]\n',
+    },
+  });
+});
+
+afterAll(async () => {
+  await registry?.close();
+  await chmodTree(join(root, 'work'));
+  await rm(root, { recursive: true, force: true });
+});
+
+function gitOrigin(dir = source): ChartOrigin {
+  return { kind: 'GitRepository', dir, revision: REVISION };
+}
+
+function request(chart: string, extra: Partial<ChartBuildRequest> = {}): ChartBuildRequest {
+  return {
+    chart,
+    origin: gitOrigin(),
+    dependencies: { accessFor: async () => ({ insecure: true }) },
+    ...extra,
+  };
+}
+
+/** A fresh source directory holding `charts` (at `charts/<name>`) and any other files. */
+async function sourceWith(charts: FixtureChart[], files: Record<string, string> = {}): Promise<string> {
+  count += 1;
+  const dir = join(root, `source-${count}`);
+  for (const chart of charts) await writeChart(join(dir, 'charts'), chart);
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(join(dir, rel, '..'), { recursive: true });
+    await writeFile(join(dir, rel), text);
+  }
+  return dir;
+}
+
+async function template(snap: ChartSnapshot): Promise<string> {
+  const { stdout } = await runHelm(['template', 'rel', join(snap.dir, snap.name)], { home });
+  return stdout;
+}
+
+async function valuesOf(snap: ChartSnapshot): Promise<unknown> {
+  return parse(await readFile(join(snap.dir, snap.name, 'values.yaml'), 'utf8'));
+}
+
+describe('a chart directory in a Git snapshot', () => {
+  it('is stored read-only under its digest, with its Chart.yaml version, and renders', async () => {
+    const snap = await builder.build(request('charts/app'));
+    expect(snap).toMatchObject({ name: 'app', version: '1.0.0', revision: '1.0.0', changed: true });
+    expect(snap.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(snap.dir).toBe(join(root, 'work', snap.digest.slice(7)));
+    expect((await lstat(join(snap.dir, 'app', 'Chart.yaml'))).mode & 0o222).toBe(0);
+    expect((await lstat(join(snap.dir, 'app'))).mode & 0o222).toBe(0);
+    expect(await template(snap)).toContain('greeting: "hello"');
+  });
+
+  it('gives the same digest for the same inputs, and changed false against it', async () => {
+    const first = await builder.build(request('charts/app'));
+    const again = await builder.build(request('charts/app', { lastDigest: first.digest }));
+    expect(again.digest).toBe(first.digest);
+    expect(again.changed).toBe(false);
+  });
+
+  it('suffixes the version with the short commit under reconcileStrategy Revision', async () => {
+    const snap = await builder.build(request('charts/app', { reconcileStrategy: 'Revision' }));
+    expect(snap.version).toBe('1.0.0+0123456789ab');
+    expect(snap.revision).toBe('1.0.0+0123456789ab');
+    const chartYaml = parse(await readFile(join(snap.dir, 'app', 'Chart.yaml'), 'utf8')) as {
+      version: string;
+    };
+    expect(chartYaml.version).toBe('1.0.0+0123456789ab');
+    expect(await template(snap)).toContain('chartVersion: "1.0.0+0123456789ab"');
+  });
+
+  it('refuses a path that does not exist, or climbs out of the source', async () => {
+    expect((await rejectionOf(builder.build(request('charts/missing')))).code).toBe('ArtifactNotFound');
+    expect((await rejectionOf(builder.build(request('../outside')))).code).toBe('PathEscapesRoot');
+  });
+
+  it('refuses a chart with a symlink leaving the source', async () => {
+    const dir = await sourceWith([{ name: 'linked', version: '0.1.0' }]);
+    await writeFile(join(root, 'secret.txt'), 'outside');
+    await symlink(join(root, 'secret.txt'), join(dir, 'charts', 'linked', 'secret.txt'));
+    const err = await rejectionOf(builder.build(request('charts/linked', { origin: gitOrigin(dir) })));
+    expect(err.code).toBe('PathEscapesRoot');
+  });
+
+  it('follows a symlink that stays inside the source, storing what it points to', async () => {
+    const dir = await sourceWith([{ name: 'shared-values', version: '0.1.0' }], { 'common/extra.txt': 'x' });
+    await symlink('../../common/extra.txt', join(dir, 'charts', 'shared-values', 'extra.txt'));
+    const snap = await builder.build(request('charts/shared-values', { origin: gitOrigin(dir) }));
+    expect((await lstat(join(snap.dir, 'shared-values', 'extra.txt'))).isFile()).toBe(true);
+  });
+
+  it('refuses an invalid Chart.yaml with a clear error', async () => {
+    const dir = await sourceWith([{ name: 'bad', version: 'not-a-version' }]);
+    const err = await rejectionOf(builder.build(request('charts/bad', { origin: gitOrigin(dir) })));
+    expect(err.code).toBe('ValidationFailed');
+    expect(err.message).toContain('not-a-version');
+  });
+});
+
+describe('valuesFiles', () => {
+  it('merges the files in order over nothing else (later wins, maps deeply) into values.yaml', async () => {
+    const snap = await builder.build(
+      request('charts/app', {
+        valuesFiles: ['charts/app/values.yaml', 'charts/app/values-prod.yaml', 'charts/app/values-eu.yaml'],
+      }),
+    );
+    expect(await valuesOf(snap)).toEqual({ greeting: 'hallo', nested: { a: 1, b: 20, c: 30 }, list: [3] });
+    expect(await template(snap)).toContain('greeting: "hallo"');
+  });
+
+  it('replaces the chart values with the files alone, as Flux does', async () => {
+    const snap = await builder.build(request('charts/app', { valuesFiles: ['charts/app/values-prod.yaml'] }));
+    expect(await valuesOf(snap)).toEqual({ nested: { b: 20, c: 30 }, list: [1, 2] });
+  });
+
+  it('refuses a missing file, naming it, unless told to ignore missing files', async () => {
+    const err = await rejectionOf(
+      builder.build(
+        request('charts/app', { valuesFiles: ['charts/app/values-prod.yaml', 'charts/app/nope.yaml'] }),
+      ),
+    );
+    expect(err.code).toBe('PathNotFound');
+    expect(err.message).toContain('charts/app/nope.yaml');
+    const snap = await builder.build(
+      request('charts/app', {
+        valuesFiles: ['charts/app/values-prod.yaml', 'charts/app/nope.yaml'],
+        ignoreMissingValuesFiles: true,
+      }),
+    );
+    expect(await valuesOf(snap)).toEqual({ nested: { b: 20, c: 30 }, list: [1, 2] });
+  });
+
+  it('refuses a values file outside the source', async () => {
+    const err = await rejectionOf(
+      builder.build(request('charts/app', { valuesFiles: ['../../etc/passwd'] })),
+    );
+    expect(err.code).toBe('PathEscapesRoot');
+  });
+});
+
+describe('dependencies', () => {
+  it('vendors a file:// dependency and keeps one already in charts/', async () => {
+    const dir = await sourceWith([
+      {
+        name: 'umbrella',
+        version: '2.0.0',
+        chartYamlExtra:
+          'dependencies:\n- name: lib\n  version: ">=0.1.0"\n  repository: file://../lib\n- name: kept\n  version: 1.0.0\n',
+        files: {
+          'charts/kept/Chart.yaml': 'apiVersion: v2\nname: kept\nversion: 1.0.0\n',
+          'charts/kept/templates/cm.yaml': 'kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: kept\n',
+        },
+      },
+      {
+        name: 'lib',
+        version: '0.2.0',
+        templates: { 'cm.yaml': 'kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: from-lib\n' },
+      },
+    ]);
+    const snap = await builder.build(request('charts/umbrella', { origin: gitOrigin(dir) }));
+    expect((await readdir(join(snap.dir, 'umbrella', 'charts'))).sort()).toEqual(['kept', 'lib']);
+    const out = await template(snap);
+    expect(out).toContain('name: from-lib');
+    expect(out).toContain('name: kept');
+  });
+
+  it('refuses a file:// dependency outside the source', async () => {
+    const dir = await sourceWith([
+      {
+        name: 'escaper',
+        version: '1.0.0',
+        chartYamlExtra: 'dependencies:\n- name: lib\n  version: "*"\n  repository: file://../../../lib\n',
+      },
+    ]);
+    const err = await rejectionOf(builder.build(request('charts/escaper', { origin: gitOrigin(dir) })));
+    expect(err.code).toBe('PathEscapesRoot');
+    expect(err.message).toContain('dependency lib');
+  });
+
+  it('refuses a repository alias, asking for the URL', async () => {
+    const dir = await sourceWith([
+      {
+        name: 'aliased',
+        version: '1.0.0',
+        chartYamlExtra: 'dependencies:\n- name: redis\n  version: "*"\n  repository: "@bitnami"\n',
+      },
+    ]);
+    const err = await rejectionOf(builder.build(request('charts/aliased', { origin: gitOrigin(dir) })));
+    expect(err.code).toBe('ValidationFailed');
+    expect(err.message).toContain('URL');
+  });
+
+  it('vendors an oci:// dependency as charts/<name>-<version>.tgz, picked by its range', async () => {
+    await pushChart({ name: 'ocidep', version: '1.1.0' }, 'deps');
+    await pushChart({ name: 'ocidep', version: '1.2.0' }, 'deps');
+    await pushChart({ name: 'ocidep', version: '2.0.0' }, 'deps');
+    const dir = await sourceWith([
+      {
+        name: 'withoci',
+        version: '1.0.0',
+        chartYamlExtra: `dependencies:\n- name: ocidep\n  version: "~1.1 || ^1.2"\n  repository: ${registry.url('deps')}\n`,
+      },
+    ]);
+    const snap = await builder.build(request('charts/withoci', { origin: gitOrigin(dir) }));
+    expect(await readdir(join(snap.dir, 'withoci', 'charts'))).toEqual(['ocidep-1.2.0.tgz']);
+    expect(await template(snap)).toContain('rel-ocidep');
+  });
+});
+
+describe('a HelmRepository of type oci', () => {
+  const origin = (): ChartOrigin => ({
+    kind: 'HelmRepository',
+    type: 'oci',
+    url: registry.url('charts'),
+    access: { insecure: true },
+  });
+
+  beforeAll(async () => {
+    for (const version of ['0.9.0', '1.0.0', '1.1.0-rc.1'])
+      await pushChart({ name: 'podinfo', version }, 'charts');
+  });
+
+  it('takes the newest stable version for * and renders it', async () => {
+    const snap = await builder.build(request('podinfo', { origin: origin(), version: '*' }));
+    expect(snap.version).toBe('1.0.0');
+    expect(await template(snap)).toContain('chartVersion: "1.0.0"');
+  });
+
+  it('takes an exact version as the tag', async () => {
+    const snap = await builder.build(request('podinfo', { origin: origin(), version: '1.1.0-rc.1' }));
+    expect(snap.version).toBe('1.1.0-rc.1');
+  });
+
+  it('says which versions exist when none matches', async () => {
+    const err = await rejectionOf(
+      builder.build(request('podinfo', { origin: origin(), version: '>=3.0.0' })),
+    );
+    expect(err.code).toBe('ArtifactNotFound');
+    expect(err.message).toContain('>=3.0.0');
+    expect(err.message).toContain('1.0.0');
+  });
+
+  it('merges valuesFiles from inside the chart', async () => {
+    const snap = await builder.build(
+      request('podinfo', {
+        origin: origin(),
+        version: '1.0.0',
+        valuesFiles: ['values.yaml', 'nope.yaml'],
+        ignoreMissingValuesFiles: true,
+      }),
+    );
+    expect(await valuesOf(snap)).toEqual({ greeting: 'hello' });
+  });
+});
+
+async function pushChart(chart: FixtureChart, repository: string): Promise<void> {
+  count += 1;
+  const dir = await writeChart(join(root, `push-${count}`), chart);
+  const archive = await packageChart(dir, join(root, `pushed-${count}`), home);
+  await runHelm(['push', archive, `oci://${registry.host}/${repository}`, '--plain-http'], { home });
+}
+
+async function chmodTree(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  await chmod(dir, 0o755).catch(() => undefined);
+  for (const e of entries) if (e.isDirectory()) await chmodTree(join(dir, e.name));
+}
