@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   'publish-many': () => publishMany(),
   bundles: () => bundles(),
   'puller-footprint': () => pullerFootprint(),
+  'oci-pull': () => import('./oci-pull.ts').then((m) => m.ociPull()),
 };
 
 const only = process.argv.slice(2);
