@@ -179,6 +179,24 @@ describe('HttpOciRegistryClient tags and failures', () => {
     expect(err.retryable).toBe(retryable);
   });
 
+  it('maps a registry that stops answering to SourceFetchFailed, retryable', async () => {
+    const silent: Server = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    servers.push({
+      close: () => {
+        silent.closeAllConnections();
+        return new Promise((r) => silent.close(r));
+      },
+    });
+    const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const client = new HttpOciRegistryClient({ policy, idleTimeoutMs: 200 });
+    const err = await rejectionOf(client.resolve(`oci://${host}/app`, 'v1', plain));
+    expect(err.code).toBe('SourceFetchFailed');
+    expect(err.retryable).toBe(true);
+  });
+
   it('maps a 403 to SourceAuthFailed', async () => {
     const registry = await registryAt();
     registry.failRequests(403);

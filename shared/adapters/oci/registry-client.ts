@@ -75,11 +75,7 @@ export class HttpOciRegistryClient implements OciRegistryClient {
         });
       }
       await this.expectOk(session, res, 'the tag list');
-      const page = JSON.parse(
-        (await readAll(session, res, 16 * MiB, 'the tag list')).toString('utf8') || '{}',
-      ) as {
-        tags?: unknown;
-      };
+      const page = parseTagPage(await readAll(session, res, 16 * MiB, 'the tag list'), session.display);
       const found = Array.isArray(page.tags)
         ? page.tags.filter((t): t is string => typeof t === 'string')
         : [];
@@ -268,6 +264,18 @@ function nextPage(res: RegistryResponse, current: URL, count: number): URL | und
   if (!link || count === 0) return undefined;
   const next = new URL(link, current);
   return next.origin === current.origin && next.toString() !== current.toString() ? next : undefined;
+}
+
+function parseTagPage(body: Buffer, display: string): { tags?: unknown } {
+  try {
+    const page: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof page === 'object' && page !== null) return page as { tags?: unknown };
+  } catch {
+    // answered below
+  }
+  throw new SluiceError('SourceFetchFailed', `the tag list of ${display} is not a JSON object`, {
+    field: 'spec.url',
+  });
 }
 
 function refSuffix(reference: string): string {
