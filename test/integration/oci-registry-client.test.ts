@@ -197,6 +197,17 @@ describe('HttpOciRegistryClient tags and failures', () => {
     expect(err.retryable).toBe(true);
   });
 
+  it('says a tag list that is not JSON is unusable', async () => {
+    const junk: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('<html>maintenance</html>');
+    });
+    await new Promise<void>((resolve) => junk.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => new Promise((r) => junk.close(r)) });
+    const host = `127.0.0.1:${(junk.address() as AddressInfo).port}`;
+    const err = await rejectionOf(new HttpOciRegistryClient({ policy }).listTags(`oci://${host}/app`, plain));
+    expect(err.code).toBe('SourceFetchFailed');
+  });
+
   it('maps a 403 to SourceAuthFailed', async () => {
     const registry = await registryAt();
     registry.failRequests(403);
