@@ -28,6 +28,11 @@ export interface GuardedHttpOptions {
   deadline?: AbortSignal;
   /** certSecretRef material for https hops: a CA to trust, a client certificate and key (PEM). */
   tls?: { ca?: string | string[]; cert?: string; key?: string };
+  /**
+   * HelmRepository `spec.passCredentials`: the user's explicit opt-in to credentials following a redirect
+   * to another origin (still never over plain HTTP except to loopback). Off for every other source.
+   */
+  keepCredentialsAcrossOrigins?: boolean;
 }
 
 /** Headers that carry credentials: dropped on a redirect to another origin. */
@@ -93,7 +98,7 @@ export class GuardedHttp implements HttpClient {
       }
       res.resume();
       const hop = nextHop(start, url, method, status, location, hops);
-      if (!hop.sameOrigin) {
+      if (!hop.sameOrigin && !this.opts.keepCredentialsAcrossOrigins) {
         headers = Object.fromEntries(
           Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())),
         );
