@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundles } from './bundles.ts';
 import { gitFetch } from './git-fetch.ts';
+import { helmIndex } from './helm-index.ts';
 import { publishMany } from './publish-many.ts';
 import { pullerFootprint } from './puller-footprint.ts';
 import { pushToApplied } from './push-to-applied.ts';
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   'publish-many': () => publishMany(),
   bundles: () => bundles(),
   'puller-footprint': () => pullerFootprint(),
+  'helm-index': () => helmIndex(),
   'oci-pull': () => import('./oci-pull.ts').then((m) => m.ociPull()),
 };
 
