@@ -88,8 +88,9 @@ export class HttpHelmRepository implements HelmRepositoryClient {
       );
     }
     const chartUrl = resolveChartUrl(repo, first, what);
-    // Flux's rule (helm's getter): credentials go to the repository's host (and port) only, unless
-    // spec.passCredentials sends them to charts hosted elsewhere too.
+    // Flux's rule (helm's getter compares host and port): credentials go to the repository's host only,
+    // unless spec.passCredentials sends them to charts hosted elsewhere too. The scheme must match as well:
+    // an https repository's credentials never ride along to an http chart URL of the same host.
     const sameHost = chartUrl.host === repo.host && chartUrl.protocol === repo.protocol;
     const where = `${what} at ${redactUrl(chartUrl.toString())}`;
     const limit = this.o.maxChartBytes ?? DEFAULT_MAX_CHART_BYTES;

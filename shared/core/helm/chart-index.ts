@@ -60,8 +60,9 @@ function readRaw(text: string, where: string): RawIndex {
   if (fast) return fast;
   let doc: unknown;
   try {
-    // Failsafe keeps every scalar as its text, as helm's string fields do (`1.10` stays `1.10`).
-    doc = parse(text, { schema: 'failsafe', merge: true, maxAliasCount: 1000 });
+    // Failsafe keeps every scalar as its text, as helm's string fields do (`1.10` stays `1.10`); the
+    // parser's default alias limit stops alias bombs.
+    doc = parse(text, { schema: 'failsafe', merge: true });
   } catch (err) {
     const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     throw notAnIndex(where, `it is not valid YAML (${reason})`);

@@ -211,10 +211,39 @@ describe('parseChartIndex', () => {
     ['not a mapping', '- a\n- b\n'],
     ['entries as a list', 'apiVersion: v1\nentries:\n- a\n'],
     ['an HTML page', '<html><body>Not Found</body></html>\n'],
+    [
+      'a chart listed twice',
+      'apiVersion: v1\nentries:\n  app:\n  - version: 1.0.0\n  app:\n  - version: 2.0.0\n',
+    ],
+    [
+      'an alias bomb in entries',
+      `apiVersion: v1\na: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ).join('\n')}\nentries:\n  app: *i\n`,
+    ],
   ])('refuses a document with %s as not an index (is spec.url a Helm repository?)', (_, text) => {
     const err = errorOf(() => index(text));
     expect(err.code).toBe('SourceFetchFailed');
     expect(err.message).toContain('is spec.url a Helm repository?');
+  });
+
+  it('never expands an alias bomb in a field it does not need', () => {
+    const anchors = Array.from({ length: 8 }, (_, i) => {
+      const [name, prev] = [String.fromCharCode(98 + i), String.fromCharCode(97 + i)];
+      return `${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`;
+    });
+    const text = [
+      'apiVersion: v1',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...anchors,
+      'entries: {}',
+      '',
+    ].join('\n');
+    expect(index(text).entries.size).toBe(0);
   });
 
   it('refuses an index larger than the limit before reading it', () => {
