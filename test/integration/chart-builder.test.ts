@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { HelmChartBuilder } from '../../shared/adapters/helm/chart-builder.ts';
+import { HttpHelmRepository } from '../../shared/adapters/helm/http-helm-repository.ts';
+import { systemResolver } from '../../shared/adapters/net/system-resolver.ts';
 import { HttpOciRegistryClient } from '../../shared/adapters/oci/registry-client.ts';
 import type { ChartBuildRequest, ChartOrigin, ChartSnapshot } from '../../shared/ports/chart-builder.ts';
 import type { HelmRepositoryClient } from '../../shared/ports/helm-repository.ts';
+import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import {
   type FixtureChart,
@@ -22,14 +25,12 @@ import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
 
 const REVISION = 'main@sha1:0123456789abcdef0123456789abcdef01234567';
 const policy = { publicOnly: false, allowed: ['127.0.0.1/32'], allowSetting: 'test' };
-const noRepositories: HelmRepositoryClient = {
-  fetchIndex: () => Promise.reject(new Error('no chart repository in this test')),
-  downloadChart: () => Promise.reject(new Error('no chart repository in this test')),
-};
-
 let root: string;
 let home: string;
 let registry: OciRegistry;
+let repo: ChartRepoServer;
+let privateRepo: ChartRepoServer;
+let repositories: HelmRepositoryClient;
 let builder: HelmChartBuilder;
 let source: string;
 let count = 0;
@@ -38,9 +39,12 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'sluice-chart-builder-'));
   home = await makeHelmHome(root);
   registry = await startOciRegistry();
+  repo = await startChartRepoServer();
+  privateRepo = await startChartRepoServer({ basicAuth: { username: 'fleet', password: 's3cret' } });
+  repositories = new HttpHelmRepository({ policy, resolver: systemResolver });
   builder = new HelmChartBuilder({
     workDir: join(root, 'work'),
-    helmRepositories: noRepositories,
+    helmRepositories: repositories,
     oci: new HttpOciRegistryClient({ policy }),
   });
   source = join(root, 'source');
@@ -58,6 +62,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.close();
+  await repo?.close();
+  await privateRepo?.close();
   await chmodTree(join(root, 'work'));
   await rm(root, { recursive: true, force: true });
 });
@@ -306,6 +312,159 @@ describe('a HelmRepository of type oci', () => {
       }),
     );
     expect(await valuesOf(snap)).toEqual({ greeting: 'hello' });
+  });
+});
+
+describe('a HelmRepository over HTTP', () => {
+  let indexDir: string;
+  const origin = (): ChartOrigin => ({
+    kind: 'HelmRepository',
+    type: 'default',
+    url: repo.url,
+    indexDir,
+    access: {},
+  });
+
+  beforeAll(async () => {
+    await repo.addCharts([
+      { name: 'web', version: '1.0.0' },
+      { name: 'web', version: '1.1.0' },
+      { name: 'web', version: '2.0.0-beta.1' },
+      {
+        name: 'cache',
+        version: '3.2.1',
+        templates: { 'cm.yaml': 'kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: from-cache\n' },
+      },
+    ]);
+    await privateRepo.addCharts([{ name: 'secretive', version: '0.3.0' }]);
+    // The HelmRepository's fetch stores the index; the build reads it from there.
+    indexDir = join(root, 'index');
+    await mkdir(indexDir);
+    const index = await repositories.fetchIndex(repo.url, {});
+    if (index.notModified) throw new Error('unexpected 304');
+    await writeFile(join(indexDir, 'index.yaml'), index.bytes);
+  });
+
+  it('selects the newest stable version from the stored index, downloads and renders it', async () => {
+    const snap = await builder.build(request('web', { origin: origin(), version: '' }));
+    expect(snap).toMatchObject({ name: 'web', version: '1.1.0', revision: '1.1.0' });
+    expect(await template(snap)).toContain('chartVersion: "1.1.0"');
+  });
+
+  it('follows a range', async () => {
+    const snap = await builder.build(request('web', { origin: origin(), version: '>=1.0.0-0' }));
+    expect(snap.version).toBe('2.0.0-beta.1');
+    expect((await builder.build(request('web', { origin: origin(), version: '~1.0' }))).version).toBe(
+      '1.0.0',
+    );
+  });
+
+  it('names the range and the newest versions when none matches, and a missing chart', async () => {
+    const err = await rejectionOf(builder.build(request('web', { origin: origin(), version: '^5' })));
+    expect(err.code).toBe('ArtifactNotFound');
+    expect(err.message).toContain('^5');
+    expect(err.message).toContain('1.1.0');
+    expect((await rejectionOf(builder.build(request('nope', { origin: origin() })))).code).toBe(
+      'ArtifactNotFound',
+    );
+  });
+
+  it('vendors a dependency from a repository URL, picked by its range', async () => {
+    const dir = await sourceWith([
+      {
+        name: 'withrepo',
+        version: '1.0.0',
+        chartYamlExtra: `dependencies:\n- name: cache\n  version: ^3.0.0\n  repository: ${repo.url}/\n`,
+      },
+    ]);
+    const snap = await builder.build(request('charts/withrepo', { origin: gitOrigin(dir) }));
+    expect(await readdir(join(snap.dir, 'withrepo', 'charts'))).toEqual(['cache-3.2.1.tgz']);
+    expect(await template(snap)).toContain('name: from-cache');
+  });
+
+  it('asks for the access of a dependency repository by its URL, and says when it is refused', async () => {
+    const withPrivate = (version: string) =>
+      sourceWith([
+        {
+          name: 'withprivate',
+          version,
+          chartYamlExtra: `dependencies:\n- name: secretive\n  version: "*"\n  repository: ${privateRepo.url}\n`,
+        },
+      ]);
+    const asked: string[] = [];
+    const credentials = { username: 'fleet', password: 's3cret' };
+    const snap = await builder.build(
+      request('charts/withprivate', {
+        origin: gitOrigin(await withPrivate('1.0.0')),
+        dependencies: {
+          accessFor: async (url) => {
+            asked.push(url);
+            return { credentials };
+          },
+        },
+      }),
+    );
+    expect(asked).toEqual([privateRepo.url]);
+    expect(await readdir(join(snap.dir, 'withprivate', 'charts'))).toEqual(['secretive-0.3.0.tgz']);
+    const err = await rejectionOf(
+      builder.build(
+        request('charts/withprivate', {
+          origin: gitOrigin(await withPrivate('1.0.1')),
+          dependencies: { accessFor: async () => undefined },
+        }),
+      ),
+    );
+    expect(err.code).toBe('SourceAuthFailed');
+    expect(err.message).toContain('dependency secretive');
+    expect(err.message).not.toContain('s3cret');
+  });
+});
+
+describe('unchanged inputs', () => {
+  it('build a repository chart again without downloading it', async () => {
+    const indexDir = join(root, 'index-again');
+    await mkdir(indexDir);
+    const index = await repositories.fetchIndex(repo.url, {});
+    if (index.notModified) throw new Error('unexpected 304');
+    await writeFile(join(indexDir, 'index.yaml'), index.bytes);
+    const origin: ChartOrigin = {
+      kind: 'HelmRepository',
+      type: 'default',
+      url: repo.url,
+      indexDir,
+      access: {},
+    };
+    const first = await builder.build(
+      request('web', { origin, version: '1.0.0', valuesFiles: ['values.yaml'] }),
+    );
+    repo.clearRequests();
+    const again = await builder.build(
+      request('web', { origin, version: '1.0.0', valuesFiles: ['values.yaml'], lastDigest: first.digest }),
+    );
+    expect(again).toMatchObject({ digest: first.digest, dir: first.dir, changed: false });
+    expect(repo.requests).toEqual([]);
+  });
+
+  it('reuse the dependencies of a source chart whose files did not change, and rebuild when a file:// chart did', async () => {
+    const dir = await sourceWith([
+      {
+        name: 'mixed',
+        version: '1.0.0',
+        chartYamlExtra: `dependencies:\n- name: cache\n  version: "*"\n  repository: ${repo.url}\n- name: lib\n  version: "*"\n  repository: file://../lib\n`,
+      },
+      { name: 'lib', version: '0.1.0' },
+    ]);
+    const first = await builder.build(request('charts/mixed', { origin: gitOrigin(dir) }));
+    repo.clearRequests();
+    const again = await builder.build(request('charts/mixed', { origin: gitOrigin(dir) }));
+    expect(again.digest).toBe(first.digest);
+    expect(repo.requests).toEqual([]);
+    await writeFile(join(dir, 'charts', 'lib', 'values.yaml'), 'greeting: changed\n');
+    const changed = await builder.build(
+      request('charts/mixed', { origin: gitOrigin(dir), lastDigest: first.digest }),
+    );
+    expect(changed.changed).toBe(true);
+    expect(await readdir(join(changed.dir, 'mixed', 'charts'))).toEqual(['cache-3.2.1.tgz', 'lib']);
   });
 });
 

@@ -1,6 +1,7 @@
 // Builds a HelmChart's artifact as source-controller does: fetch the chart (repository index, OCI
 // registry, or a directory of a Git/OCI snapshot), set the version, merge values files, vendor
 // dependencies, then store the chart read-only under the digest of its deterministic tar.
+// Inputs seen before (same archive digest, or same chart files) reuse the earlier build.
 import { createHash } from 'node:crypto';
 import {
   chmod,
@@ -24,9 +25,10 @@ import type { ChartBuilder, ChartBuildRequest, ChartSnapshot } from '../../ports
 import type { HelmRepositoryClient } from '../../ports/helm-repository.ts';
 import type { OciRegistryClient } from '../../ports/oci-registry.ts';
 import { packTar } from '../archive/tar-gz.ts';
-import { vendorDependencies } from './chart-dependencies.ts';
+import { BuiltCharts, buildKey } from './built-charts.ts';
+import { type DependencyContext, planChartDependencies, vendorDependencies } from './chart-dependencies.ts';
 import { copyChartDir, readChartMetadata, unpackChartArchive } from './chart-files.ts';
-import { pullFromIndex, pullFromOci } from './chart-pull.ts';
+import { type LocatedChart, locateInIndex, locateInOci } from './chart-pull.ts';
 import { writeMergedValues } from './chart-values.ts';
 
 export interface HelmChartBuilderOptions {
@@ -47,65 +49,99 @@ interface StagedChart {
 
 export class HelmChartBuilder implements ChartBuilder {
   private readonly opts: HelmChartBuilderOptions;
+  private readonly built: BuiltCharts;
 
   constructor(opts: HelmChartBuilderOptions) {
     this.opts = opts;
+    this.built = new BuiltCharts(opts.workDir);
   }
 
   async build(req: ChartBuildRequest): Promise<ChartSnapshot> {
+    const snapshot = (b: { name: string; version: string; digest: string; dir: string }): ChartSnapshot => ({
+      ...b,
+      revision: b.version,
+      changed: b.digest !== req.lastDigest,
+    });
+    const values = {
+      valuesFiles: req.valuesFiles ?? [],
+      ignoreMissing: req.ignoreMissingValuesFiles ?? false,
+    };
+    const located = await this.locate(req);
+    // A repository chart whose archive digest is known: no download when it was built before.
+    let key =
+      located?.identity === undefined ? undefined : buildKey({ archive: located.identity, ...values });
+    const earlier = key === undefined ? undefined : await this.built.lookup(key);
+    if (earlier) return snapshot(earlier);
     await mkdir(this.opts.workDir, { recursive: true });
     const staging = await mkdtemp(join(this.opts.workDir, '.staging-'));
     try {
-      const chart = await this.fetchChart(req, staging);
+      const chart = await this.fetchChart(req, located, staging);
       const meta = await readChartMetadata(chart.dir, `chart ${req.chart}`);
       const version = await this.setVersion(req, chart.dir, meta);
       await writeMergedValues(
         chart.dir,
         chart.root,
-        req.valuesFiles ?? [],
-        req.ignoreMissingValuesFiles ?? false,
+        values.valuesFiles,
+        values.ignoreMissing,
         chart.pathInRoot === undefined ? 'chart' : 'source',
       );
       if (chart.pathInRoot !== undefined) {
-        await vendorDependencies(
-          {
-            chartDir: chart.dir,
-            sourceRoot: chart.root,
-            chartPath: chart.pathInRoot,
-            repositories: this.opts.helmRepositories,
-            oci: this.opts.oci,
-            access: req.dependencies,
-          },
-          meta,
-        );
+        const deps = this.dependencyContext(req, chart.dir, chart.root, chart.pathInRoot);
+        const plan = await planChartDependencies(chart.dir, meta);
+        await vendorDependencies(deps, meta, plan, 'local');
+        key = await sourceChartKey(chart.dir);
+        const same = await this.built.lookup(key);
+        if (same) return snapshot(same);
+        await vendorDependencies(deps, meta, plan, 'remote');
       }
       const { digest, dir } = await this.store(staging, chart.dir, meta.name);
-      return { name: meta.name, version, revision: version, digest, dir, changed: digest !== req.lastDigest };
+      if (key !== undefined) await this.built.remember(key, { name: meta.name, version, digest });
+      return snapshot({ name: meta.name, version, digest, dir });
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
   }
 
-  /** Step 1: the chart's files in `staging`, wherever they come from. */
-  private async fetchChart(req: ChartBuildRequest, staging: string): Promise<StagedChart> {
+  private dependencyContext(
+    req: ChartBuildRequest,
+    chartDir: string,
+    sourceRoot: string,
+    chartPath: string,
+  ): DependencyContext {
+    return {
+      chartDir,
+      sourceRoot,
+      chartPath,
+      repositories: this.opts.helmRepositories,
+      oci: this.opts.oci,
+      access: req.dependencies,
+    };
+  }
+
+  /** Step 1: a repository chart's version picked (from the stored index, or the registry's tags). */
+  private async locate(req: ChartBuildRequest): Promise<LocatedChart | undefined> {
+    const origin = req.origin;
+    if (origin.kind !== 'HelmRepository') return undefined;
+    const range = req.version ?? '';
+    if (origin.type === 'oci') return locateInOci(this.opts.oci, origin.url, req.chart, range, origin.access);
+    const index = await storedIndex(origin.indexDir);
+    return locateInIndex(this.opts.helmRepositories, origin.url, index, req.chart, range, origin.access);
+  }
+
+  /** Step 2: the chart's files in `staging`, wherever they come from. */
+  private async fetchChart(
+    req: ChartBuildRequest,
+    located: LocatedChart | undefined,
+    staging: string,
+  ): Promise<StagedChart> {
     const origin = req.origin;
     const unpacked = join(staging, 'unpacked');
-    if (origin.kind === 'HelmRepository') {
-      const range = req.version ?? '';
-      const pulled =
-        origin.type === 'oci'
-          ? await pullFromOci(this.opts.oci, origin.url, req.chart, range, origin.access)
-          : await pullFromIndex(
-              this.opts.helmRepositories,
-              origin.url,
-              await storedIndex(origin.indexDir),
-              req.chart,
-              range,
-              origin.access,
-            );
-      const dir = await unpackChartArchive(pulled.bytes, unpacked, `${req.chart}-${pulled.version}.tgz`);
+    if (located !== undefined) {
+      const bytes = await located.download();
+      const dir = await unpackChartArchive(bytes, unpacked, `${req.chart}-${located.version}.tgz`);
       return { dir, root: dir, pathInRoot: undefined };
     }
+    if (origin.kind === 'HelmRepository') throw new Error('a HelmRepository chart is located first');
     const pathInRoot = normalizeInside(req.chart);
     const source = secureJoin(origin.dir, req.chart, 'spec.chart');
     const stats = await stat(source).catch(() => undefined);
@@ -126,7 +162,7 @@ export class HelmChartBuilder implements ChartBuilder {
     return { dir, root: origin.dir, pathInRoot };
   }
 
-  /** Step 2: the artifact's version, with Flux's `+<revision>` under reconcileStrategy Revision. */
+  /** Step 3: the artifact's version, with Flux's `+<revision>` under reconcileStrategy Revision. */
   private async setVersion(req: ChartBuildRequest, dir: string, meta: ChartMetadata): Promise<string> {
     const origin = req.origin;
     if (origin.kind === 'HelmRepository' || req.reconcileStrategy !== 'Revision') return meta.version;
@@ -161,6 +197,19 @@ export class HelmChartBuilder implements ChartBuilder {
     }
     return { digest: `sha256:${hex}`, dir: out };
   }
+}
+
+/**
+ * A source chart is keyed by its files as they stand before downloads (version, values and file://
+ * charts in place): the same files reuse what was downloaded before, as Flux keeps a built chart until
+ * its version changes; a moved dependency range is picked up with the next change to the chart.
+ */
+async function sourceChartKey(chartDir: string): Promise<string> {
+  return buildKey({
+    files: createHash('sha256')
+      .update(await packTar(chartDir))
+      .digest('hex'),
+  });
 }
 
 async function storedIndex(indexDir: string): Promise<Buffer> {

@@ -18,7 +18,7 @@ import type { HelmRepositoryClient } from '../../ports/helm-repository.ts';
 import type { OciRegistryClient } from '../../ports/oci-registry.ts';
 import { readTarGz } from '../archive/tar-gz.ts';
 import { CHART_LIMITS, copyChartDir, readChartMetadata } from './chart-files.ts';
-import { MAX_CHART_ARCHIVE_BYTES, type PulledChart, pullFromOci, pullFromRepository } from './chart-pull.ts';
+import { locateInOci, locateInRepository, MAX_CHART_ARCHIVE_BYTES } from './chart-pull.ts';
 
 export interface DependencyContext {
   /** The staged copy of the chart, whose charts/ folder receives the dependencies. */
@@ -31,20 +31,34 @@ export interface DependencyContext {
   access: DependencyAccess;
 }
 
-/** Returns how many dependencies were vendored. */
-export async function vendorDependencies(ctx: DependencyContext, meta: ChartMetadata): Promise<number> {
-  const where = `chart ${meta.name}`;
-  const declared = await declaredDependencies(ctx.chartDir, meta);
-  if (declared.length === 0) return 0;
-  const plan = planDependencies(declared, await presentCharts(ctx.chartDir), where);
+/** The dependencies missing from charts/, in declaration order. */
+export async function planChartDependencies(
+  chartDir: string,
+  meta: ChartMetadata,
+): Promise<PlannedDependency[]> {
+  const declared = await declaredDependencies(chartDir, meta);
+  if (declared.length === 0) return [];
+  return planDependencies(declared, await presentCharts(chartDir), `chart ${meta.name}`);
+}
+
+/**
+ * Vendors the planned dependencies of one locality: `local` the file:// ones (their files are part of
+ * what the build is keyed on), otherwise those from repositories and registries.
+ */
+export async function vendorDependencies(
+  ctx: DependencyContext,
+  meta: ChartMetadata,
+  plan: readonly PlannedDependency[],
+  which: 'local' | 'remote',
+): Promise<void> {
   for (const planned of plan) {
+    if ((planned.kind === 'file') !== (which === 'local')) continue;
     try {
       await vendorOne(ctx, planned);
     } catch (err) {
-      throw inDependency(err, planned.dep, where);
+      throw inDependency(err, planned.dep, `chart ${meta.name}`);
     }
   }
-  return plan.length;
 }
 
 async function vendorOne(ctx: DependencyContext, planned: PlannedDependency): Promise<void> {
@@ -66,10 +80,11 @@ async function vendorOne(ctx: DependencyContext, planned: PlannedDependency): Pr
     return;
   }
   const access = (await ctx.access.accessFor(planned.url)) ?? {};
-  const pulled: PulledChart =
+  const located =
     planned.kind === 'repository'
-      ? await pullFromRepository(ctx.repositories, planned.url, dep.name, dep.version, access)
-      : await pullFromOci(ctx.oci, planned.url, dep.name, dep.version, access);
+      ? await locateInRepository(ctx.repositories, planned.url, dep.name, dep.version, access)
+      : await locateInOci(ctx.oci, planned.url, dep.name, dep.version, access);
+  const pulled = { version: located.version, bytes: await located.download() };
   const meta = await archiveMetadata(pulled.bytes, `${dep.name}-${pulled.version}.tgz`);
   if (meta.name !== dep.name) {
     throw new SluiceError(

@@ -14,50 +14,58 @@ const LEGACY_HELM_CHART_LAYER = 'application/tar+gzip';
 /** A chart archive is a compressed text tree: far below this. */
 export const MAX_CHART_ARCHIVE_BYTES = 64 * 1024 * 1024;
 
-export interface PulledChart {
+/** A chart version picked but not downloaded yet: what identifies its bytes decides whether to download. */
+export interface LocatedChart {
   version: string;
-  bytes: Buffer;
+  /** The index digest or manifest digest of the archive; undefined when the index has none. */
+  identity: string | undefined;
+  download(): Promise<Buffer>;
 }
 
 /** From an index already in hand (a HelmRepository's stored index, or one fetched for a dependency). */
-export async function pullFromIndex(
+export function locateInIndex(
   client: HelmRepositoryClient,
   url: string,
   indexBytes: Buffer,
   name: string,
   range: string,
   access: RemoteAccess,
-): Promise<PulledChart> {
+): LocatedChart {
   const entry: ChartVersionEntry = selectChartVersion(parseChartIndex(indexBytes, url), name, range, url);
-  return { version: entry.version, bytes: await client.downloadChart(url, entry, access) };
+  return {
+    version: entry.version,
+    identity:
+      entry.digest === undefined ? undefined : `${entry.name}@${entry.version}@sha256:${entry.digest}`,
+    download: () => client.downloadChart(url, entry, access),
+  };
 }
 
 /** Fetches the repository's index first (a dependency's repository, which the fleet has not stored). */
-export async function pullFromRepository(
+export async function locateInRepository(
   client: HelmRepositoryClient,
   url: string,
   name: string,
   range: string,
   access: RemoteAccess,
-): Promise<PulledChart> {
+): Promise<LocatedChart> {
   const index = await client.fetchIndex(url, access);
   if (index.notModified) throw new Error('fetchIndex answered notModified without an ETag');
-  return pullFromIndex(client, url, index.bytes, name, range, access);
+  return locateInIndex(client, url, index.bytes, name, range, access);
 }
 
 /** `<url>/<name>`: an exact version is the tag; a range (or `*`/empty) picks among the listed tags. */
-export async function pullFromOci(
+export async function locateInOci(
   oci: OciRegistryClient,
   url: string,
   name: string,
   range: string,
   access: RemoteAccess,
-): Promise<PulledChart> {
+): Promise<LocatedChart> {
   const repo = `${url.replace(/\/+$/, '')}/${name}`;
   const chosen = isExactVersion(range)
-    ? { tag: range.trim().replace('+', '_'), version: range.trim(), semver: range.trim() }
+    ? { tag: range.trim().replace('+', '_'), version: range.trim() }
     : selectVersion(versionTags(await oci.listTags(repo, access)), range, `chart ${repo}`);
-  const { manifest } = await oci.resolve(repo, chosen.tag, access);
+  const { digest, manifest } = await oci.resolve(repo, chosen.tag, access);
   const layers = manifest.layers.filter(
     (l) => l.mediaType === HELM_CHART_LAYER || l.mediaType === LEGACY_HELM_CHART_LAYER,
   );
@@ -71,6 +79,7 @@ export async function pullFromOci(
   }
   return {
     version: chosen.version,
-    bytes: await oci.fetchBlob(repo, layer, access, MAX_CHART_ARCHIVE_BYTES),
+    identity: `${repo}@${digest}`,
+    download: () => oci.fetchBlob(repo, layer, access, MAX_CHART_ARCHIVE_BYTES),
   };
 }
