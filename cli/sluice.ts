@@ -2,6 +2,7 @@
 // The `sluice` command. Flux users' habits carry over: same verbs, same flags, errors as `✗ message`.
 import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
+import { SOURCE_WORDS } from '../shared/core/pipeline/source-kind.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
 import { getArtifact, parseArtifactRef } from './commands/get-artifact.ts';
 import { reconcileSource } from './commands/reconcile.ts';
@@ -17,6 +18,7 @@ const USAGE = `Usage:
   sluice serve [--data-dir DIR] [--cluster NAME]... [--fleet-url URL] [--no-puller]
   sluice status [--api URL] [--data-dir DIR] [--json]
   sluice reconcile source git [NAME] [--api URL] [--data-dir DIR]   (NAME defaults to flux-system)
+  sluice reconcile source oci|helm|chart NAME [--api URL] [--data-dir DIR]
   sluice build kustomization NAME --path DIR --kustomization-file FILE [flags]
   sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML
                                    (CLUSTER/NAMESPACE/NAME; NAMESPACE defaults to flux-system)
@@ -142,11 +144,12 @@ async function main(argv: string[]): Promise<number> {
     });
     return 0;
   }
-  if (verb === 'reconcile' && noun === 'source' && name === 'git') {
-    await writeFully(
-      process.stdout,
-      await reconcileSource(controlPlane(values), positionals[3] ?? 'flux-system'),
-    );
+  const sourceKind = verb === 'reconcile' && noun === 'source' && name ? SOURCE_WORDS[name] : undefined;
+  if (sourceKind) {
+    // Like flux: the fleet repository is `git`'s default; other kinds are named.
+    const target = positionals[3] ?? (sourceKind === 'GitRepository' ? 'flux-system' : undefined);
+    if (!target) throw usage(`reconcile source ${name} wants the ${sourceKind}'s NAME or NAMESPACE/NAME`);
+    await writeFully(process.stdout, await reconcileSource(controlPlane(values), target, sourceKind));
     return 0;
   }
   if (verb === 'get' && noun === 'artifact') {

@@ -7,6 +7,9 @@ export const COMMANDS: readonly string[] = [
   'serve',
   'status',
   'reconcile source git',
+  'reconcile source oci',
+  'reconcile source helm',
+  'reconcile source chart',
   'build kustomization',
   'get artifact',
 ];

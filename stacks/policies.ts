@@ -91,10 +91,15 @@ export function functionPolicies(
         ['s3:GetObject', 's3:PutObject'],
         objects(a, all(storePrefixes.fetch), all(storePrefixes.snapshots)),
       ),
-      allow(['s3:GetObject'], objects(a, all(storePrefixes.configs('*', 'Secret')))),
+      // Secrets for credentials; a cluster's sources by name for a HelmChart's source and its dependencies.
+      allow(
+        ['s3:GetObject'],
+        objects(a, all(storePrefixes.configs('*', 'Secret')), all(storePrefixes.sources('*'))),
+      ),
       kmsForBucket(a),
       consume(a.queues.fetch),
-      send(a.queues.render, a.queues.fetchDlq),
+      // The fetch queue too: a source's new revision fetches the HelmCharts built from it.
+      send(a.queues.render, a.queues.fetch, a.queues.fetchDlq),
     ),
     render: doc(
       listBucket(a),

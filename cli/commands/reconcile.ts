@@ -1,22 +1,29 @@
-// `sluice reconcile source git [NAME]`: like `flux reconcile source git`, ask the control plane to fetch
-// a source now instead of at its next interval, by sending it a signed webhook.
+// `sluice reconcile source git|oci|helm|chart [NAME]`: like `flux reconcile source …`, ask the control plane
+// to fetch a source now instead of at its next interval, by sending it a signed webhook naming its URL.
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '../../shared/core/errors.ts';
+import type { SourceKind } from '../../shared/core/pipeline/source-kind.ts';
 import { signBody } from '../../shared/core/pipeline/webhook-signature.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
 import type { FoundControlPlane } from '../control-plane-context.ts';
 import { fetchStatus } from './status.ts';
 
-export async function reconcileSource(plane: FoundControlPlane, name: string): Promise<string> {
+export async function reconcileSource(
+  plane: FoundControlPlane,
+  name: string,
+  kind: SourceKind = 'GitRepository',
+): Promise<string> {
   const api = plane.apiUrl;
   // Read before anything is asked of the control plane: without a secret nothing can be requested.
   const secret = plane.webhookSecret();
   const view = await fetchStatus(plane);
   const wanted = parseName(name);
-  const sources = view.sources.filter((s) =>
-    (s.declarers ?? []).some((d) => d.namespace === wanted.namespace && d.name === wanted.name),
+  const sources = view.sources.filter(
+    (s) =>
+      (s.kind ?? 'GitRepository') === kind &&
+      (s.declarers ?? []).some((d) => d.namespace === wanted.namespace && d.name === wanted.name),
   );
-  if (sources.length === 0) throw notFound(view, wanted);
+  if (sources.length === 0) throw notFound(view, wanted, kind);
   // The webhook fetches every source of a repository: one request per repository the name stands for
   // (the same GitRepository name may be declared in several clusters).
   let fetching = 0;
@@ -47,16 +54,21 @@ function parseName(name: string): { namespace: string; name: string } {
     : { namespace: first, name: second };
 }
 
-function notFound(view: StatusView, wanted: { namespace: string; name: string }): SluiceError {
-  const named = view.sources.flatMap((s) => (s.declarers ?? []).map((d) => `${d.namespace}/${d.name}`));
+function notFound(
+  view: StatusView,
+  wanted: { namespace: string; name: string },
+  kind: SourceKind,
+): SluiceError {
+  const ofKind = view.sources.filter((s) => (s.kind ?? 'GitRepository') === kind);
+  const named = ofKind.flatMap((s) => (s.declarers ?? []).map((d) => `${d.namespace}/${d.name}`));
   const known = [...new Set(named)].sort().join(', ');
   // Sources recorded by an earlier version have no declarers until the render that declares them runs again.
-  const legacy = view.sources.filter((s) => (s.declarers ?? []).length === 0 && s.declaredBy);
+  const legacy = ofKind.filter((s) => (s.declarers ?? []).length === 0 && s.declaredBy);
   const hint = legacy.length
     ? `; ${legacy.length} source${legacy.length === 1 ? ' was' : 's were'} recorded by an earlier version (${legacy.map((s) => s.declaredBy).join(', ')}) and can be named here once the Kustomization that declares ${legacy.length === 1 ? 'it' : 'them'} renders again (a new commit in its source)`
     : '';
   return new SluiceError(
     'UsageError',
-    `no GitRepository ${wanted.namespace}/${wanted.name}; known sources: ${known || 'none'}${hint}`,
+    `no ${kind} ${wanted.namespace}/${wanted.name}; known ${kind === 'GitRepository' ? 'sources' : `${kind}s`}: ${known || 'none'}${hint}`,
   );
 }

@@ -50,8 +50,15 @@ export function formatStatus(view: StatusView): string {
   const out: string[] = ['SOURCES'];
   out.push(
     table(
-      ['SOURCE', 'REVISION', 'FETCHED', 'ERROR'],
-      view.sources.map((s) => [s.declaredBy, s.revision ?? '-', s.fetchedAt ?? '-', s.error?.message ?? '']),
+      ['SOURCE', 'URL', 'REVISION', 'DIGEST', 'FETCHED', 'ERROR'],
+      view.sources.map((s) => [
+        s.declaredBy,
+        s.url,
+        s.chart ? `${s.chart.name}@${s.chart.version}` : (s.revision ?? '-'),
+        s.digest?.slice(0, 19) ?? '-',
+        s.fetchedAt ?? '-',
+        s.error?.message ?? '',
+      ]),
     ),
   );
   for (const cluster of view.clusters) {

@@ -15,7 +15,7 @@ import type { GitSource } from '../ports/git-source.ts';
 import type { KeyService } from '../ports/key-service.ts';
 import { consoleLogger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import { defaultQueueNames, type PipelineDeps } from '../usecases/pipeline-deps.ts';
+import { defaultQueueNames, type PipelineDeps, type SourceAdapters } from '../usecases/pipeline-deps.ts';
 import { fleetSourceKey } from '../usecases/register-fleet.ts';
 import type { CloudConfig } from './cloud-config.ts';
 
@@ -27,6 +27,8 @@ export interface CloudDeps {
 
 export interface OptionalAdapters {
   git?: (workDir: string) => GitSource;
+  /** Chart and OCI sources: the fetch function only. `snapshotsDir` is where their file sets go. */
+  sources?: (workDir: string, snapshotsDir: string) => SourceAdapters;
   keys?: (kms: KMSClient, keyArn: string) => KeyService;
   /** `store`, `s3` and the config let the render function lend work to the tool sandbox function. */
   render?: (workDir: string, ctx: RenderContext) => PipelineDeps['render'];
@@ -60,6 +62,11 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
     };
   };
   const git = once(() => adapters.git?.(join(config.workDir, 'git')) ?? missing('a Git source'));
+  const snapshotsDir = join(config.workDir, 'git', 'snapshots');
+  const sources = once(
+    () =>
+      adapters.sources?.(join(config.workDir, 'sources'), snapshotsDir) ?? missing('chart and OCI sources'),
+  );
   const keys = once(() => adapters.keys?.(clients.kms, config.signingKeyArn) ?? missing('the signing key'));
   const store = new S3ObjectStore(clients.s3, config.bucket);
   const render = once(
@@ -76,6 +83,9 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
     get git() {
       return git();
     },
+    get sources() {
+      return sources();
+    },
     snapshots: gzipSnapshotBundler,
     get render() {
       return render();
@@ -90,7 +100,7 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
       noCrossNamespaceRefs: config.noCrossNamespaceRefs,
       maxObjectsPerRender: config.maxObjectsPerRender,
       maxChildrenPerKustomization: config.maxChildrenPerKustomization,
-      snapshotsDir: join(config.workDir, 'git', 'snapshots'),
+      snapshotsDir,
     },
   };
   return { config, pipeline, fleetSourceKey: fleetSourceKey(config.fleet) };

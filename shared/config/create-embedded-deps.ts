@@ -15,6 +15,7 @@ import type { GitCredentials } from '../ports/git-source.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PipelineDeps, PipelineSettings } from '../usecases/pipeline-deps.ts';
 import { createLocalRenderDeps } from './render-deps.ts';
+import { createSourceAdapters } from './source-adapters.ts';
 import { embeddedSourcePolicy } from './source-address-settings.ts';
 
 export interface EmbeddedDepsSettings {
@@ -31,6 +32,9 @@ export interface EmbeddedDepsSettings {
 }
 
 export function createEmbeddedDeps(s: EmbeddedDepsSettings): PipelineDeps {
+  // The fetch worker's own snapshot directory: on one machine the render reads it in place.
+  const snapshotsDir = join(s.dataDir, 'git-cache', 'snapshots');
+  const policy = embeddedSourcePolicy(s.fleet.url, s.allowedSourceHosts);
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: s.store.endpoint,
@@ -42,8 +46,10 @@ export function createEmbeddedDeps(s: EmbeddedDepsSettings): PipelineDeps {
     keys: new LocalKeyService(join(s.dataDir, 'keys', 'signing-key.pem')),
     git: new IsomorphicGitSource({
       cacheDir: join(s.dataDir, 'git-cache'),
-      addressPolicy: embeddedSourcePolicy(s.fleet.url, s.allowedSourceHosts),
+      addressPolicy: policy,
     }),
+    // No ECR logins on one machine: `provider: aws` is refused with the reason.
+    sources: createSourceAdapters({ snapshotsDir, policy }),
     snapshots: gzipSnapshotBundler,
     render: createLocalRenderDeps({
       scratchDir: join(s.dataDir, 'scratch'),
@@ -56,8 +62,7 @@ export function createEmbeddedDeps(s: EmbeddedDepsSettings): PipelineDeps {
     settings: {
       ...s.pipeline,
       ...(s.fleet.credentials && { fleetCredentials: s.fleet.credentials }),
-      // The fetch worker's own snapshot directory: on one machine the render reads it in place.
-      snapshotsDir: join(s.dataDir, 'git-cache', 'snapshots'),
+      snapshotsDir,
     },
   };
 }

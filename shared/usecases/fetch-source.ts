@@ -8,10 +8,12 @@ import { redactUrl } from '../core/git/select-ref.ts';
 import { bundleDigestOf } from '../core/pipeline/bundle-digest.ts';
 import type { FetchJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState } from '../core/pipeline/records.ts';
-import type { GitCredentials } from '../ports/git-source.ts';
+import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { enqueueSourceRenders } from './render-order.ts';
 import { loadDeclarations } from './source-declarations.ts';
+import { fetchByKind } from './sources/fetch-by-kind.ts';
+import type { FetchOutcome } from './sources/fetch-outcome.ts';
 import { stateOf } from './state-store.ts';
 
 export async function fetchSource(
@@ -37,54 +39,72 @@ export async function fetchSource(
       error: { code: e.code ?? 'GitFetchFailed', message, at: now },
     });
   };
-  let snapshot: Awaited<ReturnType<PipelineDeps['git']['fetch']>>;
+  const declarations = await loadDeclarations(stateOf(deps), spec);
+  if (declarations.suspended && job.reason !== 'repair') {
+    deps.log.info('source suspended, not fetched', { source: declarations.declaredBy });
+    return { changed: false };
+  }
+  // A HelmChart withdrawn from the fleet keeps its marker on its source until that is cleaned up: not built.
+  if (job.reason === 'source' && declarations.declarers.length === 0) return { changed: false };
+  // A source left at SnapshotCorrupt tries again on any fetch (its interval, a webhook, a reconcile).
+  const repair = job.reason === 'repair' || !state.bundleDigest || state.error?.code === 'SnapshotCorrupt';
+  let outcome: FetchOutcome;
   try {
-    snapshot = await deps.git.fetch({
-      url: spec.url,
-      ...(spec.ref && { ref: spec.ref }),
-      ...(spec.ignore !== undefined && { ignore: spec.ignore }),
-      ...(state.commit && { lastCommit: state.commit }),
-      ...(spec.secret && { credentials: await credentialsFor(deps, spec) }),
-      ...(spec.fleetCredentials &&
-        deps.settings.fleetCredentials && { credentials: deps.settings.fleetCredentials }),
-    });
+    outcome = await fetchByKind(deps, { spec, state, repair, declaredBy: () => declaredBy(deps, spec) });
   } catch (err) {
     await recordFailure(err);
     throw err;
   }
-  const unchanged = snapshot.commit === state.commit && state.snapshotDigest === snapshot.digest;
-  // A source left at SnapshotCorrupt tries again on any fetch (its interval, a webhook, a reconcile).
-  const repair = job.reason === 'repair' || !state.bundleDigest || state.error?.code === 'SnapshotCorrupt';
-  if (unchanged && repair) {
-    await restoreSnapshot(deps, spec, state, snapshot.dir, snapshot.revision, { now, recordFailure });
-    return { changed: false, revision: snapshot.revision };
+  if (outcome.kind === 'noArtifact') {
+    await stateOf(deps).putFetchState({
+      ...state,
+      revision: outcome.revision,
+      lastAttemptAt: now,
+      error: undefined,
+    });
+    return { changed: false };
   }
-  if (unchanged) {
+  const unchanged =
+    outcome.kind === 'notModified' ||
+    (outcome.identity === state.commit && state.snapshotDigest === outcome.snapshotDigest);
+  if (unchanged && repair && outcome.kind === 'snapshot') {
+    await restoreSnapshot(deps, spec, state, outcome.dir, outcome.revision, { now, recordFailure });
+    return { changed: false, revision: outcome.revision };
+  }
+  if (outcome.kind === 'notModified' || unchanged) {
     // A previous attempt stored this revision but may have died before queuing every render: queue them,
     // then clear the mark in the same write as the attempt, so the fetches after this one queue nothing.
-    if (state.rendersPending) await enqueueSourceRenders(deps, job.sourceKey);
+    if (state.rendersPending) {
+      await enqueueSourceRenders(deps, job.sourceKey);
+      await fetchDependents(deps, job.sourceKey, state.generation);
+    }
     await stateOf(deps).putFetchState({
       ...state,
       rendersPending: undefined,
       lastAttemptAt: now,
       error: undefined,
     });
-    return { changed: false, revision: snapshot.revision };
+    return { changed: false, ...(state.revision && { revision: state.revision }) };
   }
+  const snapshot = outcome;
   const bundleDigest = await storeSnapshot(deps, snapshot.dir, recordFailure);
   const next: FetchState = {
     sourceKey: job.sourceKey,
     generation: state.generation + 1,
     revision: snapshot.revision,
-    commit: snapshot.commit,
-    snapshotDigest: snapshot.digest,
+    commit: snapshot.identity,
+    snapshotDigest: snapshot.snapshotDigest,
     bundleDigest,
+    ...(snapshot.artifactDigest && { artifactDigest: snapshot.artifactDigest }),
+    ...(snapshot.etag && { etag: snapshot.etag }),
+    ...(snapshot.chart && { chart: snapshot.chart }),
     fetchedAt: now,
     lastAttemptAt: now,
   };
   // Recorded as pending first: a crash between these steps is finished by the retry (see above).
   await stateOf(deps).putFetchState({ ...next, rendersPending: true });
   await enqueueSourceRenders(deps, job.sourceKey);
+  await fetchDependents(deps, job.sourceKey, next.generation);
   await stateOf(deps).putFetchState(next);
   deps.log.info('fetched new revision', {
     source: await declaredBy(deps, spec),
@@ -160,6 +180,7 @@ async function restoreSnapshot(
   const next: FetchState = { ...state, bundleDigest, lastAttemptAt: at.now, error: undefined };
   await stateOf(deps).putFetchState({ ...next, rendersPending: true });
   await enqueueSourceRenders(deps, state.sourceKey);
+  await fetchDependents(deps, state.sourceKey, next.generation);
   await stateOf(deps).putFetchState({ ...next, rendersPending: undefined });
   deps.log.warn('stored the snapshot again', {
     source: await declaredBy(deps, spec),
@@ -170,25 +191,17 @@ async function restoreSnapshot(
   });
 }
 
+/**
+ * The sources built from this one (HelmCharts of a HelmRepository, Git or OCI source) fetch again: once per
+ * generation of this source, so a retried fetch does not queue them twice.
+ */
+async function fetchDependents(deps: PipelineDeps, sourceKey: string, generation: number): Promise<void> {
+  for (const dependent of await stateOf(deps).listDependents(sourceKey)) {
+    await enqueueFetch(deps, dependent, 'source', `${sourceKey}/${generation}`);
+  }
+}
+
 /** Who declared the source, for messages: read only when a message needs it. */
 async function declaredBy(deps: PipelineDeps, spec: FetchSpec): Promise<string> {
   return (await loadDeclarations(stateOf(deps), spec)).declaredBy;
-}
-
-async function credentialsFor(deps: PipelineDeps, spec: FetchSpec): Promise<GitCredentials> {
-  const secret = spec.secret as NonNullable<FetchSpec['secret']>;
-  const record = await stateOf(deps).getConfig(secret.cluster, 'Secret', secret);
-  if (!record) {
-    throw new SluiceError(
-      'ReferenceNotFound',
-      `${await declaredBy(deps, spec)}: spec.secretRef: Secret '${secret.namespace}/${secret.name}' not found; add it to the cluster's fleet directory`,
-      { retryable: true },
-    );
-  }
-  const { username, password, bearerToken } = record.data;
-  return {
-    ...(username && { username }),
-    ...(password && { password }),
-    ...(bearerToken && { bearerToken }),
-  };
 }

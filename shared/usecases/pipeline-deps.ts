@@ -1,11 +1,14 @@
 // Everything the pipeline use-cases need, as ports. The embedded runner, the Lambda handlers and the
 // tests each assemble one of these; the use-cases never know which.
 import { type QueueNames, queueNames } from '../core/pipeline/resource-names.ts';
+import type { ChartBuilder } from '../ports/chart-builder.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { GitCredentials, GitSource } from '../ports/git-source.ts';
+import type { HelmRepositoryClient } from '../ports/helm-repository.ts';
 import type { KeyService } from '../ports/key-service.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { OciArtifactSource } from '../ports/oci-registry.ts';
 import type { Queue } from '../ports/queue.ts';
 import type { SnapshotBundler } from '../ports/snapshot-bundler.ts';
 import type { RenderDeps } from './render-kustomization.ts';
@@ -31,11 +34,21 @@ export interface PipelineSettings {
   maxChildrenPerKustomization?: number;
 }
 
+/** The fetch stage's adapters for sources other than Git. */
+export interface SourceAdapters {
+  oci: OciArtifactSource;
+  helm: HelmRepositoryClient;
+  charts: ChartBuilder;
+  /** Writes a fetched index.yaml as a snapshot directory (named by its digest); returns the directory. */
+  writeIndexSnapshot(bytes: Buffer, digest: string): Promise<string>;
+}
+
 export interface PipelineDeps {
   store: ObjectStore;
   queue: Queue;
   keys: KeyService;
   git: GitSource;
+  sources: SourceAdapters;
   /** Packs a fetched snapshot for the store and unpacks it for a render elsewhere. */
   snapshots: SnapshotBundler;
   render: RenderDeps;

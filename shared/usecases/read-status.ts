@@ -6,6 +6,7 @@ import { redactUrl } from '../core/git/select-ref.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import type { DeclarerRef, FetchState, IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
 import { declarerRef } from '../core/pipeline/source-declarations.ts';
+import type { SourceKind } from '../core/pipeline/source-kind.ts';
 import { type Target, type TargetKind, targetKey } from '../core/pipeline/target.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
@@ -19,12 +20,18 @@ export interface StatusView {
   localPuller?: LocalPullerState;
   sources: {
     sourceKey: string;
+    /** GitRepository, OCIRepository, HelmRepository or HelmChart. */
+    kind: SourceKind;
     url: string;
     /** Every declarer, for people; `declarers` is the same as data, for lookups by name. */
     declaredBy: string;
     /** The GitRepositories declaring it (no cluster: the fleet repository); empty for a source recorded by an earlier version and not declared since. */
     declarers: DeclarerRef[];
     revision?: string;
+    /** The artifact's digest (OCI manifest, index, chart archive). */
+    digest?: string;
+    /** HelmChart: the chart and version built. */
+    chart?: { name: string; version: string };
     generation: number;
     fetchedAt?: string;
     error?: FetchState['error'];
@@ -54,11 +61,14 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
     const declared = await loadDeclarations(store, spec);
     sources.push({
       sourceKey: spec.sourceKey,
+      kind: spec.kind ?? 'GitRepository',
       url: redactUrl(spec.url),
       declaredBy: declared.declaredBy,
       declarers: declared.declarers.map(declarerRef),
       generation: state?.generation ?? 0,
       ...(state?.revision && { revision: state.revision }),
+      ...(state?.artifactDigest && { digest: state.artifactDigest }),
+      ...(state?.chart && { chart: state.chart }),
       ...(state?.fetchedAt && { fetchedAt: state.fetchedAt }),
       ...(state?.error && { error: state.error }),
     });

@@ -2,20 +2,20 @@
 // become fetch specs, Kustomizations become render targets, ConfigMaps/Secrets feed substituteFrom; what
 // this parent declared before and no longer does is withdrawn (its Kustomizations get pruned).
 import type { ConfigData } from '../api/config-data.ts';
-import type { GitRepository } from '../api/git-repository.ts';
 import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { SluiceError } from '../core/errors.ts';
+import { fetchSpecOf, type SourceObject } from '../core/pipeline/fetch-spec-of.ts';
 import type {
   ConfigRecord,
   Declarations,
-  FetchSpec,
   KustomizationRecord,
   SourceDeclarer,
 } from '../core/pipeline/records.ts';
+import { parseSourceRefKey, sourceRefKey } from '../core/pipeline/source-kind.ts';
 import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
-import { type ObjectKey, sourceKeyOf } from '../core/pipeline/state-keys.ts';
+import type { ObjectKey } from '../core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../core/pipeline/target.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -59,7 +59,11 @@ export async function registerChildren(
     sources: [],
   };
   const declaresNothing =
-    split.gitRepositories.length + split.kustomizations.length + split.configs.length === 0;
+    split.gitRepositories.length +
+      split.chartSources.length +
+      split.kustomizations.length +
+      split.configs.length ===
+    0;
   // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
   if (
     declaresNothing &&
@@ -77,7 +81,8 @@ export async function registerChildren(
     split.kustomizations,
   );
   // 1. sources declared here: the spec is the same bytes from every declarer; the interval is this one's own
-  const { sources, declarerKeys } = await registerSources(reg, split.gitRepositories, fleetSourceKey);
+  const declaredSources: SourceObject[] = [...split.gitRepositories, ...split.chartSources];
+  const { sources, declarerKeys } = await registerSources(reg, declaredSources, fleetSourceKey);
   // 2. Kustomizations declared here
   const { declared, enqueued } = await registerKustomizations(
     reg,
@@ -87,7 +92,7 @@ export async function registerChildren(
     existingRecords,
   );
   // 3. withdraw what this parent declared before and no longer does
-  const sourceKeys = split.gitRepositories.map((r) => keyOf(r.metadata));
+  const sourceKeys = declaredSources.map((r) => sourceRefKey(r.kind, r.metadata));
   await withdrawKustomizations(reg, previous.kustomizations, declared);
   await withdrawSources(reg, previous, sourceKeys, declarerKeys);
   // 4. ConfigMaps/Secrets for substituteFrom
@@ -110,27 +115,37 @@ export async function registerChildren(
   return { declared: next.kustomizations, queued: enqueued };
 }
 
-/** Step 1: a fetch spec, this parent's declarer record and the cluster's name → source record per GitRepository. */
+/**
+ * Step 1: a fetch spec, this parent's declarer record and the cluster's name → source record per source
+ * (GitRepository, OCIRepository, HelmRepository, HelmChart). The map is keyed by sourceRefKey.
+ */
 async function registerSources(
   { deps, state, cluster, parentKey }: Registration,
-  repos: GitRepository[],
+  declared: SourceObject[],
   fleetSourceKey: string,
 ): Promise<{ sources: Map<string, string>; declarerKeys: string[] }> {
   const sources = new Map<string, string>([['flux-system/flux-system', fleetSourceKey]]);
   const declarerKeys: string[] = [];
-  for (const repo of repos) {
-    const spec = fetchSpecOf(repo, cluster);
-    sources.set(keyOf(repo.metadata), spec.sourceKey);
+  for (const source of declared) {
+    const spec = fetchSpecOf(source, cluster);
+    sources.set(sourceRefKey(source.kind, source.metadata), spec.sourceKey);
     await state.putFetchSpec(spec);
     const declarer: SourceDeclarer = {
       cluster,
-      namespace: repo.metadata.namespace,
-      name: repo.metadata.name,
-      intervalMs: repo.spec.intervalMs,
+      ...(source.kind !== 'GitRepository' && { kind: source.kind }),
+      namespace: source.metadata.namespace,
+      name: source.metadata.name,
+      intervalMs: source.spec.intervalMs,
+      ...(source.spec.suspend && { suspended: true }),
       parent: parentKey,
     };
     declarerKeys.push(await state.putDeclarer(spec.sourceKey, declarer));
-    await state.putClusterSource(cluster, repo.metadata, { sourceKey: spec.sourceKey, parent: parentKey });
+    await state.putClusterSource(
+      cluster,
+      source.metadata,
+      { sourceKey: spec.sourceKey, parent: parentKey },
+      source.kind,
+    );
     if (!(await state.getFetchState(spec.sourceKey))?.snapshotDigest) {
       await enqueueFetch(deps, spec.sourceKey, 'registration', deps.clock.now());
     }
@@ -151,11 +166,15 @@ async function registerKustomizations(
   for (const ks of children) {
     const key = keyOf(ks.metadata);
     declared.add(key);
-    const sourceRef = `${ks.spec.sourceRef.namespace ?? ks.metadata.namespace}/${ks.spec.sourceRef.name}`;
+    const refKind = ks.spec.sourceRef.kind;
+    const ref = {
+      namespace: ks.spec.sourceRef.namespace ?? ks.metadata.namespace,
+      name: ks.spec.sourceRef.name,
+    };
     const sourceKey =
-      ks.spec.sourceRef.kind === 'GitRepository'
-        ? (sources.get(sourceRef) ??
-          (await state.getClusterSource(cluster, splitKey(sourceRef)))?.sourceKey ??
+      refKind === 'GitRepository' || refKind === 'OCIRepository'
+        ? (sources.get(sourceRefKey(refKind, ref)) ??
+          (await state.getClusterSource(cluster, ref, refKind))?.sourceKey ??
           '')
         : '';
     const record: KustomizationRecord & { ancestors: string[] } = {
@@ -209,9 +228,9 @@ async function withdrawSources(
 ): Promise<void> {
   for (const key of previous.sources) {
     if (sourceKeys.includes(key)) continue;
-    const ref = splitKey(key);
-    const record = await state.getClusterSource(cluster, ref);
-    if (record && same(record.parent, parentKey)) await state.deleteClusterSource(cluster, ref);
+    const { kind, ref } = parseSourceRefKey(key);
+    const record = await state.getClusterSource(cluster, ref, kind);
+    if (record && same(record.parent, parentKey)) await state.deleteClusterSource(cluster, ref, kind);
   }
   // Declarations written before per-declarer source records list none: nothing of this parent's there.
   for (const key of previous.sourceDeclarers ?? []) {
@@ -261,22 +280,6 @@ async function refuseInvalidChildren(
     existingRecords.set(key, existing);
   }
   return existingRecords;
-}
-
-function fetchSpecOf(repo: GitRepository, cluster: string): FetchSpec {
-  const secret = repo.spec.secretRef && {
-    cluster,
-    namespace: repo.metadata.namespace,
-    name: repo.spec.secretRef.name,
-  };
-  const identity = { url: repo.spec.url, ref: repo.spec.ref, ignore: repo.spec.ignore, secret };
-  return {
-    sourceKey: sourceKeyOf(identity),
-    url: repo.spec.url,
-    ...(repo.spec.ref && { ref: repo.spec.ref }),
-    ...(repo.spec.ignore !== undefined && { ignore: repo.spec.ignore }),
-    ...(secret && { secret }),
-  };
 }
 
 function splitKey(ref: string): ObjectKey {

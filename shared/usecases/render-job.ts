@@ -191,10 +191,10 @@ async function resolveSource(
     const { sourceRef } = plan;
     const unsupported = unsupportedSourceKind(plan.objectRef, sourceRef);
     if (unsupported) throw unsupported;
-    // Retryable: the GitRepository may be declared by a sibling whose render has not run yet.
+    // Retryable: the source may be declared by a sibling whose render has not run yet.
     throw new SluiceError(
       'ReferenceNotFound',
-      `${plan.objectRef}: spec.sourceRef: ${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}' not found in cluster ${cluster}; declare the GitRepository in the fleet`,
+      `${plan.objectRef}: spec.sourceRef: ${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}' not found in cluster ${cluster}; declare the ${sourceRef.kind} in the fleet`,
       { object: plan.objectRef, field: 'spec.sourceRef', retryable: true },
     );
   }
@@ -227,11 +227,13 @@ async function resolveSource(
 async function subscribeToSource(ctx: RenderContext, plan: RenderPlan): Promise<string> {
   const { state, cluster, target, fleetSourceKey } = ctx;
   const { sourceRef } = plan;
-  if (sourceRef.kind !== 'GitRepository') return '';
+  if (sourceRef.kind !== 'GitRepository' && sourceRef.kind !== 'OCIRepository') return '';
   const key =
-    sourceRef.namespace === 'flux-system' && sourceRef.name === 'flux-system'
+    sourceRef.kind === 'GitRepository' &&
+    sourceRef.namespace === 'flux-system' &&
+    sourceRef.name === 'flux-system'
       ? fleetSourceKey
-      : ((await state.getClusterSource(cluster, sourceRef))?.sourceKey ?? '');
+      : ((await state.getClusterSource(cluster, sourceRef, sourceRef.kind))?.sourceKey ?? '');
   if (key) await state.subscribe(key, cluster, target);
   return key;
 }

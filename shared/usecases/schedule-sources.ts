@@ -20,12 +20,14 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
   for (const spec of await store.listFetchSpecs(unreadable)) {
     const state = await store.getFetchState(spec.sourceKey);
     const last = state?.lastAttemptAt ? Date.parse(state.lastAttemptAt) : 0;
-    const { intervalMs } = await loadDeclarations(store, spec);
-    // Declared by nothing any more (every declarer withdrew it): not fetched on a schedule.
-    if (intervalMs === undefined) continue;
+    const { intervalMs, suspended } = await loadDeclarations(store, spec);
+    // Declared by nothing any more (every declarer withdrew it), or suspended: not fetched on a schedule.
+    if (intervalMs === undefined || suspended) continue;
     if (now - last < intervalMs + jitterMs(spec.sourceKey, intervalMs)) continue;
-    // A source no Kustomization uses any more (withdrawn from the fleet) is not fetched.
-    if (!(await store.hasSubscribers(spec.sourceKey))) continue;
+    // A Git source no Kustomization uses any more is not fetched. Chart and OCI sources are reconciled like
+    // Flux's, used or not: their status tells the user a chart or tag moved or broke before a release needs it.
+    if ((spec.kind ?? 'GitRepository') === 'GitRepository' && !(await store.hasSubscribers(spec.sourceKey)))
+      continue;
     // One scheduled fetch per source per interval window, however often the tick runs.
     const window = Math.floor(now / Math.max(1000, intervalMs));
     await enqueueFetch(deps, spec.sourceKey, 'schedule', window);

@@ -26,6 +26,7 @@ import type {
   RenderStatus,
   SourceDeclarer,
 } from '../core/pipeline/records.ts';
+import type { SourceKind } from '../core/pipeline/source-kind.ts';
 import {
   fetchUserFromPath,
   isFetchSpecKey,
@@ -150,12 +151,35 @@ export class StateStore {
     return (await this.store.list(prefix)).map((key) => kustomizationTarget(keyFromPath(key, prefix)));
   }
 
-  getClusterSource = (cluster: string, ref: ObjectKey) =>
-    this.read(clusterSourceSchema, stateKeys.source(cluster, ref));
-  putClusterSource = (cluster: string, ref: ObjectKey, record: ClusterSourceRecord) =>
-    this.write(stateKeys.source(cluster, ref), record);
-  deleteClusterSource = (cluster: string, ref: ObjectKey) =>
-    this.store.delete(stateKeys.source(cluster, ref));
+  getClusterSource = (cluster: string, ref: ObjectKey, kind?: SourceKind) =>
+    this.read(clusterSourceSchema, stateKeys.source(cluster, ref, kind));
+  putClusterSource = (cluster: string, ref: ObjectKey, record: ClusterSourceRecord, kind?: SourceKind) =>
+    this.write(stateKeys.source(cluster, ref, kind), record);
+  deleteClusterSource = (cluster: string, ref: ObjectKey, kind?: SourceKind) =>
+    this.store.delete(stateKeys.source(cluster, ref, kind));
+  /** A cluster's sources of one kind other than GitRepository, by name (HelmRepositories by URL lookups). */
+  async listClusterSources(
+    cluster: string,
+    kind: Exclude<SourceKind, 'GitRepository'>,
+  ): Promise<{ ref: ObjectKey; record: ClusterSourceRecord }[]> {
+    const prefix = stateKeys.sources(cluster, kind);
+    const out: { ref: ObjectKey; record: ClusterSourceRecord }[] = [];
+    for (const key of await this.store.list(prefix)) {
+      const record = await this.read(clusterSourceSchema, key);
+      if (record) out.push({ ref: keyFromPath(key, prefix), record });
+    }
+    return out;
+  }
+
+  /** Marks that `dependent` (a HelmChart) is built from the source: its new revisions fetch the dependent again. */
+  addDependent = (sourceKey: string, dependent: string) =>
+    this.store.put(stateKeys.fetchDependent(sourceKey, dependent), '');
+  removeDependent = (sourceKey: string, dependent: string) =>
+    this.store.delete(stateKeys.fetchDependent(sourceKey, dependent));
+  async listDependents(sourceKey: string): Promise<string[]> {
+    const prefix = stateKeys.fetchDependents(sourceKey);
+    return (await this.store.list(prefix)).map((key) => key.slice(prefix.length));
+  }
 
   getDeclarations = (cluster: string, parent: ObjectKey) =>
     this.read(declarationsSchema, stateKeys.declared(cluster, parent));

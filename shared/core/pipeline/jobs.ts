@@ -7,7 +7,7 @@ export interface FetchJob {
   kind: 'fetch';
   sourceKey: string;
   /** `repair`: a render found the stored snapshot missing or not matching its digest; store it again. */
-  reason: 'webhook' | 'schedule' | 'registration' | 'startup' | 'repair';
+  reason: 'webhook' | 'schedule' | 'registration' | 'startup' | 'repair' | 'source';
 }
 
 export interface RenderJob {

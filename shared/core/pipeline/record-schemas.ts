@@ -31,8 +31,13 @@ export const fetchSpecSchema: RecordSchema<FetchSpec> = {
   problem: (v) =>
     fieldProblem(v, {
       sourceKey: isString,
+      'kind?': isString,
       url: isString,
       'ref?': isObject,
+      'certSecret?': isObject,
+      'oci?': isObject,
+      'helmRepository?': isObject,
+      'helmChart?': isObject,
       'ignore?': isString,
       'secret?': isObject,
       'fleetCredentials?': isBoolean,
@@ -46,9 +51,11 @@ export const sourceDeclarerSchema: RecordSchema<SourceDeclarer> = {
   problem: (v) =>
     fieldProblem(v, {
       'cluster?': isString,
+      'kind?': isString,
       namespace: isString,
       name: isString,
       intervalMs: isNumber,
+      'suspended?': isBoolean,
       'parent?': isObjectKey,
     }),
 };
@@ -66,6 +73,9 @@ export const fetchStateSchema: RecordSchema<FetchState> = {
       'fetchedAt?': isString,
       'lastAttemptAt?': isString,
       'error?': isObject,
+      'etag?': isString,
+      'artifactDigest?': isString,
+      'chart?': isObject,
       'rendersPending?': isBoolean,
     }),
 };

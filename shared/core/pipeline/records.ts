@@ -2,6 +2,7 @@
 import type { GitRepositoryRef } from '../../api/git-repository.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { Generation } from '../artifact/generation.ts';
+import type { SourceKind } from './source-kind.ts';
 import type { ObjectKey } from './state-keys.ts';
 import type { Target } from './target.ts';
 
@@ -11,11 +12,22 @@ import type { Target } from './target.ts';
  */
 export interface FetchSpec {
   sourceKey: string;
+  /** Absent on records of earlier versions and on Git sources: GitRepository. */
+  kind?: SourceKind;
+  /** The repository, registry or (HelmChart) its source's URL. */
   url: string;
   ref?: GitRepositoryRef;
   ignore?: string;
   /** Secret holding credentials, as declared by a cluster's GitRepository spec.secretRef. */
   secret?: { cluster: string; namespace: string; name: string };
+  /** certSecretRef of an OCIRepository or HelmRepository: CA and client certificate. */
+  certSecret?: { cluster: string; namespace: string; name: string };
+  /** OCIRepository fields. */
+  oci?: OciFetchFields;
+  /** HelmRepository fields. */
+  helmRepository?: HelmRepositoryFetchFields;
+  /** HelmChart fields. */
+  helmChart?: HelmChartFetchFields;
   /** The fleet repository, fetched with the credentials the control plane holds (settings.fleetCredentials). */
   fleetCredentials?: true;
   /**
@@ -26,10 +38,41 @@ export interface FetchSpec {
   declaredBy?: string;
 }
 
+export interface OciFetchFields {
+  ref?: { tag?: string; semver?: string; semverFilter?: string; digest?: string };
+  layerSelector?: { mediaType?: string; operation?: 'extract' | 'copy' };
+  insecure?: boolean;
+  provider?: string;
+  timeoutMs?: number;
+}
+
+export interface HelmRepositoryFetchFields {
+  type: 'default' | 'oci';
+  passCredentials?: boolean;
+  insecure?: boolean;
+  provider?: string;
+  timeoutMs?: number;
+}
+
+export interface HelmChartFetchFields {
+  chart: string;
+  version: string;
+  /**
+   * Its source, a cluster's HelmRepository, GitRepository or OCIRepository by name: looked up at each
+   * fetch, so the source may be declared by another Kustomization, or later.
+   */
+  sourceRef: { cluster: string; kind: SourceKind; namespace: string; name: string };
+  valuesFiles: string[];
+  ignoreMissingValuesFiles: boolean;
+  reconcileStrategy: 'ChartVersion' | 'Revision';
+}
+
 /** Which object declares a source: a cluster's GitRepository, or (no cluster) the fleet repository. */
 export interface DeclarerRef {
   /** Absent for the fleet repository, which the control plane's configuration declares. */
   cluster?: string;
+  /** Absent on GitRepositories (and records of earlier versions). */
+  kind?: SourceKind;
   namespace: string;
   name: string;
 }
@@ -37,6 +80,8 @@ export interface DeclarerRef {
 /** One declaration of a source (stateKeys.sourceDeclarer); only the render that declared it writes it. */
 export interface SourceDeclarer extends DeclarerRef {
   intervalMs: number;
+  /** spec.suspend: a source every declarer suspends is not fetched. */
+  suspended?: boolean;
   /** The Kustomization whose render declared it; absent for the fleet repository. */
   parent?: ObjectKey;
 }
@@ -54,6 +99,12 @@ export interface FetchState {
   fetchedAt?: string;
   lastAttemptAt?: string;
   error?: { code: string; message: string; at: string };
+  /** HelmRepository: the index's ETag, sent as If-None-Match next time. */
+  etag?: string;
+  /** Digest of the artifact (OCI manifest, chart archive, index): what `sluice status` shows. */
+  artifactDigest?: string;
+  /** HelmChart: the chart name and version built. */
+  chart?: { name: string; version: string };
   /** Set while the render jobs of a new revision are being queued. */
   rendersPending?: boolean;
 }
@@ -79,7 +130,7 @@ export interface Declarations {
   kustomizations: string[];
   /** Opaque references (StateStore.putConfig) to its ConfigMaps/Secrets. */
   configs: string[];
-  /** `namespace/name` of each GitRepository. */
+  /** `namespace/name` of each GitRepository, `Kind/namespace/name` of other sources (source-kind.ts). */
   sources: string[];
   /** Opaque references (StateStore.putDeclarer); absent when written by an earlier version. */
   sourceDeclarers?: string[];

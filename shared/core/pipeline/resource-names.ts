@@ -48,6 +48,8 @@ export const storePrefixes = {
   /** What a puller reads: the signed index entries of its cluster. */
   index: (cluster: string) => `clusters/${cluster}/index/`,
   kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
+  /** A cluster's sources by name (stateKeys.source). */
+  sources: (cluster: string) => `clusters/${cluster}/sources/`,
   configs: (cluster: string, kind?: 'ConfigMap' | 'Secret') =>
     `clusters/${cluster}/configs/${kind ? `${kind}/` : ''}`,
   applyStatus: (cluster: string) => `clusters/${cluster}/apply-status/`,

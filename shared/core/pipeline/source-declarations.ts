@@ -9,10 +9,12 @@ export interface SourceDeclarations {
   intervalMs: number | undefined;
   /** For messages and `sluice status`: every declarer, in order. */
   declaredBy: string;
+  /** Every declarer sets spec.suspend: the source is not fetched (Flux's suspended source). */
+  suspended: boolean;
 }
 
 export function describeDeclarer(d: DeclarerRef): string {
-  const ref = `GitRepository/${d.namespace}/${d.name}`;
+  const ref = `${d.kind ?? 'GitRepository'}/${d.namespace}/${d.name}`;
   return d.cluster === undefined ? `${ref} (the fleet repository)` : `${ref} (cluster ${d.cluster})`;
 }
 
@@ -37,6 +39,7 @@ export function mergeDeclarations(spec: FetchSpec, declarers: SourceDeclarer[]):
       declarers: [],
       intervalMs: spec.intervalMs,
       declaredBy: spec.declaredBy ?? `source ${spec.sourceKey} (declared by nothing any more)`,
+      suspended: false,
     };
   }
   const sorted = [...declarers].sort(compare);
@@ -44,10 +47,16 @@ export function mergeDeclarations(spec: FetchSpec, declarers: SourceDeclarer[]):
     declarers: sorted,
     intervalMs: Math.min(...sorted.map((d) => d.intervalMs)),
     declaredBy: sorted.map(describeDeclarer).join(', '),
+    suspended: sorted.every((d) => d.suspended === true),
   };
 }
 
 /** Only the reference of a declarer: what the status view shows and the CLI looks sources up by. */
 export function declarerRef(d: DeclarerRef): DeclarerRef {
-  return { ...(d.cluster !== undefined && { cluster: d.cluster }), namespace: d.namespace, name: d.name };
+  return {
+    ...(d.cluster !== undefined && { cluster: d.cluster }),
+    ...(d.kind !== undefined && d.kind !== 'GitRepository' && { kind: d.kind }),
+    namespace: d.namespace,
+    name: d.name,
+  };
 }

@@ -2,9 +2,12 @@
 // output"): Flux objects become inputs for this cluster and are not shipped; ConfigMaps/Secrets are shipped
 // and also feed substituteFrom; Flux's own install manifests are skipped; everything else is shipped.
 import type { ConfigData } from '../../api/config-data.ts';
-import { decodeResource } from '../../api/decode-resource.ts';
+import { decodeHelmReleaseSource, decodeResource } from '../../api/decode-resource.ts';
 import type { GitRepository } from '../../api/git-repository.ts';
+import type { HelmChart } from '../../api/helm-chart.ts';
+import type { HelmRepository } from '../../api/helm-repository.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
+import type { OCIRepository } from '../../api/oci-repository.ts';
 import { SluiceError } from '../errors.ts';
 import { takeSourceFile } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
@@ -12,6 +15,8 @@ import type { KubeObject } from '../render/yaml-codec.ts';
 export interface SplitResult {
   shipped: KubeObject[];
   gitRepositories: GitRepository[];
+  /** OCIRepositories, HelmRepositories and HelmCharts (declared, or implied by a HelmRelease's spec.chart). */
+  chartSources: (OCIRepository | HelmRepository | HelmChart)[];
   kustomizations: Kustomization[];
   configs: ConfigData[];
   warnings: string[];
@@ -49,6 +54,7 @@ export function splitRenderedObjects(
   const out: SplitResult = {
     shipped: [],
     gitRepositories: [],
+    chartSources: [],
     kustomizations: [],
     configs: [],
     warnings: [],
@@ -71,6 +77,33 @@ export function splitRenderedObjects(
     if (FLUX_GROUP.test(group)) {
       const isFluxSystem = meta.name === 'flux-system' && (meta.namespace ?? 'flux-system') === 'flux-system';
       if (isFluxSystem && (obj.kind === 'GitRepository' || obj.kind === 'Kustomization')) return; // gotk-sync.yaml: the fleet itself
+      if (obj.kind === 'HelmRelease' && group === 'helm.toolkit.fluxcd.io') {
+        const { object, file } = takeSourceFile(obj);
+        const at = file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document };
+        const { implied } = decodeHelmReleaseSource(object, at);
+        const chartNote = implied
+          ? `; its chart is fetched as HelmChart/${implied.chart.metadata.namespace}/${implied.chart.metadata.name}`
+          : '';
+        out.warnings.push(
+          `HelmRelease/${meta.namespace ?? 'flux-system'}/${meta.name}: HelmReleases are not rendered by this Sluice version yet and it was skipped${chartNote}`,
+        );
+        if (implied) addChartSource(out, implied.chart);
+        return;
+      }
+      if (CHART_SOURCE_KINDS.has(String(obj.kind)) && apiVersion === 'source.toolkit.fluxcd.io/v1') {
+        const { object, file } = takeSourceFile(obj);
+        const resource = decodeResource(
+          object,
+          file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document },
+        );
+        if (
+          resource.kind === 'HelmChart' ||
+          resource.kind === 'HelmRepository' ||
+          resource.kind === 'OCIRepository'
+        )
+          addChartSource(out, resource);
+        return;
+      }
       if (obj.kind !== 'GitRepository' && obj.kind !== 'Kustomization') {
         out.warnings.push(
           `${String(obj.kind)}/${meta.namespace ?? 'flux-system'}/${meta.name}: ${apiVersion} ${String(obj.kind)} is not supported by Sluice yet and was skipped`,
@@ -93,7 +126,8 @@ export function splitRenderedObjects(
     }
     out.shipped.push(obj);
   });
-  const children = out.gitRepositories.length + out.kustomizations.length + out.configs.length;
+  const children =
+    out.gitRepositories.length + out.chartSources.length + out.kustomizations.length + out.configs.length;
   if (children > limits.maxChildrenPerKustomization) {
     throw limitExceeded(
       renderedBy,
@@ -106,6 +140,19 @@ export function splitRenderedObjects(
     );
   }
   return out;
+}
+
+const CHART_SOURCE_KINDS = new Set(['HelmRepository', 'OCIRepository', 'HelmChart']);
+
+/** A HelmChart from a Bucket waits for Bucket sources; everything else is a source of this cluster. */
+function addChartSource(out: SplitResult, source: OCIRepository | HelmRepository | HelmChart): void {
+  if (source.kind === 'HelmChart' && source.spec.sourceRef.kind === 'Bucket') {
+    out.warnings.push(
+      `HelmChart/${source.metadata.namespace}/${source.metadata.name}: spec.sourceRef: Bucket sources are not supported by this Sluice version yet; the chart was skipped (use a HelmRepository, GitRepository or OCIRepository)`,
+    );
+    return;
+  }
+  out.chartSources.push(source);
 }
 
 function limitExceeded(renderedBy: string, what: string): SluiceError {

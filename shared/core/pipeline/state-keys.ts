@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
 import { storePrefixes } from './resource-names.ts';
+import type { SourceKind } from './source-kind.ts';
 import { kustomizationTarget, parseTargetKey, type Target, type TargetKind, targetKey } from './target.ts';
 
 export interface ObjectKey {
@@ -51,8 +52,17 @@ export const stateKeys = {
   kustomization: (cluster: string, ks: ObjectKey) =>
     `${storePrefixes.kustomizations(cluster)}${ref(ks)}.json`,
   kustomizations: (cluster: string) => storePrefixes.kustomizations(cluster),
-  /** A cluster's GitRepository name → its fetch identity; written by the render that declared it. */
-  source: (cluster: string, k: ObjectKey) => `${storePrefixes.cluster(cluster)}sources/${ref(k)}.json`,
+  /**
+   * A cluster's source name → its fetch identity; written by the render that declared it. GitRepositories
+   * keep the layout of earlier versions; other kinds live under their kind (never a namespace: those are lower-case).
+   */
+  source: (cluster: string, k: ObjectKey, kind: SourceKind = 'GitRepository') =>
+    `${storePrefixes.sources(cluster)}${kind === 'GitRepository' ? '' : `${kind}/`}${ref(k)}.json`,
+  sources: (cluster: string, kind: SourceKind) => `${storePrefixes.sources(cluster)}${kind}/`,
+  /** Marker: this source (a HelmChart) is built from that one, and is fetched again when it moves. */
+  fetchDependent: (sourceKey: string, dependent: string) =>
+    `${storePrefixes.fetch}${sourceKey}/dependents/${dependent}`,
+  fetchDependents: (sourceKey: string) => `${storePrefixes.fetch}${sourceKey}/dependents/`,
   /** What a Kustomization's render declared (children, configs, sources); written by that render only. */
   declared: (cluster: string, ks: ObjectKey) => `${storePrefixes.cluster(cluster)}declared/${ref(ks)}.json`,
   config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) =>
@@ -120,8 +130,12 @@ export function sourceKeyOf(spec: {
   ref?: unknown;
   ignore?: string | undefined;
   secret?: unknown;
+  /** Everything else that names a non-Git source (its kind and fields); Git keys stay as they were. */
+  more?: unknown;
 }): string {
-  const canonical = canonicalJson([spec.url, spec.ref ?? null, spec.ignore ?? null, spec.secret ?? null]);
+  const parts: unknown[] = [spec.url, spec.ref ?? null, spec.ignore ?? null, spec.secret ?? null];
+  if (spec.more !== undefined) parts.push(spec.more);
+  const canonical = canonicalJson(parts);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 24);
 }
 

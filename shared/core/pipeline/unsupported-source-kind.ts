@@ -2,8 +2,8 @@
 // retried), instead of "not found; declare the GitRepository", which sends the user the wrong way.
 import { SluiceError } from '../errors.ts';
 
-/** The only source kind Sluice fetches today. */
-export const SUPPORTED_SOURCE_KINDS: readonly string[] = ['GitRepository'];
+/** The sourceRef kinds of a Kustomization Sluice fetches today. */
+export const SUPPORTED_SOURCE_KINDS: readonly string[] = ['GitRepository', 'OCIRepository'];
 
 /** The refusal for a sourceRef of a kind Sluice does not support yet, or undefined when it does. */
 export function unsupportedSourceKind(
@@ -13,7 +13,7 @@ export function unsupportedSourceKind(
   if (SUPPORTED_SOURCE_KINDS.includes(sourceRef.kind)) return undefined;
   return new SluiceError(
     'UnsupportedResource',
-    `${objectRef}: spec.sourceRef: ${sourceRef.kind} sources are not supported by Sluice yet (${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}'); only GitRepository is, so point spec.sourceRef at a GitRepository`,
+    `${objectRef}: spec.sourceRef: ${sourceRef.kind} sources are not supported by Sluice yet (${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}'); only GitRepository and OCIRepository are, so point spec.sourceRef at one of those`,
     { object: objectRef, field: 'spec.sourceRef', retryable: false },
   );
 }

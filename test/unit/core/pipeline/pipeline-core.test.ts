@@ -451,8 +451,8 @@ describe('splitRenderedObjects', () => {
   });
 
   it.each([
-    ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo'],
-    ['source.toolkit.fluxcd.io/v1', 'HelmRepository', 'charts'],
+    ['source.toolkit.fluxcd.io/v1', 'Bucket', 'assets'],
+    ['source.toolkit.fluxcd.io/v1beta2', 'HelmRepository', 'charts'],
     ['notification.toolkit.fluxcd.io/v1beta3', 'Alert', 'slack'],
     ['image.toolkit.fluxcd.io/v1beta2', 'ImagePolicy', 'app'],
   ])('skips an unsupported %s %s with a warning naming it', (apiVersion, kind, name) => {
