@@ -22,6 +22,7 @@ import {
   writeChart,
 } from '../support/helm-charts.ts';
 import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
+import { tarGz } from '../support/tar-fixture.ts';
 
 const REVISION = 'main@sha1:0123456789abcdef0123456789abcdef01234567';
 const policy = { publicOnly: false, allowed: ['127.0.0.1/32'], allowSetting: 'test' };
@@ -465,6 +466,115 @@ describe('unchanged inputs', () => {
     );
     expect(changed.changed).toBe(true);
     expect(await readdir(join(changed.dir, 'mixed', 'charts'))).toEqual(['cache-3.2.1.tgz', 'lib']);
+  });
+});
+
+describe('chart layouts', () => {
+  it('builds the dependencies of an apiVersion v1 chart from requirements.yaml, pinned by requirements.lock', async () => {
+    const dir = await sourceWith([{ name: 'lib', version: '0.1.0' }], {
+      'charts/old/Chart.yaml': 'apiVersion: v1\nname: old\nversion: 0.5.0\n',
+      'charts/old/templates/cm.yaml': 'kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: old\n',
+      'charts/old/requirements.yaml': `dependencies:\n- name: cache\n  version: ">=1.0.0"\n  repository: ${repo.url}\n- name: lib\n  version: "*"\n  repository: file://../lib\n`,
+      'charts/old/requirements.lock': `dependencies:\n- name: cache\n  version: 3.2.1\n  repository: ${repo.url}\n- name: lib\n  version: 0.1.0\n  repository: file://../lib\n`,
+    });
+    const snap = await builder.build(request('charts/old', { origin: gitOrigin(dir) }));
+    expect((await readdir(join(snap.dir, 'old', 'charts'))).sort()).toEqual(['cache-3.2.1.tgz', 'lib']);
+    expect(await template(snap)).toContain('name: from-cache');
+  });
+
+  it('leaves out what .helmignore names', async () => {
+    const dir = await sourceWith([
+      {
+        name: 'ignoring',
+        version: '1.0.0',
+        files: { '.helmignore': '*.bak\nsecrets/\n', 'a.bak': 'x', 'secrets/key': 'x' },
+      },
+    ]);
+    const snap = await builder.build(request('charts/ignoring', { origin: gitOrigin(dir) }));
+    expect((await readdir(join(snap.dir, 'ignoring'))).sort()).toEqual([
+      '.helmignore',
+      'Chart.yaml',
+      'templates',
+      'values.yaml',
+    ]);
+  });
+
+  it('uses a packaged chart committed to the source as it is', async () => {
+    const dir = await sourceWith([]);
+    const chartDir = await writeChart(join(root, `packaged-${count}`), {
+      name: 'packaged',
+      version: '4.5.6',
+    });
+    await packageChart(chartDir, join(dir, 'releases'), home);
+    const snap = await builder.build(request('releases/packaged-4.5.6.tgz', { origin: gitOrigin(dir) }));
+    expect(snap).toMatchObject({ name: 'packaged', version: '4.5.6' });
+    expect(await template(snap)).toContain('chartVersion: "4.5.6"');
+  });
+});
+
+describe('hostile charts', () => {
+  it('refuses a repository chart archive with a ../ entry, writing nothing outside the work directory', async () => {
+    await writeFile(
+      join(repo.dir, 'evil-1.0.0.tgz'),
+      tarGz([
+        { name: 'evil/Chart.yaml', data: 'apiVersion: v2\nname: evil\nversion: 1.0.0\n' },
+        { name: 'evil/../../../../escaped.txt', data: 'x' },
+      ]),
+    );
+    const indexDir = join(root, 'index-evil');
+    await mkdir(indexDir);
+    await writeFile(
+      join(indexDir, 'index.yaml'),
+      `apiVersion: v1\nentries:\n  evil:\n  - name: evil\n    version: 1.0.0\n    urls: [${repo.url}/evil-1.0.0.tgz]\n`,
+    );
+    const origin: ChartOrigin = {
+      kind: 'HelmRepository',
+      type: 'default',
+      url: repo.url,
+      indexDir,
+      access: {},
+    };
+    const err = await rejectionOf(builder.build(request('evil', { origin })));
+    expect(err.code).toBe('ArchiveRejected');
+    expect(err.message).toContain('evil/../../../../escaped.txt');
+    expect((await readdir(join(root, 'work'))).filter((f) => f.startsWith('.staging-'))).toEqual([]);
+    expect(await readdir(root)).not.toContain('escaped.txt');
+  });
+
+  it('refuses an OCI artifact that is not a Helm chart, naming the media types it has', async () => {
+    const layer = tarGz([{ name: 'x/Chart.yaml', data: 'apiVersion: v2\nname: x\nversion: 1.0.0\n' }]);
+    const config = Buffer.from('{}');
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.cncf.helm.config.v1+json',
+        digest: registry.putBlob('other/notachart', config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: registry.putBlob('other/notachart', layer),
+          size: layer.length,
+        },
+      ],
+    };
+    registry.putManifest(
+      'other/notachart',
+      Buffer.from(JSON.stringify(manifest)),
+      manifest.mediaType,
+      '1.0.0',
+    );
+    const origin: ChartOrigin = {
+      kind: 'HelmRepository',
+      type: 'oci',
+      url: registry.url('other'),
+      access: { insecure: true },
+    };
+    const err = await rejectionOf(builder.build(request('notachart', { origin, version: '1.0.0' })));
+    expect(err.code).toBe('ArtifactNotFound');
+    expect(err.message).toContain('application/vnd.oci.image.layer.v1.tar+gzip');
   });
 });
 
