@@ -121,6 +121,15 @@ describe('a chart directory in a Git snapshot', () => {
     expect(again.changed).toBe(false);
   });
 
+  it('gives builds running at once the same stored chart', async () => {
+    const dir = await sourceWith([{ name: 'racing', version: '1.0.0' }]);
+    const [a, b, c] = await Promise.all(
+      [1, 2, 3].map(() => builder.build(request('charts/racing', { origin: gitOrigin(dir) }))),
+    );
+    expect(new Set([a?.dir, b?.dir, c?.dir]).size).toBe(1);
+    expect((await readdir(join(root, 'work'))).filter((f) => f.startsWith('.staging-'))).toEqual([]);
+  });
+
   it('suffixes the version with the short commit under reconcileStrategy Revision', async () => {
     const snap = await builder.build(request('charts/app', { reconcileStrategy: 'Revision' }));
     expect(snap.version).toBe('1.0.0+0123456789ab');

@@ -1,6 +1,6 @@
 // Remembers which inputs gave which built chart (`<workDir>/builds/<key>.json`), so an unchanged
 // HelmChart costs no download and no rebuild: the key covers everything that shapes the artifact.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson } from '../../core/canonical-json.ts';
@@ -46,7 +46,7 @@ export class BuiltCharts {
 
   async remember(key: string, built: BuiltChart): Promise<void> {
     await mkdir(join(this.workDir, 'builds'), { recursive: true });
-    const tmp = `${this.recordPath(key)}.${process.pid}.tmp`;
+    const tmp = `${this.recordPath(key)}.${randomUUID()}.tmp`;
     await writeFile(tmp, JSON.stringify(built));
     await rename(tmp, this.recordPath(key));
   }

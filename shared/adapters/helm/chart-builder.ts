@@ -187,10 +187,12 @@ export class HelmChartBuilder implements ChartBuilder {
       .digest('hex');
     const out = join(this.opts.workDir, hex);
     if (!(await exists(out))) {
-      await makeReadOnly(final);
+      await setModes(final, 'read-only');
       try {
         await rename(final, out);
       } catch (err) {
+        // Staging is removed afterwards, which a read-only tree would not allow without root.
+        await setModes(final, 'writable');
         // Built concurrently by another reconcile: the same digest means the same files.
         if (!(await exists(out))) throw err;
       }
@@ -231,11 +233,12 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function makeReadOnly(dir: string): Promise<void> {
+async function setModes(dir: string, to: 'read-only' | 'writable'): Promise<void> {
+  const [file, exe, folder] = to === 'read-only' ? [0o444, 0o555, 0o555] : [0o644, 0o755, 0o755];
+  await chmod(dir, folder);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await makeReadOnly(path);
-    else await chmod(path, ((await stat(path)).mode & 0o100) !== 0 ? 0o555 : 0o444);
+    if (entry.isDirectory()) await setModes(path, to);
+    else await chmod(path, ((await stat(path)).mode & 0o100) !== 0 ? exe : file);
   }
-  await chmod(dir, 0o555);
 }
