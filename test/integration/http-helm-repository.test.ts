@@ -117,6 +117,18 @@ describe('fetchIndex', () => {
     expect(err.message).toContain('is spec.url a Helm repository?');
   });
 
+  it('refuses a page that is not an index before anything stores it', async () => {
+    const pages = await serve();
+    await pages.addCharts(CHARTS.slice(3));
+    await writeFile(join(pages.dir, 'index.yaml'), '<html><body>Welcome</body></html>\n');
+    const err = await rejectionOf(client().fetchIndex(pages.url, {}));
+    expect({ code: err.code, retryable: err.retryable }).toEqual({
+      code: 'SourceFetchFailed',
+      retryable: false,
+    });
+    expect(err.message).toContain('is spec.url a Helm repository?');
+  });
+
   it.each([500, 502, 503])('fails retryably on HTTP %i', async (status) => {
     open.failWith(status);
     try {

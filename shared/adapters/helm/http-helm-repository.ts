@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { SluiceError } from '../../core/errors.ts';
 import { redactUrl } from '../../core/git/select-ref.ts';
-import { MAX_INDEX_BYTES } from '../../core/helm/chart-index.ts';
+import { MAX_INDEX_BYTES, parseChartIndex } from '../../core/helm/chart-index.ts';
 import type { SourceAddressPolicy } from '../../core/net/source-address-policy.ts';
 import type {
   ChartVersionEntry,
@@ -65,6 +65,9 @@ export class HttpHelmRepository implements HelmRepositoryClient {
       );
     }
     this.assertOk(res.status, where, access);
+    // As source-controller does before storing an index: a page that is no index (a login form, a
+    // GitHub Pages 200 for a wrong path) fails here, on the HelmRepository, not later on every HelmChart.
+    parseChartIndex(res.body, repo.toString());
     const digest = `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
     const newEtag = res.headers.etag;
     return { notModified: false, bytes: res.body, digest, ...(newEtag && { etag: newEtag }) };
