@@ -141,8 +141,9 @@ describe('a chart directory in a Git snapshot', () => {
     expect(await template(snap)).toContain('chartVersion: "1.0.0+0123456789ab"');
   });
 
-  it('refuses a path that does not exist, or climbs out of the source', async () => {
+  it('refuses a path that does not exist, is no chart, or climbs out of the source', async () => {
     expect((await rejectionOf(builder.build(request('charts/missing')))).code).toBe('ArtifactNotFound');
+    expect((await rejectionOf(builder.build(request('charts/app/templates')))).code).toBe('ArtifactNotFound');
     expect((await rejectionOf(builder.build(request('../outside')))).code).toBe('PathEscapesRoot');
   });
 

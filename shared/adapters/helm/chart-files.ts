@@ -18,13 +18,9 @@ export async function readChartMetadata(chartDir: string, where: string): Promis
   try {
     text = await readFile(join(chartDir, 'Chart.yaml'), 'utf8');
   } catch {
-    throw new SluiceError(
-      'PathNotFound',
-      `${where} has no Chart.yaml; point spec.chart at a chart directory`,
-      {
-        file: where,
-      },
-    );
+    throw new SluiceError('ArtifactNotFound', `${where} has no Chart.yaml; is it a chart directory?`, {
+      file: where,
+    });
   }
   return parseChartMetadata(text, `${where}/Chart.yaml`);
 }
