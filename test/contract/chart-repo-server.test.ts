@@ -1,12 +1,13 @@
 // Contract: the chart repository stand-in (chart-repo-server.ts) is a repository the real bundled helm
 // accepts: `helm repo add`, `helm pull --repo` and `helm show chart` work against it, with and without auth,
 // through a redirect to a second origin, and its index answers If-None-Match with 304.
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
 import { makeHelmHome, runHelm } from '../support/helm-charts.ts';
+import { selfSignedCertificate } from '../support/test-certificate.ts';
 
 const CHARTS = [
   { name: 'podinfo', version: '6.5.0', appVersion: '6.5.0' },
@@ -198,6 +199,43 @@ describe('the chart repository stand-in', () => {
       expect(await pulled(dest)).toEqual(['redis-1.0.0.tgz']);
     } finally {
       await repo.close();
+    }
+  });
+
+  it('serves HTTPS that helm trusts with --ca-file, and requires a client certificate when asked to', async () => {
+    const server = selfSignedCertificate(['localhost']);
+    const clientCert = selfSignedCertificate(['fleet-client'], []);
+    const secure = await startChartRepoServer({ tls: { ...server, clientCaPem: clientCert.certPem } });
+    try {
+      await secure.addCharts(CHARTS.slice(2));
+      const home = await makeHelmHome(root);
+      const files = { ca: join(home, 'ca.crt'), cert: join(home, 'tls.crt'), key: join(home, 'tls.key') };
+      await writeFile(files.ca, server.certPem);
+      await writeFile(files.cert, clientCert.certPem);
+      await writeFile(files.key, clientCert.keyPem);
+      expect(secure.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/charts$/);
+      await expect(
+        runHelm(['repo', 'add', 'secure', secure.url, '--ca-file', files.ca], { home }),
+      ).rejects.toThrow();
+      await runHelm(
+        [
+          'repo',
+          'add',
+          'secure',
+          secure.url,
+          '--ca-file',
+          files.ca,
+          '--cert-file',
+          files.cert,
+          '--key-file',
+          files.key,
+        ],
+        { home },
+      );
+      const shown = await runHelm(['show', 'chart', 'secure/redis'], { home });
+      expect(shown.stdout).toMatch(/^name: redis$/m);
+    } finally {
+      await secure.close();
     }
   });
 
