@@ -10,7 +10,7 @@ import { parseRange, parseTagVersion } from '../git/semver-range.ts';
 import { formatBytes } from '../git/snapshot-limits.ts';
 import { editDistance } from '../text/closest-match.ts';
 import { rawIndexFromDocument } from './index-document.ts';
-import { type RawIndex, readIndexYaml } from './index-yaml-reader.ts';
+import { type RawChartVersion, type RawIndex, readIndexYaml } from './index-yaml-reader.ts';
 
 /** Public indexes run to 20–30 MB; past this, an index is refused rather than parsed. */
 export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
@@ -84,10 +84,7 @@ function notAnIndex(where: string, why: string): SluiceError {
 }
 
 /** Versions that parse as semver, newest first; equal versions (build metadata aside) newest-created first. */
-function sortedVersions(
-  name: string,
-  versions: readonly { name?: string; version?: string; digest?: string; urls: string[]; created?: string }[],
-): IndexedChartVersion[] {
+function sortedVersions(name: string, versions: readonly RawChartVersion[]): IndexedChartVersion[] {
   const keyed: { parsed: semver.SemVer; created: number; entry: IndexedChartVersion }[] = [];
   for (const v of versions) {
     const normalized = v.version === undefined ? undefined : parseTagVersion(v.version);
