@@ -80,22 +80,7 @@ export async function registerChildren(
     ancestors,
     split.kustomizations,
   );
-  // 1. sources declared here: the spec is the same bytes from every declarer; the interval is this one's own
-  const declaredSources: SourceObject[] = [...split.gitRepositories, ...split.chartSources];
-  const { sources, declarerKeys } = await registerSources(reg, declaredSources, fleetSourceKey);
-  // 2. Kustomizations declared here
-  const { declared, enqueued } = await registerKustomizations(
-    reg,
-    split.kustomizations,
-    ancestors,
-    sources,
-    existingRecords,
-  );
-  // 3. withdraw what this parent declared before and no longer does
-  const sourceKeys = declaredSources.map((r) => sourceRefKey(r.kind, r.metadata));
-  await withdrawKustomizations(reg, previous.kustomizations, declared);
-  await withdrawSources(reg, previous, sourceKeys, declarerKeys);
-  // 4. ConfigMaps/Secrets for substituteFrom
+  // 1. ConfigMaps/Secrets, for substituteFrom and for the credentials of the sources declared next
   const { changed, keys: configKeys } = await syncConfigs(
     state,
     cluster,
@@ -103,6 +88,21 @@ export async function registerChildren(
     split.configs,
     previous.configs,
   );
+  // 2. sources declared here: the spec is the same bytes from every declarer; the interval is this one's own
+  const declaredSources: SourceObject[] = [...split.gitRepositories, ...split.chartSources];
+  const { sources, declarerKeys } = await registerSources(reg, declaredSources, fleetSourceKey);
+  // 3. Kustomizations declared here
+  const { declared, enqueued } = await registerKustomizations(
+    reg,
+    split.kustomizations,
+    ancestors,
+    sources,
+    existingRecords,
+  );
+  // 4. withdraw what this parent declared before and no longer does
+  const sourceKeys = declaredSources.map((r) => sourceRefKey(r.kind, r.metadata));
+  await withdrawKustomizations(reg, previous.kustomizations, declared);
+  await withdrawSources(reg, previous, sourceKeys, declarerKeys);
   // 5. record what it declares now, and re-render whoever substitutes from a changed config
   const next: Declarations = {
     kustomizations: [...declared].sort(),

@@ -205,7 +205,7 @@ describe('chart and OCI sources in a fleet', () => {
     );
     expect(oci).toMatch(/^v1\.0\.0@sha256:[a-f0-9]{64}$/);
     const cm = await h.waitFor('the ConfigMap applied', () =>
-      h.kube.object('v1', 'ConfigMap', 'default', 'from-oci'),
+      h.kube.object('v1', 'ConfigMap', 'from-oci', 'default'),
     );
     expect((cm as unknown as { data: { value: string } }).data.value).toBe('one');
   });
@@ -215,7 +215,7 @@ describe('chart and OCI sources in a fleet', () => {
     const out = await reconcileSource(plane(), 'app', 'OCIRepository');
     expect(out).toContain('OCIRepository/flux-system/app (cluster dev)');
     await h.waitFor('the new tag applied', async () => {
-      const cm = (await h.kube.object('v1', 'ConfigMap', 'default', 'from-oci')) as
+      const cm = (await h.kube.object('v1', 'ConfigMap', 'from-oci', 'default')) as
         | { data: { value: string } }
         | undefined;
       return cm?.data.value === 'two' || undefined;
@@ -253,7 +253,7 @@ describe('chart and OCI sources in a fleet', () => {
     expect(failed.code).toBe('SourceFetchFailed');
     expect(failed.message).toContain('OCIRepository/flux-system/app (cluster dev)');
     expect((await source('OCIRepository', 'app'))?.revision).toBe(before);
-    const cm = (await h.kube.object('v1', 'ConfigMap', 'default', 'from-oci')) as unknown as {
+    const cm = (await h.kube.object('v1', 'ConfigMap', 'from-oci', 'default')) as unknown as {
       data: { value: string };
     };
     expect(cm.data.value).toBe('two');
