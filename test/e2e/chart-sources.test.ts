@@ -81,7 +81,12 @@ beforeAll(async () => {
     { name: 'hello', version: '1.1.0' },
     { name: 'hello', version: '2.0.0-rc.1' },
   ]);
-  registry = await startOciRegistry();
+  registry = await startOciRegistry({
+    auth: { scheme: 'bearer', username: 'puller', password: 'oci-pass-2' },
+  });
+  const dockerConfig = JSON.stringify({
+    auths: { [registry.host]: { auth: Buffer.from('puller:oci-pass-2').toString('base64') } },
+  });
   pushFluxArtifact('manifests/app', 'v1.0.0', { 'app/cm.yaml': configMap('from-oci', 'one') });
   const fleetSources = `apiVersion: v1
 kind: Secret
@@ -116,6 +121,15 @@ spec:
     kind: HelmRepository
     name: charts
 ---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: registry-auth
+  namespace: flux-system
+type: kubernetes.io/dockerconfigjson
+stringData:
+  .dockerconfigjson: '${dockerConfig}'
+---
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: OCIRepository
 metadata:
@@ -125,6 +139,8 @@ spec:
   interval: 1h
   url: ${registry.url('manifests/app')}
   insecure: true
+  secretRef:
+    name: registry-auth
   ref:
     semver: ">=1.0.0"
 ---
@@ -198,7 +214,7 @@ describe('chart and OCI sources in a fleet', () => {
     expect(warnings.join('\n')).toContain('HelmRelease/default/hello: HelmReleases are not rendered');
   });
 
-  it('applies a Kustomization whose source is an OCIRepository, at the revision Flux would name', async () => {
+  it('applies a Kustomization whose source is an OCIRepository (pulled with a dockerconfigjson Secret), at the revision Flux would name', async () => {
     const oci = await h.waitFor(
       'the artifact pulled',
       async () => (await source('OCIRepository', 'app'))?.revision,
@@ -258,7 +274,9 @@ describe('chart and OCI sources in a fleet', () => {
     };
     expect(cm.data.value).toBe('two');
     // The Secret's password is in no status.
-    expect(JSON.stringify(await h.status())).not.toContain('chart-pass-1');
+    const view = JSON.stringify(await h.status());
+    expect(view).not.toContain('chart-pass-1');
+    expect(view).not.toContain('oci-pass-2');
   });
 
   it('names the chart, the range and the newest versions seen when nothing matches', async () => {
