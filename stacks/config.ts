@@ -15,6 +15,11 @@ export interface SluiceStackConfig {
   clusters: ClusterConfig[];
   /** Customer KMS keys that encrypt the fleet's SOPS files; the render function gets Decrypt grants. */
   sopsKeyArns?: string[];
+  /**
+   * ECR repositories OCI sources with `provider: aws` pull from, as ARNs; a trailing `/*` covers every
+   * repository under a prefix. Grants the fetch function pull access to these and ECR logins. Default none.
+   */
+  ecrRepositories?: string[];
   /** Days to keep artifacts and snapshots that are no longer current (S3 noncurrent versions). */
   retentionDays?: number;
   /** Alarm notifications (dead-letter queues not empty) go to this email, when set. */
@@ -37,6 +42,12 @@ export interface SecuritySettings {
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const OIDC_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
+/** One ECR name component (lower case, separators inside); a repository name is components joined by '/'. */
+const ECR_PART = '[a-z0-9]+(?:[._-][a-z0-9]+)*';
+/** One region and account; a `*` only as the whole last path segment (`repository/charts/*`), nowhere else. */
+const ECR_REPOSITORY_ARN = new RegExp(
+  `^arn:aws(?:-[a-z]+)*:ecr:[a-z]{2}(?:-[a-z]+)+-\\d+:\\d{12}:repository/(?:${ECR_PART}/)*(?:${ECR_PART}|\\*)$`,
+);
 
 export class StackConfigError extends Error {
   constructor(problems: string[]) {
@@ -84,6 +95,7 @@ export function validateStackConfig(
         `sopsKeyArns[${i}] ${JSON.stringify(arn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)`,
       );
   });
+  problems.push(...ecrRepositoryProblems(config.ecrRepositories ?? []));
   const sec = config.security ?? {};
   for (const key of ['maxObjectsPerRender', 'maxChildrenPerKustomization'] as const) {
     const n = sec[key];
@@ -106,8 +118,25 @@ export function validateStackConfig(
     fleet: { url: config.fleet.url, branch: config.fleet.branch ?? 'main', intervalMinutes: interval },
     clusters: config.clusters,
     sopsKeyArns: config.sopsKeyArns ?? [],
+    ecrRepositories: config.ecrRepositories ?? [],
     retentionDays: retention,
     security: sec,
     ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
   };
+}
+
+/** The fetch function's IAM grants name these ARNs as they are, so each must be one the policy can scope. */
+function ecrRepositoryProblems(arns: string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  arns.forEach((arn, i) => {
+    const at = `ecrRepositories[${i}] ${JSON.stringify(arn)}`;
+    if (typeof arn !== 'string' || !ECR_REPOSITORY_ARN.test(arn))
+      problems.push(
+        `${at} is not an ECR repository ARN: write arn:aws:ecr:<region>:<account>:repository/<name>, or end it in /* for every repository under a prefix (repository/charts/*); the region and account are written out and * appears nowhere else`,
+      );
+    else if (seen.has(arn)) problems.push(`${at} is declared twice`);
+    seen.add(arn);
+  });
+  return problems;
 }

@@ -48,6 +48,7 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
         signingKey,
         dataKey,
         sopsKeys: config.sopsKeyArns,
+        ecrRepositories: config.ecrRepositories,
       }),
     );
   const fns = functions(infra, {

@@ -29,6 +29,8 @@ export interface PolicyArns {
   signingKey: string;
   dataKey: string;
   sopsKeys: string[];
+  /** ECR repository ARNs (sluice.config.ts `ecrRepositories`) the fetch function pulls from. */
+  ecrRepositories?: string[];
   /** The tool sandbox function the render function invokes (set by the functions stack). */
   renderSandbox?: string;
 }
@@ -63,6 +65,22 @@ const consume = (queue: string) =>
     [queue],
   );
 const send = (...queues: string[]) => allow(['sqs:SendMessage', 'sqs:GetQueueUrl'], queues);
+/**
+ * Pulls for OCI sources with `provider: aws`, on the configured repositories only. The login
+ * (ecr:GetAuthorizationToken) has no resource type in IAM, so AWS grants it only on "*"; the token carries
+ * this role's own permissions, so what it can pull is still just these repositories. The one "*" resource
+ * in any Sluice policy, and only present when repositories are configured.
+ */
+const ecrPull = (repositories: string[]): Statement[] =>
+  repositories.length === 0
+    ? []
+    : [
+        allow(
+          ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages', 'ecr:DescribeImages'],
+          repositories,
+        ),
+        allow(['ecr:GetAuthorizationToken'], ['*']),
+      ];
 const kmsForBucket = (a: PolicyArns) => allow(['kms:Decrypt', 'kms:GenerateDataKey'], [a.dataKey]);
 
 export function functionPolicies(
@@ -100,6 +118,7 @@ export function functionPolicies(
       consume(a.queues.fetch),
       // The fetch queue too: a source's new revision fetches the HelmCharts built from it.
       send(a.queues.render, a.queues.fetch, a.queues.fetchDlq),
+      ...ecrPull(a.ecrRepositories ?? []),
     ),
     render: doc(
       listBucket(a),

@@ -45,7 +45,16 @@ const config: SluiceStackConfig = {
   },
 };
 
+/** A repository and a prefix of repositories, as `ecrRepositories` takes them. */
+const ECR_REPOSITORIES = [
+  'arn:aws:ecr:eu-west-1:123456789012:repository/platform/podinfo',
+  'arn:aws:ecr:eu-west-1:123456789012:repository/charts/*',
+];
+
 const resources: Recorded[] = [];
+/** The same stacks deployed a second time, with `ecrRepositories` set. */
+const ecrResources: Recorded[] = [];
+let sink = resources;
 let deploy: typeof import('../../stacks/index.ts').deploy;
 let validate: typeof import('../../stacks/config.ts').validateStackConfig;
 let outputs: Record<string, unknown>;
@@ -57,7 +66,7 @@ beforeAll(async () => {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        sink.push({ type: args.type, name: args.name, inputs: args.inputs });
         const service = args.type.split(':')[1]?.split('/')[0] ?? 'x';
         return {
           id: `${args.name}-id`,
@@ -105,19 +114,37 @@ beforeAll(async () => {
       return { arn: fn.arn, name: fn.name, ...(url && { url: url.functionUrl }) };
     },
   };
-  const result = deploy(config, infra);
-  outputs = (await new Promise((resolve) =>
-    pulumi.output(result).apply((v) => resolve(v as Record<string, unknown>)),
-  )) as Record<string, unknown>;
-  await new Promise((r) => setTimeout(r, 200)); // let the last registrations land
+  const run = async (c: SluiceStackConfig) => {
+    const result = deploy(c, infra);
+    const out = (await new Promise((resolve) =>
+      pulumi.output(result).apply((v) => resolve(v as Record<string, unknown>)),
+    )) as Record<string, unknown>;
+    await new Promise((r) => setTimeout(r, 200)); // let the last registrations land
+    return out;
+  };
+  outputs = await run(config);
+  sink = ecrResources;
+  await run({ ...config, ecrRepositories: ECR_REPOSITORIES });
 });
 
 const byType = (type: string) => resources.filter((r) => r.type === type);
-const policyOf = (name: string): PolicyDocument => {
-  const found = resources.find((r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name === name);
+const policyOf = (name: string, recorded = resources): PolicyDocument => {
+  const found = recorded.find((r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name === name);
   if (!found) throw new Error(`no policy ${name}`);
   return JSON.parse(String(found.inputs.policy)) as PolicyDocument;
 };
+/** Every statement, in any policy document any resource carries, whose Resource is or includes "*". */
+const starResources = (recorded: Recorded[]) =>
+  recorded.flatMap((r) =>
+    Object.entries(r.inputs).flatMap(([input, value]) => {
+      if (typeof value !== 'string' || !value.includes('"Statement"')) return [];
+      const statements = (JSON.parse(value) as { Statement: Array<{ Resource: string | string[] }> })
+        .Statement;
+      return statements
+        .filter((st) => [st.Resource].flat().includes('*'))
+        .map((statement) => ({ resource: r.name, input, statement }));
+    }),
+  );
 const actions = (p: PolicyDocument) => new Set(p.Statement.flatMap((s) => s.Action));
 const resourcesOf = (p: PolicyDocument) => p.Statement.flatMap((s) => s.Resource);
 
@@ -265,6 +292,7 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
       'PullerDevPolicy',
       'PullerProdPolicy',
     ]) {
+      // The one exception, the ECR login once ecrRepositories is set, has its own test below.
       const p = policyOf(name);
       expect([...actions(p)].some((a) => a.includes('*'))).toBe(false);
       expect(resourcesOf(p).some((r) => r === '*')).toBe(false);
@@ -274,6 +302,47 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     );
     expect(signers).toEqual(['RenderPolicy']);
     expect(resourcesOf(policyOf('RenderPolicy'))).toContain(SOPS_KEY);
+  });
+
+  it('grants no ECR access and no "*" resource anywhere while ecrRepositories is unset', () => {
+    expect(starResources(resources)).toEqual([]);
+    const ecr = byType('aws:iam/rolePolicy:RolePolicy').filter((r) =>
+      String(r.inputs.policy).includes('ecr:'),
+    );
+    expect(ecr).toEqual([]);
+  });
+
+  it('with ecrRepositories, lets the fetch function pull exactly those repositories and log in to ECR', () => {
+    const fetch = policyOf('FetchPolicy', ecrResources);
+    const pull = fetch.Statement.filter((st) => st.Action.includes('ecr:BatchGetImage'));
+    expect(pull).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages', 'ecr:DescribeImages'],
+        Resource: ECR_REPOSITORIES,
+      },
+    ]);
+    // Everything else the fetch policy grants is what it grants without the setting.
+    const others = fetch.Statement.filter((st) => !st.Action.some((a) => a.startsWith('ecr:')));
+    expect(others).toEqual(policyOf('FetchPolicy').Statement);
+    // No other role gets any ECR action.
+    const elsewhere = ecrResources
+      .filter((r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name !== 'FetchPolicy')
+      .filter((r) => String(r.inputs.policy).includes('ecr:'));
+    expect(elsewhere.map((r) => r.name)).toEqual([]);
+    expect([...actions(fetch)].some((a) => a.includes('*'))).toBe(false);
+  });
+
+  it('allows one "*" resource in all the stacks: the ECR login, which AWS grants on no narrower resource', () => {
+    // ecr:GetAuthorizationToken has no resource type in IAM (AWS Service Authorization Reference), so it
+    // is granted on "*"; the token it returns pulls only what the statement above allows.
+    expect(starResources(ecrResources)).toEqual([
+      {
+        resource: 'FetchPolicy',
+        input: 'policy',
+        statement: { Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
+      },
+    ]);
   });
 
   it('gives the render sandbox a role that can do nothing and an environment with nothing in it', () => {
@@ -398,10 +467,36 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
       { ...config, clusters: [{ name: 'Dev_1', puller: { identity: 'irsa', oidcProviderArn: 'x' } }] },
       'clusters[0].name "Dev_1" must be a DNS-1123 label',
     ],
+    ...[
+      'arn:aws:ecr:eu-west-1:123456789012:*',
+      'arn:aws:ecr:*:123456789012:repository/charts/*',
+      'arn:aws:ecr:eu-west-1:*:repository/charts/*',
+      'arn:aws:ecr:eu-west-1:123456789012:repository/charts*',
+      'arn:aws:ecr:eu-west-1:123456789012:repository/*/podinfo',
+      'arn:aws:ecr:eu-west-1:123456789012:repository/Charts/podinfo',
+      'arn:aws:s3:::charts/*',
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/charts/podinfo',
+      '*',
+    ].map((arn) => [
+      { ...config, ecrRepositories: [ECR_REPOSITORIES[0], arn] },
+      `ecrRepositories[1] ${JSON.stringify(arn)} is not an ECR repository ARN: write arn:aws:ecr:<region>:<account>:repository/<name>, or end it in /* for every repository under a prefix`,
+    ]),
+    [
+      { ...config, ecrRepositories: [ECR_REPOSITORIES[1], ECR_REPOSITORIES[1]] },
+      `ecrRepositories[1] "${ECR_REPOSITORIES[1]}" is declared twice`,
+    ],
   ] as [SluiceStackConfig, string][])(
     'fails the deploy on a misconfiguration, naming the setting: %#',
     (bad, message) => {
       expect(() => validate(bad)).toThrow(message);
     },
   );
+
+  it.each([
+    [ECR_REPOSITORIES],
+    [['arn:aws:ecr:us-gov-west-1:123456789012:repository/a.b_c-d/e']],
+    [['arn:aws-cn:ecr:cn-north-1:123456789012:repository/*']],
+  ])('accepts ECR repository ARNs and prefixes: %j', (ecrRepositories) => {
+    expect(validate({ ...config, ecrRepositories }).ecrRepositories).toEqual(ecrRepositories);
+  });
 });

@@ -41,7 +41,8 @@ export class EcrTokenSource implements RegistryTokenSource {
       throw new SluiceError(
         denied ? 'SourceAuthFailed' : 'SourceFetchFailed',
         denied
-          ? `ECR refused a login for ${host} (${name}); give the control plane's role ecr:GetAuthorizationToken`
+          ? // Only the cloud fetch function logs in to ECR; its grants come from sluice.config.ts.
+            `ECR refused a login for ${host} (${name}); the fetch function's role needs ecr:GetAuthorizationToken and pull access to the repository: list its ARN in ecrRepositories in sluice.config.ts and deploy again`
           : `could not get an ECR login for ${host} (${name}); will retry`,
         { retryable: !denied, field: 'spec.provider' },
       );
