@@ -28,6 +28,11 @@ export interface ChartBuildRequest {
   dependencies: DependencyAccess;
   /** The last built artifact's digest: when the selected chart and inputs are the same, nothing is rebuilt. */
   lastDigest?: string;
+  /**
+   * Who may reuse this build (the pipeline: the chart's cluster). An earlier build is reused only within one
+   * scope: a build holds what its dependencies' credentials fetched, and another cluster may lack them.
+   */
+  scope?: string;
 }
 
 export interface ChartSnapshot {

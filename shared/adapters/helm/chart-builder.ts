@@ -66,10 +66,14 @@ export class HelmChartBuilder implements ChartBuilder {
       valuesFiles: req.valuesFiles ?? [],
       ignoreMissing: req.ignoreMissingValuesFiles ?? false,
     };
+    // Never shared across scopes: the build holds what the scope's credentials downloaded.
+    const scope = req.scope === undefined ? {} : { scope: req.scope };
     const located = await this.locate(req);
     // A repository chart whose archive digest is known: no download when it was built before.
     let key =
-      located?.identity === undefined ? undefined : buildKey({ archive: located.identity, ...values });
+      located?.identity === undefined
+        ? undefined
+        : buildKey({ archive: located.identity, ...values, ...scope });
     const earlier = key === undefined ? undefined : await this.built.lookup(key);
     if (earlier) return snapshot(earlier);
     await mkdir(this.opts.workDir, { recursive: true });
@@ -89,7 +93,7 @@ export class HelmChartBuilder implements ChartBuilder {
         const deps = this.dependencyContext(req, chart.dir, chart.root, chart.pathInRoot);
         const plan = await planChartDependencies(chart.dir, meta);
         await vendorDependencies(deps, meta, plan, 'local');
-        key = await sourceChartKey(chart.dir);
+        key = await sourceChartKey(chart.dir, scope);
         const same = await this.built.lookup(key);
         if (same) return snapshot(same);
         await vendorDependencies(deps, meta, plan, 'remote');
@@ -206,8 +210,9 @@ export class HelmChartBuilder implements ChartBuilder {
  * charts in place): the same files reuse what was downloaded before, as Flux keeps a built chart until
  * its version changes; a moved dependency range is picked up with the next change to the chart.
  */
-async function sourceChartKey(chartDir: string): Promise<string> {
+async function sourceChartKey(chartDir: string, scope: { scope?: string }): Promise<string> {
   return buildKey({
+    ...scope,
     files: createHash('sha256')
       .update(await packTar(chartDir))
       .digest('hex'),

@@ -34,6 +34,8 @@ export async function buildHelmChart(deps: PipelineDeps, ctx: FetchContext): Pro
           : Promise.resolve(undefined),
     },
     ...(ctx.state.commit && !ctx.repair && { lastDigest: ctx.state.commit }),
+    // A build of another cluster may hold dependencies fetched with credentials this one does not have.
+    scope: fields.sourceRef.cluster,
   });
   return {
     kind: 'snapshot',
