@@ -296,6 +296,32 @@ describe('HttpOciRegistryClient with provider aws', () => {
     expect(ecr.calls).toHaveLength(1);
   });
 
+  it('says to list the repository in ecrRepositories when the registry refuses the ECR login', async () => {
+    const ecr = await startEcrEndpoint('ecr-password');
+    const tls = selfSignedCertificate([ecrHost]);
+    // The registry wants other credentials than the login: as ECR answers a role without pull rights.
+    const registry = await registryAt({ auth: { scheme: 'basic', username: 'AWS', password: 'other' }, tls });
+    registry.putManifest('app', Buffer.from('{}'), 'application/vnd.oci.image.manifest.v1+json', 'v1');
+    const client = new HttpOciRegistryClient({
+      policy: { publicOnly: true, allowed: [ecrHost], allowSetting: 'test' },
+      resolver: { resolve: async (host) => (host === ecrHost ? ['127.0.0.1'] : []) },
+      ecr: new EcrTokenSource({
+        clientFor: (region) =>
+          new ECRClient({
+            region,
+            endpoint: ecr.url,
+            credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          }),
+      }),
+    });
+    const port = new URL(registry.origin).port;
+    const access: RemoteAccess = { provider: 'aws', tls: { caPem: tls.certPem } };
+    const err = await rejectionOf(client.resolve(`oci://${ecrHost}:${port}/app`, 'v1', access));
+    expect([err.code, err.field]).toEqual(['SourceAuthFailed', 'spec.provider']);
+    expect(err.message).toContain('ecrRepositories');
+    expect(err.message).not.toContain('ecr-password');
+  });
+
   it('refuses an untrusted certificate', async () => {
     const tls = selfSignedCertificate([ecrHost]);
     const registry = await registryAt({ tls });

@@ -248,6 +248,12 @@ export class HttpOciRegistryClient implements OciRegistryClient {
       host,
       repository,
       credentials,
+      ...(provider.kind === 'aws' && {
+        authFix: {
+          fix: "the control plane's role may not pull this repository: list its ARN in ecrRepositories in sluice.config.ts and deploy again",
+          field: 'spec.provider',
+        },
+      }),
       tls: access.tls,
       authCache: this.authCache,
     });

@@ -21,6 +21,8 @@ export interface SessionOptions {
   host: string;
   repository: string;
   credentials: SourceCredentials | undefined;
+  /** When the credentials are not the Secret's (an ECR login): what to fix on a refusal, and its field. */
+  authFix?: { fix: string; field: string };
   /** certSecretRef: a CA added to the system's, a client certificate. */
   tls: TlsMaterial | undefined;
   /** Authorization headers that worked, per registry, repository and credentials; shared by the client. */
@@ -86,11 +88,13 @@ export class RegistrySession {
 
   /** A failure for a refused or missing login, naming where the credentials come from. */
   authFailed(status: number): SluiceError {
-    const fix = this.o.credentials
-      ? 'check the credentials in spec.secretRef'
-      : 'the repository needs credentials: set spec.secretRef';
+    const fix =
+      this.o.authFix?.fix ??
+      (this.o.credentials
+        ? 'check the credentials in spec.secretRef'
+        : 'the repository needs credentials: set spec.secretRef');
     return new SluiceError('SourceAuthFailed', `${this.display} refused access (HTTP ${status}); ${fix}`, {
-      field: 'spec.secretRef',
+      field: this.o.authFix?.field ?? 'spec.secretRef',
     });
   }
 
