@@ -69,6 +69,12 @@ function notFound(
     : '';
   return new SluiceError(
     'UsageError',
-    `no ${kind} ${wanted.namespace}/${wanted.name}; known ${kind === 'GitRepository' ? 'sources' : `${kind}s`}: ${known || 'none'}${hint}`,
+    `no ${kind} ${wanted.namespace}/${wanted.name}; known ${plural(kind)}: ${known || 'none'}${hint}`,
   );
+}
+
+/** `sources` for Git (the word the Git command always used), else the kind's plural: HelmRepositories. */
+function plural(kind: SourceKind): string {
+  if (kind === 'GitRepository') return 'sources';
+  return kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`;
 }
