@@ -1,7 +1,9 @@
 // The artifact a cluster pulls: the ordered objects of one Kustomization plus what the puller needs to
 // apply them, as canonical JSON; its sha256 digest is its address and what the signature covers.
+
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.ts';
+import type { HelmReleaseApply } from '../helm/helm-release-apply.ts';
 import { storePrefixes } from '../pipeline/resource-names.ts';
 import type { ObjectKey } from '../pipeline/state-keys.ts';
 import type { Target } from '../pipeline/target.ts';
@@ -19,6 +21,8 @@ export interface ApplyOptions {
   intervalMs: number;
   dependsOn: { name: string; namespace: string }[];
   serviceAccountName?: string;
+  /** A HelmRelease's artifact: the release, and how to apply it as Helm would. */
+  helm?: HelmReleaseApply;
 }
 
 /** What a signed record is for: one object of one kind in the fleet (see pipeline/target.ts). */

@@ -1,0 +1,61 @@
+// helm.toolkit.fluxcd.io/v2 HelmRelease: the fields Sluice honours, as Flux defines them (defaults applied).
+
+import type { HelmChart } from './helm-chart.ts';
+import type { ChartRef } from './implied-helm-chart.ts';
+import type { KustomizeImage, KustomizePatch } from './kustomization.ts';
+import type { ObjectMeta, SourceLocation } from './object-meta.ts';
+
+export const HELM_RELEASE_API = 'helm.toolkit.fluxcd.io/v2';
+
+export type CrdPolicy = 'Skip' | 'Create' | 'CreateReplace';
+
+export interface ValuesReference {
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  /** Default `values.yaml`. */
+  valuesKey: string;
+  /** Helm `--set` path the value is put at; unset: the value is a YAML map merged whole. */
+  targetPath?: string;
+  optional: boolean;
+}
+
+export interface HelmReleaseAction {
+  /** Flux's default: Create on install, Skip on upgrade. */
+  crds: CrdPolicy;
+  disableHooks: boolean;
+  disableWait: boolean;
+  timeoutMs?: number;
+  remediationRetries: number;
+}
+
+export interface HelmRelease {
+  kind: 'HelmRelease';
+  apiVersion: typeof HELM_RELEASE_API;
+  metadata: ObjectMeta;
+  spec: {
+    /** The HelmChart `spec.chart` implies (as impliedHelmChart makes it), or undefined with chartRef. */
+    chart?: { helmChart: HelmChart; sourceNamespace: string };
+    chartRef?: ChartRef;
+    /** Flux's default `[<targetNamespace>-]<name>`, shortened by its 53-character rule. */
+    releaseName: string;
+    targetNamespace?: string;
+    /** Default: the HelmRelease's namespace. */
+    storageNamespace: string;
+    values?: Record<string, unknown>;
+    valuesFrom: ValuesReference[];
+    install: HelmReleaseAction & { createNamespace: boolean };
+    upgrade: HelmReleaseAction & { force: boolean };
+    uninstall: { keepHistory: boolean; disableHooks: boolean; timeoutMs?: number };
+    postRenderers: { patches: KustomizePatch[]; images: KustomizeImage[] }[];
+    commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    dependsOn: { name: string; namespace?: string; kind?: 'HelmRelease' | 'Kustomization' }[];
+    serviceAccountName?: string;
+    suspend: boolean;
+    driftDetection: { mode: 'enabled' | 'warn' | 'disabled'; ignore: unknown[] };
+    intervalMs: number;
+    timeoutMs: number;
+    /** Default 5; 0 means unlimited. */
+    maxHistory: number;
+  };
+  source: SourceLocation;
+}
