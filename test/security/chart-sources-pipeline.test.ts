@@ -136,17 +136,17 @@ function storeArtifact(registry: OciRegistry, repository: string, tag: string): 
 
 const object =
   (kind: string, apiVersion = 'source.toolkit.fluxcd.io/v1') =>
-  (name: string, spec: Raw): Raw => ({
+  (name: string, spec: Raw, namespace = NS): Raw => ({
     apiVersion,
     kind,
-    metadata: { name, namespace: NS },
+    metadata: { name, namespace },
     spec: { interval: '10m', ...spec },
   });
 const helmRepository = object('HelmRepository');
 const ociRepository = object('OCIRepository');
 const helmChart = object('HelmChart');
-const gitRepository = (name: string, url: string) =>
-  object('GitRepository')(name, { url, ref: { branch: 'main' } });
+const gitRepository = (name: string, url: string, namespace = NS) =>
+  object('GitRepository')(name, { url, ref: { branch: 'main' } }, namespace);
 const secret = (name: string, data: Record<string, string>): Raw => ({
   apiVersion: 'v1',
   kind: 'Secret',
@@ -381,5 +381,37 @@ describe('clusters', () => {
     expect(inB?.snapshotDigest).toBeUndefined();
     expect(inB?.error?.code).toBe('SourceAuthFailed');
     expect(privateCharts.requests.every((r) => !r.authorization)).toBe(true);
+  });
+
+  it('a HelmChart’s dependencies use credentials of HelmRepositories in its own namespace only, as Flux', async () => {
+    const privateCharts = await chartServer({ basicAuth: { username: 'fleet', password: 'ns-pass-42' } });
+    await privateCharts.addCharts([{ name: 'lib', version: '1.0.0' }]);
+    const source = await createFixtureRepo(join(root, 'served'), 'team-chart');
+    await source.write({
+      'app/Chart.yaml': `apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: lib\n  version: "1.x"\n  repository: ${privateCharts.url}\n`,
+      'app/values.yaml': 'lib: {}\n',
+    });
+    await source.commit('a tenant chart with a dependency on the platform repository');
+    await source.push();
+    // The platform's repository and Secret live in flux-system; the tenant's chart in namespace team.
+    await declare(
+      local,
+      secret('platform-auth', { username: 'fleet', password: 'ns-pass-42' }),
+      helmRepository('platform', { url: privateCharts.url, secretRef: { name: 'platform-auth' } }),
+      gitRepository('src', gitServer.url('team-chart'), 'team'),
+      helmChart('app', { chart: 'app', sourceRef: { kind: 'GitRepository', name: 'src' } }, 'team'),
+    );
+    await runFetches(local);
+    const record = await stateOf(env.deps).getClusterSource(
+      cluster,
+      { namespace: 'team', name: 'app' },
+      'HelmChart',
+    );
+    const chart = await stateOf(env.deps).getFetchState(record?.sourceKey ?? '');
+    expect(chart?.snapshotDigest).toBeUndefined();
+    expect(chart?.error?.code).toBe('SourceAuthFailed');
+    expect(privateCharts.requests.filter((r) => r.path.endsWith('.tgz')).every((r) => !r.authorization)).toBe(
+      true,
+    );
   });
 });

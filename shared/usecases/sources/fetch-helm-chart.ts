@@ -9,7 +9,6 @@ import type { RemoteAccess } from '../../ports/remote-access.ts';
 import { normalizeRepoUrl } from '../handle-webhook.ts';
 import { loadSnapshot } from '../load-snapshot.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
-import { loadDeclarations } from '../source-declarations.ts';
 import { type StateStore, stateOf } from '../state-store.ts';
 import type { FetchContext } from './fetch-by-kind.ts';
 import type { FetchOutcome } from './fetch-outcome.ts';
@@ -19,7 +18,8 @@ export async function buildHelmChart(deps: PipelineDeps, ctx: FetchContext): Pro
   const fields = ctx.spec.helmChart as HelmChartFetchFields;
   const state = stateOf(deps);
   const origin = await originOf(deps, state, fields, ctx);
-  const context = (await loadDeclarations(state, ctx.spec)).declarers.find((d) => d.cluster !== undefined);
+  // The chart's own cluster and namespace: where its dependencies' credentials are looked for.
+  const { cluster, namespace } = fields.sourceRef;
   const chart = await deps.sources.charts.build({
     chart: fields.chart,
     version: fields.version,
@@ -28,14 +28,11 @@ export async function buildHelmChart(deps: PipelineDeps, ctx: FetchContext): Pro
     ignoreMissingValuesFiles: fields.ignoreMissingValuesFiles,
     reconcileStrategy: fields.reconcileStrategy,
     dependencies: {
-      accessFor: (url) =>
-        context?.cluster
-          ? repositoryAccess(state, context.cluster, context.namespace, url)
-          : Promise.resolve(undefined),
+      accessFor: (url) => repositoryAccess(state, cluster, namespace, url),
     },
     ...(ctx.state.commit && !ctx.repair && { lastDigest: ctx.state.commit }),
-    // A build of another cluster may hold dependencies fetched with credentials this one does not have.
-    scope: fields.sourceRef.cluster,
+    // A build of another cluster or namespace may hold dependencies fetched with credentials this one lacks.
+    scope: `${cluster}/${namespace}`,
   });
   return {
     kind: 'snapshot',
@@ -100,7 +97,11 @@ async function originOf(
   };
 }
 
-/** The access of the cluster's HelmRepository (in the chart's namespace first) whose URL is this one. */
+/**
+ * The access of the HelmRepository in the chart's namespace whose URL is this one, as Flux's dependency
+ * manager looks it up: one in another namespace never lends its credentials (a tenant's chart would build
+ * with the platform's). None: anonymous.
+ */
 async function repositoryAccess(
   state: StateStore,
   cluster: string,
@@ -109,8 +110,8 @@ async function repositoryAccess(
 ): Promise<RemoteAccess | undefined> {
   const wanted = normalizeRepoUrl(url);
   const sources = await state.listClusterSources(cluster, 'HelmRepository');
-  sources.sort((a, b) => Number(b.ref.namespace === namespace) - Number(a.ref.namespace === namespace));
-  for (const { record } of sources) {
+  for (const { ref, record } of sources) {
+    if (ref.namespace !== namespace) continue;
     const spec: FetchSpec | undefined = await state.getFetchSpec(record.sourceKey);
     if (spec && normalizeRepoUrl(spec.url) === wanted) return remoteAccessOf(state, spec);
   }
