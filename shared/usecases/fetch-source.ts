@@ -158,6 +158,8 @@ async function restoreSnapshot(
       // died before queuing them left them pending: queue them again, once.
       if (state.error?.code === 'SnapshotCorrupt' || state.rendersPending)
         await enqueueSourceRenders(deps, state.sourceKey);
+      // A HelmChart that could not read it asked for this repair: build it again now it reads.
+      await fetchDependents(deps, state.sourceKey, restored(state.generation, at.now));
       await stateOf(deps).putFetchState({
         ...state,
         rendersPending: undefined,
@@ -180,7 +182,7 @@ async function restoreSnapshot(
   const next: FetchState = { ...state, bundleDigest, lastAttemptAt: at.now, error: undefined };
   await stateOf(deps).putFetchState({ ...next, rendersPending: true });
   await enqueueSourceRenders(deps, state.sourceKey);
-  await fetchDependents(deps, state.sourceKey, next.generation);
+  await fetchDependents(deps, state.sourceKey, restored(next.generation, at.now));
   await stateOf(deps).putFetchState({ ...next, rendersPending: undefined });
   deps.log.warn('stored the snapshot again', {
     source: await declaredBy(deps, spec),
@@ -193,13 +195,23 @@ async function restoreSnapshot(
 
 /**
  * The sources built from this one (HelmCharts of a HelmRepository, Git or OCI source) fetch again: once per
- * generation of this source, so a retried fetch does not queue them twice.
+ * occasion, a generation of this source, so a retried fetch does not queue them twice.
  */
-async function fetchDependents(deps: PipelineDeps, sourceKey: string, generation: number): Promise<void> {
+async function fetchDependents(
+  deps: PipelineDeps,
+  sourceKey: string,
+  occasion: number | string,
+): Promise<void> {
   for (const dependent of await stateOf(deps).listDependents(sourceKey)) {
-    await enqueueFetch(deps, dependent, 'source', `${sourceKey}/${generation}`);
+    await enqueueFetch(deps, dependent, 'source', `${sourceKey}/${occasion}`);
   }
 }
+
+/**
+ * A snapshot stored again is an occasion of its own: the generation did not move, and the queue would take
+ * a request named by it alone for the fetch that queued the dependents before (which then failed to read).
+ */
+const restored = (generation: number, at: string) => `${generation}/stored-again/${at}`;
 
 /** Who declared the source, for messages: read only when a message needs it. */
 async function declaredBy(deps: PipelineDeps, spec: FetchSpec): Promise<string> {

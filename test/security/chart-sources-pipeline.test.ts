@@ -43,6 +43,8 @@ const allowed: string[] = [];
 /** Every log line of the use-cases, as text. */
 const logLines: string[] = [];
 let local: PipelineDeps;
+/** Another fetch worker on the same store (another Lambda): nothing of `local`'s files on its disk. */
+let cold: PipelineDeps;
 let cloud: PipelineDeps;
 let clusterCount = 0;
 let cluster: string;
@@ -69,6 +71,7 @@ beforeAll(async () => {
     };
   };
   local = depsWith({ publicOnly: false, allowed, allowSetting: 'test' }, 'local');
+  cold = depsWith({ publicOnly: false, allowed, allowSetting: 'test' }, 'cold');
   cloud = depsWith(
     cloudSourcePolicy({
       fleetUrl: 'https://git.example.com/fleet.git',
@@ -172,9 +175,9 @@ async function declare(deps: PipelineDeps, ...objects: Raw[]): Promise<void> {
 }
 
 /** The fetch worker: every queued fetch through processMessage, one attempt each, failures dead-lettered. */
-async function runFetches(deps: PipelineDeps): Promise<void> {
+async function runFetches(deps: PipelineDeps, rounds = 10): Promise<void> {
   const queue = deps.queues.fetch;
-  for (let round = 0; round < 10; round++) {
+  for (let round = 0; round < rounds; round++) {
     const batch = await deps.queue.receive(queue, { maxMessages: 10 });
     if (batch.length === 0) return;
     for (const message of batch) {
@@ -192,7 +195,7 @@ async function runFetches(deps: PipelineDeps): Promise<void> {
       );
     }
   }
-  throw new Error('fetches kept queuing fetches');
+  if (rounds === 10) throw new Error('fetches kept queuing fetches');
 }
 
 async function stateIn(kind: SourceKind, name: string, inCluster = cluster): Promise<FetchState | undefined> {
@@ -413,5 +416,54 @@ describe('clusters', () => {
     expect(privateCharts.requests.filter((r) => r.path.endsWith('.tgz')).every((r) => !r.authorization)).toBe(
       true,
     );
+  });
+});
+
+describe('stored indexes', () => {
+  it('a HelmChart built on another worker reads the index from the store only when it matches its digest', async () => {
+    const charts = await chartServer();
+    await charts.addCharts([{ name: 'tamper', version: '1.0.0' }]);
+    await declare(
+      local,
+      helmRepository('plain', { url: charts.url }),
+      helmChart('tamper', {
+        chart: 'tamper',
+        version: '*',
+        sourceRef: { kind: 'HelmRepository', name: 'plain' },
+      }),
+    );
+    await runFetches(local);
+    const good = await stateIn('HelmChart', 'tamper');
+    expect(good?.chart?.version).toBe('1.0.0');
+
+    // A new index is fetched and stored; then someone with write access to the store swaps its bundle for
+    // one listing another chart archive.
+    await charts.addCharts([{ name: 'tamper', version: '1.1.0' }]);
+    const repoKey = (
+      await stateOf(env.deps).getClusterSource(cluster, { namespace: NS, name: 'plain' }, 'HelmRepository')
+    )?.sourceKey as string;
+    await fetchSource(local, { kind: 'fetch', sourceKey: repoKey, reason: 'webhook' });
+    const index = (await stateOf(env.deps).getFetchState(repoKey)) as FetchState;
+    const location = stateOf(env.deps).snapshotLocation(index.bundleDigest as string);
+    const original = (await env.deps.store.get(location)) as Buffer;
+    const forged = await local.snapshots.pack(
+      join(root, 'local', 'snapshots', good?.snapshotDigest?.slice(7) ?? ''),
+    );
+    await env.deps.store.put(location, forged, 'application/gzip');
+
+    // The worker that builds the chart has no local copy: it must not unpack what the store returns.
+    await runFetches(cold, 1);
+    const refused = await stateIn('HelmChart', 'tamper');
+    expect(refused?.error?.code).toBe('SnapshotCorrupt');
+    expect(refused?.chart).toEqual(good?.chart);
+    expect(refused?.bundleDigest).toBe(good?.bundleDigest);
+    expect(original.equals(forged)).toBe(false);
+
+    // The repair the chart asked for stores the index again, and the chart is built from it.
+    await runFetches(cold);
+    expect((await env.deps.store.get(location))?.equals(original)).toBe(true);
+    const rebuilt = await stateIn('HelmChart', 'tamper');
+    expect(rebuilt?.error).toBeUndefined();
+    expect(rebuilt?.chart?.version).toBe('1.1.0');
   });
 });
