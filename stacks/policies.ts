@@ -139,10 +139,15 @@ export function functionPolicies(
     ),
     notify: doc(
       listBucket(a),
-      allow(['s3:GetObject', 's3:PutObject'], objects(a, all(storePrefixes.applyStatus('*')))),
+      allow(
+        ['s3:GetObject', 's3:PutObject'],
+        objects(a, all(storePrefixes.applyStatus('*')), storePrefixes.capabilities('*')),
+      ),
+      // A cluster's HelmReleases by name: their renders are queued again when its capabilities change.
+      allow(['s3:GetObject'], objects(a, all(storePrefixes.helmReleases('*')))),
       kmsForBucket(a),
       ...Object.values(a.reportQueues).map(consume),
-      send(...Object.values(a.reportDlqs)),
+      send(a.queues.render, ...Object.values(a.reportDlqs)),
     ),
   };
 }

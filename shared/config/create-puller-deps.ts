@@ -1,12 +1,14 @@
 // Composition root of the puller, in a cluster (puller/main.ts) or beside the embedded control plane: S3,
 // SQS and KMS clients, the Kubernetes API, and the public key artifacts must verify against.
 // Imports only what the puller ships with (no Git, kustomize or local servers): its image bundles this file.
+
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type AwsClientOptions, createAwsClients } from '../adapters/aws/clients.ts';
 import { KmsKeyService } from '../adapters/aws/kms-key-service.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
 import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
+import { discoverCapabilities } from '../adapters/kube/client-node-discovery.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { QueueNames } from '../core/pipeline/resource-names.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -48,6 +50,7 @@ export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDep
     inventoryNamespace: s.inventoryNamespace,
     establishTimeoutMs: s.establishTimeoutMs,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    capabilities: () => discoverCapabilities(s.kube),
   };
 }
 

@@ -2,13 +2,14 @@
 // implementation per target kind (renderer-for.ts picks it). The render use-case knows no kind's spec.
 import type { ConfigData } from '../api/config-data.ts';
 import type { ApplyOptions } from '../core/artifact/artifact.ts';
-import type { KustomizationRecord } from '../core/pipeline/records.ts';
+import type { HelmReleaseApply } from '../core/helm/helm-release-apply.ts';
+import type { ClusterCapabilities, TargetRecord } from '../core/pipeline/records.ts';
 import type { ObjectKey } from '../core/pipeline/state-keys.ts';
 import type { TargetKind } from '../core/pipeline/target.ts';
 import type { KubeObject } from '../core/render/yaml-codec.ts';
 
 /** A target's declared record, as its declaring render wrote it; one member per kind with a renderer. */
-export type TargetRecord = KustomizationRecord;
+export type { TargetRecord };
 
 /** What the pipeline needs to know before rendering: read from the record, no I/O. */
 export interface RenderPlan {
@@ -35,6 +36,10 @@ export interface RenderInputs {
   configs: ConfigData[];
   strictSubstitution: boolean;
   allowRemoteBases: boolean;
+  /** The cluster's capabilities as its puller last reported them (HelmRelease renders); undefined before any report. */
+  capabilities?: ClusterCapabilities;
+  /** A HelmRelease already has a release in the cluster (an apply succeeded): `--is-upgrade`. */
+  releaseExists?: boolean;
 }
 
 export interface RenderOutput {
@@ -42,6 +47,10 @@ export interface RenderOutput {
   key: string;
   /** In the order the tool produced them, before splitting and apply ordering. */
   objects: KubeObject[];
+  /** A HelmRelease's release, for the artifact's apply options (see HelmReleaseApply). */
+  helm?: HelmReleaseApply;
+  /** Render-time notes for the status (e.g. rendered without the cluster's capabilities). */
+  warnings?: string[];
 }
 
 export interface Renderer {

@@ -8,6 +8,7 @@ import type { DeclarerRef, FetchState, IndexEntry, RenderStatus } from '../core/
 import { declarerRef } from '../core/pipeline/source-declarations.ts';
 import type { SourceKind } from '../core/pipeline/source-kind.ts';
 import { type Target, type TargetKind, targetKey } from '../core/pipeline/target.ts';
+import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
 import { stateOf } from './state-store.ts';
@@ -104,7 +105,9 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
       if (!record && artifact?.deleted && !apply) continue;
       kustomizations.push({
         ...target,
-        ...(record?.kustomization.spec.path && { path: record.kustomization.spec.path }),
+        ...(asKustomizationRecord(record)?.kustomization.spec.path && {
+          path: asKustomizationRecord(record)?.kustomization.spec.path,
+        }),
         ...(artifact && { artifact }),
         ...(render && { render }),
         ...(apply && { apply }),

@@ -2,6 +2,7 @@
 // become fetch specs, Kustomizations become render targets, ConfigMaps/Secrets feed substituteFrom; what
 // this parent declared before and no longer does is withdrawn (its Kustomizations get pruned).
 import type { ConfigData } from '../api/config-data.ts';
+import type { HelmRelease } from '../api/helm-release.ts';
 import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
@@ -10,13 +11,15 @@ import { fetchSpecOf, type SourceObject } from '../core/pipeline/fetch-spec-of.t
 import type {
   ConfigRecord,
   Declarations,
+  HelmReleaseRecord,
   KustomizationRecord,
   SourceDeclarer,
 } from '../core/pipeline/records.ts';
 import { parseSourceRefKey, sourceRefKey } from '../core/pipeline/source-kind.ts';
 import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
 import type { ObjectKey } from '../core/pipeline/state-keys.ts';
-import { kustomizationTarget } from '../core/pipeline/target.ts';
+import { kustomizationTarget, type Target } from '../core/pipeline/target.ts';
+import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { type StateStore, stateOf } from './state-store.ts';
@@ -62,12 +65,17 @@ export async function registerChildren(
     split.gitRepositories.length +
       split.chartSources.length +
       split.kustomizations.length +
+      split.helmReleases.length +
       split.configs.length ===
     0;
   // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
   if (
     declaresNothing &&
-    previous.kustomizations.length + previous.configs.length + previous.sources.length === 0
+    previous.kustomizations.length +
+      (previous.helmReleases?.length ?? 0) +
+      previous.configs.length +
+      previous.sources.length ===
+      0
   )
     return { declared: [], queued: new Set() };
 
@@ -99,19 +107,24 @@ export async function registerChildren(
     sources,
     existingRecords,
   );
+  const releases = await registerHelmReleases(reg, split.helmReleases, ancestors, sources);
   // 4. withdraw what this parent declared before and no longer does
   const sourceKeys = declaredSources.map((r) => sourceRefKey(r.kind, r.metadata));
   await withdrawKustomizations(reg, previous.kustomizations, declared);
+  await withdrawTargets(reg, 'HelmRelease', previous.helmReleases ?? [], releases.declared);
   await withdrawSources(reg, previous, sourceKeys, declarerKeys);
   // 5. record what it declares now, and re-render whoever substitutes from a changed config
   const next: Declarations = {
     kustomizations: [...declared].sort(),
+    ...((releases.declared.size > 0 || previous.helmReleases) && {
+      helmReleases: [...releases.declared].sort(),
+    }),
     configs: configKeys.sort(),
     sources: sourceKeys.sort(),
     sourceDeclarers: [...new Set(declarerKeys)].sort(),
   };
   if (!same(next, previous)) await state.putDeclarations(cluster, parentKey, next);
-  if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued);
+  if (changed.size > 0) await rerenderConsumers(deps, cluster, changed, enqueued, releases.enqueued);
   return { declared: next.kustomizations, queued: enqueued };
 }
 
@@ -198,6 +211,78 @@ async function registerKustomizations(
   return { declared, enqueued };
 }
 
+/**
+ * Step 3, HelmReleases: a record per release, subscribed to its chart's source (the HelmChart its spec.chart
+ * implies, or its chartRef); a changed record renders again. Another parent's release is refused.
+ */
+async function registerHelmReleases(
+  { deps, state, cluster, parentKey }: Registration,
+  releases: HelmRelease[],
+  ancestors: string[],
+  sources: Map<string, string>,
+): Promise<{ declared: Set<string>; enqueued: Set<string> }> {
+  const declared = new Set<string>();
+  const enqueued = new Set<string>();
+  for (const hr of releases) {
+    const key = keyOf(hr.metadata);
+    declared.add(key);
+    const target: Target = { kind: 'HelmRelease', namespace: hr.metadata.namespace, name: hr.metadata.name };
+    const existing = await state.getTargetRecord(cluster, target);
+    if (existing && !same(existing.parent, parentKey)) {
+      const parentRef = objectRef('Kustomization', parentKey);
+      throw new SluiceError(
+        'ValidationFailed',
+        `${parentRef}: HelmRelease ${key} is already declared by Kustomization ${keyOf(existing.parent ?? { namespace: '', name: '' })} in cluster ${cluster}; declare it once`,
+        { object: parentRef },
+      );
+    }
+    const chart = chartSourceOf(hr);
+    const sourceKey =
+      sources.get(sourceRefKey(chart.kind, chart)) ??
+      (await state.getClusterSource(cluster, chart, chart.kind))?.sourceKey ??
+      '';
+    const record: HelmReleaseRecord = { cluster, helmRelease: hr, sourceKey, parent: parentKey, ancestors };
+    if (existing && same(existing, record)) continue;
+    if (existing?.sourceKey && existing.sourceKey !== sourceKey)
+      await state.unsubscribe(existing.sourceKey, cluster, target);
+    await state.putTargetRecord(record);
+    if (sourceKey) await state.subscribe(sourceKey, cluster, target);
+    await enqueueRender(deps, cluster, target);
+    enqueued.add(key);
+  }
+  return { declared, enqueued };
+}
+
+/** Where a HelmRelease's chart comes from: the HelmChart its spec.chart implies, or its chartRef. */
+export function chartSourceOf(hr: HelmRelease): { kind: 'HelmChart' | 'OCIRepository' } & ObjectKey {
+  if (hr.spec.chart)
+    return {
+      kind: 'HelmChart',
+      namespace: hr.spec.chart.helmChart.metadata.namespace,
+      name: hr.spec.chart.helmChart.metadata.name,
+    };
+  const ref = hr.spec.chartRef as NonNullable<HelmRelease['spec']['chartRef']>;
+  return { kind: ref.kind, namespace: ref.namespace, name: ref.name };
+}
+
+/** Step 4, other kinds: a target no longer declared loses its record; its render publishes the removal. */
+async function withdrawTargets(
+  { deps, state, cluster, parentKey }: Registration,
+  kind: 'HelmRelease',
+  previous: string[],
+  declared: Set<string>,
+): Promise<void> {
+  for (const key of previous) {
+    if (declared.has(key)) continue;
+    const target: Target = { kind, ...splitKey(key) };
+    const record = await state.getTargetRecord(cluster, target);
+    if (!record?.parent || !same(record.parent, parentKey)) continue;
+    await state.deleteTargetRecord(cluster, target);
+    if (record.sourceKey) await state.unsubscribe(record.sourceKey, cluster, target);
+    await enqueueRender(deps, cluster, target);
+  }
+}
+
 /** Step 3a: a child no longer declared loses its record; its render then finds none and publishes the prune tombstone. */
 async function withdrawKustomizations(
   { deps, state, cluster, parentKey }: Registration,
@@ -277,7 +362,7 @@ async function refuseInvalidChildren(
         { object: parentRef },
       );
     }
-    existingRecords.set(key, existing);
+    existingRecords.set(key, asKustomizationRecord(existing));
   }
   return existingRecords;
 }
@@ -322,13 +407,27 @@ async function syncConfigs(
   return { changed, keys };
 }
 
-/** Kustomizations whose substituteFrom names a changed ConfigMap/Secret render again; added to `queued`. */
+/**
+ * Kustomizations whose substituteFrom, and HelmReleases whose valuesFrom, names a changed ConfigMap/Secret
+ * render again; added to `queued` (resp. `queuedReleases`).
+ */
 async function rerenderConsumers(
   deps: PipelineDeps,
   cluster: string,
   changed: Set<string>,
   queued: Set<string>,
+  queuedReleases: Set<string>,
 ): Promise<void> {
+  for (const { helmRelease: hr } of await stateOf(deps).listHelmReleaseRecords(cluster)) {
+    const uses = hr.spec.valuesFrom.some((v) => changed.has(`${v.kind}/${hr.metadata.namespace}/${v.name}`));
+    if (!uses || queuedReleases.has(keyOf(hr.metadata))) continue;
+    await enqueueRender(deps, cluster, {
+      kind: 'HelmRelease',
+      namespace: hr.metadata.namespace,
+      name: hr.metadata.name,
+    });
+    queuedReleases.add(keyOf(hr.metadata));
+  }
   for (const record of await stateOf(deps).listTargetRecords(cluster)) {
     const ks = record.kustomization;
     const uses = ks?.spec.postBuild?.substituteFrom?.some((f) =>

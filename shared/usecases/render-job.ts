@@ -24,6 +24,7 @@ import {
   splitRenderedObjects,
 } from '../core/pipeline/split-rendered-objects.ts';
 import { describeTarget, type Target } from '../core/pipeline/target.ts';
+import { asKustomizationRecord, recordObject } from '../core/pipeline/target-record.ts';
 import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.ts';
 import { locateError } from '../core/render/locate-error.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
@@ -93,7 +94,11 @@ export async function renderJob(
     const output = await render(ctx, renderer, record, plan, source);
     // 6. split what it rendered; the Flux objects among it become this cluster's inputs
     const split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
-    const children = await registerChildren(deps, record, split, fleetSourceKey);
+    const kustomization = asKustomizationRecord(record);
+    // Only Kustomizations declare children; Flux objects a chart renders are skipped with a warning (splitRenderedObjects).
+    const children = kustomization
+      ? await registerChildren(deps, kustomization, split, fleetSourceKey)
+      : { declared: [], queued: new Set<string>() };
     // ...and only now, with what this revision declares registered, its children of the same source render
     await passOn(ctx, record, children);
     // 7. store the artifact, signed only when it is new
@@ -101,7 +106,12 @@ export async function renderJob(
     // 8. its render status
     await state.putRenderStatus(
       cluster,
-      readyStatus(ctx, source, digest, [...split.warnings, ...plan.warnings]),
+      readyStatus(ctx, source, digest, [
+        ...split.warnings,
+        ...plan.warnings,
+        ...(output.warnings ?? []),
+        ...(kustomization ? [] : fluxObjectsOfChart(split)),
+      ]),
     );
     if (current?.digest === digest && !current.deleted) return { outcome: 'unchanged', digest };
     // 9. move the index forward and nudge the cluster
@@ -115,11 +125,23 @@ export async function renderJob(
     return { outcome: 'published', digest };
   } catch (err) {
     // Every status message starts with the file and the object, whichever step failed.
-    const failure = await recordFailure(ctx, locateError(err, record.kustomization));
+    const failure = await recordFailure(ctx, locateError(err, recordObject(record)));
     // Its children still render the new revision, from the records its last good render registered.
     await passOn(ctx, record);
     throw failure;
   }
+}
+
+/** Flux objects a chart rendered: a HelmRelease declares no inputs, so they are reported and not shipped. */
+function fluxObjectsOfChart(split: SplitResult): string[] {
+  const found = [...split.gitRepositories, ...split.kustomizations, ...split.chartSources].map(
+    (o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
+  );
+  return found.length === 0
+    ? []
+    : [
+        `the chart renders Flux objects (${found.join(', ')}); only Kustomizations declare sources and children in Sluice, so they were skipped: declare them in the fleet`,
+      ];
 }
 
 /** The source moved and the fetch left this target's children of the same source to it (see render-order). */
@@ -128,7 +150,9 @@ async function passOn(
   record: TargetRecord,
   children?: { declared: string[]; queued: Set<string> },
 ): Promise<void> {
-  const parent = record.kustomization.metadata;
+  const kustomization = asKustomizationRecord(record);
+  if (!kustomization) return;
+  const parent = kustomization.kustomization.metadata;
   const known = children ?? {
     declared: await declaredChildren(ctx.state, ctx.cluster, parent),
     queued: new Set<string>(),
@@ -248,12 +272,19 @@ async function render(
 ): Promise<RenderOutput> {
   const { deps, cluster } = ctx;
   const dir = await loadSnapshot(deps, source.state, source.spec, plan.objectRef);
+  // A HelmRelease renders against the cluster's capabilities and as an upgrade once its release exists.
+  const helm = ctx.target.kind === 'HelmRelease';
+  const [capabilities, applied] = helm
+    ? await Promise.all([ctx.state.getCapabilities(cluster), ctx.state.getApplyStatus(cluster, ctx.target)])
+    : [undefined, undefined];
   return renderer.render(record, {
     sourceRoot: dir,
     sourceDigest: source.state.snapshotDigest,
     configs: plan.needsConfigs ? await loadConfigs(ctx.state, cluster) : [],
     strictSubstitution: deps.settings.strictSubstitution,
     allowRemoteBases: deps.settings.allowRemoteBases,
+    ...(capabilities && { capabilities }),
+    ...(helm && { releaseExists: applied !== undefined }),
   });
 }
 
@@ -289,7 +320,7 @@ async function storeArtifact(
     sequence: nextSequence(current?.sequence, deps.clock.now()),
     source: { url: redactUrl(source.spec?.url ?? ''), revision: source.state.revision },
     renderKey: output.key,
-    apply: plan.apply,
+    apply: output.helm ? { ...plan.apply, helm: output.helm } : plan.apply,
     objects: sortForApply(split.shipped),
   };
   if (current?.digest && !current.deleted && current.sequence !== undefined) {

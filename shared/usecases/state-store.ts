@@ -7,24 +7,29 @@ import { isSluiceError, type SluiceError } from '../core/errors.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import { decodeRecord, encodeRecord, type RecordSchema } from '../core/pipeline/record-codec.ts';
 import {
+  capabilitiesSchema,
   clusterSourceSchema,
   configRecordSchema,
   declarationsSchema,
   fetchSpecSchema,
   fetchStateSchema,
+  helmReleaseRecordSchema,
   kustomizationRecordSchema,
   sourceDeclarerSchema,
 } from '../core/pipeline/record-schemas.ts';
 import type {
+  ClusterCapabilities,
   ClusterSourceRecord,
   ConfigRecord,
   Declarations,
   FetchSpec,
   FetchState,
+  HelmReleaseRecord,
   IndexEntry,
   KustomizationRecord,
   RenderStatus,
   SourceDeclarer,
+  TargetRecord,
 } from '../core/pipeline/records.ts';
 import type { SourceKind } from '../core/pipeline/source-kind.ts';
 import {
@@ -37,6 +42,7 @@ import {
   targetFromPath,
 } from '../core/pipeline/state-keys.ts';
 import { kustomizationTarget, type Target, targetKey } from '../core/pipeline/target.ts';
+import { targetOfRecord } from '../core/pipeline/target-record.ts';
 import {
   applyStatusSchema,
   indexEntrySchema,
@@ -128,12 +134,28 @@ export class StateStore {
 
   // ---- a cluster's declared objects ---------------------------------------------------------------
 
-  getTargetRecord = (cluster: string, target: Target) =>
-    this.read(kustomizationRecordSchema, stateKeys.targetRecord(cluster, target));
-  putTargetRecord = (record: KustomizationRecord) =>
+  getTargetRecord = (cluster: string, target: Target): Promise<TargetRecord | undefined> =>
+    target.kind === 'HelmRelease'
+      ? this.read(helmReleaseRecordSchema, stateKeys.targetRecord(cluster, target))
+      : this.read(kustomizationRecordSchema, stateKeys.targetRecord(cluster, target));
+  putTargetRecord = (record: TargetRecord) =>
     this.write(stateKeys.targetRecord(record.cluster, targetOfRecord(record)), record);
   deleteTargetRecord = (cluster: string, target: Target) =>
     this.store.delete(stateKeys.targetRecord(cluster, target));
+
+  /** Every declared HelmRelease of the cluster, with its record. */
+  async listHelmReleaseRecords(cluster: string): Promise<HelmReleaseRecord[]> {
+    const records: HelmReleaseRecord[] = [];
+    for (const key of await this.store.list(stateKeys.targetRecords(cluster, 'HelmRelease'))) {
+      const record = await this.read(helmReleaseRecordSchema, key);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  getCapabilities = (cluster: string) => this.read(capabilitiesSchema, stateKeys.capabilities(cluster));
+  putCapabilities = (cluster: string, capabilities: ClusterCapabilities) =>
+    this.write(stateKeys.capabilities(cluster), capabilities);
 
   /** Every declared Kustomization of the cluster, with its record. */
   async listTargetRecords(cluster: string): Promise<KustomizationRecord[]> {
@@ -148,7 +170,13 @@ export class StateStore {
   /** The targets with a declared record, without reading them. */
   async listDeclaredTargets(cluster: string): Promise<Target[]> {
     const prefix = stateKeys.kustomizations(cluster);
-    return (await this.store.list(prefix)).map((key) => kustomizationTarget(keyFromPath(key, prefix)));
+    const releases = stateKeys.targetRecords(cluster, 'HelmRelease');
+    return [
+      ...(await this.store.list(prefix)).map((key) => kustomizationTarget(keyFromPath(key, prefix))),
+      ...(await this.store.list(releases)).map(
+        (key): Target => ({ kind: 'HelmRelease', ...keyFromPath(key, releases) }),
+      ),
+    ];
   }
 
   getClusterSource = (cluster: string, ref: ObjectKey, kind?: SourceKind) =>
@@ -316,8 +344,4 @@ export class StateStore {
 /** The state of a pipeline or puller: a view over its object store, cheap to make per call. */
 export function stateOf(deps: { store: ObjectStore }): StateStore {
   return new StateStore(deps.store);
-}
-
-function targetOfRecord(record: KustomizationRecord): Target {
-  return kustomizationTarget(record.kustomization.metadata);
 }

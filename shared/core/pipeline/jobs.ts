@@ -1,6 +1,8 @@
 // The messages that move work between stages. Jobs carry identities, not data: a worker always reads the
 // latest state, so duplicate, late or reordered deliveries converge on the same result.
+
 import { SluiceError } from '../errors.ts';
+import type { ClusterCapabilities } from './records.ts';
 import { isTargetKind, type Target } from './target.ts';
 
 export interface FetchJob {
@@ -29,6 +31,8 @@ export interface ApplyReport {
   applied: number;
   pruned: number;
   at: string;
+  /** The cluster's API server as the puller sees it: HelmReleases render against it (checked, bounded). */
+  capabilities?: ClusterCapabilities;
 }
 
 /** Sent to a cluster's queue after its index changed: wake up and look. */

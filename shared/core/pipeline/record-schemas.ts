@@ -12,11 +12,13 @@ import {
   type RecordSchema,
 } from './record-codec.ts';
 import type {
+  ClusterCapabilities,
   ClusterSourceRecord,
   ConfigRecord,
   Declarations,
   FetchSpec,
   FetchState,
+  HelmReleaseRecord,
   KustomizationRecord,
   SourceDeclarer,
 } from './records.ts';
@@ -91,6 +93,22 @@ export const kustomizationRecordSchema: RecordSchema<KustomizationRecord> = {
     }) ?? (v.parent === null || isObjectKey(v.parent) ? undefined : 'parent is of the wrong type'),
 };
 
+export const helmReleaseRecordSchema: RecordSchema<HelmReleaseRecord> = {
+  name: 'HelmRelease record',
+  problem: (v) =>
+    fieldProblem(v, {
+      cluster: isString,
+      helmRelease: isObject,
+      sourceKey: isString,
+      'ancestors?': isStringArray,
+    }) ?? (v.parent === null || isObjectKey(v.parent) ? undefined : 'parent is of the wrong type'),
+};
+
+export const capabilitiesSchema: RecordSchema<ClusterCapabilities> = {
+  name: 'cluster capabilities',
+  problem: (v) => fieldProblem(v, { kubeVersion: isString, apiVersions: isStringArray }),
+};
+
 export const clusterSourceSchema: RecordSchema<ClusterSourceRecord> = {
   name: 'cluster source',
   problem: (v) => fieldProblem(v, { sourceKey: isString, parent: isObjectKey }),
@@ -115,6 +133,7 @@ export const declarationsSchema: RecordSchema<Declarations> = {
       kustomizations: isStringArray,
       configs: isStringArray,
       sources: isStringArray,
+      'helmReleases?': isStringArray,
       'sourceDeclarers?': isStringArray,
     }),
 };

@@ -1,5 +1,6 @@
 // The records the control plane keeps in its object store (see state-keys.ts for where each one lives).
 import type { GitRepositoryRef } from '../../api/git-repository.ts';
+import type { HelmRelease } from '../../api/helm-release.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { Generation } from '../artifact/generation.ts';
 import type { SourceKind } from './source-kind.ts';
@@ -128,6 +129,8 @@ export interface ConfigRecord {
 export interface Declarations {
   /** `namespace/name` of each child Kustomization. */
   kustomizations: string[];
+  /** `namespace/name` of each HelmRelease; absent when written by an earlier version. */
+  helmReleases?: string[];
   /** Opaque references (StateStore.putConfig) to its ConfigMaps/Secrets. */
   configs: string[];
   /** `namespace/name` of each GitRepository, `Kind/namespace/name` of other sources (source-kind.ts). */
@@ -144,6 +147,27 @@ export interface KustomizationRecord {
   parent: ObjectKey | null;
   /** `namespace/name` of the Kustomizations above it, root first (cycle and depth checks). */
   ancestors?: string[];
+}
+
+/** A HelmRelease declared by a render: its spec, the source of its chart and the parent that declared it. */
+export interface HelmReleaseRecord {
+  cluster: string;
+  helmRelease: HelmRelease;
+  /** The chart's source: the HelmChart its spec.chart implies, or its chartRef (HelmChart or OCIRepository). */
+  sourceKey: string;
+  parent: ObjectKey | null;
+  ancestors?: string[];
+}
+
+/** Every target's declared record, one member per kind. */
+export type TargetRecord = KustomizationRecord | HelmReleaseRecord;
+
+/** A cluster's capabilities as its puller reported them: what `helm template` renders against. */
+export interface ClusterCapabilities {
+  /** `v1.33.1` */
+  kubeVersion: string;
+  /** `group/version` and `group/version/Kind` (core: `v1`, `v1/Pod`), sorted, as Helm's APIVersions. */
+  apiVersions: string[];
 }
 
 export interface IndexEntry {

@@ -48,6 +48,10 @@ export const storePrefixes = {
   /** What a puller reads: the signed index entries of its cluster. */
   index: (cluster: string) => `clusters/${cluster}/index/`,
   kustomizations: (cluster: string) => `clusters/${cluster}/kustomizations/`,
+  /** A cluster's declared HelmReleases (stateKeys.targetRecord). */
+  helmReleases: (cluster: string) => `clusters/${cluster}/helmreleases/`,
+  /** What the cluster's puller reported of its API server (stateKeys.capabilities). */
+  capabilities: (cluster: string) => `clusters/${cluster}/capabilities.json`,
   /** A cluster's sources by name (stateKeys.source). */
   sources: (cluster: string) => `clusters/${cluster}/sources/`,
   configs: (cluster: string, kind?: 'ConfigMap' | 'Secret') =>

@@ -5,6 +5,7 @@ import type { ConfigData } from '../../api/config-data.ts';
 import { decodeHelmReleaseSource, decodeResource } from '../../api/decode-resource.ts';
 import type { GitRepository } from '../../api/git-repository.ts';
 import type { HelmChart } from '../../api/helm-chart.ts';
+import type { HelmRelease } from '../../api/helm-release.ts';
 import type { HelmRepository } from '../../api/helm-repository.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { OCIRepository } from '../../api/oci-repository.ts';
@@ -15,6 +16,8 @@ import type { KubeObject } from '../render/yaml-codec.ts';
 export interface SplitResult {
   shipped: KubeObject[];
   gitRepositories: GitRepository[];
+  /** HelmReleases: targets of this cluster, rendered from their chart. */
+  helmReleases: HelmRelease[];
   /** OCIRepositories, HelmRepositories and HelmCharts (declared, or implied by a HelmRelease's spec.chart). */
   chartSources: (OCIRepository | HelmRepository | HelmChart)[];
   kustomizations: Kustomization[];
@@ -54,6 +57,7 @@ export function splitRenderedObjects(
   const out: SplitResult = {
     shipped: [],
     gitRepositories: [],
+    helmReleases: [],
     chartSources: [],
     kustomizations: [],
     configs: [],
@@ -127,7 +131,11 @@ export function splitRenderedObjects(
     out.shipped.push(obj);
   });
   const children =
-    out.gitRepositories.length + out.chartSources.length + out.kustomizations.length + out.configs.length;
+    out.gitRepositories.length +
+    out.chartSources.length +
+    out.kustomizations.length +
+    out.helmReleases.length +
+    out.configs.length;
   if (children > limits.maxChildrenPerKustomization) {
     throw limitExceeded(
       renderedBy,

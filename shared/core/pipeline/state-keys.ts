@@ -52,6 +52,11 @@ export const stateKeys = {
   kustomization: (cluster: string, ks: ObjectKey) =>
     `${storePrefixes.kustomizations(cluster)}${ref(ks)}.json`,
   kustomizations: (cluster: string) => storePrefixes.kustomizations(cluster),
+  /** Declared records of one kind (stateKeys.targetRecord's area). */
+  targetRecords: (cluster: string, kind: TargetKind) =>
+    `${storePrefixes.cluster(cluster)}${RECORD_AREAS[kind]}/`,
+  /** What the cluster's puller last reported of its API server (version, API versions). */
+  capabilities: (cluster: string) => storePrefixes.capabilities(cluster),
   /**
    * A cluster's source name → its fetch identity; written by the render that declared it. GitRepositories
    * keep the layout of earlier versions; other kinds live under their kind (never a namespace: those are lower-case).

@@ -1,5 +1,6 @@
 // What the in-cluster puller needs: read access to its cluster's artifacts and index, its queue, its own
 // reports queue, the Kubernetes API, and the public key artifacts must verify against.
+import type { ClusterCapabilities } from '../../core/pipeline/records.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ClusterApi } from '../../ports/cluster-api.ts';
 import type { Logger } from '../../ports/logger.ts';
@@ -22,4 +23,6 @@ export interface PullerDeps {
   /** How long to wait for CRDs and Namespaces to become established between stages. */
   establishTimeoutMs: number;
   sleep: (ms: number) => Promise<void>;
+  /** The API server's version and API versions (discovery), reported for HelmRelease renders. */
+  capabilities?: () => Promise<ClusterCapabilities>;
 }

@@ -4,6 +4,7 @@
 // then apply it (artifact) or remove the target (tombstone), and report on this cluster's own channel. The
 // index is only a pointer: nothing in it is trusted. Unchanged artifacts are re-applied once per interval
 // to correct drift.
+
 import { createHash, createPublicKey } from 'node:crypto';
 import type { Signed, SignedPayload } from '../../core/artifact/artifact.ts';
 import { checkBinding } from '../../core/artifact/binding.ts';
@@ -11,7 +12,7 @@ import { verifySigned } from '../../core/artifact/sign-artifact.ts';
 import { isSluiceError } from '../../core/errors.ts';
 import type { FluxReason } from '../../core/flux-reason.ts';
 import { type ApplyReport, encodeJob } from '../../core/pipeline/jobs.ts';
-import type { IndexEntry } from '../../core/pipeline/records.ts';
+import type { ClusterCapabilities, IndexEntry } from '../../core/pipeline/records.ts';
 import { parseTargetKey, type Target, targetKey } from '../../core/pipeline/target.ts';
 import { stateOf } from '../state-store.ts';
 import { applyTarget } from './apply-target.ts';
@@ -25,6 +26,9 @@ export class PullerState {
   readonly ready = new Map<string, boolean>();
   /** Targets (targetKey) waiting for a dependency: retried whenever anything else is reconciled. */
   readonly waiting = new Set<string>();
+  /** The cluster's capabilities as last discovered, and as last sent with a report (sent again only when they change). */
+  capabilities: ClusterCapabilities | undefined;
+  sentCapabilities: string | undefined;
   private readonly records = new Map<string, Signed>();
 
   artifact(digest: string): Signed | undefined {
@@ -47,6 +51,13 @@ export async function reconcileCluster(
   const targets = only
     ? [...new Set([...only.map(targetKey), ...state.waiting])].flatMap((k) => parseTargetKey(k) ?? [])
     : await stateOf(deps).listIndexedTargets(deps.cluster);
+  // Each full pass reads the API server's capabilities again: an upgraded cluster renders its charts again.
+  if (!only && deps.capabilities) {
+    state.capabilities = await deps.capabilities().catch((err: Error) => {
+      deps.log.warn('could not read the cluster capabilities', { message: err.message });
+      return state.capabilities;
+    });
+  }
   const entries: IndexEntry[] = [];
   const reports: ApplyReport[] = [];
   for (const target of targets) {
@@ -84,10 +95,19 @@ export async function reconcileCluster(
     else state.waiting.delete(key);
     if (report) {
       reports.push(report);
-      await deps.queue.send(deps.queues.reports, { body: encodeJob(report) });
+      await deps.queue.send(deps.queues.reports, { body: encodeJob(withCapabilities(state, report)) });
     }
   }
   return reports;
+}
+
+/** The report, carrying the capabilities when they are new to the control plane (this puller's first report, or changed). */
+function withCapabilities(state: PullerState, report: ApplyReport): ApplyReport {
+  if (!state.capabilities) return report;
+  const text = JSON.stringify(state.capabilities);
+  if (text === state.sentCapabilities) return report;
+  state.sentCapabilities = text;
+  return { ...report, capabilities: state.capabilities };
 }
 
 /** An index entry that could not be read: that target's report says why; nothing of it is applied. */

@@ -2,7 +2,10 @@
 // port, with the spec fields the pipeline needs (suspend, sourceRef, substituteFrom, apply options).
 import { objectRef } from '../../api/object-meta.ts';
 import type { ApplyOptions } from '../../core/artifact/artifact.ts';
+import { SluiceError } from '../../core/errors.ts';
 import { refuseCrossNamespaceRefs } from '../../core/pipeline/cross-namespace-refs.ts';
+import type { KustomizationRecord } from '../../core/pipeline/records.ts';
+import { asKustomizationRecord } from '../../core/pipeline/target-record.ts';
 import { notEnforcedWarnings } from '../../core/render/not-enforced.ts';
 import type { Renderer, RenderInputs, RenderOutput, RenderPlan, TargetRecord } from '../../ports/renderer.ts';
 import { type RenderDeps, renderKustomization } from '../render-kustomization.ts';
@@ -11,7 +14,7 @@ export function kustomizationRenderer(deps: RenderDeps): Renderer {
   return {
     kind: 'Kustomization',
     plan(record: TargetRecord, options: { noCrossNamespaceRefs: boolean }): RenderPlan {
-      const ks = record.kustomization;
+      const ks = kustomizationOf(record).kustomization;
       if (options.noCrossNamespaceRefs) refuseCrossNamespaceRefs(ks);
       const { sourceRef } = ks.spec;
       return {
@@ -23,14 +26,14 @@ export function kustomizationRenderer(deps: RenderDeps): Renderer {
           name: sourceRef.name,
         },
         needsConfigs: (ks.spec.postBuild?.substituteFrom?.length ?? 0) > 0,
-        apply: applyOptionsOf(record),
+        apply: applyOptionsOf(kustomizationOf(record)),
         warnings: notEnforcedWarnings(ks.spec),
       };
     },
     async render(record: TargetRecord, inputs: RenderInputs): Promise<RenderOutput> {
       const { configs } = inputs;
       const rendered = await renderKustomization(deps, {
-        ks: record.kustomization,
+        ks: kustomizationOf(record).kustomization,
         sourceRoot: inputs.sourceRoot,
         sourceDigest: inputs.sourceDigest,
         strict: inputs.strictSubstitution,
@@ -46,7 +49,14 @@ export function kustomizationRenderer(deps: RenderDeps): Renderer {
   };
 }
 
-function applyOptionsOf({ kustomization: ks }: TargetRecord): ApplyOptions {
+function kustomizationOf(record: TargetRecord): KustomizationRecord {
+  const ks = asKustomizationRecord(record);
+  if (!ks)
+    throw new SluiceError('InternalError', 'the Kustomization renderer was handed another kind of record');
+  return ks;
+}
+
+function applyOptionsOf({ kustomization: ks }: KustomizationRecord): ApplyOptions {
   return {
     prune: ks.spec.prune,
     wait: ks.spec.wait,
