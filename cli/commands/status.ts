@@ -63,10 +63,14 @@ export function formatStatus(view: StatusView): string {
   );
   for (const cluster of view.clusters) {
     out.push('', `CLUSTER ${cluster.name}`);
+    const kustomizations = cluster.kustomizations.filter(
+      (k) => (k.kind ?? 'Kustomization') === 'Kustomization',
+    );
+    const releases = cluster.kustomizations.filter((k) => k.kind === 'HelmRelease');
     out.push(
       table(
         ['KUSTOMIZATION', 'REVISION', 'ARTIFACT', 'RENDERED', 'APPLIED', 'MESSAGE'],
-        cluster.kustomizations.map((k) => [
+        kustomizations.map((k) => [
           `${k.namespace}/${k.name}`,
           k.artifact?.revision ?? '-',
           k.artifact?.deleted ? 'deleted' : (k.artifact?.digest?.slice(0, 19) ?? '-'),
@@ -79,6 +83,25 @@ export function formatStatus(view: StatusView): string {
         ]),
       ),
     );
+    if (releases.length > 0) {
+      out.push(
+        '',
+        table(
+          ['HELMRELEASE', 'CHART', 'REVISION', 'RENDERED', 'RELEASE', 'MESSAGE'],
+          releases.map((k) => [
+            `${k.namespace}/${k.name}`,
+            k.chart ? `${k.chart.name}@${k.chart.version}` : '-',
+            k.artifact?.revision ?? '-',
+            k.render ? (k.render.ready ? 'True' : `False (${k.render.reason})`) : 'Unknown',
+            k.apply ? (k.apply.ready ? 'deployed' : `failed (${k.apply.reason})`) : 'Unknown',
+            (k.render && !k.render.ready
+              ? k.render.message
+              : (k.apply?.message ?? k.render?.message ?? '')
+            ).slice(0, 160),
+          ]),
+        ),
+      );
+    }
     // Warnings (fields not enforced yet, children over a limit) are rare and long: one line each, below.
     const warnings = cluster.kustomizations.flatMap((k) =>
       (k.render?.warnings ?? []).map((w) => `  ${k.namespace}/${k.name}: ${w}`),

@@ -45,6 +45,8 @@ export interface StatusView {
       namespace: string;
       name: string;
       path?: string;
+      /** HelmRelease: the chart and version its source built last. */
+      chart?: { name: string; version: string };
       artifact?: IndexEntry;
       render?: RenderStatus;
       apply?: ApplyReport;
@@ -103,11 +105,16 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
         readable(store.getApplyStatus(name, target)),
       ]);
       if (!record && artifact?.deleted && !apply) continue;
+      const chart =
+        record && target.kind === 'HelmRelease' && record.sourceKey
+          ? (await store.getFetchState(record.sourceKey))?.chart
+          : undefined;
       kustomizations.push({
         ...target,
         ...(asKustomizationRecord(record)?.kustomization.spec.path && {
           path: asKustomizationRecord(record)?.kustomization.spec.path,
         }),
+        ...(chart && { chart }),
         ...(artifact && { artifact }),
         ...(render && { render }),
         ...(apply && { apply }),
