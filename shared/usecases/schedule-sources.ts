@@ -4,12 +4,25 @@ import { createHash } from 'node:crypto';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { loadDeclarations } from './source-declarations.ts';
-import { stateOf } from './state-store.ts';
+import { type StateStore, stateOf } from './state-store.ts';
 
 /** Up to 10% of the interval, fixed per source so it does not drift between ticks. */
 export function jitterMs(sourceKey: string, intervalMs: number): number {
   const n = createHash('sha256').update(sourceKey).digest().readUInt32BE(0) / 0xffffffff;
   return Math.floor(n * intervalMs * 0.1);
+}
+
+/**
+ * Rendered from by a Kustomization, or the source of a HelmChart still declared (its builds follow the
+ * source's commits); a chart withdrawn from the fleet leaves its marker behind, which does not count.
+ */
+async function isUsed(store: StateStore, sourceKey: string): Promise<boolean> {
+  if (await store.hasSubscribers(sourceKey)) return true;
+  for (const dependent of await store.listDependents(sourceKey)) {
+    const spec = await store.getFetchSpec(dependent);
+    if (spec && (await store.listDeclarers(dependent)).length > 0) return true;
+  }
+  return false;
 }
 
 export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
@@ -24,9 +37,10 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
     // Declared by nothing any more (every declarer withdrew it), or suspended: not fetched on a schedule.
     if (intervalMs === undefined || suspended) continue;
     if (now - last < intervalMs + jitterMs(spec.sourceKey, intervalMs)) continue;
-    // A Git source no Kustomization uses any more is not fetched. Chart and OCI sources are reconciled like
-    // Flux's, used or not: their status tells the user a chart or tag moved or broke before a release needs it.
-    if ((spec.kind ?? 'GitRepository') === 'GitRepository' && !(await store.hasSubscribers(spec.sourceKey)))
+    // A Git source no Kustomization or HelmChart uses any more is not fetched. Chart and OCI sources are
+    // reconciled like Flux's, used or not: their status tells the user a chart or tag moved or broke before a
+    // release needs it.
+    if ((spec.kind ?? 'GitRepository') === 'GitRepository' && !(await isUsed(store, spec.sourceKey)))
       continue;
     // One scheduled fetch per source per interval window, however often the tick runs.
     const window = Math.floor(now / Math.max(1000, intervalMs));

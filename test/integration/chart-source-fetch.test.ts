@@ -367,6 +367,37 @@ describe('suspend', () => {
   });
 });
 
+describe('schedule', () => {
+  it('a GitRepository used only by a HelmChart is fetched at its interval (the chart follows its commits)', async () => {
+    // A repository of its own: the first test's chart keeps the shared fixture's source in use.
+    const repo = await createFixtureRepo(join(root, 'served'), 'chart-only');
+    await repo.write({ 'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.2.0\n' });
+    await repo.commit('a chart');
+    await repo.push();
+    const url = gitServer.url('chart-only');
+    await declare(
+      gitRepository('chart-only', url),
+      helmChart('chart-only', {
+        chart: './charts/app',
+        sourceRef: { kind: 'GitRepository', name: 'chart-only' },
+      }),
+    );
+    await runFetches();
+    expect((await stateOfSource('HelmChart', 'chart-only'))?.chart?.name).toBe('app');
+    const gitKey = await keyOf('GitRepository', 'chart-only');
+    await stateOf(deps).putFetchState({
+      ...((await stateOf(deps).getFetchState(gitKey)) as FetchState),
+      lastAttemptAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(await scheduleSources(deps)).toContain(gitKey);
+    await env.drain(env.deps.queues.fetch);
+    // The chart withdrawn (its marker on the source stays): the source is used by nothing and left alone.
+    await declare(gitRepository('chart-only', url));
+    expect(await scheduleSources(deps)).not.toContain(gitKey);
+    await env.drain(env.deps.queues.fetch);
+  });
+});
+
 describe('failures', () => {
   it('a chart archive that does not match the index digest is the HelmChart’s error; the last good chart stays', async () => {
     const charts = await chartServer();
