@@ -22,6 +22,7 @@ import { kustomizationTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { followMovedSource } from './sources/follow-moved-source.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
 export const MAX_DEPTH = 8;
@@ -153,12 +154,15 @@ async function registerSources(
       parent: parentKey,
     };
     declarerKeys.push(await state.putDeclarer(spec.sourceKey, declarer));
+    const before = await state.getClusterSource(cluster, source.metadata, source.kind);
     await state.putClusterSource(
       cluster,
       source.metadata,
       { sourceKey: spec.sourceKey, parent: parentKey },
       source.kind,
     );
+    if (before && before.sourceKey !== spec.sourceKey)
+      await followMovedSource(deps, before.sourceKey, spec.sourceKey);
     if (!(await state.getFetchState(spec.sourceKey))?.snapshotDigest) {
       await enqueueFetch(deps, spec.sourceKey, 'registration', deps.clock.now());
     }

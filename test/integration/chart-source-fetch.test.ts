@@ -336,6 +336,29 @@ describe('HelmCharts follow their source', () => {
   });
 });
 
+describe('a sourceRef name that moves', () => {
+  it('a HelmChart is built again when its HelmRepository’s name now stands for another repository', async () => {
+    const first = await chartServer();
+    await first.addCharts([{ name: 'moved', version: '1.0.0' }]);
+    const second = await chartServer();
+    await second.addCharts([{ name: 'moved', version: '2.0.0' }]);
+    const chart = helmChart('moved', {
+      chart: 'moved',
+      version: '*',
+      sourceRef: { kind: 'HelmRepository', name: 'repo' },
+    });
+    await declare(helmRepository('repo', { url: first.url }), chart);
+    await runFetches();
+    expect((await stateOfSource('HelmChart', 'moved'))?.chart?.version).toBe('1.0.0');
+    // The HelmChart's own declaration did not change: only what its sourceRef names did.
+    await declare(helmRepository('repo', { url: second.url }), chart);
+    await runFetches();
+    const moved = await stateOfSource('HelmChart', 'moved');
+    expect(moved?.error).toBeUndefined();
+    expect(moved?.chart?.version).toBe('2.0.0');
+  });
+});
+
 describe('suspend', () => {
   it('a source whose every declarer is suspended is neither fetched nor scheduled; one declarer that is not is enough', async () => {
     const charts = await chartServer();
