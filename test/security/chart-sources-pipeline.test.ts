@@ -29,6 +29,7 @@ import { createFixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
+import { selfSignedCertificate } from '../support/test-certificate.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -312,6 +313,37 @@ describe('Secret values', () => {
     }
     expect(seen).not.toContain(Buffer.from('fleet:right-pass-551').toString('base64'));
     expect(seen).not.toContain(Buffer.from('ci:reg-pass-2208').toString('base64'));
+  });
+});
+
+describe('TLS material', () => {
+  it('a certSecretRef key appears in no status, log line or dead letter, used or refused', async () => {
+    const server = selfSignedCertificate(['localhost']);
+    const client = selfSignedCertificate(['sluice-client']);
+    const charts = await chartServer({ tls: { ...server, clientCaPem: client.certPem } });
+    await charts.addCharts([{ name: 'hello', version: '1.0.0' }]);
+    const brokenKey = '-----BEGIN PRIVATE KEY-----\nKEY-MARKER-5521\n-----END PRIVATE KEY-----\n';
+    await declare(
+      local,
+      secret('client-tls', { 'ca.crt': server.certPem, 'tls.crt': client.certPem, 'tls.key': client.keyPem }),
+      secret('broken-tls', { 'ca.crt': server.certPem, 'tls.crt': client.certPem, 'tls.key': brokenKey }),
+      helmRepository('mtls', { url: charts.url, certSecretRef: { name: 'client-tls' } }),
+      helmRepository('mtls-broken', { url: charts.url, certSecretRef: { name: 'broken-tls' } }),
+    );
+    const logsBefore = logLines.length;
+    await runFetches(local);
+    expect((await stateIn('HelmRepository', 'mtls'))?.revision).toMatch(/^sha256:/);
+    const broken = await stateIn('HelmRepository', 'mtls-broken');
+    expect(broken?.error).toBeDefined();
+    const deadLetters = await env.drain(local.queues.deadLetter(local.queues.fetch));
+    const seen = [
+      JSON.stringify(await readStatus(local)),
+      ...logLines.slice(logsBefore),
+      ...deadLetters.map((m) => JSON.stringify({ body: m.body, attributes: m.attributes })),
+    ].join('\n');
+    expect(seen).not.toContain('KEY-MARKER-5521');
+    const keyBody = client.keyPem.split('\n').filter((l) => l && !l.startsWith('-----'));
+    for (const line of keyBody) expect(seen).not.toContain(line);
   });
 });
 
