@@ -139,7 +139,8 @@ export function decodeKustomization(
   return { kind: 'Kustomization', apiVersion: KUSTOMIZATION_API, metadata, spec: decoded, source };
 }
 
-function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string): KustomizePatch {
+/** One kustomize patch (Flux's kustomize.Patch), shared with HelmRelease post-renderers. */
+export function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string): KustomizePatch {
   r.knownFields(item, path, PATCH_FIELDS);
   const target = r.object(item, 'target', `${path}.target`);
   r.knownFields(target, `${path}.target`, PATCH_TARGET_FIELDS);
@@ -158,7 +159,8 @@ function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string
   };
 }
 
-function decodeImage(r: FieldReader, item: Record<string, unknown>, path: string): KustomizeImage {
+/** One kustomize image override (Flux's kustomize.Image), shared with HelmRelease post-renderers. */
+export function decodeImage(r: FieldReader, item: Record<string, unknown>, path: string): KustomizeImage {
   r.knownFields(item, path, IMAGE_FIELDS);
   return dropUndefined({
     name: r.string(item, 'name', `${path}.name`, { required: true }) ?? '',

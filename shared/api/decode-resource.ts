@@ -4,12 +4,14 @@ import { SluiceError } from '../core/errors.ts';
 import type { ConfigData } from './config-data.ts';
 import { decodeGitRepository } from './decode-git-repository.ts';
 import { decodeHelmChart } from './decode-helm-chart.ts';
+import { decodeHelmRelease } from './decode-helm-release.ts';
 import { decodeHelmRepository } from './decode-helm-repository.ts';
 import { decodeKustomization } from './decode-kustomization.ts';
 import { decodeOciRepository } from './decode-oci-repository.ts';
 import { FieldReader, isRecord } from './field-reader.ts';
 import type { GitRepository } from './git-repository.ts';
 import type { HelmChart } from './helm-chart.ts';
+import type { HelmRelease } from './helm-release.ts';
 import type { HelmRepository } from './helm-repository.ts';
 import { type ChartRef, chartRefOf, impliedHelmChart } from './implied-helm-chart.ts';
 import type { Kustomization } from './kustomization.ts';
@@ -34,6 +36,7 @@ export type FleetResource =
   | OCIRepository
   | HelmChart
   | Kustomization
+  | HelmRelease
   | ConfigData
   | Manifest;
 
@@ -41,9 +44,16 @@ export type FleetResource =
 export const SUPPORTED_FLUX_KINDS: Record<string, readonly string[]> = {
   'source.toolkit.fluxcd.io/v1': ['GitRepository', 'HelmRepository', 'OCIRepository', 'HelmChart'],
   'kustomize.toolkit.fluxcd.io/v1': ['Kustomization'],
+  'helm.toolkit.fluxcd.io/v2': ['HelmRelease'],
 };
 
-type FluxKind = 'GitRepository' | 'HelmRepository' | 'OCIRepository' | 'HelmChart' | 'Kustomization';
+type FluxKind =
+  | 'GitRepository'
+  | 'HelmRepository'
+  | 'OCIRepository'
+  | 'HelmChart'
+  | 'Kustomization'
+  | 'HelmRelease';
 type Decoder = (
   raw: Record<string, unknown>,
   metadata: ObjectMeta,
@@ -56,6 +66,7 @@ const FLUX_DECODERS: Record<FluxKind, Decoder> = {
   OCIRepository: decodeOciRepository,
   HelmChart: decodeHelmChart,
   Kustomization: decodeKustomization,
+  HelmRelease: decodeHelmRelease,
 };
 
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -136,3 +136,103 @@ export const HELM_CHART_TEMPLATE_SPEC_FIELDS = [
 ] as const;
 /** helm.toolkit.fluxcd.io/v2 HelmRelease .spec.chartRef */
 export const CHART_REF_FIELDS = ['apiVersion', 'kind', 'name', 'namespace'] as const;
+
+/** helm.toolkit.fluxcd.io/v2 HelmRelease .spec (helm-controller api/v2 helmrelease_types.go) and its parts. */
+export const HELM_RELEASE_SPEC_FIELDS = [
+  'chart',
+  'chartRef',
+  'interval',
+  'kubeConfig',
+  'suspend',
+  'releaseName',
+  'targetNamespace',
+  'storageNamespace',
+  'dependsOn',
+  'timeout',
+  'maxHistory',
+  'serviceAccountName',
+  'persistentClient',
+  'driftDetection',
+  'install',
+  'upgrade',
+  'test',
+  'rollback',
+  'uninstall',
+  'valuesFrom',
+  'values',
+  'commonMetadata',
+  'postRenderers',
+  'postRenderStrategy',
+  'waitStrategy',
+  'healthCheckExprs',
+] as const;
+/** meta.DependencyReference, plus Sluice's `kind` (HelmRelease or Kustomization). */
+export const HELM_RELEASE_DEPENDS_ON_FIELDS = ['name', 'namespace', 'readyExpr', 'kind'] as const;
+/** meta.ValuesReference */
+export const VALUES_REFERENCE_FIELDS = [
+  'kind',
+  'name',
+  'valuesKey',
+  'targetPath',
+  'optional',
+  'literal',
+] as const;
+const HELM_ACTION_SHARED_FIELDS = [
+  'timeout',
+  'strategy',
+  'remediation',
+  'disableTakeOwnership',
+  'disableWait',
+  'disableWaitForJobs',
+  'disableHooks',
+  'disableOpenAPIValidation',
+  'disableSchemaValidation',
+  'crds',
+  'serverSideApply',
+] as const;
+export const HELM_INSTALL_FIELDS = [
+  ...HELM_ACTION_SHARED_FIELDS,
+  'replace',
+  'skipCRDs',
+  'createNamespace',
+] as const;
+export const HELM_UPGRADE_FIELDS = [
+  ...HELM_ACTION_SHARED_FIELDS,
+  'force',
+  'preserveValues',
+  'cleanupOnFail',
+  'chartNameChangeStrategy',
+] as const;
+export const HELM_INSTALL_REMEDIATION_FIELDS = [
+  'retries',
+  'ignoreTestFailures',
+  'remediateLastFailure',
+] as const;
+export const HELM_UPGRADE_REMEDIATION_FIELDS = [...HELM_INSTALL_REMEDIATION_FIELDS, 'strategy'] as const;
+export const HELM_ACTION_STRATEGY_FIELDS = ['name', 'retryInterval'] as const;
+export const HELM_TEST_FIELDS = ['enable', 'timeout', 'ignoreFailures', 'filters'] as const;
+export const HELM_TEST_FILTER_FIELDS = ['name', 'exclude'] as const;
+export const HELM_ROLLBACK_FIELDS = [
+  'timeout',
+  'disableWait',
+  'disableWaitForJobs',
+  'disableHooks',
+  'recreate',
+  'force',
+  'cleanupOnFail',
+  'serverSideApply',
+] as const;
+export const HELM_UNINSTALL_FIELDS = [
+  'timeout',
+  'disableHooks',
+  'keepHistory',
+  'disableWait',
+  'deletionPropagation',
+] as const;
+export const DRIFT_DETECTION_FIELDS = ['mode', 'ignore'] as const;
+export const DRIFT_IGNORE_RULE_FIELDS = ['paths', 'target'] as const;
+export const POST_RENDERER_FIELDS = ['kustomize'] as const;
+export const POST_RENDERER_KUSTOMIZE_FIELDS = ['patches', 'images'] as const;
+export const WAIT_STRATEGY_FIELDS = ['name'] as const;
+/** kustomize.CustomHealthCheck */
+export const HEALTH_CHECK_EXPR_FIELDS = ['apiVersion', 'kind', 'current', 'inProgress', 'failed'] as const;

@@ -2,7 +2,7 @@
 
 import type { HelmChart } from './helm-chart.ts';
 import type { ChartRef } from './implied-helm-chart.ts';
-import type { KustomizeImage, KustomizePatch } from './kustomization.ts';
+import type { KustomizeImage, KustomizePatch, PatchSelector } from './kustomization.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
 
 export const HELM_RELEASE_API = 'helm.toolkit.fluxcd.io/v2';
@@ -17,6 +17,14 @@ export interface ValuesReference {
   /** Helm `--set` path the value is put at; unset: the value is a YAML map merged whole. */
   targetPath?: string;
   optional: boolean;
+  /** With targetPath: the value is put verbatim (Helm's `--set-literal`), not parsed as `--set` syntax. */
+  literal?: boolean;
+}
+
+/** A driftDetection ignore rule: JSON pointers (RFC 6901) left out of the diff, for the objects `target` selects. */
+export interface DriftIgnoreRule {
+  paths: string[];
+  target?: PatchSelector;
 }
 
 export interface HelmReleaseAction {
@@ -56,6 +64,11 @@ export interface HelmRelease {
     timeoutMs: number;
     /** Default 5; 0 means unlimited. */
     maxHistory: number;
+    /**
+     * Status warnings for the fields Sluice accepts but does not carry out (see helm-release-not-honoured.ts),
+     * e.g. `spec.test: Helm tests are not run by Sluice: …`; absent or empty when there are none.
+     */
+    notHonoured?: string[];
   };
   source: SourceLocation;
 }

@@ -10,11 +10,10 @@ import {
   HELM_CHART_TEMPLATE_SPEC_FIELDS,
 } from './flux-fields.ts';
 import { HELM_CHART_API, type HelmChart } from './helm-chart.ts';
+import { HELM_RELEASE_API } from './helm-release.ts';
 import { DEFAULT_NAMESPACE, type ObjectMeta, objectRef, type SourceLocation } from './object-meta.ts';
 
 type Raw = Record<string, unknown>;
-
-export const HELM_RELEASE_API = 'helm.toolkit.fluxcd.io/v2';
 
 export interface ChartRef {
   kind: 'OCIRepository' | 'HelmChart';

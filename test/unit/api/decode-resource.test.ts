@@ -345,9 +345,9 @@ describe('decodeResource', () => {
 
   describe('refuses Flux kinds it does not support', () => {
     const supported =
-      'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, source.toolkit.fluxcd.io/v1 HelmRepository, source.toolkit.fluxcd.io/v1 OCIRepository, source.toolkit.fluxcd.io/v1 HelmChart, kustomize.toolkit.fluxcd.io/v1 Kustomization';
+      'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, source.toolkit.fluxcd.io/v1 HelmRepository, source.toolkit.fluxcd.io/v1 OCIRepository, source.toolkit.fluxcd.io/v1 HelmChart, kustomize.toolkit.fluxcd.io/v1 Kustomization, helm.toolkit.fluxcd.io/v2 HelmRelease';
     const cases: [string, string, string][] = [
-      ['helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'HelmRelease/flux-system/x'],
+      ['helm.toolkit.fluxcd.io/v2beta2', 'HelmRelease', 'HelmRelease/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1', 'Bucket', 'Bucket/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1beta2', 'HelmRepository', 'HelmRepository/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1beta2', 'GitRepository', 'GitRepository/flux-system/x'],
