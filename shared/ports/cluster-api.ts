@@ -25,4 +25,10 @@ export interface ClusterApi {
   get(ref: ObjectRef, opts?: CallOptions): Promise<KubeObject | undefined>;
   /** Background propagation; a missing object is not an error. */
   delete(ref: ObjectRef, opts?: CallOptions): Promise<void>;
+  /** Objects of one kind in one namespace matching a label selector (Helm's release records). */
+  list(
+    type: { apiVersion: string; kind: string; namespace: string },
+    labelSelector: string,
+    opts?: CallOptions,
+  ): Promise<KubeObject[]>;
 }

@@ -192,6 +192,41 @@ describe('ClientNodeCluster.delete', () => {
   });
 });
 
+describe('ClientNodeCluster.list', () => {
+  it('lists one kind in one namespace by label selector, with apiVersion and kind on each item', async () => {
+    await cluster.apply(
+      {
+        ...configMap('listed-a', { a: '1' }),
+        metadata: { name: 'listed-a', namespace: 'apps', labels: { owner: 'helm', name: 'x' } },
+      },
+      OPTS,
+    );
+    await cluster.apply(
+      {
+        ...configMap('listed-b', { a: '1' }),
+        metadata: { name: 'listed-b', namespace: 'apps', labels: { owner: 'helm', name: 'y' } },
+      },
+      OPTS,
+    );
+    const items = await cluster.list(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps' },
+      'owner=helm,name=x',
+    );
+    expect(items.map((o) => [o.apiVersion, o.kind, (o.metadata as { name: string }).name])).toEqual([
+      ['v1', 'ConfigMap', 'listed-a'],
+    ]);
+  });
+
+  it('reports a server outage on list as retryable', async () => {
+    server.failNext('GET', /\/namespaces\/apps\/configmaps$/, 503);
+    const err = await failure(() =>
+      cluster.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps' }, 'owner=helm'),
+    );
+    expect(err.code).toBe('ApplyFailed');
+    expect(err.retryable).toBe(true);
+  });
+});
+
 describe('refOf and describeRef', () => {
   it.each([
     [configMap('a', {}), 'ConfigMap/apps/a'],

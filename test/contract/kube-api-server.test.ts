@@ -408,6 +408,106 @@ describe('workloads', () => {
   });
 });
 
+describe('what Go clients send', () => {
+  /** A v1 Secret as client-go's typed client sends it: the k8s protobuf envelope, every string field written. */
+  function secretProtobuf(
+    name: string,
+    labels: Record<string, string>,
+    data: Record<string, string>,
+  ): Buffer {
+    const varint = (n: number) => {
+      const out: number[] = [];
+      let v = n;
+      while (v > 0x7f) {
+        out.push((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      out.push(v);
+      return Buffer.from(out);
+    };
+    const field = (no: number, value: Buffer | string) => {
+      const bytes = typeof value === 'string' ? Buffer.from(value) : value;
+      return Buffer.concat([varint((no << 3) | 2), varint(bytes.length), bytes]);
+    };
+    const entry = (k: string, v: string) => Buffer.concat([field(1, k), field(2, v)]);
+    const meta = Buffer.concat([
+      field(1, name),
+      field(2, ''),
+      field(3, ''),
+      ...Object.entries(labels).map(([k, v]) => field(11, entry(k, v))),
+    ]);
+    const secret = Buffer.concat([
+      field(1, meta),
+      ...Object.entries(data).map(([k, v]) => field(2, entry(k, v))),
+      field(3, 'helm.sh/release.v1'),
+    ]);
+    const unknown = Buffer.concat([
+      field(1, Buffer.concat([field(1, 'v1'), field(2, 'Secret')])),
+      field(2, secret),
+    ]);
+    return Buffer.concat([Buffer.from('k8s\u0000', 'binary'), unknown]);
+  }
+
+  it('accepts a protobuf Secret (as helm writes its release records) and lists it by label', async () => {
+    const res = await raw('/api/v1/namespaces/default/secrets', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' },
+      body: secretProtobuf('sh.helm.release.v1.x.v1', { owner: 'helm', name: 'x' }, { release: 'H4sI' }),
+    });
+    expect(res.status).toBe(201);
+    const stored = server.object('v1', 'Secret', 'sh.helm.release.v1.x.v1', 'default');
+    expect(stored).toMatchObject({
+      type: 'helm.sh/release.v1',
+      data: { release: Buffer.from('H4sI').toString('base64') },
+    });
+    expect(stored?.metadata.labels).toEqual({ owner: 'helm', name: 'x' });
+    const names = async (selector: string) =>
+      (
+        (await (await raw(`/api/v1/secrets?labelSelector=${encodeURIComponent(selector)}`)).json()) as {
+          items: { metadata: { name: string } }[];
+        }
+      ).items.map((o) => o.metadata.name);
+    expect(await names('owner=helm,name in (x,y)')).toEqual(['sh.helm.release.v1.x.v1']);
+    expect(await names('owner=helm,status notin (x)')).toEqual(['sh.helm.release.v1.x.v1']);
+    expect(await names('owner=helm,name=y')).toEqual([]);
+  });
+
+  it('refuses protobuf for kinds it does not decode with 415', async () => {
+    const body = Buffer.concat([
+      Buffer.from('k8s\u0000', 'binary'),
+      Buffer.from([0x0a, 0x0e, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x08, ...Buffer.from('Endpoint')]),
+    ]);
+    const res = await raw('/api/v1/namespaces/default/endpoints', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' },
+      body,
+    });
+    expect(res.status).toBe(415);
+  });
+
+  it('runs Jobs to completion, or to failure when annotated so', async () => {
+    const job = (name: string, outcome?: string): Obj => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name,
+        namespace: 'default',
+        ...(outcome && { annotations: { 'kube-api-server.test/job-outcome': outcome } }),
+      },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const conditionsOf = (o: Obj) =>
+      (o.status as { conditions?: { type: string; status: string }[] }).conditions ?? [];
+    expect(conditionsOf(await apply(job('ok')))).toContainEqual(
+      expect.objectContaining({ type: 'Complete', status: 'True' }),
+    );
+    expect(conditionsOf(await apply(job('bad', 'Failed')))).toContainEqual(
+      expect.objectContaining({ type: 'Failed', status: 'True' }),
+    );
+    expect(conditionsOf(await apply(job('slow', 'Running')))).toEqual([]);
+  });
+});
+
 describe('custom resources', () => {
   it('registers a CRD in discovery, marks it Established, and serves its kind', async () => {
     const crd = await apply(widgetCrd);

@@ -18,13 +18,14 @@ import {
   checkBearer,
   defaultManager,
   mediaType,
-  readBody,
+  readBodyBytes,
   sendError,
   sendJson,
   sendStatus,
 } from './kube-api-server/http-io.ts';
 import { clone, deepEqual } from './kube-api-server/json.ts';
 import { renderKubeconfig } from './kube-api-server/kubeconfig.ts';
+import { PROTOBUF, protobufToJson } from './kube-api-server/protobuf.ts';
 import { ResourceRegistry } from './kube-api-server/registry.ts';
 import { type ApiRequest, pathNotFound } from './kube-api-server/request.ts';
 import { parseRoute } from './kube-api-server/routing.ts';
@@ -142,7 +143,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
-    const contentType = mediaType(req.headers['content-type']);
+    let contentType = mediaType(req.headers['content-type']);
     const log: KubeApiRequestLog = {
       method,
       path: url.pathname,
@@ -155,10 +156,15 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       log.status = res.statusCode;
     });
     try {
-      const body = await readBody(req);
+      const bytes = await readBodyBytes(req);
+      let body = bytes.toString('utf8');
       if (!checkBearer(req, res, opts.token)) return;
       const fault = faults.take(method, url.pathname);
       if (fault) return sendStatus(res, fault);
+      if (contentType === PROTOBUF) {
+        body = protobufToJson(bytes);
+        contentType = 'application/json';
+      }
       const route = parseRoute(url.pathname);
       switch (route.kind) {
         case 'version':

@@ -97,6 +97,28 @@ export class ClientNodeCluster implements ClusterApi {
     });
   }
 
+  async list(
+    type: { apiVersion: string; kind: string; namespace: string },
+    labelSelector: string,
+    opts: CallOptions = {},
+  ): Promise<KubeObject[]> {
+    const ref = { ...type, name: '' };
+    return this.call('list', ref, opts, async () => {
+      const list = await this.api.list(
+        type.apiVersion,
+        type.kind,
+        type.namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      );
+      // Typed lists leave apiVersion and kind off their items.
+      return list.items.map((o) => ({ apiVersion: type.apiVersion, kind: type.kind, ...o }) as KubeObject);
+    });
+  }
+
   /** Runs one request under the per-call timeout joined with the caller's signal. */
   private async call<T>(verb: string, ref: ObjectRef, opts: CallOptions, run: () => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(this.timeoutMs);

@@ -20,6 +20,8 @@ export interface ApplyOutcome {
   timedOut?: 'apply' | 'wait';
   /** A CRD or Namespace did not become established within the puller's own bound for that wait. */
   notEstablished?: boolean;
+  /** A HelmRelease's hook failed (see apply-helm-release.ts): the release failed, nothing is pruned. */
+  hookFailed?: boolean;
 }
 
 const KEY = 'kustomize.toolkit.fluxcd.io';

@@ -4,9 +4,10 @@ import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
 import type { ArtifactPayload } from '../../core/artifact/artifact.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
 import { targetKey } from '../../core/pipeline/target.ts';
+import { applyHelmRelease } from './apply-helm-release.ts';
 import { type ApplyOutcome, applyObjects } from './apply-objects.ts';
 import { type Inventory, writeInventory } from './inventory-store.ts';
-import { pruneObjects } from './prune-objects.ts';
+import { helmReleaseOwns, pruneObjects } from './prune-objects.ts';
 import type { TargetContext } from './target-context.ts';
 
 /** Artifacts signed before `timeout` was honoured may carry none; Flux's default is the interval. */
@@ -40,12 +41,12 @@ export async function applyTarget(
 
   // spec.timeout bounds the whole apply and wait of this target; the next target starts either way.
   const timeoutMs = payload.apply.timeoutMs > 0 ? payload.apply.timeoutMs : DEFAULT_TIMEOUT_MS;
-  const applied = await applyObjects(
-    deps,
-    payload.objects,
-    payload.apply.force,
-    AbortSignal.timeout(timeoutMs),
-  );
+  const signal = AbortSignal.timeout(timeoutMs);
+  const { helm: release } = payload.apply;
+  const helm = release ? await applyHelmRelease(ctx, payload, release, signal) : undefined;
+  const applied = helm
+    ? helm.outcome
+    : await applyObjects(deps, payload.objects, payload.apply.force, signal);
   const appliedCount = applied.counts.created + applied.counts.configured;
   if (applied.errors.length > 0 || applied.timedOut) {
     // Keep pruning information: what was there before plus what this attempt did create.
@@ -59,22 +60,28 @@ export async function applyTarget(
         ...(previous?.prune !== undefined && { prune: previous.prune }),
         ...(previous?.applied && { applied: previous.applied }),
         entries: [...union.values()],
+        ...((helm?.uninstall ?? previous?.helm) && { helm: helm?.uninstall ?? previous?.helm }),
       });
     }
+    const failure = failureOf(applied, timeoutMs);
+    await helm?.record(failure.message);
     ready.set(key, false);
-    return ctx.report({ revision, ready: false, applied: appliedCount, ...failureOf(applied, timeoutMs) });
+    return ctx.report({ revision, ready: false, applied: appliedCount, ...failure });
   }
 
-  const next = inventoryOf(payload.objects);
+  const next = inventoryOf(helm ? helm.inventoried : payload.objects);
   let pruned = 0;
   let kept: Inventory['entries'] = [];
   const pruneErrors: string[] = [];
   if (payload.apply.prune && previous && !previous.removed) {
-    const result = await pruneObjects(deps, target, staleEntries(previous.entries, next));
+    const owns = helm && helmReleaseOwns(helm.uninstall);
+    const result = await pruneObjects(deps, target, staleEntries(previous.entries, next), owns);
     pruned = result.pruned;
     kept = result.kept;
     pruneErrors.push(...result.errors);
   }
+  // The record before the inventory: once the inventory names this digest, the record is never retried.
+  await helm?.record();
   await writeInventory(deps, {
     target,
     digest: ctx.digest,
@@ -83,6 +90,7 @@ export async function applyTarget(
     prune: payload.apply.prune,
     applied: ctx.mark,
     entries: [...next, ...kept],
+    ...(helm && { helm: helm.uninstall }),
   });
   if (pruneErrors.length > 0) {
     ready.set(key, false);
@@ -121,6 +129,7 @@ function failureOf(applied: ApplyOutcome, timeoutMs: number): { reason: string; 
       reason: 'ReconciliationFailed',
       message: `apply failed: timeout: not applied within ${seconds}s (spec.timeout)${errors ? `: ${errors}` : ''}`,
     };
+  if (applied.hookFailed) return { reason: 'ReconciliationFailed', message: `release failed: ${errors}` };
   if (applied.notEstablished) return { reason: 'HealthCheckFailed', message: `not ready: ${errors}` };
   return { reason: 'ReconciliationFailed', message: `apply failed: ${errors}` };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { InventoryEntry } from '../../core/apply/inventory.ts';
 import type { AppliedMark } from '../../core/artifact/binding.ts';
 import { type Target, targetKey } from '../../core/pipeline/target.ts';
+import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
 export interface Inventory {
@@ -19,6 +20,22 @@ export interface Inventory {
   /** A signed tombstone was applied: the Kustomization is gone; the record stays to refuse replays. */
   removed?: boolean;
   entries: InventoryEntry[];
+  /** A HelmRelease's: what uninstalling it needs, since the tombstone that removes it carries nothing. */
+  helm?: HelmUninstall;
+}
+
+export interface HelmUninstall {
+  releaseName: string;
+  /** The release namespace: what the objects' meta.helm.sh/release-namespace names. */
+  namespace: string;
+  storageNamespace: string;
+  chartName: string;
+  keepHistory: boolean;
+  /** uninstall.disableHooks */
+  disableHooks: boolean;
+  timeoutMs: number;
+  /** The release's pre-delete and post-delete hooks, as last applied. */
+  hooks: KubeObject[];
 }
 
 /**

@@ -16,10 +16,21 @@ export interface PruneOutcome {
   errors: string[];
 }
 
+/** Whether a live object is the owner's to delete, from its labels and annotations. */
+export type Owns = (meta: { labels: Record<string, string>; annotations: Record<string, string> }) => boolean;
+
+/** A HelmRelease's objects carry Helm's ownership annotations, as helm install writes them. */
+export function helmReleaseOwns(release: { releaseName: string; namespace: string }): Owns {
+  return ({ annotations }) =>
+    annotations['meta.helm.sh/release-name'] === release.releaseName &&
+    annotations['meta.helm.sh/release-namespace'] === release.namespace;
+}
+
 export async function pruneObjects(
   deps: PullerDeps,
   owner: ObjectKey,
   stale: InventoryEntry[],
+  owns?: Owns,
 ): Promise<PruneOutcome> {
   const outcome: PruneOutcome = { pruned: 0, kept: [], errors: [] };
   // Flux deletes stale objects in apply order (its inventory diff is sorted with the apply sort).
@@ -40,8 +51,9 @@ export async function pruneObjects(
         annotations?: Record<string, string>;
       };
       const labels = meta.labels ?? {};
-      const owned =
-        labels[OWNER_NAME_LABEL] === owner.name && labels[OWNER_NAMESPACE_LABEL] === owner.namespace;
+      const owned = owns
+        ? owns({ labels, annotations: meta.annotations ?? {} })
+        : labels[OWNER_NAME_LABEL] === owner.name && labels[OWNER_NAMESPACE_LABEL] === owner.namespace;
       const optedOut = ['prune', 'reconcile'].some(
         (k) =>
           (

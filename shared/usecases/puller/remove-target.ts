@@ -5,6 +5,7 @@ import type { ApplyReport } from '../../core/pipeline/jobs.ts';
 import { writeInventory } from './inventory-store.ts';
 import { pruneObjects } from './prune-objects.ts';
 import type { TargetContext } from './target-context.ts';
+import { uninstallHelmRelease } from './uninstall-helm-release.ts';
 
 export async function removeTarget(
   ctx: TargetContext,
@@ -28,7 +29,7 @@ export async function removeTarget(
     return undefined;
   }
   const fields = { digest: ctx.digest, revision: tombstone.revision };
-  if (previous.prune === false) {
+  if (previous.prune === false && !previous.helm) {
     await recordRemoval();
     return ctx.report({
       ...fields,
@@ -37,7 +38,18 @@ export async function removeTarget(
       message: 'Kustomization removed from the fleet; prune is disabled, so its objects were left in place',
     });
   }
-  const pruned = await pruneObjects(deps, target, previous.entries);
+  const uninstall = previous.helm && (await uninstallHelmRelease(ctx, previous, previous.helm));
+  const pruned = uninstall ? uninstall.pruned : await pruneObjects(deps, target, previous.entries);
+  if (uninstall?.error) {
+    await writeInventory(deps, { ...previous, entries: pruned.kept });
+    return ctx.report({
+      ...fields,
+      ready: false,
+      reason: 'ReconciliationFailed',
+      message: `uninstall failed: ${uninstall.error}`,
+      pruned: pruned.pruned,
+    });
+  }
   if (pruned.errors.length > 0) {
     // Keep the last applied record: the next round retries the tombstone.
     await writeInventory(deps, { ...previous, entries: pruned.kept });
@@ -54,7 +66,9 @@ export async function removeTarget(
     ...fields,
     ready: true,
     reason: 'Pruned',
-    message: `Kustomization removed from the fleet; pruned ${pruned.pruned} objects`,
+    message: uninstall
+      ? `HelmRelease removed from the fleet; release '${previous.helm?.releaseName}' uninstalled (${pruned.pruned} objects deleted)`
+      : `Kustomization removed from the fleet; pruned ${pruned.pruned} objects`,
     pruned: pruned.pruned,
   });
 }

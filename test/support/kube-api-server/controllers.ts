@@ -132,6 +132,38 @@ function crdStatus(obj: KubeObject, live: KubeObject | undefined): JsonMap {
   };
 }
 
+/**
+ * Jobs run to completion at once. A Job annotated `JOB_OUTCOME_ANNOTATION: Failed` fails (BackoffLimitExceeded)
+ * and one annotated `Running` never finishes: how tests make a Helm hook fail or time out.
+ */
+export const JOB_OUTCOME_ANNOTATION = 'kube-api-server.test/job-outcome';
+
+function jobStatus(obj: KubeObject, live: KubeObject | undefined): JsonMap {
+  const outcome = obj.metadata.annotations?.[JOB_OUTCOME_ANNOTATION];
+  const started =
+    live && isMap(live.status) && live.status.startTime ? String(live.status.startTime) : timestamp();
+  if (outcome === 'Running') return { startTime: started, active: 1 };
+  const failed = outcome === 'Failed';
+  const terminal: Condition = failed
+    ? {
+        type: 'Failed',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+      }
+    : {
+        type: 'Complete',
+        status: 'True',
+        reason: 'CompletionsReached',
+        message: 'Reached expected number of succeeded pods',
+      };
+  return {
+    startTime: started,
+    ...(failed ? { failed: 1 } : { succeeded: 1, completionTime: timestamp() }),
+    conditions: conditions(live, [terminal], false),
+  };
+}
+
 /** Sets `.status` on `obj` as the relevant controller would soon after a main-resource write. */
 export function reconcileStatus(
   type: ResourceType,
@@ -152,6 +184,9 @@ export function reconcileStatus(
       return;
     case 'apps/StatefulSet':
       obj.status = statefulSetStatus(obj, options.workloadsReady);
+      return;
+    case 'batch/Job':
+      obj.status = jobStatus(obj, live);
       return;
   }
 }
