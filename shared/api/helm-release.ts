@@ -28,7 +28,10 @@ export interface DriftIgnoreRule {
 }
 
 export interface HelmReleaseAction {
-  /** Flux's default: Create on install, Skip on upgrade. */
+  /**
+   * Default Create for install and upgrade alike: helm-controller's code (crdPolicyOrDefault) applies Create to
+   * upgrades too, though its API docs say Skip.
+   */
   crds: CrdPolicy;
   disableHooks: boolean;
   disableWait: boolean;
