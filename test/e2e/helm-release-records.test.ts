@@ -417,6 +417,16 @@ describe('HelmRelease apply: the release records helm reads', () => {
     ).toBeDefined();
   });
 
+  it('keeps the records in storageNamespace, naming the release namespace in them', async () => {
+    await publish([configMap('small-config')], { helm: { storageNamespace: 'flux-system' } });
+    expect(await reconcile()).toMatchObject({ ready: true });
+    expect(await helmJson<Listed[]>('list', '-A')).toEqual([
+      expect.objectContaining({ name: 'small', namespace: 'apps', revision: '1' }),
+    ]);
+    expect(await helmJson<HistoryEntry[]>('history', 'small', '-n', 'flux-system')).toHaveLength(1);
+    expect(kube.objects({ kind: 'Secret', namespace: 'apps' })).toEqual([]);
+  });
+
   it('creates the release namespace with createNamespace', async () => {
     const obj = owned({
       apiVersion: 'v1',
@@ -514,6 +524,26 @@ describe('HelmRelease hooks', () => {
     expect(await statuses()).toEqual([[1, 'failed']]);
   });
 
+  it('a hook Job that never finishes fails the release once the release timeout runs out; the retry installs again', async () => {
+    await publish([configMap('small-config')], {
+      hooks: [hookJob('slow', 'pre-install', { outcome: 'Running' })],
+      helm: { timeoutMs: 500 },
+    });
+    const report = await reconcile();
+    expect(report).toMatchObject({ ready: false, reason: 'ReconciliationFailed' });
+    expect(report.message).toContain('Job/apps/slow');
+    expect(await statuses()).toEqual([[1, 'failed']]);
+
+    // The fixed chart: the failed first install is installed again (pre-install, not pre-upgrade).
+    await publish([configMap('small-config')], { hooks: [hookJob('slow', 'pre-install')] });
+    expect(await reconcile()).toMatchObject({ ready: true });
+    expect(await statuses()).toEqual([
+      [1, 'failed'],
+      [2, 'deployed'],
+    ]);
+    expect((await history()).at(-1)?.description).toMatch(/^Install complete/);
+  });
+
   it('disableHooks runs none', async () => {
     await publish([configMap('small-config')], {
       hooks: [hookJob('init', 'pre-install', { outcome: 'Failed' })],
@@ -538,6 +568,19 @@ describe('HelmRelease uninstall', () => {
     expect(live('ConfigMap', 'after')).toBeDefined();
     expect(await helmJson('list', '-A')).toEqual([]);
     await expect(helm('history', 'small', '-n', 'apps')).rejects.toThrow(/not found/);
+  });
+
+  it('a failing pre-delete hook stops the uninstall: objects and records stay, the next round tries again', async () => {
+    await publish([configMap('small-config')], {
+      hooks: [hookJob('drain', 'pre-delete', { outcome: 'Failed' })],
+    });
+    await reconcile();
+    await tombstone();
+    const report = await reconcile();
+    expect(report).toMatchObject({ ready: false, reason: 'ReconciliationFailed', pruned: 0 });
+    expect(report.message).toContain('pre-delete hook Job/apps/drain failed');
+    expect(live('ConfigMap', 'small-config')).toBeDefined();
+    expect(await statuses()).toEqual([[1, 'deployed']]);
   });
 
   it('keepHistory keeps the records, the last one uninstalled', async () => {

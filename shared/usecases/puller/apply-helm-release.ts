@@ -41,7 +41,9 @@ export async function applyHelmRelease(
     errors: [],
   };
   const history = await readReleaseHistory(deps, helm);
-  const upgrade = history.some((h) => h.release.info.status !== 'uninstalled');
+  // An upgrade once a revision ever deployed; a first install that failed is installed again (pre-install
+  // hooks again), as Flux remediates a failed install, and a release uninstalled with keepHistory too.
+  const upgrade = history.some((h) => ['deployed', 'superseded'].includes(h.release.info.status));
   const hookRecords: HookRecord[] = [];
   const result: HelmApply = {
     outcome,

@@ -5,6 +5,7 @@
 import { compareForApply } from '../../core/apply/apply-order.ts';
 import { type InventoryEntry, parseObjectId } from '../../core/apply/inventory.ts';
 import { describeRef } from '../../core/apply/object-ref.ts';
+import { RELEASE_NAME_ANNOTATION, RELEASE_NAMESPACE_ANNOTATION } from '../../core/helm/helm-ownership.ts';
 import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../../core/render/owner-labels.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
@@ -22,8 +23,8 @@ export type Owns = (meta: { labels: Record<string, string>; annotations: Record<
 /** A HelmRelease's objects carry Helm's ownership annotations, as helm install writes them. */
 export function helmReleaseOwns(release: { releaseName: string; namespace: string }): Owns {
   return ({ annotations }) =>
-    annotations['meta.helm.sh/release-name'] === release.releaseName &&
-    annotations['meta.helm.sh/release-namespace'] === release.namespace;
+    annotations[RELEASE_NAME_ANNOTATION] === release.releaseName &&
+    annotations[RELEASE_NAMESPACE_ANNOTATION] === release.namespace;
 }
 
 export async function pruneObjects(
