@@ -50,15 +50,20 @@ export async function runHelmHooks(
     records.push(hookRecord(opts.chartName, hook, { started_at: started, completed_at: at(), phase }));
     if (message !== undefined) {
       // As helm: the failed hook goes if it asks to, and the ones before it that succeeded go too.
-      if (deletePoliciesOf(hook).includes('hook-failed')) await deleteHook(deps, hook).catch(() => {});
+      // Best effort within the hook timeout: the failure is what the report is about.
+      const bounded = AbortSignal.timeout(opts.timeoutMs);
+      if (deletePoliciesOf(hook).includes('hook-failed'))
+        await deleteHook(deps, hook, bounded).catch(() => {});
       for (const done of ordered.slice(0, i))
-        if (deletePoliciesOf(done).includes('hook-succeeded')) await deleteHook(deps, done).catch(() => {});
+        if (deletePoliciesOf(done).includes('hook-succeeded'))
+          await deleteHook(deps, done, bounded).catch(() => {});
       return { records, failure: { hook: label, message } };
     }
   }
   // helm deletes succeeded hooks last to first, once the whole event is through.
   for (const hook of [...ordered].reverse())
-    if (deletePoliciesOf(hook).includes('hook-succeeded')) await deleteHook(deps, hook);
+    if (deletePoliciesOf(hook).includes('hook-succeeded'))
+      await deleteHook(deps, hook, AbortSignal.timeout(opts.timeoutMs));
   return { records };
 }
 
