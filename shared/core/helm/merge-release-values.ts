@@ -81,11 +81,12 @@ export function mergeReleaseValues(hr: ValuesInput, lookup: ConfigLookup): Value
 }
 
 /**
- * Helm's chartutil.ReadValues: a YAML map, or {} for an empty (or null) document; otherwise why not, without
- * quoting the text (it may come from a Secret).
+ * Helm's chartutil.ReadValues (sigs.k8s.io/yaml over go-yaml v2: the first document, YAML 1.1, a repeated key's
+ * last value): a map, or {} for an empty or null document; otherwise why not, without quoting the text (it may
+ * come from a Secret).
  */
 function readValues(text: string): Values | string {
-  const parsed = parseYaml11(text);
+  const parsed = parseYaml11(text, { firstDocument: true });
   if ('error' in parsed) return `is not valid YAML (${parsed.error})`;
   const value = parsed.value;
   if (value === null || value === undefined) return {};

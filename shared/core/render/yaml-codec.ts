@@ -1,6 +1,6 @@
 // YAML in and out the way Flux's pipeline types it: objects are read with YAML 1.1 rules (go-yaml v2 via
 // sigs.k8s.io/yaml: yes/on/y are booleans) and written like sigs.k8s.io/yaml.Marshal (keys sorted).
-import { Document, LineCounter, parseDocument, type ToStringOptions } from 'yaml';
+import { Document, LineCounter, parseAllDocuments, parseDocument, type ToStringOptions } from 'yaml';
 
 export type KubeObject = Record<string, unknown>;
 
@@ -31,17 +31,25 @@ export function splitDocuments(text: string): string[] {
 
 /**
  * Parses one document with YAML 1.1 typing. Errors say where and what kind, never quote the text: after
- * substitution the text may hold secret values.
+ * substitution the text may hold secret values. With `firstDocument`, the text is read as go-yaml v2's
+ * Unmarshal reads it (Helm's values files): only its first document, a repeated key keeping its last value.
  */
-export function parseYaml11(text: string): { value: unknown } | { error: string } {
+export function parseYaml11(
+  text: string,
+  opts: { firstDocument?: boolean } = {},
+): { value: unknown } | { error: string } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
+  const options = {
     version: '1.1',
     schema: 'yaml-1.1',
     customTags: yaml11Tags,
     merge: true,
     lineCounter: lines,
-  });
+  } as const;
+  const doc = opts.firstDocument
+    ? parseAllDocuments(text, { ...options, uniqueKeys: false })[0]
+    : parseDocument(text, options);
+  if (!doc) return { value: null };
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lines.linePos(error.pos[0]);

@@ -153,6 +153,16 @@ describe('mergeReleaseValues', () => {
     expect(mergeReleaseValues(hr, lookup)).toEqual({ kafka: { brokers } });
   });
 
+  it.each([
+    ['only the first YAML document', 'a: 1\n---\nb: 2\n', { a: 1 }],
+    ["a repeated key's last value", 'a: 1\na: 2\n', { a: 2 }],
+    ['YAML 1.1 booleans', 'enabled: yes\ndebug: off\n', { enabled: true, debug: false }],
+    ['a null document as nothing', '~\n', {}],
+  ])('reads %s, as Helm reads values files', (_, text, expected) => {
+    const lookup = lookupOf(config('ConfigMap', 'v', { 'values.yaml': text }));
+    expect(mergeReleaseValues(release([ref('ConfigMap', 'v')]), lookup)).toEqual(expected);
+  });
+
   it('merges an empty values key as nothing', () => {
     const lookup = lookupOf(config('ConfigMap', 'empty', { 'values.yaml': '' }));
     expect(mergeReleaseValues(release([ref('ConfigMap', 'empty')], 'a: 1\n'), lookup)).toEqual({ a: 1 });
