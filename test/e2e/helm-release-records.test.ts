@@ -472,7 +472,7 @@ describe('HelmRelease hooks', () => {
     // The release record lists its hooks, as `helm get hooks` shows them.
     const hooks = await helm('get', 'hooks', 'small', '-n', 'apps');
     for (const name of ['pre-a', 'pre-b', 'pre-c', 'post-job', 'on-upgrade'])
-      expect(hooks).toContain(`name: ${name}\n`);
+      expect(hooks).toContain(`"name": "${name}"`);
 
     // Hooks are never pruned: the next revision (an upgrade) drops them all.
     await publish([configMap('small-config')]);

@@ -3,7 +3,6 @@
 // of the release JSON (pkg/release/v1), so `helm list`, `history` and `get` read Sluice's releases.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KubeObject } from '../render/yaml-codec.ts';
-import { toYaml } from '../render/yaml-codec.ts';
 import type { HelmReleaseApply } from './helm-release-apply.ts';
 import type { Hook, HookEvent } from './hook-order.ts';
 import { deletePoliciesOf } from './hook-order.ts';
@@ -72,13 +71,16 @@ export function releaseSecretName(releaseName: string, version: number): string 
   return `sh.helm.release.v1.${releaseName}.v${version}`;
 }
 
-/** The hook as helm records it; `path` names the object, as Sluice keeps no template paths. */
+/**
+ * The hook as helm records it; `path` names the object, as Sluice keeps no template paths. The manifest is
+ * JSON, which is YAML to helm's decoder, so the puller carries no YAML library.
+ */
 export function hookRecord(chartName: string, hook: Hook, lastRun: HookRun = { phase: '' }): HookRecord {
   return {
     name: hook.name,
     kind: hook.kind,
     path: `${chartName}/templates/${hook.kind.toLowerCase()}-${hook.name}.yaml`,
-    manifest: toYaml(hook.object),
+    manifest: `${JSON.stringify(hook.object, null, 2)}\n`,
     events: hook.events,
     last_run: lastRun,
     ...(hook.weight !== 0 && { weight: hook.weight }),
