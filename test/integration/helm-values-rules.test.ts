@@ -1,10 +1,11 @@
-// The `--set` parser port against the real bundled helm v4: each line is given to `helm template --set`
-// (strvals.ParseInto, as Flux runs it for a targetPath) over a chart that prints its .Values as JSON.
+// Sluice's Helm values rules against the real bundled helm v4, over a chart that prints its .Values as JSON:
+// the `--set` parser port (strvals.ParseInto, as Flux runs it for a targetPath) and how values files are read.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { mergeReleaseValues } from '../../shared/core/helm/merge-release-values.ts';
 import { parseInto, StrvalsError } from '../../shared/core/helm/strvals.ts';
 import { makeHelmHome, runHelm, writeChart } from '../support/helm-charts.ts';
 
@@ -30,9 +31,13 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** What helm makes of the line over `base`, or 'refused'. */
-async function helmValues(line: string, flag: '--set' | '--set-string', base?: string): Promise<unknown> {
-  const args = ['template', 'echo', chartDir, flag, line];
+/** What helm makes of the line over `base` (or of `base` alone), or 'refused'. */
+async function helmValues(
+  line: string | undefined,
+  flag: '--set' | '--set-string',
+  base?: string,
+): Promise<unknown> {
+  const args = ['template', 'echo', chartDir, ...(line === undefined ? [] : [flag, line])];
   if (base !== undefined) {
     const file = join(root, 'base.yaml');
     await writeFile(file, base);
@@ -111,5 +116,28 @@ describe('parseInto matches helm v4', () => {
     ['a[0]=x', 'a: {b: 1}\n'],
   ])('--set %j over %j', async (line, base) => {
     expect(sluiceValues(line, false, parse(base))).toEqual(await helmValues(line, '--set', base));
+  });
+});
+
+// helm's --values reads every YAML document of a file (loader.LoadValues); Flux reads a valuesFrom key with
+// chartutil.ReadValues, one yaml.Unmarshal that keeps the first (a unit test covers that difference).
+describe('a valuesFrom key is read as helm reads a values file', () => {
+  it.each([
+    ["a repeated key's last value", 'a: 1\nnested: {x: 1}\na: 2\n'],
+    ['YAML 1.1 scalars', 'on: yes\nflag: off\noctal: 010\nnum: 1_000\nnil: ~\nstamp: 2001-12-14\n'],
+  ])('%s', async (_, text) => {
+    const lookup = () => ({
+      kind: 'ConfigMap' as const,
+      metadata: { name: 'v', namespace: 'apps', labels: {}, annotations: {} },
+      data: { 'values.yaml': text },
+      source: { file: 'v.yaml', document: 0 },
+    });
+    const hr = {
+      metadata: { name: 'echo', namespace: 'apps' },
+      spec: {
+        valuesFrom: [{ kind: 'ConfigMap' as const, name: 'v', valuesKey: 'values.yaml', optional: false }],
+      },
+    };
+    expect(mergeReleaseValues(hr, lookup)).toEqual(await helmValues(undefined, '--set', text));
   });
 });
