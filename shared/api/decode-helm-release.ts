@@ -3,16 +3,18 @@
 import { releaseNameOf } from '../core/helm/release-name.ts';
 import { dropUndefined, optional } from './decode-git-repository.ts';
 import {
-  decodeDependsOn,
-  decodeDriftDetection,
   decodeInstall,
-  decodePostRenderers,
   decodeUninstall,
   decodeUpgrade,
+  validateTestAndRollback,
+} from './decode-helm-release-actions.ts';
+import {
+  decodeDependsOn,
+  decodeDriftDetection,
+  decodePostRenderers,
   decodeValuesFrom,
   integer,
   validateAcceptedOnly,
-  validateTestAndRollback,
 } from './decode-helm-release-parts.ts';
 import { type FieldReader, isRecord } from './field-reader.ts';
 import { COMMON_METADATA_FIELDS, HELM_RELEASE_SPEC_FIELDS, OBJECT_FIELDS } from './flux-fields.ts';
