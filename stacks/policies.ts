@@ -98,7 +98,12 @@ export function functionPolicies(
       listBucket(a),
       allow(
         ['s3:GetObject', 's3:PutObject'],
-        objects(a, all(storePrefixes.fetch), all(storePrefixes.kustomizations('*'))),
+        objects(
+          a,
+          all(storePrefixes.fetch),
+          all(storePrefixes.kustomizations('*')),
+          all(storePrefixes.sources('*')),
+        ),
       ),
       kmsForBucket(a),
       send(a.queues.fetch, a.queues.render),

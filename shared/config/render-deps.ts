@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsTreeReader } from '../adapters/local/fs-tree-reader.ts';
 import { MemoryRenderCache } from '../adapters/local/memory-render-cache.ts';
+import { ConfinedHelm } from '../adapters/render/confined-helm.ts';
 import {
   ConfinedProcess,
   type SandboxPreference,
   type ToolLimits,
 } from '../adapters/render/confined-process.ts';
 import { KubectlKustomize } from '../adapters/render/kubectl-kustomize.ts';
+import { LocalHelmTemplate } from '../adapters/render/local-helm-template.ts';
 import { OverlayWorkspaces } from '../adapters/render/overlay-workspaces.ts';
 import { resolveToolPath } from '../adapters/render/tool-paths.ts';
 import type { RemotePolicy, RenderDeps } from '../usecases/render-kustomization.ts';
@@ -27,12 +29,24 @@ export interface LocalRenderOptions {
 }
 
 export function createLocalRenderDeps(opts: LocalRenderOptions = {}): RenderDeps {
+  const confined = new ConfinedProcess(opts.sandbox ?? 'auto');
+  const kustomize = new KubectlKustomize(resolveToolPath('kubectl', opts.kubectlPath), {
+    confined,
+    ...(opts.limits && { limits: opts.limits }),
+  });
+  const scratchDir = opts.scratchDir ?? join(tmpdir(), 'sluice-render');
   return {
     tree: fsTreeReader,
-    workspaces: new OverlayWorkspaces(opts.scratchDir ?? join(tmpdir(), 'sluice-render')),
-    kustomize: new KubectlKustomize(resolveToolPath('kubectl', opts.kubectlPath), {
-      confined: new ConfinedProcess(opts.sandbox ?? 'auto'),
-      ...(opts.limits && { limits: opts.limits }),
+    workspaces: new OverlayWorkspaces(scratchDir),
+    kustomize,
+    helm: new LocalHelmTemplate({
+      helm: new ConfinedHelm(resolveToolPath('helm'), {
+        confined,
+        ...(opts.limits && { limits: opts.limits }),
+        scratchDir,
+      }),
+      kustomize,
+      scratchDir,
     }),
     cache: new MemoryRenderCache(),
     ...(opts.remotePolicy && { remotePolicy: opts.remotePolicy }),

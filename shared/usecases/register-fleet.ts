@@ -63,6 +63,8 @@ export async function registerFleet(deps: PipelineDeps, fleet: FleetConfig): Pro
   const declarer: SourceDeclarer = { ...ROOT, intervalMs: fleet.intervalMs };
   await state.putDeclarer(sourceKey, declarer);
   for (const cluster of deps.settings.clusters) {
+    // The fleet is each cluster's GitRepository flux-system/flux-system (gotk-sync.yaml): a HelmChart may name it.
+    await state.putClusterSource(cluster, ROOT, { sourceKey, parent: ROOT });
     const record: KustomizationRecord = {
       cluster,
       kustomization: rootKustomization(cluster, fleet),

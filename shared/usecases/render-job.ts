@@ -23,6 +23,7 @@ import {
   type SplitResult,
   splitRenderedObjects,
 } from '../core/pipeline/split-rendered-objects.ts';
+import { isSourceKind } from '../core/pipeline/source-kind.ts';
 import { describeTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord, recordObject } from '../core/pipeline/target-record.ts';
 import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.ts';
@@ -251,7 +252,7 @@ async function resolveSource(
 async function subscribeToSource(ctx: RenderContext, plan: RenderPlan): Promise<string> {
   const { state, cluster, target, fleetSourceKey } = ctx;
   const { sourceRef } = plan;
-  if (sourceRef.kind !== 'GitRepository' && sourceRef.kind !== 'OCIRepository') return '';
+  if (!isSourceKind(sourceRef.kind) || sourceRef.kind === 'HelmRepository') return '';
   const key =
     sourceRef.kind === 'GitRepository' &&
     sourceRef.namespace === 'flux-system' &&

@@ -21,6 +21,7 @@ import { type ConfigLookup, loadVariables } from '../core/render/substitute.ts';
 import type { TreeReader } from '../core/render/tree-reader.ts';
 import type { KubeObject } from '../core/render/yaml-codec.ts';
 import type { BuildWorkspaces } from '../ports/build-workspace.ts';
+import type { HelmTemplate } from '../ports/helm-template.ts';
 import type { KustomizeRunner } from '../ports/kustomize-runner.ts';
 import type { RenderCache } from '../ports/render-cache.ts';
 
@@ -28,6 +29,8 @@ export interface RenderDeps {
   tree: TreeReader;
   workspaces: BuildWorkspaces;
   kustomize: KustomizeRunner;
+  /** HelmRelease renders; absent where only Kustomizations render (the CLI's build kustomization). */
+  helm?: HelmTemplate;
   cache?: RenderCache;
   /** Checks each remote reference's host (public addresses only); required once remote bases are enabled. */
   remotePolicy?: RemotePolicy;

@@ -6,7 +6,7 @@ import { canonicalJson } from '../canonical-json.ts';
 import type { HelmReleaseApply } from '../helm/helm-release-apply.ts';
 import { storePrefixes } from '../pipeline/resource-names.ts';
 import type { ObjectKey } from '../pipeline/state-keys.ts';
-import type { Target } from '../pipeline/target.ts';
+import type { Target, TargetKind } from '../pipeline/target.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 import type { Generation } from './generation.ts';
 
@@ -19,7 +19,8 @@ export interface ApplyOptions {
   timeoutMs: number;
   /** How often the puller re-applies an unchanged artifact to correct drift. */
   intervalMs: number;
-  dependsOn: { name: string; namespace: string }[];
+  /** Targets of the same kind, unless `kind` names another (a HelmRelease after a Kustomization). */
+  dependsOn: { name: string; namespace: string; kind?: TargetKind }[];
   serviceAccountName?: string;
   /** A HelmRelease's artifact: the release, and how to apply it as Helm would. */
   helm?: HelmReleaseApply;

@@ -27,7 +27,7 @@ export interface HelmReleaseApply {
   disableHooks: boolean;
   /** install.createNamespace: the release namespace is created when missing. */
   createNamespace: boolean;
-  /** CRD policy of the action this render is for (Flux: Create on install, Skip on upgrade). */
+  /** CRD policy of the action this render is for (helm-controller applies Create to both by default). */
   crds: CrdPolicy;
   /** spec.maxHistory (Flux default 5; 0 = unlimited): release record Secrets kept. */
   maxHistory: number;

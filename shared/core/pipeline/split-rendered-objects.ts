@@ -2,7 +2,7 @@
 // output"): Flux objects become inputs for this cluster and are not shipped; ConfigMaps/Secrets are shipped
 // and also feed substituteFrom; Flux's own install manifests are skipped; everything else is shipped.
 import type { ConfigData } from '../../api/config-data.ts';
-import { decodeHelmReleaseSource, decodeResource } from '../../api/decode-resource.ts';
+import { decodeResource } from '../../api/decode-resource.ts';
 import type { GitRepository } from '../../api/git-repository.ts';
 import type { HelmChart } from '../../api/helm-chart.ts';
 import type { HelmRelease } from '../../api/helm-release.ts';
@@ -81,17 +81,16 @@ export function splitRenderedObjects(
     if (FLUX_GROUP.test(group)) {
       const isFluxSystem = meta.name === 'flux-system' && (meta.namespace ?? 'flux-system') === 'flux-system';
       if (isFluxSystem && (obj.kind === 'GitRepository' || obj.kind === 'Kustomization')) return; // gotk-sync.yaml: the fleet itself
-      if (obj.kind === 'HelmRelease' && group === 'helm.toolkit.fluxcd.io') {
+      if (obj.kind === 'HelmRelease' && apiVersion === 'helm.toolkit.fluxcd.io/v2') {
         const { object, file } = takeSourceFile(obj);
-        const at = file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document };
-        const { implied } = decodeHelmReleaseSource(object, at);
-        const chartNote = implied
-          ? `; its chart is fetched as HelmChart/${implied.chart.metadata.namespace}/${implied.chart.metadata.name}`
-          : '';
-        out.warnings.push(
-          `HelmRelease/${meta.namespace ?? 'flux-system'}/${meta.name}: HelmReleases are not rendered by this Sluice version yet and it was skipped${chartNote}`,
+        const resource = decodeResource(
+          object,
+          file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document },
         );
-        if (implied) addChartSource(out, implied.chart);
+        if (resource.kind !== 'HelmRelease') return;
+        out.helmReleases.push(resource);
+        // The HelmChart its spec.chart implies is a source of this cluster, as helm-controller creates it.
+        if (resource.spec.chart) addChartSource(out, resource.spec.chart.helmChart);
         return;
       }
       if (CHART_SOURCE_KINDS.has(String(obj.kind)) && apiVersion === 'source.toolkit.fluxcd.io/v1') {

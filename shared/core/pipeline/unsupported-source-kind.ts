@@ -2,8 +2,8 @@
 // retried), instead of "not found; declare the GitRepository", which sends the user the wrong way.
 import { SluiceError } from '../errors.ts';
 
-/** The sourceRef kinds of a Kustomization Sluice fetches today. */
-export const SUPPORTED_SOURCE_KINDS: readonly string[] = ['GitRepository', 'OCIRepository'];
+/** The sources a target renders from that Sluice fetches today (a HelmRelease's chart: HelmChart or OCIRepository). */
+export const SUPPORTED_SOURCE_KINDS: readonly string[] = ['GitRepository', 'OCIRepository', 'HelmChart'];
 
 /** The refusal for a sourceRef of a kind Sluice does not support yet, or undefined when it does. */
 export function unsupportedSourceKind(

@@ -1,0 +1,158 @@
+// The Renderer of HelmReleases: helm-controller's build around the real `helm template` (values merged in
+// Flux's order, the cluster's capabilities, --is-upgrade once the release exists, the action's CRD policy,
+// post-renderers, Flux's origin labels and commonMetadata), and the release the puller records for Helm.
+import type { HelmRelease } from '../../api/helm-release.ts';
+import { objectRef } from '../../api/object-meta.ts';
+import type { ApplyOptions } from '../../core/artifact/artifact.ts';
+import { SluiceError } from '../../core/errors.ts';
+import type { HelmReleaseApply } from '../../core/helm/helm-release-apply.ts';
+import type { HelmCapabilities } from '../../core/helm/helm-template-args.ts';
+import { mergeReleaseValues } from '../../core/helm/merge-release-values.ts';
+import type { HelmReleaseRecord } from '../../core/pipeline/records.ts';
+import { isHelmReleaseRecord } from '../../core/pipeline/target-record.ts';
+import { helmRenderKey } from '../../core/render/helm-render-key.ts';
+import { setCommonMetadata } from '../../core/render/owner-labels.ts';
+import type { KubeObject } from '../../core/render/yaml-codec.ts';
+import type { Renderer, RenderInputs, RenderOutput, RenderPlan, TargetRecord } from '../../ports/renderer.ts';
+import { chartSourceOf } from '../register-children.ts';
+import type { RenderDeps } from '../render-kustomization.ts';
+
+/** What `helm template` assumes without `--kube-version` (helm v4.1): used until the cluster's puller reports. */
+export const HELM_DEFAULT_CAPABILITIES: HelmCapabilities = { kubeVersion: 'v1.35.0', apiVersions: [] };
+
+export function helmReleaseRenderer(deps: RenderDeps): Renderer {
+  return {
+    kind: 'HelmRelease',
+    plan(record: TargetRecord, options: { noCrossNamespaceRefs: boolean }): RenderPlan {
+      const hr = releaseOf(record).helmRelease;
+      const ref = objectRef('HelmRelease', hr.metadata);
+      const chart = chartSourceOf(hr);
+      if (options.noCrossNamespaceRefs && chart.namespace !== hr.metadata.namespace) {
+        throw new SluiceError(
+          'AccessDenied',
+          `${ref}: ${hr.spec.chart ? 'spec.chart.spec.sourceRef' : 'spec.chartRef'}: cross-namespace references are not allowed (${chart.kind} '${chart.namespace}/${chart.name}'); declare the source in namespace ${hr.metadata.namespace}`,
+          { object: ref, field: hr.spec.chart ? 'spec.chart.spec.sourceRef' : 'spec.chartRef' },
+        );
+      }
+      if (hr.spec.serviceAccountName) {
+        throw new SluiceError(
+          'ValidationFailed',
+          `${ref}: spec.serviceAccountName: impersonation is not supported by this Sluice version yet: the release would be installed with the puller's own (cluster-wide) rights instead of the service account's, so this HelmRelease is refused; remove the field only if those rights are acceptable`,
+          { object: ref, field: 'spec.serviceAccountName' },
+        );
+      }
+      return {
+        objectRef: ref,
+        suspended: hr.spec.suspend,
+        sourceRef: { kind: chart.kind, namespace: chart.namespace, name: chart.name },
+        needsConfigs: hr.spec.valuesFrom.length > 0,
+        apply: applyOptionsOf(hr),
+        warnings: hr.spec.notHonoured ?? [],
+      };
+    },
+    async render(record: TargetRecord, inputs: RenderInputs): Promise<RenderOutput> {
+      const hr = releaseOf(record).helmRelease;
+      if (!deps.helm) {
+        throw new SluiceError(
+          'ToolMissing',
+          `${objectRef('HelmRelease', hr.metadata)}: this render stage has no helm`,
+        );
+      }
+      const values = mergeReleaseValues(hr, (kind, namespace, name) =>
+        inputs.configs.find(
+          (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,
+        ),
+      );
+      const isUpgrade = inputs.releaseExists === true;
+      const action = isUpgrade ? hr.spec.upgrade : hr.spec.install;
+      const namespace = hr.spec.targetNamespace ?? hr.metadata.namespace;
+      const capabilities = inputs.capabilities ?? HELM_DEFAULT_CAPABILITIES;
+      const includeCrds = action.crds !== 'Skip';
+      const chartPath = await deps.helm.locateChart(inputs.sourceRoot);
+      const result = await deps.helm.template({
+        chartPath,
+        releaseName: hr.spec.releaseName,
+        namespace,
+        values,
+        isUpgrade,
+        includeCrds,
+        disableHooks: action.disableHooks,
+        capabilities,
+        postRenderers: hr.spec.postRenderers,
+      });
+      // helm-controller's origin labels, then commonMetadata (which wins), on everything it applies.
+      const origin = (obj: KubeObject): KubeObject => {
+        const copy = structuredClone(obj);
+        setCommonMetadata(copy, {
+          labels: {
+            'helm.toolkit.fluxcd.io/name': hr.metadata.name,
+            'helm.toolkit.fluxcd.io/namespace': hr.metadata.namespace,
+          },
+        });
+        setCommonMetadata(copy, hr.spec.commonMetadata);
+        return copy;
+      };
+      const key = helmRenderKey({
+        chartDigest: inputs.sourceDigest,
+        values,
+        releaseName: hr.spec.releaseName,
+        namespace,
+        capabilities,
+        isUpgrade,
+        includeCrds,
+        disableHooks: action.disableHooks,
+        postRenderers: hr.spec.postRenderers,
+        ...(hr.spec.commonMetadata && { commonMetadata: hr.spec.commonMetadata }),
+        engine: deps.helm.version,
+      });
+      const helm: HelmReleaseApply = {
+        releaseName: hr.spec.releaseName,
+        namespace,
+        storageNamespace: hr.spec.storageNamespace,
+        chart: result.chart,
+        values,
+        manifest: result.manifestText,
+        disableHooks: action.disableHooks,
+        createNamespace: hr.spec.install.createNamespace,
+        crds: action.crds,
+        maxHistory: hr.spec.maxHistory,
+        keepHistory: hr.spec.uninstall.keepHistory,
+        uninstallDisableHooks: hr.spec.uninstall.disableHooks,
+        timeoutMs: action.timeoutMs ?? hr.spec.timeoutMs,
+        description: `${isUpgrade ? 'Upgrade' : 'Install'} complete`,
+      };
+      return {
+        key,
+        objects: [...result.crds, ...result.manifests, ...result.hooks].map(origin),
+        helm,
+        ...(!inputs.capabilities && {
+          warnings: [
+            `rendered with helm's default capabilities (${HELM_DEFAULT_CAPABILITIES.kubeVersion}): no puller of this cluster has reported its API server yet; it renders again when one does`,
+          ],
+        }),
+      };
+    },
+  };
+}
+
+function releaseOf(record: TargetRecord): HelmReleaseRecord {
+  if (!isHelmReleaseRecord(record))
+    throw new SluiceError('InternalError', 'the HelmRelease renderer was handed another kind of record');
+  return record;
+}
+
+function applyOptionsOf(hr: HelmRelease): ApplyOptions {
+  return {
+    prune: true,
+    // Helm waits only when asked to; the puller's health waits are not carried out yet (see the status warnings).
+    wait: false,
+    force: hr.spec.upgrade.force,
+    timeoutMs: hr.spec.timeoutMs,
+    intervalMs: hr.spec.intervalMs,
+    dependsOn: hr.spec.dependsOn.map((d) => ({
+      name: d.name,
+      namespace: d.namespace ?? hr.metadata.namespace,
+      ...(d.kind && d.kind !== 'HelmRelease' && { kind: d.kind }),
+    })),
+  };
+}
