@@ -201,7 +201,7 @@ describe('chart and OCI sources in a fleet', () => {
     expect(charts.requests.filter((r) => r.path.endsWith('.tgz')).every((r) => r.authorization)).toBe(true);
   });
 
-  it('builds the HelmChart a HelmRelease spec.chart implies, named <namespace>-<name> in the source namespace', async () => {
+  it('builds the HelmChart a HelmRelease spec.chart implies, named <namespace>-<name> in the source namespace, and renders the release from it', async () => {
     const implied = await h.waitFor('the implied chart built', async () => {
       const s = (await h.status()).sources.find(
         (x) => x.kind === 'HelmChart' && x.declarers.some((d) => d.name === 'default-hello'),
@@ -209,9 +209,14 @@ describe('chart and OCI sources in a fleet', () => {
       return s?.chart;
     });
     expect(implied).toEqual({ name: 'hello', version: '1.0.0' });
-    const view = await h.status();
-    const warnings = view.clusters[0]?.kustomizations.flatMap((k) => k.render?.warnings ?? []) ?? [];
-    expect(warnings.join('\n')).toContain('HelmRelease/default/hello: HelmReleases are not rendered');
+    const release = await h.waitFor('the release rendered', async () =>
+      (await h.status()).clusters[0]?.kustomizations.find((k) => k.kind === 'HelmRelease' && k.render?.ready),
+    );
+    expect(release).toMatchObject({
+      namespace: 'default',
+      name: 'hello',
+      chart: { name: 'hello', version: '1.0.0' },
+    });
   });
 
   it('applies a Kustomization whose source is an OCIRepository (pulled with a dockerconfigjson Secret), at the revision Flux would name', async () => {

@@ -25,9 +25,10 @@ export async function applyTarget(
     ready.set(key, true);
     return undefined;
   }
-  // dependsOn names targets of the same kind, as in Flux.
+  // dependsOn names targets of the same kind, as in Flux, unless it names another kind.
   const blocked = payload.apply.dependsOn.find(
-    (d) => ready.get(targetKey({ kind: target.kind, namespace: d.namespace, name: d.name })) !== true,
+    (d) =>
+      ready.get(targetKey({ kind: d.kind ?? target.kind, namespace: d.namespace, name: d.name })) !== true,
   );
   if (blocked) {
     ready.set(key, false);

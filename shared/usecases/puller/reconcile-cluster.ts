@@ -294,9 +294,9 @@ export function orderByDependencies(
       record && !(record instanceof Error) && record.payload?.kind === 'Artifact'
         ? (record.payload.apply?.dependsOn ?? [])
         : [];
-    // A target depends on targets of its own kind (Flux's dependsOn names no kind).
+    // A target depends on targets of its own kind (Flux's dependsOn names no kind), or of the kind it names.
     for (const d of deps) {
-      const depKey = targetKey({ kind: entry.target.kind, namespace: d.namespace, name: d.name });
+      const depKey = targetKey({ kind: d.kind ?? entry.target.kind, namespace: d.namespace, name: d.name });
       const dep = byKey.get(depKey);
       if (dep && !state.get(depKey)) visit(dep);
     }
