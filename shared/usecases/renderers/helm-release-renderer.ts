@@ -1,9 +1,11 @@
 // The Renderer of HelmReleases: helm-controller's build around the real `helm template` (values merged in
 // Flux's order, the cluster's capabilities, --is-upgrade once the release exists, the action's CRD policy,
 // post-renderers, Flux's origin labels and commonMetadata), and the release the puller records for Helm.
+import { createHash } from 'node:crypto';
 import type { HelmRelease } from '../../api/helm-release.ts';
 import { objectRef } from '../../api/object-meta.ts';
 import type { ApplyOptions } from '../../core/artifact/artifact.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { HelmReleaseApply } from '../../core/helm/helm-release-apply.ts';
 import type { HelmCapabilities } from '../../core/helm/helm-template-args.ts';
@@ -13,6 +15,7 @@ import { isHelmReleaseRecord } from '../../core/pipeline/target-record.ts';
 import { helmRenderKey } from '../../core/render/helm-render-key.ts';
 import { setCommonMetadata } from '../../core/render/owner-labels.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
+import type { HelmTemplateOutput } from '../../ports/helm-template.ts';
 import type { Renderer, RenderInputs, RenderOutput, RenderPlan, TargetRecord } from '../../ports/renderer.ts';
 import { chartSourceOf } from '../register-children.ts';
 import type { RenderDeps } from '../render-kustomization.ts';
@@ -68,18 +71,34 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
       const namespace = hr.spec.targetNamespace ?? hr.metadata.namespace;
       const capabilities = inputs.capabilities ?? HELM_DEFAULT_CAPABILITIES;
       const includeCrds = action.crds !== 'Skip';
-      const chartPath = await deps.helm.locateChart(inputs.sourceRoot);
-      const result = await deps.helm.template({
-        chartPath,
+      // One helm run per distinct input, whichever cluster and HelmRelease ask (the process's render cache).
+      const templateKey = helmRenderKey({
+        chartDigest: inputs.sourceDigest,
+        values,
         releaseName: hr.spec.releaseName,
         namespace,
-        values,
+        capabilities,
         isUpgrade,
         includeCrds,
         disableHooks: action.disableHooks,
-        capabilities,
         postRenderers: hr.spec.postRenderers,
+        engine: deps.helm.version,
       });
+      const cached = deps.cache ? await deps.cache.get(templateKey) : undefined;
+      const result: HelmTemplateOutput = cached
+        ? (JSON.parse(cached) as HelmTemplateOutput)
+        : await deps.helm.template({
+            chartPath: await deps.helm.locateChart(inputs.sourceRoot),
+            releaseName: hr.spec.releaseName,
+            namespace,
+            values,
+            isUpgrade,
+            includeCrds,
+            disableHooks: action.disableHooks,
+            capabilities,
+            postRenderers: hr.spec.postRenderers,
+          });
+      if (!cached && deps.cache) await deps.cache.put(templateKey, JSON.stringify(result));
       // helm-controller's origin labels, then commonMetadata (which wins), on everything it applies.
       const origin = (obj: KubeObject): KubeObject => {
         const copy = structuredClone(obj);
@@ -92,19 +111,17 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
         setCommonMetadata(copy, hr.spec.commonMetadata);
         return copy;
       };
-      const key = helmRenderKey({
-        chartDigest: inputs.sourceDigest,
-        values,
-        releaseName: hr.spec.releaseName,
-        namespace,
-        capabilities,
-        isUpgrade,
-        includeCrds,
-        disableHooks: action.disableHooks,
-        postRenderers: hr.spec.postRenderers,
-        ...(hr.spec.commonMetadata && { commonMetadata: hr.spec.commonMetadata }),
-        engine: deps.helm.version,
-      });
+      // The artifact's key also names what is added per HelmRelease (origin labels, commonMetadata).
+      const key = `sha256:${createHash('sha256')
+        .update(
+          canonicalJson([
+            templateKey,
+            hr.metadata.namespace,
+            hr.metadata.name,
+            hr.spec.commonMetadata ?? null,
+          ]),
+        )
+        .digest('hex')}`;
       const helm: HelmReleaseApply = {
         releaseName: hr.spec.releaseName,
         namespace,
