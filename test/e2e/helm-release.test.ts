@@ -144,6 +144,67 @@ describe('a HelmRelease in the fleet', () => {
     expect(history.slice(0, -1).every((r) => r.status === 'superseded')).toBe(true);
   });
 
+  it.each([
+    {
+      what: 'a valuesFrom ConfigMap that does not exist',
+      spec: '  valuesFrom:\n    - kind: ConfigMap\n      name: missing-values\n',
+      files: {},
+      expect: /spec\.valuesFrom\[0\].*ConfigMap 'flux-system\/missing-values'/,
+    },
+    {
+      what: 'a values key that is not a map',
+      spec: '  valuesFrom:\n    - kind: ConfigMap\n      name: scalar-values\n',
+      files: {
+        'clusters/dev/scalar-values.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: scalar-values\n  namespace: flux-system\ndata:\n  values.yaml: just a string\n',
+      },
+      expect: /spec\.valuesFrom\[0\]/,
+    },
+    {
+      what: 'a chart that fails to render',
+      spec: '',
+      files: { 'charts/greeter/templates/fail.yaml': '{{ fail "greeter: greeting must not be Hola" }}\n' },
+      expect: /greeting must not be Hola/,
+    },
+    {
+      what: 'a post-renderer patch that matches nothing',
+      spec: '  postRenderers:\n    - kustomize:\n        patches:\n          - patch: |\n              apiVersion: v1\n              kind: Secret\n              metadata:\n                name: no-such-secret\n              data: {}\n',
+      files: {},
+      expect: /spec\.postRenderers\[0\]/,
+    },
+  ])(
+    'keeps the last good release applied and names the problem: $what',
+    async ({ spec, files, expect: message }) => {
+      await h.push({ ...files, 'clusters/dev/greeter.yaml': release('Hola') + spec }, 'a bad release');
+      await h.webhook();
+      const failed = await h.waitFor(
+        'the render failure recorded',
+        async () => {
+          const row = (await h.status()).clusters[0]?.kustomizations.find((k) => k.kind === 'HelmRelease');
+          return row?.render && !row.render.ready && message.test(row.render.message)
+            ? row.render
+            : undefined;
+        },
+        30_000,
+      );
+      expect(failed.message).toContain('HelmRelease/flux-system/greeter');
+      expect((await configMap())?.data.greeting).toBe('Bonjour');
+      // Back to the good release before the next case.
+      await h.push(
+        {
+          ...Object.fromEntries(Object.keys(files).map((f) => [f, null])),
+          'clusters/dev/greeter.yaml': release('Bonjour'),
+        },
+        'back to good',
+      );
+      await h.webhook();
+      await h.waitFor('good again', async () => {
+        const row = (await h.status()).clusters[0]?.kustomizations.find((k) => k.kind === 'HelmRelease');
+        return row?.render?.ready || undefined;
+      });
+    },
+  );
+
   it('uninstalls when the HelmRelease leaves the fleet', async () => {
     await h.push({ 'clusters/dev/greeter.yaml': null }, 'no more greetings');
     await h.webhook();
