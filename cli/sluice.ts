@@ -3,6 +3,7 @@
 import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { SOURCE_WORDS } from '../shared/core/pipeline/source-kind.ts';
+import { buildHelmRelease } from './commands/build-helmrelease.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
 import { getArtifact, parseArtifactRef } from './commands/get-artifact.ts';
 import { reconcileSource } from './commands/reconcile.ts';
@@ -20,6 +21,7 @@ const USAGE = `Usage:
   sluice reconcile source git [NAME] [--api URL] [--data-dir DIR]   (NAME defaults to flux-system)
   sluice reconcile source oci|helm|chart NAME [--api URL] [--data-dir DIR]
   sluice build kustomization NAME --path DIR --kustomization-file FILE [flags]
+  sluice build helmrelease NAME --file FILE [--values FILE]... [flags]
   sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML
                                    (CLUSTER/NAMESPACE/NAME; NAMESPACE defaults to flux-system)
 
@@ -52,6 +54,17 @@ Flags for build kustomization (as in flux build kustomization):
   -n, --namespace NS           namespace of the Kustomization (default flux-system)
   --root DIR                   repository root that files may not leave (default: enclosing Git work tree)
   --allow-remote-bases         let kustomize fetch remote bases (off by default)
+
+Flags for build helmrelease (prints the manifest: CRDs, objects, hooks):
+  --file FILE                  file holding the HelmRelease (ConfigMaps/Secrets beside it feed valuesFrom)
+  --values FILE                values merged last, after spec.valuesFrom and spec.values (as helm -f); repeatable
+  --chart DIR|TGZ              the chart to render; required unless spec.chart's sourceRef is a GitRepository
+  --path DIR                   local checkout of that GitRepository, where spec.chart.spec.chart is found
+                               (default: the current directory)
+  -n, --namespace NS           namespace of the HelmRelease (default flux-system)
+  --kube-version V             the cluster's Kubernetes version (default: helm's)
+  --api-versions V             an API version the cluster serves (group/version[/Kind]); repeatable
+  --is-upgrade                 render as an upgrade of an existing release
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -67,6 +80,12 @@ async function main(argv: string[]): Promise<number> {
       namespace: { type: 'string', short: 'n', default: process.env.FLUX_SYSTEM_NAMESPACE || 'flux-system' },
       root: { type: 'string' },
       'allow-remote-bases': { type: 'boolean', default: false },
+      file: { type: 'string' },
+      values: { type: 'string', multiple: true },
+      chart: { type: 'string' },
+      'kube-version': { type: 'string' },
+      'api-versions': { type: 'string', multiple: true },
+      'is-upgrade': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       // No defaults: status and reconcile tell a flag given from one left out (see findControlPlane).
       'data-dir': { type: 'string' },
@@ -111,6 +130,26 @@ async function main(argv: string[]): Promise<number> {
         dryRun: values['dry-run'],
         ...(values.root && { root: values.root }),
         allowRemoteBases: values['allow-remote-bases'],
+        ...(process.env.SLUICE_KUBECTL && { kubectlPath: process.env.SLUICE_KUBECTL }),
+      }),
+    );
+    return 0;
+  }
+  if (verb === 'build' && (noun === 'helmrelease' || noun === 'hr')) {
+    if (!name) throw usage('helmrelease name is required: sluice build helmrelease NAME --file FILE');
+    if (!values.file) throw usage('build helmrelease needs --file FILE, the file holding the HelmRelease');
+    await writeFully(
+      process.stdout,
+      await buildHelmRelease({
+        name,
+        file: values.file,
+        valuesFiles: values.values ?? [],
+        namespace: values.namespace,
+        ...(values.chart && { chart: values.chart }),
+        ...(values.path && { path: values.path }),
+        ...(values['kube-version'] && { kubeVersion: values['kube-version'] }),
+        apiVersions: values['api-versions'] ?? [],
+        isUpgrade: values['is-upgrade'],
         ...(process.env.SLUICE_KUBECTL && { kubectlPath: process.env.SLUICE_KUBECTL }),
       }),
     );

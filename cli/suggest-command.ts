@@ -11,6 +11,7 @@ export const COMMANDS: readonly string[] = [
   'reconcile source helm',
   'reconcile source chart',
   'build kustomization',
+  'build helmrelease',
   'get artifact',
 ];
 
