@@ -22,6 +22,7 @@ import {
   HELM_DEFAULT_CAPABILITIES,
   helmReleaseRenderer,
 } from '../../shared/usecases/renderers/helm-release-renderer.ts';
+import { CliUsageError } from '../usage-error.ts';
 
 export interface BuildHelmReleaseArgs {
   name: string;
@@ -78,7 +79,15 @@ export async function buildHelmRelease(args: BuildHelmReleaseArgs): Promise<stri
   const scratch = await mkdtemp(join(tmpdir(), 'sluice-build-helmrelease-'));
   try {
     const sourceRoot = await chartSnapshot(hr, args, scratch).catch((err: unknown) => {
-      throw at(err);
+      // A mistake in --chart is the flag's, not the HelmRelease's: said as it is.
+      if (args.chart && err instanceof SluiceError && err.code === 'UsageError') throw err;
+      const fromCheckout = !args.chart && err instanceof SluiceError && err.code !== 'UsageError';
+      throw at(
+        err,
+        fromCheckout
+          ? `sluice build reads spec.chart.spec.chart from the local checkout ${resolve(args.path ?? '.')} (--path, default: the current directory)`
+          : undefined,
+      );
     });
     const deps = (await createDeps('cli', { ...(args.kubectlPath && { kubectlPath: args.kubectlPath }) }))
       .render;
@@ -135,8 +144,7 @@ function capabilitiesOf(args: BuildHelmReleaseArgs): HelmCapabilities | undefine
     });
   } catch (err) {
     const isVersion = err instanceof SluiceError && err.field === 'capabilities.kubeVersion';
-    throw new SluiceError(
-      'UsageError',
+    throw new CliUsageError(
       isVersion
         ? `--kube-version ${JSON.stringify(args.kubeVersion)} is not a Kubernetes version; write it like v1.33.1`
         : `--api-versions takes group/version or group/version/Kind (apps/v1, monitoring.coreos.com/v1/ServiceMonitor), got ${JSON.stringify(args.apiVersions.join(','))}`,

@@ -29,6 +29,7 @@ describe('suggestCommand', () => {
     [['reconcile', 'source'], 'reconcile source git'],
     [['reconcile', 'sorce', 'git', 'flux-system'], 'reconcile source git'],
     [['build', 'kustomisation', 'podinfo'], 'build kustomization'],
+    [['build', 'helmrelase', 'podinfo'], 'build helmrelease'],
     [['get', 'artefact', 'dev/apps'], 'get artifact'],
     [['frobnicate'], undefined],
     [['apply'], undefined],
