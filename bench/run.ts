@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { bundles } from './bundles.ts';
 import { gitFetch } from './git-fetch.ts';
 import { helmIndex } from './helm-index.ts';
+import { helmRenderMany } from './helm-render-many.ts';
+import { helmRenderOverhead } from './helm-render-overhead.ts';
 import { publishMany } from './publish-many.ts';
 import { pullerFootprint } from './puller-footprint.ts';
 import { pushToApplied } from './push-to-applied.ts';
@@ -22,6 +24,8 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   'puller-footprint': () => pullerFootprint(),
   'helm-index': () => helmIndex(),
   'oci-pull': () => import('./oci-pull.ts').then((m) => m.ociPull()),
+  'helm-render-overhead': () => helmRenderOverhead(),
+  'helm-render-many': () => helmRenderMany(),
 };
 
 const only = process.argv.slice(2);

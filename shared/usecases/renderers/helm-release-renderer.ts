@@ -24,6 +24,7 @@ import type { RenderDeps } from '../render-kustomization.ts';
 export const HELM_DEFAULT_CAPABILITIES: HelmCapabilities = { kubeVersion: 'v1.35.0', apiVersions: [] };
 
 export function helmReleaseRenderer(deps: RenderDeps): Renderer {
+  const inFlight = new Map<string, Promise<string>>();
   return {
     kind: 'HelmRelease',
     plan(record: TargetRecord, options: { noCrossNamespaceRefs: boolean }): RenderPlan {
@@ -84,32 +85,44 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
         postRenderers: hr.spec.postRenderers,
         engine: deps.helm.version,
       });
-      const cached = deps.cache ? await deps.cache.get(templateKey) : undefined;
-      const result: HelmTemplateOutput = cached
-        ? (JSON.parse(cached) as HelmTemplateOutput)
-        : await deps.helm.template({
-            chartPath: await deps.helm.locateChart(inputs.sourceRoot),
-            releaseName: hr.spec.releaseName,
-            namespace,
-            values,
-            isUpgrade,
-            includeCrds,
-            disableHooks: action.disableHooks,
-            capabilities,
-            postRenderers: hr.spec.postRenderers,
-          });
-      if (!cached && deps.cache) await deps.cache.put(templateKey, JSON.stringify(result));
+      // Renders of one key in flight at once share the helm run: the cache knows the output only once it ends.
+      let running = inFlight.get(templateKey);
+      if (!running) {
+        const helm = deps.helm;
+        running = (async (): Promise<string> => {
+          const cached = deps.cache ? await deps.cache.get(templateKey) : undefined;
+          if (cached) return cached;
+          const output = JSON.stringify(
+            await helm.template({
+              chartPath: await helm.locateChart(inputs.sourceRoot),
+              releaseName: hr.spec.releaseName,
+              namespace,
+              values,
+              isUpgrade,
+              includeCrds,
+              disableHooks: action.disableHooks,
+              capabilities,
+              postRenderers: hr.spec.postRenderers,
+            }),
+          );
+          if (deps.cache) await deps.cache.put(templateKey, output);
+          return output;
+        })().finally(() => inFlight.delete(templateKey));
+        inFlight.set(templateKey, running);
+      }
+      // Each render parses its own copy: the objects are stamped per HelmRelease below.
+      const result = JSON.parse(await running) as HelmTemplateOutput;
       // helm-controller's origin labels, then commonMetadata (which wins), on everything it applies.
+      // `result` is this render's own parse, so the objects are stamped in place.
       const origin = (obj: KubeObject): KubeObject => {
-        const copy = structuredClone(obj);
-        setCommonMetadata(copy, {
+        setCommonMetadata(obj, {
           labels: {
             'helm.toolkit.fluxcd.io/name': hr.metadata.name,
             'helm.toolkit.fluxcd.io/namespace': hr.metadata.namespace,
           },
         });
-        setCommonMetadata(copy, hr.spec.commonMetadata);
-        return copy;
+        setCommonMetadata(obj, hr.spec.commonMetadata);
+        return obj;
       };
       // The artifact's key also names what is added per HelmRelease (origin labels, commonMetadata).
       const key = `sha256:${createHash('sha256')
