@@ -81,6 +81,8 @@ export async function buildHelmRelease(args: BuildHelmReleaseArgs): Promise<stri
     const sourceRoot = await chartSnapshot(hr, args, scratch).catch((err: unknown) => {
       // A mistake in --chart is the flag's, not the HelmRelease's: said as it is.
       if (args.chart && err instanceof SluiceError && err.code === 'UsageError') throw err;
+      if (err instanceof SluiceError && err.code === 'UsageError' && err.message.startsWith('invalid --path'))
+        throw err;
       const fromCheckout = !args.chart && err instanceof SluiceError && err.code !== 'UsageError';
       throw at(
         err,
@@ -199,6 +201,12 @@ async function chartSnapshot(hr: HelmRelease, args: BuildHelmReleaseArgs, scratc
     );
   }
   const root = resolve(args.path ?? '.');
+  const rootStats = await stat(root).catch(() => undefined);
+  if (!rootStats?.isDirectory())
+    throw new SluiceError(
+      'UsageError',
+      `invalid --path ${JSON.stringify(args.path)}: ${rootStats ? 'is not a directory' : 'not found'}; pass the local checkout of the chart's GitRepository`,
+    );
   const builder = new HelmChartBuilder({
     workDir: join(scratch, 'built'),
     helmRepositories: new HttpHelmRepository({ policy: PUBLIC_ONLY, resolver: systemResolver }),

@@ -104,6 +104,25 @@ spec:
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata:
+  name: prod
+  namespace: flux-system
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: ./charts/greeter
+      valuesFiles:
+      - ./charts/greeter/values.yaml
+      - ./charts/greeter/values-prod.yaml
+      sourceRef:
+        kind: GitRepository
+        name: flux-system
+  values:
+    greeting: from-release
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
   name: podinfo
   namespace: flux-system
 spec:
@@ -156,7 +175,7 @@ beforeAll(async () => {
         '',
       ].join('\n'),
     },
-    files: { 'crds/greetings.yaml': CRD },
+    files: { 'crds/greetings.yaml': CRD, 'values-prod.yaml': 'colour: prod-purple\ngreeting: prod\n' },
   });
   await writeChart(join(dir, 'charts'), {
     name: 'broken',
@@ -306,6 +325,36 @@ describe('sluice build helmrelease', () => {
     expect(upgrade.stdout).toContain('upgrade: "true"');
   });
 
+  it('builds spec.chart from the checkout at --path as source-controller does, spec.valuesFiles included', async () => {
+    const run = await sluice('build', 'helmrelease', 'prod', '--file', 'release.yaml', '--path', '.');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const data = (parse(run.stdout)[1] as unknown as { data: Record<string, string> }).data;
+    expect(data).toMatchObject({ colour: 'prod-purple', greeting: 'from-release' });
+    const elsewhere = await sluice(
+      'build',
+      'helmrelease',
+      'prod',
+      '--file',
+      'release.yaml',
+      '--path',
+      'charts',
+    );
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain(`from the local checkout ${join(dir, 'charts')} (--path`);
+    const missing = await sluice(
+      'build',
+      'helmrelease',
+      'prod',
+      '--file',
+      'release.yaml',
+      '--path',
+      'nowhere',
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('invalid --path "nowhere": not found');
+  });
+
   it('renders a chart from a HelmRepository only with --chart, and says so without it', async () => {
     const missing = await sluice('build', 'helmrelease', 'podinfo', '--file', 'release.yaml');
     expect(missing.code).toBe(1);
@@ -351,7 +400,7 @@ describe('sluice build helmrelease', () => {
     const run = await sluice('build', 'helmrelease', 'nope', '--file', 'release.yaml');
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "✗ HelmRelease 'nope' in namespace 'flux-system' not found in file 'release.yaml' (it holds flux-system/greeter, flux-system/broken, flux-system/lonely, flux-system/podinfo); check the name, or pass --namespace with the HelmRelease's namespace\n",
+      "✗ HelmRelease 'nope' in namespace 'flux-system' not found in file 'release.yaml' (it holds flux-system/greeter, flux-system/broken, flux-system/lonely, flux-system/prod, flux-system/podinfo); check the name, or pass --namespace with the HelmRelease's namespace\n",
     );
   });
 
