@@ -11,6 +11,7 @@ import { flattenLists, inReleaseNamespace, withOwnership } from '../../core/helm
 import { FROM_CRDS_DIR, type HelmChartMeta } from '../../core/helm/helm-release-apply.ts';
 import type { HelmCapabilities } from '../../core/helm/helm-template-args.ts';
 import { sortByInstallOrder } from '../../core/helm/install-order.ts';
+import { parseBlockYaml } from '../../core/render/yaml-block-fast.ts';
 import { type KubeObject, parseYaml11, toYaml } from '../../core/render/yaml-codec.ts';
 import type { HelmRunner } from '../../ports/helm-runner.ts';
 import type { KustomizeRunner } from '../../ports/kustomize-runner.ts';
@@ -119,7 +120,9 @@ export async function renderHelmTemplate(
 }
 
 function parseDocument(doc: HelmDocument): Rendered & { fromCrdsDir: boolean } {
-  const parsed = parseYaml11(doc.text);
+  // Most of helm's output is plain block YAML, read exactly and several times faster by parseBlockYaml;
+  // whatever it does not know (anchors, folded scalars, …) goes to the yaml package, as do all errors.
+  const parsed = parseBlockYaml(doc.text) ?? parseYaml11(doc.text);
   if ('error' in parsed)
     throw new SluiceError(
       'InvalidManifest',

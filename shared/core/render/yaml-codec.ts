@@ -5,7 +5,7 @@ import { Document, LineCounter, parseAllDocuments, parseDocument, type ToStringO
 export type KubeObject = Record<string, unknown>;
 
 // go-yaml v2 has no sexagesimal numbers and leaves timestamps as strings in YAMLToJSON.
-const yaml11Tags = (tags: unknown[]) =>
+export const yaml11Tags = (tags: unknown[]) =>
   tags.filter((t) => {
     const tag = t as { tag?: string; format?: string };
     return tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp';
