@@ -94,12 +94,15 @@ describe('a HelmRelease in the fleet', () => {
 
   it('shows in helm list, and helm get values reads the values Sluice merged', async () => {
     const list = await h.waitFor('helm list shows it', async () => {
-      const out = JSON.parse(await helm('list', '-A', '-o', 'json')) as {
-        name: string;
-        status: string;
-        chart: string;
-        namespace: string;
-      }[];
+      // The example fleet's own release (hello) is there too.
+      const out = (
+        JSON.parse(await helm('list', '-A', '-o', 'json')) as {
+          name: string;
+          status: string;
+          chart: string;
+          namespace: string;
+        }[]
+      ).filter((r) => r.name !== 'hello');
       return out.length > 0 ? out : undefined;
     });
     expect(list).toEqual([
@@ -116,7 +119,9 @@ describe('a HelmRelease in the fleet', () => {
     );
     expect(values).toEqual({ greeting: 'Hello' });
     const status = await h.status();
-    const row = status.clusters[0]?.kustomizations.find((k) => k.kind === 'HelmRelease');
+    const row = status.clusters[0]?.kustomizations.find(
+      (k) => k.kind === 'HelmRelease' && k.name === 'greeter',
+    );
     expect(row).toMatchObject({ name: 'greeter', chart: { name: 'greeter' } });
   });
 
@@ -148,7 +153,7 @@ describe('a HelmRelease in the fleet', () => {
     {
       what: 'a valuesFrom ConfigMap that does not exist',
       spec: '  valuesFrom:\n    - kind: ConfigMap\n      name: missing-values\n',
-      files: {},
+      files: {} as Record<string, string>,
       expect: /spec\.valuesFrom\[0\].*ConfigMap 'flux-system\/missing-values'/,
     },
     {
@@ -169,7 +174,7 @@ describe('a HelmRelease in the fleet', () => {
     {
       what: 'a post-renderer patch that matches nothing',
       spec: '  postRenderers:\n    - kustomize:\n        patches:\n          - patch: |\n              apiVersion: v1\n              kind: Secret\n              metadata:\n                name: no-such-secret\n              data: {}\n',
-      files: {},
+      files: {} as Record<string, string>,
       expect: /spec\.postRenderers\[0\]/,
     },
   ])(
@@ -180,7 +185,9 @@ describe('a HelmRelease in the fleet', () => {
       const failed = await h.waitFor(
         'the render failure recorded',
         async () => {
-          const row = (await h.status()).clusters[0]?.kustomizations.find((k) => k.kind === 'HelmRelease');
+          const row = (await h.status()).clusters[0]?.kustomizations.find(
+            (k) => k.kind === 'HelmRelease' && k.name === 'greeter',
+          );
           return row?.render && !row.render.ready && message.test(row.render.message)
             ? row.render
             : undefined;
@@ -199,7 +206,9 @@ describe('a HelmRelease in the fleet', () => {
       );
       await h.webhook();
       await h.waitFor('good again', async () => {
-        const row = (await h.status()).clusters[0]?.kustomizations.find((k) => k.kind === 'HelmRelease');
+        const row = (await h.status()).clusters[0]?.kustomizations.find(
+          (k) => k.kind === 'HelmRelease' && k.name === 'greeter',
+        );
         return row?.render?.ready || undefined;
       });
     },
@@ -215,7 +224,10 @@ describe('a HelmRelease in the fleet', () => {
     );
     await h.waitFor(
       'helm list is empty',
-      async () => (JSON.parse(await helm('list', '-A', '-o', 'json')) as unknown[]).length === 0 || undefined,
+      async () =>
+        (JSON.parse(await helm('list', '-A', '-o', 'json')) as { name: string }[]).every(
+          (r) => r.name === 'hello',
+        ) || undefined,
     );
   });
 });

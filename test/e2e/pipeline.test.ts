@@ -144,9 +144,9 @@ describe('embedded pipeline', () => {
     await h.waitFor(
       'every Kustomization settled on the head revision',
       async () =>
-        (await h.status()).clusters[0]?.kustomizations.every(
-          (k) => k.render?.ready && k.artifact?.revision === head,
-        ) || undefined,
+        (await h.status()).clusters[0]?.kustomizations
+          .filter((k) => k.kind === 'Kustomization')
+          .every((k) => k.render?.ready && k.artifact?.revision === head) || undefined,
     );
     await new Promise((r) => setTimeout(r, 1000));
     const index = (await getJson<IndexEntry>(

@@ -107,7 +107,7 @@ describe('sluice reconcile source helm|chart', () => {
     expect(chartRun.code).not.toBe(0);
     // The message is the point: it names what can be asked for, and nothing of another kind.
     expect(chartRun.stderr).toContain(
-      'no HelmChart flux-system/nope; known HelmCharts: flux-system/hello, flux-system/hello-pinned',
+      'no HelmChart flux-system/nope; known HelmCharts: flux-system/flux-system-hello, flux-system/hello, flux-system/hello-pinned',
     );
     expect(chartRun.stderr).not.toContain('flux-system/charts');
     const helmRun = await sluice('reconcile', 'source', 'helm', 'hello');
