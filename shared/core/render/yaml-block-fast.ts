@@ -111,7 +111,7 @@ class Reader {
   private node(indent: number): unknown {
     const content = (this.lines[this.i] as string).slice(indent);
     if (content === '-' || content.startsWith('- ')) return this.seq(indent);
-    if (KEY_LINE.test(content)) return this.map(indent);
+    if (keyOf(content)) return this.map(indent);
     return bail();
   }
 
@@ -125,11 +125,10 @@ class Reader {
         if (this.indent() > indent) bail();
         content = (this.lines[this.i] as string).slice(indent);
       }
-      const m = KEY_LINE.exec(content) ?? bail();
-      const key = m[1] as string;
-      if (key === '__proto__' || resolvePlain(key) !== key || Object.hasOwn(out, key)) bail();
+      const [key, inline] = keyOf(content) ?? bail();
+      if (key === '__proto__' || key === '<<' || key.length > 1000 || Object.hasOwn(out, key)) bail();
       this.i++;
-      const value = this.value(m[2], indent, true);
+      const value = this.value(inline, indent, true);
       if (key in out)
         Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
       else out[key] = value;
@@ -147,7 +146,7 @@ class Reader {
       if (content !== '-' && !content.startsWith('- ')) return out;
       const rest = content.slice(1);
       const after = rest.trimStart();
-      if (after !== '' && !after.startsWith('#') && KEY_LINE.test(after)) {
+      if (after !== '' && !after.startsWith('#') && keyOf(after)) {
         // `- key: value`: a mapping whose keys line up after the dash.
         const inner = indent + 1 + (rest.length - after.length);
         out.push(this.map(inner, after));
@@ -261,6 +260,27 @@ class Reader {
     if (this.i < this.lines.length && this.indent() > indent) bail();
     return strip ? joined : `${joined}\n`;
   }
+}
+
+/** A line's mapping key (plain, typed as a string, or quoted) and the text after `: `, if it starts with one. */
+function keyOf(content: string): [string, string | undefined] | undefined {
+  const c = content[0];
+  if (c === '"' || c === "'") {
+    let read: [string, number];
+    try {
+      read = (c === '"' ? doubleQuoted : singleQuoted)(content);
+    } catch (err) {
+      if (err instanceof Bail) return undefined;
+      throw err;
+    }
+    const rest = content.slice(read[1]);
+    if (rest === ':') return [read[0], undefined];
+    return rest.startsWith(': ') ? [read[0], rest.slice(2)] : undefined;
+  }
+  const m = KEY_LINE.exec(content);
+  if (!m) return undefined;
+  const key = m[1] as string;
+  return resolvePlain(key) === key ? [key, m[2]] : bail();
 }
 
 function plainScalar(text: string): unknown {
