@@ -59,8 +59,11 @@ export class ConfinedHelm implements HelmRunner {
   }
 
   async template(run: HelmTemplateRun): Promise<string> {
+    // The chart is checked while the private home is made; helm starts only once both are done.
+    const guarded = guardChartTree(run.chartPath);
+    guarded.catch(() => {}); // awaited (and thrown) below, or dropped when the home cannot be made
     return this.withHome(async (home) => {
-      await guardChartTree(run.chartPath);
+      await guarded;
       const valuesFile = join(home, 'values.yaml');
       // JSON is YAML, and it keeps every key and string exactly as given.
       await writeFile(valuesFile, JSON.stringify(run.values));
@@ -87,7 +90,7 @@ export class ConfinedHelm implements HelmRunner {
     const home = await mkdtemp(join(this.scratchDir, 'helm-'));
     try {
       // Empty homes: no repositories, registry logins or plugins for helm to find.
-      for (const dir of ['cache', 'config', 'data', 'plugins']) await mkdir(join(home, dir));
+      await Promise.all(['cache', 'config', 'data', 'plugins'].map((dir) => mkdir(join(home, dir))));
       return await body(home);
     } finally {
       await rm(home, { recursive: true, force: true });
