@@ -70,7 +70,9 @@ describe('HelmRelease renders of equal inputs', () => {
       ['dev', 'staging', 'prod'].map((c, i) => renderer.render(record(c, `greeter-${i}`), inputs)),
     );
     expect(runs).toBe(1);
-    const labels = outputs.map((o) => (o.objects[0]?.metadata as { labels: Record<string, string> }).labels);
+    const labels = outputs.map(
+      (o) => (o.objects[0]?.metadata as { labels: Record<string, string> } | undefined)?.labels ?? {},
+    );
     expect(labels.map((l) => l['helm.toolkit.fluxcd.io/name'])).toEqual([
       'greeter-0',
       'greeter-1',
