@@ -32,8 +32,10 @@ const configMaps = (prefix: string, n: number) =>
 const LIMITS = { maxObjectsPerRender: 20, maxChildrenPerKustomization: 6 };
 
 // The root (clusters/dev) declares exactly 6 children: apps, infrastructure, cluster-vars (example fleet),
-// tenants, fanout and bulk, so it sits at the children limit and under the objects limit.
-const FLEET = (fleetUrl: string): Record<string, string> => ({
+// tenants, fanout and bulk, so it sits at the children limit and under the objects limit. (The example
+// fleet's HelmRelease and the HelmChart it implies would be two more: left out here.)
+const FLEET = (fleetUrl: string): Record<string, string | null> => ({
+  'clusters/dev/hello.yaml': null,
   'clusters/dev/tenants.yaml': ks(
     '  name: tenants\n  namespace: flux-system',
     `  path: ./tenants\n  targetNamespace: team-a\n${fromFleet}`,
