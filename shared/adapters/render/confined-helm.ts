@@ -1,8 +1,7 @@
 // HelmRunner over the bundled helm v4, confined like kustomize: an empty environment but for HELM_* homes
 // in a private scratch directory (no repositories, registries or plugins), no network, only the chart and
 // the values file visible, bounded time, memory and output. `lookup` finds no cluster: there is none.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SluiceError } from '../../core/errors.ts';
@@ -60,14 +59,11 @@ export class ConfinedHelm implements HelmRunner {
   }
 
   async template(run: HelmTemplateRun): Promise<string> {
-    // The chart is checked while the private home is made; helm starts only once both are done.
-    const guarded = guardChartTree(run.chartPath);
-    guarded.catch(() => {}); // awaited (and thrown) below, or dropped when the home cannot be made
     return this.withHome(async (home) => {
-      await guarded;
+      await guardChartTree(run.chartPath);
       const valuesFile = join(home, 'values.yaml');
       // JSON is YAML, and it keeps every key and string exactly as given.
-      writeFileSync(valuesFile, JSON.stringify(run.values));
+      await writeFile(valuesFile, JSON.stringify(run.values));
       const result = await this.run(helmTemplateArgs(run, run.chartPath, valuesFile), home, [
         run.chartPath,
         home,
@@ -86,17 +82,15 @@ export class ConfinedHelm implements HelmRunner {
     return this.withHome(async (home) => (await this.run(['env'], home, [home])).stdout.toString('utf8'));
   }
 
-  // The home is a handful of empty folders on local disk: made and removed synchronously, these take
-  // microseconds where a round trip through the thread pool each costs more than helm's own start on a busy host.
   private async withHome<T>(body: (home: string) => Promise<T>): Promise<T> {
-    mkdirSync(this.scratchDir, { recursive: true });
-    const home = mkdtempSync(join(this.scratchDir, 'helm-'));
+    await mkdir(this.scratchDir, { recursive: true });
+    const home = await mkdtemp(join(this.scratchDir, 'helm-'));
     try {
       // Empty homes: no repositories, registry logins or plugins for helm to find.
-      for (const dir of ['cache', 'config', 'data', 'plugins']) mkdirSync(join(home, dir));
+      for (const dir of ['cache', 'config', 'data', 'plugins']) await mkdir(join(home, dir));
       return await body(home);
     } finally {
-      rmSync(home, { recursive: true, force: true });
+      await rm(home, { recursive: true, force: true });
     }
   }
 
