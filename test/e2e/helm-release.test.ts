@@ -168,6 +168,9 @@ describe('a HelmRelease in the fleet', () => {
     {
       what: 'a chart that fails to render',
       spec: '',
+      // Only the chart changes: new values in the same commit may first render, correctly, against the
+      // chart as it was, and that good release would then be the one kept.
+      greeting: 'Bonjour',
       files: { 'charts/greeter/templates/fail.yaml': '{{ fail "greeter: greeting must not be Hola" }}\n' },
       expect: /greeting must not be Hola/,
     },
@@ -179,8 +182,11 @@ describe('a HelmRelease in the fleet', () => {
     },
   ])(
     'keeps the last good release applied and names the problem: $what',
-    async ({ spec, files, expect: message }) => {
-      await h.push({ ...files, 'clusters/dev/greeter.yaml': release('Hola') + spec }, 'a bad release');
+    async ({ spec, files, expect: message, greeting }) => {
+      await h.push(
+        { ...files, 'clusters/dev/greeter.yaml': release(greeting ?? 'Hola') + spec },
+        'a bad release',
+      );
       await h.webhook();
       const failed = await h.waitFor(
         'the render failure recorded',
