@@ -1,6 +1,5 @@
-// A realistic chart for the Helm benchmarks (three components, each a Deployment, Service, ConfigMap, HPA,
-// Ingress and ServiceAccount, plus a PodDisruptionBudget and a NetworkPolicy: 20 templates over _helpers.tpl),
-// and HelmRelease records of it, decoded as the fleet reader decodes them.
+// A realistic 20-template chart for the Helm benchmarks (Deployment, Service, ConfigMap, HPA, Ingress and
+// ServiceAccount per component, over _helpers.tpl), and HelmRelease records of it as the fleet reader decodes them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeResource } from '../shared/api/decode-resource.ts';

@@ -1,6 +1,5 @@
-// Renders 100 HelmReleases over 10 charts and 3 clusters (each cluster reports its own capabilities) with two
-// in flight, and counts the real helm runs: equal inputs (chart digest, values, release, capabilities) must
-// render once through the render cache, so `helm_renders_per_distinct_input` is 1.0.
+// 100 HelmReleases over 10 charts and 3 clusters (each with its own capabilities), two in flight, counting
+// the real helm runs: equal inputs must render once, so `helm_renders_per_distinct_input` is 1.0.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

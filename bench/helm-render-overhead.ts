@@ -1,6 +1,5 @@
-// Sluice's full HelmRelease render (values merge, confined `helm template`, split, ownership, origin labels)
-// against the bundled helm run directly with the same flags on the same chart and values, in the same run,
-// so the ratio is what Sluice adds.
+// Sluice's full HelmRelease render against the bundled helm run directly with the same flags on the same
+// chart and values, in the same run, so the ratio is what Sluice adds.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

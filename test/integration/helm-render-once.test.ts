@@ -1,6 +1,5 @@
-// Equal HelmRelease inputs render once: HelmReleases of several clusters rendered at the same time share one
-// run of the bundled helm (the render cache only knows an output once its run ends), and each gets its own
-// objects with its own origin labels.
+// Equal HelmRelease inputs render once: renders of several clusters in flight together share one helm run
+// (the cache knows an output only once its run ends), and each stamps its own origin labels.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

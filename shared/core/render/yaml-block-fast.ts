@@ -1,6 +1,5 @@
-// A fast reader for the plain block YAML that tools print (helm's templates): block maps and sequences,
-// plain, quoted and literal scalars, one-line flow sequences. Anything else, or anything in doubt, yields
-// undefined and the caller parses with the `yaml` package; scalars are typed by that package's own tags.
+// A fast, exact reader for the plain block YAML helm's templates print, typed by the `yaml` package's own
+// YAML 1.1 tags; anything outside that subset, or in doubt, yields undefined: the caller uses the package.
 import { isScalar, Schema } from 'yaml';
 import { yaml11Tags } from './yaml-codec.ts';
 
