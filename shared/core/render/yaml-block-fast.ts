@@ -163,12 +163,23 @@ class Reader {
       this.skipBlank();
       if (this.i >= this.lines.length) return null;
       const next = this.indent();
-      if (next > indent) return this.node(next);
       const content = (this.lines[this.i] as string).slice(next);
+      if (next > indent) {
+        if (content === '-' || content.startsWith('- ') || keyOf(content)) return this.node(next);
+        // A scalar or flow collection on a line of its own (`resources:` then `{}`, as toYaml | nindent prints).
+        if (content.startsWith('|')) bail();
+        this.i++;
+        return this.inline(content.trim(), indent);
+      }
       // A map's value may be a sequence at the map's own indent (how go-yaml prints lists).
       if (inMap && next === indent && (content === '-' || content.startsWith('- '))) return this.seq(indent);
       return null;
     }
+    return this.inline(text, indent);
+  }
+
+  /** A value written on one line (the current line was already passed), below a node at `indent`. */
+  private inline(text: string, indent: number): unknown {
     let value: unknown;
     const c = text[0] as string;
     if (c === '|') value = this.literal(text, indent);

@@ -194,7 +194,12 @@ function randomDoc(rand: () => number): string {
         lines.push(
           `${inSeq ? `${pad}-` : head} [${items.join(pick([', ', ',', ' , ']))}]${pick(['', ' # c', ','])}`,
         );
-      } else if (inSeq && r < 0.55) {
+      } else if (r < 0.5) {
+        // A value on a line of its own, below its key or dash (toYaml | nindent prints `{}` so).
+        lines.push(inSeq ? `${pad}-` : head);
+        lines.push(`${' '.repeat(indent + pick([0, 1, 2, 4]))}${pick(['{}', '[]', '[a, 1]', ...SCALARS])}`);
+        if (rand() < 0.2) lines.push(`${' '.repeat(indent + pick([1, 2]))}${pick(SCALARS)}`);
+      } else if (inSeq && r < 0.6) {
         lines.push(`${pad}- ${key()}: ${pick(SCALARS)}`);
         lines.push(`${' '.repeat(indent + pick([2, 2, 3]))}${key()}: ${pick(SCALARS)}`);
       } else {
@@ -262,6 +267,10 @@ describe('parseBlockYaml', () => {
       'a:\n  - 1\n  - 2\nb: 3\n',
       'a: b: c\n',
       'k: |\n  x\n y\n',
+      'resources:\n  {}\nnext: 1\n',
+      '- \n  plain\n- x\n',
+      'k:\n  a\n  b\n',
+      'k:\n  |\n    x\n',
       'k:\n  x\n',
       "k: 'a\n  b'\n",
       '...\n',
