@@ -40,9 +40,10 @@ async function settled(): Promise<void> {
   await h.waitFor(
     'every Kustomization settled on the head revision',
     async () =>
-      (await h.status()).clusters[0]?.kustomizations.every(
-        (k) => k.render?.ready && k.render.revision === head && k.artifact?.revision !== undefined,
-      ) || undefined,
+      (await h.status()).clusters[0]?.kustomizations
+        .filter((k) => k.kind === 'Kustomization')
+        .every((k) => k.render?.ready && k.render.revision === head && k.artifact?.revision !== undefined) ||
+      undefined,
   );
   await new Promise((r) => setTimeout(r, 1000));
 }
