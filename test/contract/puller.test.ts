@@ -437,6 +437,17 @@ describe('reconcileCluster', () => {
     });
   });
 
+  describe('drift correction', () => {
+    it('leaves drift alone when the artifact says not to correct it (a HelmRelease without driftDetection enabled)', async () => {
+      await publish(APPS, [owned(configMap('untouched'))], { apply: { correctDrift: false } });
+      expect(await reconcileCluster(deps)).toHaveLength(1);
+      await deps.kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'untouched' });
+      clock.t += INTERVAL_MS * 2;
+      expect(await reconcileCluster(deps)).toEqual([]);
+      expect(live('ConfigMap', 'untouched', 'apps')).toBeUndefined();
+    });
+  });
+
   describe('pruning', () => {
     it('deletes an object the next artifact no longer has', async () => {
       await publish(APPS, [owned(configMap('keep')), owned(configMap('gone'))]);

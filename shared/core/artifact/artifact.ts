@@ -19,6 +19,8 @@ export interface ApplyOptions {
   timeoutMs: number;
   /** How often the puller re-applies an unchanged artifact to correct drift. */
   intervalMs: number;
+  /** false: an unchanged artifact is not re-applied (a HelmRelease's driftDetection disabled or warn). */
+  correctDrift?: boolean;
   /** Targets of the same kind, unless `kind` names another (a HelmRelease after a Kustomization). */
   dependsOn: { name: string; namespace: string; kind?: TargetKind }[];
   serviceAccountName?: string;

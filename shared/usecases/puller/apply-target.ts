@@ -20,7 +20,10 @@ export async function applyTarget(
   const { deps, previous, target, ready } = ctx;
   const key = targetKey(target);
   const revision = payload.source.revision;
-  const driftDue = !previous || deps.clock.now() - Date.parse(previous.appliedAt) >= payload.apply.intervalMs;
+  const driftDue =
+    !previous ||
+    (payload.apply.correctDrift !== false &&
+      deps.clock.now() - Date.parse(previous.appliedAt) >= payload.apply.intervalMs);
   if (previous?.digest === ctx.digest && !previous.removed && !driftDue) {
     ready.set(key, true);
     return undefined;

@@ -51,7 +51,7 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
         sourceRef: { kind: chart.kind, namespace: chart.namespace, name: chart.name },
         needsConfigs: hr.spec.valuesFrom.length > 0,
         apply: applyOptionsOf(hr),
-        warnings: hr.spec.notHonoured ?? [],
+        warnings: [...(hr.spec.notHonoured ?? []), ...driftWarnings(hr)],
       };
     },
     async render(record: TargetRecord, inputs: RenderInputs): Promise<RenderOutput> {
@@ -171,6 +171,20 @@ function releaseOf(record: TargetRecord): HelmReleaseRecord {
   return record;
 }
 
+/** What Sluice's drift handling does differently from helm-controller's, said in the status. */
+function driftWarnings(hr: HelmRelease): string[] {
+  const { mode, ignore } = hr.spec.driftDetection;
+  if (mode === 'warn')
+    return [
+      'spec.driftDetection.mode: warn: drift is not reported by Sluice; as with warn, it is not corrected either',
+    ];
+  if (mode === 'enabled' && ignore.length > 0)
+    return [
+      "spec.driftDetection.ignore: not honoured yet: each interval the puller re-applies the release's objects as rendered, the ignored fields included (fields the chart does not set are left alone)",
+    ];
+  return [];
+}
+
 function applyOptionsOf(hr: HelmRelease): ApplyOptions {
   return {
     prune: true,
@@ -179,6 +193,8 @@ function applyOptionsOf(hr: HelmRelease): ApplyOptions {
     force: hr.spec.upgrade.force,
     timeoutMs: hr.spec.timeoutMs,
     intervalMs: hr.spec.intervalMs,
+    // As helm-controller: the cluster is corrected back to the release only with driftDetection enabled.
+    ...(hr.spec.driftDetection.mode !== 'enabled' && { correctDrift: false }),
     dependsOn: hr.spec.dependsOn.map((d) => ({
       name: d.name,
       namespace: d.namespace ?? hr.metadata.namespace,
