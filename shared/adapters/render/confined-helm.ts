@@ -87,10 +87,12 @@ export class ConfinedHelm implements HelmRunner {
     const home = await mkdtemp(join(this.scratchDir, 'helm-'));
     try {
       // Empty homes: no repositories, registry logins or plugins for helm to find.
-      for (const dir of ['cache', 'config', 'data', 'plugins']) await mkdir(join(home, dir));
+      await Promise.all(['cache', 'config', 'data', 'plugins'].map((dir) => mkdir(join(home, dir))));
       return await body(home);
     } finally {
-      await rm(home, { recursive: true, force: true });
+      // Removed off the render's path: helm has exited, nothing reads the home again, and removing a
+      // folder a sandbox has just bound costs more than the rest of the home's life.
+      rm(home, { recursive: true, force: true }).catch(() => {});
     }
   }
 
