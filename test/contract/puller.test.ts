@@ -784,6 +784,22 @@ describe('reconcileCluster', () => {
       expect(report.message).toContain('flux-system/missing');
     });
 
+    it('waits for a dependency of another kind when dependsOn names its kind (a HelmRelease after a Kustomization)', async () => {
+      const WEB: ObjectKey = { namespace: 'flux-system', name: 'web' };
+      await publish(WEB, [owned(configMap('web-config'), WEB)], {
+        kind: 'HelmRelease',
+        apply: { dependsOn: [{ ...INFRA, kind: 'Kustomization' }] },
+      });
+      await publish(INFRA, [owned(configMap('infra-config', 'no-such-namespace'), INFRA)]);
+      const held = reportFor(await reconcileCluster(deps), WEB);
+      expect(held).toMatchObject({ ready: false, reason: 'DependencyNotReady' });
+      expect(live('ConfigMap', 'web-config', 'apps')).toBeUndefined();
+      await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
+      const reports = await reconcileCluster(deps);
+      expect(reportFor(reports, WEB).ready).toBe(true);
+      expect(reports.map((r) => r.target.name)).toEqual(['infra', 'web']);
+    });
+
     it('treats an unchanged, healthy dependency as ready', async () => {
       await publish(INFRA, [owned(configMap('infra-config'), INFRA)]);
       await reconcileCluster(deps);
