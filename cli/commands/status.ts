@@ -118,7 +118,10 @@ function whyNotApplied(view: StatusView, cluster: StatusView['clusters'][number]
   const targets = cluster.kustomizations;
   if (targets.length === 0) return undefined;
   const applied = targets.some((k) => k.apply);
-  const shown = targets.find((k) => k.artifact?.digest && !k.artifact.deleted);
+  // sluice get artifact names Kustomizations.
+  const shown = targets.find(
+    (k) => (k.kind ?? 'Kustomization') === 'Kustomization' && k.artifact?.digest && !k.artifact.deleted,
+  );
   const look = shown
     ? `; see what would be applied with: sluice get artifact ${cluster.name}/${shown.namespace === 'flux-system' ? '' : `${shown.namespace}/`}${shown.name}`
     : '';
