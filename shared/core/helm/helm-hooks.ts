@@ -3,7 +3,8 @@
 import type { KubeObject } from '../render/yaml-codec.ts';
 import { HELM_HOOK } from './helm-release-apply.ts';
 
-const HOOK_EVENTS = new Set([
+/** The events helm runs hooks for (`test` is `helm test`'s). */
+export const HOOK_EVENTS = [
   'pre-install',
   'post-install',
   'pre-delete',
@@ -13,11 +14,15 @@ const HOOK_EVENTS = new Set([
   'pre-rollback',
   'post-rollback',
   'test',
-  'test-success',
-]);
+] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+/** What helm accepts in `helm.sh/hook`: the events above and Helm 2's `test-success`. */
+const KNOWN_EVENTS = new Set<string>([...HOOK_EVENTS, 'test-success']);
 
 export type HookKind = 'none' | 'hook' | 'test' | 'unknown';
 
+/** An object's annotations; none when metadata or annotations are missing or not a map. */
 export function annotationsOf(obj: KubeObject): Record<string, unknown> {
   const meta = obj.metadata;
   if (!meta || typeof meta !== 'object') return {};
@@ -32,6 +37,6 @@ export function hookKind(obj: KubeObject): HookKind {
   const events = String(value)
     .split(',')
     .map((e) => e.trim().toLowerCase());
-  if (events.some((e) => !HOOK_EVENTS.has(e))) return 'unknown';
+  if (events.some((e) => !KNOWN_EVENTS.has(e))) return 'unknown';
   return events.some((e) => e === 'test' || e === 'test-success') ? 'test' : 'hook';
 }

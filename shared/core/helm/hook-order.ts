@@ -1,21 +1,11 @@
 // The hooks a release runs and in which order: each hooked object's events, weight and delete policies as
 // helm reads its annotations, and helm's order (kind order first, then a stable sort by weight, then name).
 import type { KubeObject } from '../render/yaml-codec.ts';
+import { annotationsOf, HOOK_EVENTS, type HookEvent } from './helm-hooks.ts';
 import { HELM_HOOK, HELM_HOOK_DELETE_POLICY, HELM_HOOK_WEIGHT } from './helm-release-apply.ts';
 import { sortByInstallOrder } from './install-order.ts';
 
-export const HOOK_EVENTS = [
-  'pre-install',
-  'post-install',
-  'pre-delete',
-  'post-delete',
-  'pre-upgrade',
-  'post-upgrade',
-  'pre-rollback',
-  'post-rollback',
-  'test',
-] as const;
-export type HookEvent = (typeof HOOK_EVENTS)[number];
+export type { HookEvent };
 
 export const HOOK_DELETE_POLICIES = ['before-hook-creation', 'hook-succeeded', 'hook-failed'] as const;
 export type HookDeletePolicy = (typeof HOOK_DELETE_POLICIES)[number];
@@ -30,20 +20,19 @@ export interface Hook {
   deletePolicies: HookDeletePolicy[];
 }
 
-function annotations(obj: KubeObject): Record<string, string> {
-  const meta = (obj.metadata ?? {}) as { annotations?: Record<string, string> };
-  return meta.annotations ?? {};
-}
-
 export function isHook(obj: KubeObject): boolean {
-  return annotations(obj)[HELM_HOOK] !== undefined;
+  return annotationsOf(obj)[HELM_HOOK] !== undefined;
 }
 
 /** The hook an object is, as helm reads its annotations (unknown events and policies are ignored). */
 export function hookOf(obj: KubeObject): Hook {
-  const a = annotations(obj);
-  const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim());
-  const weight = a[HELM_HOOK_WEIGHT]?.trim() ?? '';
+  const a = annotationsOf(obj);
+  const text = (value: unknown) => (value === undefined ? '' : String(value));
+  const list = (value: unknown) =>
+    text(value)
+      .split(',')
+      .map((s) => s.trim());
+  const weight = text(a[HELM_HOOK_WEIGHT]).trim();
   return {
     object: obj,
     kind: String(obj.kind ?? ''),
