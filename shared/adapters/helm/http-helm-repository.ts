@@ -17,7 +17,7 @@ import type {
 import type { HostResolver } from '../../ports/host-resolver.ts';
 import type { RemoteAccess, TlsMaterial } from '../../ports/remote-access.ts';
 import { GuardedHttp } from '../git/guarded-http.ts';
-import { authFailed, statusFailed, transportFailed } from './helm-http-errors.ts';
+import { authFailed, statusFailed, transportFailed } from '../net/source-http-errors.ts';
 
 export interface HttpHelmRepositoryOptions {
   policy: SourceAddressPolicy;

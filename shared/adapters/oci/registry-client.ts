@@ -16,15 +16,9 @@ import type { HostResolver } from '../../ports/host-resolver.ts';
 import type { OciDescriptor, OciRegistryClient, ResolvedManifest } from '../../ports/oci-registry.ts';
 import type { RegistryTokenSource } from '../../ports/registry-token-source.ts';
 import type { RemoteAccess } from '../../ports/remote-access.ts';
+import { statusFailed, transportFailed } from '../net/source-http-errors.ts';
 import { systemResolver } from '../net/system-resolver.ts';
-import {
-  drain,
-  type RegistryResponse,
-  RegistrySession,
-  readAll,
-  statusFailure,
-  transportFailure,
-} from './registry-session.ts';
+import { drain, type RegistryResponse, RegistrySession, readAll } from './registry-session.ts';
 
 const MiB = 1024 * 1024;
 
@@ -164,7 +158,7 @@ export class HttpOciRegistryClient implements OciRegistryClient {
     } catch (err) {
       if (err instanceof SluiceError && err.code === 'LimitExceeded')
         throw tooBig(session.display, digest, maxBytes);
-      throw transportFailure(session.display, err);
+      throw transportFailed(session.display, err);
     }
     const served = `sha256:${hash.digest('hex')}`;
     if (received !== size || served !== digest) {
@@ -220,7 +214,7 @@ export class HttpOciRegistryClient implements OciRegistryClient {
     if (res.status >= 200 && res.status < 300) return;
     await drain(res);
     if (res.status === 401 || res.status === 403) throw session.authFailed(res.status);
-    throw statusFailure(session.display, res.status, what);
+    throw statusFailed(`${what} of ${session.display}`, res.status);
   }
 
   private async session(url: string, access: RemoteAccess): Promise<RegistrySession> {

@@ -10,6 +10,7 @@ import { parseChallenge } from '../../core/oci/www-authenticate.ts';
 import type { HostResolver } from '../../ports/host-resolver.ts';
 import type { SourceCredentials, TlsMaterial } from '../../ports/remote-access.ts';
 import { GuardedHttp } from '../git/guarded-http.ts';
+import { authFailed, statusFailed, transportFailed } from '../net/source-http-errors.ts';
 
 export interface SessionOptions {
   policy: SourceAddressPolicy;
@@ -88,14 +89,7 @@ export class RegistrySession {
 
   /** A failure for a refused or missing login, naming where the credentials come from. */
   authFailed(status: number): SluiceError {
-    const fix =
-      this.o.authFix?.fix ??
-      (this.o.credentials
-        ? 'check the credentials in spec.secretRef'
-        : 'the repository needs credentials: set spec.secretRef');
-    return new SluiceError('SourceAuthFailed', `${this.display} refused access (HTTP ${status}); ${fix}`, {
-      field: this.o.authFix?.field ?? 'spec.secretRef',
-    });
+    return authFailed(this.display, status, this.o.credentials !== undefined, this.o.authFix);
   }
 
   private async answer(header: string | undefined, tried: string | undefined) {
@@ -143,7 +137,7 @@ export class RegistrySession {
       throw this.authFailed(res.status);
     }
     const body = await readAll(this, res, TOKEN_RESPONSE_LIMIT, 'token response');
-    if (res.status !== 200) throw statusFailure(this.display, res.status, 'the token endpoint');
+    if (res.status !== 200) throw statusFailed(`the token endpoint of ${this.display}`, res.status);
     let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -176,7 +170,7 @@ export class RegistrySession {
     try {
       res = await http.request({ url: url.toString(), method: 'GET', headers });
     } catch (err) {
-      throw transportFailure(this.display, err, this.o.deadline);
+      throw transportFailed(this.display, err, this.o.deadline);
     }
     return {
       status: res.statusCode,
@@ -208,7 +202,10 @@ export async function readAll(
   try {
     for await (const chunk of res.body ?? []) chunks.push(Buffer.from(chunk));
   } catch (err) {
-    throw transportFailure(session.display, err, deadline, `${what} of ${session.display}`, limit);
+    throw transportFailed(session.display, err, deadline, {
+      what: `${what} of ${session.display}`,
+      bytes: limit,
+    });
   }
   return Buffer.concat(chunks);
 }
@@ -221,73 +218,4 @@ export async function drain(res: RegistryResponse): Promise<void> {
   } catch {
     // an error page that fails to arrive changes nothing
   }
-}
-
-/** HTTP statuses other than 401/403/404: rate limits and server errors are worth a retry, the rest is not. */
-export function statusFailure(display: string, status: number, what: string): SluiceError {
-  const transient = status === 408 || status === 429 || status >= 500;
-  return new SluiceError(
-    'SourceFetchFailed',
-    `${what} of ${display} answered HTTP ${status}${transient ? '; will retry' : ''}`,
-    { retryable: transient, field: 'spec.url' },
-  );
-}
-
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
-]);
-
-/** GuardedHttp speaks in Git codes; a registry's failures are SourceFetchFailed / SourceAuthFailed. */
-export function transportFailure(
-  display: string,
-  err: unknown,
-  deadline?: AbortSignal,
-  what?: string,
-  limit?: number,
-): SluiceError {
-  if (err instanceof SluiceError) {
-    if (err.code === 'GitFetchFailed') {
-      return new SluiceError('SourceFetchFailed', err.message, {
-        retryable: err.retryable,
-        cause: err,
-        field: 'spec.url',
-      });
-    }
-    if (err.code === 'GitAuthFailed') {
-      return new SluiceError('SourceAuthFailed', err.message, { cause: err, field: 'spec.url' });
-    }
-    if (err.code === 'LimitExceeded' && what && limit !== undefined) {
-      return new SluiceError(
-        'LimitExceeded',
-        `${what} is larger than ${limit} bytes, the limit for it; it is refused`,
-        { cause: err, field: 'spec.url' },
-      );
-    }
-    return err;
-  }
-  if (deadline?.aborted) {
-    return new SluiceError(
-      'SourceFetchFailed',
-      `fetching from ${display} ran past spec.timeout; will retry`,
-      {
-        retryable: true,
-        cause: err,
-        field: 'spec.timeout',
-      },
-    );
-  }
-  const code = (err as { code?: string }).code;
-  return new SluiceError(
-    'SourceFetchFailed',
-    `cannot reach ${display}${code ? ` (${code})` : ''}; will retry`,
-    { retryable: code === undefined || TRANSIENT_CODES.has(code), cause: err, field: 'spec.url' },
-  );
 }

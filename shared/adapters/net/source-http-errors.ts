@@ -1,5 +1,5 @@
-// What a chart repository's answers and transport failures mean to a HelmRepository: 401/403 name the
-// Secret, 404 says what is missing, 5xx and timeouts are worth a retry. URLs in messages carry no userinfo.
+// What a source server's answers and transport failures mean to a source (HelmRepository, OCIRepository):
+// 401/403 name the Secret, 5xx, rate limits and timeouts are worth a retry. URLs in messages carry no userinfo.
 import { SluiceError } from '../../core/errors.ts';
 
 /** Connection failures that a later attempt may not meet. */
@@ -15,12 +15,23 @@ const TRANSIENT_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-export function authFailed(where: string, status: number, hadCredentials: boolean): SluiceError {
-  const fix = hadCredentials
-    ? 'check the credentials in spec.secretRef'
-    : 'the repository needs credentials: set spec.secretRef';
-  return new SluiceError('SourceAuthFailed', `${where} refused access (HTTP ${status}); ${fix}`, {
-    field: 'spec.secretRef',
+/**
+ * A refused or missing login. `fix` overrides the advice and field when the credentials are not the Secret's
+ * (an ECR login).
+ */
+export function authFailed(
+  where: string,
+  status: number,
+  hadCredentials: boolean,
+  fix?: { fix: string; field: string },
+): SluiceError {
+  const advice =
+    fix?.fix ??
+    (hadCredentials
+      ? 'check the credentials in spec.secretRef'
+      : 'the repository needs credentials: set spec.secretRef');
+  return new SluiceError('SourceAuthFailed', `${where} refused access (HTTP ${status}); ${advice}`, {
+    field: fix?.field ?? 'spec.secretRef',
   });
 }
 
@@ -35,13 +46,13 @@ export function statusFailed(where: string, status: number): SluiceError {
 }
 
 /**
- * A transport failure as a HelmRepository failure. GuardedHttp speaks in Git codes (GitFetchFailed for
- * timeouts, GitAuthFailed for credentials over plain HTTP); `limit` rewords its download limit.
+ * A transport failure as a source's failure. GuardedHttp speaks in Git codes (GitFetchFailed for timeouts,
+ * GitAuthFailed for credentials over plain HTTP); `limit` rewords its download limit.
  */
 export function transportFailed(
   where: string,
   err: unknown,
-  deadline: AbortSignal,
+  deadline?: AbortSignal,
   limit?: { what: string; bytes: number },
 ): SluiceError {
   if (err instanceof SluiceError) {
@@ -64,7 +75,7 @@ export function transportFailed(
     }
     return err;
   }
-  if (deadline.aborted) {
+  if (deadline?.aborted) {
     return new SluiceError('SourceFetchFailed', `fetching from ${where} ran past spec.timeout; will retry`, {
       retryable: true,
       cause: err,
