@@ -204,12 +204,7 @@ async function registerKustomizations(
     const existing = existingRecords.get(key);
     if (existing && same(existing, record)) continue;
     const target = kustomizationTarget(ks.metadata);
-    if (existing && existing.sourceKey !== sourceKey && existing.sourceKey) {
-      await state.unsubscribe(existing.sourceKey, cluster, target);
-    }
-    await state.putTargetRecord(record);
-    if (sourceKey) await state.subscribe(sourceKey, cluster, target);
-    await enqueueRender(deps, cluster, target);
+    await storeAndRender(deps, state, target, existing?.sourceKey, record);
     enqueued.add(key);
   }
   return { declared, enqueued };
@@ -232,14 +227,7 @@ async function registerHelmReleases(
     declared.add(key);
     const target: Target = { kind: 'HelmRelease', namespace: hr.metadata.namespace, name: hr.metadata.name };
     const existing = await state.getTargetRecord(cluster, target);
-    if (existing && !same(existing.parent, parentKey)) {
-      const parentRef = objectRef('Kustomization', parentKey);
-      throw new SluiceError(
-        'ValidationFailed',
-        `${parentRef}: HelmRelease ${key} is already declared by Kustomization ${keyOf(existing.parent ?? { namespace: '', name: '' })} in cluster ${cluster}; declare it once`,
-        { object: parentRef },
-      );
-    }
+    refuseOtherParent(existing, 'HelmRelease', key, parentKey, cluster);
     const chart = chartSourceOf(hr);
     const sourceKey =
       sources.get(sourceRefKey(chart.kind, chart)) ??
@@ -247,11 +235,7 @@ async function registerHelmReleases(
       '';
     const record: HelmReleaseRecord = { cluster, helmRelease: hr, sourceKey, parent: parentKey, ancestors };
     if (existing && same(existing, record)) continue;
-    if (existing?.sourceKey && existing.sourceKey !== sourceKey)
-      await state.unsubscribe(existing.sourceKey, cluster, target);
-    await state.putTargetRecord(record);
-    if (sourceKey) await state.subscribe(sourceKey, cluster, target);
-    await enqueueRender(deps, cluster, target);
+    await storeAndRender(deps, state, target, existing?.sourceKey, record);
     enqueued.add(key);
   }
   return { declared, enqueued };
@@ -359,16 +343,43 @@ async function refuseInvalidChildren(
       );
     }
     const existing = await state.getTargetRecord(cluster, kustomizationTarget(ks.metadata));
-    if (existing && !same(existing.parent, parentKey)) {
-      throw new SluiceError(
-        'ValidationFailed',
-        `${parentRef}: Kustomization ${key} is already declared by Kustomization ${keyOf(existing.parent ?? { namespace: '', name: '' })} in cluster ${cluster}; declare it once`,
-        { object: parentRef },
-      );
-    }
+    refuseOtherParent(existing, 'Kustomization', key, parentKey, cluster);
     existingRecords.set(key, asKustomizationRecord(existing));
   }
   return existingRecords;
+}
+
+/** A child another Kustomization already declares in this cluster is refused: one parent owns a child. */
+function refuseOtherParent(
+  existing: { parent?: ObjectKey | null | undefined } | undefined,
+  kind: 'Kustomization' | 'HelmRelease',
+  key: string,
+  parentKey: ObjectKey,
+  cluster: string,
+): void {
+  if (!existing || same(existing.parent, parentKey)) return;
+  const parentRef = objectRef('Kustomization', parentKey);
+  throw new SluiceError(
+    'ValidationFailed',
+    `${parentRef}: ${kind} ${key} is already declared by Kustomization ${keyOf(existing.parent ?? { namespace: '', name: '' })} in cluster ${cluster}; declare it once`,
+    { object: parentRef },
+  );
+}
+
+/** Writes a child's changed record, moves its subscription to its (new) source, and renders it again. */
+async function storeAndRender(
+  deps: PipelineDeps,
+  state: StateStore,
+  target: Target,
+  previousSourceKey: string | undefined,
+  record: KustomizationRecord | HelmReleaseRecord,
+): Promise<void> {
+  const { cluster, sourceKey } = record;
+  if (previousSourceKey && previousSourceKey !== sourceKey)
+    await state.unsubscribe(previousSourceKey, cluster, target);
+  await state.putTargetRecord(record);
+  if (sourceKey) await state.subscribe(sourceKey, cluster, target);
+  await enqueueRender(deps, cluster, target);
 }
 
 function splitKey(ref: string): ObjectKey {
