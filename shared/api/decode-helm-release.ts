@@ -1,7 +1,7 @@
 // Validates a raw helm.toolkit.fluxcd.io/v2 HelmRelease into the typed API with helm-controller's CRD rules
 // and defaults, naming each bad field; fields Sluice accepts but does not carry out become status warnings.
 import { releaseNameOf } from '../core/helm/release-name.ts';
-import { dropUndefined, optional } from './decode-git-repository.ts';
+import { optional } from './decode-git-repository.ts';
 import {
   decodeInstall,
   decodeUninstall,
@@ -16,6 +16,7 @@ import {
   integer,
   validateAcceptedOnly,
 } from './decode-helm-release-parts.ts';
+import { decodeCommonMetadata } from './decode-kustomization.ts';
 import { type FieldReader, isRecord } from './field-reader.ts';
 import { COMMON_METADATA_FIELDS, HELM_RELEASE_SPEC_FIELDS, OBJECT_FIELDS } from './flux-fields.ts';
 import { HELM_RELEASE_API, type HelmRelease } from './helm-release.ts';
@@ -65,14 +66,7 @@ export function decodeHelmRelease(
     upgrade: decodeUpgrade(r, spec),
     uninstall: decodeUninstall(r, spec),
     postRenderers: decodePostRenderers(r, spec),
-    ...optional(
-      'commonMetadata',
-      commonMetadataRaw &&
-        dropUndefined({
-          labels: r.stringMap(commonMetadataRaw, 'labels', 'spec.commonMetadata.labels'),
-          annotations: r.stringMap(commonMetadataRaw, 'annotations', 'spec.commonMetadata.annotations'),
-        }),
-    ),
+    ...optional('commonMetadata', commonMetadataRaw && decodeCommonMetadata(r, commonMetadataRaw)),
     dependsOn: decodeDependsOn(r, spec),
     ...optional(
       'serviceAccountName',

@@ -99,14 +99,7 @@ export function decodeKustomization(
     ...optional('components', r.strings(spec, 'components', 'spec.components')),
     ignoreMissingComponents:
       r.boolean(spec, 'ignoreMissingComponents', 'spec.ignoreMissingComponents') ?? false,
-    ...optional(
-      'commonMetadata',
-      commonMetadataRaw &&
-        dropUndefined({
-          labels: r.stringMap(commonMetadataRaw, 'labels', 'spec.commonMetadata.labels'),
-          annotations: r.stringMap(commonMetadataRaw, 'annotations', 'spec.commonMetadata.annotations'),
-        }),
-    ),
+    ...optional('commonMetadata', commonMetadataRaw && decodeCommonMetadata(r, commonMetadataRaw)),
     ...optional(
       'postBuild',
       postBuildRaw &&
@@ -157,6 +150,17 @@ export function decodePatch(r: FieldReader, item: Record<string, unknown>, path:
     patch: r.string(item, 'patch', `${path}.patch`, { required: true }) ?? '',
     ...optional('target', selector),
   };
+}
+
+/** spec.commonMetadata's labels and annotations, shared with HelmReleases (its fields checked by the caller). */
+export function decodeCommonMetadata(
+  r: FieldReader,
+  raw: Record<string, unknown>,
+): { labels?: Record<string, string>; annotations?: Record<string, string> } {
+  return dropUndefined({
+    labels: r.stringMap(raw, 'labels', 'spec.commonMetadata.labels'),
+    annotations: r.stringMap(raw, 'annotations', 'spec.commonMetadata.annotations'),
+  });
 }
 
 /** One kustomize image override (Flux's kustomize.Image), shared with HelmRelease post-renderers. */
