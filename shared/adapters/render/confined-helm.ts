@@ -1,8 +1,8 @@
 // HelmRunner over the bundled helm v4, confined like kustomize: an empty environment but for HELM_* homes
 // in a private scratch directory (no repositories, registries or plugins), no network, only the chart and
 // the values file visible, bounded time, memory and output. `lookup` finds no cluster: there is none.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { lstat, readdir, realpath, rm } from 'node:fs/promises';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SluiceError } from '../../core/errors.ts';
@@ -60,11 +60,8 @@ export class ConfinedHelm implements HelmRunner {
   }
 
   async template(run: HelmTemplateRun): Promise<string> {
-    // The chart is checked while the home is made; helm starts only once both are done.
-    const guarded = guardChartTree(run.chartPath);
-    guarded.catch(() => {}); // awaited (and thrown) below, or dropped when the home cannot be made
+    guardChartTree(run.chartPath);
     return this.withHome(async (home) => {
-      await guarded;
       const valuesFile = join(home, 'values.yaml');
       // JSON is YAML, and it keeps every key and string exactly as given.
       writeFileSync(valuesFile, JSON.stringify(run.values));
@@ -117,28 +114,37 @@ export class ConfinedHelm implements HelmRunner {
 
 /**
  * Helm follows symlinks when it loads a chart directory. Chart snapshots hold regular files only, so a
- * link that leads out of the chart is refused here too, for hosts where no sandbox hides the rest.
+ * link that leads out of the chart is refused here too, for hosts where no sandbox hides the rest. Walked
+ * synchronously: a chart is a bounded tree of a few dozen files, and each await would cost more than a read.
  */
-async function guardChartTree(chartPath: string): Promise<void> {
-  const stat = await lstat(chartPath).catch(() => undefined);
+function guardChartTree(chartPath: string): void {
+  const stat = lstatSync(chartPath, { throwIfNoEntry: false });
   if (!stat)
     throw new SluiceError('PathNotFound', 'the chart to render is missing from its snapshot', {
       retryable: false,
     });
   if (stat.isSymbolicLink()) throw escapes('the chart itself');
   if (!stat.isDirectory()) return;
-  const root = await realpath(chartPath);
+  const root = realpathSync(chartPath);
   const pending = [chartPath];
   while (pending.length > 0) {
     const dir = pending.pop() as string;
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) pending.push(path);
       else if (entry.isSymbolicLink()) {
-        const target = await realpath(path).catch(() => undefined);
+        const target = realpathOrUndefined(path);
         if (target === undefined || !isWithin(root, target)) throw escapes(path.slice(chartPath.length + 1));
       }
     }
+  }
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 
