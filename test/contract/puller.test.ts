@@ -3,16 +3,9 @@
 // apply stages, the in-cluster inventory, owner-checked pruning, refusal of untrusted artifacts,
 // signed tombstones and dependsOn.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
-import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
-import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
-import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
 import { inventoryOf } from '../../shared/core/apply/inventory.ts';
@@ -20,7 +13,6 @@ import {
   type ApplyOptions,
   ARTIFACT_API,
   type ArtifactPayload,
-  artifactKey,
   bindingOf,
   type SignedArtifact,
   type TombstonePayload,
@@ -34,13 +26,13 @@ import { type TargetKind, targetKey } from '../../shared/core/pipeline/target.ts
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import type { KeyService } from '../../shared/ports/key-service.ts';
-import { silentLogger } from '../../shared/ports/logger.ts';
 import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { ensureInventoryNamespace, inventoryName } from '../../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import { type PullerWorld, pullerDeps, startPullerWorld, storeAndIndex } from '../support/puller-world.ts';
 
 const BUCKET = 'sluice-puller-test';
 const INVENTORY_NS = 'sluice-system';
@@ -50,34 +42,19 @@ const queues = defaultQueueNames('puller-test');
 const APPS: ObjectKey = { namespace: 'flux-system', name: 'apps' };
 const INFRA: ObjectKey = { namespace: 'flux-system', name: 'infra' };
 
-let dir: string;
-let fauxqs: FauxqsHandle;
-let store: S3ObjectStore;
-let queue: SqsQueue;
-let keys: LocalKeyService;
+let world: PullerWorld;
+let store: PullerWorld['store'];
+let queue: PullerWorld['queue'];
+let keys: PullerWorld['keys'];
 let otherKeys: LocalKeyService;
-let publicKeyPem: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-puller-'));
-  fauxqs = await startFauxqs({});
-  const clients = createAwsClients({
-    region: 'us-east-1',
-    endpoint: fauxqs.endpoint,
-    credentials: fauxqs.credentials,
-  });
-  await ensureInfrastructure(clients, queues, ['reports'], BUCKET);
-  store = new S3ObjectStore(clients.s3, BUCKET);
-  queue = new SqsQueue(clients.sqs);
-  keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
-  otherKeys = new LocalKeyService(join(dir, 'other', 'signing.pem'));
-  publicKeyPem = await keys.publicKeyPem();
+  world = await startPullerWorld({ name: 'puller', bucket: BUCKET, queues, clusters: ['reports'] });
+  ({ store, queue, keys } = world);
+  otherKeys = new LocalKeyService(join(world.dir, 'other', 'signing.pem'));
 });
 
-afterAll(async () => {
-  await fauxqs?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => world?.close());
 
 // Every test gets its own cluster name (its own index in the store) and its own Kubernetes API server.
 let clusterSeq = 0;
@@ -91,23 +68,12 @@ beforeEach(async () => {
   const kc = new KubeConfig();
   kc.loadFromString(kube.kubeconfig());
   clock = { t: Date.parse('2025-06-01T12:00:00Z') };
-  deps = {
+  deps = pullerDeps(world, {
     cluster: `c${++clusterSeq}-${process.pid}`,
-    store,
-    queue,
     kube: new ClientNodeCluster(kc),
-    publicKeyPem,
-    clock: { now: () => clock.t },
-    log: silentLogger,
+    clock,
     queues: { cluster: queues.cluster('unused'), reports: queues.reports('reports') },
-    fieldManager: 'sluice',
-    inventoryNamespace: INVENTORY_NS,
-    establishTimeoutMs: 5_000,
-    sleep: async (ms) => {
-      clock.t += ms;
-      await new Promise((r) => setTimeout(r, 5));
-    },
-  };
+  });
   // What the puller's loop does once at start.
   await ensureInventoryNamespace(deps);
   kube.requests.length = 0;
@@ -211,20 +177,7 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
   };
   const signed = await signArtifact(payload, opts.signer ?? keys);
   opts.tamper?.(signed);
-  const key = artifactKey(deps.cluster, signed.digest);
-  await putJson(store, key, signed);
-  const entry: IndexEntry = {
-    target: payload.target,
-    generation: { fleet: 1, source: generation },
-    sequence: generation,
-    revision,
-    renderKey: payload.renderKey,
-    publishedAt: new Date(clock.t).toISOString(),
-    digest: signed.digest,
-    artifactKey: key,
-  };
-  await putJson(store, stateKeys.index(deps.cluster, payload.target), entry);
-  return entry;
+  return storeAndIndex(deps, payload.target, signed, { revision, publishedAt: clock.t });
 }
 
 /** What the control plane does when a Kustomization is withdrawn: sign a tombstone and point the index at it. */
@@ -241,20 +194,7 @@ async function tombstone(ks: ObjectKey): Promise<void> {
     revision: 'main@sha1:removed',
   };
   const signed = await signArtifact(payload, keys);
-  const key = artifactKey(deps.cluster, signed.digest);
-  await putJson(store, key, signed);
-  const entry: IndexEntry = {
-    target: targetOf(ks),
-    generation: payload.generation,
-    sequence: payload.sequence,
-    revision: payload.revision,
-    renderKey: '',
-    publishedAt: new Date(clock.t).toISOString(),
-    deleted: true,
-    digest: signed.digest,
-    artifactKey: key,
-  };
-  await putJson(store, stateKeys.index(deps.cluster, targetOf(ks)), entry);
+  await storeAndIndex(deps, targetOf(ks), signed, { revision: payload.revision, publishedAt: clock.t });
 }
 
 function reportFor(reports: ApplyReport[], ks: ObjectKey): ApplyReport {

@@ -3,34 +3,22 @@
 // `helm list -A`, `helm history`, `helm get values|manifest` (the bundled helm, kubeconfig at the stand-in)
 // read the release records the puller wrote. Upgrades, maxHistory, uninstall, failing hooks, adoption of a
 // release `helm install` made. Real servers: fauxqs (S3/SQS), the test API server, the helm binary.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
-import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
-import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
-import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
-import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
 import {
   ARTIFACT_API,
   type ArtifactPayload,
-  artifactKey,
   bindingOf,
   type TombstonePayload,
 } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import { FROM_CRDS_DIR, type HelmReleaseApply } from '../../shared/core/helm/helm-release-apply.ts';
 import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
-import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
-import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import type { Target } from '../../shared/core/pipeline/target.ts';
 import { type KubeObject, objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
-import { silentLogger } from '../../shared/ports/logger.ts';
-import { putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
@@ -38,38 +26,23 @@ import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster
 import { runHelm, writeChart } from '../support/helm-charts.ts';
 import { JOB_OUTCOME_ANNOTATION } from '../support/kube-api-server/controllers.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import { type PullerWorld, pullerDeps, startPullerWorld, storeAndIndex } from '../support/puller-world.ts';
 
 const BUCKET = 'sluice-helm-records-test';
 const INTERVAL_MS = 600_000;
 const queues = defaultQueueNames('helm-records-test');
 const RELEASE: Target = { kind: 'HelmRelease', namespace: 'flux-system', name: 'small' };
 
+let world: PullerWorld;
 let dir: string;
-let fauxqs: FauxqsHandle;
-let store: S3ObjectStore;
-let queue: SqsQueue;
-let keys: LocalKeyService;
-let publicKeyPem: string;
+let keys: PullerWorld['keys'];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-helm-records-'));
-  fauxqs = await startFauxqs({});
-  const clients = createAwsClients({
-    region: 'us-east-1',
-    endpoint: fauxqs.endpoint,
-    credentials: fauxqs.credentials,
-  });
-  await ensureInfrastructure(clients, queues, ['reports'], BUCKET);
-  store = new S3ObjectStore(clients.s3, BUCKET);
-  queue = new SqsQueue(clients.sqs);
-  keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
-  publicKeyPem = await keys.publicKeyPem();
+  world = await startPullerWorld({ name: 'helm-records', bucket: BUCKET, queues, clusters: ['reports'] });
+  ({ dir, keys } = world);
 });
 
-afterAll(async () => {
-  await fauxqs?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => world?.close());
 
 let seq = 0;
 let kube: KubeApiServer;
@@ -84,23 +57,12 @@ beforeEach(async () => {
   const kc = new KubeConfig();
   kc.loadFromString(kube.kubeconfig());
   clock = { t: Date.parse('2026-06-01T12:00:00Z') };
-  deps = {
+  deps = pullerDeps(world, {
     cluster: `helm${++seq}-${process.pid}`,
-    store,
-    queue,
     kube: new ClientNodeCluster(kc),
-    publicKeyPem,
-    clock: { now: () => clock.t },
-    log: silentLogger,
+    clock,
     queues: { cluster: queues.cluster('unused'), reports: queues.reports('reports') },
-    fieldManager: 'sluice',
-    inventoryNamespace: 'sluice-system',
-    establishTimeoutMs: 5_000,
-    sleep: async (ms) => {
-      clock.t += ms;
-      await new Promise((r) => setTimeout(r, 5));
-    },
-  };
+  });
   await ensureInventoryNamespace(deps);
   kubeconfig = join(dir, `kubeconfig-${seq}`);
   writeFileSync(kubeconfig, kube.kubeconfig());
@@ -229,24 +191,7 @@ async function publish(objects: KubeObject[], opts: Publish = {}): Promise<void>
     },
     objects: [...(opts.crds ?? []), ...objects, ...(opts.hooks ?? [])],
   };
-  await index(await signArtifact(payload, keys), revision);
-}
-
-async function index(signed: Awaited<ReturnType<typeof signArtifact>>, revision: string, deleted = false) {
-  const key = artifactKey(deps.cluster, signed.digest);
-  await putJson(store, key, signed);
-  const entry: IndexEntry = {
-    target: RELEASE,
-    generation: signed.payload.generation,
-    sequence: signed.payload.sequence,
-    revision,
-    renderKey: signed.payload.kind === 'Artifact' ? signed.payload.renderKey : '',
-    publishedAt: new Date(clock.t).toISOString(),
-    ...(deleted && { deleted: true }),
-    digest: signed.digest,
-    artifactKey: key,
-  };
-  await putJson(store, stateKeys.index(deps.cluster, RELEASE), entry);
+  await storeAndIndex(deps, RELEASE, await signArtifact(payload, keys), { revision, publishedAt: clock.t });
 }
 
 async function tombstone(): Promise<void> {
@@ -261,7 +206,10 @@ async function tombstone(): Promise<void> {
     deleted: true,
     revision: 'main@sha1:removed',
   };
-  await index(await signArtifact(payload, keys), payload.revision, true);
+  await storeAndIndex(deps, RELEASE, await signArtifact(payload, keys), {
+    revision: payload.revision,
+    publishedAt: clock.t,
+  });
 }
 
 async function reconcile(): Promise<ApplyReport> {

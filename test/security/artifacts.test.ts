@@ -11,13 +11,8 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from '../../embedded/control-plane.ts';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
-import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
-import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
-import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
-import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
 import {
   ARTIFACT_API,
   type ArtifactPayload,
@@ -51,6 +46,7 @@ import {
   kustomizationStatus,
   startHarness,
 } from '../support/pipeline-harness.ts';
+import { type PullerWorld, pullerDeps, startPullerWorld } from '../support/puller-world.ts';
 
 const BUCKET = 'sluice-artifacts-security';
 const queues = defaultQueueNames('artifacts-sec');
@@ -58,33 +54,18 @@ const APPS: ObjectKey = { namespace: 'flux-system', name: 'apps' };
 const INFRA: ObjectKey = { namespace: 'flux-system', name: 'infra' };
 const INTERVAL_MS = 600_000;
 
-let dir: string;
-let fauxqs: FauxqsHandle;
-let store: S3ObjectStore;
-let queue: SqsQueue;
-let keys: LocalKeyService;
+let world: PullerWorld;
+let store: PullerWorld['store'];
+let queue: PullerWorld['queue'];
+let keys: PullerWorld['keys'];
 let publicKeyPem: string;
-let clients: ReturnType<typeof createAwsClients>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-artifacts-sec-'));
-  fauxqs = await startFauxqs({});
-  clients = createAwsClients({
-    region: 'us-east-1',
-    endpoint: fauxqs.endpoint,
-    credentials: fauxqs.credentials,
-  });
-  await ensureInfrastructure(clients, queues, [], BUCKET);
-  store = new S3ObjectStore(clients.s3, BUCKET);
-  queue = new SqsQueue(clients.sqs);
-  keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
-  publicKeyPem = await keys.publicKeyPem();
+  world = await startPullerWorld({ name: 'artifacts-sec', bucket: BUCKET, queues, clusters: [] });
+  ({ store, queue, keys, publicKeyPem } = world);
 });
 
-afterAll(async () => {
-  await fauxqs?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => world?.close());
 
 let seq = 0;
 let kube: KubeApiServer;
@@ -96,24 +77,13 @@ beforeEach(async () => {
   kube = await startKubeApiServer({ namespaces: ['apps'] });
   clock = { t: Date.parse('2026-06-01T12:00:00Z') };
   const cluster = `sec${++seq}-${process.pid}`;
-  await ensureInfrastructure(clients, queues, [cluster], BUCKET);
-  deps = {
+  await ensureInfrastructure(world.clients, queues, [cluster], BUCKET);
+  deps = pullerDeps(world, {
     cluster,
-    store,
-    queue,
     kube: clientFor(kube.kubeconfig()),
-    publicKeyPem,
-    clock: { now: () => clock.t },
-    log: silentLogger,
+    clock,
     queues: { cluster: queues.cluster(cluster), reports: queues.reports(cluster) },
-    fieldManager: 'sluice',
-    inventoryNamespace: 'sluice-system',
-    establishTimeoutMs: 5_000,
-    sleep: async (ms) => {
-      clock.t += ms;
-      await new Promise((r) => setTimeout(r, 5));
-    },
-  };
+  });
   await ensureInventoryNamespace(deps);
 });
 

@@ -1,0 +1,119 @@
+// What a puller test stands on: the real local S3/SQS server (fauxqs) with a bucket and queues, a signing key,
+// a PullerDeps for a test Kubernetes API server whose sleeps move a test clock, and the index the puller reads.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
+import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
+import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
+import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
+import { artifactKey, type Signed } from '../../shared/core/artifact/artifact.ts';
+import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
+import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
+import type { Target } from '../../shared/core/pipeline/target.ts';
+import { silentLogger } from '../../shared/ports/logger.ts';
+import { putJson } from '../../shared/ports/object-store.ts';
+import type { QueueNames } from '../../shared/usecases/pipeline-deps.ts';
+import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
+
+export interface PullerWorld {
+  /** A scratch folder, removed on close; the signing key lives under keys/. */
+  dir: string;
+  fauxqs: FauxqsHandle;
+  clients: ReturnType<typeof createAwsClients>;
+  store: S3ObjectStore;
+  queue: SqsQueue;
+  keys: LocalKeyService;
+  publicKeyPem: string;
+  close(): Promise<void>;
+}
+
+/** `clusters` are the clusters whose queues exist from the start (more can be made with `ensureInfrastructure`). */
+export async function startPullerWorld(opts: {
+  name: string;
+  bucket: string;
+  queues: QueueNames;
+  clusters: string[];
+}): Promise<PullerWorld> {
+  const dir = mkdtempSync(join(tmpdir(), `sluice-${opts.name}-`));
+  const fauxqs = await startFauxqs({});
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    endpoint: fauxqs.endpoint,
+    credentials: fauxqs.credentials,
+  });
+  await ensureInfrastructure(clients, opts.queues, opts.clusters, opts.bucket);
+  const keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
+  return {
+    dir,
+    fauxqs,
+    clients,
+    store: new S3ObjectStore(clients.s3, opts.bucket),
+    queue: new SqsQueue(clients.sqs),
+    keys,
+    publicKeyPem: await keys.publicKeyPem(),
+    async close() {
+      await fauxqs.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A puller of `cluster` against `kube`; its sleeps move `clock` on (after a short real pause). */
+export function pullerDeps(
+  world: PullerWorld,
+  opts: {
+    cluster: string;
+    kube: PullerDeps['kube'];
+    clock: { t: number };
+    queues: PullerDeps['queues'];
+  },
+): PullerDeps {
+  const { clock } = opts;
+  return {
+    cluster: opts.cluster,
+    store: world.store,
+    queue: world.queue,
+    kube: opts.kube,
+    publicKeyPem: world.publicKeyPem,
+    clock: { now: () => clock.t },
+    log: silentLogger,
+    queues: opts.queues,
+    fieldManager: 'sluice',
+    inventoryNamespace: 'sluice-system',
+    establishTimeoutMs: 5_000,
+    sleep: async (ms) => {
+      clock.t += ms;
+      await new Promise((r) => setTimeout(r, 5));
+    },
+  };
+}
+
+/**
+ * What the control plane's publish does after signing: store the record in the cluster's prefix and point the
+ * cluster's index entry for `target` at it (a tombstone's entry is marked deleted).
+ */
+export async function storeAndIndex(
+  deps: Pick<PullerDeps, 'store' | 'cluster'>,
+  target: Target,
+  signed: Signed,
+  entry: { revision: string; publishedAt: number },
+): Promise<IndexEntry> {
+  const key = artifactKey(deps.cluster, signed.digest);
+  await putJson(deps.store, key, signed);
+  const indexEntry: IndexEntry = {
+    target,
+    generation: signed.payload.generation,
+    sequence: signed.payload.sequence,
+    revision: entry.revision,
+    renderKey: signed.payload.kind === 'Artifact' ? signed.payload.renderKey : '',
+    publishedAt: new Date(entry.publishedAt).toISOString(),
+    ...(signed.payload.kind === 'Tombstone' && { deleted: true }),
+    digest: signed.digest,
+    artifactKey: key,
+  };
+  await putJson(deps.store, stateKeys.index(deps.cluster, target), indexEntry);
+  return indexEntry;
+}
