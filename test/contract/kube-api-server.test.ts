@@ -14,6 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import { widgetCrd as widgetCrdOf } from '../support/widget-crd.ts';
 
 type Obj = KubernetesObject & Record<string, unknown>;
 
@@ -80,25 +81,7 @@ function deployment(name: string, selectorApp: string, replicas = 2): Obj {
   };
 }
 
-const widgetCrd: Obj = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        subresources: { status: {} },
-      },
-    ],
-  },
-};
+const widgetCrd = widgetCrdOf({ statusSubresource: true }) as Obj;
 
 beforeAll(async () => {
   server = await startKubeApiServer();

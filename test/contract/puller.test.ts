@@ -33,6 +33,7 @@ import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 import { type PullerWorld, pullerDeps, startPullerWorld, storeAndIndex } from '../support/puller-world.ts';
+import { widget, widgetCrd } from '../support/widget-crd.ts';
 
 const BUCKET = 'sluice-puller-test';
 const INVENTORY_NS = 'sluice-system';
@@ -114,32 +115,6 @@ function deployment(name: string, ns = 'apps'): KubeObject {
     },
   };
 }
-
-const widgetCrd: KubeObject = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.example.com' },
-  spec: {
-    group: 'example.com',
-    scope: 'Namespaced',
-    names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-};
-
-const widget = (name: string, ns: string): KubeObject => ({
-  apiVersion: 'example.com/v1',
-  kind: 'Widget',
-  metadata: { name, namespace: ns },
-  spec: { size: 3 },
-});
 
 interface PublishOptions {
   apply?: Partial<ApplyOptions>;
@@ -316,7 +291,7 @@ describe('reconcileCluster', () => {
       await publish(APPS, [
         owned(widget('w', 'team-a')),
         owned(configMap('settings', 'team-a')),
-        owned(widgetCrd),
+        owned(widgetCrd()),
         owned(namespace('team-a')),
       ]);
       const reports = await reconcileCluster(deps);
@@ -447,7 +422,7 @@ describe('reconcileCluster', () => {
     });
 
     it('prunes a custom resource and its CRD removed together', async () => {
-      await publish(APPS, [owned(widgetCrd), owned(widget('w', 'apps')), owned(configMap('keep'))]);
+      await publish(APPS, [owned(widgetCrd()), owned(widget('w', 'apps')), owned(configMap('keep'))]);
       await reconcileCluster(deps);
       await publish(APPS, [owned(configMap('keep'))]);
       const report = reportFor(await reconcileCluster(deps), APPS);
@@ -459,7 +434,7 @@ describe('reconcileCluster', () => {
     });
 
     it('treats a custom resource whose CRD is already gone as pruned, also after a puller restart', async () => {
-      await publish(APPS, [owned(widgetCrd), owned(widget('w', 'apps')), owned(configMap('keep'))]);
+      await publish(APPS, [owned(widgetCrd()), owned(widget('w', 'apps')), owned(configMap('keep'))]);
       await reconcileCluster(deps);
       // Someone removes the CRD (and with it every Widget), then the puller restarts with a fresh client.
       await deps.kube.delete({
@@ -514,7 +489,7 @@ describe('reconcileCluster', () => {
     it.each([
       [
         'a CRD',
-        [owned(widgetCrd), owned(widget('w', 'apps'))],
+        [owned(widgetCrd()), owned(widget('w', 'apps'))],
         /\/customresourcedefinitions\/widgets\.example\.com$/,
       ],
       [

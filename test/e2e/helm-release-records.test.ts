@@ -27,6 +27,7 @@ import { runHelm, writeChart } from '../support/helm-charts.ts';
 import { JOB_OUTCOME_ANNOTATION } from '../support/kube-api-server/controllers.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 import { type PullerWorld, pullerDeps, startPullerWorld, storeAndIndex } from '../support/puller-world.ts';
+import { widgetCrd } from '../support/widget-crd.ts';
 
 const BUCKET = 'sluice-helm-records-test';
 const INTERVAL_MS = 600_000;
@@ -324,24 +325,7 @@ describe('HelmRelease apply: the release records helm reads', () => {
   });
 
   it('prunes objects a new revision dropped, never the CRDs from crds/', async () => {
-    const crd: KubeObject = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'widgets.example.com', annotations: { [FROM_CRDS_DIR]: 'true' } },
-      spec: {
-        group: 'example.com',
-        scope: 'Namespaced',
-        names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-          },
-        ],
-      },
-    };
+    const crd = widgetCrd({ annotations: { [FROM_CRDS_DIR]: 'true' } });
     await publish([configMap('kept'), configMap('dropped')], { crds: [crd] });
     expect(await reconcile()).toMatchObject({ ready: true });
     expect(
