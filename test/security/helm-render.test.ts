@@ -1,6 +1,7 @@
 // A chart is untrusted input: rendering it must not reach the cluster, the network, the render host's files,
 // the control plane's environment or helm plugins, and a chart that expands without bound is stopped.
 // Every attack runs with bubblewrap where the host has it and without it (the guard and environment alone).
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -99,6 +100,14 @@ describe.each(sandboxes)('with sandbox %s', (sandbox) => {
       delete process.env.KUBECONFIG;
       delete process.env.HELM_KUBEAPISERVER;
     }
+  });
+
+  it('leaves no values file behind once the render is done (values may come from Secrets)', async () => {
+    const path = await chart({ 'cm.yaml': cm('  v: {{ .Values.password | quote }}') });
+    const scratch = join(work, `scratch-values-${sandbox}`);
+    await renderHelmTemplate(request(path, sandbox, { values: { password: SECRET }, scratchDir: scratch }));
+    const left = readdirSync(scratch, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(left.map((e) => e.name)).toEqual([]);
   });
 
   it('a template cannot read files outside the chart', async () => {

@@ -1,7 +1,7 @@
 // HelmRunner over the bundled helm v4, confined like kustomize: an empty environment but for HELM_* homes
 // in a private scratch directory (no repositories, registries or plugins), no network, only the chart and
 // the values file visible, bounded time, memory and output. `lookup` finds no cluster: there is none.
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,8 +93,10 @@ export class ConfinedHelm implements HelmRunner {
       for (const dir of ['cache', 'config', 'data', 'plugins']) mkdirSync(join(home, dir));
       return await body(home);
     } finally {
-      // Removed off the render's path: helm has exited, nothing reads the home again, and removing a
-      // folder a sandbox has just bound costs more than the rest of the home's life.
+      // The values (which may come from Secrets) go at once and must go: a failure to delete them is the
+      // render's failure. The empty folders left are removed off the render's path (removing a folder a
+      // sandbox has just bound costs more than the rest of the home's life).
+      rmSync(join(home, 'values.yaml'), { force: true });
       rm(home, { recursive: true, force: true }).catch(() => {});
     }
   }
