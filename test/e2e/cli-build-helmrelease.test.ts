@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { FROM_CRDS_DIR } from '../../shared/core/helm/helm-release-apply.ts';
 import { makeHelmHome, packageChart, runHelm, writeChart } from '../support/helm-charts.ts';
+import { helmReleaseYaml } from '../support/helm-release-yaml.ts';
 import { type CliRun, runCli } from '../support/run-cli.ts';
 
 let dir: string;
@@ -35,29 +36,20 @@ const CRD = [
   '',
 ].join('\n');
 
-const RELEASE = `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: greeter
-  namespace: flux-system
-spec:
-  interval: 10m
-  targetNamespace: apps
-  chart:
-    spec:
-      chart: ./charts/greeter
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-  valuesFrom:
+const RELEASE = [
+  helmReleaseYaml('greeter', {
+    chart: './charts/greeter',
+    targetNamespace: 'apps',
+    after: `  valuesFrom:
   - kind: ConfigMap
     name: greeter-values
   values:
     greeting: hi
     nested:
       fromSpec: spec
----
-apiVersion: v1
+`,
+  }),
+  `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: greeter-values
@@ -69,72 +61,31 @@ data:
     nested:
       fromSpec: configmap
       fromConfigMap: configmap
----
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: broken
-  namespace: flux-system
-spec:
-  interval: 10m
-  chart:
-    spec:
-      chart: ./charts/broken
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
----
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: lonely
-  namespace: flux-system
-spec:
-  interval: 10m
-  chart:
-    spec:
-      chart: ./charts/greeter
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-  valuesFrom:
+`,
+  helmReleaseYaml('broken', { chart: './charts/broken' }),
+  helmReleaseYaml('lonely', {
+    chart: './charts/greeter',
+    after: `  valuesFrom:
   - kind: ConfigMap
     name: absent
----
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: prod
-  namespace: flux-system
-spec:
-  interval: 10m
-  chart:
-    spec:
-      chart: ./charts/greeter
-      valuesFiles:
+`,
+  }),
+  helmReleaseYaml('prod', {
+    chart: './charts/greeter',
+    chartSpec: `      valuesFiles:
       - ./charts/greeter/values.yaml
       - ./charts/greeter/values-prod.yaml
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-  values:
+`,
+    after: `  values:
     greeting: from-release
----
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: podinfo
-  namespace: flux-system
-spec:
-  interval: 10m
-  chart:
-    spec:
-      chart: podinfo
-      version: 6.x
-      sourceRef:
-        kind: HelmRepository
-        name: podinfo
-`;
+`,
+  }),
+  helmReleaseYaml('podinfo', {
+    chart: 'podinfo',
+    chartSpec: '      version: 6.x\n',
+    sourceRef: { kind: 'HelmRepository', name: 'podinfo' },
+  }),
+].join('---\n');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-cli-build-hr-'));
@@ -445,26 +396,16 @@ data:
   greeting: {{ .Values.greeting | quote }}
   colour: {{ .Values.colour | quote }}
 `,
-  'clusters/dev/greeter.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: greeter
-  namespace: flux-system
-spec:
-  interval: 10m
-  targetNamespace: apps
-  chart:
-    spec:
-      chart: ./charts/greeter
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-  valuesFrom:
+  'clusters/dev/greeter.yaml': `${helmReleaseYaml('greeter', {
+    chart: './charts/greeter',
+    targetNamespace: 'apps',
+    after: `  valuesFrom:
   - kind: ConfigMap
     name: greeter-values
   values:
     colour: green
----
+`,
+  })}---
 apiVersion: v1
 kind: ConfigMap
 metadata:

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHelmHome, runHelm } from '../support/helm-charts.ts';
+import { helmReleaseYaml } from '../support/helm-release-yaml.ts';
 import { type Harness, startHarness } from '../support/pipeline-harness.ts';
 
 let h: Harness;
@@ -31,25 +32,13 @@ data:
   'charts/greeter/templates/NOTES.txt': 'Thanks for installing {{ .Release.Name }}.\n',
 };
 
-const release = (greeting: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: greeter
-  namespace: flux-system
-spec:
-  interval: 10m
-  targetNamespace: greetings
-  install:
-    createNamespace: true
-  chart:
-    spec:
-      chart: ./charts/greeter
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-  values:
-    greeting: ${greeting}
-`;
+const release = (greeting: string) =>
+  helmReleaseYaml('greeter', {
+    chart: './charts/greeter',
+    targetNamespace: 'greetings',
+    before: '  install:\n    createNamespace: true\n',
+    after: `  values:\n    greeting: ${greeting}\n`,
+  });
 
 const helm = async (...args: string[]) =>
   (await runHelm([...args, '--kubeconfig', kubeconfig], { home })).stdout;
