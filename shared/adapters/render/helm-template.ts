@@ -8,12 +8,12 @@ import { clusterScopedCrdKinds } from '../../core/helm/cluster-scoped-kinds.ts';
 import { hookKind } from '../../core/helm/helm-hooks.ts';
 import { type HelmDocument, splitHelmOutput } from '../../core/helm/helm-output.ts';
 import { flattenLists, inReleaseNamespace, withOwnership } from '../../core/helm/helm-ownership.ts';
-import { FROM_CRDS_DIR, type HelmChartMeta } from '../../core/helm/helm-release-apply.ts';
-import type { HelmCapabilities } from '../../core/helm/helm-template-args.ts';
+import { FROM_CRDS_DIR } from '../../core/helm/helm-release-apply.ts';
 import { sortByInstallOrder } from '../../core/helm/install-order.ts';
 import { parseBlockYaml } from '../../core/render/yaml-block-fast.ts';
 import { type KubeObject, parseYaml11, toYaml } from '../../core/render/yaml-codec.ts';
 import type { HelmRunner } from '../../ports/helm-runner.ts';
+import type { HelmTemplateInput, HelmTemplateOutput } from '../../ports/helm-template.ts';
 import type { KustomizeRunner } from '../../ports/kustomize-runner.ts';
 import { ConfinedHelm } from './confined-helm.ts';
 import { ConfinedProcess, type SandboxPreference, type ToolLimits } from './confined-process.ts';
@@ -26,16 +26,8 @@ export type { HelmPostRenderer } from './helm-post-render.ts';
 export { applyPostRenderers } from './helm-post-render.ts';
 export { locateChart } from './locate-chart.ts';
 
-export interface HelmTemplateRequest {
-  /** A chart directory or .tgz (see locateChart). */
-  chartPath: string;
-  releaseName: string;
-  namespace: string;
-  values: Record<string, unknown>;
-  isUpgrade: boolean;
-  includeCrds: boolean;
-  disableHooks: boolean;
-  capabilities: HelmCapabilities;
+/** The port's input; post-renderers optional here (none by default), plus how local tools are confined. */
+export interface HelmTemplateRequest extends Omit<HelmTemplateInput, 'postRenderers'> {
   /** spec.postRenderers, applied to templates and hooks together (Helm 4's combined strategy, Flux's default). */
   postRenderers?: readonly HelmPostRenderer[];
   /** Used when no runners are given: how the local tools are confined. */
@@ -44,17 +36,8 @@ export interface HelmTemplateRequest {
   scratchDir?: string;
 }
 
-export interface HelmTemplateResult {
-  /** The release's objects, in the release namespace where namespaced, with Helm's ownership metadata. */
-  manifests: KubeObject[];
-  /** Hooks with their annotations (no test hooks), in the release namespace where namespaced. */
-  hooks: KubeObject[];
-  /** Objects from crds/ of the chart and its subcharts, annotated FROM_CRDS_DIR (only with includeCrds). */
-  crds: KubeObject[];
-  chart: HelmChartMeta;
-  /** The release's objects as Helm stores them (`helm get manifest`): no hooks, no CRDs, no ownership. */
-  manifestText: string;
-}
+/** The port's output: manifests, hooks, CRDs from crds/, chart metadata and the manifest Helm stores. */
+export type HelmTemplateResult = HelmTemplateOutput;
 
 export interface HelmTemplateDeps {
   helm: HelmRunner;
