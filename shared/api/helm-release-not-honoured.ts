@@ -52,7 +52,13 @@ export function notHonoured(spec: Raw): string[] {
     if (unused.length > 0)
       warn(
         `${path}.remediation`,
-        `${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} not used by Sluice: it does not roll back or uninstall a failed release (retries is)`,
+        `${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} not used by Sluice: it does not roll back or uninstall a failed release`,
+      );
+    // Flux gives up (and remediates) after `retries`; the puller tries a failed release again every reconcile.
+    if (typeof remediation.retries === 'number' && remediation.retries > 0)
+      warn(
+        `${path}.remediation.retries`,
+        'not honoured by Sluice: a failed release is tried again at every puller reconcile, without a limit, and never rolled back or uninstalled',
       );
     for (const [flag, why] of ACTION_FLAGS)
       if (action[flag] === true) warn(`${path}.${flag}`, `not honoured by Sluice: ${why}`);

@@ -295,7 +295,9 @@ spec:
         { kind: 'ConfigMap', name: 'base', valuesKey: 'values.yaml', optional: false },
       ],
       values: { replicaCount: 2 },
-      notHonoured: [],
+      notHonoured: [
+        'spec.upgrade.remediation.retries: not honoured by Sluice: a failed release is tried again at every puller reconcile, without a limit, and never rolled back or uninstalled',
+      ],
     });
   });
 
@@ -311,7 +313,8 @@ spec:
         'spec.install.strategy.retryInterval',
         '  install: {strategy: {name: RetryOnFailure, retryInterval: 1m}}\n',
       ],
-      ['spec.upgrade.remediation', '  upgrade: {remediation: {retries: 2, strategy: uninstall}}\n'],
+      ['spec.upgrade.remediation', '  upgrade: {remediation: {strategy: uninstall}}\n'],
+      ['spec.upgrade.remediation.retries', '  upgrade: {remediation: {retries: 2}}\n'],
       ['spec.install.remediation', '  install: {remediation: {remediateLastFailure: true}}\n'],
       ['spec.install.disableTakeOwnership', '  install: {disableTakeOwnership: true}\n'],
       ['spec.upgrade.disableSchemaValidation', '  upgrade: {disableSchemaValidation: true}\n'],
