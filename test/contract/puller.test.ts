@@ -9,15 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
 import { inventoryOf } from '../../shared/core/apply/inventory.ts';
-import {
-  type ApplyOptions,
-  ARTIFACT_API,
-  type ArtifactPayload,
-  bindingOf,
-  type SignedArtifact,
-  type TombstonePayload,
-  targetOf,
-} from '../../shared/core/artifact/artifact.ts';
+import { type ApplyOptions, type SignedArtifact, targetOf } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import { type ApplyReport, decodeJob } from '../../shared/core/pipeline/jobs.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
@@ -32,12 +24,20 @@ import { ensureInventoryNamespace, inventoryName } from '../../shared/usecases/p
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
-import { type PullerWorld, pullerDeps, startPullerWorld, storeAndIndex } from '../support/puller-world.ts';
+import {
+  type PullerWorld,
+  pullerDeps,
+  revisionOf,
+  startPullerWorld,
+  storeAndIndex,
+  TEST_INTERVAL_MS,
+  testArtifact,
+  testTombstone,
+} from '../support/puller-world.ts';
 import { widget, widgetCrd } from '../support/widget-crd.ts';
 
 const BUCKET = 'sluice-puller-test';
 const INVENTORY_NS = 'sluice-system';
-const INTERVAL_MS = 600_000;
 const queues = defaultQueueNames('puller-test');
 
 const APPS: ObjectKey = { namespace: 'flux-system', name: 'apps' };
@@ -128,28 +128,14 @@ interface PublishOptions {
 /** What the control plane's render stage does: sign the artifact, store it, point the index at it. */
 async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOptions = {}): Promise<IndexEntry> {
   generation++;
-  const revision = `main@sha1:${generation.toString(16).padStart(40, '0')}`;
-  const payload: ArtifactPayload = {
-    apiVersion: ARTIFACT_API,
-    kind: 'Artifact',
-    cluster: deps.cluster,
-    ...bindingOf({ ...ks, kind: opts.kind ?? 'Kustomization' }),
-    generation: { fleet: 1, source: generation },
-    // Every publish here is new content: the counter serves as the publish sequence too.
-    sequence: generation,
-    source: { url: 'https://git.example.com/fleet.git', revision },
-    renderKey: `sha256:render-${generation}`,
-    apply: {
-      prune: true,
-      wait: false,
-      force: false,
-      timeoutMs: 60_000,
-      intervalMs: INTERVAL_MS,
-      dependsOn: [],
-      ...opts.apply,
-    },
+  const revision = revisionOf(generation);
+  const payload = testArtifact(
+    deps.cluster,
+    { ...ks, kind: opts.kind ?? 'Kustomization' },
+    generation,
     objects,
-  };
+    opts.apply,
+  );
   const signed = await signArtifact(payload, opts.signer ?? keys);
   opts.tamper?.(signed);
   return storeAndIndex(deps, payload.target, signed, { revision, publishedAt: clock.t });
@@ -157,17 +143,7 @@ async function publish(ks: ObjectKey, objects: KubeObject[], opts: PublishOption
 
 /** What the control plane does when a Kustomization is withdrawn: sign a tombstone and point the index at it. */
 async function tombstone(ks: ObjectKey): Promise<void> {
-  const payload: TombstonePayload = {
-    apiVersion: ARTIFACT_API,
-    kind: 'Tombstone',
-    cluster: deps.cluster,
-    kustomization: ks,
-    target: targetOf(ks),
-    generation: { fleet: 2, source: ++generation },
-    sequence: generation,
-    deleted: true,
-    revision: 'main@sha1:removed',
-  };
+  const payload = testTombstone(deps.cluster, targetOf(ks), ++generation);
   const signed = await signArtifact(payload, keys);
   await storeAndIndex(deps, targetOf(ks), signed, { revision: payload.revision, publishedAt: clock.t });
 }
@@ -341,11 +317,11 @@ describe('reconcileCluster', () => {
       expect(await reconcileCluster(deps)).toHaveLength(1);
 
       await deps.kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'settings' });
-      clock.t += INTERVAL_MS / 2;
+      clock.t += TEST_INTERVAL_MS / 2;
       expect(await reconcileCluster(deps)).toEqual([]);
       expect(live('ConfigMap', 'settings', 'apps')).toBeUndefined();
 
-      clock.t += INTERVAL_MS;
+      clock.t += TEST_INTERVAL_MS;
       const report = reportFor(await reconcileCluster(deps), APPS);
       expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
       expect(live('ConfigMap', 'settings', 'apps')).toBeDefined();
@@ -357,7 +333,7 @@ describe('reconcileCluster', () => {
       await publish(APPS, [owned(configMap('untouched'))], { apply: { correctDrift: false } });
       expect(await reconcileCluster(deps)).toHaveLength(1);
       await deps.kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'untouched' });
-      clock.t += INTERVAL_MS * 2;
+      clock.t += TEST_INTERVAL_MS * 2;
       expect(await reconcileCluster(deps)).toEqual([]);
       expect(live('ConfigMap', 'untouched', 'apps')).toBeUndefined();
     });

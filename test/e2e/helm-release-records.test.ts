@@ -8,12 +8,6 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
-import {
-  ARTIFACT_API,
-  type ArtifactPayload,
-  bindingOf,
-  type TombstonePayload,
-} from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import { FROM_CRDS_DIR, type HelmReleaseApply } from '../../shared/core/helm/helm-release-apply.ts';
 import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
@@ -26,11 +20,19 @@ import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster
 import { runHelm, writeChart } from '../support/helm-charts.ts';
 import { JOB_OUTCOME_ANNOTATION } from '../support/kube-api-server/controllers.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
-import { type PullerWorld, pullerDeps, startPullerWorld, storeAndIndex } from '../support/puller-world.ts';
+import {
+  type PullerWorld,
+  pullerDeps,
+  revisionOf,
+  startPullerWorld,
+  storeAndIndex,
+  TEST_INTERVAL_MS,
+  testArtifact,
+  testTombstone,
+} from '../support/puller-world.ts';
 import { widgetCrd } from '../support/widget-crd.ts';
 
 const BUCKET = 'sluice-helm-records-test';
-const INTERVAL_MS = 600_000;
 const queues = defaultQueueNames('helm-records-test');
 const RELEASE: Target = { kind: 'HelmRelease', namespace: 'flux-system', name: 'small' };
 
@@ -149,7 +151,7 @@ const manifestOf = (objects: KubeObject[]) => `---\n${objectsToYaml(objects).rep
 /** What the control plane does for a rendered HelmRelease: sign the artifact, store it, point the index at it. */
 async function publish(objects: KubeObject[], opts: Publish = {}): Promise<void> {
   generation++;
-  const revision = `main@sha1:${generation.toString(16).padStart(40, '0')}`;
+  const revision = revisionOf(generation);
   const helm: HelmReleaseApply = {
     releaseName: 'small',
     namespace: 'apps',
@@ -172,41 +174,19 @@ async function publish(objects: KubeObject[], opts: Publish = {}): Promise<void>
     description: revision,
     ...opts.helm,
   };
-  const payload: ArtifactPayload = {
-    apiVersion: ARTIFACT_API,
-    kind: 'Artifact',
-    cluster: deps.cluster,
-    ...bindingOf(RELEASE),
-    generation: { fleet: 1, source: generation },
-    sequence: generation,
-    source: { url: 'https://git.example.com/fleet.git', revision },
-    renderKey: `sha256:render-${generation}`,
-    apply: {
-      prune: true,
-      wait: false,
-      force: false,
-      timeoutMs: 60_000,
-      intervalMs: INTERVAL_MS,
-      dependsOn: [],
-      helm,
-    },
-    objects: [...(opts.crds ?? []), ...objects, ...(opts.hooks ?? [])],
-  };
+  const payload = testArtifact(
+    deps.cluster,
+    RELEASE,
+    generation,
+    [...(opts.crds ?? []), ...objects, ...(opts.hooks ?? [])],
+    { helm },
+  );
   await storeAndIndex(deps, RELEASE, await signArtifact(payload, keys), { revision, publishedAt: clock.t });
 }
 
 async function tombstone(): Promise<void> {
   generation++;
-  const payload: TombstonePayload = {
-    apiVersion: ARTIFACT_API,
-    kind: 'Tombstone',
-    cluster: deps.cluster,
-    ...bindingOf(RELEASE),
-    generation: { fleet: 2, source: generation },
-    sequence: generation,
-    deleted: true,
-    revision: 'main@sha1:removed',
-  };
+  const payload = testTombstone(deps.cluster, RELEASE, generation);
   await storeAndIndex(deps, RELEASE, await signArtifact(payload, keys), {
     revision: payload.revision,
     publishedAt: clock.t,
@@ -298,7 +278,7 @@ describe('HelmRelease apply: the release records helm reads', () => {
     expect(await helmJson('get', 'values', 'small', '-n', 'apps')).toEqual({ greeting: 'bonjour' });
     expect(live('ConfigMap', 'small-config')?.data).toEqual({ greeting: 'bonjour' });
 
-    clock.t += INTERVAL_MS;
+    clock.t += TEST_INTERVAL_MS;
     expect(await reconcile()).toMatchObject({ ready: true });
     expect(await statuses()).toEqual([
       [1, 'superseded'],

@@ -9,14 +9,26 @@ import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
-import { artifactKey, type Signed } from '../../shared/core/artifact/artifact.ts';
+import {
+  type ApplyOptions,
+  ARTIFACT_API,
+  type ArtifactPayload,
+  artifactKey,
+  bindingOf,
+  type Signed,
+  type TombstonePayload,
+} from '../../shared/core/artifact/artifact.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import type { Target } from '../../shared/core/pipeline/target.ts';
+import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import type { QueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
+
+/** How often the artifacts of these tests ask to be applied again. */
+export const TEST_INTERVAL_MS = 600_000;
 
 export interface PullerWorld {
   /** A scratch folder, removed on close; the signing key lives under keys/. */
@@ -116,4 +128,54 @@ export async function storeAndIndex(
   };
   await putJson(deps.store, stateKeys.index(deps.cluster, target), indexEntry);
   return indexEntry;
+}
+
+/** The commit of a test's n-th publish. */
+export const revisionOf = (n: number): string => `main@sha1:${n.toString(16).padStart(40, '0')}`;
+
+/**
+ * The control plane's render of `target` as a test's n-th publish: every publish is new content, so `n` serves
+ * as the source generation and the publish sequence, and names the commit and the render.
+ */
+export function testArtifact(
+  cluster: string,
+  target: Target,
+  n: number,
+  objects: KubeObject[],
+  apply: Partial<ApplyOptions> = {},
+): ArtifactPayload {
+  return {
+    apiVersion: ARTIFACT_API,
+    kind: 'Artifact',
+    cluster,
+    ...bindingOf(target),
+    generation: { fleet: 1, source: n },
+    sequence: n,
+    source: { url: 'https://git.example.com/fleet.git', revision: revisionOf(n) },
+    renderKey: `sha256:render-${n}`,
+    apply: {
+      prune: true,
+      wait: false,
+      force: false,
+      timeoutMs: 60_000,
+      intervalMs: TEST_INTERVAL_MS,
+      dependsOn: [],
+      ...apply,
+    },
+    objects,
+  };
+}
+
+/** The control plane's signed removal of `target` as a test's n-th publish. */
+export function testTombstone(cluster: string, target: Target, n: number): TombstonePayload {
+  return {
+    apiVersion: ARTIFACT_API,
+    kind: 'Tombstone',
+    cluster,
+    ...bindingOf(target),
+    generation: { fleet: 2, source: n },
+    sequence: n,
+    deleted: true,
+    revision: 'main@sha1:removed',
+  };
 }
