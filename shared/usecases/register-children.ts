@@ -98,7 +98,10 @@ export async function registerChildren(
     previous.configs,
   );
   // 2. sources declared here: the spec is the same bytes from every declarer; the interval is this one's own
-  const declaredSources: SourceObject[] = [...split.gitRepositories, ...split.chartSources];
+  const declaredSources: SourceObject[] = [
+    ...split.gitRepositories,
+    ...withoutRefusedCharts(split, deps.settings.noCrossNamespaceRefs === true),
+  ];
   const { sources, declarerKeys } = await registerSources(reg, declaredSources, fleetSourceKey);
   // 3. Kustomizations declared here
   const { declared, enqueued } = await registerKustomizations(
@@ -239,6 +242,23 @@ async function registerHelmReleases(
     enqueued.add(key);
   }
   return { declared, enqueued };
+}
+
+/**
+ * Under Flux's --no-cross-namespace-refs, the HelmChart a HelmRelease's template implies in another namespace
+ * is not created (its release is refused when it renders): nothing is fetched with that namespace's credentials.
+ */
+function withoutRefusedCharts(
+  split: SplitResult,
+  noCrossNamespaceRefs: boolean,
+): SplitResult['chartSources'] {
+  if (!noCrossNamespaceRefs) return split.chartSources;
+  const refused = new Set(
+    split.helmReleases
+      .filter((hr) => hr.spec.chart && hr.spec.chart.helmChart.metadata.namespace !== hr.metadata.namespace)
+      .map((hr) => keyOf((hr.spec.chart as NonNullable<HelmRelease['spec']['chart']>).helmChart.metadata)),
+  );
+  return split.chartSources.filter((s) => s.kind !== 'HelmChart' || !refused.has(keyOf(s.metadata)));
 }
 
 /** Where a HelmRelease's chart comes from: the HelmChart its spec.chart implies, or its chartRef. */

@@ -279,3 +279,38 @@ describe('registerChildren and substituteFrom', () => {
     expect(await queuedRenders()).toEqual(['web']);
   });
 });
+
+describe('HelmReleases under noCrossNamespaceRefs', () => {
+  const helmRelease = (namespace: string, sourceNamespace: string): Raw => ({
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'web', namespace },
+    spec: {
+      interval: '10m',
+      chart: {
+        spec: {
+          chart: 'web',
+          sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: sourceNamespace },
+        },
+      },
+    },
+  });
+  const impliedChart = (namespace: string, name: string) =>
+    stateOf(env.deps).getClusterSource(cluster, { namespace, name }, 'HelmChart');
+
+  it("does not create the HelmChart a tenant's release implies in another namespace", async () => {
+    env.deps.settings.noCrossNamespaceRefs = true;
+    try {
+      await declare(root('tenants'), helmRelease('team-a', 'flux-system'), helmRelease('team-b', 'team-b'));
+      expect(await impliedChart('flux-system', 'team-a-web')).toBeUndefined();
+      expect(await impliedChart('team-b', 'team-b-web')).toBeDefined();
+    } finally {
+      env.deps.settings.noCrossNamespaceRefs = false;
+    }
+  });
+
+  it('creates it without the lockdown, as Flux does', async () => {
+    await declare(root('tenants'), helmRelease('team-a', 'flux-system'));
+    expect(await impliedChart('flux-system', 'team-a-web')).toBeDefined();
+  });
+});
