@@ -7,18 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { IsomorphicGitSource } from '../../shared/adapters/git/isomorphic-git-source.ts';
-import { decodeResource } from '../../shared/api/decode-resource.ts';
-import type { Kustomization } from '../../shared/api/kustomization.ts';
-import { createSourceAdapters } from '../../shared/config/source-adapters.ts';
 import type { SourceAddressPolicy } from '../../shared/core/net/source-address-policy.ts';
 import { decodeJob, type FetchJob } from '../../shared/core/pipeline/jobs.ts';
-import type { FetchState, KustomizationRecord } from '../../shared/core/pipeline/records.ts';
+import type { FetchState } from '../../shared/core/pipeline/records.ts';
 import type { SourceKind } from '../../shared/core/pipeline/source-kind.ts';
-import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
 import { fetchSource } from '../../shared/usecases/fetch-source.ts';
 import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
-import { registerChildren } from '../../shared/usecases/register-children.ts';
 import { scheduleSources } from '../../shared/usecases/schedule-sources.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
 import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
@@ -27,12 +21,20 @@ import { createFixtureRepo, type FixtureRepo } from '../support/git-fixture-repo
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 import { makeHelmHome, packageChart, runHelm, writeChart } from '../support/helm-charts.ts';
 import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
+import {
+  declareSources,
+  fetchWorkerDeps,
+  fluxObject,
+  gitRepository,
+  NS,
+  secret,
+  sourceKeyIn,
+  sourceStateIn,
+} from '../support/source-fetching.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
 
 type Raw = Record<string, unknown>;
 
-const NS = 'flux-system';
-const FLEET = 'fleet-source-key';
 let env: StoreAndQueues;
 let root: string;
 let helmHome: string;
@@ -64,13 +66,7 @@ beforeAll(async () => {
   allowed.push(registry.origin, gitServer.origin);
   // One policy object, read on every request: servers started by a test are allowed once pushed.
   const policy: SourceAddressPolicy = { publicOnly: false, allowed, allowSetting: 'test' };
-  const snapshotsDir = join(root, 'cache', 'snapshots');
-  deps = {
-    ...env.deps,
-    git: new IsomorphicGitSource({ cacheDir: join(root, 'cache'), addressPolicy: policy }),
-    sources: createSourceAdapters({ snapshotsDir, policy }),
-    settings: { ...env.deps.settings, snapshotsDir },
-  };
+  deps = fetchWorkerDeps(env.deps, join(root, 'cache'), policy);
 }, 60_000);
 
 afterAll(async () => {
@@ -96,57 +92,11 @@ async function chartServer(opts: Parameters<typeof startChartRepoServer>[0] = {}
   return server;
 }
 
-const helmRepository = (name: string, spec: Raw): Raw => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1',
-  kind: 'HelmRepository',
-  metadata: { name, namespace: NS },
-  spec: { interval: '10m', ...spec },
-});
-
-const helmChart = (name: string, spec: Raw): Raw => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1',
-  kind: 'HelmChart',
-  metadata: { name, namespace: NS },
-  spec: { interval: '10m', ...spec },
-});
-
-const gitRepository = (name: string, url: string): Raw => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1',
-  kind: 'GitRepository',
-  metadata: { name, namespace: NS },
-  spec: { interval: '10m', url, ref: { branch: 'main' } },
-});
-
-const secret = (name: string, data: Record<string, string>): Raw => ({
-  apiVersion: 'v1',
-  kind: 'Secret',
-  metadata: { name, namespace: NS },
-  stringData: data,
-});
+const helmRepository = fluxObject('HelmRepository');
+const helmChart = fluxObject('HelmChart');
 
 /** What a render of the cluster's root Kustomization `sources` declared, registered as the render does. */
-async function declare(...objects: Raw[]): Promise<void> {
-  const parent: KustomizationRecord = {
-    cluster,
-    kustomization: decodeResource(
-      {
-        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-        kind: 'Kustomization',
-        metadata: { name: 'sources', namespace: NS },
-        spec: {
-          interval: '10m',
-          path: './sources',
-          prune: true,
-          sourceRef: { kind: 'GitRepository', name: 'flux-system' },
-        },
-      },
-      { file: `clusters/${cluster}/sources.yaml`, document: 0 },
-    ) as Kustomization,
-    sourceKey: FLEET,
-    parent: null,
-  };
-  await registerChildren(deps, parent, splitRenderedObjects(objects, `Kustomization/${NS}/sources`), FLEET);
-}
+const declare = (...objects: Raw[]): Promise<void> => declareSources(deps, cluster, objects);
 
 /** The fetch jobs queued since the last drain, taken off the queue. */
 async function queuedFetches(): Promise<FetchJob[]> {
@@ -167,15 +117,8 @@ async function runFetches(): Promise<FetchJob[]> {
   throw new Error('fetches kept queuing fetches');
 }
 
-async function keyOf(kind: SourceKind, name: string): Promise<string> {
-  const record = await stateOf(deps).getClusterSource(cluster, { namespace: NS, name }, kind);
-  if (!record) throw new Error(`${kind}/${name} is not registered in ${cluster}`);
-  return record.sourceKey;
-}
-
-async function stateOfSource(kind: SourceKind, name: string): Promise<FetchState | undefined> {
-  return stateOf(deps).getFetchState(await keyOf(kind, name));
-}
+const keyOf = (kind: SourceKind, name: string) => sourceKeyIn(deps, cluster, kind, name);
+const stateOfSource = (kind: SourceKind, name: string) => sourceStateIn(deps, cluster, kind, name);
 
 const fetchJob = (sourceKey: string, reason: FetchJob['reason'] = 'webhook'): FetchJob => ({
   kind: 'fetch',

@@ -6,35 +6,36 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { IsomorphicGitSource } from '../../shared/adapters/git/isomorphic-git-source.ts';
-import { decodeResource } from '../../shared/api/decode-resource.ts';
-import type { Kustomization } from '../../shared/api/kustomization.ts';
-import { createSourceAdapters } from '../../shared/config/source-adapters.ts';
 import { cloudSourcePolicy } from '../../shared/config/source-address-settings.ts';
 import type { SourceAddressPolicy } from '../../shared/core/net/source-address-policy.ts';
 import type { FetchJob } from '../../shared/core/pipeline/jobs.ts';
-import type { FetchState, KustomizationRecord } from '../../shared/core/pipeline/records.ts';
+import type { FetchState } from '../../shared/core/pipeline/records.ts';
 import type { SourceKind } from '../../shared/core/pipeline/source-kind.ts';
-import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
 import type { Logger } from '../../shared/ports/logger.ts';
 import type { ReceivedMessage } from '../../shared/ports/queue.ts';
 import { fetchSource } from '../../shared/usecases/fetch-source.ts';
 import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import { processMessage } from '../../shared/usecases/process-message.ts';
 import { readStatus } from '../../shared/usecases/read-status.ts';
-import { registerChildren } from '../../shared/usecases/register-children.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
 import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
 import { createFixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
+import {
+  declareSources,
+  fetchWorkerDeps,
+  fluxObject,
+  gitRepository,
+  NS,
+  secret,
+  sourceStateIn,
+} from '../support/source-fetching.ts';
 import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
 import { selfSignedCertificate } from '../support/test-certificate.ts';
 
 type Raw = Record<string, unknown>;
 
-const NS = 'flux-system';
-const FLEET = 'fleet-source-key';
 let env: StoreAndQueues;
 let root: string;
 let gitServer: GitHttpServer;
@@ -61,16 +62,8 @@ beforeAll(async () => {
       logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
     };
   const log: Logger = { info: line('info'), warn: line('warn'), error: line('error') };
-  const depsWith = (policy: SourceAddressPolicy, name: string): PipelineDeps => {
-    const snapshotsDir = join(root, name, 'snapshots');
-    return {
-      ...env.deps,
-      log,
-      git: new IsomorphicGitSource({ cacheDir: join(root, name), addressPolicy: policy }),
-      sources: createSourceAdapters({ snapshotsDir, policy }),
-      settings: { ...env.deps.settings, snapshotsDir },
-    };
-  };
+  const depsWith = (policy: SourceAddressPolicy, name: string): PipelineDeps =>
+    fetchWorkerDeps({ ...env.deps, log }, join(root, name), policy);
   local = depsWith({ publicOnly: false, allowed, allowSetting: 'test' }, 'local');
   cold = depsWith({ publicOnly: false, allowed, allowSetting: 'test' }, 'cold');
   cloud = depsWith(
@@ -138,42 +131,12 @@ function storeArtifact(registry: OciRegistry, repository: string, tag: string): 
   );
 }
 
-const object =
-  (kind: string, apiVersion = 'source.toolkit.fluxcd.io/v1') =>
-  (name: string, spec: Raw, namespace = NS): Raw => ({
-    apiVersion,
-    kind,
-    metadata: { name, namespace },
-    spec: { interval: '10m', ...spec },
-  });
-const helmRepository = object('HelmRepository');
-const ociRepository = object('OCIRepository');
-const helmChart = object('HelmChart');
-const gitRepository = (name: string, url: string, namespace = NS) =>
-  object('GitRepository')(name, { url, ref: { branch: 'main' } }, namespace);
-const secret = (name: string, data: Record<string, string>): Raw => ({
-  apiVersion: 'v1',
-  kind: 'Secret',
-  metadata: { name, namespace: NS },
-  stringData: data,
-});
+const helmRepository = fluxObject('HelmRepository');
+const ociRepository = fluxObject('OCIRepository');
+const helmChart = fluxObject('HelmChart');
 
-async function declare(deps: PipelineDeps, ...objects: Raw[]): Promise<void> {
-  const parent: KustomizationRecord = {
-    cluster,
-    kustomization: decodeResource(
-      object('Kustomization', 'kustomize.toolkit.fluxcd.io/v1')('sources', {
-        path: './sources',
-        prune: true,
-        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
-      }),
-      { file: `clusters/${cluster}/sources.yaml`, document: 0 },
-    ) as Kustomization,
-    sourceKey: FLEET,
-    parent: null,
-  };
-  await registerChildren(deps, parent, splitRenderedObjects(objects, `Kustomization/${NS}/sources`), FLEET);
-}
+const declare = (deps: PipelineDeps, ...objects: Raw[]): Promise<void> =>
+  declareSources(deps, cluster, objects);
 
 /** The fetch worker: every queued fetch through processMessage, one attempt each, failures dead-lettered. */
 async function runFetches(deps: PipelineDeps, rounds = 10): Promise<void> {
@@ -199,11 +162,8 @@ async function runFetches(deps: PipelineDeps, rounds = 10): Promise<void> {
   if (rounds === 10) throw new Error('fetches kept queuing fetches');
 }
 
-async function stateIn(kind: SourceKind, name: string, inCluster = cluster): Promise<FetchState | undefined> {
-  const record = await stateOf(env.deps).getClusterSource(inCluster, { namespace: NS, name }, kind);
-  if (!record) throw new Error(`${kind}/${name} is not registered in ${inCluster}`);
-  return stateOf(env.deps).getFetchState(record.sourceKey);
-}
+const stateIn = (kind: SourceKind, name: string, inCluster = cluster): Promise<FetchState | undefined> =>
+  sourceStateIn(env.deps, inCluster, kind, name);
 
 describe('the cloud address policy', () => {
   it('refuses HelmRepository, OCIRepository and oci HelmRepository charts at 127.0.0.1 before any request, and says so in status', async () => {
