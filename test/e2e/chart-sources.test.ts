@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileSource } from '../../cli/commands/reconcile.ts';
 import { findControlPlane } from '../../cli/control-plane-context.ts';
 import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
+import { storeFluxArtifact } from '../support/flux-artifact.ts';
 import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
 import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
 
@@ -27,30 +28,9 @@ function pushFluxArtifact(repository: string, tag: string, files: Record<string,
   }
   const tgz = join(scratch, `${repository.replace(/\W/g, '-')}-${tag}.tgz`);
   execFileSync('tar', ['-czf', tgz, '-C', dir, '.']);
-  const layer = readFileSync(tgz);
-  const config = Buffer.from('{}');
-  const layerDigest = registry.putBlob(repository, layer);
-  const configDigest = registry.putBlob(repository, config);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: {
-        mediaType: 'application/vnd.cncf.flux.config.v1+json',
-        digest: configDigest,
-        size: config.length,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.cncf.flux.content.v1.tar+gzip',
-          digest: layerDigest,
-          size: layer.length,
-        },
-      ],
-      annotations: { 'org.opencontainers.image.revision': `${tag}@sha1:0123456789abcdef` },
-    }),
-  );
-  return registry.putManifest(repository, manifest, 'application/vnd.oci.image.manifest.v1+json', tag);
+  return storeFluxArtifact(registry, repository, tag, readFileSync(tgz), {
+    'org.opencontainers.image.revision': `${tag}@sha1:0123456789abcdef`,
+  });
 }
 
 const configMap = (name: string, value: string) => `apiVersion: v1

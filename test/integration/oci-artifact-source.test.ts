@@ -9,7 +9,13 @@ import { HttpOciRegistryClient } from '../../shared/adapters/oci/registry-client
 import type { OciArtifactRequest } from '../../shared/ports/oci-registry.ts';
 import type { RemoteAccess } from '../../shared/ports/remote-access.ts';
 import { rejectionOf } from '../support/error-of.ts';
-import { FLUX_CONTENT_TYPE, pushArtifact, pushFluxArtifact, tarGz } from '../support/flux-artifact.ts';
+import {
+  FLUX_CONTENT_TYPE,
+  pushArtifact,
+  pushFluxArtifact,
+  storeFluxArtifact,
+  tarGz,
+} from '../support/flux-artifact.ts';
 import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
 
 const roots: string[] = [];
@@ -177,27 +183,7 @@ describe('OCIRepository auth', () => {
     const { registry, fetchArtifact } = await setup({
       auth: { scheme: 'bearer', username: 'ci', password: 'pw' },
     });
-    registry.putBlob('fleet', Buffer.from('{}'));
-    const bytes = tarGz(files('auth'));
-    const layer = registry.putBlob('fleet', bytes);
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: {
-          mediaType: 'application/vnd.cncf.flux.config.v1+json',
-          digest: registry.putBlob('fleet', Buffer.from('{}')),
-          size: 2,
-        },
-        layers: [{ mediaType: FLUX_CONTENT_TYPE, digest: layer, size: bytes.length }],
-      }),
-    );
-    const digest = registry.putManifest(
-      'fleet',
-      manifest,
-      'application/vnd.oci.image.manifest.v1+json',
-      'v1',
-    );
+    const digest = storeFluxArtifact(registry, 'fleet', 'v1', tarGz(files('auth')));
 
     const ok = await fetchArtifact({
       ref: { tag: 'v1' },

@@ -19,6 +19,7 @@ import { processMessage } from '../../shared/usecases/process-message.ts';
 import { readStatus } from '../../shared/usecases/read-status.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
 import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
+import { storeFluxArtifact } from '../support/flux-artifact.ts';
 import { createFixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
@@ -105,29 +106,11 @@ async function ociRegistry(opts: Parameters<typeof startOciRegistry>[0] = {}): P
 
 /** A one-layer Flux artifact stored straight into the registry (no HTTP, so no auth to get past). */
 function storeArtifact(registry: OciRegistry, repository: string, tag: string): void {
-  const layer = Buffer.from('not read: the fetch is refused or the layer is only stored');
-  const config = Buffer.from('{}');
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: {
-      mediaType: 'application/vnd.cncf.flux.config.v1+json',
-      digest: registry.putBlob(repository, config),
-      size: config.length,
-    },
-    layers: [
-      {
-        mediaType: 'application/vnd.cncf.flux.content.v1.tar+gzip',
-        digest: registry.putBlob(repository, layer),
-        size: layer.length,
-      },
-    ],
-  };
-  registry.putManifest(
+  storeFluxArtifact(
+    registry,
     repository,
-    Buffer.from(JSON.stringify(manifest)),
-    'application/vnd.oci.image.manifest.v1+json',
     tag,
+    Buffer.from('not read: the fetch is refused or the layer is only stored'),
   );
 }
 

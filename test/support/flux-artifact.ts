@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { encodeHeader } from '../../shared/core/archive/tar-header.ts';
+import type { OciRegistry } from './oci-registry.ts';
 
 export const FLUX_CONFIG_TYPE = 'application/vnd.cncf.flux.config.v1+json';
 export const FLUX_CONTENT_TYPE = 'application/vnd.cncf.flux.content.v1.tar+gzip';
@@ -104,4 +105,32 @@ export function pushFluxArtifact(
   opts: { headers?: Record<string, string> } = {},
 ): Promise<PushedArtifact> {
   return pushArtifact(origin, repository, tag, [{ mediaType: FLUX_CONTENT_TYPE, bytes: tarGz(files) }], opts);
+}
+
+/**
+ * A Flux artifact of one `layer` stored straight into the registry stand-in (no HTTP, so no auth to get past);
+ * returns its manifest's digest.
+ */
+export function storeFluxArtifact(
+  registry: Pick<OciRegistry, 'putBlob' | 'putManifest'>,
+  repository: string,
+  tag: string,
+  layer: Buffer,
+  annotations?: Record<string, string>,
+): string {
+  const config = Buffer.from('{}');
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST_TYPE,
+    config: {
+      mediaType: FLUX_CONFIG_TYPE,
+      digest: registry.putBlob(repository, config),
+      size: config.length,
+    },
+    layers: [
+      { mediaType: FLUX_CONTENT_TYPE, digest: registry.putBlob(repository, layer), size: layer.length },
+    ],
+    ...(annotations && { annotations }),
+  };
+  return registry.putManifest(repository, Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST_TYPE, tag);
 }
