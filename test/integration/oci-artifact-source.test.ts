@@ -1,11 +1,8 @@
 // OCIRepository fetches against the local registry stand-in: Flux's ref precedence and revisions, layer
 // selection (extract and copy), ignore rules, auth, the unchanged fast path, and failures by code.
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { RegistryOciArtifactSource } from '../../shared/adapters/oci/oci-artifact-source.ts';
-import { HttpOciRegistryClient } from '../../shared/adapters/oci/registry-client.ts';
+import { describe, expect, it } from 'vitest';
 import type { OciArtifactRequest } from '../../shared/ports/oci-registry.ts';
 import type { RemoteAccess } from '../../shared/ports/remote-access.ts';
 import { rejectionOf } from '../support/error-of.ts';
@@ -16,25 +13,13 @@ import {
   storeFluxArtifact,
   tarGz,
 } from '../support/flux-artifact.ts';
-import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
+import type { OciRegistryOptions } from '../support/oci-registry.ts';
+import { ociSourceSetup } from '../support/oci-source-setup.ts';
 
-const roots: string[] = [];
-const registries: OciRegistry[] = [];
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((r) => r.close()));
-});
-afterAll(async () => {
-  await Promise.all(roots.map((r) => rm(r, { recursive: true, force: true })));
-});
+const startSource = ociSourceSetup('oci');
 
-async function setup(opts: Parameters<typeof startOciRegistry>[0] = {}) {
-  const registry = await startOciRegistry(opts);
-  registries.push(registry);
-  const root = await mkdtemp(join(tmpdir(), 'sluice-oci-'));
-  roots.push(root);
-  const policy = { publicOnly: false, allowed: ['127.0.0.1/32'], allowSetting: 'test' };
-  const client = new HttpOciRegistryClient({ policy });
-  const source = new RegistryOciArtifactSource({ cacheDir: join(root, 'cache'), client });
+async function setup(opts: OciRegistryOptions = {}) {
+  const { registry, client, source, root } = await startSource(opts);
   const access: RemoteAccess = { insecure: true };
   const fetchArtifact = (req: Partial<OciArtifactRequest> & { url?: string }) =>
     source.fetch({ url: registry.url('fleet'), access, ...req });

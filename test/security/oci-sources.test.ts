@@ -1,53 +1,17 @@
 // OCI registries are untrusted input: credentials stay with the registry (never sent to a blob CDN it redirects
 // to), its token realm obeys the address policy, unsafe layers and oversized manifests or blobs are refused.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  type OciArtifactLimits,
-  RegistryOciArtifactSource,
-} from '../../shared/adapters/oci/oci-artifact-source.ts';
-import { HttpOciRegistryClient } from '../../shared/adapters/oci/registry-client.ts';
+import { describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../shared/core/archive/tar-header.ts';
-import type { SourceAddressPolicy } from '../../shared/core/net/source-address-policy.ts';
 import type { RemoteAccess } from '../../shared/ports/remote-access.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { FLUX_CONTENT_TYPE, pushArtifact, pushFluxArtifact } from '../support/flux-artifact.ts';
-import { type OciRegistry, type OciRegistryOptions, startOciRegistry } from '../support/oci-registry.ts';
+import { ociSourceSetup } from '../support/oci-source-setup.ts';
 
 const MiB = 1024 * 1024;
-const roots: string[] = [];
-const registries: OciRegistry[] = [];
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((r) => r.close()));
-});
-afterAll(async () => {
-  await Promise.all(roots.map((r) => rm(r, { recursive: true, force: true })));
-});
-
-async function setup(
-  opts: OciRegistryOptions = {},
-  policyFor?: (registry: OciRegistry) => SourceAddressPolicy,
-  limits?: Partial<OciArtifactLimits>,
-) {
-  const registry = await startOciRegistry(opts);
-  registries.push(registry);
-  const root = await mkdtemp(join(tmpdir(), 'sluice-oci-sec-'));
-  roots.push(root);
-  const policy = policyFor?.(registry) ?? {
-    publicOnly: false,
-    allowed: ['127.0.0.1/32'],
-    allowSetting: 'test',
-  };
-  const source = new RegistryOciArtifactSource({
-    cacheDir: join(root, 'cache'),
-    client: new HttpOciRegistryClient({ policy }),
-    ...(limits && { limits }),
-  });
-  return { registry, source, root };
-}
+const setup = ociSourceSetup('oci-sec');
 
 const basic = (user: string, pw: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`,
