@@ -18,6 +18,11 @@ function sluice(...args: string[]): Promise<CliRun> {
   return runCli(args, { cwd: dir });
 }
 
+/** `sluice build helmrelease NAME --file release.yaml ARGS...` in the test's folder. */
+function build(name: string, ...args: string[]): Promise<CliRun> {
+  return sluice('build', 'helmrelease', name, '--file', 'release.yaml', ...args);
+}
+
 async function write(path: string, text: string): Promise<void> {
   await mkdir(join(dir, path, '..'), { recursive: true });
   await writeFile(join(dir, path), text);
@@ -188,12 +193,8 @@ const byKindAndName = (a: Obj, b: Obj) =>
 
 describe('sluice build helmrelease', () => {
   it('prints what the bundled helm template renders from the same chart and values, plus ownership', async () => {
-    const run = await sluice(
-      'build',
-      'helmrelease',
+    const run = await build(
       'greeter',
-      '--file',
-      'release.yaml',
       '--values',
       'override.yaml',
       '--values',
@@ -249,17 +250,7 @@ describe('sluice build helmrelease', () => {
   });
 
   it('merges the ConfigMap from the file, spec.values over it, and each --values file last, in order', async () => {
-    const run = await sluice(
-      'build',
-      'helmrelease',
-      'greeter',
-      '--file',
-      'release.yaml',
-      '--values',
-      'override-2.yaml',
-      '--values',
-      'override.yaml',
-    );
+    const run = await build('greeter', '--values', 'override-2.yaml', '--values', 'override.yaml');
     expect(run.code).toBe(0);
     const data = (parse(run.stdout)[1] as unknown as { data: Record<string, string> }).data;
     expect(data.greeting).toBe('hi'); // spec.values over the ConfigMap
@@ -277,58 +268,34 @@ describe('sluice build helmrelease', () => {
   });
 
   it('builds spec.chart from the checkout at --path as source-controller does, spec.valuesFiles included', async () => {
-    const run = await sluice('build', 'helmrelease', 'prod', '--file', 'release.yaml', '--path', '.');
+    const run = await build('prod', '--path', '.');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const data = (parse(run.stdout)[1] as unknown as { data: Record<string, string> }).data;
     expect(data).toMatchObject({ colour: 'prod-purple', greeting: 'from-release' });
-    const elsewhere = await sluice(
-      'build',
-      'helmrelease',
-      'prod',
-      '--file',
-      'release.yaml',
-      '--path',
-      'charts',
-    );
+    const elsewhere = await build('prod', '--path', 'charts');
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain(`from the local checkout ${join(dir, 'charts')} (--path`);
-    const missing = await sluice(
-      'build',
-      'helmrelease',
-      'prod',
-      '--file',
-      'release.yaml',
-      '--path',
-      'nowhere',
-    );
+    const missing = await build('prod', '--path', 'nowhere');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('invalid --path "nowhere": not found');
   });
 
   it('renders a chart from a HelmRepository only with --chart, and says so without it', async () => {
-    const missing = await sluice('build', 'helmrelease', 'podinfo', '--file', 'release.yaml');
+    const missing = await build('podinfo');
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toBe(
       "✗ release.yaml: HelmRelease/flux-system/podinfo: spec.chart.spec.sourceRef is a HelmRepository ('podinfo'): sluice build fetches nothing; download the chart (helm pull <repository>/podinfo) and pass --chart DIR|TGZ\n",
     );
-    const packaged = await sluice(
-      'build',
-      'helmrelease',
-      'podinfo',
-      '--file',
-      'release.yaml',
-      '--chart',
-      'dist/greeter-1.0.0.tgz',
-    );
+    const packaged = await build('podinfo', '--chart', 'dist/greeter-1.0.0.tgz');
     expect(packaged.stderr).toBe('');
     expect(packaged.code).toBe(0);
     expect(packaged.stdout).toContain('  name: podinfo\n  namespace: flux-system\n');
   });
 
   it("fails with exit code 1 and helm's reason when the chart does not render", async () => {
-    const run = await sluice('build', 'helmrelease', 'broken', '--file', 'release.yaml');
+    const run = await build('broken');
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^✗ release\.yaml: HelmRelease\/flux-system\/broken: helm template failed: /);
@@ -337,7 +304,7 @@ describe('sluice build helmrelease', () => {
   });
 
   it('names spec.valuesFrom[0] when its ConfigMap is not in the file', async () => {
-    const run = await sluice('build', 'helmrelease', 'lonely', '--file', 'release.yaml');
+    const run = await build('lonely');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /^✗ release\.yaml: HelmRelease\/flux-system\/lonely: spec\.valuesFrom\[0\]: ConfigMap 'flux-system\/absent' not found/,
@@ -348,7 +315,7 @@ describe('sluice build helmrelease', () => {
   });
 
   it('lists the HelmReleases of the file when the name is not among them', async () => {
-    const run = await sluice('build', 'helmrelease', 'nope', '--file', 'release.yaml');
+    const run = await build('nope');
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       "✗ HelmRelease 'nope' in namespace 'flux-system' not found in file 'release.yaml' (it holds flux-system/greeter, flux-system/broken, flux-system/lonely, flux-system/prod, flux-system/podinfo); check the name, or pass --namespace with the HelmRelease's namespace\n",
@@ -359,26 +326,10 @@ describe('sluice build helmrelease', () => {
     const noFile = await sluice('build', 'helmrelease', 'greeter');
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain('✗ build helmrelease needs --file FILE');
-    const badVersion = await sluice(
-      'build',
-      'helmrelease',
-      'greeter',
-      '--file',
-      'release.yaml',
-      '--kube-version',
-      'latest',
-    );
+    const badVersion = await build('greeter', '--kube-version', 'latest');
     expect(badVersion.code).toBe(2);
     expect(badVersion.stderr).toContain('--kube-version "latest" is not a Kubernetes version');
-    const valuesNotMap = await sluice(
-      'build',
-      'helmrelease',
-      'greeter',
-      '--file',
-      'release.yaml',
-      '--values',
-      'list.yaml',
-    );
+    const valuesNotMap = await build('greeter', '--values', 'list.yaml');
     expect(valuesNotMap.code).toBe(1);
     expect(valuesNotMap.stderr).toContain('--values list.yaml: not a YAML map');
   });
