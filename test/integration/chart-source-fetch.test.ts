@@ -15,12 +15,12 @@ import { fetchSource } from '../../shared/usecases/fetch-source.ts';
 import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import { scheduleSources } from '../../shared/usecases/schedule-sources.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
-import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
+import { AllowedStandIns } from '../support/allowed-stand-ins.ts';
 import { pushFluxArtifact } from '../support/flux-artifact.ts';
 import { createFixtureRepo, type FixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 import { makeHelmHome, packageChart, runHelm, writeChart } from '../support/helm-charts.ts';
-import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
+import type { OciRegistry } from '../support/oci-registry.ts';
 import {
   declareSources,
   fetchWorkerDeps,
@@ -42,9 +42,7 @@ let registry: OciRegistry;
 let gitServer: GitHttpServer;
 let gitRepo: FixtureRepo;
 let deps: PipelineDeps;
-const servers: ChartRepoServer[] = [];
-/** Origins the address policy lets through: every stand-in, added as it starts. */
-const allowed: string[] = [];
+const standIns = new AllowedStandIns();
 let clusterCount = 0;
 let cluster: string;
 
@@ -52,7 +50,7 @@ beforeAll(async () => {
   env = await startStoreAndQueues('chartfetch');
   root = await mkdtemp(join(tmpdir(), 'sluice-chart-fetch-'));
   helmHome = await makeHelmHome(root);
-  registry = await startOciRegistry();
+  registry = await standIns.ociRegistry();
   gitRepo = await createFixtureRepo(join(root, 'served'), 'charts');
   await gitRepo.write({
     'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
@@ -62,17 +60,14 @@ beforeAll(async () => {
   });
   await gitRepo.commit('a chart');
   await gitRepo.push();
-  gitServer = await startGitHttpServer({ root: join(root, 'served') });
-  allowed.push(registry.origin, gitServer.origin);
+  gitServer = standIns.add(await startGitHttpServer({ root: join(root, 'served') }));
   // One policy object, read on every request: servers started by a test are allowed once pushed.
-  const policy: SourceAddressPolicy = { publicOnly: false, allowed, allowSetting: 'test' };
+  const policy: SourceAddressPolicy = { publicOnly: false, allowed: standIns.allowed, allowSetting: 'test' };
   deps = fetchWorkerDeps(env.deps, join(root, 'cache'), policy);
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of servers) await s.close();
-  await registry?.close();
-  await gitServer?.close();
+  await standIns.close();
   await env?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -85,12 +80,7 @@ beforeEach(async () => {
 });
 
 /** A chart repository of its own: sources without credentials are shared by URL across clusters. */
-async function chartServer(opts: Parameters<typeof startChartRepoServer>[0] = {}): Promise<ChartRepoServer> {
-  const server = await startChartRepoServer(opts);
-  servers.push(server);
-  allowed.push(server.origin);
-  return server;
-}
+const chartServer = (opts?: Parameters<typeof standIns.chartServer>[0]) => standIns.chartServer(opts);
 
 const helmRepository = fluxObject('HelmRepository');
 const helmChart = fluxObject('HelmChart');

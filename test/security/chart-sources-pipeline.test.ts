@@ -18,11 +18,11 @@ import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import { processMessage } from '../../shared/usecases/process-message.ts';
 import { readStatus } from '../../shared/usecases/read-status.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
-import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
+import { AllowedStandIns } from '../support/allowed-stand-ins.ts';
 import { storeFluxArtifact } from '../support/flux-artifact.ts';
 import { createFixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
-import { type OciRegistry, startOciRegistry } from '../support/oci-registry.ts';
+import type { OciRegistry } from '../support/oci-registry.ts';
 import {
   declareSources,
   fetchWorkerDeps,
@@ -40,9 +40,8 @@ type Raw = Record<string, unknown>;
 let env: StoreAndQueues;
 let root: string;
 let gitServer: GitHttpServer;
-const servers: ChartRepoServer[] = [];
-const registries: OciRegistry[] = [];
-const allowed: string[] = [];
+const standIns = new AllowedStandIns();
+const { allowed } = standIns;
 /** Every log line of the use-cases, as text. */
 const logLines: string[] = [];
 let local: PipelineDeps;
@@ -55,8 +54,7 @@ let cluster: string;
 beforeAll(async () => {
   env = await startStoreAndQueues('chartsec', ['a', 'b']);
   root = await mkdtemp(join(tmpdir(), 'sluice-chart-sec-'));
-  gitServer = await startGitHttpServer({ root: join(root, 'served') });
-  allowed.push(gitServer.origin);
+  gitServer = standIns.add(await startGitHttpServer({ root: join(root, 'served') }));
   const line =
     (level: string) =>
     (message: string, fields?: Record<string, unknown>): void => {
@@ -78,9 +76,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of servers) await s.close();
-  for (const r of registries) await r.close();
-  await gitServer?.close();
+  await standIns.close();
   await env?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -90,19 +86,8 @@ beforeEach(async () => {
   await env.drain(env.deps.queues.fetch);
 });
 
-async function chartServer(opts: Parameters<typeof startChartRepoServer>[0] = {}): Promise<ChartRepoServer> {
-  const server = await startChartRepoServer(opts);
-  servers.push(server);
-  allowed.push(server.origin);
-  return server;
-}
-
-async function ociRegistry(opts: Parameters<typeof startOciRegistry>[0] = {}): Promise<OciRegistry> {
-  const registry = await startOciRegistry(opts);
-  registries.push(registry);
-  allowed.push(registry.origin);
-  return registry;
-}
+const chartServer = (opts?: Parameters<typeof standIns.chartServer>[0]) => standIns.chartServer(opts);
+const ociRegistry = (opts?: Parameters<typeof standIns.ociRegistry>[0]) => standIns.ociRegistry(opts);
 
 /** A one-layer Flux artifact stored straight into the registry (no HTTP, so no auth to get past). */
 function storeArtifact(registry: OciRegistry, repository: string, tag: string): void {
