@@ -300,9 +300,10 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
     created(res, name, storeBlob(name, bytes));
   };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+  /** Logs a request as it arrives; its status is filled in when the answer is sent. */
+  const log = (origin: LoggedRequest['origin'], req: IncomingMessage, res: ServerResponse): void => {
     const entry: LoggedRequest = {
-      origin: 'registry',
+      origin,
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       authorization: req.headers.authorization,
@@ -312,6 +313,10 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
     res.on('finish', () => {
       entry.status = res.statusCode;
     });
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    log('registry', req, res);
     if (failures && failures.left > 0) {
       failures.left--;
       return error(res, failures.status, 'UNAVAILABLE', 'injected failure');
@@ -329,17 +334,7 @@ export async function startOciRegistry(opts: OciRegistryOptions = {}): Promise<O
   let cdn: Server | undefined;
   if (opts.redirectBlobs) {
     cdn = createServer((req, res) => {
-      const entry: LoggedRequest = {
-        origin: 'blobs',
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        authorization: req.headers.authorization,
-        status: 0,
-      };
-      requests.push(entry);
-      res.on('finish', () => {
-        entry.status = res.statusCode;
-      });
+      log('blobs', req, res);
       // A presigned-URL store refuses a request that also carries credentials (S3: InvalidArgument).
       if (req.headers.authorization)
         return error(res, 400, 'InvalidArgument', 'only one auth mechanism allowed');
