@@ -18,12 +18,12 @@ import { reasonForCode } from '../core/flux-reason.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import { encodeJob, type RenderJob } from '../core/pipeline/jobs.ts';
 import type { FetchSpec, FetchState, IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
+import { isSourceKind } from '../core/pipeline/source-kind.ts';
 import {
   DEFAULT_RENDER_LIMITS,
   type SplitResult,
   splitRenderedObjects,
 } from '../core/pipeline/split-rendered-objects.ts';
-import { isSourceKind } from '../core/pipeline/source-kind.ts';
 import { describeTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord, recordObject } from '../core/pipeline/target-record.ts';
 import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.ts';

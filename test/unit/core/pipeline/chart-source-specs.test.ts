@@ -58,7 +58,7 @@ describe('chart and OCI sources in a render', () => {
     expect(split.warnings).toEqual([]);
   });
 
-  it("registers a HelmRelease as a target and the HelmChart its chart template implies as a source", () => {
+  it('registers a HelmRelease as a target and the HelmChart its chart template implies as a source', () => {
     const split = splitRenderedObjects(
       [
         helmRelease({
@@ -77,9 +77,9 @@ describe('chart and OCI sources in a render', () => {
     expect(split.chartSources.map((s) => [s.kind, s.metadata.namespace, s.metadata.name])).toEqual([
       ['HelmChart', 'flux-system', 'apps-podinfo'],
     ]);
-    expect(split.helmReleases.map((r) => [r.metadata.namespace, r.metadata.name, r.spec.releaseName])).toEqual([
-      ['apps', 'podinfo', 'podinfo'],
-    ]);
+    expect(
+      split.helmReleases.map((r) => [r.metadata.namespace, r.metadata.name, r.spec.releaseName]),
+    ).toEqual([['apps', 'podinfo', 'podinfo']]);
     expect(split.warnings).toEqual([]);
   });
 
