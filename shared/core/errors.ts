@@ -44,6 +44,10 @@ export type ErrorCode =
   | 'KeyServiceUnavailable'
   /** A queue message that is no job (not JSON, unknown kind, missing fields, wrong queue): dead-lettered at once. */
   | 'InvalidJob'
+  /** A SOPS value or file that does not decrypt with the data key (wrong key, tampered ciphertext): names the file. */
+  | 'DecryptionFailed'
+  /** A SOPS file whose MAC is missing or does not match its values: tampered or hand-edited; names the file. */
+  | 'MacMismatch'
   /** Anything that is not a SluiceError: a bug or an unexpected platform failure; its text stays in the logs. */
   | 'InternalError';
 

@@ -60,6 +60,9 @@ const REASON_OF_CODE: Record<ErrorCode, FluxReason> = {
   // A refused address met while building (a remote base): the build's failure, as before.
   SourceAddressRefused: 'BuildFailed',
   ConfigInvalid: 'BuildFailed',
+  // SOPS: Flux reports decryption failures as a failed build.
+  DecryptionFailed: 'BuildFailed',
+  MacMismatch: 'BuildFailed',
   // Applying to the cluster.
   ApplyFailed: 'ReconciliationFailed',
   PruneFailed: 'PruneFailed',

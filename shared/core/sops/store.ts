@@ -1,0 +1,13 @@
+// What every SOPS store gives the decryption: the walker's tree, the raw `sops` mapping, and an emitter
+// that writes the (by then decrypted) tree back in the store's own plain format, as `sops -d` does.
+import type { SopsTree } from './sops-tree.ts';
+
+export type SopsFormat = 'yaml' | 'json' | 'dotenv' | 'ini' | 'binary';
+
+export interface LoadedSopsFile {
+  tree: SopsTree;
+  /** The `sops` mapping as plain data (unflattened), or undefined when the file has none. */
+  metadata: unknown;
+  /** The plain file, from the tree's current values. */
+  emit(): string;
+}
