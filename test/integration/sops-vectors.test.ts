@@ -18,6 +18,7 @@ interface Vector {
   macOk: boolean;
   dataKeyHex: string;
   plaintext: unknown;
+  comments: string[];
 }
 
 const vectors: Vector[] = present ? JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) : [];
@@ -62,6 +63,10 @@ describe.skipIf(!present)('SOPS conformance vectors (../shared/vectors/sops)', (
     const out = decryptSopsFile(text, v.fmt, key, { fileName: v.label });
     expect(out.macVerified).toBe(true);
     expect(out.tree).toEqual(v.plaintext);
+    // Comments: the ones sops decrypts come out decrypted, the plaintext ones of old files are kept.
+    const keptAsIs = v.comments.filter((c) => c.startsWith('comment kept as-is')).length;
+    expect(out.commentsKeptAsIs).toBe(keptAsIs);
+    if (keptAsIs === 0) expect(out.plaintext).not.toContain('ENC[');
     if (v.fmt === 'binary') expect(out.plaintext).toBe((v.plaintext as { data: string }).data);
     // The printed plain file parses back to the same document.
     if (v.fmt === 'yaml') expect(parseYaml(out.plaintext)).toEqual(v.plaintext);

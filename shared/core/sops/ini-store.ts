@@ -72,24 +72,29 @@ export function loadIni(text: string, file: string): LoadedSopsFile {
   };
 }
 
+// go-ini prints a section's comments above its header and a key's comments above the key; sops' tree keeps
+// them first in the section and after the key respectively.
 function emitIni(branch: TreeMap): string {
   const out: string[] = [];
   for (const section of branch.items) {
     const map = section.value;
     if (!isContainer(map) || map.kind !== 'map') continue;
     if (section.key === 'DEFAULT' && map.items.length === 0) continue;
-    const lines: string[] = [];
+    const head: string[] = [];
+    const keys: { line: string; comments: string[] }[] = [];
     for (const it of map.items) {
       if (it.comment) {
-        lines.push(`; ${it.comment.value}`);
+        const last = keys.at(-1);
+        (last ? last.comments : head).push(`; ${it.comment.value}`);
         continue;
       }
       const v = it.value;
       const s =
         v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : isContainer(v) ? '' : String(v ?? '');
-      lines.push(s.includes('\n') ? `${it.key} = """${s}"""` : `${it.key} = ${s}`);
+      keys.push({ line: s.includes('\n') ? `${it.key} = """${s}"""` : `${it.key} = ${s}`, comments: [] });
     }
-    out.push(`[${section.key}]\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
+    const body = keys.flatMap((k) => [...k.comments, k.line]);
+    out.push([...head, `[${section.key}]`, ...body].join('\n') + '\n');
   }
   return out.join('\n');
 }

@@ -85,6 +85,7 @@ function comments(holder: CommentOrigin['holder'] | undefined, prop: CommentOrig
 function node(n: unknown, doc: Document, file: string): TreeValue {
   const target = isAlias(n) ? n.resolve(doc) : n;
   if (isMap(target)) {
+    // A collection's own comments live inside it (AAD = its path): the head ones first, the foot ones last.
     const items: TreeItem[] = [...comments(target, 'commentBefore')];
     for (const pair of target.items) {
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
@@ -94,21 +95,15 @@ function node(n: unknown, doc: Document, file: string): TreeValue {
         });
       }
       items.push(...comments(pair.key as Scalar, 'commentBefore'));
-      const value = pair.value as Node | null;
-      items.push(...comments(value ?? undefined, 'commentBefore'));
-      items.push({ key, value: node(value, doc, file), origin: isAlias(value) ? undefined : value });
-      items.push(...comments(value ?? undefined, 'comment'));
+      items.push(...entry(pair.value as Node | null, key, doc, file));
     }
+    items.push(...comments(target, 'comment'));
     return { kind: 'map', items } satisfies TreeMap;
   }
   if (isSeq(target)) {
-    const items: TreeItem[] = [];
-    for (const el of target.items) {
-      const v = el as Node | null;
-      items.push(...comments(v ?? undefined, 'commentBefore'));
-      items.push({ value: node(v, doc, file), origin: isAlias(v) ? undefined : v });
-      items.push(...comments(v ?? undefined, 'comment'));
-    }
+    const items: TreeItem[] = [...comments(target, 'commentBefore')];
+    for (const el of target.items) items.push(...entry(el as Node | null, undefined, doc, file));
+    items.push(...comments(target, 'comment'));
     return { kind: 'seq', items } satisfies TreeSeq;
   }
   if (target === null || target === undefined) return null;
@@ -125,6 +120,14 @@ function node(n: unknown, doc: Document, file: string): TreeValue {
     return String(v);
   }
   throw new SluiceError('ValidationFailed', `${file}: unsupported YAML node.`, { file });
+}
+
+/** One map entry or sequence element; a scalar's head and line comments sit around it in its container. */
+function entry(value: Node | null, key: string | undefined, doc: Document, file: string): TreeItem[] {
+  const scalar = isScalar(value) ? value : undefined;
+  const item: TreeItem = { value: node(value, doc, file), origin: isAlias(value) ? undefined : value };
+  if (key !== undefined) item.key = key;
+  return [...comments(scalar, 'commentBefore'), item, ...comments(scalar, 'comment')];
 }
 
 /** Copies the tree's (decrypted) leaves and comments back into the YAML nodes they came from. */
