@@ -464,13 +464,13 @@ describe('wire protocol', () => {
     expect(res).toMatchObject({ status: 400, json: { __type: 'SerializationException' } });
   });
 
-  it('records each request target', async () => {
+  it('records each request target and the access key that signed it', async () => {
     const before = server.requests.length;
     await kms.send(new DescribeKeyCommand({ KeyId: symmetric.keyId }));
     await post('TrentService.Nope', '{}');
     expect(server.requests.slice(before)).toEqual([
-      { target: 'TrentService.DescribeKey', operation: 'DescribeKey' },
-      { target: 'TrentService.Nope', operation: 'Nope' },
+      { target: 'TrentService.DescribeKey', operation: 'DescribeKey', accessKeyId: 'test' },
+      { target: 'TrentService.Nope', operation: 'Nope', accessKeyId: '' },
     ]);
   });
 });

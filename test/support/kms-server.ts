@@ -16,6 +16,8 @@ export interface KmsRequestRecord {
   target: string;
   /** The operation part of the target, e.g. `Sign`. */
   operation: string;
+  /** The access key id the request was signed with (SigV4 `Credential=`), '' when unsigned: who called. */
+  accessKeyId: string;
 }
 
 export interface KmsServer {
@@ -88,7 +90,9 @@ async function handle(
   const header = req.headers['x-amz-target'];
   const target = typeof header === 'string' ? header : '';
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-  requests.push({ target, operation });
+  const auth = req.headers.authorization ?? '';
+  const accessKeyId = /Credential=([^/,\s]+)\//.exec(auth)?.[1] ?? '';
+  requests.push({ target, operation, accessKeyId });
   const fault = faults.get(operation)?.shift();
   if (fault === 'disconnect') return void res.socket?.destroy();
   if (fault) return send(res, fault.status, { __type: fault.type, message: fault.message ?? fault.type });

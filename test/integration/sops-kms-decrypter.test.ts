@@ -1,0 +1,185 @@
+// The sops AWS KMS key source against the local KMS stand-in: Decrypt with the entry's ARN and exact
+// encryption context, as its role when it names one, and KMS refusals mapped to typed, retryable-or-not errors.
+import { randomBytes } from 'node:crypto';
+import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KmsSopsDecrypter } from '../../shared/adapters/aws/kms-sops-decrypter.ts';
+import { sopsSessionName } from '../../shared/adapters/aws/sts-role-assumer.ts';
+import type { KmsKeyEntry } from '../../shared/core/sops/sops-metadata.ts';
+import type { AwsCredentials, RoleAssumer } from '../../shared/ports/role-assumer.ts';
+import { unwrapDataKey } from '../../shared/usecases/sops/unwrap-data-key.ts';
+import { rejectionOf } from '../support/error-of.ts';
+import { type KmsServer, startKmsServer } from '../support/kms-server.ts';
+
+const ROLE = 'arn:aws:iam::000000000000:role/sops-decrypt';
+const CONTEXT = { Environment: 'prod', Team: 'payments' };
+const dataKey = randomBytes(32);
+
+/** A local STS: hands out per-role credentials and remembers who asked, in which region. */
+class LocalRoles implements RoleAssumer {
+  readonly assumed: { role: string; region: string }[] = [];
+  async assume(role: string, region: string): Promise<AwsCredentials> {
+    this.assumed.push({ role, region });
+    return {
+      accessKeyId: `ASIA${role.split('/').pop()}`,
+      secretAccessKey: 'role-secret',
+      sessionToken: 'token',
+    };
+  }
+}
+
+let server: KmsServer;
+let admin: KMSClient;
+let key: { keyId: string; arn: string };
+let roles: LocalRoles;
+let decrypter: KmsSopsDecrypter;
+const regions: string[] = [];
+
+beforeAll(async () => {
+  server = await startKmsServer();
+  const base = { endpoint: server.endpoint, maxAttempts: 1 };
+  admin = new KMSClient({
+    ...base,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'admin', secretAccessKey: 'x' },
+  });
+  key = server.createKey('SYMMETRIC_DEFAULT', { alias: 'sops' });
+  roles = new LocalRoles();
+  decrypter = new KmsSopsDecrypter({
+    clientFor: (region, credentials) => {
+      regions.push(region);
+      return new KMSClient({
+        ...base,
+        region,
+        credentials: credentials ?? { accessKeyId: 'caller', secretAccessKey: 'x' },
+      });
+    },
+    roles,
+  });
+});
+
+afterAll(async () => {
+  admin?.destroy();
+  await server?.close();
+});
+
+/** The entry sops writes: the data key encrypted under the key with the context. */
+async function entry(
+  over: Partial<KmsKeyEntry> = {},
+  context: Record<string, string> = CONTEXT,
+): Promise<KmsKeyEntry> {
+  const out = await admin.send(
+    new EncryptCommand({ KeyId: key.arn, Plaintext: dataKey, EncryptionContext: context }),
+  );
+  return {
+    type: 'kms',
+    arn: key.arn,
+    role: undefined,
+    context,
+    createdAt: '2026-01-01T00:00:00Z',
+    enc: Buffer.from(out.CiphertextBlob as Uint8Array).toString('base64'),
+    awsProfile: undefined,
+    ...over,
+  };
+}
+
+const lastDecrypt = () => server.requests.filter((r) => r.operation === 'Decrypt').at(-1);
+
+describe('KmsSopsDecrypter', () => {
+  it('decrypts with the stored ARN and exact encryption context, in the ARN region', async () => {
+    regions.length = 0;
+    expect(Buffer.from(await decrypter.unwrap(await entry()))).toEqual(dataKey);
+    expect(regions).toEqual(['us-east-1']);
+    expect(lastDecrypt()?.accessKeyId).toBe('caller');
+  });
+
+  it('decrypts an entry without context (sends an empty one)', async () => {
+    expect(Buffer.from(await decrypter.unwrap(await entry({}, {})))).toEqual(dataKey);
+  });
+
+  it('refuses a context that differs from the one used on encrypt, without retrying', async () => {
+    const changed = { ...(await entry()), context: { Environment: 'dev', Team: 'payments' } };
+    const err = await rejectionOf(decrypter.unwrap(changed));
+    expect(err.code).toBe('ValidationFailed');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(key.arn);
+  });
+
+  it('assumes the entry role through STS and decrypts with its credentials', async () => {
+    roles.assumed.length = 0;
+    expect(Buffer.from(await decrypter.unwrap(await entry({ role: ROLE })))).toEqual(dataKey);
+    expect(roles.assumed).toEqual([{ role: ROLE, region: 'us-east-1' }]);
+    expect(lastDecrypt()?.accessKeyId).toBe('ASIAsops-decrypt');
+  });
+
+  it.each([
+    ['AccessDeniedException', 400, 'AccessDenied'],
+    ['DisabledException', 400, 'ConfigInvalid'],
+    ['KMSInvalidStateException', 400, 'ConfigInvalid'],
+    ['NotFoundException', 400, 'ConfigInvalid'],
+  ])('maps %s to a permanent %s naming the key and the role', async (type, status, code) => {
+    const e = await entry({ role: ROLE });
+    server.failNext('Decrypt', { type, status });
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe(code);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(key.arn);
+    expect(err.message).toContain(ROLE);
+  });
+
+  it.each([
+    ['ThrottlingException', 400],
+    ['KMSInternalException', 500],
+    ['DependencyTimeoutException', 503],
+  ])('maps %s to a retryable KeyServiceUnavailable', async (type, status) => {
+    const e = await entry();
+    server.failNext('Decrypt', { type, status });
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe('KeyServiceUnavailable');
+    expect(err.retryable).toBe(true);
+  });
+
+  it('refuses an ARN that names no KMS key, before calling KMS', async () => {
+    const e = { ...(await entry()), arn: 'arn:aws:s3:::bucket' };
+    const before = server.requests.length;
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe('ValidationFailed');
+    expect(server.requests.length).toBe(before);
+  });
+});
+
+describe('unwrapDataKey with a KMS key group', () => {
+  it('fails as AccessDenied naming the file, key and role, with no key material', async () => {
+    const e = await entry({ role: ROLE });
+    server.failNext('Decrypt', { type: 'AccessDeniedException', status: 400 });
+    const err = await rejectionOf(
+      unwrapDataKey({ keyGroups: [[e]], shamirThreshold: 0 }, { kms: decrypter }, { file: 'apps/db.yaml' }),
+    );
+    expect(err.code).toBe('AccessDenied');
+    expect(err.retryable).toBe(false);
+    for (const named of ['apps/db.yaml', key.arn, ROLE]) expect(err.message).toContain(named);
+    for (const secret of [dataKey.toString('hex'), dataKey.toString('base64'), e.enc]) {
+      expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(secret);
+    }
+  });
+
+  it('is retryable when KMS throttles', async () => {
+    const e = await entry();
+    server.failNext('Decrypt', { type: 'ThrottlingException', status: 400 });
+    const err = await rejectionOf(
+      unwrapDataKey({ keyGroups: [[e]], shamirThreshold: 0 }, { kms: decrypter }),
+    );
+    expect(err.code).toBe('KeyServiceUnavailable');
+    expect(err.retryable).toBe(true);
+  });
+});
+
+describe('sopsSessionName', () => {
+  it.each([
+    ['build-1.example.com', 'sops@build-1.example.com'],
+    ['host with spaces/and:colons', 'sops@hostwithspacesandcolons'],
+    ['x'.repeat(80), `sops@${'x'.repeat(59)}`],
+  ])('%s → %s', (host, name) => {
+    expect(sopsSessionName(host)).toBe(name);
+  });
+});
