@@ -59,6 +59,17 @@ export class KmsSopsDecrypter implements KmsDecrypter {
   }
 }
 
+/** The key policy statement that would let the entry's principal decrypt (no context values: keys only). */
+function allowStatement(entry: KmsKeyEntry): string {
+  const principal = entry.role ?? '<the role Sluice runs as>';
+  return JSON.stringify({
+    Effect: 'Allow',
+    Principal: { AWS: principal },
+    Action: 'kms:Decrypt',
+    Resource: '*',
+  });
+}
+
 /** Refusals a retry cannot fix, each with the fix; KMS errors carry no key material, so their names may be shown. */
 function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): SluiceError {
   const name = (err as { name?: string }).name ?? 'Error';
@@ -71,7 +82,7 @@ function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): Slui
     case 'AccessDeniedException':
       return permanent(
         'AccessDenied',
-        `allow kms:Decrypt on ${entry.arn} for ${who} in the key policy or a grant${withContext} (an IAM policy alone is not enough unless the key policy delegates to IAM)`,
+        `allow kms:Decrypt on ${entry.arn} for ${who}${withContext}, e.g. the key policy statement ${allowStatement(entry)} or a grant (kms:CreateGrant, operation Decrypt); an IAM policy alone is not enough unless the key policy delegates to IAM`,
       );
     case 'DisabledException':
     case 'KMSInvalidStateException':
