@@ -94,7 +94,7 @@ function emitIni(branch: TreeMap): string {
       keys.push({ line: s.includes('\n') ? `${it.key} = """${s}"""` : `${it.key} = ${s}`, comments: [] });
     }
     const body = keys.flatMap((k) => [...k.comments, k.line]);
-    out.push([...head, `[${section.key}]`, ...body].join('\n') + '\n');
+    out.push(`${[...head, `[${section.key}]`, ...body].join('\n')}\n`);
   }
   return out.join('\n');
 }
