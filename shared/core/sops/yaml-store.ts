@@ -110,7 +110,9 @@ function node(n: unknown, doc: Document, file: string): TreeValue {
   if (isScalar(target)) {
     if (target.type === 'PLAIN' && !target.tag) {
       const src = target.srcToken && 'source' in target.srcToken ? target.srcToken.source : undefined;
-      return resolvePlainScalar(typeof src === 'string' ? src : String(target.value ?? ''));
+      // A multi-line plain scalar is folded by the parser; its raw source would keep the line breaks.
+      const plain = typeof src === 'string' && !src.includes('\n') ? src : String(target.value ?? '');
+      return resolvePlainScalar(plain);
     }
     const v = target.value;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
