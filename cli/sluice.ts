@@ -7,6 +7,7 @@ import { buildHelmRelease } from './commands/build-helmrelease.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
 import { getArtifact, parseArtifactRef } from './commands/get-artifact.ts';
 import { reconcileSource } from './commands/reconcile.ts';
+import { secretsDecrypt } from './commands/secrets-decrypt.ts';
 import { serve } from './commands/serve.ts';
 import { status } from './commands/status.ts';
 import { findControlPlane } from './control-plane-context.ts';
@@ -24,6 +25,7 @@ const USAGE = `Usage:
   sluice build helmrelease NAME --file FILE [--values FILE]... [flags]
   sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML
                                    (CLUSTER/NAMESPACE/NAME; NAMESPACE defaults to flux-system)
+  sluice secrets decrypt FILE [--output-type T] [--age-key-file FILE]... [--pgp-key-file FILE]...
 
 Flags for serve (the embedded control plane; npm start runs it):
   --data-dir DIR               state, queues, keys (default .sluice)
@@ -54,6 +56,12 @@ Flags for build kustomization (as in flux build kustomization):
   -n, --namespace NS           namespace of the Kustomization (default flux-system)
   --root DIR                   repository root that files may not leave (default: enclosing Git work tree)
   --allow-remote-bases         let kustomize fetch remote bases (off by default)
+
+Flags for secrets decrypt (sops -d without the sops binary; plaintext on stdout):
+  --output-type T              yaml, json, dotenv or binary (default: the file's own format)
+  --age-key-file FILE          age identities (also $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt); repeatable
+  --pgp-key-file FILE          an unprotected OpenPGP private key (armored or binary); repeatable
+  AWS KMS entries use the default AWS credentials, and the entry's role when it has one.
 
 Flags for build helmrelease (prints the manifest: CRDs, objects, hooks):
   --file FILE                  file holding the HelmRelease (ConfigMaps/Secrets beside it feed valuesFrom)
@@ -86,6 +94,9 @@ async function main(argv: string[]): Promise<number> {
       'kube-version': { type: 'string' },
       'api-versions': { type: 'string', multiple: true },
       'is-upgrade': { type: 'boolean', default: false },
+      'output-type': { type: 'string' },
+      'age-key-file': { type: 'string', multiple: true },
+      'pgp-key-file': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
       // No defaults: status and reconcile tell a flag given from one left out (see findControlPlane).
       'data-dir': { type: 'string' },
@@ -131,6 +142,23 @@ async function main(argv: string[]): Promise<number> {
         ...(values.root && { root: values.root }),
         allowRemoteBases: values['allow-remote-bases'],
         ...(process.env.SLUICE_KUBECTL && { kubectlPath: process.env.SLUICE_KUBECTL }),
+      }),
+    );
+    return 0;
+  }
+  if (verb === 'secrets' && noun === 'decrypt') {
+    if (!name || positionals.length > 3)
+      throw usage(
+        'secrets decrypt wants one FILE: sluice secrets decrypt FILE [--output-type yaml|json|dotenv|binary]',
+      );
+    await writeFully(
+      process.stdout,
+      await secretsDecrypt({
+        file: name,
+        ...(values['output-type'] && { outputType: values['output-type'] }),
+        ageKeyFiles: values['age-key-file'] ?? [],
+        pgpKeyFiles: values['pgp-key-file'] ?? [],
+        env: process.env,
       }),
     );
     return 0;

@@ -13,6 +13,7 @@ export const COMMANDS: readonly string[] = [
   'build kustomization',
   'build helmrelease',
   'get artifact',
+  'secrets decrypt',
 ];
 
 /** The command `positionals` (the words typed, arguments included) most likely meant, if any is near. */

@@ -1,0 +1,128 @@
+// `sluice secrets decrypt FILE [--output-type yaml|json|dotenv|binary]`: `sops -d` without the sops binary.
+// Keys as sops finds them: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, the default age keys file, --age-key-file and
+// --pgp-key-file; AWS KMS entries with the default AWS credentials (and their role, when set).
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { stringify } from 'yaml';
+import { KmsSopsDecrypter } from '../../shared/adapters/aws/kms-sops-decrypter.ts';
+import { StsRoleAssumer } from '../../shared/adapters/aws/sts-role-assumer.ts';
+import { ageIdentitiesFromText } from '../../shared/adapters/sops/age-identities.ts';
+import { pgpKeysFromFiles } from '../../shared/adapters/sops/pgp-keys.ts';
+import { SluiceError } from '../../shared/core/errors.ts';
+import { decryptSopsFile, readSopsMetadata } from '../../shared/core/sops/decrypt-sops-file.ts';
+import { detectFormat } from '../../shared/core/sops/detect-format.ts';
+import type { SopsFormat } from '../../shared/core/sops/store.ts';
+import type { SopsKeySources } from '../../shared/ports/sops-key-source.ts';
+import { unwrapDataKey } from '../../shared/usecases/sops/unwrap-data-key.ts';
+
+export interface SecretsDecryptArgs {
+  file: string;
+  outputType?: string;
+  ageKeyFiles: string[];
+  pgpKeyFiles: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+const OUTPUT_TYPES = ['yaml', 'json', 'dotenv', 'binary'] as const;
+
+export async function secretsDecrypt(args: SecretsDecryptArgs): Promise<string> {
+  if (!existsSync(args.file)) throw new SluiceError('UsageError', `${args.file}: no such file`);
+  const output = outputTypeOf(args.outputType);
+  const format = detectFormat(args.file);
+  const text = readFileSync(args.file, 'utf8');
+  const metadata = readSopsMetadata(text, format, args.file);
+  const sources = await keySources(
+    args,
+    metadata.keyGroups.some((g) => g.some((k) => k.type === 'kms')),
+  );
+  const dataKey = Buffer.from(await unwrapDataKey(metadata, sources, { file: args.file }));
+  const decrypted = decryptSopsFile(text, format, dataKey, { fileName: args.file });
+  dataKey.fill(0);
+  if (!output || output === format) return decrypted.plaintext;
+  return convert(decrypted.tree, format, output, args.file);
+}
+
+function outputTypeOf(value: string | undefined): SopsFormat | undefined {
+  if (value === undefined) return undefined;
+  if (!(OUTPUT_TYPES as readonly string[]).includes(value))
+    throw new SluiceError(
+      'UsageError',
+      `--output-type ${JSON.stringify(value)}: expected one of ${OUTPUT_TYPES.join(', ')} (default: the file's own format)`,
+    );
+  return value as SopsFormat;
+}
+
+/** sops' own places for keys, in its order; a source with nothing in it is left out (its type is skipped). */
+async function keySources(args: SecretsDecryptArgs, needsKms: boolean): Promise<SopsKeySources> {
+  const texts: string[] = [];
+  const from: string[] = [];
+  if (args.env.SOPS_AGE_KEY) {
+    texts.push(args.env.SOPS_AGE_KEY);
+    from.push('$SOPS_AGE_KEY');
+  }
+  const defaultFile = join(args.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'sops', 'age', 'keys.txt');
+  const files = [
+    ...(args.env.SOPS_AGE_KEY_FILE ? [args.env.SOPS_AGE_KEY_FILE] : []),
+    ...args.ageKeyFiles,
+    ...(existsSync(defaultFile) ? [defaultFile] : []),
+  ];
+  for (const file of files) {
+    if (!existsSync(file)) throw new SluiceError('UsageError', `age key file ${file} not found`);
+    texts.push(readFileSync(file, 'utf8'));
+    from.push(file);
+  }
+  const sources: SopsKeySources = {};
+  if (texts.length > 0) sources.age = ageIdentitiesFromText(texts, from.join(', '));
+  if (args.pgpKeyFiles.length > 0) {
+    for (const file of args.pgpKeyFiles)
+      if (!existsSync(file)) throw new SluiceError('UsageError', `PGP key file ${file} not found`);
+    sources.pgp = await pgpKeysFromFiles(
+      args.pgpKeyFiles.map((file) => readFileSync(file)),
+      args.pgpKeyFiles.join(', '),
+    );
+  }
+  if (needsKms) {
+    sources.kms = new KmsSopsDecrypter({
+      clientFor: (region, credentials) => new KMSClient({ region, ...(credentials && { credentials }) }),
+      roles: new StsRoleAssumer({ hostname: hostname() }),
+    });
+  }
+  return sources;
+}
+
+function convert(tree: unknown, from: SopsFormat, to: SopsFormat, file: string): string {
+  const docs = Array.isArray(tree) && from === 'yaml' ? (tree as unknown[]) : [tree];
+  const single = docs.length === 1 ? docs[0] : docs;
+  switch (to) {
+    case 'yaml':
+      return docs.map((d) => stringify(d)).join('---\n');
+    case 'json':
+      return `${JSON.stringify(single, null, 4)}\n`;
+    case 'binary': {
+      const data = (single as Record<string, unknown> | undefined)?.data;
+      if (typeof data !== 'string')
+        throw new SluiceError('UsageError', `${file}: --output-type binary needs a top-level "data" string`);
+      return data;
+    }
+    case 'dotenv': {
+      const map = single as Record<string, unknown>;
+      if (
+        !map ||
+        typeof map !== 'object' ||
+        Array.isArray(map) ||
+        Object.values(map).some((v) => typeof v === 'object' && v !== null)
+      )
+        throw new SluiceError(
+          'UsageError',
+          `${file}: --output-type dotenv needs a flat map of keys to values`,
+        );
+      return Object.entries(map)
+        .map(([k, v]) => `${k}=${String(v)}\n`)
+        .join('');
+    }
+    default:
+      throw new SluiceError('UsageError', `--output-type ${to} from a ${from} file is not supported`);
+  }
+}
