@@ -27,14 +27,27 @@ export async function reconcileSource(
   // The webhook fetches every source of a repository: one request per repository the name stands for
   // (the same GitRepository name may be declared in several clusters).
   let fetching = 0;
-  for (const url of [...new Set(sources.map((s) => s.url))]) fetching += await requestFetch(api, secret, url);
+  // Git: the repository's URL (every source of it is fetched, as a push would). Other kinds: exactly these.
+  if (kind === 'GitRepository') {
+    for (const url of [...new Set(sources.map((s) => s.url))])
+      fetching += await requestFetch(api, secret, url);
+  } else {
+    fetching = await requestFetch(
+      api,
+      secret,
+      sources.map((s) => s.sourceKey),
+    );
+  }
   const what = sources.map((s) => s.declaredBy).join('; ');
   return `► fetch requested for ${what} (${fetching} source${fetching === 1 ? '' : 's'}); follow with: sluice status\n`;
 }
 
-async function requestFetch(api: string, secret: string, url: string): Promise<number> {
+async function requestFetch(api: string, secret: string, what: string | string[]): Promise<number> {
   // A fresh id per request: the control plane drops a body it has already seen (a replayed delivery).
-  const body = JSON.stringify({ repository: url, requestId: randomUUID() });
+  const body = JSON.stringify({
+    ...(typeof what === 'string' ? { repository: what } : { sources: what }),
+    requestId: randomUUID(),
+  });
   const res = await fetch(`${api}/hooks/generic`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, secret) },

@@ -42,6 +42,8 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     );
   }
   const payload = parsed as Record<string, unknown>;
+  // `sluice reconcile source oci|helm|chart` names the sources themselves (their keys from the status view).
+  if (Array.isArray(payload.sources)) return fetchNamedSources(deps, payload.sources, digest(req.body));
   const repo = payload.repository;
   const urls = [
     typeof repo === 'string' ? repo : undefined,
@@ -71,6 +73,30 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     sources++;
   }
   return { repository: urls[0] as string, sources };
+}
+
+/** Each named source that exists is fetched; unknown keys are counted out, never created. */
+async function fetchNamedSources(
+  deps: PipelineDeps,
+  keys: unknown[],
+  delivery: string,
+): Promise<WebhookResult> {
+  const wanted = keys
+    .filter((k): k is string => typeof k === 'string' && /^[0-9a-f]{24}$/.test(k))
+    .slice(0, 100);
+  if (wanted.length === 0) {
+    throw new SluiceError(
+      'WebhookRejected',
+      'webhook body names no source key; send {"sources": ["<sourceKey>"]}',
+    );
+  }
+  let sources = 0;
+  for (const key of new Set(wanted)) {
+    if (!(await stateOf(deps).getFetchSpec(key))) continue;
+    await enqueueFetch(deps, key, 'webhook', delivery);
+    sources++;
+  }
+  return { repository: wanted.join(', '), sources };
 }
 
 function digest(data: Uint8Array | string): string {

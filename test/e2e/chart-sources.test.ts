@@ -190,7 +190,10 @@ describe('chart and OCI sources in a fleet', () => {
     });
     expect(implied).toEqual({ name: 'hello', version: '1.0.0' });
     const release = await h.waitFor('the release rendered', async () =>
-      (await h.status()).clusters[0]?.kustomizations.find((k) => k.kind === 'HelmRelease' && k.render?.ready),
+      (await h.status()).clusters[0]?.kustomizations.find(
+        // The example fleet's own release is flux-system/hello.
+        (k) => k.kind === 'HelmRelease' && k.namespace === 'default' && k.render?.ready,
+      ),
     );
     expect(release).toMatchObject({
       namespace: 'default',
