@@ -5,6 +5,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import {
   DecryptCommand,
   DescribeKeyCommand,
+  DisabledException,
   EncryptCommand,
   GenerateDataKeyCommand,
   GetPublicKeyCommand,
@@ -472,5 +473,116 @@ describe('wire protocol', () => {
       { target: 'TrentService.DescribeKey', operation: 'DescribeKey', accessKeyId: 'test' },
       { target: 'TrentService.Nope', operation: 'Nope', accessKeyId: '' },
     ]);
+  });
+});
+
+describe('key policies, disabled keys and throttling', () => {
+  const ROLE_PRINCIPAL = 'arn:aws:sts::000000000000:assumed-role/cluster-b-puller/session';
+  const clientAs = (accessKeyId: string, secretAccessKey = 'test') =>
+    new KMSClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId, secretAccessKey },
+      maxAttempts: 1,
+    });
+
+  it('denies one caller by its access key with AccessDeniedException naming the principal and key only', async () => {
+    const key = server.createKey('SYMMETRIC_DEFAULT');
+    const context = { tenant: 'context-value-a' };
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({
+        KeyId: key.arn,
+        Plaintext: utf8('cluster-a-data-key'),
+        EncryptionContext: context,
+      }),
+    );
+    server.deny({
+      key: key.keyId,
+      accessKeyId: 'ASIAPULLERB',
+      principal: ROLE_PRINCIPAL,
+      operations: ['Decrypt'],
+    });
+    const denied = clientAs('ASIAPULLERB', 'puller-b-secret-value');
+    try {
+      const err = await rejection(
+        denied.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: context })),
+        'AccessDeniedException',
+      );
+      expect(err.message).toContain(ROLE_PRINCIPAL);
+      expect(err.message).toContain(key.arn);
+      for (const secret of [
+        'puller-b-secret-value',
+        'ASIAPULLERB',
+        'cluster-a-data-key',
+        'context-value-a',
+      ]) {
+        expect(err.message).not.toContain(secret);
+      }
+      // Only the listed operation and only this caller are denied.
+      await denied.send(new EncryptCommand({ KeyId: key.arn, Plaintext: utf8('x') }));
+      const ok = await kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: context }));
+      expect(Buffer.from(ok.Plaintext ?? []).toString()).toBe('cluster-a-data-key');
+    } finally {
+      denied.destroy();
+    }
+  });
+
+  it('denies every operation on the key when no operations are listed, whatever KeyId form is used', async () => {
+    const key = server.createKey('SYMMETRIC_DEFAULT', { alias: 'denied-all' });
+    server.deny({ key: 'alias/denied-all', accessKeyId: 'ASIAOTHER', principal: ROLE_PRINCIPAL });
+    const denied = clientAs('ASIAOTHER');
+    try {
+      for (const KeyId of [key.keyId, key.arn, 'alias/denied-all']) {
+        await rejection(
+          denied.send(new GenerateDataKeyCommand({ KeyId, KeySpec: 'AES_256' })),
+          'AccessDeniedException',
+        );
+      }
+      await rejection(denied.send(new DescribeKeyCommand({ KeyId: key.arn })), 'AccessDeniedException');
+    } finally {
+      denied.destroy();
+    }
+  });
+
+  it('a disabled key answers DisabledException to Encrypt, Decrypt and GenerateDataKey until enabled', async () => {
+    const key = server.createKey('SYMMETRIC_DEFAULT');
+    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: key.arn, Plaintext: utf8('x') }));
+    server.disableKey(key.arn);
+    const calls = [
+      kms.send(new EncryptCommand({ KeyId: key.arn, Plaintext: utf8('x') })),
+      kms.send(new DecryptCommand({ CiphertextBlob })),
+      kms.send(new GenerateDataKeyCommand({ KeyId: key.keyId, KeySpec: 'AES_256' })),
+    ];
+    for (const call of calls) {
+      const err = await rejection(call, 'DisabledException');
+      expect(err).toBeInstanceOf(DisabledException);
+      expect(err.message).toContain(key.arn);
+    }
+    const described = await kms.send(new DescribeKeyCommand({ KeyId: key.keyId }));
+    expect(described.KeyMetadata).toMatchObject({ Enabled: false, KeyState: 'Disabled' });
+    server.enableKey(key.keyId);
+    const ok = await kms.send(new DecryptCommand({ CiphertextBlob }));
+    expect(Buffer.from(ok.Plaintext ?? []).toString()).toBe('x');
+  });
+
+  it('throttles the next N calls of an operation with ThrottlingException, then serves again', async () => {
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({ KeyId: symmetric.keyId, Plaintext: utf8('t') }),
+    );
+    server.throttle(2, 'Decrypt');
+    // Another operation is not throttled.
+    await kms.send(new DescribeKeyCommand({ KeyId: symmetric.keyId }));
+    for (let i = 0; i < 2; i++) {
+      // Not a modelled KMS exception: the SDK raises a KMSServiceException named ThrottlingException.
+      await rejection(kms.send(new DecryptCommand({ CiphertextBlob })), 'ThrottlingException');
+    }
+    const ok = await kms.send(new DecryptCommand({ CiphertextBlob }));
+    expect(Buffer.from(ok.Plaintext ?? []).toString()).toBe('t');
+  });
+
+  it('throttles any operation when none is named', async () => {
+    server.throttle(1);
+    await rejection(kms.send(new DescribeKeyCommand({ KeyId: symmetric.keyId })), 'ThrottlingException');
+    await kms.send(new DescribeKeyCommand({ KeyId: symmetric.keyId }));
   });
 });

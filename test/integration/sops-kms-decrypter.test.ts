@@ -148,6 +148,76 @@ describe('KmsSopsDecrypter', () => {
   });
 });
 
+describe('KmsSopsDecrypter on the stand-in KMS answers (key policy, key state, rate limit)', () => {
+  /** A key of its own per test, so disabling or denying it touches no other test. */
+  async function ownKeyEntry(over: Partial<KmsKeyEntry> = {}) {
+    const own = server.createKey('SYMMETRIC_DEFAULT');
+    const out = await admin.send(
+      new EncryptCommand({ KeyId: own.arn, Plaintext: dataKey, EncryptionContext: CONTEXT }),
+    );
+    const e: KmsKeyEntry = {
+      ...(await entry()),
+      arn: own.arn,
+      enc: Buffer.from(out.CiphertextBlob as Uint8Array).toString('base64'),
+      ...over,
+    };
+    return { own, e };
+  }
+  const noKeyMaterial = (err: Error, e: KmsKeyEntry) => {
+    for (const secret of [dataKey.toString('hex'), dataKey.toString('base64'), e.enc, 'role-secret']) {
+      expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(secret);
+    }
+  };
+
+  it('a key policy denying the role: non-retryable AccessDenied naming the key ARN and the role', async () => {
+    const { own, e } = await ownKeyEntry({ role: ROLE });
+    server.deny({
+      key: own.arn,
+      accessKeyId: 'ASIAsops-decrypt',
+      principal: 'arn:aws:sts::000000000000:assumed-role/sops-decrypt/sops@host',
+      operations: ['Decrypt'],
+    });
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe('AccessDenied');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(own.arn);
+    expect(err.message).toContain(ROLE);
+    noKeyMaterial(err, e);
+    // The same file without the role (another principal) still decrypts: the deny is the role's alone.
+    expect(Buffer.from(await decrypter.unwrap({ ...e, role: undefined }))).toEqual(dataKey);
+  });
+
+  it('a disabled key: non-retryable, naming the key; decrypts again once enabled', async () => {
+    const { own, e } = await ownKeyEntry();
+    server.disableKey(own.arn);
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe('ConfigInvalid');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(own.arn);
+    noKeyMaterial(err, e);
+    server.enableKey(own.arn);
+    expect(Buffer.from(await decrypter.unwrap(e))).toEqual(dataKey);
+  });
+
+  it('throttling: retryable KeyServiceUnavailable, and the retry succeeds', async () => {
+    const { e } = await ownKeyEntry();
+    server.throttle(1, 'Decrypt');
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe('KeyServiceUnavailable');
+    expect(err.retryable).toBe(true);
+    noKeyMaterial(err, e);
+    expect(Buffer.from(await decrypter.unwrap(e))).toEqual(dataKey);
+  });
+
+  it('another encryption context: the real InvalidCiphertextException, non-retryable', async () => {
+    const { own, e } = await ownKeyEntry();
+    const err = await rejectionOf(decrypter.unwrap({ ...e, context: { ...CONTEXT, Team: 'other' } }));
+    expect(err.code).toBe('ValidationFailed');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain(own.arn);
+  });
+});
+
 describe('unwrapDataKey with a KMS key group', () => {
   it('fails as AccessDenied naming the file, key and role, with no key material', async () => {
     const e = await entry({ role: ROLE });

@@ -4,11 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccessControl, type KmsDenyRule } from './kms-server/access.ts';
 import { KmsError } from './kms-server/errors.ts';
 import type { Body } from './kms-server/fields.ts';
 import { type KeySpec, KeyStore } from './kms-server/keys.ts';
 import { operations } from './kms-server/operations.ts';
 
+export type { KmsDenyRule } from './kms-server/access.ts';
 export type { KeySpec } from './kms-server/keys.ts';
 
 export interface KmsRequestRecord {
@@ -34,6 +36,16 @@ export interface KmsServer {
    * destroyed unanswered, as when the network fails).
    */
   failNext(operation: string, fault: KmsFault): void;
+  /**
+   * A key policy statement denying one caller (by its signing access key): its requests on the key answer
+   * AccessDeniedException naming `principal` and the key ARN, as real KMS does.
+   */
+  deny(rule: KmsDenyRule): void;
+  /** DisableKey/EnableKey: a disabled key answers DisabledException to every cryptographic operation. */
+  disableKey(key: string): void;
+  enableKey(key: string): void;
+  /** The next `calls` requests (for `operation`, or any) answer ThrottlingException, as a rate limit does. */
+  throttle(calls: number, operation?: string): void;
 }
 
 export type KmsFault = { type: string; status: number; message?: string } | 'disconnect';
@@ -45,9 +57,10 @@ export async function startKmsServer(): Promise<KmsServer> {
   const store = new KeyStore();
   const requests: KmsRequestRecord[] = [];
   const faults = new Map<string, KmsFault[]>();
+  const access = new AccessControl();
 
   const server = createServer((req, res) => {
-    handle(store, requests, faults, req, res).catch((err: unknown) => {
+    handle(store, access, requests, faults, req, res).catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, { __type: 'KMSInternalException', message: String(err) });
       else res.destroy();
     });
@@ -67,6 +80,10 @@ export async function startKmsServer(): Promise<KmsServer> {
     failNext(operation, fault) {
       faults.set(operation, [...(faults.get(operation) ?? []), fault]);
     },
+    deny: (rule) => access.deny(store, rule),
+    disableKey: (key) => access.setEnabled(store, key, false),
+    enableKey: (key) => access.setEnabled(store, key, true),
+    throttle: (calls, operation) => access.throttle(calls, operation),
     createKey(spec, opts) {
       const key = store.create(spec, opts?.alias);
       return { keyId: key.id, arn: key.arn };
@@ -81,6 +98,7 @@ export async function startKmsServer(): Promise<KmsServer> {
 
 async function handle(
   store: KeyStore,
+  access: AccessControl,
   requests: KmsRequestRecord[],
   faults: Map<string, KmsFault[]>,
   req: IncomingMessage,
@@ -104,7 +122,9 @@ async function handle(
     const handler = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
     if (!handler)
       throw new KmsError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
-    send(res, 200, handler(store, parseBody(raw)));
+    const body = parseBody(raw);
+    access.check(store, operation, body, accessKeyId);
+    send(res, 200, handler(store, body));
   } catch (err) {
     if (!(err instanceof KmsError)) throw err;
     send(res, err.status, { __type: err.type, message: err.message });

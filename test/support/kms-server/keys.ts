@@ -30,6 +30,8 @@ export interface KmsKey {
   created: Date;
   ecc?: EccMaterial;
   aes?: Buffer;
+  /** Set by DisableKey (the stand-in's `disableKey`): cryptographic operations answer DisabledException. */
+  disabled?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
