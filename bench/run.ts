@@ -12,6 +12,7 @@ import { pullerFootprint } from './puller-footprint.ts';
 import { pushToApplied } from './push-to-applied.ts';
 import { renderMany } from './render-many.ts';
 import { renderOverhead } from './render-overhead.ts';
+import { sopsDecrypt } from './sops-decrypt.ts';
 
 const resultsFile = join(import.meta.dirname, 'results.json');
 const suites: Record<string, () => Promise<Record<string, number>>> = {
@@ -26,6 +27,7 @@ const suites: Record<string, () => Promise<Record<string, number>>> = {
   'oci-pull': () => import('./oci-pull.ts').then((m) => m.ociPull()),
   'helm-render-overhead': () => helmRenderOverhead(),
   'helm-render-many': () => helmRenderMany(),
+  'sops-decrypt': () => sopsDecrypt(),
 };
 
 const only = process.argv.slice(2);
