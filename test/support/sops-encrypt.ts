@@ -1,16 +1,13 @@
 // Test-side sops encryption (SPEC-SOPS §2, §5): ENC values with a path AAD and the file MAC, so tests can
-// build small encrypted files of their own and tamper with them, without the sops binary.
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+// build small encrypted files of their own and tamper with them, without the sops binary. A thin wrapper over
+// the production encryptor (shared/core/sops/value-encrypt.ts) that also takes raw plaintext for any type.
+import { createHash, randomBytes } from 'node:crypto';
+import type { SopsValueType } from '../../shared/core/sops/encrypted-value.ts';
+import { encryptBytes } from '../../shared/core/sops/value-encrypt.ts';
 
 /** `ENC[AES256_GCM,…]` of `plain` under `key` with `aad` (`path.join(':') + ':'`). */
 export function encryptSopsValue(plain: string, type: string, key: Buffer, aad: string): string {
-  if (plain === '') return '';
-  const iv = randomBytes(32);
-  const c = createCipheriv('aes-256-gcm', key, iv);
-  c.setAAD(Buffer.from(aad));
-  const data = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-  const b64 = (b: Buffer) => b.toString('base64');
-  return `ENC[AES256_GCM,data:${b64(data)},iv:${b64(iv)},tag:${b64(c.getAuthTag())},type:${type}]`;
+  return encryptBytes(Buffer.from(plain, 'utf8'), type as SopsValueType, key, aad, randomBytes);
 }
 
 /** The sops MAC over the leaves' byte forms in order, stored encrypted with `lastmodified` as AAD. */

@@ -10,4 +10,7 @@ export interface LoadedSopsFile {
   metadata: unknown;
   /** The plain file, from the tree's current values. */
   emit(): string;
+  /** The file with the tree's current (encrypted) values and `metadata` as its `sops` entry, when the store
+   * needs its own nodes for that (YAML: every document gets it, as sops writes). */
+  emitEncrypted?(metadata: Record<string, unknown>): string;
 }

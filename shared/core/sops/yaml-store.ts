@@ -10,6 +10,8 @@ import {
   type Node,
   parseAllDocuments,
   type Scalar,
+  visit,
+  type YAMLMap,
 } from 'yaml';
 import { SluiceError } from '../errors.ts';
 import type { SopsTree, TreeItem, TreeMap, TreeSeq, TreeValue } from './sops-tree.ts';
@@ -67,6 +69,21 @@ export function loadYaml(text: string, file: string): LoadedSopsFile {
     metadata,
     emit: () => {
       writeBack(tree);
+      return docs.map((d) => d.toString({ indent: 4, lineWidth: 0 })).join('---\n');
+    },
+    emitEncrypted: (sops) => {
+      writeBack(tree);
+      for (const d of docs) {
+        if (!isMap(d.contents)) d.contents = d.createNode({}) as unknown as typeof d.contents;
+        const pair = d.createPair('sops', sops);
+        // sops (yaml.v3) quotes the RFC 3339 times (lastmodified, created_at) it writes.
+        visit(pair.value as Node, {
+          Scalar(_, s) {
+            if (typeof s.value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(s.value)) s.type = 'QUOTE_DOUBLE';
+          },
+        });
+        (d.contents as unknown as YAMLMap).add(pair);
+      }
       return docs.map((d) => d.toString({ indent: 4, lineWidth: 0 })).join('---\n');
     },
   };

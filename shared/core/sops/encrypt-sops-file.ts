@@ -1,0 +1,119 @@
+// `sops -e` for one file in memory (SPEC-SOPS §2–§6, §8): load the plain file into the store's tree, encrypt
+// the selected leaves and comments with the data key, store the MAC and the metadata, print in the same format.
+import { SluiceError } from '../errors.ts';
+import { cryptDecider, normalizeRules } from './crypt-rules.ts';
+import { loadJson } from './json-store.ts';
+import { loadSopsStore } from './load-store.ts';
+import { encodeMetadata, flattenMetadata, type RawMetadata } from './metadata-encode.ts';
+import type { SopsCryptRules, SopsKeyGroup } from './sops-metadata.ts';
+import type { TreeItem } from './sops-tree.ts';
+import type { LoadedSopsFile, SopsFormat } from './store.ts';
+import { encryptTree } from './tree-encrypt.ts';
+import { encryptValue, type RandomBytes } from './value-encrypt.ts';
+
+export interface SealOptions {
+  /** The fresh 32-byte data key (the caller wraps it for the key groups). */
+  dataKey: Buffer;
+  /** The key groups with their `enc` fields already holding the wrapped data key (or Shamir shares). */
+  keyGroups: readonly SopsKeyGroup[];
+  shamirThreshold?: number;
+  /** At most one rule; none means sops' default `unencrypted_suffix: _unencrypted`. */
+  rules: SopsCryptRules;
+  macOnlyEncrypted?: boolean;
+  /** The time written as `lastmodified` (and the MAC's AAD). */
+  now: Date;
+  random: RandomBytes;
+  /** Names the file in errors. */
+  fileName: string;
+}
+
+/** Go's `time.Now().UTC().Format(time.RFC3339)`: whole seconds, `Z`. */
+export function rfc3339Seconds(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** Loads a plain file for encryption; a file that already has sops metadata is refused (sops does too). */
+export function loadPlainFile(text: string, format: SopsFormat, file: string): LoadedSopsFile {
+  // The binary store: the whole file is the string `data` of a JSON envelope (§9.3).
+  const loaded =
+    format === 'binary' ? loadJson(JSON.stringify({ data: text }), file) : loadSopsStore(text, format, file);
+  if (loaded.metadata !== undefined) {
+    throw new SluiceError(
+      'ValidationFailed',
+      `${file} already has sops metadata (a "sops" key${format === 'dotenv' ? ' or sops_ keys' : ''}): it is encrypted already; use sluice secrets rotate to re-encrypt it, or rename the key.`,
+      { file },
+    );
+  }
+  return loaded;
+}
+
+/** Encrypts a loaded tree in place and prints the encrypted file with its metadata. */
+export function sealLoadedFile(loaded: LoadedSopsFile, format: SopsFormat, opts: SealOptions): string {
+  const file = opts.fileName;
+  if (opts.keyGroups.length === 0 || opts.keyGroups.some((g) => g.length === 0)) {
+    throw new SluiceError(
+      'UsageError',
+      `${file}: no recipients to encrypt for; give --age RECIPIENT or --kms ARN.`,
+      { file },
+    );
+  }
+  const rules = normalizeRules(opts.rules, file);
+  const macOnlyEncrypted = opts.macOnlyEncrypted ?? false;
+  const mac = encryptTree(loaded.tree, opts.dataKey, cryptDecider(rules, file), {
+    macOnlyEncrypted,
+    random: opts.random,
+  });
+  const lastModified = rfc3339Seconds(opts.now);
+  const metadata = encodeMetadata({
+    keyGroups: opts.keyGroups,
+    shamirThreshold: opts.shamirThreshold ?? (opts.keyGroups.length > 1 ? opts.keyGroups.length : 0),
+    lastModified,
+    mac: encryptValue(mac, opts.dataKey, lastModified, opts.random),
+    rules,
+    macOnlyEncrypted,
+  });
+  return emitWithMetadata(loaded, format, metadata, file);
+}
+
+function emitWithMetadata(
+  loaded: LoadedSopsFile,
+  format: SopsFormat,
+  metadata: RawMetadata,
+  file: string,
+): string {
+  const branch = loaded.tree[0];
+  switch (format) {
+    case 'yaml':
+      if (!loaded.emitEncrypted) throw new Error('the YAML store cannot emit encrypted files');
+      return loaded.emitEncrypted(metadata);
+    case 'json':
+    case 'binary': {
+      // A fresh JSON envelope: the binary store's own emit prints only the data string.
+      const out = loadJson('{}', file);
+      out.tree[0]?.items.push(...(branch?.items ?? []), { key: 'sops', value: jsonTree(metadata) });
+      return out.emit();
+    }
+    case 'dotenv':
+      branch?.items.push(...flattenMetadata(metadata).map(([k, v]) => ({ key: `sops_${k}`, value: v })));
+      return loaded.emit();
+    case 'ini':
+      branch?.items.push({
+        key: 'sops',
+        value: {
+          kind: 'map',
+          // sops' INI store escapes newlines in metadata values (EscapeNewlines).
+          items: flattenMetadata(metadata).map(([key, v]) => ({ key, value: v.replaceAll('\n', '\\n') })),
+        },
+      });
+      return loaded.emit();
+  }
+}
+
+function jsonTree(v: unknown): TreeItem['value'] {
+  if (Array.isArray(v)) return { kind: 'seq', items: v.map((x) => ({ value: jsonTree(x) })) };
+  if (v !== null && typeof v === 'object')
+    return { kind: 'map', items: Object.entries(v).map(([key, x]) => ({ key, value: jsonTree(x) })) };
+  if (typeof v === 'number') return BigInt(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  return null;
+}
