@@ -3,6 +3,7 @@ import { dropUndefined, optional } from './decode-git-repository.ts';
 import type { FieldReader } from './field-reader.ts';
 import {
   COMMON_METADATA_FIELDS,
+  DECRYPTION_FIELDS,
   DEPENDS_ON_FIELDS,
   HEALTH_CHECK_FIELDS,
   IMAGE_FIELDS,
@@ -11,6 +12,7 @@ import {
   PATCH_FIELDS,
   PATCH_TARGET_FIELDS,
   POST_BUILD_FIELDS,
+  SECRET_REF_FIELDS,
   SOURCE_REF_FIELDS,
   SUBSTITUTE_FROM_FIELDS,
 } from './flux-fields.ts';
@@ -18,9 +20,11 @@ import {
   type HealthCheckReference,
   KUSTOMIZATION_API,
   type Kustomization,
+  type KustomizationDecryption,
   type KustomizationSpec,
   type KustomizeImage,
   type KustomizePatch,
+  SOPS_VERIFY_MAC_ANNOTATION,
   type SubstituteReference,
 } from './kustomization.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
@@ -52,6 +56,7 @@ export function decodeKustomization(
   r.knownFields(postBuildRaw, 'spec.postBuild', POST_BUILD_FIELDS);
   const commonMetadataRaw = r.object(spec, 'commonMetadata', 'spec.commonMetadata');
   r.knownFields(commonMetadataRaw, 'spec.commonMetadata', COMMON_METADATA_FIELDS);
+  const decryptionRaw = r.object(spec, 'decryption', 'spec.decryption');
   const decoded: KustomizationSpec = {
     sourceRef,
     ...optional('path', r.string(spec, 'path', 'spec.path')),
@@ -113,6 +118,7 @@ export function decodeKustomization(
           ),
         }),
     ),
+    ...optional('decryption', decryptionRaw && decodeDecryption(r, decryptionRaw)),
   };
   // Flux applies such a Kustomization as that service account. Sluice's puller cannot impersonate yet, so
   // honouring the rest of the object would apply it with the puller's own cluster-wide rights: refusing is
@@ -123,13 +129,27 @@ export function decodeKustomization(
       "impersonation is not supported by this Sluice version yet: the objects would be applied with the puller's own (cluster-wide) rights instead of the service account's, so this Kustomization is refused; remove the field only if those rights are acceptable",
     );
   }
-  if (spec?.decryption !== undefined) {
-    r.fail(
-      'spec.decryption',
-      'SOPS decryption is not supported by this Sluice version yet; remove the field',
-    );
-  }
+  const verifyMac = metadata.annotations?.[SOPS_VERIFY_MAC_ANNOTATION];
+  if (verifyMac !== undefined && verifyMac !== 'true' && verifyMac !== 'false')
+    r.fail(`metadata.annotations.${SOPS_VERIFY_MAC_ANNOTATION}`, 'must be "true" or "false"');
   return { kind: 'Kustomization', apiVersion: KUSTOMIZATION_API, metadata, spec: decoded, source };
+}
+
+/** Flux's Decryption: provider is the enum [sops] and required; secretRef a LocalObjectReference. */
+function decodeDecryption(r: FieldReader, raw: Record<string, unknown>): KustomizationDecryption {
+  r.knownFields(raw, 'spec.decryption', DECRYPTION_FIELDS);
+  r.string(raw, 'provider', 'spec.decryption.provider', { required: true, oneOf: ['sops'] });
+  const secretRefRaw = r.object(raw, 'secretRef', 'spec.decryption.secretRef');
+  r.knownFields(secretRefRaw, 'spec.decryption.secretRef', SECRET_REF_FIELDS);
+  const name =
+    secretRefRaw && r.string(secretRefRaw, 'name', 'spec.decryption.secretRef.name', { required: true });
+  // Workload identity for cloud KMS: the puller has no per-object identity to lend, so refuse, never widen.
+  if (raw.serviceAccountName !== undefined)
+    r.fail(
+      'spec.decryption.serviceAccountName',
+      "KMS workload identity is not supported by this Sluice version; remove the field (KMS entries use the control plane's AWS credentials)",
+    );
+  return { provider: 'sops', ...optional('secretRef', name !== undefined ? { name } : undefined) };
 }
 
 /** One kustomize patch (Flux's kustomize.Patch), shared with HelmRelease post-renderers. */

@@ -35,6 +35,7 @@ export const KUSTOMIZATION_SPEC_FIELDS = [
 
 export const SOURCE_REF_FIELDS = ['apiVersion', 'kind', 'name', 'namespace'] as const;
 export const DEPENDS_ON_FIELDS = ['name', 'namespace', 'readyExpr'] as const;
+export const DECRYPTION_FIELDS = ['provider', 'secretRef', 'serviceAccountName'] as const;
 export const POST_BUILD_FIELDS = ['substitute', 'substituteFrom'] as const;
 export const SUBSTITUTE_FROM_FIELDS = ['kind', 'name', 'optional'] as const;
 export const PATCH_FIELDS = ['patch', 'target'] as const;

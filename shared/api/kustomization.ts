@@ -72,8 +72,21 @@ export interface KustomizationSpec {
   ignoreMissingComponents: boolean;
   commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   postBuild?: PostBuild;
+  /** SOPS decryption (FLUX-RENDER §4): provider `sops` only; keys from a Secret of the fleet when set. */
+  decryption?: KustomizationDecryption;
   // No serviceAccountName: the puller cannot impersonate yet, so the decoder refuses the field.
 }
+
+export interface KustomizationDecryption {
+  provider: 'sops';
+  secretRef?: { name: string };
+}
+
+/**
+ * Sluice verifies every SOPS MAC by default (Flux never does); `"false"` on the Kustomization opts out, for
+ * fleets whose files were edited outside sops and that accept Flux's weaker check.
+ */
+export const SOPS_VERIFY_MAC_ANNOTATION = 'sluice.dev/sops-verify-mac';
 
 export interface Kustomization {
   kind: 'Kustomization';

@@ -15,6 +15,7 @@ import type { GitCredentials } from '../ports/git-source.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { PipelineDeps, PipelineSettings } from '../usecases/pipeline-deps.ts';
 import { createLocalRenderDeps } from './render-deps.ts';
+import { createSopsKeyring, hasAwsCredentials } from './sops-keyring.ts';
 import { createSourceAdapters } from './source-adapters.ts';
 import { embeddedSourcePolicy } from './source-address-settings.ts';
 
@@ -55,6 +56,8 @@ export function createEmbeddedDeps(s: EmbeddedDepsSettings): PipelineDeps {
       scratchDir: join(s.dataDir, 'scratch'),
       sandbox: s.renderSandbox,
       remotePolicy: publicRemoteBases(s.allowedSourceHosts ?? [], '--allow-source-host'),
+      // SOPS KMS entries only with AWS credentials of the operator's own; else each says "no AWS KMS access".
+      sops: createSopsKeyring({ kms: hasAwsCredentials(process.env) }),
     }),
     clock: systemClock,
     log: s.log,

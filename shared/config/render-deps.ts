@@ -14,7 +14,10 @@ import { KubectlKustomize } from '../adapters/render/kubectl-kustomize.ts';
 import { LocalHelmTemplate } from '../adapters/render/local-helm-template.ts';
 import { OverlayWorkspaces } from '../adapters/render/overlay-workspaces.ts';
 import { resolveToolPath } from '../adapters/render/tool-paths.ts';
+import type { SopsKeyring } from '../ports/sops-keyring.ts';
 import type { RemotePolicy, RenderDeps } from '../usecases/render-kustomization.ts';
+
+import { createSopsKeyring } from './sops-keyring.ts';
 
 export interface LocalRenderOptions {
   /** Explicit kubectl binary (SLUICE_KUBECTL); otherwise the project's unpacked copy or /opt/kubectl. */
@@ -26,6 +29,8 @@ export interface LocalRenderOptions {
   limits?: Partial<ToolLimits>;
   /** Host check for remote bases; without one, remote references are refused even when enabled. */
   remotePolicy?: RemotePolicy;
+  /** SOPS keys for spec.decryption (Secret-held age/PGP keys; KMS only when the process has AWS credentials). */
+  sops?: SopsKeyring;
 }
 
 export function createLocalRenderDeps(opts: LocalRenderOptions = {}): RenderDeps {
@@ -50,5 +55,6 @@ export function createLocalRenderDeps(opts: LocalRenderOptions = {}): RenderDeps
     }),
     cache: new MemoryRenderCache(),
     ...(opts.remotePolicy && { remotePolicy: opts.remotePolicy }),
+    sops: opts.sops ?? createSopsKeyring({ kms: false }),
   };
 }

@@ -16,6 +16,7 @@ import { PINNED_TOOLS } from '../adapters/render/pinned-tools.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { RenderDeps } from '../usecases/render-kustomization.ts';
 import type { RenderContext } from './create-cloud-deps.ts';
+import { createSopsKeyring } from './sops-keyring.ts';
 
 export function createSandboxRenderDeps(scratchDir: string, ctx: RenderContext): RenderDeps {
   const functionName = ctx.config.renderSandboxFunction;
@@ -43,5 +44,7 @@ export function createSandboxRenderDeps(scratchDir: string, ctx: RenderContext):
     }),
     cache: new MemoryRenderCache(),
     remotePolicy: publicRemoteBases(ctx.config.allowedSourceHosts ?? [], 'SLUICE_ALLOWED_SOURCE_HOSTS'),
+    // Decryption runs here, with the function role's KMS access; the sandbox only ever sees plaintext files.
+    sops: createSopsKeyring({ kms: true }),
   };
 }

@@ -7,6 +7,11 @@ export interface BuildWorkspace {
   /** Scratch root, to be mapped back to repository paths in error messages. */
   readonly root: string;
   writeFile(name: string, content: string): Promise<void>;
+  /**
+   * Replaces the snapshot file at `relPath` (from the repository root) in this workspace only, e.g. with
+   * its SOPS plaintext; the snapshot itself is never written.
+   */
+  replaceSourceFile(relPath: string, content: string): Promise<void>;
   dispose(): Promise<void>;
 }
 

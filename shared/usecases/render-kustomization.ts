@@ -2,7 +2,7 @@
 // would. A visible list of named steps; each failure carries one reason code.
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import type { Kustomization } from '../api/kustomization.ts';
+import { type Kustomization, SOPS_VERIFY_MAC_ANNOTATION } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { SluiceError } from '../core/errors.ts';
 import { normalizeInside } from '../core/paths/secure-join.ts';
@@ -17,13 +17,16 @@ import { mergeKustomization } from '../core/render/merge-kustomization.ts';
 import { missingFileHint } from '../core/render/missing-file.ts';
 import { postProcess } from '../core/render/post-process.ts';
 import { renderKey } from '../core/render/render-key.ts';
+import { sopsSourceFiles } from '../core/render/sops-source-files.ts';
 import { type ConfigLookup, loadVariables } from '../core/render/substitute.ts';
 import type { TreeReader } from '../core/render/tree-reader.ts';
-import type { KubeObject } from '../core/render/yaml-codec.ts';
+import { type KubeObject, objectsToYaml, parseYaml11, splitDocuments } from '../core/render/yaml-codec.ts';
 import type { BuildWorkspaces } from '../ports/build-workspace.ts';
 import type { HelmTemplate } from '../ports/helm-template.ts';
 import type { KustomizeRunner } from '../ports/kustomize-runner.ts';
 import type { RenderCache } from '../ports/render-cache.ts';
+import type { SopsKeyring } from '../ports/sops-keyring.ts';
+import { FluxDecryptor, refuseEncryptedSecrets } from './sops/flux-decryptor.ts';
 
 export interface RenderDeps {
   tree: TreeReader;
@@ -34,6 +37,8 @@ export interface RenderDeps {
   cache?: RenderCache;
   /** Checks each remote reference's host (public addresses only); required once remote bases are enabled. */
   remotePolicy?: RemotePolicy;
+  /** SOPS keys for spec.decryption; without it a Kustomization that asks for decryption is refused. */
+  sops?: SopsKeyring;
 }
 
 export interface RemotePolicy {
@@ -134,6 +139,7 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
   }
 
   const files = buildFiles(deps.tree, inputs);
+  const decryption = ks.spec.decryption ? decryptionSettings(deps, req) : undefined;
 
   // 5. reuse an identical render
   // Keyed by what the build can read, not the whole commit: a commit that touches other paths renders
@@ -149,14 +155,27 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
     strict,
     allowRemoteBases,
     ownerNamespace: req.ownerNamespace ?? null,
+    ...(decryption && { decryption: { keys: decryption.keysDigest, verifyMac: decryption.verifyMac } }),
   });
   const cached = req.sourceDigest && deps.cache ? await deps.cache.get(key) : undefined;
   if (cached !== undefined) return { key, objects: JSON.parse(cached) as KubeObject[], cached: true };
 
-  // 6. build with the real kustomize in a scratch overlay
+  // 6. decrypt generator and patch files (Flux's DecryptSources), checking resources' MACs as committed
+  const decryptor = decryption && (await decryption.decryptor());
+  const plainFiles = new Map<string, string>();
+  if (decryptor) {
+    for (const file of sopsSourceFiles(deps.tree, req.sourceRoot, dirPath, kustomization)) {
+      if (file.role === 'decrypt')
+        plainFiles.set(file.rel, await decryptor.decrypt(file.text, file.format, file.format, file.rel));
+      else if (decryption.verifyMac) await decryptor.decrypt(file.text, file.format, file.format, file.rel);
+    }
+  }
+
+  // 7. build with the real kustomize in a scratch overlay (kustomize sees plaintext files, never a key)
   const workspace = await deps.workspaces.open(req.sourceRoot, relPath);
   let output: string;
   try {
+    for (const [rel, text] of plainFiles) await workspace.replaceSourceFile(rel, text);
     await workspace.writeFile(
       existingFile ? basename(existingFile) : 'kustomization.yaml',
       stringify(kustomization),
@@ -184,7 +203,8 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
     await workspace.dispose();
   }
 
-  // 7. substitute variables and add owner labels, in Flux's order
+  // 8. decrypt objects carrying sops metadata, then substitute variables and add owner labels, in Flux's order
+  if (decryptor) output = objectsToYaml(await decryptor.decryptObjects(parseOutput(output, ref)));
   const objects = postProcess(output, {
     ks,
     vars,
@@ -192,8 +212,82 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
     ...(req.ownerNamespace !== undefined && { ownerNamespace: req.ownerNamespace }),
     ...(addOrigins && { originsFrom: relPath }),
   });
+  refuseEncryptedSecrets(objects, ref, decryptor !== undefined);
   if (req.sourceDigest && deps.cache) await deps.cache.put(key, JSON.stringify(objects));
   return { key, objects, cached: false };
+}
+
+interface DecryptionSettings {
+  keysDigest: string;
+  verifyMac: boolean;
+  decryptor(): Promise<FluxDecryptor>;
+}
+
+/** The keys Secret (as this cluster's configs hold it) and the MAC choice; the key sources load lazily. */
+function decryptionSettings(deps: RenderDeps, req: RenderRequest): DecryptionSettings {
+  const { ks } = req;
+  const ref = objectRef('Kustomization', ks.metadata);
+  const secretName = ks.spec.decryption?.secretRef?.name;
+  const secret = secretName ? req.configLookup('Secret', ks.metadata.namespace, secretName) : undefined;
+  const secretRef = `Secret ${ks.metadata.namespace}/${secretName}`;
+  if (secretName && !secret) {
+    throw new SluiceError(
+      'ValidationFailed',
+      `${ref}: spec.decryption.secretRef: ${secretRef} was not found among the fleet's Secrets for this cluster; add it (entries *.agekey for age identities, *.asc for PGP private keys) or fix the name`,
+      { object: ref, field: 'spec.decryption.secretRef' },
+    );
+  }
+  const keyring = deps.sops;
+  const hash = createHash('sha256');
+  for (const name of Object.keys(secret?.data ?? {}).sort()) {
+    hash.update(`${name}\0`);
+    hash.update(
+      createHash('sha256')
+        .update(secret?.data[name] ?? '')
+        .digest(),
+    );
+  }
+  const keyHint = secretName
+    ? `add the missing key to ${secretRef} (*.agekey: age identities, *.asc: PGP private keys)`
+    : 'set spec.decryption.secretRef to a Secret holding the keys (*.agekey: age identities, *.asc: PGP private keys)';
+  const verifyMac = ks.metadata.annotations?.[SOPS_VERIFY_MAC_ANNOTATION] !== 'false';
+  return {
+    keysDigest: `sha256:${hash.digest('hex')}`,
+    verifyMac,
+    async decryptor() {
+      if (!keyring) {
+        throw new SluiceError(
+          'ValidationFailed',
+          `${ref}: spec.decryption: this Sluice process has no SOPS keyring configured; render it with the control plane`,
+          { object: ref, field: 'spec.decryption' },
+        );
+      }
+      const sources = await keyring.keySources(secret?.data, secretRef).catch((err: unknown) => {
+        if (!(err instanceof SluiceError)) throw err;
+        throw new SluiceError(err.code, `${ref}: spec.decryption.secretRef: ${err.message}`, {
+          object: ref,
+          field: 'spec.decryption.secretRef',
+          cause: err,
+        });
+      });
+      return new FluxDecryptor({ ref, sources, verifyMac, keyHint });
+    },
+  };
+}
+
+function parseOutput(output: string, ref: string): KubeObject[] {
+  return splitDocuments(output).map((text, i) => {
+    const parsed = parseYaml11(text);
+    if ('error' in parsed)
+      throw new SluiceError(
+        'BuildFailed',
+        `${ref}: object ${i + 1} of the build output is not valid YAML: ${parsed.error}`,
+        {
+          object: ref,
+        },
+      );
+    return parsed.value as KubeObject;
+  });
 }
 
 /** sha256 over every file directly in the visited kustomization directories plus each referenced file. */

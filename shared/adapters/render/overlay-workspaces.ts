@@ -1,7 +1,7 @@
 // BuildWorkspaces as a thin overlay: real directories only along the path from the root to the build
 // directory, every other entry a symlink into the snapshot. O(depth × siblings) instead of a full copy,
 // so a render costs about what bare kustomize costs.
-import { mkdir, mkdtemp, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readlink, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildWorkspace, BuildWorkspaces } from '../../ports/build-workspace.ts';
 
@@ -36,6 +36,28 @@ export class OverlayWorkspaces implements BuildWorkspaces {
         const path = join(buildDir, name);
         await unlink(path).catch(() => undefined); // replace the symlink, never write through it
         await writeFile(path, content);
+      },
+      async replaceSourceFile(relPath: string, content: string) {
+        // Turn each linked directory on the way into a real one whose entries link back, so only this file
+        // differs from the snapshot.
+        const segments = relPath.split('/').filter(Boolean);
+        const name = segments.pop();
+        if (!name || segments.includes('..')) throw new Error(`not a path inside the workspace: ${relPath}`);
+        let dir = root;
+        for (const segment of segments) {
+          const path = join(dir, segment);
+          const stat = await lstat(path);
+          if (stat.isSymbolicLink()) {
+            const target = await readlink(path);
+            await unlink(path);
+            await mkdir(path);
+            for (const entry of await readdir(target)) await symlink(join(target, entry), join(path, entry));
+          }
+          dir = path;
+        }
+        const file = join(dir, name);
+        await unlink(file).catch(() => undefined);
+        await writeFile(file, content, { mode: 0o600 });
       },
       async dispose() {
         await rm(root, { recursive: true, force: true });

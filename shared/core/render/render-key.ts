@@ -14,6 +14,8 @@ export interface RenderKeyInput {
   strict: boolean;
   allowRemoteBases: boolean;
   ownerNamespace: string | null;
+  /** SOPS: a digest of the keys Secret's entries (never the entries) and the MAC choice. */
+  decryption?: { keys: string; verifyMac: boolean };
 }
 
 export function renderKey(input: RenderKeyInput): string {

@@ -25,7 +25,8 @@ export function kustomizationRenderer(deps: RenderDeps): Renderer {
           namespace: sourceRef.namespace ?? ks.metadata.namespace,
           name: sourceRef.name,
         },
-        needsConfigs: (ks.spec.postBuild?.substituteFrom?.length ?? 0) > 0,
+        needsConfigs:
+          (ks.spec.postBuild?.substituteFrom?.length ?? 0) > 0 || ks.spec.decryption?.secretRef !== undefined,
         apply: applyOptionsOf(kustomizationOf(record)),
         warnings: notEnforcedWarnings(ks.spec),
       };
