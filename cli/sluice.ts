@@ -8,6 +8,7 @@ import { buildKustomization } from './commands/build-kustomization.ts';
 import { getArtifact, parseArtifactRef } from './commands/get-artifact.ts';
 import { reconcileSource } from './commands/reconcile.ts';
 import { secretsDecrypt } from './commands/secrets-decrypt.ts';
+import { secretsEncrypt, secretsRotate } from './commands/secrets-encrypt.ts';
 import { serve } from './commands/serve.ts';
 import { status } from './commands/status.ts';
 import { findControlPlane } from './control-plane-context.ts';
@@ -26,6 +27,8 @@ const USAGE = `Usage:
   sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML
                                    (CLUSTER/NAMESPACE/NAME; NAMESPACE defaults to flux-system)
   sluice secrets decrypt FILE [--output-type T] [--age-key-file FILE]... [--pgp-key-file FILE]...
+  sluice secrets encrypt FILE (--age RECIPIENT | --kms ARN)... [RULE] [--in-place]
+  sluice secrets rotate FILE [--in-place] [--age-key-file FILE]... [--pgp-key-file FILE]...
 
 Flags for serve (the embedded control plane; npm start runs it):
   --data-dir DIR               state, queues, keys (default .sluice)
@@ -63,6 +66,18 @@ Flags for secrets decrypt (sops -d without the sops binary; plaintext on stdout)
   --pgp-key-file FILE          an unprotected OpenPGP private key (armored or binary); repeatable
   AWS KMS entries use the default AWS credentials, and the entry's role when it has one.
 
+Flags for secrets encrypt (sops -e: a new data key; the encrypted file on stdout):
+  --age RECIPIENT              an age recipient, age1… or post-quantum age1pq1… (age-keygen -y); repeatable
+  --kms ARN[+ROLE_ARN]         an AWS KMS key or alias ARN (kms:Encrypt, default AWS credentials); repeatable
+  RULE, at most one (default: values whose key ends in _unencrypted stay plain):
+  --encrypted-regex RE         encrypt only values under a key matching RE (e.g. '^(data|stringData)$')
+  --unencrypted-regex RE       leave values under a key matching RE plain
+  --encrypted-suffix S         encrypt only values under a key ending in S
+  --unencrypted-suffix S       leave values under a key ending in S plain
+  --in-place                   rewrite FILE instead of printing (also for secrets rotate)
+secrets rotate (sops -r) re-encrypts every value under a new data key for the file's own age and KMS keys,
+finding the current key as secrets decrypt does.
+
 Flags for build helmrelease (prints the manifest: CRDs, objects, hooks):
   --file FILE                  file holding the HelmRelease (ConfigMaps/Secrets beside it feed valuesFrom)
   --values FILE                values merged last, after spec.valuesFrom and spec.values (as helm -f); repeatable
@@ -97,6 +112,13 @@ async function main(argv: string[]): Promise<number> {
       'output-type': { type: 'string' },
       'age-key-file': { type: 'string', multiple: true },
       'pgp-key-file': { type: 'string', multiple: true },
+      age: { type: 'string', multiple: true },
+      kms: { type: 'string', multiple: true },
+      'encrypted-regex': { type: 'string' },
+      'unencrypted-regex': { type: 'string' },
+      'encrypted-suffix': { type: 'string' },
+      'unencrypted-suffix': { type: 'string' },
+      'in-place': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       // No defaults: status and reconcile tell a flag given from one left out (see findControlPlane).
       'data-dir': { type: 'string' },
@@ -156,6 +178,56 @@ async function main(argv: string[]): Promise<number> {
       await secretsDecrypt({
         file: name,
         ...(values['output-type'] && { outputType: values['output-type'] }),
+        ageKeyFiles: values['age-key-file'] ?? [],
+        pgpKeyFiles: values['pgp-key-file'] ?? [],
+        env: process.env,
+      }),
+    );
+    return 0;
+  }
+  if (verb === 'secrets' && noun === 'encrypt') {
+    if (!name || positionals.length > 3)
+      throw usage('secrets encrypt wants one FILE: sluice secrets encrypt FILE --age RECIPIENT');
+    const ruleFlags = [
+      'encrypted-regex',
+      'unencrypted-regex',
+      'encrypted-suffix',
+      'unencrypted-suffix',
+    ] as const;
+    const given = ruleFlags.filter((f) => values[f] !== undefined);
+    if (given.length > 1)
+      throw usage(`give at most one of --${ruleFlags.join(', --')}; got --${given.join(' and --')}`);
+    if (!values.age?.length && !values.kms?.length)
+      throw usage(
+        `secrets encrypt ${name} needs a recipient: --age age1… or --kms arn:aws:kms:… (repeatable)`,
+      );
+    await writeFully(
+      process.stdout,
+      await secretsEncrypt({
+        file: name,
+        age: values.age ?? [],
+        kms: values.kms ?? [],
+        rules: {
+          ...(values['encrypted-regex'] !== undefined && { encryptedRegex: values['encrypted-regex'] }),
+          ...(values['unencrypted-regex'] !== undefined && { unencryptedRegex: values['unencrypted-regex'] }),
+          ...(values['encrypted-suffix'] !== undefined && { encryptedSuffix: values['encrypted-suffix'] }),
+          ...(values['unencrypted-suffix'] !== undefined && {
+            unencryptedSuffix: values['unencrypted-suffix'],
+          }),
+        },
+        inPlace: values['in-place'],
+      }),
+    );
+    return 0;
+  }
+  if (verb === 'secrets' && noun === 'rotate') {
+    if (!name || positionals.length > 3)
+      throw usage('secrets rotate wants one FILE: sluice secrets rotate FILE [--in-place]');
+    await writeFully(
+      process.stdout,
+      await secretsRotate({
+        file: name,
+        inPlace: values['in-place'],
         ageKeyFiles: values['age-key-file'] ?? [],
         pgpKeyFiles: values['pgp-key-file'] ?? [],
         env: process.env,

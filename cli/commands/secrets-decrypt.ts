@@ -55,7 +55,10 @@ function outputTypeOf(value: string | undefined): SopsFormat | undefined {
 }
 
 /** sops' own places for keys, in its order; a source with nothing in it is left out (its type is skipped). */
-async function keySources(args: SecretsDecryptArgs, needsKms: boolean): Promise<SopsKeySources> {
+export async function keySources(
+  args: Pick<SecretsDecryptArgs, 'ageKeyFiles' | 'pgpKeyFiles' | 'env'>,
+  needsKms: boolean,
+): Promise<SopsKeySources> {
   const texts: string[] = [];
   const from: string[] = [];
   if (args.env.SOPS_AGE_KEY) {
