@@ -5,7 +5,7 @@ import { SluiceError } from '../errors.ts';
 import type { CryptDecider } from './crypt-rules.ts';
 import type { SopsTree, TreeItem, TreeMap, TreeSeq } from './sops-tree.ts';
 import { isContainer } from './sops-tree.ts';
-import { aadForPath, decryptValue } from './value-cipher.ts';
+import { aadForPath, cipherKey, decryptValue } from './value-cipher.ts';
 import { leafBytes, SopsComment, type SopsLeaf } from './value-types.ts';
 
 export interface TreeDecryptResult {
@@ -24,6 +24,7 @@ export function decryptTree(
   rules: CryptDecider,
   opts: { macOnlyEncrypted: boolean; file: string },
 ): TreeDecryptResult {
+  const key = cipherKey(dataKey);
   const h = createHash('sha512');
   if (opts.macOnlyEncrypted) h.update(MAC_ONLY_ENCRYPTED_SEED);
   let commentsKeptAsIs = 0;
@@ -52,7 +53,7 @@ export function decryptTree(
               { file: opts.file, field: itemPath.join('.') },
             );
           }
-          const plain = decryptValue(v, dataKey, aadForPath(itemPath), where(itemPath));
+          const plain = decryptValue(v, key, aadForPath(itemPath), where(itemPath));
           if (plain instanceof SopsComment) {
             throw new SluiceError(
               'ValidationFailed',
@@ -73,7 +74,7 @@ export function decryptTree(
   const decryptComment = (item: TreeItem, path: readonly string[]): boolean => {
     const text = item.comment?.value ?? '';
     try {
-      const plain = decryptValue(text, dataKey, aadForPath(path), where(path));
+      const plain = decryptValue(text, key, aadForPath(path), where(path));
       item.comment = new SopsComment(plain instanceof SopsComment ? plain.value : String(plain));
       return true;
     } catch {

@@ -1,6 +1,6 @@
 // AES-256-GCM decryption of one sops value (SPEC-SOPS §2, §3): 32-byte IV, separate tag, AAD = key path + ':'.
 // Empty strings are stored unencrypted (§2.3). Failures name the path only, never a value or key.
-import { createDecipheriv } from 'node:crypto';
+import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { SluiceError } from '../errors.ts';
 import { parseEncryptedValue } from './encrypted-value.ts';
 import { decodeTyped, type SopsComment, type SopsLeaf } from './value-types.ts';
@@ -10,10 +10,24 @@ export function aadForPath(path: readonly string[]): string {
   return `${path.join(':')}:`;
 }
 
+/** The data key as raw bytes, or as a KeyObject made once per file with `cipherKey`. */
+export type DataKey = Buffer | KeyObject;
+
+/**
+ * A KeyObject for a whole file's values: node:crypto re-validates a raw Buffer key on every
+ * createDecipheriv (about 5× the cost of the AES-GCM itself for a short value), a KeyObject once.
+ * A key of the wrong length stays a Buffer so `decryptBytes` reports it as before.
+ */
+export function cipherKey(dataKey: Buffer): DataKey {
+  return dataKey.length === 32 ? createSecretKey(dataKey) : dataKey;
+}
+
+const keyLength = (key: DataKey): number => (Buffer.isBuffer(key) ? key.length : (key.symmetricKeySize ?? 0));
+
 /** Decrypts raw bytes; `where` names the location for errors. */
-export function decryptBytes(text: string, dataKey: Buffer, aad: string, where: string) {
+export function decryptBytes(text: string, dataKey: DataKey, aad: string, where: string) {
   const enc = parseEncryptedValue(text, where);
-  if (dataKey.length !== 32) {
+  if (keyLength(dataKey) !== 32) {
     throw new SluiceError('DecryptionFailed', `The SOPS data key for ${where} is not 32 bytes.`, {
       field: where,
     });
@@ -36,7 +50,7 @@ export function decryptBytes(text: string, dataKey: Buffer, aad: string, where: 
 /** Decrypts one value to its typed form; `''` stays `''` without touching the cipher. */
 export function decryptValue(
   text: string,
-  dataKey: Buffer,
+  dataKey: DataKey,
   aad: string,
   where: string,
 ): SopsLeaf | SopsComment {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aadForPath, decryptValue } from '../../../../shared/core/sops/value-cipher.ts';
+import { aadForPath, cipherKey, decryptValue } from '../../../../shared/core/sops/value-cipher.ts';
 import { formatGoFloat, leafBytes, SopsComment } from '../../../../shared/core/sops/value-types.ts';
 import { encryptSopsValue } from '../../../support/sops-encrypt.ts';
 
@@ -89,5 +89,16 @@ describe('MAC byte forms (sops ToBytes)', () => {
     [2.5, '2.5'],
   ] as const)('hashes %s as %s', (v, s) => {
     expect(leafBytes(v).toString()).toBe(s);
+  });
+
+  it('decrypts the same with the per-file KeyObject as with the raw key, and refuses a short key alike', () => {
+    const v = encryptSopsValue('s3cret', 'str', KEY, 'a:');
+    expect(decryptValue(v, cipherKey(KEY), 'a:', 'f')).toBe('s3cret');
+    expect(() => decryptValue(v, cipherKey(Buffer.alloc(32, 2)), 'a:', 'f')).toThrowError(
+      expect.objectContaining({ code: 'DecryptionFailed' }),
+    );
+    expect(() => decryptValue(v, cipherKey(Buffer.alloc(16, 1)), 'a:', 'f')).toThrowError(
+      expect.objectContaining({ code: 'DecryptionFailed' }),
+    );
   });
 });
