@@ -2,6 +2,7 @@
 // hold SOPS documents to decrypt in place before kustomize runs, plus (Sluice only) the resource files whose
 // MAC is checked in the form they were committed, since kustomize's rewrite breaks it after the build.
 import { posix } from 'node:path';
+import { SluiceError } from '../errors.ts';
 import { isWithin, normalizeInside } from '../paths/secure-join.ts';
 import { formatForPath, hasSopsMarker, MAX_ENCRYPTED_FILE_SIZE } from '../sops/flux-markers.ts';
 import type { SopsFormat } from '../sops/store.ts';
@@ -44,8 +45,16 @@ export function sopsSourceFiles(
   const add = (path: string | undefined, format: SopsFormat, role: SopsSourceFile['role']): void => {
     if (!path || found.has(path) || tree.stat(path) !== 'file') return;
     const text = tree.readText(path);
-    if (Buffer.byteLength(text) > MAX_ENCRYPTED_FILE_SIZE || !hasSopsMarker(text, format)) return;
-    found.set(path, { path, rel: posix.relative(root, path), format, role, text });
+    if (!hasSopsMarker(text, format)) return;
+    const rel = posix.relative(root, path);
+    // Refused rather than shipped still encrypted (Flux's maxEncryptedFileSize).
+    if (Buffer.byteLength(text) > MAX_ENCRYPTED_FILE_SIZE)
+      throw new SluiceError(
+        'DecryptionFailed',
+        `${rel}: a SOPS file larger than ${MAX_ENCRYPTED_FILE_SIZE / 1024 ** 2} MiB is not decrypted; split it`,
+        { file: rel },
+      );
+    found.set(path, { path, rel, format, role, text });
   };
 
   const visit = (base: string, k: Raw): void => {
