@@ -544,6 +544,24 @@ describe('key policies, disabled keys and throttling', () => {
     }
   });
 
+  it('words an implicit deny and an explicit Deny statement as KMS does', async () => {
+    const key = server.createKey('SYMMETRIC_DEFAULT');
+    server.deny({ key: key.arn, accessKeyId: 'ASIAIMPLICIT', principal: ROLE_PRINCIPAL });
+    server.deny({ key: key.arn, accessKeyId: 'ASIAEXPLICIT', principal: ROLE_PRINCIPAL, explicit: true });
+    const implicit = clientAs('ASIAIMPLICIT');
+    const explicit = clientAs('ASIAEXPLICIT');
+    try {
+      const call = (c: KMSClient) => c.send(new EncryptCommand({ KeyId: key.arn, Plaintext: utf8('x') }));
+      const a = await rejection(call(implicit), 'AccessDeniedException');
+      expect(a.message).toContain('because no resource-based policy allows the kms:Encrypt action');
+      const b = await rejection(call(explicit), 'AccessDeniedException');
+      expect(b.message).toContain('with an explicit deny in a resource-based policy');
+    } finally {
+      implicit.destroy();
+      explicit.destroy();
+    }
+  });
+
   it('a disabled key answers DisabledException to Encrypt, Decrypt and GenerateDataKey until enabled', async () => {
     const key = server.createKey('SYMMETRIC_DEFAULT');
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: key.arn, Plaintext: utf8('x') }));

@@ -16,6 +16,11 @@ export interface KmsDenyRule {
   principal: string;
   /** Operations denied, e.g. `['Decrypt']`; all when absent. */
   operations?: readonly string[];
+  /**
+   * An explicit `"Effect": "Deny"` statement (KMS: "with an explicit deny …") rather than a principal the
+   * key policy does not allow (the default, and the usual IRSA mistake: "because no resource-based policy allows …").
+   */
+  explicit?: boolean;
 }
 
 /** Operations a disabled key refuses (DescribeKey still answers, as in real KMS). */
@@ -66,7 +71,11 @@ export class AccessControl {
       // Real KMS's wording: the principal and the key ARN, never the credentials or the request data.
       throw new KmsError(
         'AccessDeniedException',
-        `User: ${denied.principal} is not authorized to perform: kms:${operation} on resource: ${key.arn} with an explicit deny in a resource-based policy`,
+        `User: ${denied.principal} is not authorized to perform: kms:${operation} on resource: ${key.arn} ${
+          denied.explicit
+            ? 'with an explicit deny in a resource-based policy'
+            : `because no resource-based policy allows the kms:${operation} action`
+        }`,
       );
     }
     if (key.disabled && NEEDS_ENABLED.has(operation)) {
