@@ -187,6 +187,22 @@ describe('KmsSopsDecrypter on the stand-in KMS answers (key policy, key state, r
     expect(Buffer.from(await decrypter.unwrap({ ...e, role: undefined }))).toEqual(dataKey);
   });
 
+  it('an explicit deny: says to remove the Deny, since no Allow can override it', async () => {
+    const { own, e } = await ownKeyEntry({ role: ROLE });
+    server.deny({
+      key: own.arn,
+      accessKeyId: 'ASIAsops-decrypt',
+      principal: 'arn:aws:sts::000000000000:assumed-role/sops-decrypt/sops@host',
+      operations: ['Decrypt'],
+      explicit: true,
+    });
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect([err.code, err.retryable]).toEqual(['AccessDenied', false]);
+    expect(err.message).toContain('remove that Deny statement');
+    expect(err.message).not.toContain('key policy statement {');
+    noKeyMaterial(err, e);
+  });
+
   it('a disabled key: non-retryable, naming the key; decrypts again once enabled', async () => {
     const { own, e } = await ownKeyEntry();
     server.disableKey(own.arn);

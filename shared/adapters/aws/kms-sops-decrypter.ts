@@ -80,6 +80,12 @@ function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): Slui
     new SluiceError(code, `KMS Decrypt on ${entry.arn} as ${who} failed (${name}): ${text}`, { cause: err });
   switch (name) {
     case 'AccessDeniedException':
+      // A Deny wins over every Allow: adding one would not help, so say which to remove.
+      if (/explicit deny/i.test((err as Error).message ?? ''))
+        return permanent(
+          'AccessDenied',
+          `a policy explicitly denies kms:Decrypt on ${entry.arn} for ${who}; remove that Deny statement (key policy, IAM policy or SCP), as no Allow can override it`,
+        );
       return permanent(
         'AccessDenied',
         `allow kms:Decrypt on ${entry.arn} for ${who}${withContext}, e.g. the key policy statement ${allowStatement(entry)} or a grant (kms:CreateGrant, operation Decrypt); an IAM policy alone is not enough unless the key policy delegates to IAM`,
