@@ -221,8 +221,9 @@ describe.skipIf(!present)('a Secret still encrypted (FLUX-RENDER §4.3)', () => 
         'metadata:\n  name: age\n  annotations:\n    kustomize.toolkit.fluxcd.io/decrypt: Disabled',
       );
       writeFileSync(join(dir, 'age.yaml'), age);
+      // Decryption on, no key for it: the opted-out file is neither decrypted nor MAC-checked.
       const { objects } = await renderKustomization(deps, {
-        ...request({ path: '.', decryption: false }),
+        ...request({ path: '.', secret: keysSecret({}) }),
         sourceRoot: dir,
       });
       // Opted out: shipped as written, still encrypted (Flux's choice: the cluster may decrypt it).

@@ -4,11 +4,17 @@
 import { posix } from 'node:path';
 import { SluiceError } from '../errors.ts';
 import { isWithin, normalizeInside } from '../paths/secure-join.ts';
-import { formatForPath, hasSopsMarker, MAX_ENCRYPTED_FILE_SIZE } from '../sops/flux-markers.ts';
+import {
+  formatForPath,
+  hasSopsMarker,
+  isDecryptionDisabled,
+  MAX_ENCRYPTED_FILE_SIZE,
+} from '../sops/flux-markers.ts';
 import type { SopsFormat } from '../sops/store.ts';
 import { findKustomizationFile } from './generate-resources.ts';
 import { parseKustomization } from './guard-kustomize-tree.ts';
 import type { TreeReader } from './tree-reader.ts';
+import { parseYaml11, splitDocuments } from './yaml-codec.ts';
 
 export interface SopsSourceFile {
   /** Absolute path in the snapshot. */
@@ -46,6 +52,8 @@ export function sopsSourceFiles(
     if (!path || found.has(path) || tree.stat(path) !== 'file') return;
     const text = tree.readText(path);
     if (!hasSopsMarker(text, format)) return;
+    // An object opted out of decryption is shipped as written (the cluster may decrypt it): no MAC check.
+    if (role === 'verify' && allOptedOut(text)) return;
     const rel = posix.relative(root, path);
     // Refused rather than shipped still encrypted (Flux's maxEncryptedFileSize).
     if (Buffer.byteLength(text) > MAX_ENCRYPTED_FILE_SIZE)
@@ -95,6 +103,19 @@ export function sopsSourceFiles(
   seenDirs.add(dir);
   visit(dir, kustomization);
   return [...found.values()];
+}
+
+/** Every document of a resource file carries kustomize.toolkit.fluxcd.io/decrypt: disabled. */
+function allOptedOut(text: string): boolean {
+  const docs = splitDocuments(text).map((doc) => parseYaml11(doc));
+  return (
+    docs.length > 0 &&
+    docs.every((doc) => {
+      if ('error' in doc) return false;
+      const meta = (doc.value as Raw | null)?.metadata as Raw | undefined;
+      return isDecryptionDisabled(meta?.annotations);
+    })
+  );
 }
 
 function list(value: unknown): unknown[] {
