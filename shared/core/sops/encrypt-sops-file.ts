@@ -10,6 +10,7 @@ import type { TreeItem } from './sops-tree.ts';
 import type { LoadedSopsFile, SopsFormat } from './store.ts';
 import { encryptTree } from './tree-encrypt.ts';
 import { encryptValue, type RandomBytes } from './value-encrypt.ts';
+import { expandYamlAliases } from './yaml-expand-aliases.ts';
 
 export interface SealOptions {
   /** The fresh 32-byte data key (the caller wraps it for the key groups). */
@@ -36,7 +37,9 @@ export function rfc3339Seconds(d: Date): string {
 export function loadPlainFile(text: string, format: SopsFormat, file: string): LoadedSopsFile {
   // The binary store: the whole file is the string `data` of a JSON envelope (§9.3).
   const loaded =
-    format === 'binary' ? loadJson(JSON.stringify({ data: text }), file) : loadSopsStore(text, format, file);
+    format === 'binary'
+      ? loadJson(JSON.stringify({ data: text }), file)
+      : loadSopsStore(format === 'yaml' ? expandYamlAliases(text) : text, format, file);
   if (loaded.metadata !== undefined) {
     throw new SluiceError(
       'ValidationFailed',

@@ -69,7 +69,7 @@ export function loadYaml(text: string, file: string): LoadedSopsFile {
     metadata,
     emit: () => {
       writeBack(tree);
-      return docs.map((d) => d.toString({ indent: 4, lineWidth: 0 })).join('---\n');
+      return printDocs(docs);
     },
     emitEncrypted: (sops) => {
       writeBack(tree);
@@ -84,9 +84,20 @@ export function loadYaml(text: string, file: string): LoadedSopsFile {
         });
         (d.contents as unknown as YAMLMap).add(pair);
       }
-      return docs.map((d) => d.toString({ indent: 4, lineWidth: 0 })).join('---\n');
+      return printDocs(docs);
     },
   };
+}
+
+// A document that had an explicit `---` prints it itself: the separator is added only between documents
+// that do not, so no empty document appears in between.
+function printDocs(docs: Document[]): string {
+  return docs
+    .map((d, i) => {
+      const text = d.toString({ indent: 4, lineWidth: 0 });
+      return i === 0 || text.startsWith('---') ? text : `---\n${text}`;
+    })
+    .join('');
 }
 
 function comments(holder: CommentOrigin['holder'] | undefined, prop: CommentOrigin['prop']): TreeItem[] {

@@ -113,6 +113,20 @@ describe('sealLoadedFile', () => {
     });
   }
 
+  it('yaml: every document gets its own values and the sops entry; aliases become copies with their own AAD', () => {
+    const multi = 'a: secret\n---\nb: two\n';
+    const out = seal(multi, 'yaml');
+    expect(out.match(/^sops:$/gm)).toHaveLength(2);
+    expect(out.match(/^---$/gm)).toHaveLength(1);
+    expect(decryptSopsFile(out, 'yaml', KEY).plaintext).toBe(multi);
+    const aliased = seal('base: &b\n    x: secret\nother: *b\n', 'yaml');
+    expect(aliased).not.toContain('*b');
+    expect(decryptSopsFile(aliased, 'yaml', KEY).tree).toEqual({
+      base: { x: 'secret' },
+      other: { x: 'secret' },
+    });
+  });
+
   it('with encrypted_regex leaves other values and comments plain, and the MAC still covers them', () => {
     const text = 'kind: Secret\n# plain comment\nstringData:\n    # secret comment\n    pw: hunter2\n';
     const out = seal(text, 'yaml', { rules: { encryptedRegex: '^(data|stringData)$' } });
