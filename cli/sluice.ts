@@ -69,6 +69,7 @@ Flags for secrets decrypt (sops -d without the sops binary; plaintext on stdout)
 Flags for secrets encrypt (sops -e: a new data key; the encrypted file on stdout):
   --age RECIPIENT              an age recipient, age1… or post-quantum age1pq1… (age-keygen -y); repeatable
   --kms ARN[+ROLE_ARN]         an AWS KMS key or alias ARN (kms:Encrypt, default AWS credentials); repeatable
+  --encryption-context K:V,…   the KMS encryption context for every --kms key (stored in the file, as sops does)
   RULE, at most one (default: values whose key ends in _unencrypted stay plain):
   --encrypted-regex RE         encrypt only values under a key matching RE (e.g. '^(data|stringData)$')
   --unencrypted-regex RE       leave values under a key matching RE plain
@@ -114,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
       'pgp-key-file': { type: 'string', multiple: true },
       age: { type: 'string', multiple: true },
       kms: { type: 'string', multiple: true },
+      'encryption-context': { type: 'string' },
       'encrypted-regex': { type: 'string' },
       'unencrypted-regex': { type: 'string' },
       'encrypted-suffix': { type: 'string' },
@@ -207,6 +209,9 @@ async function main(argv: string[]): Promise<number> {
         file: name,
         age: values.age ?? [],
         kms: values.kms ?? [],
+        ...(values['encryption-context'] !== undefined && {
+          encryptionContext: values['encryption-context'],
+        }),
         rules: {
           ...(values['encrypted-regex'] !== undefined && { encryptedRegex: values['encrypted-regex'] }),
           ...(values['unencrypted-regex'] !== undefined && { unencryptedRegex: values['unencrypted-regex'] }),

@@ -18,6 +18,8 @@ export interface SecretsEncryptArgs {
   file: string;
   age: string[];
   kms: string[];
+  /** sops' `--encryption-context k:v,k2:v2`, applied to every --kms key. */
+  encryptionContext?: string;
   rules: SopsCryptRules;
   inPlace: boolean;
 }
@@ -33,17 +35,19 @@ export interface SecretsRotateArgs {
 const clientFor = (region: string, credentials?: AwsCredentials) =>
   new KMSClient({ region, ...(credentials && { credentials }) });
 
-function readInput(file: string): string {
+function readInput(file: string): string;
+function readInput(file: string, asBytes: true): Buffer;
+function readInput(file: string, asBytes = false): string | Buffer {
   if (!existsSync(file) || !statSync(file).isFile())
     throw new SluiceError('UsageError', `${file}: no such file`, { file });
-  return readFileSync(file, 'utf8');
+  return asBytes ? readFileSync(file) : readFileSync(file, 'utf8');
 }
 
 /** Returns what to print on stdout ('' when the file was rewritten in place). */
 export async function secretsEncrypt(args: SecretsEncryptArgs): Promise<string> {
-  const text = readInput(args.file);
+  const text = readInput(args.file, true);
   const recipients: SopsKeyWrapper[] = [
-    ...args.kms.map((arn) => kmsWrapper(arn)),
+    ...args.kms.map((arn) => kmsWrapper(arn, encryptionContext(args.encryptionContext))),
     ...args.age.map((r) => new AgeRecipientWrapper(r)),
   ];
   const out = await encryptSopsFile(text, detectFormat(args.file), {
@@ -66,14 +70,31 @@ export async function secretsRotate(args: SecretsRotateArgs): Promise<string> {
 }
 
 /** `--kms ARN` or sops' `ARN+ROLE_ARN` form. */
-function kmsWrapper(spec: string): KmsSopsEncrypter {
+function kmsWrapper(spec: string, context: Record<string, string>): KmsSopsEncrypter {
   const [arn = '', role] = spec.split('+');
   return new KmsSopsEncrypter({
     arn,
     role,
+    context,
     clientFor,
     roles: new StsRoleAssumer({ hostname: hostname() }),
   });
+}
+
+/** `k:v,k2:v2` as sops parses it (the first `:` splits key from value). */
+function encryptionContext(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text) return out;
+  for (const pair of text.split(',')) {
+    const colon = pair.indexOf(':');
+    if (colon <= 0)
+      throw new SluiceError(
+        'UsageError',
+        `--encryption-context wants KEY:VALUE pairs separated by commas (e.g. Environment:prod,Team:web); "${pair}" has no KEY:`,
+      );
+    out[pair.slice(0, colon)] = pair.slice(colon + 1);
+  }
+  return out;
 }
 
 function wrapperFor(entry: SopsKeyEntry, file: string): SopsKeyWrapper {

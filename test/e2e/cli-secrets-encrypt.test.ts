@@ -154,6 +154,35 @@ describe('sluice secrets encrypt', () => {
       expect(kms.requests.map((r) => r.operation)).toContain('Decrypt');
     });
 
+    it('--encryption-context is sent to kms:Encrypt and stored in the entry, so kms:Decrypt gets it back', async () => {
+      const { arn } = kms.createKey('SYMMETRIC_DEFAULT');
+      const plain = file('kms-ctx.env', PLAIN['secret.env'] as string);
+      const run = await runCli(
+        ['secrets', 'encrypt', plain, '--kms', arn, '--encryption-context', 'Environment:prod,Team:web'],
+        { cwd: dir, env: env(awsEnv()) },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('sops_kms__list_0__map_context__map_Environment=prod\n');
+      expect(run.stdout).toContain('sops_kms__list_0__map_context__map_Team=web\n');
+      const encrypted = file('kms-ctx.enc.env', run.stdout);
+      const back = await runCli(['secrets', 'decrypt', encrypted], { cwd: dir, env: env(awsEnv()) });
+      expect(back.stdout).toBe(PLAIN['secret.env']);
+      // A changed context no longer opens the data key: KMS binds it.
+      file('kms-ctx.enc.env', run.stdout.replace('Team=web', 'Team=ops'));
+      const denied = await runCli(['secrets', 'decrypt', encrypted], { cwd: dir, env: env(awsEnv()) });
+      expect(denied.code).not.toBe(0);
+      expect(denied.stderr).not.toContain(SECRET);
+      const bad = await runCli(
+        ['secrets', 'encrypt', plain, '--kms', arn, '--encryption-context', 'nocolon'],
+        {
+          cwd: dir,
+          env: env(awsEnv()),
+        },
+      );
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('KEY:VALUE');
+    });
+
     it('a KMS refusal names the key and the fix, and prints nothing', async () => {
       const { arn } = kms.createKey('SYMMETRIC_DEFAULT');
       kms.failNext('Encrypt', { type: 'AccessDeniedException', status: 400 });

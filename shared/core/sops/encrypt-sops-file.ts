@@ -33,13 +33,21 @@ export function rfc3339Seconds(d: Date): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-/** Loads a plain file for encryption; a file that already has sops metadata is refused (sops does too). */
-export function loadPlainFile(text: string, format: SopsFormat, file: string): LoadedSopsFile {
-  // The binary store: the whole file is the string `data` of a JSON envelope (§9.3).
-  const loaded =
-    format === 'binary'
-      ? loadJson(JSON.stringify({ data: text }), file)
-      : loadSopsStore(format === 'yaml' ? expandYamlAliases(text) : text, format, file);
+/** Loads a plain file for encryption; a file that already has sops metadata is refused (sops does too).
+ * Binary files are taken as bytes, so any content (not only UTF-8) is encrypted unchanged. */
+export function loadPlainFile(
+  content: string | Uint8Array,
+  format: SopsFormat,
+  file: string,
+): LoadedSopsFile {
+  const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+  let loaded: LoadedSopsFile;
+  if (format === 'binary') {
+    // The binary store: the whole file is the string `data` of a JSON envelope (§9.3).
+    loaded = loadJson('{"data": ""}', file);
+    const data = loaded.tree[0]?.items[0];
+    if (data) data.value = typeof content === 'string' ? content : new Uint8Array(content);
+  } else loaded = loadSopsStore(format === 'yaml' ? expandYamlAliases(text) : text, format, file);
   if (loaded.metadata !== undefined) {
     throw new SluiceError(
       'ValidationFailed',

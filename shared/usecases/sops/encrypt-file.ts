@@ -45,7 +45,7 @@ export interface EncryptFileOptions extends EncryptEnv {
 }
 
 export async function encryptSopsFile(
-  text: string,
+  text: string | Uint8Array,
   format: SopsFormat,
   opts: EncryptFileOptions,
 ): Promise<string> {

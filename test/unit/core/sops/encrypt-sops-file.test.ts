@@ -12,7 +12,7 @@ import { parseEncryptedValue } from '../../../../shared/core/sops/encrypted-valu
 import { encodeMetadata, flattenMetadata } from '../../../../shared/core/sops/metadata-encode.ts';
 import type { SopsKeyGroup } from '../../../../shared/core/sops/sops-metadata.ts';
 import type { SopsFormat } from '../../../../shared/core/sops/store.ts';
-import { decryptValue } from '../../../../shared/core/sops/value-cipher.ts';
+import { decryptBytes, decryptValue } from '../../../../shared/core/sops/value-cipher.ts';
 import { encryptValue, typedPlaintext } from '../../../../shared/core/sops/value-encrypt.ts';
 import { SopsComment } from '../../../../shared/core/sops/value-types.ts';
 import { errorOf } from '../../../support/error-of.ts';
@@ -125,6 +125,20 @@ describe('sealLoadedFile', () => {
       base: { x: 'secret' },
       other: { x: 'secret' },
     });
+  });
+
+  it('binary: takes the file as bytes, so content that is not UTF-8 is encrypted unchanged', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x41]);
+    const out = sealLoadedFile(loadPlainFile(bytes, 'binary', 'blob'), 'binary', {
+      dataKey: KEY,
+      keyGroups: [GROUP],
+      rules: {},
+      now: NOW,
+      random: randomBytes,
+      fileName: 'blob',
+    });
+    const data = (JSON.parse(out) as { data: string }).data;
+    expect(decryptBytes(data, KEY, 'data:', 'blob').plain.equals(bytes)).toBe(true);
   });
 
   it('with encrypted_regex leaves other values and comments plain, and the MAC still covers them', () => {
