@@ -95,6 +95,13 @@ function emitWithMetadata(
   const branch = loaded.tree[0];
   switch (format) {
     case 'yaml':
+      // No document means nowhere to put the sops entry: an empty output would lose the key for good.
+      if (loaded.tree.length === 0)
+        throw new SluiceError(
+          'ValidationFailed',
+          `${file} has no YAML document to encrypt; add at least one key (a mapping) and run again.`,
+          { file },
+        );
       if (!loaded.emitEncrypted) throw new Error('the YAML store cannot emit encrypted files');
       return loaded.emitEncrypted(metadata);
     case 'json':

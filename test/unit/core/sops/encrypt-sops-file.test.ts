@@ -167,6 +167,7 @@ describe('sealLoadedFile', () => {
     const once = seal('a: x\n', 'yaml');
     expect(errorOf(() => seal(once, 'yaml'))).toMatchObject({ code: 'ValidationFailed' });
     expect(errorOf(() => seal(once, 'yaml')).message).toContain('secret.yaml');
+    expect(errorOf(() => seal('# only a comment\n', 'yaml'))).toMatchObject({ code: 'ValidationFailed' });
     const two = errorOf(() =>
       seal('a: x\n', 'yaml', { rules: { encryptedRegex: 'a', unencryptedSuffix: '_u' } }),
     );
