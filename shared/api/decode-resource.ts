@@ -13,7 +13,6 @@ import type { GitRepository } from './git-repository.ts';
 import type { HelmChart } from './helm-chart.ts';
 import type { HelmRelease } from './helm-release.ts';
 import type { HelmRepository } from './helm-repository.ts';
-import { type ChartRef, chartRefOf, impliedHelmChart } from './implied-helm-chart.ts';
 import type { Kustomization } from './kustomization.ts';
 import {
   DEFAULT_NAMESPACE,
@@ -99,23 +98,6 @@ export function decodeResource(raw: Record<string, unknown>, source: SourceLocat
   }
   throwIssues(r, source, ref);
   return resource;
-}
-
-/**
- * Where a helm.toolkit.fluxcd.io/v2 HelmRelease takes its chart: the HelmChart its `spec.chart` template
- * implies, or its `spec.chartRef`. Reads only those fields (and `spec.interval` for the implied chart's
- * default); problems are thrown as one ValidationFailed naming the file, the release and each field.
- */
-export function decodeHelmReleaseSource(
-  raw: Record<string, unknown>,
-  source: SourceLocation,
-): { implied?: { chart: HelmChart; sourceNamespace: string }; chartRef?: ChartRef } {
-  const r = new FieldReader();
-  const metadata = decodeMetadata(raw, r);
-  const implied = impliedHelmChart(raw, metadata, source, r);
-  const chartRef = chartRefOf(raw, r);
-  throwIssues(r, source, objectRef('HelmRelease', metadata));
-  return { ...(implied && { implied }), ...(chartRef && { chartRef }) };
 }
 
 function throwIssues(r: FieldReader, source: SourceLocation, ref: string): void {

@@ -4,6 +4,7 @@ import type { GitRepository } from '../../api/git-repository.ts';
 import type { HelmChart } from '../../api/helm-chart.ts';
 import type { HelmRepository } from '../../api/helm-repository.ts';
 import type { OCIRepository } from '../../api/oci-repository.ts';
+import { SluiceError } from '../errors.ts';
 import type { FetchSpec } from './records.ts';
 import type { SourceKind } from './source-kind.ts';
 import { sourceKeyOf } from './state-keys.ts';
@@ -72,7 +73,13 @@ export function fetchSpecOf(source: SourceObject, cluster: string): FetchSpec {
     }
     case 'HelmChart': {
       const s = source.spec;
-      const kind: SourceKind = s.sourceRef.kind === 'Bucket' ? 'GitRepository' : s.sourceRef.kind;
+      // splitRenderedObjects reports Bucket charts and never passes them on; one here is a bug, said loudly.
+      if (s.sourceRef.kind === 'Bucket')
+        throw new SluiceError(
+          'UnsupportedResource',
+          `HelmChart/${ns}/${source.metadata.name}: Bucket sources are not supported yet`,
+        );
+      const kind: SourceKind = s.sourceRef.kind;
       return keyed({
         kind: 'HelmChart',
         // Not a URL: what `sluice status` shows and `sluice reconcile source chart` names it by.

@@ -2,8 +2,9 @@
 // `<release namespace>-<release name>` in the sourceRef's namespace, interval defaulting to the release's;
 // and a release's chartRef, validated.
 import { describe, expect, it } from 'vitest';
-import { decodeHelmReleaseSource } from '../../../shared/api/decode-resource.ts';
+import { decodeResource } from '../../../shared/api/decode-resource.ts';
 import { FieldReader } from '../../../shared/api/field-reader.ts';
+import type { HelmRelease } from '../../../shared/api/helm-release.ts';
 import { chartRefOf, impliedHelmChart } from '../../../shared/api/implied-helm-chart.ts';
 import { parseManifests } from '../../../shared/api/parse-manifests.ts';
 import { FILE, refusalOf } from './decode-helpers.ts';
@@ -255,13 +256,14 @@ describe('chartRefOf', () => {
   });
 });
 
-describe('decodeHelmReleaseSource', () => {
-  it('returns the implied chart or the chartRef', () => {
-    expect(decodeHelmReleaseSource(raw(podinfoRelease), at).implied?.chart.metadata.name).toBe(
-      'podinfo-podinfo',
-    );
-    expect(decodeHelmReleaseSource(raw(chartRefRelease), at)).toEqual({
-      chartRef: { kind: 'OCIRepository', name: 'podinfo', namespace: 'apps' },
+describe('a HelmRelease decoded whole', () => {
+  const release = (value: Record<string, unknown>) => decodeResource(value, at) as HelmRelease;
+  it('carries the implied chart or the chartRef', () => {
+    expect(release(raw(podinfoRelease)).spec.chart?.helmChart.metadata.name).toBe('podinfo-podinfo');
+    expect(release(raw(chartRefRelease)).spec.chartRef).toEqual({
+      kind: 'OCIRepository',
+      name: 'podinfo',
+      namespace: 'apps',
     });
   });
 
@@ -269,7 +271,7 @@ describe('decodeHelmReleaseSource', () => {
     const value = withTemplate(
       '{chart: a, sourceRef: {kind: HelmRepository, name: r}, verify: {provider: cosign}}',
     );
-    const refusal = refusalOf(() => decodeHelmReleaseSource(value, at));
+    const refusal = refusalOf(() => decodeResource(value, at));
     expect(refusal).toMatchObject({ code: 'ValidationFailed', field: 'spec.chart.spec.verify' });
     expect(refusal.message).toMatch(
       new RegExp(`^${FILE}: HelmRelease/apps/podinfo: spec.chart.spec.verify: `),
