@@ -2,12 +2,14 @@
 // API server: server-side apply reports created/configured/unchanged, reads and deletes tolerate missing
 // objects, and API failures become ApplyFailed errors that name the object, the server's reason and
 // whether a retry can help.
+
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import { describeRef, refOf } from '../../shared/core/apply/object-ref.ts';
 import { isSluiceError, type SluiceError } from '../../shared/core/errors.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
+import { deployment } from '../support/deployment-fixture.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 
 const OPTS = { fieldManager: 'sluice', force: true };
@@ -25,22 +27,6 @@ afterAll(() => server.close());
 
 function configMap(name: string, data: Record<string, string>, namespace = 'apps'): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
-}
-
-function deployment(name: string, app: string): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'apps' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app } },
-      template: {
-        metadata: { labels: { app } },
-        spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-      },
-    },
-  };
 }
 
 async function failure(run: () => Promise<unknown>): Promise<SluiceError> {

@@ -1,12 +1,14 @@
 // applyObjects with spec.force against the test Kubernetes API server: an object is deleted and recreated
 // only when the API server says an immutable field blocked the change (a typed flag from the adapter),
 // never because some other refusal's text happens to contain the word "immutable".
+
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { applyObjects } from '../../shared/usecases/puller/apply-objects.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
+import { deployment } from '../support/deployment-fixture.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 
 let server: KubeApiServer;
@@ -26,22 +28,6 @@ beforeAll(async () => {
   } as unknown as PullerDeps;
 });
 afterAll(() => server.close());
-
-function deployment(name: string, app: string): KubeObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: 'apps' },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app } },
-      template: {
-        metadata: { labels: { app } },
-        spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-      },
-    },
-  };
-}
 
 const configMap = (name: string, labels: Record<string, string>): KubeObject => ({
   apiVersion: 'v1',
