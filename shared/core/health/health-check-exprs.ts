@@ -1,0 +1,125 @@
+// spec.healthCheckExprs (Flux 2.5+): per API group, optionally per kind, CEL expressions saying when a custom
+// resource is current, in progress or failed. Checked when the Kustomization is decoded; compiled for the wait.
+import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { SluiceError } from '../errors.ts';
+import { groupKindKey, groupOf } from './group-kind.ts';
+
+/** Flux's kustomize.CustomHealthCheck. */
+export interface HealthCheckExpr {
+  apiVersion: string;
+  kind?: string;
+  current: string;
+  inProgress?: string;
+  failed?: string;
+}
+
+export interface ExprIssue {
+  field: string;
+  problem: string;
+}
+
+export interface CompiledExpr {
+  source: string;
+  run: ParseResult;
+}
+
+/** One entry, ready to evaluate; `inProgress` and `failed` are optional as in Flux. */
+export interface CompiledHealthCheck {
+  current: CompiledExpr;
+  inProgress?: CompiledExpr;
+  failed?: CompiledExpr;
+}
+
+/** Compiled entries by `group/Kind`, and group-only entries (no kind) by group. */
+export interface HealthCheckRules {
+  byKind: Map<string, CompiledHealthCheck>;
+  byGroup: Map<string, CompiledHealthCheck>;
+}
+
+// Objects are not typed (CRDs do not all follow apiVersion/kind/metadata/spec/status), so every top-level
+// field is a dynamic variable, as in Flux, which parses without declaring variables.
+const environment = new Environment({
+  unlistedVariablesAreDyn: true,
+  homogeneousAggregateLiterals: true,
+  enableOptionalTypes: true,
+});
+
+const KEYS = ['current', 'inProgress', 'failed'] as const;
+
+function firstLine(err: unknown): string {
+  const e = err as { summary?: unknown; message?: unknown };
+  const text = typeof e.summary === 'string' ? e.summary : String(e.message ?? err);
+  return text.split('\n')[0] ?? text;
+}
+
+/** Parses and type-checks one expression: a syntax error, an unknown function or a non-bool result is refused. */
+function compile(source: string): CompiledExpr | string {
+  let run: ParseResult;
+  try {
+    run = environment.parse(source);
+  } catch (err) {
+    return `invalid CEL expression '${source}': ${firstLine(err)}`;
+  }
+  const checked = environment.check(source);
+  if (!checked.valid) return `invalid CEL expression '${source}': ${firstLine(checked.error)}`;
+  if (checked.type !== 'bool' && checked.type !== 'dyn')
+    return `CEL expression '${source}' must evaluate to a bool, not ${checked.type}`;
+  return { source, run };
+}
+
+function compileAll(exprs: readonly HealthCheckExpr[], path: string) {
+  const issues: ExprIssue[] = [];
+  const rules: HealthCheckRules = { byKind: new Map(), byGroup: new Map() };
+  exprs.forEach((entry, i) => {
+    const at = `${path}[${i}]`;
+    const group = groupOf(entry.apiVersion);
+    const key = entry.kind ? groupKindKey(group, entry.kind) : group;
+    const table = entry.kind ? rules.byKind : rules.byGroup;
+    if (table.has(key))
+      issues.push({
+        field: at,
+        problem: `duplicate custom health check for ${entry.kind ? `GroupKind ${key}` : `group ${group || '(core)'}`}`,
+      });
+    if (!entry.current) issues.push({ field: `${at}.current`, problem: 'is required' });
+    const compiled: Partial<CompiledHealthCheck> = {};
+    for (const name of KEYS) {
+      const source = entry[name];
+      if (!source) continue;
+      const result = compile(source);
+      if (typeof result === 'string') issues.push({ field: `${at}.${name}`, problem: result });
+      else compiled[name] = result;
+    }
+    if (compiled.current) table.set(key, compiled as CompiledHealthCheck);
+  });
+  return { issues, rules };
+}
+
+/** Every problem of `exprs`, each naming its field (`spec.healthCheckExprs[0].current`) and the expression. */
+export function checkHealthCheckExprs(
+  exprs: readonly HealthCheckExpr[],
+  path = 'spec.healthCheckExprs',
+): ExprIssue[] {
+  return compileAll(exprs, path).issues;
+}
+
+/** Compiles expressions already checked at decode time; a problem left is refused as ValidationFailed. */
+export function compileHealthCheckExprs(
+  exprs: readonly HealthCheckExpr[],
+  path = 'spec.healthCheckExprs',
+): HealthCheckRules {
+  const { issues, rules } = compileAll(exprs, path);
+  const first = issues[0];
+  if (first)
+    throw new SluiceError('ValidationFailed', `${first.field}: ${first.problem}`, { field: first.field });
+  return rules;
+}
+
+/** The entry for this object's kind, else its group's, else none (as Flux: kind beats group). */
+export function healthCheckFor(
+  rules: HealthCheckRules,
+  apiVersion: string,
+  kind: string,
+): CompiledHealthCheck | undefined {
+  const group = groupOf(apiVersion);
+  return rules.byKind.get(groupKindKey(group, kind)) ?? rules.byGroup.get(group);
+}
