@@ -16,6 +16,8 @@ export interface PullerConfig {
   kubeTimeoutMs: number;
   /** One endpoint for S3, SQS and KMS (an S3/SQS-compatible store, a VPC endpoint, local test servers). */
   awsEndpoint?: string;
+  /** Where /healthz, /readyz and /metrics listen (SLUICE_METRICS_ADDR, default 127.0.0.1:8080). */
+  metricsAddress: { host: string; port: number };
 }
 
 export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerConfig {
@@ -38,6 +40,9 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
   const endpoint = env.SLUICE_AWS_ENDPOINT;
   if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint))
     problems.push('SLUICE_AWS_ENDPOINT must be an http(s):// URL');
+  const metricsAddress = parseListenAddress(env.SLUICE_METRICS_ADDR ?? '127.0.0.1:8080');
+  if (!metricsAddress)
+    problems.push('SLUICE_METRICS_ADDR must be host:port (127.0.0.1:8080, 0.0.0.0:8080, [::]:8080)');
   if (problems.length > 0)
     throw new SluiceError('ConfigInvalid', `invalid puller configuration: ${problems.join('; ')}`);
   return {
@@ -51,5 +56,14 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
     inventoryNamespace: env.SLUICE_INVENTORY_NAMESPACE ?? 'sluice-system',
     kubeTimeoutMs: kubeTimeout * 1000,
     ...(endpoint && { awsEndpoint: endpoint }),
+    metricsAddress: metricsAddress ?? { host: '127.0.0.1', port: 8080 },
   };
+}
+
+/** `host:port` or `[ipv6]:port`; the port may be 0 (any free one). */
+export function parseListenAddress(text: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  const host = match?.[1] ?? match?.[2];
+  return host && port <= 65535 ? { host, port } : undefined;
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The in-cluster puller: in-cluster Kubernetes credentials, S3/SQS/KMS through its pod's IAM role (EKS Pod
-// Identity or IRSA), and the main loop until SIGTERM. Its adapters are chosen in shared/config/create-puller-deps.ts.
+// Identity or IRSA), and the main loop until SIGTERM, with /healthz, /readyz and /metrics served beside it. Its
+// adapters are chosen in shared/config/create-puller-deps.ts.
 import { KubeConfig } from '@kubernetes/client-node';
 import { createPullerDeps } from '../shared/config/create-puller-deps.ts';
 import { queueNames } from '../shared/core/pipeline/resource-names.ts';
+import { systemClock } from '../shared/ports/clock.ts';
 import { consoleLogger } from '../shared/ports/logger.ts';
+import { PullerTelemetry } from '../shared/usecases/puller/puller-telemetry.ts';
 import { loadPullerConfig } from './config.ts';
+import { type EndpointsServer, serveEndpoints } from './endpoints-server.ts';
 import { runPuller } from './run-puller.ts';
 
 const config = loadPullerConfig();
@@ -28,6 +32,28 @@ const deps = await createPullerDeps({
 const abort = new AbortController();
 process.once('SIGTERM', () => abort.abort());
 process.once('SIGINT', () => abort.abort());
-log.info('starting', { bucket: config.bucket, queue: deps.queues.cluster });
-await runPuller(deps, { intervalMs: config.intervalMs, waitSeconds: 20, signal: abort.signal });
+const telemetry = new PullerTelemetry(systemClock, { intervalMs: config.intervalMs });
+// A port taken is logged, not fatal: in a pod the probes then fail and the kubelet restarts it with this
+// line in its log; run by hand, the puller still works.
+const endpoints: EndpointsServer | undefined = await serveEndpoints(telemetry, config.metricsAddress).catch(
+  (err: Error) => {
+    log.error('cannot serve /healthz, /readyz and /metrics', {
+      address: `${config.metricsAddress.host}:${config.metricsAddress.port}`,
+      error: err.message,
+    });
+    return undefined;
+  },
+);
+log.info('starting', {
+  bucket: config.bucket,
+  queue: deps.queues.cluster,
+  ...(endpoints && { endpoints: endpoints.url }),
+});
+await runPuller(deps, {
+  intervalMs: config.intervalMs,
+  waitSeconds: 20,
+  signal: abort.signal,
+  metrics: telemetry,
+});
+await endpoints?.close();
 log.info('stopped');

@@ -19,6 +19,8 @@ export interface ReceivedMessage {
   receiveCount: number;
   /** FIFO queues: the message group. */
   groupId?: string;
+  /** When the queue accepted the message (epoch ms), if it says: how long it waited is queue lag. */
+  sentAt?: number;
   attributes: Record<string, string>;
 }
 

@@ -64,6 +64,8 @@ describe('SqsQueue and S3ObjectStore on the embedded server', () => {
     const [first] = await queue.receive('jobs.fifo', { maxMessages: 10 });
     expect(first?.body).toBe('one');
     expect(first?.receiveCount).toBe(1);
+    // When the queue accepted it (SentTimestamp): the puller's queue lag is measured from it.
+    expect(first?.sentAt).toBeGreaterThan(Date.parse('2020-01-01'));
     // Same group: nothing else until the first one is done.
     expect(await queue.receive('jobs.fifo', { maxMessages: 10 })).toEqual([]);
     await queue.retryLater('jobs.fifo', first?.receiptHandle ?? '', 1);

@@ -61,7 +61,7 @@ export class SqsQueue implements Queue {
           MaxNumberOfMessages: opts.maxMessages ?? 1,
           WaitTimeSeconds: opts.waitSeconds ?? 0,
           ...(opts.visibilitySeconds !== undefined && { VisibilityTimeout: opts.visibilitySeconds }),
-          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId'],
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SentTimestamp'],
           MessageAttributeNames: ['All'],
         }),
       );
@@ -71,6 +71,7 @@ export class SqsQueue implements Queue {
         receiptHandle: m.ReceiptHandle ?? '',
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
         ...(m.Attributes?.MessageGroupId && { groupId: m.Attributes.MessageGroupId }),
+        ...(m.Attributes?.SentTimestamp && { sentAt: Number(m.Attributes.SentTimestamp) }),
         attributes: Object.fromEntries(
           Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
         ),
