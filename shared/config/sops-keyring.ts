@@ -1,19 +1,37 @@
-// The SOPS keyring of a render process: Secret-held age/PGP keys plus, where the process has AWS
-// credentials of its own, KMS through them (the cloud's render function role; a configured local profile).
+// The SOPS keyring of a render process: Secret-held age/PGP keys and sops.aws-kms credentials plus, where the
+// process has AWS credentials of its own, KMS through them (the cloud's render function role; a local profile).
 import { hostname } from 'node:os';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsSopsDecrypter } from '../adapters/aws/kms-sops-decrypter.ts';
 import { StsRoleAssumer } from '../adapters/aws/sts-role-assumer.ts';
 import { SecretKeyring } from '../adapters/sops/secret-keyring.ts';
+import type { AwsCredentials } from '../ports/role-assumer.ts';
+import type { AgeIdentities } from '../ports/sops-key-source.ts';
 import type { SopsKeyring } from '../ports/sops-keyring.ts';
 
-export function createSopsKeyring(opts: { kms: boolean }): SopsKeyring {
-  if (!opts.kms) return new SecretKeyring();
+export interface SopsKeyringOptions {
+  /** Whether the process may call KMS with its own credentials (the default chain). */
+  kms: boolean;
+  /** The control plane's own age identities (embedded mode: loadOrCreateAgeKey), for files sealed to it. */
+  age?: AgeIdentities;
+}
+
+export function createSopsKeyring(opts: SopsKeyringOptions): SopsKeyring {
+  // Endpoints and regions as for the control plane's own KMS access: the ARN's region, the SDK's endpoint rules.
+  const clientFor = (region: string, credentials?: AwsCredentials) =>
+    new KMSClient({ region, ...(credentials && { credentials }) });
   return new SecretKeyring({
-    kms: new KmsSopsDecrypter({
-      clientFor: (region, credentials) => new KMSClient({ region, ...(credentials && { credentials }) }),
-      roles: new StsRoleAssumer({ hostname: hostname() }),
+    ...(opts.kms && {
+      kms: new KmsSopsDecrypter({ clientFor, roles: new StsRoleAssumer({ hostname: hostname() }) }),
     }),
+    // A sops.aws-kms entry works with or without the process's own AWS access, as in Flux.
+    kmsWith: (value, who) =>
+      new KmsSopsDecrypter({
+        clientFor,
+        roles: new StsRoleAssumer({ hostname: hostname(), credentials: { value, who } }),
+        credentials: { value, who },
+      }),
+    ...(opts.age && { age: opts.age }),
   });
 }
 

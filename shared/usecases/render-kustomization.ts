@@ -17,6 +17,7 @@ import { mergeKustomization } from '../core/render/merge-kustomization.ts';
 import { missingFileHint } from '../core/render/missing-file.ts';
 import { postProcess } from '../core/render/post-process.ts';
 import { renderKey } from '../core/render/render-key.ts';
+import { keysSecretWarnings, USED_ENTRIES } from '../core/render/sops-keys-secret.ts';
 import { sopsSourceFiles } from '../core/render/sops-source-files.ts';
 import { type ConfigLookup, loadVariables } from '../core/render/substitute.ts';
 import type { TreeReader } from '../core/render/tree-reader.ts';
@@ -67,6 +68,8 @@ export interface RenderResult {
   /** Objects in kustomize order, after substitution and labelling. */
   objects: KubeObject[];
   cached: boolean;
+  /** For the status: e.g. entries of the decryption Secret that Sluice does not use (cached renders too). */
+  warnings: string[];
 }
 
 /** Renders `req.ks`; a failure names its file and object first, whichever step raised it. */
@@ -158,7 +161,9 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
     ...(decryption && { decryption: { keys: decryption.keysDigest, verifyMac: decryption.verifyMac } }),
   });
   const cached = req.sourceDigest && deps.cache ? await deps.cache.get(key) : undefined;
-  if (cached !== undefined) return { key, objects: JSON.parse(cached) as KubeObject[], cached: true };
+  const warnings = decryption?.warnings ?? [];
+  if (cached !== undefined)
+    return { key, objects: JSON.parse(cached) as KubeObject[], cached: true, warnings };
 
   // 6. decrypt generator and patch files (Flux's DecryptSources), checking resources' MACs as committed
   const decryptor = decryption && (await decryption.decryptor());
@@ -214,12 +219,14 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
   });
   refuseEncryptedSecrets(objects, ref, decryptor !== undefined);
   if (req.sourceDigest && deps.cache) await deps.cache.put(key, JSON.stringify(objects));
-  return { key, objects, cached: false };
+  return { key, objects, cached: false, warnings };
 }
 
 interface DecryptionSettings {
   keysDigest: string;
   verifyMac: boolean;
+  /** The keys Secret's entries Sluice does not use, by name. */
+  warnings: string[];
   decryptor(): Promise<FluxDecryptor>;
 }
 
@@ -233,7 +240,7 @@ function decryptionSettings(deps: RenderDeps, req: RenderRequest): DecryptionSet
   if (secretName && !secret) {
     throw new SluiceError(
       'ValidationFailed',
-      `${ref}: spec.decryption.secretRef: ${secretRef} was not found among the fleet's Secrets for this cluster; add it (entries *.agekey for age identities, *.asc for PGP private keys) or fix the name`,
+      `${ref}: spec.decryption.secretRef: ${secretRef} was not found among the fleet's Secrets for this cluster; add it (entries ${USED_ENTRIES}) or fix the name`,
       { object: ref, field: 'spec.decryption.secretRef' },
     );
   }
@@ -248,12 +255,13 @@ function decryptionSettings(deps: RenderDeps, req: RenderRequest): DecryptionSet
     );
   }
   const keyHint = secretName
-    ? `add the missing key to ${secretRef} (*.agekey: age identities, *.asc: PGP private keys)`
-    : 'set spec.decryption.secretRef to a Secret holding the keys (*.agekey: age identities, *.asc: PGP private keys)';
+    ? `add the missing key to ${secretRef} (${USED_ENTRIES})`
+    : `set spec.decryption.secretRef to a Secret holding the keys (${USED_ENTRIES})`;
   const verifyMac = ks.metadata.annotations?.[SOPS_VERIFY_MAC_ANNOTATION] !== 'false';
   return {
     keysDigest: `sha256:${hash.digest('hex')}`,
     verifyMac,
+    warnings: secret ? keysSecretWarnings(Object.keys(secret.data), secretRef) : [],
     async decryptor() {
       if (!keyring) {
         throw new SluiceError(

@@ -5,6 +5,7 @@ import { SluiceError } from '../../core/errors.ts';
 import type { KmsKeyEntry } from '../../core/sops/sops-metadata.ts';
 import type { AwsCredentials, RoleAssumer } from '../../ports/role-assumer.ts';
 import type { KmsDecrypter } from '../../ports/sops-key-source.ts';
+import { withoutRequest } from './sts-role-assumer.ts';
 
 const KMS_ARN = /^arn:aws[\w-]*:kms:(.+):[0-9]+:(key|alias)\/.+$/;
 
@@ -13,6 +14,12 @@ export interface KmsSopsDecrypterOptions {
   clientFor: (region: string, credentials?: AwsCredentials) => KMSClient;
   /** Needed only for entries with a `role`. */
   roles?: RoleAssumer;
+  /**
+   * Static credentials to call KMS with instead of the default chain (a decryption Secret's sops.aws-kms, as
+   * kustomize-controller's static credentials provider); `who` names them in errors, never their values.
+   * `roles` must then assume entry roles with these same credentials.
+   */
+  credentials?: { value: AwsCredentials; who: string };
 }
 
 export class KmsSopsDecrypter implements KmsDecrypter {
@@ -33,7 +40,7 @@ export class KmsSopsDecrypter implements KmsDecrypter {
     const ciphertext = Buffer.from(entry.enc, 'base64');
     if (ciphertext.length === 0)
       throw new SluiceError('ValidationFailed', 'the enc field holds no KMS ciphertext');
-    let credentials: AwsCredentials | undefined;
+    let credentials = this.opts.credentials?.value;
     if (entry.role) {
       if (!this.opts.roles) {
         throw new SluiceError(
@@ -54,14 +61,13 @@ export class KmsSopsDecrypter implements KmsDecrypter {
       if (!out.Plaintext) throw new Error('KMS returned no plaintext');
       return out.Plaintext;
     } catch (err) {
-      throw kmsDecryptError(entry, region, err);
+      throw kmsDecryptError(entry, region, err, this.opts.credentials?.who);
     }
   }
 }
 
 /** The key policy statement that would let the entry's principal decrypt (no context values: keys only). */
-function allowStatement(entry: KmsKeyEntry): string {
-  const principal = entry.role ?? '<the role Sluice runs as>';
+function allowStatement(principal: string): string {
   return JSON.stringify({
     Effect: 'Allow',
     Principal: { AWS: principal },
@@ -71,13 +77,24 @@ function allowStatement(entry: KmsKeyEntry): string {
 }
 
 /** Refusals a retry cannot fix, each with the fix; KMS errors carry no key material, so their names may be shown. */
-function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): SluiceError {
+function kmsDecryptError(
+  entry: KmsKeyEntry,
+  region: string,
+  err: unknown,
+  caller: string | undefined,
+): SluiceError {
   const name = (err as { name?: string }).name ?? 'Error';
-  const who = entry.role ? `role ${entry.role}` : 'the credentials Sluice runs with';
+  const who = entry.role
+    ? `role ${entry.role}${caller ? ` (assumed with ${caller})` : ''}`
+    : (caller ?? 'the credentials Sluice runs with');
+  const principal =
+    entry.role ?? (caller ? `<the IAM user or role of ${caller}>` : '<the role Sluice runs as>');
   const context = Object.keys(entry.context).sort();
   const withContext = context.length > 0 ? ` with encryption context keys ${context.join(', ')}` : '';
   const permanent = (code: 'AccessDenied' | 'ConfigInvalid' | 'ValidationFailed', text: string) =>
-    new SluiceError(code, `KMS Decrypt on ${entry.arn} as ${who} failed (${name}): ${text}`, { cause: err });
+    new SluiceError(code, `KMS Decrypt on ${entry.arn} as ${who} failed (${name}): ${text}`, {
+      cause: withoutRequest(err),
+    });
   switch (name) {
     case 'AccessDeniedException':
       // A Deny wins over every Allow: adding one would not help, so say which to remove.
@@ -88,7 +105,7 @@ function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): Slui
         );
       return permanent(
         'AccessDenied',
-        `allow kms:Decrypt on ${entry.arn} for ${who}${withContext}, e.g. the key policy statement ${allowStatement(entry)} or a grant (kms:CreateGrant, operation Decrypt); an IAM policy alone is not enough unless the key policy delegates to IAM`,
+        `allow kms:Decrypt on ${entry.arn} for ${who}${withContext}, e.g. the key policy statement ${allowStatement(principal)} or a grant (kms:CreateGrant, operation Decrypt): aws kms create-grant --key-id ${entry.arn} --grantee-principal ${principal} --operations Decrypt; an IAM policy alone is not enough unless the key policy delegates to IAM`,
       );
     case 'DisabledException':
     case 'KMSInvalidStateException':
@@ -99,7 +116,7 @@ function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): Slui
     case 'NotFoundException':
       return permanent(
         'ConfigInvalid',
-        `no such key in ${region}; check the ARN, its region and that the key was not deleted`,
+        `no such key in ${region}, the region named by the ARN; check the ARN and its region (a key of another region needs that region's ARN, or a multi-Region replica in ${region}) and that the key was not deleted`,
       );
     case 'InvalidCiphertextException':
       return permanent(
@@ -116,7 +133,7 @@ function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): Slui
     case 'InvalidSignatureException':
       return permanent(
         'AccessDenied',
-        `the AWS credentials are not valid in ${region}; check the region and the credentials`,
+        `${caller ? `the credentials of ${caller}` : 'the AWS credentials'} are not valid in ${region}; check the region and ${caller ? 'fix that entry' : 'the credentials'}`,
       );
     default: {
       const fault = (err as { $fault?: string }).$fault;
@@ -126,10 +143,7 @@ function kmsDecryptError(entry: KmsKeyEntry, region: string, err: unknown): Slui
       return new SluiceError(
         'KeyServiceUnavailable',
         `KMS Decrypt on ${entry.arn} is unavailable (${name}); will retry`,
-        {
-          retryable: true,
-          cause: err,
-        },
+        { retryable: true, cause: withoutRequest(err) },
       );
     }
   }

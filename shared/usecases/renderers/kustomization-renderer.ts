@@ -45,7 +45,11 @@ export function kustomizationRenderer(deps: RenderDeps): Renderer {
             (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,
           ),
       });
-      return { key: rendered.key, objects: rendered.objects };
+      return {
+        key: rendered.key,
+        objects: rendered.objects,
+        ...(rendered.warnings.length > 0 && { warnings: rendered.warnings }),
+      };
     },
   };
 }

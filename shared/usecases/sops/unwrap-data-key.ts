@@ -117,10 +117,32 @@ function missingSourceReason(entry: SopsKeyEntry): string {
     case 'pgp':
       return 'no PGP private keys provided (an .asc entry of the decryption Secret or --pgp-key-file)';
     case 'kms':
-      return 'no AWS KMS access configured';
+      return 'no AWS KMS access configured (a sops.aws-kms entry of the decryption Secret, or AWS credentials of the control plane)';
     default:
-      return `${entry.type} keys are not supported by Sluice; add an age, PGP or AWS KMS key to the file (sops updatekeys)`;
+      return `${keyTypeName(entry.type)} keys are not supported by Sluice`;
   }
+}
+
+/** The key services sops supports and Sluice does not, by metadata type. */
+const UNSUPPORTED_SERVICES: Readonly<Record<string, string>> = {
+  azure_kv: 'Azure Key Vault',
+  gcp_kms: 'GCP KMS',
+  hc_vault: 'HashiCorp Vault/OpenBao transit',
+  hckms: 'HuaweiCloud KMS',
+};
+
+function keyTypeName(type: string): string {
+  const service = Object.hasOwn(UNSUPPORTED_SERVICES, type) ? UNSUPPORTED_SERVICES[type] : undefined;
+  return service ? `${type} (${service})` : type;
+}
+
+function isSupported(entry: SopsKeyEntry): boolean {
+  return entry.type === 'age' || entry.type === 'pgp' || entry.type === 'kms';
+}
+
+/** How to move a file off key services Sluice cannot use: re-encrypt it to one it can. */
+function reencryptFix(file: string, types: readonly string[]): string {
+  return `re-encrypt ${file} to an age, AWS KMS or PGP key: decrypt it where its ${types.join(' or ')} key works (sops -d ${file} > PLAIN) and seal it with sluice secrets encrypt PLAIN --age age1… or --kms arn:aws:kms:… (or add such a key with sops updatekeys, then sluice secrets rotate)`;
 }
 
 /** Public identifiers only: recipient, fingerprint, ARN and role, never `enc`. */
@@ -149,7 +171,7 @@ function keyToProvide(entry: SopsKeyEntry): string {
     case 'kms':
       return `kms:Decrypt on ${entry.arn} for ${entry.role ? `role ${entry.role}` : 'the role Sluice runs as'}`;
     default:
-      return `an age, PGP or AWS KMS key added to the file instead of ${entry.type} (sops updatekeys)`;
+      return `an age, PGP or AWS KMS key instead of ${keyTypeName(entry.type)}`;
   }
 }
 
@@ -167,9 +189,19 @@ function failure(
   const retryable = all.some((a) => a.error?.retryable === true);
   const denied = all.some((a) => a.error?.code === 'AccessDenied');
   const code = retryable ? 'KeyServiceUnavailable' : denied ? 'AccessDenied' : 'ValidationFailed';
+  const unsupported = [...new Set(all.filter((a) => !isSupported(a.entry)).map((a) => a.entry.type))];
+  if (all.length > 0 && all.every((a) => !isSupported(a.entry))) {
+    return new SluiceError(
+      'ValidationFailed',
+      `cannot decrypt the data key of ${file}: ${what}; its keys there are only ${unsupported.map(keyTypeName).join(', ')}, which Sluice cannot use. Tried ${lines.join('. ')}. Fix: ${reencryptFix(file, unsupported)}`,
+      { file: fileField },
+    );
+  }
   const fix = retryable
     ? 'the key service is unavailable; this will be retried'
-    : `provide one of: ${[...new Set(all.map((a) => keyToProvide(a.entry)))].join('; ')}`;
+    : `provide one of: ${[...new Set(all.filter((a) => isSupported(a.entry)).map((a) => keyToProvide(a.entry)))].join('; ')}${
+        unsupported.length > 0 ? `; or ${reencryptFix(file, unsupported)}` : ''
+      }`;
   return new SluiceError(
     code,
     `cannot decrypt the data key of ${file}: ${what}. Tried ${lines.join('. ')}. Fix: ${fix}`,
