@@ -25,6 +25,12 @@ export interface ClusterApi {
   get(ref: ObjectRef, opts?: CallOptions): Promise<KubeObject | undefined>;
   /** Background propagation; a missing object is not an error. */
   delete(ref: ObjectRef, opts?: CallOptions): Promise<void>;
+  /**
+   * The same cluster acting as `user` (Kubernetes impersonation, e.g. `system:serviceaccount:<ns>:<name>`):
+   * the API server authorizes every call of the view as that user, and a refusal is a ClusterApiError
+   * with `forbidden` set (see cluster-api-error.ts).
+   */
+  as(user: string): ClusterApi;
   /** Objects of one kind in one namespace matching a label selector (Helm's release records). */
   list(
     type: { apiVersion: string; kind: string; namespace: string },

@@ -9,6 +9,7 @@ import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluste
 import { describeRef, refOf } from '../../shared/core/apply/object-ref.ts';
 import { isSluiceError, type SluiceError } from '../../shared/core/errors.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
+import { forbiddenOf } from '../../shared/ports/cluster-api-error.ts';
 import { deployment } from '../support/deployment-fixture.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 
@@ -210,6 +211,104 @@ describe('ClientNodeCluster.list', () => {
     );
     expect(err.code).toBe('ApplyFailed');
     expect(err.retryable).toBe(true);
+  });
+});
+
+describe('ClientNodeCluster.as (impersonation)', () => {
+  const DEPLOYER = 'system:serviceaccount:apps:deployer';
+  const cm = (name: string, namespace = 'apps') => ({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace });
+
+  beforeAll(async () => {
+    // The deployer may read and write ConfigMaps in apps, and nothing else.
+    await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'deployer', namespace: 'apps' },
+        rules: [
+          { verbs: ['get', 'list', 'create', 'patch', 'delete'], apiGroups: [''], resources: ['configmaps'] },
+        ],
+      },
+      OPTS,
+    );
+    await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'deployer', namespace: 'apps' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'apps' }],
+      },
+      OPTS,
+    );
+  });
+
+  it('sends every call of the view as that user, and leaves the cluster itself as it was', async () => {
+    const tenant = cluster.as(DEPLOYER);
+    server.requests.length = 0;
+    await tenant.apply(configMap('tenant-owned', { a: '1' }), OPTS);
+    await tenant.get(cm('tenant-owned'));
+    await tenant.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps' }, 'x=y');
+    await tenant.delete(cm('tenant-owned'));
+    const resourceCalls = server.requests.filter((r) => r.path.includes('/configmaps'));
+    expect(resourceCalls.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(resourceCalls.map((r) => r.user))).toEqual(new Set([DEPLOYER]));
+    server.requests.length = 0;
+    await cluster.get(cm('tenant-owned'));
+    expect(server.requests.map((r) => r.user)).toEqual(['kubernetes-admin']);
+  });
+
+  it('turns a 403 into AccessDenied naming the object, the refused verb and the user', async () => {
+    const tenant = cluster.as(DEPLOYER);
+    const create = await failure(() => tenant.apply(configMap('elsewhere', { a: '1' }, 'default'), OPTS));
+    expect(create).toMatchObject({
+      code: 'AccessDenied',
+      status: 403,
+      retryable: false,
+      object: 'ConfigMap/default/elsewhere',
+      forbidden: { object: 'ConfigMap/default/elsewhere', verb: 'get', user: DEPLOYER },
+    });
+    const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } };
+    const err = await failure(() => tenant.delete(refOf(ns)));
+    expect(forbiddenOf(err)).toEqual({ object: 'Namespace/apps', verb: 'delete', user: DEPLOYER });
+    expect(err.message).toBe(
+      `Namespace/apps: delete failed (HTTP 403): namespaces "apps" is forbidden: User "${DEPLOYER}" cannot delete resource "namespaces" in API group "" at the cluster scope`,
+    );
+  });
+
+  it('names create when an apply that would create the object is refused', async () => {
+    await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'patcher', namespace: 'apps' },
+        rules: [{ verbs: ['get', 'patch'], apiGroups: [''], resources: ['secrets'] }],
+      },
+      OPTS,
+    );
+    await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'patcher', namespace: 'apps' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'patcher' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'apps' }],
+      },
+      OPTS,
+    );
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'fresh', namespace: 'apps' },
+      stringData: { password: 'hunter2-very-secret' },
+    };
+    const err = await failure(() => cluster.as(DEPLOYER).apply(secret, OPTS));
+    expect(forbiddenOf(err)).toEqual({ object: 'Secret/apps/fresh', verb: 'create', user: DEPLOYER });
+    expect(err.message).not.toContain('hunter2');
+  });
+
+  it('refuses an empty user rather than acting as itself', () => {
+    expect(() => cluster.as(' ')).toThrow(/user name/);
   });
 });
 

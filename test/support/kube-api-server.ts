@@ -1,8 +1,26 @@
 // Test stand-in for a Kubernetes API server: a 127.0.0.1 HTTP server with discovery, CRUD, LIST/WATCH,
 // server-side apply with managedFields, CRD registration and simulated workload status (see kube-api-server/).
+//
+// Authentication and authorization: a request's bearer token names its user: the `token` option is the admin
+// (`kubernetes-admin` in `system:masters`, which authorization never stops; without a `token` option, any
+// request the `users` option does not name is the admin); the `users` option names others. `Impersonate-User`
+// and `Impersonate-Group` switch to another identity when the caller may `impersonate` it (users, groups, or
+// serviceaccounts in the service account's namespace); an impersonated service account is in
+// `system:serviceaccounts` and `system:serviceaccounts:<ns>`. Resource requests are authorized by RBAC
+// (rbac.authorization.k8s.io/v1 Role, ClusterRole, RoleBinding, ClusterRoleBinding, stored like any
+// resource: verbs, apiGroups, resources with `*` and subresources, resourceNames) when the server runs with
+// `authorization: 'RBAC'` or the request impersonates; otherwise everything is allowed, as before. An apply
+// that creates its object needs `create` besides `patch`. A denial is kube-apiserver's 403 Status.
+// Not modelled: ClusterRole aggregation (aggregationRule), the escalate/bind checks on writing roles and
+// bindings, nonResourceURLs (discovery, /version and health are open to everyone), Impersonate-Uid and
+// Impersonate-Extra-* (refused with 400), authentication other than bearer tokens (no client certificates,
+// no TokenReview, no ServiceAccount tokens), the `system:unauthenticated`/anonymous user, admission of RBAC
+// objects (a binding to a missing role is stored and grants nothing), and SelfSubjectAccessReview.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { identify, type KubeUser } from './kube-api-server/authentication.ts';
+import { attributesOf, forbidden, rbacAuthorizer, verbOf } from './kube-api-server/authorization.ts';
 import type { ServerContext } from './kube-api-server/context.ts';
 import { reconcileStatus } from './kube-api-server/controllers.ts';
 import {
@@ -15,7 +33,6 @@ import {
 import { FaultInjector } from './kube-api-server/faults.ts';
 import { serveResource, watchRequest } from './kube-api-server/handlers.ts';
 import {
-  checkBearer,
   defaultManager,
   mediaType,
   readBodyBytes,
@@ -28,12 +45,13 @@ import { renderKubeconfig } from './kube-api-server/kubeconfig.ts';
 import { PROTOBUF, protobufToJson } from './kube-api-server/protobuf.ts';
 import { ResourceRegistry } from './kube-api-server/registry.ts';
 import { type ApiRequest, pathNotFound } from './kube-api-server/request.ts';
-import { parseRoute } from './kube-api-server/routing.ts';
+import { parseRoute, type ResourceTarget } from './kube-api-server/routing.ts';
 import { ObjectStore } from './kube-api-server/store.ts';
 import type { KubeObject } from './kube-api-server/types.ts';
 import { WatchHub } from './kube-api-server/watch.ts';
 import { commitWrite } from './kube-api-server/writes.ts';
 
+export type { KubeUser } from './kube-api-server/authentication.ts';
 export type { StatusBody } from './kube-api-server/status.ts';
 export type { KubeObject, ManagedFieldsEntry, ObjectMeta } from './kube-api-server/types.ts';
 
@@ -44,6 +62,13 @@ export interface KubeApiServerOptions {
   deploymentsReady?: boolean;
   /** Namespaces to create up front, besides `default` and `kube-system`. */
   namespaces?: string[];
+  /**
+   * 'RBAC': every resource request is authorized against the stored Roles and bindings (the admin always
+   * passes). Default 'AlwaysAllow': only requests that impersonate are authorized.
+   */
+  authorization?: 'AlwaysAllow' | 'RBAC';
+  /** Further callers by bearer token (each also in `system:authenticated`). */
+  users?: Record<string, KubeUser>;
 }
 
 export interface KubeApiRequestLog {
@@ -56,6 +81,8 @@ export interface KubeApiRequestLog {
   contentType: string;
   /** Response status code (0 until the response is finished; watches stay 200). */
   status: number;
+  /** Who the request acted as, impersonation applied ('' when it was refused before that was known). */
+  user: string;
 }
 
 export interface ObjectFilter {
@@ -69,7 +96,7 @@ export interface KubeApiServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   /** kubeconfig YAML pointing at this server, current-context set (optionally with a default namespace). */
-  kubeconfig(opts?: { namespace?: string }): string;
+  kubeconfig(opts?: { namespace?: string; token?: string }): string;
   /** Deep copies of stored objects (sorted by namespace, then name), optionally filtered. */
   objects(filter?: ObjectFilter): KubeObject[];
   /** One stored object (deep copy), or undefined. */
@@ -138,6 +165,11 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
   const faults = new FaultInjector();
   const watches = new WatchHub();
   const requests: KubeApiRequestLog[] = [];
+  const authorize = rbacAuthorizer(ctx);
+  const authentication = {
+    ...(opts.token !== undefined && { adminToken: opts.token }),
+    users: opts.users ?? {},
+  };
   let hostPort = '127.0.0.1:0';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -150,6 +182,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       query: Object.fromEntries(url.searchParams),
       contentType,
       status: 0,
+      user: '',
     };
     requests.push(log);
     res.on('finish', () => {
@@ -158,14 +191,22 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     try {
       const bytes = await readBodyBytes(req);
       let body = bytes.toString('utf8');
-      if (!checkBearer(req, res, opts.token)) return;
+      const { user, impersonated } = identify(req, authentication, authorize);
+      log.user = user.name;
+      const route = parseRoute(url.pathname);
+      // Authorization is off unless asked for, or the request acts as someone else (see the header).
+      const enforce = opts.authorization === 'RBAC' || impersonated;
+      const check = (verb: string, target: ResourceTarget) => {
+        const attrs = attributesOf(verb, target);
+        if (enforce && !authorize(user, attrs)) throw forbidden(user, attrs);
+      };
+      if (route.kind === 'resource') check(verbOf(method, route.target, url.searchParams), route.target);
       const fault = faults.take(method, url.pathname);
       if (fault) return sendStatus(res, fault);
       if (contentType === PROTOBUF) {
         body = protobufToJson(bytes);
         contentType = 'application/json';
       }
-      const route = parseRoute(url.pathname);
       switch (route.kind) {
         case 'version':
           return sendJson(res, 200, SERVER_VERSION);
@@ -193,6 +234,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
             contentType: contentType || 'application/json',
             body,
             defaultManager: defaultManager(req),
+            ...(enforce && { authorizeCreate: () => check('create', route.target) }),
           };
           const watch = watchRequest(ctx, apiReq);
           if (watch) return watches.start(ctx, res, watch);
@@ -232,7 +274,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     kubeconfig: (k = {}) =>
       renderKubeconfig({
         server: url,
-        ...(opts.token ? { token: opts.token } : {}),
+        ...((k.token ?? opts.token) ? { token: k.token ?? opts.token } : {}),
         ...(k.namespace ? { namespace: k.namespace } : {}),
       }),
     objects: (filter = {}) => ctx.store.all().filter((o) => matchesFilter(o, filter)),

@@ -1,6 +1,7 @@
 // ClusterApi over @kubernetes/client-node: server-side apply through the generic object API, with API
 // errors turned into messages that name the object and the server's reason (never object contents).
 // Every request carries an abort signal: the per-call timeout, joined with the caller's own signal.
+// `as(user)` views share one client (and its discovery cache) and add `Impersonate-User` to their requests.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ApiException,
@@ -24,35 +25,34 @@ export interface ClientNodeClusterOptions {
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-export class ClientNodeCluster implements ClusterApi {
-  private readonly api: KubernetesObjectApi;
-  private readonly timeoutMs: number;
-  /** The signal of the call in progress; client-node's request middleware picks it up. */
-  private readonly callSignal = new AsyncLocalStorage<AbortSignal>();
+/** What client-node's request middleware adds to the request in progress. */
+interface CallScope {
+  signal: AbortSignal;
+  /** Kubernetes impersonation: the API server authorizes the request as this user. */
+  user?: string;
+}
 
-  constructor(kubeConfig: KubeConfig, opts: ClientNodeClusterOptions = {}) {
-    this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new SluiceError('ConfigInvalid', 'the kubeconfig has no current cluster');
-    const signalOf = this.callSignal;
-    const api = new ObjectApi(
-      createConfiguration({
-        baseServer: new ServerConfiguration(cluster.server, {}),
-        authMethods: { default: kubeConfig },
-        promiseMiddleware: [
-          {
-            pre: async (ctx) => {
-              const signal = signalOf.getStore();
-              if (signal) ctx.setSignal(signal);
-              return ctx;
-            },
-            post: async (res) => res,
-          },
-        ],
-      }),
-    );
-    api.useNamespaceOf(kubeConfig);
-    this.api = api;
+/** One client shared by a cluster and every view of it. */
+interface Connection {
+  api: KubernetesObjectApi;
+  timeoutMs: number;
+  scope: AsyncLocalStorage<CallScope>;
+}
+
+/** The calls, as the connection's own identity or (`user`) as another. */
+class ClusterCalls implements ClusterApi {
+  private readonly conn: Connection;
+  private readonly user: string | undefined;
+
+  protected constructor(conn: Connection, user: string | undefined) {
+    this.conn = conn;
+    this.user = user;
+  }
+
+  /** A view of the same cluster acting as `user`; an empty name is refused rather than meaning "myself". */
+  as(user: string): ClusterApi {
+    if (user.trim() === '') throw new SluiceError('InternalError', 'impersonation needs a user name');
+    return new ClusterCalls(this.conn, user);
   }
 
   async apply(
@@ -61,7 +61,7 @@ export class ClientNodeCluster implements ClusterApi {
   ): Promise<{ action: ApplyAction; live: KubeObject }> {
     const before = await this.get(refOf(obj), opts);
     const live = await this.call('apply', refOf(obj), opts, async () => {
-      return (await this.api.patch(
+      return (await this.conn.api.patch(
         obj as KubernetesObject,
         undefined,
         undefined,
@@ -79,7 +79,7 @@ export class ClientNodeCluster implements ClusterApi {
   async get(ref: ObjectRef, opts: CallOptions = {}): Promise<KubeObject | undefined> {
     return this.call('read', ref, opts, async () => {
       try {
-        return (await this.api.read(header(ref))) as unknown as KubeObject;
+        return (await this.conn.api.read(header(ref))) as unknown as KubeObject;
       } catch (err) {
         if (err instanceof ApiException && err.code === 404) return undefined;
         throw err;
@@ -90,7 +90,7 @@ export class ClientNodeCluster implements ClusterApi {
   async delete(ref: ObjectRef, opts: CallOptions = {}): Promise<void> {
     await this.call('delete', ref, opts, async () => {
       try {
-        await this.api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
+        await this.conn.api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
       } catch (err) {
         if (!(err instanceof ApiException && err.code === 404)) throw err;
       }
@@ -104,7 +104,7 @@ export class ClientNodeCluster implements ClusterApi {
   ): Promise<KubeObject[]> {
     const ref = { ...type, name: '' };
     return this.call('list', ref, opts, async () => {
-      const list = await this.api.list(
+      const list = await this.conn.api.list(
         type.apiVersion,
         type.kind,
         type.namespace,
@@ -121,21 +121,50 @@ export class ClientNodeCluster implements ClusterApi {
 
   /** Runs one request under the per-call timeout joined with the caller's signal. */
   private async call<T>(verb: string, ref: ObjectRef, opts: CallOptions, run: () => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const { timeoutMs } = this.conn;
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
     if (opts.signal?.aborted) throw stopped(verb, ref);
     try {
-      return await this.callSignal.run(signal, run);
+      return await this.conn.scope.run({ signal, ...(this.user && { user: this.user }) }, run);
     } catch (err) {
       if (opts.signal?.aborted) throw stopped(verb, ref);
       if (timeout.aborted)
         throw new SluiceError(
           'ApplyFailed',
-          `${describeRef(ref)}: ${verb} timed out after ${Math.round(this.timeoutMs / 1000)}s (the API server did not answer in time)`,
+          `${describeRef(ref)}: ${verb} timed out after ${Math.round(timeoutMs / 1000)}s (the API server did not answer in time)`,
           { retryable: true, cause: err },
         );
-      throw apiError(verb, ref, err);
+      throw apiError(verb, ref, err, this.user);
     }
+  }
+}
+
+export class ClientNodeCluster extends ClusterCalls {
+  constructor(kubeConfig: KubeConfig, opts: ClientNodeClusterOptions = {}) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new SluiceError('ConfigInvalid', 'the kubeconfig has no current cluster');
+    const scope = new AsyncLocalStorage<CallScope>();
+    const api = new ObjectApi(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kubeConfig },
+        promiseMiddleware: [
+          {
+            // Runs after the kubeconfig's own authentication was applied to the request.
+            pre: async (ctx) => {
+              const call = scope.getStore();
+              if (call) ctx.setSignal(call.signal);
+              if (call?.user) ctx.setHeaderParam('Impersonate-User', call.user);
+              return ctx;
+            },
+            post: async (res) => res,
+          },
+        ],
+      }),
+    );
+    api.useNamespaceOf(kubeConfig);
+    super({ api, timeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, scope }, undefined);
   }
 }
 
@@ -162,13 +191,28 @@ function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string }
   };
 }
 
-function apiError(verb: string, ref: ObjectRef, err: unknown): SluiceError {
+/** The Kubernetes verb behind each of our calls, for a 403 whose message does not name one. */
+const VERBS: Record<string, string> = { apply: 'patch', read: 'get', delete: 'delete', list: 'list' };
+
+function apiError(verb: string, ref: ObjectRef, err: unknown, user: string | undefined): SluiceError {
   if (err instanceof ApiException) {
     const status = statusOf(err.body);
     const code = Number(err.code);
+    const forbidden =
+      code === 403
+        ? {
+            object: describeRef(ref),
+            verb: status.refusedVerb ?? VERBS[verb] ?? verb,
+            ...(user && { user }),
+          }
+        : undefined;
     return new ClusterApiError(
       `${describeRef(ref)}: ${verb} failed (HTTP ${code}): ${status.message || 'no reason given'}`,
-      { status: code, immutableField: code === 422 && status.immutableField },
+      {
+        status: code,
+        immutableField: code === 422 && status.immutableField,
+        ...(forbidden && { forbidden }),
+      },
       { retryable: code >= 500 || code === 429 || code === 409, cause: err },
     );
   }
@@ -181,9 +225,10 @@ function apiError(verb: string, ref: ObjectRef, err: unknown): SluiceError {
 /**
  * The API server's Status body. Kubernetes has no reason code for an immutable field: a 422 Invalid
  * names it in a cause's message ("field is immutable"), so this adapter, the protocol's boundary, is
- * the one place that reads that text and turns it into a flag.
+ * the one place that reads that text and turns it into a flag. Likewise a 403 names the refused verb only
+ * in its message (`User "u" cannot create resource ...`): an apply that would create is refused `create`.
  */
-function statusOf(body: unknown): { message: string; immutableField: boolean } {
+function statusOf(body: unknown): { message: string; immutableField: boolean; refusedVerb?: string } {
   let parsed: unknown;
   try {
     parsed = typeof body === 'string' ? JSON.parse(body) : body;
@@ -194,5 +239,10 @@ function statusOf(body: unknown): { message: string; immutableField: boolean } {
   const message = typeof status.message === 'string' ? status.message : '';
   const causes = Array.isArray(status.details?.causes) ? status.details.causes : [];
   const texts = causes.length > 0 ? causes.map((c) => String(c?.message ?? '')) : [message];
-  return { message, immutableField: texts.some((t) => t.includes('field is immutable')) };
+  const refusedVerb = /\bcannot ([a-z]+) resource "/.exec(message)?.[1];
+  return {
+    message,
+    immutableField: texts.some((t) => t.includes('field is immutable')),
+    ...(refusedVerb && { refusedVerb }),
+  };
 }

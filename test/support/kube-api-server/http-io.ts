@@ -1,5 +1,5 @@
-// HTTP plumbing: reading and decoding request bodies (JSON or YAML), writing JSON/Status responses, the
-// optional bearer-token check and the default field manager derived from the User-Agent.
+// HTTP plumbing: reading and decoding request bodies (JSON or YAML), writing JSON/Status responses and the
+// default field manager derived from the User-Agent (who the caller is: authentication.ts).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
@@ -69,13 +69,6 @@ export function sendError(res: ServerResponse, err: unknown): void {
     res,
     failure(500, `internal error in kube-api-server stand-in: ${(err as Error)?.stack ?? err}`),
   );
-}
-
-/** True when the request may proceed; otherwise a 401 Status has been sent. */
-export function checkBearer(req: IncomingMessage, res: ServerResponse, token: string | undefined): boolean {
-  if (token === undefined || req.headers.authorization === `Bearer ${token}`) return true;
-  sendStatus(res, failure(401, 'Unauthorized', 'Unauthorized'));
-  return false;
 }
 
 /** Field manager for non-apply writes without `fieldManager`: the User-Agent up to its first `/`. */

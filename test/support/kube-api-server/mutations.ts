@@ -94,6 +94,7 @@ export function patch(
     });
     if (applied.metadata.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
     if (!live && sub === 'status') throw notFound(type, name);
+    if (!live) req.authorizeCreate?.();
     const force = req.query.get('force') === 'true';
     const out = serverSideApply({
       live,

@@ -14,6 +14,11 @@ export interface ApiRequest {
   body: string;
   /** Field manager for non-apply writes that do not name one. */
   defaultManager: string;
+  /**
+   * Throws the 403 when the caller may not create this object: an apply that would create it needs `create`
+   * besides `patch`, as in kube-apiserver. Absent when authorization is off.
+   */
+  authorizeCreate?: () => void;
 }
 
 export interface ApiResponse {
