@@ -3,13 +3,21 @@
 import type { KubeObject } from '../render/yaml-codec.ts';
 import type { CompiledExpr, CompiledHealthCheck } from './health-check-exprs.ts';
 import { failed, type HealthResult, inProgress } from './health-result.ts';
+import { rfc3339 } from './object-fields.ts';
 
-/** JSON integers as CEL ints (Go decodes them as int64), so `status.replicas + 1` type-checks as in Flux. */
+/**
+ * The object as Flux hands it to CEL (Go's unstructured form): JSON integers as CEL ints, so `status.replicas + 1`
+ * type-checks, and timestamps as strings even where the client library made them Dates.
+ */
 function celValue(value: unknown): unknown {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (value instanceof Date) return rfc3339(value);
   if (Array.isArray(value)) return value.map(celValue);
   if (typeof value === 'object' && value !== null)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, celValue(v)]));
+    // Fields a client library left undefined are absent, so `has()` answers as it would in Flux.
+    return Object.fromEntries(
+      Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, celValue(v)]])),
+    );
   return value;
 }
 

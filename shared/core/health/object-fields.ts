@@ -17,13 +17,22 @@ export interface Condition {
   message: string;
 }
 
+/**
+ * The value at a dotted path. A Date (what @kubernetes/client-node makes of a built-in kind's timestamps) reads
+ * as its RFC 3339 text, the string an unstructured Go object holds.
+ */
 function at(obj: unknown, path: string): unknown {
   let value: unknown = obj;
   for (const key of path.split('.')) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
-  return value;
+  return value instanceof Date ? rfc3339(value) : value;
+}
+
+/** A timestamp as Kubernetes writes it (`2026-01-01T00:00:00Z`, no milliseconds). */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** An integer at `path`, else `fallback` (a float or string counts as absent, as in kstatus' GetIntField). */

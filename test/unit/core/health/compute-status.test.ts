@@ -516,6 +516,13 @@ status: {phase: Pending, conditions: [{type: PodScheduled, status: "False", reas
     expect(computeStatus(pending, { now: Date.parse(created) + 16_000 }).reason).toBe('PodUnschedulable');
   });
 
+  it('reads timestamps that @kubernetes/client-node turned into Dates as the strings Go would hold', () => {
+    const deleting = { ...obj(dep('')), metadata: { name: 'd', deletionTimestamp: new Date(NOW) } };
+    expect(computeStatus(deleting, { now: NOW }).status).toBe('Terminating');
+    const started = { ...obj(job('')), status: { startTime: new Date(NOW) } };
+    expect(computeStatus(started, { now: NOW }).status).toBe('Current');
+  });
+
   it('says what the rule concluded, in kstatus words', () => {
     const result = computeStatus(obj(dep('spec: {replicas: 3}\nstatus: {replicas: 1}')), { now: NOW });
     expect(result.message).toBe('Replicas: 1/3');

@@ -127,6 +127,17 @@ describe('objectHealth with healthCheckExprs', () => {
     ).toBe('Current');
   });
 
+  it('hands timestamps to CEL as Kubernetes writes them, even when the client made them Dates', () => {
+    const obj = { ...sealed(''), status: { syncedAt: new Date('2026-01-01T00:00:00Z'), unset: undefined } };
+    const exprs = [
+      {
+        apiVersion: 'bitnami.com/v1',
+        current: "status.syncedAt == '2026-01-01T00:00:00Z' && !has(status.unset)",
+      },
+    ];
+    expect(healthOf(obj, exprs).status).toBe('Current');
+  });
+
   it('prefers the entry for the kind to the entry for the whole group, and ignores the version', () => {
     const exprs: HealthCheckExpr[] = [
       { apiVersion: 'bitnami.com/v2', current: 'false', failed: 'true' },
