@@ -27,7 +27,7 @@ const USAGE = `Usage:
   sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML
                                    (CLUSTER/NAMESPACE/NAME; NAMESPACE defaults to flux-system)
   sluice secrets decrypt FILE [--output-type T] [--age-key-file FILE]... [--pgp-key-file FILE]...
-  sluice secrets encrypt FILE (--age RECIPIENT | --kms ARN)... [RULE] [--in-place]
+  sluice secrets encrypt FILE [--age RECIPIENT | --kms ARN | --pgp FP]... [RULE] [--in-place]
   sluice secrets rotate FILE [--in-place] [--age-key-file FILE]... [--pgp-key-file FILE]...
 
 Flags for serve (the embedded control plane; npm start runs it):
@@ -66,18 +66,26 @@ Flags for secrets decrypt (sops -d without the sops binary; plaintext on stdout)
   --pgp-key-file FILE          an unprotected OpenPGP private key (armored or binary); repeatable
   AWS KMS entries use the default AWS credentials, and the entry's role when it has one.
 
-Flags for secrets encrypt (sops -e: a new data key; the encrypted file on stdout):
+Flags for secrets encrypt (sops -e: a new data key; the encrypted file on stdout). Without key flags the
+keys come from the first creation_rules entry of the nearest .sops.yaml (the file's directory, then upwards)
+whose path_regex matches the file's path relative to it, with its key_groups, shamir_threshold and rule:
   --age RECIPIENT              an age recipient, age1… or post-quantum age1pq1… (age-keygen -y); repeatable
   --kms ARN[+ROLE_ARN]         an AWS KMS key or alias ARN (kms:Encrypt, default AWS credentials); repeatable
+  --pgp FINGERPRINT            a PGP key whose public key is in a --pgp-key-file (gpg --export --armor FP); repeatable
+  --pgp-key-file FILE          OpenPGP keys (armored or binary; a private key counts for its public half); repeatable
   --encryption-context K:V,…   the KMS encryption context for every --kms key (stored in the file, as sops does)
+  --shamir-secret-sharing-threshold N   each key given becomes its own key group and any N of them decrypt
+  --mac-only-encrypted         the MAC covers only encrypted values (plain ones may be edited)
   RULE, at most one (default: values whose key ends in _unencrypted stay plain):
   --encrypted-regex RE         encrypt only values under a key matching RE (e.g. '^(data|stringData)$')
   --unencrypted-regex RE       leave values under a key matching RE plain
   --encrypted-suffix S         encrypt only values under a key ending in S
   --unencrypted-suffix S       leave values under a key ending in S plain
+  --encrypted-comment-regex RE / --unencrypted-comment-regex RE   select by the comments above a value
   --in-place                   rewrite FILE instead of printing (also for secrets rotate)
-secrets rotate (sops -r) re-encrypts every value under a new data key for the file's own age and KMS keys,
-finding the current key as secrets decrypt does.
+secrets rotate (sops -r) re-encrypts every value under a new data key for the file's own age, PGP and KMS
+keys (key groups and threshold kept), finding the current key as secrets decrypt does; a PGP entry is
+re-wrapped with the key of its fingerprint from a --pgp-key-file. An entry it cannot re-wrap stops it, file untouched.
 
 Flags for build helmrelease (prints the manifest: CRDs, objects, hooks):
   --file FILE                  file holding the HelmRelease (ConfigMaps/Secrets beside it feed valuesFrom)
@@ -115,6 +123,11 @@ async function main(argv: string[]): Promise<number> {
       'pgp-key-file': { type: 'string', multiple: true },
       age: { type: 'string', multiple: true },
       kms: { type: 'string', multiple: true },
+      pgp: { type: 'string', multiple: true },
+      'shamir-secret-sharing-threshold': { type: 'string' },
+      'mac-only-encrypted': { type: 'boolean', default: false },
+      'encrypted-comment-regex': { type: 'string' },
+      'unencrypted-comment-regex': { type: 'string' },
       'encryption-context': { type: 'string' },
       'encrypted-regex': { type: 'string' },
       'unencrypted-regex': { type: 'string' },
@@ -195,29 +208,40 @@ async function main(argv: string[]): Promise<number> {
       'unencrypted-regex',
       'encrypted-suffix',
       'unencrypted-suffix',
+      'encrypted-comment-regex',
+      'unencrypted-comment-regex',
     ] as const;
     const given = ruleFlags.filter((f) => values[f] !== undefined);
     if (given.length > 1)
       throw usage(`give at most one of --${ruleFlags.join(', --')}; got --${given.join(' and --')}`);
-    if (!values.age?.length && !values.kms?.length)
-      throw usage(
-        `secrets encrypt ${name} needs a recipient: --age age1… or --kms arn:aws:kms:… (repeatable)`,
-      );
+    // No key flags is fine: the keys then come from the .sops.yaml creation rule for the file.
     await writeFully(
       process.stdout,
       await secretsEncrypt({
         file: name,
         age: values.age ?? [],
         kms: values.kms ?? [],
+        pgp: values.pgp ?? [],
+        pgpKeyFiles: values['pgp-key-file'] ?? [],
         ...(values['encryption-context'] !== undefined && {
           encryptionContext: values['encryption-context'],
         }),
+        ...(values['shamir-secret-sharing-threshold'] !== undefined && {
+          shamirThreshold: values['shamir-secret-sharing-threshold'],
+        }),
+        macOnlyEncrypted: values['mac-only-encrypted'],
         rules: {
           ...(values['encrypted-regex'] !== undefined && { encryptedRegex: values['encrypted-regex'] }),
           ...(values['unencrypted-regex'] !== undefined && { unencryptedRegex: values['unencrypted-regex'] }),
           ...(values['encrypted-suffix'] !== undefined && { encryptedSuffix: values['encrypted-suffix'] }),
           ...(values['unencrypted-suffix'] !== undefined && {
             unencryptedSuffix: values['unencrypted-suffix'],
+          }),
+          ...(values['encrypted-comment-regex'] !== undefined && {
+            encryptedCommentRegex: values['encrypted-comment-regex'],
+          }),
+          ...(values['unencrypted-comment-regex'] !== undefined && {
+            unencryptedCommentRegex: values['unencrypted-comment-regex'],
           }),
         },
         inPlace: values['in-place'],

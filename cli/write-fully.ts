@@ -1,6 +1,6 @@
 // Writes to stdout or stderr and resolves once the bytes are handed to the OS. When stdout is a pipe, Node
 // queues what the reader has not taken yet, and `process.exit()` drops it (`| kubectl apply -f -` got part).
-export function writeFully(stream: NodeJS.WriteStream, text: string): Promise<void> {
+export function writeFully(stream: NodeJS.WriteStream, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(text, (err) => (err ? reject(err) : resolve()));
   });

@@ -27,7 +27,8 @@ export interface SecretsDecryptArgs {
 
 const OUTPUT_TYPES = ['yaml', 'json', 'dotenv', 'binary'] as const;
 
-export async function secretsDecrypt(args: SecretsDecryptArgs): Promise<string> {
+/** What to print: bytes as they are, since a binary file's plaintext need not be UTF-8 (sops writes raw bytes). */
+export async function secretsDecrypt(args: SecretsDecryptArgs): Promise<string | Uint8Array> {
   if (!existsSync(args.file)) throw new SluiceError('UsageError', `${args.file}: no such file`);
   const output = outputTypeOf(args.outputType);
   const format = detectFormat(args.file);
@@ -40,7 +41,7 @@ export async function secretsDecrypt(args: SecretsDecryptArgs): Promise<string> 
   const dataKey = Buffer.from(await unwrapDataKey(metadata, sources, { file: args.file }));
   const decrypted = decryptSopsFile(text, format, dataKey, { fileName: args.file });
   dataKey.fill(0);
-  if (!output || output === format) return decrypted.plaintext;
+  if (!output || output === format) return decrypted.bytes;
   return convert(decrypted.tree, format, output, args.file);
 }
 
@@ -95,7 +96,7 @@ export async function keySources(
   return sources;
 }
 
-function convert(tree: unknown, from: SopsFormat, to: SopsFormat, file: string): string {
+function convert(tree: unknown, from: SopsFormat, to: SopsFormat, file: string): string | Uint8Array {
   const docs = Array.isArray(tree) && from === 'yaml' ? (tree as unknown[]) : [tree];
   const single = docs.length === 1 ? docs[0] : docs;
   switch (to) {
@@ -105,6 +106,7 @@ function convert(tree: unknown, from: SopsFormat, to: SopsFormat, file: string):
       return `${JSON.stringify(single, null, 4)}\n`;
     case 'binary': {
       const data = (single as Record<string, unknown> | undefined)?.data;
+      if (data instanceof Uint8Array) return data;
       if (typeof data !== 'string')
         throw new SluiceError('UsageError', `${file}: --output-type binary needs a top-level "data" string`);
       return data;

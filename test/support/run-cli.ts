@@ -18,3 +18,19 @@ export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.Process
     });
   });
 }
+
+/** The same, with stdout as the exact bytes the command wrote (binary output need not be UTF-8). */
+export function runCliBytes(
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<Omit<CliRun, 'stdout'> & { stdout: Buffer }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [entry, ...args], { ...opts, encoding: 'buffer' }, (err, stdout, stderr) => {
+      resolve({
+        code: err ? ((err as { code?: number }).code ?? 1) : 0,
+        stdout,
+        stderr: stderr.toString('utf8'),
+      });
+    });
+  });
+}

@@ -18,8 +18,10 @@ export interface DecryptSopsOptions {
 }
 
 export interface DecryptedSopsFile {
-  /** The file as `sops -d` writes it in the same format. */
+  /** The file as `sops -d` writes it in the same format (a binary file that is not UTF-8: see `bytes`). */
   plaintext: string;
+  /** The same, byte for byte: a binary file's exact bytes, whatever they are. */
+  bytes: Buffer;
   /** The decrypted document(s) as plain data, comments dropped: one value per YAML document, else one. */
   tree: unknown;
   macVerified: boolean;
@@ -56,8 +58,10 @@ export function decryptSopsFile(
   const check = opts.verifyMac ?? true;
   if (check) verifyMac(md.mac, mac, dataKey, md.macAad, file);
   const docs = loaded.tree.map((b) => toPlain(b));
+  const plaintext = loaded.emit();
   return {
-    plaintext: loaded.emit(),
+    plaintext,
+    bytes: loaded.emitBytes ? loaded.emitBytes() : Buffer.from(plaintext, 'utf8'),
     tree: format === 'yaml' && docs.length !== 1 ? docs : docs[0],
     macVerified: check,
     commentsKeptAsIs,

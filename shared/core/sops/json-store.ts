@@ -125,21 +125,27 @@ export function loadJson(text: string, file: string): LoadedSopsFile {
   return { tree, metadata, emit: () => `${emitJson(branch, '')}\n` };
 }
 
-/** The binary store: a JSON envelope whose `data` string is the whole plain file. */
+/** The binary store: a JSON envelope whose `data` string is the whole plain file (any bytes, §9.3). */
 export function loadBinary(text: string, file: string): LoadedSopsFile {
   const loaded = loadJson(text, file);
+  const data = (): string | Uint8Array => {
+    const item = loaded.tree[0]?.items.find((it) => it.key === 'data');
+    if (!item || !(typeof item.value === 'string' || item.value instanceof Uint8Array)) {
+      throw new SluiceError('ValidationFailed', `${file}: a SOPS binary file needs a string "data" entry.`, {
+        file,
+      });
+    }
+    return item.value;
+  };
   return {
     ...loaded,
     emit() {
-      const data = loaded.tree[0]?.items.find((it) => it.key === 'data');
-      if (!data || typeof data.value !== 'string') {
-        throw new SluiceError(
-          'ValidationFailed',
-          `${file}: a SOPS binary file needs a string "data" entry.`,
-          { file },
-        );
-      }
-      return data.value;
+      const d = data();
+      return typeof d === 'string' ? d : Buffer.from(d).toString('utf8');
+    },
+    emitBytes() {
+      const d = data();
+      return typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.from(d);
     },
   };
 }

@@ -10,6 +10,8 @@ export interface LoadedSopsFile {
   metadata: unknown;
   /** The plain file, from the tree's current values. */
   emit(): string;
+  /** The plain file as exact bytes, for a store whose output need not be UTF-8 (binary); else `emit()`'s. */
+  emitBytes?(): Buffer;
   /** The file with the tree's current (encrypted) values and `metadata` as its `sops` entry, when the store
    * needs its own nodes for that (YAML: every document gets it, as sops writes). */
   emitEncrypted?(metadata: Record<string, unknown>): string;

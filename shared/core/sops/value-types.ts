@@ -1,5 +1,6 @@
 // The typed values of SPEC-SOPS §2.2 and their byte forms: decoding a decrypted plaintext by its `type:`,
 // and `ToBytes` (sops.go) that feeds the MAC, with Go's number and bool spellings.
+import { isUtf8 } from 'node:buffer';
 import { SluiceError } from '../errors.ts';
 import type { SopsValueType } from './encrypted-value.ts';
 
@@ -11,7 +12,8 @@ export class SopsComment {
   }
 }
 
-/** A leaf: ints are bigint (Go int64), floats are number, `bytes` are Uint8Array; null is never hashed. */
+/** A leaf: ints are bigint (Go int64), floats are number, `bytes` (and a `str` that is not UTF-8, which a Go
+ * string holds as is) are Uint8Array; null is never hashed. */
 export type SopsLeaf = string | bigint | number | boolean | Uint8Array | null;
 
 /** Decodes decrypted bytes as sops' `Decrypt` does for the value's type. */
@@ -19,6 +21,9 @@ export function decodeTyped(plain: Buffer, type: SopsValueType, where: string): 
   const s = plain.toString('utf8');
   switch (type) {
     case 'str':
+      // A Go string is bytes: a binary file's `data` need not be UTF-8. Decoding would replace bytes with U+FFFD
+      // (and break the MAC), so such a value stays bytes; the U+FFFD test keeps the common case to one scan.
+      return s.includes('\uFFFD') && !isUtf8(plain) ? new Uint8Array(plain) : s;
     case 'time':
       return s;
     case 'bytes':

@@ -14,7 +14,7 @@ import { decryptTree } from '../../core/sops/tree-decrypt.ts';
 import type { RandomBytes } from '../../core/sops/value-encrypt.ts';
 import type { SopsKeySources } from '../../ports/sops-key-source.ts';
 import type { SopsKeyWrapper } from '../../ports/sops-key-wrapper.ts';
-import { unwrapDataKey } from './unwrap-data-key.ts';
+import { describeKey, unwrapDataKey } from './unwrap-data-key.ts';
 
 export interface EncryptEnv {
   now?: () => Date;
@@ -40,8 +40,27 @@ async function wrapForGroups(
 export interface EncryptFileOptions extends EncryptEnv {
   file: string;
   /** One key group (the usual case): every recipient can decrypt alone. */
-  recipients: readonly SopsKeyWrapper[];
+  recipients?: readonly SopsKeyWrapper[];
+  /** Several key groups instead: the data key is Shamir-split, one share per group (SPEC-SOPS §7). */
+  keyGroups?: readonly (readonly SopsKeyWrapper[])[];
+  /** How many groups must unwrap to rebuild the key; 0 or absent means all of them, as sops does. */
+  shamirThreshold?: number;
   rules: SopsCryptRules;
+  macOnlyEncrypted?: boolean;
+}
+
+/** sops' bounds for a split (shamir.Split): 2 ≤ threshold ≤ groups ≤ 255; one group needs no threshold. */
+function thresholdFor(groups: number, asked: number | undefined, file: string): number {
+  if (groups <= 1) return 0;
+  const threshold = asked || groups;
+  if (!Number.isInteger(threshold) || threshold < 2 || threshold > groups || groups > 255) {
+    throw new SluiceError(
+      'UsageError',
+      `${file}: a Shamir threshold of ${threshold} does not fit ${groups} key groups; give a threshold from 2 to ${Math.min(groups, 255)} (and at most 255 groups).`,
+      { file },
+    );
+  }
+  return threshold;
 }
 
 export async function encryptSopsFile(
@@ -49,13 +68,15 @@ export async function encryptSopsFile(
   format: SopsFormat,
   opts: EncryptFileOptions,
 ): Promise<string> {
-  if (opts.recipients.length === 0) {
+  const groups = opts.keyGroups ?? (opts.recipients ? [opts.recipients] : []);
+  if (groups.length === 0 || groups.some((g) => g.length === 0)) {
     throw new SluiceError(
       'UsageError',
-      `${opts.file}: no recipients to encrypt for; give --age RECIPIENT or --kms ARN (repeatable).`,
+      `${opts.file}: no recipients to encrypt for${groups.length > 1 ? ' in one of its key groups' : ''}; give --age RECIPIENT, --kms ARN or --pgp FINGERPRINT (repeatable), or a .sops.yaml creation rule.`,
       { file: opts.file },
     );
   }
+  const threshold = thresholdFor(groups.length, opts.shamirThreshold, opts.file);
   const loaded = loadPlainFile(text, format, opts.file);
   // Rules are checked before any key service is called.
   cryptDecider(opts.rules, opts.file);
@@ -63,11 +84,13 @@ export async function encryptSopsFile(
   const random = opts.random ?? rand;
   const dataKey = Buffer.from(random(32));
   try {
-    const keyGroups = await wrapForGroups([opts.recipients], dataKey, 0, rfc3339Seconds(now), random);
+    const keyGroups = await wrapForGroups(groups, dataKey, threshold, rfc3339Seconds(now), random);
     return sealLoadedFile(loaded, format, {
       dataKey,
       keyGroups,
+      shamirThreshold: threshold,
       rules: opts.rules,
+      ...(opts.macOnlyEncrypted !== undefined && { macOnlyEncrypted: opts.macOnlyEncrypted }),
       now,
       random,
       fileName: opts.file,
@@ -93,7 +116,23 @@ export async function rotateSopsFile(
 ): Promise<string> {
   const loaded = loadSopsStore(text, format, opts.file);
   const md = decodeMetadata(loaded.metadata, opts.file);
-  const wrappers = md.keyGroups.map((g) => g.map((e) => opts.wrapperFor(e)));
+  // Every entry gets its wrapper before any key service is called: one that cannot be re-wrapped stops the
+  // rotation with the file untouched.
+  const wrappers = md.keyGroups.map((g, gi) =>
+    g.map((e) => {
+      try {
+        return opts.wrapperFor(e);
+      } catch (err) {
+        if (!(err instanceof SluiceError)) throw err;
+        const where = md.keyGroups.length > 1 ? `key_groups[${gi}] ` : '';
+        throw new SluiceError(
+          err.code,
+          `${opts.file}: cannot re-wrap the data key for ${where}${describeKey(e)}: ${err.message}`,
+          { file: opts.file, retryable: err.retryable, cause: err },
+        );
+      }
+    }),
+  );
   const oldKey = Buffer.from(await unwrapDataKey(md, opts.sources, { file: opts.file }));
   const random = opts.random ?? rand;
   const dataKey = Buffer.from(random(32));

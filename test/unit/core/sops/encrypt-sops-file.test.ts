@@ -141,6 +141,28 @@ describe('sealLoadedFile', () => {
     expect(decryptBytes(data, KEY, 'data:', 'blob').plain.equals(bytes)).toBe(true);
   });
 
+  it('binary: a file that is not UTF-8 decrypts to its exact bytes with a verified MAC', () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x41, 0xc3, 0x28, 0xef, 0xbf, 0xbd]);
+    const out = sealLoadedFile(loadPlainFile(bytes, 'binary', 'blob'), 'binary', {
+      dataKey: KEY,
+      keyGroups: [GROUP],
+      rules: {},
+      now: NOW,
+      random: randomBytes,
+      fileName: 'blob',
+    });
+    const back = decryptSopsFile(out, 'binary', KEY, { fileName: 'blob' });
+    expect(back.macVerified).toBe(true);
+    expect(back.bytes.equals(bytes)).toBe(true);
+  });
+
+  it('binary: UTF-8 content (a literal U+FFFD included) stays a string, and bytes match the text', () => {
+    const text = 'caf\u00e9 \ufffd ok\n';
+    const back = decryptSopsFile(seal(text, 'binary'), 'binary', KEY);
+    expect(back.plaintext).toBe(text);
+    expect(back.bytes.equals(Buffer.from(text, 'utf8'))).toBe(true);
+  });
+
   it('with encrypted_regex leaves other values and comments plain, and the MAC still covers them', () => {
     const text = 'kind: Secret\n# plain comment\nstringData:\n    # secret comment\n    pw: hunter2\n';
     const out = seal(text, 'yaml', { rules: { encryptedRegex: '^(data|stringData)$' } });
