@@ -1,6 +1,7 @@
 // The sops AWS KMS key source against the local KMS stand-in: Decrypt with the entry's ARN and exact
 // encryption context, as its role when it names one, and KMS refusals mapped to typed, retryable-or-not errors.
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmsSopsDecrypter } from '../../shared/adapters/aws/kms-sops-decrypter.ts';
@@ -269,3 +270,80 @@ describe('sopsSessionName', () => {
     expect(sopsSessionName(host)).toBe(name);
   });
 });
+
+describe('KMS refusals name the key, the principal that tried and what would allow it', () => {
+  const SESSION = 'arn:aws:sts::000000000000:assumed-role/sluice-render/render-fn';
+
+  it('a key policy that does not admit the control plane: the role KMS saw, its statement and the grant', async () => {
+    const own = server.createKey('SYMMETRIC_DEFAULT');
+    const e = { ...(await entry()), ...(await reencrypt(own.arn)) };
+    server.deny({ key: own.arn, accessKeyId: 'caller', principal: SESSION, operations: ['Decrypt'] });
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect([err.code, err.retryable]).toEqual(['AccessDenied', false]);
+    expect(err.message).toContain(`KMS saw ${SESSION}`);
+    expect(err.message).toContain('"Principal":{"AWS":"arn:aws:iam::000000000000:role/sluice-render"}');
+    expect(err.message).toContain(
+      `aws kms create-grant --key-id ${own.arn} --grantee-principal arn:aws:iam::000000000000:role/sluice-render --operations Decrypt`,
+    );
+  });
+
+  it('a missing grant for the entry role: the grant command for that role', async () => {
+    const own = server.createKey('SYMMETRIC_DEFAULT');
+    const e = { ...(await entry({ role: ROLE })), ...(await reencrypt(own.arn)) };
+    server.deny({
+      key: own.arn,
+      accessKeyId: 'ASIAsops-decrypt',
+      principal: 'arn:aws:sts::000000000000:assumed-role/sops-decrypt/sops@host',
+      operations: ['Decrypt'],
+    });
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe('AccessDenied');
+    expect(err.message).toContain(`role ${ROLE}`);
+    expect(err.message).toContain(
+      `aws kms create-grant --key-id ${own.arn} --grantee-principal ${ROLE} --operations Decrypt`,
+    );
+  });
+
+  it('a wrong region in the ARN: KMS of that region has no such key, named with the region and role', async () => {
+    const e = await entry({ role: ROLE });
+    const elsewhere = e.arn.replace(':us-east-1:', ':eu-west-1:');
+    regions.length = 0;
+    const err = await rejectionOf(decrypter.unwrap({ ...e, arn: elsewhere }));
+    expect(regions).toEqual(['eu-west-1']);
+    expect([err.code, err.retryable]).toEqual(['ConfigInvalid', false]);
+    for (const named of [elsewhere, `role ${ROLE}`, 'no such key in eu-west-1', 'multi-Region replica'])
+      expect(err.message).toContain(named);
+  });
+
+  it('static credentials (a sops.aws-kms entry) are named by their entry, never shown', async () => {
+    const own = server.createKey('SYMMETRIC_DEFAULT');
+    const e = { ...(await entry()), ...(await reencrypt(own.arn)) };
+    const who = 'the credentials of Secret flux-system/sops-keys entry sops.aws-kms';
+    const viaEntry = new KmsSopsDecrypter({
+      clientFor: (region, credentials) =>
+        new KMSClient({
+          endpoint: server.endpoint,
+          maxAttempts: 1,
+          region,
+          ...(credentials && { credentials }),
+        }),
+      credentials: { value: { accessKeyId: 'AKIAFLEET', secretAccessKey: 'fleet-secret' }, who },
+    });
+    expect(Buffer.from(await viaEntry.unwrap(e))).toEqual(dataKey);
+    expect(lastDecrypt()?.accessKeyId).toBe('AKIAFLEET');
+    server.failNext('Decrypt', { type: 'UnrecognizedClientException', status: 400 });
+    const err = await rejectionOf(viaEntry.unwrap(e));
+    expect(err.code).toBe('AccessDenied');
+    expect(err.message).toContain(`as ${who}`);
+    expect(err.message).toContain('fix that entry');
+    expect(`${err.message} ${inspect(err, { depth: 10 })}`).not.toMatch(/AKIAFLEET|fleet-secret/);
+  });
+});
+
+/** The shared data key wrapped under another key, for an entry of that key. */
+async function reencrypt(arn: string): Promise<Pick<KmsKeyEntry, 'arn' | 'enc'>> {
+  const out = await admin.send(
+    new EncryptCommand({ KeyId: arn, Plaintext: dataKey, EncryptionContext: CONTEXT }),
+  );
+  return { arn, enc: Buffer.from(out.CiphertextBlob as Uint8Array).toString('base64') };
+}

@@ -84,11 +84,15 @@ function kmsDecryptError(
   caller: string | undefined,
 ): SluiceError {
   const name = (err as { name?: string }).name ?? 'Error';
-  const who = entry.role
-    ? `role ${entry.role}${caller ? ` (assumed with ${caller})` : ''}`
-    : (caller ?? 'the credentials Sluice runs with');
+  // KMS names the principal it saw (an ARN, never a credential): the one identity a policy must admit.
+  const seen = name === 'AccessDeniedException' ? principalSeen((err as Error).message) : undefined;
+  const who = `${
+    entry.role
+      ? `role ${entry.role}${caller ? ` (assumed with ${caller})` : ''}`
+      : (caller ?? 'the credentials Sluice runs with')
+  }${seen ? ` (KMS saw ${seen.arn})` : ''}`;
   const principal =
-    entry.role ?? (caller ? `<the IAM user or role of ${caller}>` : '<the role Sluice runs as>');
+    entry.role ?? seen?.iam ?? (caller ? `<the IAM user or role of ${caller}>` : '<the role Sluice runs as>');
   const context = Object.keys(entry.context).sort();
   const withContext = context.length > 0 ? ` with encryption context keys ${context.join(', ')}` : '';
   const permanent = (code: 'AccessDenied' | 'ConfigInvalid' | 'ValidationFailed', text: string) =>
@@ -147,4 +151,17 @@ function kmsDecryptError(
       );
     }
   }
+}
+
+/**
+ * The caller in KMS's AccessDenied text (`User: arn:… is not authorized …`) and the IAM principal a key policy
+ * names for it: an assumed-role session's role (`arn:aws:iam::ACCOUNT:role/NAME`), else the ARN itself.
+ */
+export function principalSeen(message: string | undefined): { arn: string; iam: string } | undefined {
+  const arn = /User: (arn:aws[\w-]*:(?:sts|iam)::\d+:[\w+=,.@/-]+) is not authorized/.exec(
+    message ?? '',
+  )?.[1];
+  if (!arn) return undefined;
+  const session = /^arn:(aws[\w-]*):sts::(\d+):assumed-role\/([\w+=,.@-]+)\//.exec(arn);
+  return { arn, iam: session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : arn };
 }
