@@ -6,11 +6,15 @@ import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmsSopsDecrypter } from '../../shared/adapters/aws/kms-sops-decrypter.ts';
 import { sopsSessionName } from '../../shared/adapters/aws/sts-role-assumer.ts';
-import type { KmsKeyEntry } from '../../shared/core/sops/sops-metadata.ts';
+import { ageIdentitiesFromText } from '../../shared/adapters/sops/age-identities.ts';
+import { pgpKeysFromFiles } from '../../shared/adapters/sops/pgp-keys.ts';
+import type { KmsKeyEntry, SopsKeyEntry } from '../../shared/core/sops/sops-metadata.ts';
 import type { AwsCredentials, RoleAssumer } from '../../shared/ports/role-assumer.ts';
+import type { SopsKeySources } from '../../shared/ports/sops-key-source.ts';
 import { unwrapDataKey } from '../../shared/usecases/sops/unwrap-data-key.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { type KmsServer, startKmsServer } from '../support/kms-server.ts';
+import { ageEntry, newAgeKey, newPgpKey, pgpEntry } from '../support/sops-keys.ts';
 
 const ROLE = 'arn:aws:iam::000000000000:role/sops-decrypt';
 const CONTEXT = { Environment: 'prod', Team: 'payments' };
@@ -347,3 +351,67 @@ async function reencrypt(arn: string): Promise<Pick<KmsKeyEntry, 'arn' | 'enc'>>
   );
   return { arn, enc: Buffer.from(out.CiphertextBlob as Uint8Array).toString('base64') };
 }
+
+describe("a key group's master keys are tried in Flux's order", () => {
+  /** Real sources recording the order they are asked in: age and PGP keys that do not match, KMS that does. */
+  async function recordingSources(log: string[]) {
+    const [wrongAge, wrongPgp] = [await newAgeKey(), await newPgpKey()];
+    const age = ageIdentitiesFromText(wrongAge.identity);
+    const pgp = await pgpKeysFromFiles([Buffer.from(wrongPgp.armoredPrivateKey)]);
+    const asked =
+      <E>(name: string, unwrap: (e: E) => Promise<Uint8Array>) =>
+      (e: E) => {
+        log.push(name);
+        return unwrap(e);
+      };
+    const sources: SopsKeySources = {
+      age: { count: age.count, unwrap: asked('age', (e) => age.unwrap(e)) },
+      pgp: { fingerprints: pgp.fingerprints, unwrap: asked('pgp', (e) => pgp.unwrap(e)) },
+      kms: { unwrap: asked('kms', (e) => decrypter.unwrap(e)) },
+    };
+    return sources;
+  }
+
+  /** sops writes a group's keys kms first (then gcp_kms, hckms, azure_kv, hc_vault, age, pgp). */
+  async function group(): Promise<SopsKeyEntry[]> {
+    const [someAge, somePgp] = [await newAgeKey(), await newPgpKey()];
+    return [
+      await entry(),
+      {
+        type: 'hc_vault',
+        fields: { vault_address: 'https://vault.example', key_name: 'k' },
+        enc: 'vault:v1:x',
+      },
+      await ageEntry(someAge.recipient, dataKey),
+      await pgpEntry(somePgp, dataKey),
+    ];
+  }
+
+  it('age, then PGP (sops.DefaultDecryptionOrder), then the rest in file order: KMS', async () => {
+    const log: string[] = [];
+    const key = await unwrapDataKey(
+      { keyGroups: [await group()], shamirThreshold: 0 },
+      await recordingSources(log),
+    );
+    expect(Buffer.from(key)).toEqual(dataKey);
+    expect(log).toEqual(['age', 'pgp', 'kms']);
+  });
+
+  it('a key Sluice cannot use comes last, and the failure lists every key in the order tried', async () => {
+    const log: string[] = [];
+    server.failNext('Decrypt', { type: 'AccessDeniedException', status: 400 });
+    const err = await rejectionOf(
+      unwrapDataKey({ keyGroups: [await group()], shamirThreshold: 0 }, await recordingSources(log), {
+        file: 'apps/db.yaml',
+      }),
+    );
+    expect(log).toEqual(['age', 'pgp', 'kms']);
+    const at = (s: string) => err.message.indexOf(s);
+    expect(at('age age1')).toBeLessThan(at('pgp '));
+    expect(at('pgp ')).toBeLessThan(at('kms arn:'));
+    expect(at('kms arn:')).toBeLessThan(at('hc_vault https://vault.example'));
+    expect(err.message).toContain(
+      'hc_vault (HashiCorp Vault/OpenBao transit) keys are not supported by Sluice',
+    );
+  });
+});
