@@ -12,6 +12,13 @@ export class AgeRecipientWrapper implements SopsKeyWrapper {
   private readonly recipient: string;
 
   constructor(recipient: string) {
+    // An identity pasted where a recipient belongs is a secret key: it must not be echoed into an error.
+    if (/^AGE-SECRET-KEY-/i.test(recipient.trim())) {
+      throw new SluiceError(
+        'UsageError',
+        'an age identity (AGE-SECRET-KEY-…, a private key) was given where a recipient belongs; give its public key instead (age-keygen -y KEYFILE prints it), and treat that identity as exposed if it was shared',
+      );
+    }
     if (!RECIPIENT.test(recipient)) {
       throw new SluiceError(
         'UsageError',
