@@ -1,10 +1,12 @@
 // Validates a raw Kustomization object into the typed API with Flux's CRD rules, naming each bad field.
+import { checkHealthCheckExprs, type HealthCheckExpr } from '../core/health/health-check-exprs.ts';
 import { dropUndefined, optional } from './decode-git-repository.ts';
 import type { FieldReader } from './field-reader.ts';
 import {
   COMMON_METADATA_FIELDS,
   DECRYPTION_FIELDS,
   DEPENDS_ON_FIELDS,
+  HEALTH_CHECK_EXPR_FIELDS,
   HEALTH_CHECK_FIELDS,
   IMAGE_FIELDS,
   KUSTOMIZATION_SPEC_FIELDS,
@@ -69,6 +71,7 @@ export function decodeKustomization(
       'healthChecks',
       r.objects(spec, 'healthChecks', 'spec.healthChecks', (item, path) => decodeHealthCheck(r, item, path)),
     ),
+    ...optional('healthCheckExprs', decodeHealthCheckExprs(r, spec)),
     force: r.boolean(spec, 'force', 'spec.force') ?? false,
     suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
     ...optional(
@@ -206,6 +209,32 @@ function decodeHealthCheck(
     name: r.string(item, 'name', `${path}.name`, { required: true }) ?? '',
     namespace: r.string(item, 'namespace', `${path}.namespace`),
   });
+}
+
+/**
+ * kustomize.CustomHealthCheck entries; every expression is parsed and type-checked here, so a typo is refused
+ * with the fleet file rather than found when the puller waits.
+ */
+function decodeHealthCheckExprs(
+  r: FieldReader,
+  spec: Record<string, unknown> | undefined,
+): HealthCheckExpr[] | undefined {
+  const exprs = r.objects(spec, 'healthCheckExprs', 'spec.healthCheckExprs', (item, path) => {
+    r.knownFields(item, path, HEALTH_CHECK_EXPR_FIELDS);
+    return dropUndefined({
+      apiVersion: r.string(item, 'apiVersion', `${path}.apiVersion`, { required: true }) ?? '',
+      kind: r.string(item, 'kind', `${path}.kind`),
+      current: r.string(item, 'current', `${path}.current`, { required: true }) ?? '',
+      inProgress: r.string(item, 'inProgress', `${path}.inProgress`),
+      failed: r.string(item, 'failed', `${path}.failed`),
+    });
+  });
+  if (!exprs) return undefined;
+  // A missing `current` was reported above; the CEL check adds only what the field reader cannot see.
+  for (const issue of checkHealthCheckExprs(exprs))
+    if (!(issue.field.endsWith('.current') && issue.problem === 'is required'))
+      r.fail(issue.field, issue.problem);
+  return exprs;
 }
 
 function decodeSubstituteReference(

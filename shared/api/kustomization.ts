@@ -1,4 +1,5 @@
 // kustomize.toolkit.fluxcd.io/v1 Kustomization: the fields Sluice honours, as Flux defines them.
+import type { HealthCheckExpr } from '../core/health/health-check-exprs.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
 
 export const KUSTOMIZATION_API = 'kustomize.toolkit.fluxcd.io/v1';
@@ -60,6 +61,8 @@ export interface KustomizationSpec {
   wait: boolean;
   /** Decoded so that it is reported as not enforced yet (see not-enforced.ts), never silently dropped. */
   healthChecks?: HealthCheckReference[];
+  /** CEL health rules per API group/kind (Flux 2.5+), each expression checked when decoded. */
+  healthCheckExprs?: HealthCheckExpr[];
   force: boolean;
   suspend: boolean;
   dependsOn?: { name: string; namespace?: string }[];

@@ -2,7 +2,9 @@
 // apply them, as canonical JSON; its sha256 digest is its address and what the signature covers.
 
 import { createHash } from 'node:crypto';
+import type { ObjectRef } from '../../ports/cluster-api.ts';
 import { canonicalJson } from '../canonical-json.ts';
+import type { HealthCheckExpr } from '../health/health-check-exprs.ts';
 import type { HelmReleaseApply } from '../helm/helm-release-apply.ts';
 import { storePrefixes } from '../pipeline/resource-names.ts';
 import type { ObjectKey } from '../pipeline/state-keys.ts';
@@ -24,6 +26,10 @@ export interface ApplyOptions {
   /** Targets of the same kind, unless `kind` names another (a HelmRelease after a Kustomization). */
   dependsOn: { name: string; namespace: string; kind?: TargetKind }[];
   serviceAccountName?: string;
+  /** `spec.healthChecks`: the objects waited for after the apply when `wait` is false; absent when none. */
+  healthChecks?: ObjectRef[];
+  /** `spec.healthCheckExprs`, checked when decoded (compile with compileHealthCheckExprs); absent when none. */
+  healthCheckExprs?: HealthCheckExpr[];
   /** A HelmRelease's artifact: the release, and how to apply it as Helm would. */
   helm?: HelmReleaseApply;
 }

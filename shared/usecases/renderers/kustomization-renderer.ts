@@ -1,5 +1,6 @@
 // The Renderer of Kustomizations: Flux's kustomize-controller build (render-kustomization.ts) behind the
 // port, with the spec fields the pipeline needs (suspend, sourceRef, substituteFrom, apply options).
+import type { HealthCheckReference } from '../../api/kustomization.ts';
 import { objectRef } from '../../api/object-meta.ts';
 import type { ApplyOptions } from '../../core/artifact/artifact.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -7,6 +8,7 @@ import { refuseCrossNamespaceRefs } from '../../core/pipeline/cross-namespace-re
 import type { KustomizationRecord } from '../../core/pipeline/records.ts';
 import { asKustomizationRecord } from '../../core/pipeline/target-record.ts';
 import { notEnforcedWarnings } from '../../core/render/not-enforced.ts';
+import type { ObjectRef } from '../../ports/cluster-api.ts';
 import type { Renderer, RenderInputs, RenderOutput, RenderPlan, TargetRecord } from '../../ports/renderer.ts';
 import { type RenderDeps, renderKustomization } from '../render-kustomization.ts';
 
@@ -72,5 +74,18 @@ function applyOptionsOf({ kustomization: ks }: KustomizationRecord): ApplyOption
       name: d.name,
       namespace: d.namespace ?? ks.metadata.namespace,
     })),
+    // Only when set: an absent field keeps the digest of every artifact rendered before these existed.
+    ...(ks.spec.healthChecks?.length && { healthChecks: ks.spec.healthChecks.map(healthCheckRef) }),
+    ...(ks.spec.healthCheckExprs?.length && { healthCheckExprs: ks.spec.healthCheckExprs }),
+  };
+}
+
+/** As Flux reads a health check reference: no apiVersion is `apps/v1` (v1beta1 compatibility), no namespace is none. */
+function healthCheckRef(ref: HealthCheckReference): ObjectRef {
+  return {
+    apiVersion: ref.apiVersion ?? 'apps/v1',
+    kind: ref.kind,
+    name: ref.name,
+    ...(ref.namespace && { namespace: ref.namespace }),
   };
 }
