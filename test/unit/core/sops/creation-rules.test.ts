@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   creationRuleFor,
@@ -121,5 +123,49 @@ describe('a bad .sops.yaml', () => {
     expect(err.code).toBe('ConfigInvalid');
     expect(err.message).toContain(CONFIG);
     expect(err.message).toContain(field);
+  });
+});
+
+const vectors = join(import.meta.dirname, '../../../../../shared/vectors/sops');
+const present = existsSync(join(vectors, 'expected.json'));
+if (!present) console.warn(`skipping the real .sops.yaml files: no vectors at ${vectors}`);
+
+describe.skipIf(!present)('the .sops.yaml files of sops and Flux', () => {
+  const read = (path: string) => parseSopsConfig(readFileSync(join(vectors, path), 'utf8'), path);
+  const AGE = 'age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29';
+  const PGP = '35C1A64CD7FC0AB6EB66756B2445463C3234ECE1';
+
+  it.each([
+    ['algorithms/pgp.yaml', 'creation_rules[0]', [{ age: [], pgp: [PGP], kms: [] }], '^(data|stringData)$'],
+    ['algorithms/json.yaml', 'creation_rules[1]', [{ age: [AGE], pgp: [], kms: [] }], '.*'],
+    ['global/secret.yaml', 'creation_rules[2]', [{ age: [AGE], pgp: [], kms: [] }], '^(data|stringData)$'],
+    ['envs/env.env', 'creation_rules[3]', [{ age: [AGE], pgp: [], kms: [] }], undefined],
+    [
+      'keys/secret.json',
+      'creation_rules[4]',
+      [
+        { age: [AGE], pgp: [], kms: [] },
+        { age: [], pgp: [PGP], kms: [] },
+      ],
+      undefined,
+    ],
+  ])('Flux testdata: %s takes %s (anchors and aliases resolved)', (path, at, groups, regex) => {
+    const rule = creationRuleFor(
+      read('fluxcd-kustomize-controller/internal/controller/testdata/sops/.sops.yaml'),
+      path,
+    );
+    expect(rule?.at).toBe(at);
+    expect(rule?.keyGroups).toEqual(groups);
+    expect(rule?.rules.encryptedRegex).toBe(regex);
+  });
+
+  it("sops' own: a folded comma list of fingerprints, and key_groups per functional test", () => {
+    expect(creationRuleFor(read('getsops-sops/.sops.yaml'), 'any.yaml')?.keyGroups[0]?.pgp).toEqual([
+      'FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4',
+      'D7229043384BCC60326C6FB9D8720D957C3D3074',
+    ]);
+    const functional = read('getsops-sops/functional-tests/.sops.yaml');
+    expect(creationRuleFor(functional, 'test_roundtrip_keygroups.yaml')?.keyGroups).toHaveLength(2);
+    expect(creationRuleFor(functional, 'res/other.yaml')?.at).toBe('creation_rules[5]');
   });
 });
