@@ -1,5 +1,6 @@
 // `sops -e` for one file in memory (SPEC-SOPS §2–§6, §8): load the plain file into the store's tree, encrypt
 // the selected leaves and comments with the data key, store the MAC and the metadata, print in the same format.
+import { isUtf8 } from 'node:buffer';
 import { SluiceError } from '../errors.ts';
 import { cryptDecider, normalizeRules } from './crypt-rules.ts';
 import { loadJson } from './json-store.ts';
@@ -40,6 +41,14 @@ export function loadPlainFile(
   format: SopsFormat,
   file: string,
 ): LoadedSopsFile {
+  if (typeof content !== 'string' && format !== 'binary' && !isUtf8(content)) {
+    // Decoding would replace bytes with U+FFFD and encrypt a different file; sops' parsers refuse it too.
+    throw new SluiceError(
+      'ValidationFailed',
+      `${file} is not UTF-8 text, so it cannot be read as ${format}; convert it to UTF-8, or encrypt it whole as a binary file (a name without .yaml/.json/.env/.ini).`,
+      { file },
+    );
+  }
   const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
   let loaded: LoadedSopsFile;
   if (format === 'binary') {

@@ -156,6 +156,16 @@ describe('sealLoadedFile', () => {
     expect(back.bytes.equals(bytes)).toBe(true);
   });
 
+  it.each(['yaml', 'json', 'dotenv', 'ini'] as const)(
+    '%s: a file that is not UTF-8 is refused naming the file, not encrypted with bytes replaced',
+    (format) => {
+      const bytes = Buffer.concat([Buffer.from('a=b\nc: '), Buffer.from([0xff, 0xfe])]);
+      const err = errorOf(() => loadPlainFile(bytes, format, 'blob'));
+      expect(err.code).toBe('ValidationFailed');
+      expect(err.message).toContain('blob');
+    },
+  );
+
   it('binary: UTF-8 content (a literal U+FFFD included) stays a string, and bytes match the text', () => {
     const text = 'caf\u00e9 \ufffd ok\n';
     const back = decryptSopsFile(seal(text, 'binary'), 'binary', KEY);
