@@ -99,7 +99,7 @@ export function keysSecret(data: Record<string, string>, name = 'sops-keys'): Co
 export function renderRequest(
   root: string,
   configs: ConfigData[],
-  secretRef: string | undefined = 'sops-keys',
+  secretRef: string | null = 'sops-keys',
 ): RenderRequest {
   return {
     ks: testKustomization('apps', 'flux-system', {
