@@ -10,6 +10,7 @@ import type { ConfigData } from '../../shared/api/config-data.ts';
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
 import { createSopsKeyring } from '../../shared/config/sops-keyring.ts';
 import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
+import type { OtherKeyEntry } from '../../shared/core/sops/sops-metadata.ts';
 import type { RenderDeps } from '../../shared/usecases/render-kustomization.ts';
 import { renderKustomization } from '../../shared/usecases/render-kustomization.ts';
 import { kustomizationRenderer } from '../../shared/usecases/renderers/kustomization-renderer.ts';
@@ -139,7 +140,7 @@ describe('a file whose only keys are of services Sluice cannot use', () => {
       secretManifest('db', 'cloud-password'),
       'yaml',
       'secret.yaml',
-      async () => [{ type, fields, enc: 'opaque-ciphertext' }],
+      async () => [{ type: type as OtherKeyEntry['type'], fields, enc: 'opaque-ciphertext' }],
       '^(data|stringData)$',
     );
     const root = dirs.make({ 'kustomization.yaml': 'resources: [secret.yaml]\n', 'secret.yaml': secret });
