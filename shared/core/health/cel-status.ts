@@ -21,14 +21,19 @@ function celValue(value: unknown): unknown {
   return value;
 }
 
+/**
+ * A failed evaluation is named by its error code only (`no such key`, `int conversion error`): the library's
+ * text can quote the object's values, and the object may be a Secret whose data must never reach a status.
+ */
 function evaluate(expr: CompiledExpr, context: Record<string, unknown>): boolean | string {
   try {
     const result = expr.run(context);
     if (typeof result === 'boolean') return result;
     return `failed to evaluate CEL expression as boolean: '${expr.source}'`;
   } catch (err) {
-    const message = String((err as { summary?: unknown }).summary ?? (err as Error).message ?? err);
-    return `failed to evaluate the CEL expression '${expr.source}': ${message.split('\n')[0]}`;
+    const code = (err as { code?: unknown }).code;
+    const what = typeof code === 'string' && /^[a-z_]+$/.test(code) ? code.replaceAll('_', ' ') : 'error';
+    return `failed to evaluate the CEL expression '${expr.source}': ${what}`;
   }
 }
 

@@ -46,6 +46,23 @@ const environment = new Environment({
 
 const KEYS = ['current', 'inProgress', 'failed'] as const;
 
+/**
+ * Comprehensions nested deeper than this are refused: evaluation is synchronous, so `a.all(x, b.all(y,
+ * c.all(z, …)))` over lists of thousands would stall the whole puller, not just this target's wait.
+ */
+export const MAX_COMPREHENSION_NESTING = 2;
+const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+/** How deeply comprehension macros nest in a parsed expression. */
+function comprehensionNesting(node: unknown): number {
+  if (Array.isArray(node)) return Math.max(0, ...node.map(comprehensionNesting));
+  if (typeof node !== 'object' || node === null) return 0;
+  const { op, args } = node as { op?: unknown; args?: unknown };
+  const inner = comprehensionNesting(args);
+  const isComprehension = op === 'rcall' && Array.isArray(args) && COMPREHENSIONS.has(String(args[0]));
+  return isComprehension ? inner + 1 : inner;
+}
+
 function firstLine(err: unknown): string {
   const e = err as { summary?: unknown; message?: unknown };
   const text = typeof e.summary === 'string' ? e.summary : String(e.message ?? err);
@@ -60,6 +77,9 @@ function compile(source: string): CompiledExpr | string {
   } catch (err) {
     return `invalid CEL expression '${source}': ${firstLine(err)}`;
   }
+  const nesting = comprehensionNesting(run.ast);
+  if (nesting > MAX_COMPREHENSION_NESTING)
+    return `CEL expression '${source}' nests comprehensions ${nesting} deep; at most ${MAX_COMPREHENSION_NESTING} are allowed`;
   const checked = environment.check(source);
   if (!checked.valid) return `invalid CEL expression '${source}': ${firstLine(checked.error)}`;
   if (checked.type !== 'bool' && checked.type !== 'dyn')
