@@ -76,7 +76,9 @@ export class PullerTelemetry implements PullerMetrics {
     this.policy = healthPolicy(opts.intervalMs);
     const now = clock.now();
     this.marks = { startedAt: now, lastProgressAt: now };
+    // Unlabelled series exist from the start, so a rate() over them has a zero to begin with.
     this.lag.set({}, 0);
+    this.failures.inc({}, 0);
   }
 
   reconciled(target: Target, outcome: ReconcileOutcome, seconds: number): void {

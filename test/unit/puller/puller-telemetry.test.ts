@@ -36,6 +36,7 @@ describe('PullerTelemetry', () => {
 
   it('is not ready from a failed round until the next full pass completes', () => {
     const { clock, t } = telemetry();
+    expect(samples(t, 'sluice_puller_loop_failures_total')[0]?.value).toBe(0);
     t.passCompleted(true, 0.1);
     clock.t += 1000;
     t.passFailed();
