@@ -216,6 +216,25 @@ describe('waitForHealth', () => {
     expect(report.failing).toBeUndefined();
   });
 
+  it('asks the puller, not the cluster, about a Flux Kustomization or HelmRelease named in healthChecks', async () => {
+    const refs: ObjectRef[] = [
+      {
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        namespace: 'flux-system',
+        name: 'infra',
+      },
+      { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: 'apps', name: 'podinfo' },
+    ];
+    const ready = new Map([['Kustomization/flux-system/infra', true]]);
+    const report = await waitForHealth(
+      testDeps(),
+      request(refs, { timeoutMs: 0, targetReady: (t) => ready.get(`${t.kind}/${t.namespace}/${t.name}`) }),
+    );
+    expect(report.objects.map((o) => o.status)).toEqual(['Current', 'NotFound']);
+    expect(report.message).toBe("timeout waiting for: [HelmRelease/apps/podinfo status: 'NotFound']");
+  });
+
   it('is healthy at once with nothing to wait for', async () => {
     const report = await waitForHealth(testDeps(), request([]));
     expect(report).toMatchObject({ outcome: 'healthy', polls: 0, objects: [] });

@@ -9,6 +9,7 @@ import {
   waitVerdict,
 } from '../../core/health/health-wait-summary.ts';
 import { objectHealth } from '../../core/health/object-health.ts';
+import { isTargetKind, type Target } from '../../core/pipeline/target.ts';
 import type { ObjectRef } from '../../ports/cluster-api.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
@@ -29,6 +30,11 @@ export interface HealthWaitRequest {
   signal?: AbortSignal;
   /** Stop at the first Failed object (Flux's default); false waits while anything is still in progress. */
   failFast?: boolean;
+  /**
+   * Readiness of a Sluice target (a Flux Kustomization or HelmRelease named in healthChecks): those are not
+   * objects in the cluster, so without this they would never be found. true Current, false InProgress.
+   */
+  targetReady?: (target: Target) => boolean | undefined;
 }
 
 export interface HealthWaitReport {
@@ -81,7 +87,25 @@ async function readAll(deps: HealthDeps, req: HealthWaitRequest): Promise<Object
   return out;
 }
 
+/** Flux's own API groups: a Kustomization or HelmRelease there is a Sluice target, not a cluster object. */
+const FLUX_TARGET_GROUPS = ['kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io'];
+
+function targetOf(ref: ObjectRef): Target | undefined {
+  const group = ref.apiVersion.split('/')[0] ?? '';
+  if (!FLUX_TARGET_GROUPS.includes(group) || !isTargetKind(ref.kind)) return undefined;
+  return { kind: ref.kind, namespace: ref.namespace ?? '', name: ref.name };
+}
+
+function targetHealth(ref: ObjectRef, ready: boolean | undefined): ObjectHealth {
+  if (ready === undefined) return { ref, status: 'NotFound', message: 'no such target in this cluster' };
+  return ready
+    ? { ref, status: 'Current', message: 'Target is Ready' }
+    : { ref, status: 'InProgress', reason: 'TargetNotReady', message: 'Target is not Ready' };
+}
+
 async function readOne(deps: HealthDeps, req: HealthWaitRequest, ref: ObjectRef): Promise<ObjectHealth> {
+  const target = req.targetReady && targetOf(ref);
+  if (target && req.targetReady) return targetHealth(ref, req.targetReady(target));
   try {
     const live = await deps.kube.get(ref, req.signal ? { signal: req.signal } : {});
     if (!live) return { ref, status: 'NotFound', message: 'Resource not found' };
