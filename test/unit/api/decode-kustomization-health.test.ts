@@ -42,8 +42,9 @@ describe('decoding spec.healthCheckExprs', () => {
       }),
     );
     expect(err.code).toBe('ValidationFailed');
-    expect(err.message).toContain(`${FILE}: ${KS}: spec.healthCheckExprs[0].current: invalid CEL expression`);
-    expect(err.message).toContain("'status.conditions.exists(e, e.type == 'Ready''");
+    expect(err.message).toBe(
+      `${FILE}: ${KS}: spec.healthCheckExprs[0].current: invalid CEL expression 'status.conditions.exists(e, e.type == 'Ready'': Expected RPAREN, got EOF`,
+    );
   });
 
   it.each([
