@@ -167,59 +167,64 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
 
   // 6. decrypt generator and patch files (Flux's DecryptSources), checking resources' MACs as committed
   const decryptor = decryption && (await decryption.decryptor());
-  const plainFiles = new Map<string, string>();
-  if (decryptor) {
-    for (const file of sopsSourceFiles(deps.tree, req.sourceRoot, dirPath, kustomization)) {
-      if (file.role === 'decrypt')
-        plainFiles.set(file.rel, await decryptor.decrypt(file.text, file.format, file.format, file.rel));
-      else if (decryption.verifyMac) await decryptor.decrypt(file.text, file.format, file.format, file.rel);
-    }
-  }
-
-  // 7. build with the real kustomize in a scratch overlay (kustomize sees plaintext files, never a key)
-  const workspace = await deps.workspaces.open(req.sourceRoot, relPath);
-  let output: string;
+  // Data keys unwrapped once per file for this render (a resource is read twice: its MAC, then its object).
   try {
-    for (const [rel, text] of plainFiles) await workspace.replaceSourceFile(rel, text);
-    await workspace.writeFile(
-      existingFile ? basename(existingFile) : 'kustomization.yaml',
-      stringify(kustomization),
-    );
-    output = await deps.kustomize.build(workspace.buildDir, {
-      allowRemoteBases,
-      displayPaths: { [workspace.root]: '', [req.sourceRoot]: '' },
-      // The tool sees the scratch overlay and the snapshot it links into, nothing else on the host.
-      readable: [workspace.root, req.sourceRoot],
-      inputs: files,
-    });
-  } catch (err) {
-    if (
-      err instanceof SluiceError &&
-      (err.code === 'KustomizeFailed' || err.code === 'RenderLimitExceeded')
-    ) {
-      const missing = err.code === 'KustomizeFailed' ? missingFileHint(err.message) : undefined;
-      throw new SluiceError(err.code, `${ref}: ${err.message}${missing ? `; ${missing}` : ''}`, {
-        object: ref,
-        cause: err,
-      });
+    const plainFiles = new Map<string, string>();
+    if (decryptor) {
+      for (const file of sopsSourceFiles(deps.tree, req.sourceRoot, dirPath, kustomization)) {
+        if (file.role === 'decrypt')
+          plainFiles.set(file.rel, await decryptor.decrypt(file.text, file.format, file.format, file.rel));
+        else if (decryption.verifyMac) await decryptor.decrypt(file.text, file.format, file.format, file.rel);
+      }
     }
-    throw err;
-  } finally {
-    await workspace.dispose();
-  }
 
-  // 8. decrypt objects carrying sops metadata, then substitute variables and add owner labels, in Flux's order
-  if (decryptor) output = objectsToYaml(await decryptor.decryptObjects(parseOutput(output, ref)));
-  const objects = postProcess(output, {
-    ks,
-    vars,
-    strict,
-    ...(req.ownerNamespace !== undefined && { ownerNamespace: req.ownerNamespace }),
-    ...(addOrigins && { originsFrom: relPath }),
-  });
-  refuseEncryptedSecrets(objects, ref, decryptor !== undefined);
-  if (req.sourceDigest && deps.cache) await deps.cache.put(key, JSON.stringify(objects));
-  return { key, objects, cached: false, warnings };
+    // 7. build with the real kustomize in a scratch overlay (kustomize sees plaintext files, never a key)
+    const workspace = await deps.workspaces.open(req.sourceRoot, relPath);
+    let output: string;
+    try {
+      for (const [rel, text] of plainFiles) await workspace.replaceSourceFile(rel, text);
+      await workspace.writeFile(
+        existingFile ? basename(existingFile) : 'kustomization.yaml',
+        stringify(kustomization),
+      );
+      output = await deps.kustomize.build(workspace.buildDir, {
+        allowRemoteBases,
+        displayPaths: { [workspace.root]: '', [req.sourceRoot]: '' },
+        // The tool sees the scratch overlay and the snapshot it links into, nothing else on the host.
+        readable: [workspace.root, req.sourceRoot],
+        inputs: files,
+      });
+    } catch (err) {
+      if (
+        err instanceof SluiceError &&
+        (err.code === 'KustomizeFailed' || err.code === 'RenderLimitExceeded')
+      ) {
+        const missing = err.code === 'KustomizeFailed' ? missingFileHint(err.message) : undefined;
+        throw new SluiceError(err.code, `${ref}: ${err.message}${missing ? `; ${missing}` : ''}`, {
+          object: ref,
+          cause: err,
+        });
+      }
+      throw err;
+    } finally {
+      await workspace.dispose();
+    }
+
+    // 8. decrypt objects carrying sops metadata, then substitute variables and add owner labels, in Flux's order
+    if (decryptor) output = objectsToYaml(await decryptor.decryptObjects(parseOutput(output, ref)));
+    const objects = postProcess(output, {
+      ks,
+      vars,
+      strict,
+      ...(req.ownerNamespace !== undefined && { ownerNamespace: req.ownerNamespace }),
+      ...(addOrigins && { originsFrom: relPath }),
+    });
+    refuseEncryptedSecrets(objects, ref, decryptor !== undefined);
+    if (req.sourceDigest && deps.cache) await deps.cache.put(key, JSON.stringify(objects));
+    return { key, objects, cached: false, warnings };
+  } finally {
+    decryptor?.dispose();
+  }
 }
 
 interface DecryptionSettings {

@@ -1,6 +1,7 @@
 // kustomize-controller's Decryptor for one render (FLUX-RENDER §4): decrypts generator and patch files
 // before the build and objects after it, with the Kustomization's keys. Unlike Flux it checks MACs (unless
 // the Kustomization opts out): on the committed file, since kustomize's rewrite of a resource breaks it.
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
@@ -26,6 +27,11 @@ export interface FluxDecryptorOptions {
 
 export class FluxDecryptor {
   private readonly opts: FluxDecryptorOptions;
+  /**
+   * Data keys by the digest of their wrapped forms: a resource is decrypted twice in a render (its MAC as
+   * committed, then its built object), and KMS is asked once, as in Flux. Zeroed by dispose().
+   */
+  private readonly dataKeys = new Map<string, Buffer>();
 
   constructor(opts: FluxDecryptorOptions) {
     this.opts = opts;
@@ -42,13 +48,16 @@ export class FluxDecryptor {
     const { ref } = this.opts;
     try {
       const metadata = readSopsMetadata(text, input, file);
-      const dataKey = Buffer.from(await unwrapDataKey(metadata, this.opts.sources, { file }));
-      try {
-        const decrypted = decryptSopsFile(text, input, dataKey, { verifyMac, fileName: file });
-        return input === output ? decrypted.plaintext : emit(decrypted.tree, output, file);
-      } finally {
-        dataKey.fill(0);
+      const wrapped = createHash('sha256')
+        .update(JSON.stringify([metadata.keyGroups, metadata.shamirThreshold]))
+        .digest('hex');
+      let dataKey = this.dataKeys.get(wrapped);
+      if (!dataKey) {
+        dataKey = Buffer.from(await unwrapDataKey(metadata, this.opts.sources, { file }));
+        this.dataKeys.set(wrapped, dataKey);
       }
+      const decrypted = decryptSopsFile(text, input, dataKey, { verifyMac, fileName: file });
+      return input === output ? decrypted.plaintext : emit(decrypted.tree, output, file);
     } catch (err) {
       if (!(err instanceof SluiceError)) throw err;
       throw new SluiceError(err.code, `${ref}: ${err.message}${this.fixFor(err)}`, {
@@ -58,6 +67,12 @@ export class FluxDecryptor {
         cause: err,
       });
     }
+  }
+
+  /** Zeroes every data key this render unwrapped; call once the render is done with the decryptor. */
+  dispose(): void {
+    for (const key of this.dataKeys.values()) key.fill(0);
+    this.dataKeys.clear();
   }
 
   /** Decrypts the built objects in place of themselves (DecryptResource), before substitution. */
