@@ -79,7 +79,12 @@ async function clusterWithChart(values: string[]): Promise<{ puller: ClusterApi;
   const pullerConfig = new KubeConfig();
   pullerConfig.loadFromString(server.kubeconfig({ token: 'puller-token' }));
   const puller = new ClientNodeCluster(pullerConfig);
-  const deps = { kube: puller, inventoryNamespace: 'sluice-system', fieldManager: 'sluice' } as PullerDeps;
+  // The inventory functions use only these three; the rest of PullerDeps (store, queues) has no part here.
+  const deps = {
+    kube: puller,
+    inventoryNamespace: 'sluice-system',
+    fieldManager: 'sluice',
+  } as unknown as PullerDeps;
   return { puller, deps };
 }
 
