@@ -144,6 +144,19 @@ describe('KmsSopsDecrypter', () => {
     expect(err.retryable).toBe(true);
   });
 
+  it.each([
+    'arn:aws:kms:127.0.0.1:8080/x:000000000000:key/k',
+    'arn:aws:kms:evil.example#:000000000000:key/k',
+    'arn:aws:kms:us-east-1/..:000000000000:key/k',
+  ])('refuses %s, whose region is no region name, before calling KMS', async (arn) => {
+    const e = { ...(await entry()), arn };
+    const before = server.requests.length;
+    const err = await rejectionOf(decrypter.unwrap(e));
+    expect(err.code).toBe('ValidationFailed');
+    expect(err.message).toContain('names no AWS region');
+    expect(server.requests.length).toBe(before);
+  });
+
   it('refuses an ARN that names no KMS key, before calling KMS', async () => {
     const e = { ...(await entry()), arn: 'arn:aws:s3:::bucket' };
     const before = server.requests.length;

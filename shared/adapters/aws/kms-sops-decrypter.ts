@@ -37,6 +37,13 @@ export class KmsSopsDecrypter implements KmsDecrypter {
         `${entry.arn} is not a KMS key or alias ARN (no valid ARN found)`,
       );
     }
+    // sops takes any text as the region; it becomes a host name here, so only a region's characters may pass.
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region)) {
+      throw new SluiceError(
+        'ValidationFailed',
+        `${entry.arn} names no AWS region (the ARN's region field must look like eu-west-1); fix the ARN in the file's sops metadata`,
+      );
+    }
     const ciphertext = Buffer.from(entry.enc, 'base64');
     if (ciphertext.length === 0)
       throw new SluiceError('ValidationFailed', 'the enc field holds no KMS ciphertext');
