@@ -8,6 +8,7 @@ import { ensureExampleFleet } from '../shared/adapters/embedded/example-fleet.ts
 import { startFauxqs } from '../shared/adapters/embedded/fauxqs-server.ts';
 import { startGitHttpServer } from '../shared/adapters/embedded/git-http-server.ts';
 import { isLoopbackHost, localAddress } from '../shared/adapters/embedded/listen-address.ts';
+import { dataWrappingKeyFile, LocalDataKeys } from '../shared/adapters/local/local-data-keys.ts';
 import { ConfinedProcess, type SandboxPreference } from '../shared/adapters/render/confined-process.ts';
 import { createDeps } from '../shared/config/create-deps.ts';
 import type { Job } from '../shared/core/pipeline/jobs.ts';
@@ -165,6 +166,8 @@ async function startStore(ctx: StartContext): Promise<LocalStore> {
     host: ctx.host,
     port: ctx.opts.ports?.queue ?? 0,
     principals: storePrincipals(credentials, ctx.opts.clusters, queues, BUCKET),
+    // Local pullers open their data keys here, under the KMS statement of their cloud role's policy.
+    kms: new LocalDataKeys(dataWrappingKeyFile(ctx.opts.dataDir)),
   });
   ctx.stops.push(() => fauxqs.close());
   await ensureInfrastructure(

@@ -2,6 +2,7 @@
 // the very policy document its IAM role has in the cloud (stacks/policies.ts), over the embedded ARNs.
 
 import { embeddedArns, type StorePrincipal } from '../shared/adapters/embedded/store-auth.ts';
+import { LOCAL_DATA_KEY_ARN } from '../shared/adapters/local/local-data-keys.ts';
 import type { QueueNames } from '../shared/usecases/pipeline-deps.ts';
 import { type PolicyArns, pullerPolicy } from '../stacks/policies.ts';
 import type { StoreCredentials } from './local-credentials.ts';
@@ -26,9 +27,10 @@ export function storePrincipals(
     clusterQueues: perCluster(queues.cluster),
     reportQueues: perCluster(queues.reports),
     reportDlqs: perCluster((c) => queues.deadLetter(queues.reports(c))),
-    // Keys live in the control plane's process locally; no KMS statement applies to this server.
+    // The signing key lives in the control plane's process; the data key is served as KMS Decrypt
+    // (embedded-kms.ts) and its statements apply exactly as in the cloud.
     signingKey: 'arn:aws:kms:local:000000000000:key/signing',
-    dataKey: 'arn:aws:kms:local:000000000000:key/data',
+    dataKey: LOCAL_DATA_KEY_ARN,
     sopsKeys: [],
   };
   return [

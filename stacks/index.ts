@@ -63,6 +63,7 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
       SLUICE_BUCKET: bucket.bucket,
       SLUICE_QUEUE_PREFIX: q.prefix,
       SLUICE_SIGNING_KEY_ARN: kms.signing.arn,
+      SLUICE_DATA_KEY_ARN: kms.data.arn,
       SLUICE_CLUSTERS: clusterNames.join(','),
       SLUICE_FLEET_URL: config.fleet.url,
       SLUICE_FLEET_BRANCH: config.fleet.branch ?? 'main',

@@ -9,6 +9,8 @@ export interface CloudConfig {
   bucket: string;
   queuePrefix: string;
   signingKeyArn: string;
+  /** The symmetric key that wraps each cluster's data key (EncryptionContext {cluster}). */
+  dataKeyArn: string;
   clusters: string[];
   fleet: { url: string; branch: string; intervalMs: number };
   webhookSecret: string;
@@ -48,6 +50,9 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
   const signingKeyArn = need('SLUICE_SIGNING_KEY_ARN', 'ARN of the ECC_NIST_P256 signing key');
   if (signingKeyArn && !KMS_ARN.test(signingKeyArn))
     problems.push(`SLUICE_SIGNING_KEY_ARN: ${JSON.stringify(signingKeyArn)} is not a KMS key or alias ARN`);
+  const dataKeyArn = need('SLUICE_DATA_KEY_ARN', 'ARN of the symmetric key that wraps per-cluster data keys');
+  if (dataKeyArn && !KMS_ARN.test(dataKeyArn))
+    problems.push(`SLUICE_DATA_KEY_ARN: ${JSON.stringify(dataKeyArn)} is not a KMS key or alias ARN`);
   const fleetUrl = need('SLUICE_FLEET_URL', 'https:// URL of the fleet repository');
   if (fleetUrl && !/^https?:\/\//.test(fleetUrl)) problems.push('SLUICE_FLEET_URL must be an http(s):// URL');
   const positive = (name: string, fallback: number): number => {
@@ -69,6 +74,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     bucket: need('SLUICE_BUCKET', 'artifact bucket name'),
     queuePrefix: env.SLUICE_QUEUE_PREFIX ?? 'sluice',
     signingKeyArn,
+    dataKeyArn,
     clusters,
     fleet: {
       url: fleetUrl,

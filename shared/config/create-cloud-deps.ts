@@ -2,10 +2,12 @@
 // mode, with SQS, S3 and KMS.
 // Clients are created here, once per cold start, never at module scope. Each function passes in only the
 // heavier adapters it uses (Git, KMS, kustomize), so its bundle carries nothing else.
+
 import { join } from 'node:path';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../adapters/aws/clients.ts';
+import { KmsDataKeys } from '../adapters/aws/kms-data-keys.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
 import { gzipSnapshotBundler } from '../adapters/local/snapshot-bundle.ts';
@@ -80,6 +82,7 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
     get keys() {
       return keys();
     },
+    dataKeys: new KmsDataKeys(clients.kms, { keyArn: config.dataKeyArn, caller: 'the control plane' }),
     get git() {
       return git();
     },

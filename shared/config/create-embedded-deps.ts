@@ -5,6 +5,7 @@ import { createAwsClients } from '../adapters/aws/clients.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
 import { IsomorphicGitSource } from '../adapters/git/isomorphic-git-source.ts';
+import { dataWrappingKeyFile, LocalDataKeys } from '../adapters/local/local-data-keys.ts';
 import { LocalKeyService } from '../adapters/local/local-key-service.ts';
 import { gzipSnapshotBundler } from '../adapters/local/snapshot-bundle.ts';
 import { publicRemoteBases } from '../adapters/net/remote-base-policy.ts';
@@ -45,6 +46,7 @@ export function createEmbeddedDeps(s: EmbeddedDepsSettings): PipelineDeps {
     store: new S3ObjectStore(clients.s3, s.store.bucket),
     queue: new SqsQueue(clients.sqs),
     keys: new LocalKeyService(join(s.dataDir, 'keys', 'signing-key.pem')),
+    dataKeys: new LocalDataKeys(dataWrappingKeyFile(s.dataDir)),
     git: new IsomorphicGitSource({
       cacheDir: join(s.dataDir, 'git-cache'),
       addressPolicy: policy,

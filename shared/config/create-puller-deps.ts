@@ -4,6 +4,7 @@
 
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type AwsClientOptions, createAwsClients } from '../adapters/aws/clients.ts';
+import { KmsDataKeys } from '../adapters/aws/kms-data-keys.ts';
 import { KmsKeyService } from '../adapters/aws/kms-key-service.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
@@ -43,6 +44,8 @@ export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDep
       ...(s.kubeTimeoutMs !== undefined && { requestTimeoutMs: s.kubeTimeoutMs }),
     }),
     publicKeyPem,
+    // No wrapping key named: each artifact names the key that wrapped its data key.
+    dataKeys: new KmsDataKeys(clients.kms, { caller: `the puller of cluster ${s.cluster}` }),
     clock: systemClock,
     log: s.log,
     queues: { cluster: s.queues.cluster(s.cluster), reports: s.queues.reports(s.cluster) },

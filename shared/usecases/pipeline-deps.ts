@@ -3,6 +3,7 @@
 import { type QueueNames, queueNames } from '../core/pipeline/resource-names.ts';
 import type { ChartBuilder } from '../ports/chart-builder.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { DataKeyService } from '../ports/data-keys.ts';
 import type { GitCredentials, GitSource } from '../ports/git-source.ts';
 import type { HelmRepositoryClient } from '../ports/helm-repository.ts';
 import type { KeyService } from '../ports/key-service.ts';
@@ -47,6 +48,8 @@ export interface PipelineDeps {
   store: ObjectStore;
   queue: Queue;
   keys: KeyService;
+  /** Makes and opens each cluster's data key: Secret values are sealed with it in artifacts and records. */
+  dataKeys: DataKeyService;
   git: GitSource;
   sources: SourceAdapters;
   /** Packs a fetched snapshot for the store and unpacks it for a render elsewhere. */

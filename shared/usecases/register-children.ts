@@ -6,7 +6,7 @@ import type { HelmRelease } from '../api/helm-release.ts';
 import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
-import { SluiceError } from '../core/errors.ts';
+import { isSluiceError, SluiceError } from '../core/errors.ts';
 import { fetchSpecOf, type SourceObject } from '../core/pipeline/fetch-spec-of.ts';
 import type {
   ConfigRecord,
@@ -424,7 +424,11 @@ async function syncConfigs(
       data: c.data,
       parent,
     };
-    const existing = await state.getConfig(cluster, c.kind, c.metadata);
+    // A record that does not open (an earlier version's plaintext, or tampered) is simply written again.
+    const existing = await state.getConfig(cluster, c.kind, c.metadata).catch((err: unknown) => {
+      if (isSluiceError(err) && err.code === 'DecryptionFailed') return undefined;
+      throw err;
+    });
     if (existing && same(existing, record)) {
       keys.push(state.configRef(cluster, record));
       continue;

@@ -28,6 +28,7 @@ import { describeTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord, recordObject } from '../core/pipeline/target-record.ts';
 import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.ts';
 import { locateError } from '../core/render/locate-error.ts';
+import { hasSecrets, sealArtifact } from '../core/secrets/seal-artifact.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
 import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
@@ -36,6 +37,7 @@ import type { PipelineDeps } from './pipeline-deps.ts';
 import { registerChildren } from './register-children.ts';
 import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
+import { clusterSecretsOf } from './secrets/cluster-secrets.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
 export interface RenderJobResult {
@@ -324,6 +326,12 @@ async function storeArtifact(
     apply: output.helm ? { ...plan.apply, helm: output.helm } : plan.apply,
     objects: sortForApply(split.shipped),
   };
+  // Secrets are sealed for this cluster before the digest is taken: the store and the signature only
+  // ever see the sealed form, and equal content seals to equal bytes (the digest stays put).
+  if (hasSecrets(payload)) {
+    const { cipher, wrapped } = await clusterSecretsOf(deps.dataKeys, deps.clock).sealer(cluster, ctx.state);
+    payload = sealArtifact(payload, cipher, wrapped);
+  }
   if (current?.digest && !current.deleted && current.sequence !== undefined) {
     const same = { ...payload, generation: current.generation, sequence: current.sequence };
     if (digestOf(same) === current.digest) payload = same;

@@ -3,13 +3,14 @@
 // read (record-codec.ts). Secret data is read and written here only, so encryption at rest slots in here.
 import type { Signed } from '../core/artifact/artifact.ts';
 import { artifactKey } from '../core/artifact/artifact.ts';
-import { isSluiceError, type SluiceError } from '../core/errors.ts';
+import { isSluiceError, SluiceError } from '../core/errors.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import { decodeRecord, encodeRecord, type RecordSchema } from '../core/pipeline/record-codec.ts';
 import {
   capabilitiesSchema,
   clusterSourceSchema,
   configRecordSchema,
+  dataKeyRecordSchema,
   declarationsSchema,
   fetchSpecSchema,
   fetchStateSchema,
@@ -21,6 +22,7 @@ import type {
   ClusterCapabilities,
   ClusterSourceRecord,
   ConfigRecord,
+  DataKeyRecord,
   Declarations,
   FetchSpec,
   FetchState,
@@ -48,13 +50,20 @@ import {
   indexEntrySchema,
   renderStatusSchema,
 } from '../core/pipeline/target-record-schemas.ts';
+import { openConfig, sealConfig } from '../core/secrets/seal-config.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import type { DataKeyService } from '../ports/data-keys.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { type ClusterSecrets, clusterSecretsOf, type DataKeyRecords } from './secrets/cluster-secrets.ts';
 
-export class StateStore {
+export class StateStore implements DataKeyRecords {
   private readonly store: ObjectStore;
+  private readonly secrets: ClusterSecrets | undefined;
 
-  constructor(store: ObjectStore) {
+  /** Without `secrets`, Secret records can be neither written nor read (their values are sealed). */
+  constructor(store: ObjectStore, secrets?: ClusterSecrets) {
     this.store = store;
+    this.secrets = secrets;
   }
 
   // ---- sources ------------------------------------------------------------------------------------
@@ -215,14 +224,44 @@ export class StateStore {
     this.write(stateKeys.declared(cluster, parent), declarations);
 
   getConfig = (cluster: string, kind: ConfigRecord['kind'], ref: ObjectKey) =>
-    this.read(configRecordSchema, stateKeys.config(cluster, kind, ref));
-  getConfigAt = (ref: string) => this.read(configRecordSchema, ref);
+    this.getConfigAt(stateKeys.config(cluster, kind, ref));
 
-  /** Writes the ConfigMap/Secret; returns the reference its parent keeps to withdraw it later. */
+  /** A Secret's values come back open; one not sealed for its cluster throws DecryptionFailed. */
+  async getConfigAt(ref: string): Promise<ConfigRecord | undefined> {
+    const record = await this.read(configRecordSchema, ref);
+    if (record?.kind !== 'Secret') return record;
+    const cluster = stateKeys.clusterOfConfig(ref);
+    // Not sealed: written by an earlier version, or by someone who may write the store but not seal.
+    if (!record.seal)
+      throw new SluiceError(
+        'DecryptionFailed',
+        `the stored record of Secret ${record.namespace}/${record.name} in cluster ${cluster} is not sealed; it is written again at its Kustomization's next render`,
+      );
+    return openConfig(cluster, record, await this.secretsFor('read').opener(cluster, record.seal));
+  }
+
+  /** Writes the ConfigMap/Secret (a Secret's values sealed); returns the reference its parent keeps. */
   async putConfig(cluster: string, record: ConfigRecord): Promise<string> {
     const ref = this.configRef(cluster, record);
-    await this.write(ref, record);
+    if (record.kind !== 'Secret') {
+      await this.write(ref, record);
+      return ref;
+    }
+    const { cipher, wrapped } = await this.secretsFor('write').sealer(cluster, this);
+    await this.write(ref, sealConfig(cluster, record, cipher, wrapped));
     return ref;
+  }
+
+  getDataKey = (cluster: string) => this.read(dataKeyRecordSchema, stateKeys.dataKey(cluster));
+  putDataKey = (cluster: string, record: DataKeyRecord) => this.write(stateKeys.dataKey(cluster), record);
+
+  private secretsFor(verb: 'read' | 'write'): ClusterSecrets {
+    if (!this.secrets)
+      throw new SluiceError(
+        'ConfigInvalid',
+        `cannot ${verb} a Secret record: this process has no data key service (a wiring error in its composition root)`,
+      );
+    return this.secrets;
   }
 
   configRef = (cluster: string, record: ConfigRecord) => stateKeys.config(cluster, record.kind, record);
@@ -230,7 +269,7 @@ export class StateStore {
   async listConfigs(cluster: string): Promise<{ ref: string; record: ConfigRecord }[]> {
     const out: { ref: string; record: ConfigRecord }[] = [];
     for (const ref of await this.store.list(stateKeys.configs(cluster))) {
-      const record = await this.read(configRecordSchema, ref);
+      const record = await this.getConfigAt(ref);
       if (record) out.push({ ref, record });
     }
     return out;
@@ -342,6 +381,9 @@ export class StateStore {
 }
 
 /** The state of a pipeline or puller: a view over its object store, cheap to make per call. */
-export function stateOf(deps: { store: ObjectStore }): StateStore {
-  return new StateStore(deps.store);
+export function stateOf(deps: { store: ObjectStore; dataKeys?: DataKeyService; clock?: Clock }): StateStore {
+  return new StateStore(
+    deps.store,
+    deps.dataKeys && clusterSecretsOf(deps.dataKeys, deps.clock ?? systemClock),
+  );
 }

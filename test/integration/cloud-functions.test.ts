@@ -80,11 +80,13 @@ beforeAll(async () => {
   sqs = clients.sqs;
   await ensureInfrastructure(clients, queues, ['dev'], 'artifacts');
   const key = kms.createKey('ECC_NIST_P256', { alias: 'sluice-signing' });
+  const dataKey = kms.createKey('SYMMETRIC_DEFAULT', { alias: 'sluice-data' });
   const config: CloudConfig = {
     region: 'us-east-1',
     bucket: 'artifacts',
     queuePrefix: PREFIX,
     signingKeyArn: key.arn,
+    dataKeyArn: dataKey.arn,
     clusters: ['dev'],
     fleet: { url: git.url('fleet'), branch: 'main', intervalMs: 3_600_000 },
     webhookSecret: SECRET,
@@ -175,6 +177,7 @@ async function pull(): Promise<void> {
     queue: deps.pipeline.queue,
     kube: new ClientNodeCluster(kc),
     publicKeyPem: await deps.pipeline.keys.publicKeyPem(),
+    dataKeys: deps.pipeline.dataKeys,
     clock: systemClock,
     log: silentLogger,
     queues: { cluster: queues.cluster('dev'), reports: queues.reports('dev') },

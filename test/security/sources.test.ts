@@ -638,6 +638,7 @@ describe('source URLs are checked against the address policy', () => {
       SLUICE_BUCKET: 'b',
       SLUICE_CLUSTERS: 'dev',
       SLUICE_SIGNING_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/abc',
+      SLUICE_DATA_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/data',
       SLUICE_FLEET_URL: 'https://github.com/org/fleet',
       SLUICE_WEBHOOK_SECRET: 's',
     };

@@ -8,6 +8,7 @@ import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastru
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { LocalDataKeys } from '../../shared/adapters/local/local-data-keys.ts';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
 import {
   type ApplyOptions,
@@ -38,6 +39,8 @@ export interface PullerWorld {
   store: S3ObjectStore;
   queue: SqsQueue;
   keys: LocalKeyService;
+  /** The embedded data key service: the control plane seals with it, this world's pullers open with it. */
+  dataKeys: LocalDataKeys;
   publicKeyPem: string;
   close(): Promise<void>;
 }
@@ -65,6 +68,7 @@ export async function startPullerWorld(opts: {
     store: new S3ObjectStore(clients.s3, opts.bucket),
     queue: new SqsQueue(clients.sqs),
     keys,
+    dataKeys: new LocalDataKeys(join(dir, 'keys', 'data-wrapping-key')),
     publicKeyPem: await keys.publicKeyPem(),
     async close() {
       await fauxqs.close();
@@ -90,6 +94,7 @@ export function pullerDeps(
     queue: world.queue,
     kube: opts.kube,
     publicKeyPem: world.publicKeyPem,
+    dataKeys: world.dataKeys,
     clock: { now: () => clock.t },
     log: silentLogger,
     queues: opts.queues,

@@ -1,10 +1,14 @@
 // The real local SQS/S3 server (fauxqs) with a pipeline's queues and bucket, and the part of PipelineDeps
 // that the queue-and-store use-cases read (store, queue, clock, log, queue names, settings).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { LocalDataKeys } from '../../shared/adapters/local/local-data-keys.ts';
 import { gzipSnapshotBundler } from '../../shared/adapters/local/snapshot-bundle.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import type { ReceivedMessage } from '../../shared/ports/queue.ts';
@@ -36,6 +40,7 @@ export async function startStoreAndQueues(prefix: string, clusters = ['dev']): P
     store: new S3ObjectStore(clients.s3, prefix),
     queue: new SqsQueue(clients.sqs),
     snapshots: gzipSnapshotBundler,
+    dataKeys: new LocalDataKeys(join(mkdtempSync(join(tmpdir(), 'sluice-data-key-')), 'key')),
     clock: { now: () => now++ },
     log: silentLogger,
     queues,

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
 import { SluiceError } from '../../core/errors.ts';
+import type { EmbeddedKeyService } from './embedded-kms.ts';
 import { requireSignedRequests, type StorePrincipal } from './store-auth.ts';
 
 export interface FauxqsHandle {
@@ -39,6 +40,8 @@ export async function startFauxqs(opts: {
    * Default: one principal allowed everything, with random keys (see `credentials`).
    */
   principals?: StorePrincipal[];
+  /** Served as KMS Decrypt beside SQS and S3 (embedded mode: the local data keys). */
+  kms?: EmbeddedKeyService;
 }): Promise<FauxqsHandle> {
   const principals = opts.principals ?? [{ name: 'owner', ...randomKeys(), policy: 'all' as const }];
   const owner = principals.find((p) => p.policy === 'all') ?? principals[0];
@@ -69,7 +72,7 @@ export async function startFauxqs(opts: {
     for (const queue of stores.sqsStore.allQueues()) queue.persistence = persistence;
   }
   const app = buildApp({ logger: false, stores: stores as never });
-  requireSignedRequests(app as never, principals);
+  requireSignedRequests(app as never, principals, undefined, opts.kms);
   if (persistence) {
     const p = persistence;
     app.addHook('preClose', async () => p.close());

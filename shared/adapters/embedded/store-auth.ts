@@ -10,6 +10,7 @@ import {
   sha256Hex,
   verifySigV4,
 } from '../../core/aws/sigv4.ts';
+import { answerKms, type EmbeddedKeyService, kmsAccessRequest, parseKmsCall } from './embedded-kms.ts';
 
 export interface StorePrincipal {
   /** For logs only: `control-plane`, `puller:dev`. */
@@ -67,6 +68,8 @@ export function requireSignedRequests(
   app: Hookable,
   principals: StorePrincipal[],
   now = () => Date.now(),
+  /** The embedded key service, served as KMS Decrypt (how local pullers open their data keys). */
+  kms?: EmbeddedKeyService,
 ): void {
   const byKey = new Map(principals.map((p) => [p.accessKeyId, p]));
   // Refuse the unsigned and the unknown before reading any body.
@@ -91,9 +94,15 @@ export function requireSignedRequests(
     );
     if (!result.ok) return deny(req, reply, result.failure);
     const principal = byKey.get(result.accessKeyId) as StorePrincipal;
+    const kmsCall = kms ? parseKmsCall(req.headers, body) : undefined;
     if (principal.policy !== 'all') {
-      const access = accessRequest(req, body);
+      const access = kmsCall && kms ? kmsAccessRequest(kmsCall, kms) : accessRequest(req, body);
       if (!access || !isAllowed(principal.policy, access)) return deny(req, reply, 'AccessDenied');
+    }
+    if (kmsCall && kms) {
+      // Answered here: fauxqs has no KMS, and the body was read whole above.
+      const answer = answerKms(kmsCall, kms);
+      return reply.code(answer.status).header('content-type', 'application/x-amz-json-1.1').send(answer.body);
     }
     verified.add(req);
     const replay = Readable.from([body]) as Readable & { receivedEncodedLength?: number };
@@ -189,7 +198,14 @@ const MESSAGES: Record<SigV4Failure | 'AccessDenied' | 'EntityTooLarge', string>
   EntityTooLarge: 'Your proposed upload exceeds the maximum allowed size',
 };
 
-/** Answers as S3 (XML) or SQS (JSON, with the query-compatible error header) would. */
+/** KMS's names for the refusals (it answers them with 400). */
+const KMS_ERRORS: Partial<Record<SigV4Failure | 'AccessDenied' | 'EntityTooLarge', string>> = {
+  AccessDenied: 'AccessDeniedException',
+  InvalidAccessKeyId: 'UnrecognizedClientException',
+  SignatureDoesNotMatch: 'InvalidSignatureException',
+};
+
+/** Answers as S3 (XML), SQS or KMS (JSON, SQS with the query-compatible error header) would. */
 function deny(
   req: FastifyLikeRequest,
   reply: FastifyLikeReply,
@@ -197,6 +213,13 @@ function deny(
 ): FastifyLikeReply {
   const status = code === 'EntityTooLarge' ? 413 : code === 'XAmzContentSHA256Mismatch' ? 400 : 403;
   const message = MESSAGES[code];
+  if (String(req.headers['content-type'] ?? '').includes('application/x-amz-json-1.1')) {
+    const type = KMS_ERRORS[code] ?? code;
+    return reply
+      .code(status === 403 ? 400 : status)
+      .header('content-type', 'application/x-amz-json-1.1')
+      .send(JSON.stringify({ __type: type, message }));
+  }
   if (String(req.headers['content-type'] ?? '').includes('application/x-amz-json-1.0')) {
     return reply
       .code(status)

@@ -10,6 +10,7 @@ import { storePrefixes } from '../pipeline/resource-names.ts';
 import type { ObjectKey } from '../pipeline/state-keys.ts';
 import type { Target, TargetKind } from '../pipeline/target.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
+import type { WrappedKey } from '../secrets/wrapped-key.ts';
 import type { Generation } from './generation.ts';
 
 export const ARTIFACT_API = 'sluice.dev/v1alpha1';
@@ -76,6 +77,11 @@ export interface ArtifactPayload extends Bound {
   apply: ApplyOptions;
   /** In apply order. */
   objects: KubeObject[];
+  /**
+   * Present when the artifact holds secrets (Secrets, a HelmRelease's values): they are sealed for this
+   * cluster (core/secrets/seal-artifact.ts) and this is the data key, wrapped, that opens them.
+   */
+  seal?: WrappedKey;
 }
 
 /** A signed removal: the target is gone from the fleet and its objects are to be pruned. */

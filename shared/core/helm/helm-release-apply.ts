@@ -39,6 +39,8 @@ export interface HelmReleaseApply {
   timeoutMs: number;
   /** The source revision and chart digest, for the release record's description. */
   description: string;
+  /** In a stored artifact: `values` and `manifest`, sealed for the cluster (they are emptied beside it). */
+  sealed?: string;
 }
 
 /** The annotation that makes an object a Helm hook, and its companions. */

@@ -2,6 +2,7 @@
 // what state-store.ts checks every read against. A shape check, not a full decode: nested specs (a
 // Kustomization) were decoded when they were declared and are trusted as the store's own writing.
 
+import { isWrappedKey } from '../secrets/wrapped-key.ts';
 import {
   fieldProblem,
   isBoolean,
@@ -15,6 +16,7 @@ import type {
   ClusterCapabilities,
   ClusterSourceRecord,
   ConfigRecord,
+  DataKeyRecord,
   Declarations,
   FetchSpec,
   FetchState,
@@ -109,6 +111,11 @@ export const capabilitiesSchema: RecordSchema<ClusterCapabilities> = {
   problem: (v) => fieldProblem(v, { kubeVersion: isString, apiVersions: isStringArray }),
 };
 
+export const dataKeyRecordSchema: RecordSchema<DataKeyRecord> = {
+  name: 'data key',
+  problem: (v) => fieldProblem(v, { wrapped: isWrappedKey, createdAt: isString }),
+};
+
 export const clusterSourceSchema: RecordSchema<ClusterSourceRecord> = {
   name: 'cluster source',
   problem: (v) => fieldProblem(v, { sourceKey: isString, parent: isObjectKey }),
@@ -123,6 +130,7 @@ export const configRecordSchema: RecordSchema<ConfigRecord> = {
       name: isString,
       data: isObject,
       parent: isObjectKey,
+      'seal?': isWrappedKey,
     }),
 };
 

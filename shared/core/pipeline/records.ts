@@ -1,8 +1,10 @@
 // The records the control plane keeps in its object store (see state-keys.ts for where each one lives).
+
 import type { GitRepositoryRef } from '../../api/git-repository.ts';
 import type { HelmRelease } from '../../api/helm-release.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { Generation } from '../artifact/generation.ts';
+import type { WrappedKey } from '../secrets/wrapped-key.ts';
 import type { SourceKind } from './source-kind.ts';
 import type { ObjectKey } from './state-keys.ts';
 import type { Target } from './target.ts';
@@ -123,6 +125,14 @@ export interface ConfigRecord {
   name: string;
   data: Record<string, string>;
   parent: ObjectKey;
+  /** A Secret's: its values are sealed for the cluster (core/secrets/seal-config.ts) with this data key. */
+  seal?: WrappedKey;
+}
+
+/** A cluster's data key as the key service wrapped it, and when it was made (it is replaced when old). */
+export interface DataKeyRecord {
+  wrapped: WrappedKey;
+  createdAt: string;
 }
 
 /** What one Kustomization's render declared: what to withdraw once it declares them no more. */

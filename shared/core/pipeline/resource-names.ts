@@ -52,6 +52,8 @@ export const storePrefixes = {
   helmReleases: (cluster: string) => `clusters/${cluster}/helmreleases/`,
   /** What the cluster's puller reported of its API server (stateKeys.capabilities). */
   capabilities: (cluster: string) => `clusters/${cluster}/capabilities.json`,
+  /** The cluster's data key, wrapped by the key service (stateKeys.dataKey). */
+  dataKey: (cluster: string) => `clusters/${cluster}/data-key.json`,
   /** A cluster's sources by name (stateKeys.source). */
   sources: (cluster: string) => `clusters/${cluster}/sources/`,
   configs: (cluster: string, kind?: 'ConfigMap' | 'Secret') =>

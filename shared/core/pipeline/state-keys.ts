@@ -73,6 +73,11 @@ export const stateKeys = {
   config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) =>
     `${storePrefixes.configs(cluster, kind)}${ref(k)}.json`,
   configs: (cluster: string) => storePrefixes.configs(cluster),
+  /** The cluster a config record's key (stateKeys.config) belongs to. */
+  clusterOfConfig: (path: string) =>
+    path.startsWith(storePrefixes.clusters) ? (path.split('/')[1] ?? '') : '',
+  /** The data key Secret values of this cluster are sealed with, as the key service wrapped it. */
+  dataKey: (cluster: string) => storePrefixes.dataKey(cluster),
   /**
    * Written by render jobs of this target only (message group = cluster/kind/namespace/name). The kind is
    * inside the prefix a puller may read (`clusters/<c>/index/*`), so its IAM policy stays as it is.

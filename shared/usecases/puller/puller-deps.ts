@@ -3,6 +3,7 @@
 import type { ClusterCapabilities } from '../../core/pipeline/records.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ClusterApi } from '../../ports/cluster-api.ts';
+import type { DataKeyUnwrapper } from '../../ports/data-keys.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import type { Queue } from '../../ports/queue.ts';
@@ -13,6 +14,8 @@ export interface PullerDeps {
   queue: Queue;
   kube: ClusterApi;
   publicKeyPem: string;
+  /** Opens this cluster's data keys (and no other cluster's: the key service checks the caller). */
+  dataKeys: DataKeyUnwrapper;
   clock: Clock;
   log: Logger;
   /** `reports`: this cluster's own reports channel (the control plane takes the cluster from it). */
@@ -23,6 +26,11 @@ export interface PullerDeps {
   /** How long to wait for CRDs and Namespaces to become established between stages. */
   establishTimeoutMs: number;
   sleep: (ms: number) => Promise<void>;
+  /**
+   * A service account (name only) that targets without `serviceAccountName` are applied as, in their own
+   * namespace (Flux's --default-service-account); unset, they are applied with the puller's own rights.
+   */
+  defaultServiceAccount?: string;
   /** The API server's version and API versions (discovery), reported for HelmRelease renders. */
   capabilities?: () => Promise<ClusterCapabilities>;
 }

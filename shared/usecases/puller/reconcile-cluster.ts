@@ -9,11 +9,14 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type { Signed, SignedPayload } from '../../core/artifact/artifact.ts';
 import { checkBinding } from '../../core/artifact/binding.ts';
 import { verifySigned } from '../../core/artifact/sign-artifact.ts';
+import type { SluiceError } from '../../core/errors.ts';
 import { isSluiceError } from '../../core/errors.ts';
 import type { FluxReason } from '../../core/flux-reason.ts';
 import { type ApplyReport, encodeJob } from '../../core/pipeline/jobs.ts';
 import type { ClusterCapabilities, IndexEntry } from '../../core/pipeline/records.ts';
 import { parseTargetKey, type Target, targetKey } from '../../core/pipeline/target.ts';
+import { openArtifact } from '../../core/secrets/seal-artifact.ts';
+import { dataKeyCacheOf } from '../secrets/data-key-cache.ts';
 import { stateOf } from '../state-store.ts';
 import { applyTarget } from './apply-target.ts';
 import { type Inventory, readInventory } from './inventory-store.ts';
@@ -50,7 +53,7 @@ export async function reconcileCluster(
 ): Promise<ApplyReport[]> {
   const targets = only
     ? [...new Set([...only.map(targetKey), ...state.waiting])].flatMap((k) => parseTargetKey(k) ?? [])
-    : await stateOf(deps).listIndexedTargets(deps.cluster);
+    : await stateOf({ store: deps.store }).listIndexedTargets(deps.cluster);
   // Each full pass reads the API server's capabilities again: an upgraded cluster renders its charts again.
   if (!only && deps.capabilities) {
     state.capabilities = await deps.capabilities().catch((err: Error) => {
@@ -62,7 +65,7 @@ export async function reconcileCluster(
   const reports: ApplyReport[] = [];
   for (const target of targets) {
     // The target an entry is for is where it lives in the store, never what its content claims.
-    const entry = await stateOf(deps)
+    const entry = await stateOf({ store: deps.store })
       .getIndexEntry(deps.cluster, target)
       .catch((err: unknown) => {
         // An entry that is no index entry fails its own target only; a store outage fails the pass.
@@ -77,7 +80,7 @@ export async function reconcileCluster(
     if (!entry.artifactKey || !entry.digest) continue;
     let record: Signed | Error | undefined = state.artifact(entry.digest);
     if (!record) {
-      record = await stateOf(deps)
+      record = await stateOf({ store: deps.store })
         .getArtifactAt(entry.artifactKey)
         .catch((e: Error) => e);
       if (record && !(record instanceof Error)) state.remember(record);
@@ -169,7 +172,20 @@ async function reconcileOne(
   } catch (err) {
     return refused(deps, target, fail('ArtifactRejected', (err as Error).message));
   }
-  // 4. apply the artifact, or remove the target
+  // 4. open its sealed Secrets with this cluster's data key (only this cluster's puller can)
+  if (payload.kind === 'Artifact' && payload.seal) {
+    try {
+      const cipher = await dataKeyCacheOf(deps.dataKeys).cipherFor(deps.cluster, payload.seal);
+      payload = openArtifact(payload, cipher);
+    } catch (err) {
+      const e = err as SluiceError;
+      // A key service outage is retried at the next pass; a value that does not open is refused.
+      return e.retryable
+        ? fail('ArtifactFailed', `artifact ${signed.digest}: ${e.message}`)
+        : refused(deps, target, fail('ArtifactRejected', `artifact ${signed.digest} rejected: ${e.message}`));
+    }
+  }
+  // 5. apply the artifact, or remove the target
   const ctx: TargetContext = {
     deps,
     target,
