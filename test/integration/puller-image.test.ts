@@ -1,12 +1,27 @@
 // The puller image, checked without a Docker engine: its Dockerfile read statically (final stage distroless,
 // a numeric non-root USER, no RUN, only the bundle copied in, an exec-form ENTRYPOINT), and its build stage
-// replayed on a copy of exactly the build context it names, whose bundle then starts on its own.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+// replayed on a copy of exactly the build context it names, whose bundle then runs as the ENTRYPOINT runs it
+// (Node's permission model: no file writes) against the local S3/SQS server and the test API server.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
+import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
+import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { parseDockerfile, type Stage } from '../support/dockerfile.ts';
+import { startKubeApiServer } from '../support/kube-api-server.ts';
+import { startPullerWorld, storeAndIndex, testArtifact } from '../support/puller-world.ts';
 
 const root = join(import.meta.dirname, '../..');
 const stages = parseDockerfile(readFileSync(join(root, 'puller/Dockerfile'), 'utf8'));
@@ -40,8 +55,10 @@ describe('the puller Dockerfile', () => {
     ]);
   });
 
-  it('starts node on the bundle in exec form (signals reach node, no shell needed)', () => {
-    expect(only(final, 'ENTRYPOINT').map((e) => e.exec)).toEqual([['/nodejs/bin/node', '/app/puller.mjs']]);
+  it('starts node on the bundle in exec form (signals reach node, no shell needed), allowed to read only', () => {
+    expect(only(final, 'ENTRYPOINT').map((e) => e.exec)).toEqual([
+      ['/nodejs/bin/node', '--permission', '--allow-fs-read=*', '/app/puller.mjs'],
+    ]);
     expect(only(final, 'CMD')).toEqual([]);
   });
 
@@ -88,6 +105,59 @@ describe('the build stage replayed on its build context', () => {
     expect(readdirSync(out)).toContain('puller.mjs');
     expect(existsSync(join(dir, 'src', 'puller', 'deploy'))).toBe(false);
   });
+
+  it('yields a bundle that, started as the ENTRYPOINT starts it, with no file write permitted, applies a signed artifact and turns ready', async () => {
+    const [, ...flags] = only(final, 'ENTRYPOINT')[0]?.exec ?? [];
+    const argv = flags.map((a) => (a === '/app/puller.mjs' ? join(out, 'puller.mjs') : a));
+    const queues = defaultQueueNames('image');
+    const world = await startPullerWorld({ name: 'image', bucket: 'sluice', queues, clusters: ['edge'] });
+    const kube = await startKubeApiServer({ namespaces: ['apps'] });
+    let logs = '';
+    const child = spawn(process.execPath, argv, {
+      cwd: out,
+      env: {
+        PATH: '/usr/bin:/bin',
+        SLUICE_CLUSTER: 'edge',
+        SLUICE_BUCKET: 'sluice',
+        SLUICE_QUEUE_PREFIX: 'image',
+        SLUICE_PUBLIC_KEY: world.publicKeyPem,
+        SLUICE_AWS_ENDPOINT: world.fauxqs.endpoint,
+        SLUICE_METRICS_ADDR: '127.0.0.1:0',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: world.fauxqs.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: world.fauxqs.credentials.secretAccessKey,
+        KUBECONFIG: join(dir, 'kubeconfig'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      logs += c.toString();
+    });
+    try {
+      writeFileSync(join(dir, 'kubeconfig'), kube.kubeconfig());
+      const target = { kind: 'Kustomization' as const, namespace: 'flux-system', name: 'apps' };
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-image', namespace: 'apps' } };
+      setOwnerLabels(cm, target);
+      const signed = await signArtifact(testArtifact('edge', target, 1, [cm]), world.keys);
+      await storeAndIndex({ store: world.store, cluster: 'edge' }, target, signed, {
+        revision: 'main@sha1:1',
+        publishedAt: Date.now(),
+      });
+      let ready = false;
+      for (let i = 0; i < 200 && !ready; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const url = /"endpoints":"(http:[^"]+)"/.exec(logs)?.[1];
+        ready = !!url && (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+      }
+      expect(ready, logs).toBe(true);
+      expect(kube.object('v1', 'ConfigMap', 'from-image', 'apps'), logs).toBeDefined();
+      expect(logs).not.toContain('ERR_ACCESS_DENIED');
+    } finally {
+      child.kill('SIGTERM');
+      await kube.close();
+      await world.close();
+    }
+  }, 60_000);
 
   it('yields a bundle that starts alone and names its missing settings', () => {
     const run = spawnSync(process.execPath, [join(out, 'puller.mjs')], {
