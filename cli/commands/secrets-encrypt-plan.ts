@@ -14,6 +14,8 @@ export interface EncryptPlanArgs {
   shamirThreshold?: string;
   macOnlyEncrypted?: boolean;
   rules: SopsCryptRules;
+  /** The binary store: one value, always encrypted; sops drops every rule before checking them. */
+  binary?: boolean;
 }
 
 export interface EncryptPlan {
@@ -93,6 +95,7 @@ export function encryptPlan(
       );
     shamirThreshold = threshold ?? rule.shamirThreshold;
   }
+  if (args.binary) return { groups, shamirThreshold, rules: {}, macOnlyEncrypted: false };
   return {
     groups,
     shamirThreshold,

@@ -58,7 +58,12 @@ function readInput(file: string, asBytes = false): string | Buffer {
 export async function secretsEncrypt(args: SecretsEncryptArgs): Promise<string> {
   const text = readInput(args.file, true);
   const context = encryptionContext(args.encryptionContext);
-  const plan = encryptPlan(args, context, findSopsConfig(args.file, context));
+  const format = detectFormat(args.file);
+  const plan = encryptPlan(
+    { ...args, binary: format === 'binary' },
+    context,
+    findSopsConfig(args.file, context),
+  );
   const needsPgp = plan.groups.some((g) => g.pgp.length > 0);
   const keyring = needsPgp ? await pgpKeyring(args.pgpKeyFiles ?? []) : undefined;
   const keyGroups = plan.groups.map((g) => [
@@ -66,7 +71,7 @@ export async function secretsEncrypt(args: SecretsEncryptArgs): Promise<string> 
     ...g.pgp.map((fp) => (keyring as PgpPublicKeyring).wrapperFor(fp, `${args.file}: --pgp ${fp}`)),
     ...g.age.map((r) => new AgeRecipientWrapper(r)),
   ]);
-  const out = await encryptSopsFile(text, detectFormat(args.file), {
+  const out = await encryptSopsFile(text, format, {
     file: args.file,
     keyGroups,
     shamirThreshold: plan.shamirThreshold,

@@ -137,8 +137,9 @@ describe('PGP recipients', () => {
     });
     expect(rotated.stderr).toBe('');
     expect(rotated.code).toBe(0);
-    const before = (parse(run.stdout) as { sops: { pgp: { enc: string }[] } }).sops;
-    const after = (parse(readFileSync(path, 'utf8')) as typeof before).sops;
+    type Pgp = { sops: { pgp: { enc: string }[] } };
+    const before = (parse(run.stdout) as Pgp).sops;
+    const after = (parse(readFileSync(path, 'utf8')) as Pgp).sops;
     expect(after.pgp[0]?.enc).not.toBe(before.pgp[0]?.enc);
     // Only the PGP key now: the re-wrapped entry opens the new data key.
     const back = await sluice(['secrets', 'decrypt', path, '--pgp-key-file', privFile]);

@@ -7,7 +7,7 @@ import type { SopsKeyWrapper } from '../../ports/sops-key-wrapper.ts';
 
 const ARMOR = '-----BEGIN PGP';
 
-/** sops accepts fingerprints with spaces (as gpg prints them); the entry keeps them without. */
+/** For matching: sops accepts fingerprints with spaces (as gpg prints them), in either case. */
 export function normalizeFingerprint(fp: string): string {
   return fp.replace(/\s+/g, '').toUpperCase();
 }
@@ -79,7 +79,8 @@ export class PgpPublicKeyring {
           : `${what}: none of the ${this.keys.length} PGP keys in ${this.source} has that fingerprint; add it with --pgp-key-file (gpg --export --armor ${fp})`,
       );
     }
-    return new PgpRecipientWrapper(normalizeFingerprint(fp), key);
+    // Stored as given without spaces, as sops' NewMasterKeyFromFingerprint does (its case kept).
+    return new PgpRecipientWrapper(fp.replace(/\s+/g, ''), key);
   }
 }
 

@@ -77,8 +77,11 @@ export function sealLoadedFile(loaded: LoadedSopsFile, format: SopsFormat, opts:
       { file },
     );
   }
-  const rules = normalizeRules(opts.rules, file);
-  const macOnlyEncrypted = opts.macOnlyEncrypted ?? false;
+  // The binary store has one value, the whole file: sops ignores every rule there (getEncryptConfig), so a
+  // .sops.yaml regex meant for YAML can never leave a binary file in plaintext; its metadata names no rule.
+  const single = format === 'binary';
+  const rules = normalizeRules(single ? {} : opts.rules, file);
+  const macOnlyEncrypted = !single && (opts.macOnlyEncrypted ?? false);
   const mac = encryptTree(loaded.tree, opts.dataKey, cryptDecider(rules, file), {
     macOnlyEncrypted,
     random: opts.random,
@@ -89,7 +92,7 @@ export function sealLoadedFile(loaded: LoadedSopsFile, format: SopsFormat, opts:
     shamirThreshold: opts.shamirThreshold ?? (opts.keyGroups.length > 1 ? opts.keyGroups.length : 0),
     lastModified,
     mac: encryptValue(mac, opts.dataKey, lastModified, opts.random),
-    rules,
+    rules: single ? {} : rules,
     macOnlyEncrypted,
   });
   return emitWithMetadata(loaded, format, metadata, file);

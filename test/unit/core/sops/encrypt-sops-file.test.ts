@@ -109,7 +109,8 @@ describe('sealLoadedFile', () => {
       expect(back.plaintext).toBe(text);
       const md = readSopsMetadata(out, format);
       expect(md.lastModified).toBe('2026-03-04T05:06:07Z');
-      expect(md.rules).toEqual({ unencryptedSuffix: '_unencrypted' });
+      // sops 3.13 writes no rule for the binary store (its one value is always encrypted).
+      expect(md.rules).toEqual(format === 'binary' ? {} : { unencryptedSuffix: '_unencrypted' });
     });
   }
 
@@ -165,6 +166,19 @@ describe('sealLoadedFile', () => {
       expect(err.message).toContain('blob');
     },
   );
+
+  it('binary: every rule is ignored, as sops does, so a regex meant for YAML cannot leave the file plain', () => {
+    const out = seal('password: hunter2\n', 'binary', {
+      rules: { encryptedRegex: '^password$' },
+      macOnlyEncrypted: true,
+    });
+    const parsed = JSON.parse(out) as { data: string; sops: Record<string, unknown> };
+    expect(parsed.data).toMatch(/^ENC\[AES256_GCM,/);
+    expect(parsed.sops.encrypted_regex).toBeUndefined();
+    expect(parsed.sops.unencrypted_suffix).toBeUndefined();
+    expect(parsed.sops.mac_only_encrypted).toBeUndefined();
+    expect(decryptSopsFile(out, 'binary', KEY).plaintext).toBe('password: hunter2\n');
+  });
 
   it('binary: UTF-8 content (a literal U+FFFD included) stays a string, and bytes match the text', () => {
     const text = 'caf\u00e9 \ufffd ok\n';
