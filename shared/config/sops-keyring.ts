@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsSopsDecrypter } from '../adapters/aws/kms-sops-decrypter.ts';
 import { StsRoleAssumer } from '../adapters/aws/sts-role-assumer.ts';
+import { loadOrCreateAgeKey } from '../adapters/sops/local-age-key.ts';
 import { SecretKeyring } from '../adapters/sops/secret-keyring.ts';
 import type { AwsCredentials } from '../ports/role-assumer.ts';
 import type { AgeIdentities } from '../ports/sops-key-source.ts';
@@ -33,6 +34,18 @@ export function createSopsKeyring(opts: SopsKeyringOptions): SopsKeyring {
       }),
     ...(opts.age && { age: opts.age }),
   });
+}
+
+/**
+ * Embedded mode's keyring: its own age key (`keyFile`, created on first run) stands where the cloud has its
+ * KMS role, e.g. for the fleet's decryption Secret sealed in Git. `recipient` is what to seal such files to.
+ */
+export async function createEmbeddedSopsKeyring(opts: {
+  kms: boolean;
+  keyFile: string;
+}): Promise<{ keyring: SopsKeyring; recipient: string }> {
+  const own = await loadOrCreateAgeKey(opts.keyFile);
+  return { keyring: createSopsKeyring({ kms: opts.kms, age: own.identities }), recipient: own.recipient };
 }
 
 /** Whether the default AWS credential chain has something configured (env keys, a profile, web identity). */

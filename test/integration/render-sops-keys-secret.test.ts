@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { loadOrCreateAgeKey } from '../../shared/adapters/sops/local-age-key.ts';
 import type { ConfigData } from '../../shared/api/config-data.ts';
 import { createLocalRenderDeps } from '../../shared/config/render-deps.ts';
-import { createSopsKeyring } from '../../shared/config/sops-keyring.ts';
+import { createEmbeddedSopsKeyring, createSopsKeyring } from '../../shared/config/sops-keyring.ts';
 import { splitRenderedObjects } from '../../shared/core/pipeline/split-rendered-objects.ts';
 import type { OtherKeyEntry } from '../../shared/core/sops/sops-metadata.ts';
 import type { RenderDeps } from '../../shared/usecases/render-kustomization.ts';
@@ -204,8 +204,8 @@ describe('a decryption Secret that is itself SOPS-encrypted in Git', () => {
   it("embedded: opened with the embedded control plane's own age key, then decrypts the Kustomization", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-embedded-keys-'));
     keyDirs.push(dir);
-    const own = await loadOrCreateAgeKey(join(dir, 'keys', 'sops.agekey'));
-    const deps = createLocalRenderDeps({ sops: createSopsKeyring({ kms: false, age: own.identities }) });
+    const own = await createEmbeddedSopsKeyring({ kms: false, keyFile: join(dir, 'keys', 'sops.agekey') });
+    const deps = createLocalRenderDeps({ sops: own.keyring });
     const sealed = await sealWith(
       keysManifest(appKey.identity),
       'yaml',
