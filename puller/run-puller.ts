@@ -3,7 +3,7 @@
 // logged and retried with backoff. What each round did goes to `metrics` (served as /metrics and the probes).
 
 import { type ApplyReport, decodeJob } from '../shared/core/pipeline/jobs.ts';
-import type { Target } from '../shared/core/pipeline/target.ts';
+import { type Target, targetKey } from '../shared/core/pipeline/target.ts';
 import { noPullerMetrics, type PullerMetrics } from '../shared/ports/puller-metrics.ts';
 import type { ReceivedMessage } from '../shared/ports/queue.ts';
 import { ensureInventoryNamespace } from '../shared/usecases/puller/inventory-store.ts';
@@ -25,6 +25,8 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
   let failures = 0;
   const state = new PullerState();
   const metrics = opts.metrics ?? noPullerMetrics;
+  /** The digest last reported per target (targetKey), to tell a drift re-apply from a new artifact. */
+  const lastDigests = new Map<string, string>();
   while (!opts.signal.aborted) {
     metrics.heartbeat();
     try {
@@ -56,7 +58,7 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
       if (full || nudged.length > 0) {
         const started = deps.clock.now();
         const reports = await reconcileCluster(deps, state, full ? undefined : nudged);
-        recordReports(metrics, reports, deps.clock.now());
+        recordReports(metrics, reports, deps.clock.now(), lastDigests);
         metrics.passCompleted(full, (deps.clock.now() - started) / 1000);
         for (const r of reports) {
           // Waiting for a dependency to become ready is expected (Flux logs it as info too), not a failure.
@@ -95,15 +97,25 @@ export function oldestWaitSeconds(messages: ReceivedMessage[], now: number): num
 
 /**
  * Each report's reconcile, timed from its start (`at`) to the next report's start, or to the end of the
- * pass for the last: right while reconcileCluster takes the targets one at a time. When reconcileCluster
- * reports to PullerMetrics itself (timing each target), this goes.
+ * pass for the last: right while reconcileCluster takes the targets one at a time. Objects created or
+ * changed by a re-apply of the digest this process last reported for the target are drift corrections.
+ * When reconcileCluster reports to PullerMetrics itself (timing each target), this goes.
  */
-export function recordReports(metrics: PullerMetrics, reports: ApplyReport[], passEnd: number): void {
+export function recordReports(
+  metrics: PullerMetrics,
+  reports: ApplyReport[],
+  passEnd: number,
+  lastDigests: Map<string, string>,
+): void {
   const sorted = [...reports].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   sorted.forEach((r, i) => {
     const next = sorted[i + 1];
     const end = next ? Date.parse(next.at) : passEnd;
     const seconds = Math.max(0, end - Date.parse(r.at)) / 1000;
     metrics.reconciled(r.target, { ready: r.ready, reason: r.reason }, seconds);
+    const key = targetKey(r.target);
+    if (r.digest && lastDigests.get(key) === r.digest && r.applied > 0)
+      metrics.driftCorrected(r.target, r.applied);
+    if (r.digest) lastDigests.set(key, r.digest);
   });
 }

@@ -104,25 +104,33 @@ describe('the loop helpers', () => {
     expect(oldestWaitSeconds([msg(12_000)], 10_000)).toBe(0);
   });
 
+  const report = (
+    name: string,
+    at: string,
+    ready: boolean,
+    digest = 'sha256:1',
+    applied = 0,
+  ): ApplyReport => ({
+    kind: 'apply-report',
+    cluster: 'edge',
+    target: { ...APPS, name },
+    digest,
+    revision: '',
+    ready,
+    reason: ready ? 'ReconciliationSucceeded' : 'HealthCheckFailed',
+    message: '',
+    applied,
+    pruned: 0,
+    at,
+  });
+
   it('times each report from its start to the next one, the last to the end of the pass', () => {
     const { t } = telemetry();
-    const report = (name: string, at: string, ready: boolean): ApplyReport => ({
-      kind: 'apply-report',
-      cluster: 'edge',
-      target: { ...APPS, name },
-      digest: '',
-      revision: '',
-      ready,
-      reason: ready ? 'ReconciliationSucceeded' : 'HealthCheckFailed',
-      message: '',
-      applied: 0,
-      pruned: 0,
-      at,
-    });
     recordReports(
       t,
       [report('b', '2026-06-01T00:00:02.000Z', false), report('a', '2026-06-01T00:00:00.000Z', true)],
       Date.parse('2026-06-01T00:00:07Z'),
+      new Map(),
     );
     const sums = samples(t, 'sluice_puller_reconcile_duration_seconds').filter((s) =>
       s.name.endsWith('_sum'),
@@ -131,5 +139,17 @@ describe('the loop helpers', () => {
       ['a', 2],
       ['b', 5],
     ]);
+  });
+
+  it('counts as drift corrections only what a re-apply of the same digest changed', () => {
+    const { t } = telemetry();
+    const digests = new Map<string, string>();
+    const pass = (digest: string, applied: number) =>
+      recordReports(t, [report('a', '2026-06-01T00:00:00.000Z', true, digest, applied)], Date.now(), digests);
+    pass('sha256:1', 4); // first seen by this process: an apply, not a correction
+    pass('sha256:1', 0);
+    pass('sha256:1', 2); // two objects had drifted
+    pass('sha256:2', 3); // a new artifact
+    expect(samples(t, 'sluice_puller_drift_corrections_total').map((s) => s.value)).toEqual([2]);
   });
 });
