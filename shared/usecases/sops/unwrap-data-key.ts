@@ -142,7 +142,7 @@ function isSupported(entry: SopsKeyEntry): boolean {
 
 /** How to move a file off key services Sluice cannot use: re-encrypt it to one it can. */
 function reencryptFix(file: string, types: readonly string[]): string {
-  return `re-encrypt ${file} to an age, AWS KMS or PGP key: decrypt it where its ${types.join(' or ')} key works (sops -d ${file} > PLAIN) and seal it with sluice secrets encrypt PLAIN --age age1… or --kms arn:aws:kms:… (or add such a key with sops updatekeys, then sluice secrets rotate)`;
+  return `re-encrypt ${file} to an age, AWS KMS or PGP key: decrypt it where its ${types.join(' or ')} key works (sops -d ${file} > PLAIN) and seal it with sluice secrets encrypt PLAIN --age age1… or --kms arn:aws:kms:… (or add such a key to the file with sops updatekeys)`;
 }
 
 /** Public identifiers only: recipient, fingerprint, ARN and role, never `enc`. */
