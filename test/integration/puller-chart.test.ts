@@ -55,6 +55,16 @@ describe('the puller chart', () => {
     await expect(render({ [key]: '' })).rejects.toThrow(message);
   });
 
+  it.each([
+    ['an interval under 5 seconds', { intervalSeconds: 2 }],
+    ['a Kubernetes timeout over 600 seconds', { kubeTimeoutSeconds: 601 }],
+    ['clusterWide as a string', { 'rbac.clusterWide': 'yes' }],
+    ['a digest that is no sha256', { 'image.digest': 'latest' }],
+    ['an AWS endpoint that is no URL', { awsEndpoint: 'vpce.example.com' }],
+  ])('refuses %s (values.schema.json)', async (_, values) => {
+    await expect(render(values)).rejects.toThrow(/values don't meet the specifications of the schema/);
+  });
+
   it('makes the ServiceAccount, its RBAC and one Deployment in the release namespace', async () => {
     const objs = await render();
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
