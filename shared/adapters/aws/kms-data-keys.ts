@@ -77,6 +77,15 @@ function dataKeyError(
         `${on}: allow kms:${operation} on ${keyArn} with the condition {"StringEquals": {"kms:EncryptionContext:cluster": "${cluster}"}} for this role (the puller role of cluster ${cluster} has it; another cluster's puller must not)`,
         { cause: err },
       );
+    case 'UnrecognizedClientException':
+    case 'InvalidSignatureException':
+      return new SluiceError(
+        'AccessDenied',
+        `${on}: the AWS credentials are not valid here; check the role and the region`,
+        {
+          cause: err,
+        },
+      );
     case 'InvalidCiphertextException':
     case 'IncorrectKeyException':
       return new SluiceError(

@@ -2,6 +2,7 @@
 // use, stored wrapped, replaced once it is older than its lifetime) and the ciphers that seal and open.
 // Two renders racing to make a cluster's first key each seal with their own: both artifacts carry the key
 // that opens them, so nothing depends on which record write wins.
+import { isSluiceError } from '../../core/errors.ts';
 import type { DataKeyRecord } from '../../core/pipeline/records.ts';
 import type { SecretCipher } from '../../core/secrets/secret-cipher.ts';
 import type { WrappedKey } from '../../core/secrets/wrapped-key.ts';
@@ -54,8 +55,15 @@ export class ClusterSecrets {
 
   private async load(cluster: string, records: DataKeyRecords, now: number): Promise<Sealer> {
     const record = await records.getDataKey(cluster);
-    if (record && now - Date.parse(record.createdAt) < DATA_KEY_LIFETIME_MS)
-      return { cipher: await this.cache.cipherFor(cluster, record.wrapped), wrapped: record.wrapped };
+    if (record && now - Date.parse(record.createdAt) < DATA_KEY_LIFETIME_MS) {
+      const cipher = await this.cache.cipherFor(cluster, record.wrapped).catch((err: unknown) => {
+        // A stored key that does not open (the wrapping key was replaced, or the record was written by
+        // someone else) is never used: a new one is made. Refusals and outages still fail the render.
+        if (isSluiceError(err) && err.code === 'DecryptionFailed') return undefined;
+        throw err;
+      });
+      if (cipher) return { cipher, wrapped: record.wrapped };
+    }
     const { key, wrapped } = await this.keys.generate(cluster);
     await records.putDataKey(cluster, { wrapped, createdAt: new Date(now).toISOString() });
     return { cipher: this.cache.remember(cluster, wrapped, key), wrapped };
