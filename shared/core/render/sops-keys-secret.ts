@@ -31,6 +31,11 @@ export function keysSecretWarnings(names: readonly string[], secretRef: string):
       warnings.push(
         `${prefix} is not used: Sluice does not decrypt with ${unsupported.service} (${unsupported.keyType}) keys; each file is decrypted with its age, PGP or AWS KMS keys instead, and a file whose only keys are ${unsupported.keyType} fails. Re-encrypt such files to an age or AWS KMS key (sluice secrets encrypt --age RECIPIENT | --kms ARN) and remove the entry`,
       );
+    } else if (name.startsWith('sops.')) {
+      // A misspelt fixed name (sops.aws_kms, sops.aws-kms.yaml): say which fixed names there are.
+      warnings.push(
+        `${prefix} is ignored, as kustomize-controller ignores it: the fixed entry names are sops.aws-kms (used by Sluice), sops.azure-kv, sops.gcp-kms and sops.vault-token; rename it if it holds AWS credentials for KMS`,
+      );
     } else {
       warnings.push(
         `${prefix} is ignored, as kustomize-controller ignores it: only ${USED_ENTRIES} entries are read. If it holds keys, rename it (e.g. ${stem(name)}.agekey for an age key file, ${stem(name)}.asc for an armored PGP key)`,

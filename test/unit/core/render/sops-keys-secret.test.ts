@@ -52,6 +52,12 @@ describe('keysSecretWarnings', () => {
     ]);
   });
 
+  it('names the fixed entry names for a misspelt one', () => {
+    const [warning] = keysSecretWarnings(['sops.aws_kms'], SECRET);
+    expect(warning).toContain('entry sops.aws_kms is ignored');
+    expect(warning).toContain('the fixed entry names are sops.aws-kms (used by Sluice)');
+  });
+
   it('gives one warning per entry, in name order', () => {
     const warnings = keysSecretWarnings(['z.txt', 'sops.gcp-kms', 'a.agekey', 'identity'], SECRET);
     expect(warnings.map((w) => w.split(' ')[4])).toEqual(['identity', 'sops.gcp-kms', 'z.txt']);
