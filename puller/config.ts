@@ -1,5 +1,6 @@
 // The puller's settings, read from its environment once and validated: which cluster it is, where the
 // artifacts and its queue are, and how to verify signatures.
+import { isServiceAccountName } from '../shared/api/service-account-name.ts';
 import { SluiceError } from '../shared/core/errors.ts';
 
 export interface PullerConfig {
@@ -16,6 +17,11 @@ export interface PullerConfig {
   kubeTimeoutMs: number;
   /** One endpoint for S3, SQS and KMS (an S3/SQS-compatible store, a VPC endpoint, local test servers). */
   awsEndpoint?: string;
+  /**
+   * SLUICE_DEFAULT_SERVICE_ACCOUNT (Flux's --default-service-account): targets without serviceAccountName
+   * are applied as this service account of their own namespace instead of with the puller's rights.
+   */
+  defaultServiceAccount?: string;
   /** Where /healthz, /readyz and /metrics listen (SLUICE_METRICS_ADDR, default 127.0.0.1:8080). */
   metricsAddress: { host: string; port: number };
 }
@@ -43,6 +49,11 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
   const metricsAddress = parseListenAddress(env.SLUICE_METRICS_ADDR ?? '127.0.0.1:8080');
   if (!metricsAddress)
     problems.push('SLUICE_METRICS_ADDR must be host:port (127.0.0.1:8080, 0.0.0.0:8080, [::]:8080)');
+  const defaultServiceAccount = env.SLUICE_DEFAULT_SERVICE_ACCOUNT;
+  if (defaultServiceAccount !== undefined && !isServiceAccountName(defaultServiceAccount))
+    problems.push(
+      'SLUICE_DEFAULT_SERVICE_ACCOUNT must be a ServiceAccount name (lowercase letters, digits, "-" and "."), without namespace',
+    );
   if (problems.length > 0)
     throw new SluiceError('ConfigInvalid', `invalid puller configuration: ${problems.join('; ')}`);
   return {
@@ -56,6 +67,7 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
     inventoryNamespace: env.SLUICE_INVENTORY_NAMESPACE ?? 'sluice-system',
     kubeTimeoutMs: kubeTimeout * 1000,
     ...(endpoint && { awsEndpoint: endpoint }),
+    ...(defaultServiceAccount && { defaultServiceAccount }),
     metricsAddress: metricsAddress ?? { host: '127.0.0.1', port: 8080 },
   };
 }

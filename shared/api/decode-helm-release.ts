@@ -23,6 +23,7 @@ import { HELM_RELEASE_API, type HelmRelease } from './helm-release.ts';
 import { notHonoured } from './helm-release-not-honoured.ts';
 import { chartRefOf, impliedHelmChart } from './implied-helm-chart.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
+import { SERVICE_ACCOUNT_NAME } from './service-account-name.ts';
 
 /** helm-controller's GetTimeout default. */
 export const DEFAULT_HELM_TIMEOUT_MS = 300_000;
@@ -70,7 +71,7 @@ export function decodeHelmRelease(
     dependsOn: decodeDependsOn(r, spec),
     ...optional(
       'serviceAccountName',
-      r.string(spec, 'serviceAccountName', 'spec.serviceAccountName', { minLength: 1, maxLength: 253 }),
+      r.string(spec, 'serviceAccountName', 'spec.serviceAccountName', SERVICE_ACCOUNT_NAME),
     ),
     suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
     driftDetection: decodeDriftDetection(r, spec),

@@ -30,6 +30,7 @@ import {
   type SubstituteReference,
 } from './kustomization.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
+import { SERVICE_ACCOUNT_NAME } from './service-account-name.ts';
 
 const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'] as const;
 
@@ -122,16 +123,12 @@ export function decodeKustomization(
         }),
     ),
     ...optional('decryption', decryptionRaw && decodeDecryption(r, decryptionRaw)),
+    // As Flux: the puller impersonates this service account of the Kustomization's namespace.
+    ...optional(
+      'serviceAccountName',
+      r.string(spec, 'serviceAccountName', 'spec.serviceAccountName', SERVICE_ACCOUNT_NAME),
+    ),
   };
-  // Flux applies such a Kustomization as that service account. Sluice's puller cannot impersonate yet, so
-  // honouring the rest of the object would apply it with the puller's own cluster-wide rights: refusing is
-  // the only choice that is never weaker than Flux.
-  if (spec?.serviceAccountName !== undefined) {
-    r.fail(
-      'spec.serviceAccountName',
-      "impersonation is not supported by this Sluice version yet: the objects would be applied with the puller's own (cluster-wide) rights instead of the service account's, so this Kustomization is refused; remove the field only if those rights are acceptable",
-    );
-  }
   const verifyMac = metadata.annotations?.[SOPS_VERIFY_MAC_ANNOTATION];
   if (verifyMac !== undefined && verifyMac !== 'true' && verifyMac !== 'false')
     r.fail(`metadata.annotations.${SOPS_VERIFY_MAC_ANNOTATION}`, 'must be "true" or "false"');

@@ -77,7 +77,8 @@ export interface KustomizationSpec {
   postBuild?: PostBuild;
   /** SOPS decryption (FLUX-RENDER §4): provider `sops` only; keys from a Secret of the fleet when set. */
   decryption?: KustomizationDecryption;
-  // No serviceAccountName: the puller cannot impersonate yet, so the decoder refuses the field.
+  /** The puller applies, prunes and reads this Kustomization's objects as `system:serviceaccount:<ns>:<name>`. */
+  serviceAccountName?: string;
 }
 
 export interface KustomizationDecryption {

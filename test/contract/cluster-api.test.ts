@@ -266,7 +266,7 @@ describe('ClientNodeCluster.as (impersonation)', () => {
       status: 403,
       retryable: false,
       object: 'ConfigMap/default/elsewhere',
-      forbidden: { object: 'ConfigMap/default/elsewhere', verb: 'get', user: DEPLOYER },
+      forbidden: { object: 'ConfigMap/default/elsewhere', verb: 'patch', user: DEPLOYER },
     });
     const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } };
     const err = await failure(() => tenant.delete(refOf(ns)));

@@ -1,6 +1,7 @@
-// Tenancy is never silently weaker than Flux: serviceAccountName (impersonation) is refused until the puller
-// can impersonate, Flux's multi-tenancy lockdown (noCrossNamespaceRefs) is a setting, and one render's
-// fan-out is bounded. Black-box through the embedded control plane, its Git server and the test API server.
+// Tenancy is never silently weaker than Flux: serviceAccountName is carried to the puller, which acts as that
+// service account of the Kustomization's own namespace (so a tenant's RBAC bounds what it applies), Flux's
+// multi-tenancy lockdown (noCrossNamespaceRefs) is a setting, and one render's fan-out is bounded. Black-box
+// through the embedded control plane, its Git server and the test API server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResource } from '../../shared/api/decode-resource.ts';
 import type { Kustomization } from '../../shared/api/kustomization.ts';
@@ -95,37 +96,45 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('spec.serviceAccountName (impersonation is not built yet)', () => {
-  it('is refused at decode time, naming the file, the object and the field, and why refusing is safe', () => {
-    const raw = {
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      metadata: { name: 'team-a', namespace: 'team-a' },
-      spec: {
-        interval: '10m',
-        prune: true,
-        sourceRef: { kind: 'GitRepository', name: 'team-a' },
-        serviceAccountName: 'team-a-reconciler',
-      },
-    };
-    let error: unknown;
-    try {
-      decodeResource(raw, { file: 'clusters/dev/team-a.yaml', document: 0 });
-    } catch (err) {
-      error = err;
-    }
-    if (!isSluiceError(error)) throw new Error('expected a SluiceError');
-    expect(error).toMatchObject({
-      code: 'ValidationFailed',
-      retryable: false,
-      file: 'clusters/dev/team-a.yaml',
-      object: 'Kustomization/team-a/team-a',
-      field: 'spec.serviceAccountName',
-    });
-    expect(error.message).toMatch(/^clusters\/dev\/team-a\.yaml: Kustomization\/team-a\/team-a: /);
-    expect(error.message).toContain('spec.serviceAccountName: impersonation is not supported');
-    expect(error.message).toContain("applied with the puller's own (cluster-wide) rights");
+describe('spec.serviceAccountName', () => {
+  const kustomization = (serviceAccountName: string) => ({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: 'team-a', namespace: 'team-a' },
+    spec: {
+      interval: '10m',
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'team-a' },
+      serviceAccountName,
+    },
   });
+  const decode = (raw: Record<string, unknown>) =>
+    decodeResource(raw, { file: 'clusters/dev/team-a.yaml', document: 0 });
+
+  it('is decoded, for the puller to impersonate', () => {
+    const decoded = decode(kustomization('team-a-reconciler')) as Kustomization;
+    expect(decoded.spec.serviceAccountName).toBe('team-a-reconciler');
+  });
+
+  // The puller impersonates `system:serviceaccount:<ns>:<name>`: a name with `:` would be another user.
+  it.each(['flux-system:kustomize-controller', 'system:masters', 'Admin', ''])(
+    'refuses %j, which is no ServiceAccount name, naming the file, the object and the field',
+    (name) => {
+      let error: unknown;
+      try {
+        decode(kustomization(name));
+      } catch (err) {
+        error = err;
+      }
+      if (!isSluiceError(error)) throw new Error('expected a SluiceError');
+      expect(error).toMatchObject({
+        code: 'ValidationFailed',
+        file: 'clusters/dev/team-a.yaml',
+        object: 'Kustomization/team-a/team-a',
+        field: 'spec.serviceAccountName',
+      });
+    },
+  );
 });
 
 describe('noCrossNamespaceRefs (Flux --no-cross-namespace-refs)', () => {
@@ -192,33 +201,35 @@ describe('bounds on one render', () => {
 });
 
 describe('serviceAccountName in a rendered tenant repository', () => {
-  it("fails the declaring render (never applying with the puller's rights) and keeps the last good state", async () => {
+  it("is applied as the service account of the namespace the parent's targetNamespace gave it, within its RBAC only", async () => {
     const good = `main@sha1:${await h.repo.head()}`;
-    await publishedAt('tenants', good);
+    await publishedAt('tenant-ok', good);
+    await h.waitFor('tenant-ok-0 applied', () => h.kube.object('v1', 'Namespace', 'tenant-ok-0'));
+    // The file asks for namespace flux-system; the parent's targetNamespace moves it to team-a, so the account
+    // impersonated is team-a's, whatever flux-system's accounts may do.
     const sha = await h.push(
       {
         'tenants/ok.yaml': ks(
           '  name: tenant-ok\n  namespace: flux-system',
-          `  path: ./tenant-ok\n  serviceAccountName: team-a\n${fromTenantRepo}`,
+          `  path: ./tenant-ok\n  serviceAccountName: kustomize-controller\n${fromTenantRepo}`,
         ),
       },
       'impersonate',
     );
     await pushed(sha);
-    const failed = await renderFailed('tenants');
-    expect(failed.render?.reason).toBe('BuildFailed');
-    // The declaring render fails, and names the file of the tenant repository that holds the object.
-    expect(failed.render?.message).toContain(
-      'tenants/ok.yaml: Kustomization/team-a/tenant-ok: spec.serviceAccountName: impersonation is not supported',
+    const ok = await publishedAt('tenant-ok', `main@sha1:${sha}`);
+    const artifact = await getJson<SignedArtifact>(h.plane.deps.store, ok.artifact?.artifactKey ?? '');
+    expect(artifact?.payload.apply.serviceAccountName).toBe('kustomize-controller');
+    // That account has no RBAC: the cluster-scoped Namespace it declares is refused, and the refusal is
+    // reported with the object, the verb and the user; the Namespace applied before stays.
+    const denied = await h.waitFor('tenant-ok refused', async () => {
+      const k = await find('tenant-ok');
+      return k?.apply && !k.apply.ready && k.apply.revision === `main@sha1:${sha}` ? k : undefined;
+    });
+    expect(denied.apply?.message).toContain(
+      'Namespace/tenant-ok-0: apply failed (HTTP 403): namespaces "tenant-ok-0" is forbidden: User "system:serviceaccount:team-a:kustomize-controller" cannot patch resource "namespaces" in API group "" at the cluster scope',
     );
-    expect(failed.artifact?.revision).toBe(good);
-    // tenant-ok keeps its last good declaration (it still renders new commits of its source), and no artifact
-    // ever carries a service account the puller would not honour.
-    const ok = await find('tenant-ok');
-    expect(ok?.artifact?.deleted).toBeUndefined();
-    const artifact = await getJson<SignedArtifact>(h.plane.deps.store, ok?.artifact?.artifactKey ?? '');
-    expect(artifact?.payload.apply).toBeDefined();
-    expect(artifact?.payload.apply).not.toHaveProperty('serviceAccountName');
+    expect(h.kube.object('v1', 'Namespace', 'tenant-ok-0')).toBeDefined();
   });
 });
 
@@ -294,6 +305,7 @@ describe('the settings in the cloud', () => {
     AWS_REGION: 'eu-west-1',
     SLUICE_BUCKET: 'b',
     SLUICE_SIGNING_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/abc',
+    SLUICE_DATA_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/data',
     SLUICE_CLUSTERS: 'dev',
     SLUICE_FLEET_URL: 'https://git.example.com/fleet.git',
     SLUICE_WEBHOOK_SECRET: 's',

@@ -16,7 +16,7 @@ import { describeRef, refOf } from '../../core/apply/object-ref.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
 import type { ApplyAction, CallOptions, ClusterApi, ObjectRef } from '../../ports/cluster-api.ts';
-import { ClusterApiError } from '../../ports/cluster-api-error.ts';
+import { ClusterApiError, forbiddenOf } from '../../ports/cluster-api-error.ts';
 
 export interface ClientNodeClusterOptions {
   /** Longest a single API request may take (a hung API server must not stall the puller). */
@@ -24,6 +24,9 @@ export interface ClientNodeClusterOptions {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The object before an apply, when the caller may not read it. */
+const UNREADABLE: KubeObject = { apiVersion: '', kind: '' };
 
 /** What client-node's request middleware adds to the request in progress. */
 interface CallScope {
@@ -59,7 +62,12 @@ class ClusterCalls implements ClusterApi {
     obj: KubeObject,
     opts: { fieldManager: string; force: boolean } & CallOptions,
   ): Promise<{ action: ApplyAction; live: KubeObject }> {
-    const before = await this.get(refOf(obj), opts);
+    // A user who may patch but not read the object is refused (or not) by the apply itself, which names
+    // the verb that matters (patch, or create for a new object); what it did is then unknown: configured.
+    const before = await this.get(refOf(obj), opts).catch((err: unknown) => {
+      if (forbiddenOf(err)) return UNREADABLE;
+      throw err;
+    });
     const live = await this.call('apply', refOf(obj), opts, async () => {
       return (await this.conn.api.patch(
         obj as KubernetesObject,
@@ -72,7 +80,14 @@ class ClusterCalls implements ClusterApi {
     });
     const rv = (o: KubeObject | undefined) =>
       (o?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    const action: ApplyAction = !before ? 'created' : rv(before) === rv(live) ? 'unchanged' : 'configured';
+    const action: ApplyAction =
+      before === UNREADABLE
+        ? 'configured'
+        : !before
+          ? 'created'
+          : rv(before) === rv(live)
+            ? 'unchanged'
+            : 'configured';
     return { action, live };
   }
 

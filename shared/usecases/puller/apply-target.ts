@@ -1,5 +1,6 @@
 // A verified artifact: wait for dependencies, apply within the artifact's timeout, prune what disappeared
-// (never after a failed apply), record the inventory with the applied generation, and report.
+// (never after a failed apply), record the inventory with the applied generation, and report. Applying and
+// pruning act as the target's tenant (tenant-identity.ts); the inventory is the puller's own record.
 import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
 import type { ArtifactPayload } from '../../core/artifact/artifact.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
@@ -9,6 +10,7 @@ import { type ApplyOutcome, applyObjects } from './apply-objects.ts';
 import { type Inventory, writeInventory } from './inventory-store.ts';
 import { helmReleaseOwns, pruneObjects } from './prune-objects.ts';
 import type { TargetContext } from './target-context.ts';
+import { asTenant } from './tenant-identity.ts';
 
 /** Artifacts signed before `timeout` was honoured may carry none; Flux's default is the interval. */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -46,11 +48,14 @@ export async function applyTarget(
   // spec.timeout bounds the whole apply and wait of this target; the next target starts either way.
   const timeoutMs = payload.apply.timeoutMs > 0 ? payload.apply.timeoutMs : DEFAULT_TIMEOUT_MS;
   const signal = AbortSignal.timeout(timeoutMs);
-  const { helm: release } = payload.apply;
-  const helm = release ? await applyHelmRelease(ctx, payload, release, signal) : undefined;
+  const { helm: release, serviceAccountName } = payload.apply;
+  const tenant = asTenant(ctx, serviceAccountName);
+  // Removing the target later prunes as the same service account, though its tombstone names none.
+  const account = serviceAccountName ? { serviceAccountName } : {};
+  const helm = release ? await applyHelmRelease(tenant, payload, release, signal) : undefined;
   const applied = helm
     ? helm.outcome
-    : await applyObjects(deps, payload.objects, payload.apply.force, signal);
+    : await applyObjects(tenant.deps, payload.objects, payload.apply.force, signal);
   const appliedCount = applied.counts.created + applied.counts.configured;
   if (applied.errors.length > 0 || applied.timedOut) {
     // Keep pruning information: what was there before plus what this attempt did create.
@@ -65,6 +70,7 @@ export async function applyTarget(
         ...(previous?.applied && { applied: previous.applied }),
         entries: [...union.values()],
         ...((helm?.uninstall ?? previous?.helm) && { helm: helm?.uninstall ?? previous?.helm }),
+        ...account,
       });
     }
     const failure = failureOf(applied, timeoutMs);
@@ -79,7 +85,7 @@ export async function applyTarget(
   const pruneErrors: string[] = [];
   if (payload.apply.prune && previous && !previous.removed) {
     const owns = helm && helmReleaseOwns(helm.uninstall);
-    const result = await pruneObjects(deps, target, staleEntries(previous.entries, next), owns);
+    const result = await pruneObjects(tenant.deps, target, staleEntries(previous.entries, next), owns);
     pruned = result.pruned;
     kept = result.kept;
     pruneErrors.push(...result.errors);
@@ -95,6 +101,7 @@ export async function applyTarget(
     applied: ctx.mark,
     entries: [...next, ...kept],
     ...(helm && { helm: helm.uninstall }),
+    ...account,
   });
   if (pruneErrors.length > 0) {
     ready.set(key, false);

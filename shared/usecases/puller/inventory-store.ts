@@ -22,6 +22,8 @@ export interface Inventory {
   entries: InventoryEntry[];
   /** A HelmRelease's: what uninstalling it needs, since the tombstone that removes it carries nothing. */
   helm?: HelmUninstall;
+  /** The target's spec.serviceAccountName as last applied: its removal prunes as that service account. */
+  serviceAccountName?: string;
 }
 
 export interface HelmUninstall {

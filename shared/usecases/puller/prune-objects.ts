@@ -67,7 +67,9 @@ export async function pruneObjects(
       outcome.pruned++;
     } catch (err) {
       outcome.kept.push(entry);
-      outcome.errors.push(`${describeRef(ref)}: ${(err as Error).message}`);
+      // The Kubernetes API's errors name the object already.
+      const message = (err as Error).message;
+      outcome.errors.push(message.startsWith(describeRef(ref)) ? message : `${describeRef(ref)}: ${message}`);
     }
   }
   return outcome;

@@ -1,10 +1,12 @@
-// A verified, signed tombstone: prune what the removed Kustomization owned (unless it had prune: false),
-// and keep a record of the removal in the cluster so an older artifact replayed later is refused.
+// A verified, signed tombstone: prune what the removed Kustomization owned (unless it had prune: false), as
+// the service account it was applied as, and keep a record of the removal in the cluster so an older
+// artifact replayed later is refused.
 import type { TombstonePayload } from '../../core/artifact/artifact.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
 import { writeInventory } from './inventory-store.ts';
 import { pruneObjects } from './prune-objects.ts';
 import type { TargetContext } from './target-context.ts';
+import { asTenant } from './tenant-identity.ts';
 import { uninstallHelmRelease } from './uninstall-helm-release.ts';
 
 export async function removeTarget(
@@ -38,8 +40,9 @@ export async function removeTarget(
       message: 'Kustomization removed from the fleet; prune is disabled, so its objects were left in place',
     });
   }
-  const uninstall = previous.helm && (await uninstallHelmRelease(ctx, previous, previous.helm));
-  const pruned = uninstall ? uninstall.pruned : await pruneObjects(deps, target, previous.entries);
+  const tenant = asTenant(ctx, previous.serviceAccountName);
+  const uninstall = previous.helm && (await uninstallHelmRelease(tenant, previous, previous.helm));
+  const pruned = uninstall ? uninstall.pruned : await pruneObjects(tenant.deps, target, previous.entries);
   if (uninstall?.error) {
     await writeInventory(deps, { ...previous, entries: pruned.kept });
     return ctx.report({

@@ -38,13 +38,6 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
           { object: ref, field: hr.spec.chart ? 'spec.chart.spec.sourceRef' : 'spec.chartRef' },
         );
       }
-      if (hr.spec.serviceAccountName) {
-        throw new SluiceError(
-          'ValidationFailed',
-          `${ref}: spec.serviceAccountName: impersonation is not supported by this Sluice version yet: the release would be installed with the puller's own (cluster-wide) rights instead of the service account's, so this HelmRelease is refused; remove the field only if those rights are acceptable`,
-          { object: ref, field: 'spec.serviceAccountName' },
-        );
-      }
       return {
         objectRef: ref,
         suspended: hr.spec.suspend,
@@ -200,5 +193,7 @@ function applyOptionsOf(hr: HelmRelease): ApplyOptions {
       namespace: d.namespace ?? hr.metadata.namespace,
       ...(d.kind && d.kind !== 'HelmRelease' && { kind: d.kind }),
     })),
+    // The puller installs, upgrades and uninstalls the release as this service account of its namespace.
+    ...(hr.spec.serviceAccountName && { serviceAccountName: hr.spec.serviceAccountName }),
   };
 }

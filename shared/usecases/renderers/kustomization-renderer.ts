@@ -74,6 +74,8 @@ function applyOptionsOf({ kustomization: ks }: KustomizationRecord): ApplyOption
       name: d.name,
       namespace: d.namespace ?? ks.metadata.namespace,
     })),
+    // Only when set (an absent field keeps every earlier artifact's digest): the puller acts as this account.
+    ...(ks.spec.serviceAccountName && { serviceAccountName: ks.spec.serviceAccountName }),
     // Only when set: an absent field keeps the digest of every artifact rendered before these existed.
     ...(ks.spec.healthChecks?.length && { healthChecks: ks.spec.healthChecks.map(healthCheckRef) }),
     ...(ks.spec.healthCheckExprs?.length && { healthCheckExprs: ks.spec.healthCheckExprs }),

@@ -1,0 +1,23 @@
+// Who a target's API calls act as (Flux's multi-tenancy): its service account, or the puller's default one,
+// impersonated in the target's own namespace; the puller's own identity only when neither is set.
+import type { Target } from '../../core/pipeline/target.ts';
+import type { TargetContext } from './target-context.ts';
+
+/** `system:serviceaccount:<target namespace>:<name>`, or undefined: the puller acts as itself. */
+export function tenantUser(
+  target: Target,
+  serviceAccountName: string | undefined,
+  defaultServiceAccount: string | undefined,
+): string | undefined {
+  const name = serviceAccountName || defaultServiceAccount;
+  return name ? `system:serviceaccount:${target.namespace}:${name}` : undefined;
+}
+
+/**
+ * The target's context with every Kubernetes call made as its tenant. The puller's own records (the
+ * inventory in its namespace) are written through the original context's deps, never through this one.
+ */
+export function asTenant(ctx: TargetContext, serviceAccountName: string | undefined): TargetContext {
+  const user = tenantUser(ctx.target, serviceAccountName, ctx.deps.defaultServiceAccount);
+  return user ? { ...ctx, deps: { ...ctx.deps, kube: ctx.deps.kube.as(user) } } : ctx;
+}
