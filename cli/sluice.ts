@@ -61,7 +61,7 @@ Flags for build kustomization (as in flux build kustomization):
   --allow-remote-bases         let kustomize fetch remote bases (off by default)
 
 Flags for secrets decrypt (sops -d without the sops binary; plaintext on stdout):
-  --output-type T              yaml, json, dotenv or binary (default: the file's own format)
+  --output-type T              yaml, json, dotenv, ini or binary (default: the file's own format)
   --age-key-file FILE          age identities (also $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt); repeatable
   --pgp-key-file FILE          an unprotected OpenPGP private key (armored or binary); repeatable
   AWS KMS entries use the default AWS credentials, and the entry's role when it has one.
@@ -186,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
   if (verb === 'secrets' && noun === 'decrypt') {
     if (!name || positionals.length > 3)
       throw usage(
-        'secrets decrypt wants one FILE: sluice secrets decrypt FILE [--output-type yaml|json|dotenv|binary]',
+        'secrets decrypt wants one FILE: sluice secrets decrypt FILE [--output-type yaml|json|dotenv|ini|binary]',
       );
     await writeFully(
       process.stdout,

@@ -1,4 +1,4 @@
-// `sluice secrets decrypt FILE [--output-type yaml|json|dotenv|binary]`: `sops -d` without the sops binary.
+// `sluice secrets decrypt FILE [--output-type yaml|json|dotenv|ini|binary]`: `sops -d` without the sops binary.
 // Keys as sops finds them: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, the default age keys file, --age-key-file and
 // --pgp-key-file; AWS KMS entries with the default AWS credentials (and their role, when set).
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ export interface SecretsDecryptArgs {
   env: NodeJS.ProcessEnv;
 }
 
-const OUTPUT_TYPES = ['yaml', 'json', 'dotenv', 'binary'] as const;
+const OUTPUT_TYPES = ['yaml', 'json', 'dotenv', 'ini', 'binary'] as const;
 
 /** What to print: bytes as they are, since a binary file's plaintext need not be UTF-8 (sops writes raw bytes). */
 export async function secretsDecrypt(args: SecretsDecryptArgs): Promise<string | Uint8Array> {
@@ -103,7 +103,10 @@ function convert(tree: unknown, from: SopsFormat, to: SopsFormat, file: string):
     case 'yaml':
       return docs.map((d) => stringify(d)).join('---\n');
     case 'json':
-      return `${JSON.stringify(single, null, 4)}\n`;
+      // sops' JSON store indents with a tab (NewStoresConfig), as Flux's emitter does.
+      return `${JSON.stringify(single, null, '\t')}\n`;
+    case 'ini':
+      return iniOf(single, file);
     case 'binary': {
       const data = (single as Record<string, unknown> | undefined)?.data;
       if (data instanceof Uint8Array) return data;
@@ -130,4 +133,37 @@ function convert(tree: unknown, from: SopsFormat, to: SopsFormat, file: string):
     default:
       throw new SluiceError('UsageError', `--output-type ${to} from a ${from} file is not supported`);
   }
+}
+
+/** sops' INI store from a tree: every top-level key a section of flat values; an empty DEFAULT is left out. */
+function iniOf(doc: unknown, file: string): string {
+  const sections = doc && typeof doc === 'object' && !Array.isArray(doc) ? Object.entries(doc) : undefined;
+  const flat = (v: unknown): v is Record<string, unknown> =>
+    !!v &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !(v instanceof Uint8Array) &&
+    Object.values(v).every((x) => x === null || typeof x !== 'object' || x instanceof Uint8Array);
+  if (!sections?.every(([, v]) => flat(v)))
+    throw new SluiceError(
+      'UsageError',
+      `${file}: --output-type ini needs a mapping of sections, each a flat mapping of keys to values`,
+      { file },
+    );
+  const text = (v: unknown) =>
+    v === null || v === undefined
+      ? ''
+      : v instanceof Uint8Array
+        ? Buffer.from(v).toString('utf8')
+        : String(v);
+  return sections
+    .filter(([name, v]) => !(name === 'DEFAULT' && Object.keys(v as object).length === 0))
+    .map(([name, v]) => {
+      const lines = Object.entries(v as Record<string, unknown>).map(([k, x]) => {
+        const s = text(x);
+        return s.includes('\n') ? `${k} = """${s}"""` : `${k} = ${s}`;
+      });
+      return `${[`[${name}]`, ...lines].join('\n')}\n`;
+    })
+    .join('\n');
 }

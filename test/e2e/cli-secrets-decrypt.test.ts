@@ -121,6 +121,6 @@ describe.skipIf(!present)('sluice secrets decrypt', () => {
       },
     );
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain('--output-type "toml": expected one of yaml, json, dotenv, binary');
+    expect(run.stderr).toContain('--output-type "toml": expected one of yaml, json, dotenv, ini, binary');
   });
 });

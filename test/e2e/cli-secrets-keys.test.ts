@@ -75,6 +75,33 @@ describe('binary files that are not UTF-8', () => {
   });
 });
 
+describe('--output-type', () => {
+  it('ini prints each top-level mapping as a section; json indents with a tab, as sops does', async () => {
+    const text = `db:\n    user: admin\n    password: ${SECRET}\n    port: 5432\ncache:\n    host: redis\n`;
+    const run = await sluice(['secrets', 'encrypt', file('sections.yaml', text), '--age', age.recipient]);
+    const path = file('sections.enc.yaml', run.stdout);
+    const ini = await sluice(['secrets', 'decrypt', path, '--output-type', 'ini'], {
+      SOPS_AGE_KEY_FILE: keyFile,
+    });
+    expect(ini.stderr).toBe('');
+    expect(ini.stdout).toBe(
+      `[db]\nuser = admin\npassword = ${SECRET}\nport = 5432\n\n[cache]\nhost = redis\n`,
+    );
+    const json = await sluice(['secrets', 'decrypt', path, '--output-type', 'json'], {
+      SOPS_AGE_KEY_FILE: keyFile,
+    });
+    expect(json.stdout).toBe(
+      `{\n\t"db": {\n\t\t"user": "admin",\n\t\t"password": "${SECRET}",\n\t\t"port": 5432\n\t},\n\t"cache": {\n\t\t"host": "redis"\n\t}\n}\n`,
+    );
+    const flat = await sluice(['secrets', 'decrypt', path, '--output-type', 'dotenv'], {
+      SOPS_AGE_KEY_FILE: keyFile,
+    });
+    expect(flat.code).not.toBe(0);
+    expect(flat.stdout).toBe('');
+    expect(flat.stderr).not.toContain(SECRET);
+  });
+});
+
 describe('PGP recipients', () => {
   it('encrypt --pgp FINGERPRINT --pgp-key-file PUBLIC.asc: the private key alone decrypts it', async () => {
     const run = await sluice([
