@@ -2,43 +2,26 @@
 // serviceAccountName (or the puller's default service account) makes every call of that target impersonate
 // `system:serviceaccount:<target ns>:<name>`; what its RBAC refuses is reported with the object and the verb
 // and never created, changed or pruned; the puller's own inventory is written as the puller itself.
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
-import type { ApplyOptions } from '../../shared/core/artifact/artifact.ts';
-import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import type { HelmReleaseApply } from '../../shared/core/helm/helm-release-apply.ts';
-import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
 import type { Target } from '../../shared/core/pipeline/target.ts';
-import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import { type KubeObject, objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
-import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
-import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
-import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import { type PullerWorld, startPullerWorld } from '../support/puller-world.ts';
 import {
-  type PullerWorld,
-  pullerDeps,
-  revisionOf,
-  startPullerWorld,
-  storeAndIndex,
-  testArtifact,
-  testTombstone,
-} from '../support/puller-world.ts';
+  ownedConfigMap,
+  PULLER_USER,
+  startTenantPuller,
+  type TenantPuller,
+} from '../support/tenant-puller.ts';
 
 const queues = defaultQueueNames('tenancy-test');
-const ADMIN_TOKEN = 'puller-token';
-const PULLER = 'kubernetes-admin';
 const DEPLOYER = 'system:serviceaccount:team-a:deployer';
 const TEAM_A: Target = { kind: 'Kustomization', namespace: 'team-a', name: 'apps' };
 
 let world: PullerWorld;
-let kube: KubeApiServer;
-let deps: PullerDeps;
-let clock: { t: number };
-let generation = 0;
-let clusterSeq = 0;
+let t: TenantPuller;
 
 beforeAll(async () => {
   world = await startPullerWorld({
@@ -51,112 +34,25 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 beforeEach(async () => {
-  // The puller authenticates with its token (the admin); every request is authorized with RBAC.
-  kube = await startKubeApiServer({
-    token: ADMIN_TOKEN,
-    authorization: 'RBAC',
-    namespaces: ['team-a', 'team-b'],
-  });
-  const kc = new KubeConfig();
-  kc.loadFromString(kube.kubeconfig());
-  clock = { t: Date.parse('2025-06-01T12:00:00Z') };
-  deps = pullerDeps(world, {
-    cluster: `tenancy-${++clusterSeq}-${process.pid}`,
-    kube: new ClientNodeCluster(kc),
-    clock,
-    queues: { cluster: queues.cluster('unused'), reports: queues.reports('reports') },
-  });
-  await ensureInventoryNamespace(deps);
-  await grantNamespaceAdmin('team-a', 'deployer');
-  kube.requests.length = 0;
+  t = await startTenantPuller(world, { queues, namespaces: ['team-a', 'team-b'] });
+  // As Flux's multi-tenancy example: the tenant's service account is admin of its own namespace only.
+  await t.grantNamespaceAdmin('team-a', 'deployer');
+  t.kube.requests.length = 0;
 });
-afterEach(() => kube.close());
+afterEach(() => t.close());
 
-/** As Flux's multi-tenancy example: a tenant's service account is admin of its own namespace only. */
-async function grantNamespaceAdmin(
-  namespace: string,
-  account: string,
-  accountNamespace = namespace,
-): Promise<void> {
-  const opts = { fieldManager: 'platform', force: true };
-  await deps.kube.apply(
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: 'tenant-admin' },
-      rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
-    },
-    opts,
-  );
-  await deps.kube.apply(
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${accountNamespace}-${account}-admin`, namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tenant-admin' },
-      subjects: [{ kind: 'ServiceAccount', name: account, namespace: accountNamespace }],
-    },
-    opts,
-  );
-}
-
-const configMap = (name: string, namespace = 'team-a', target: Target = TEAM_A): KubeObject => {
-  const obj: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name, namespace },
-    data: { name },
-  };
-  setOwnerLabels(obj, target);
-  return obj;
-};
-const clusterRole = (name: string): KubeObject => {
-  const obj: KubeObject = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name },
-    rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
-  };
-  setOwnerLabels(obj, TEAM_A);
-  return obj;
-};
-
-async function publish(
-  target: Target,
-  objects: KubeObject[],
-  apply: Partial<ApplyOptions> = {},
-): Promise<void> {
-  generation++;
-  const payload = testArtifact(deps.cluster, target, generation, objects, apply);
-  await storeAndIndex(deps, target, await signArtifact(payload, world.keys), {
-    revision: revisionOf(generation),
-    publishedAt: clock.t,
-  });
-}
-
-async function withdraw(target: Target): Promise<void> {
-  generation++;
-  const payload = testTombstone(deps.cluster, target, generation);
-  await storeAndIndex(deps, target, await signArtifact(payload, world.keys), {
-    revision: payload.revision,
-    publishedAt: clock.t,
-  });
-}
-
-async function reconcile(target: Target = TEAM_A): Promise<ApplyReport> {
-  const report = (await reconcileCluster(deps)).find(
-    (r) =>
-      r.target.kind === target.kind &&
-      r.target.namespace === target.namespace &&
-      r.target.name === target.name,
-  );
-  if (!report) throw new Error('no report');
-  return report;
-}
-
-const live = (name: string, namespace = 'team-a') => kube.object('v1', 'ConfigMap', name, namespace);
-const usersOf = (pathPart: string) =>
-  new Set(kube.requests.filter((r) => r.path.includes(pathPart)).map((r) => r.user));
+const configMap = (name: string, namespace = 'team-a', owner: Target = TEAM_A) =>
+  ownedConfigMap(owner, name, namespace);
+const clusterRole = (name: string): KubeObject => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRole',
+  metadata: { name },
+  rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+});
+const publish = (target: Target, objects: KubeObject[], apply = {}) => t.publish(target, objects, apply);
+const reconcile = (target: Target = TEAM_A) => t.reconcile(target);
+const live = (name: string, namespace = 'team-a') => t.kube.object('v1', 'ConfigMap', name, namespace);
+const usersOf = (pathPart: string) => t.usersOf(pathPart);
 
 describe('a Kustomization with serviceAccountName', () => {
   it("applies as its service account, and writes the puller's inventory as the puller", async () => {
@@ -165,7 +61,7 @@ describe('a Kustomization with serviceAccountName', () => {
     expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
     expect(live('app')).toBeDefined();
     expect(usersOf('/namespaces/team-a/configmaps')).toEqual(new Set([DEPLOYER]));
-    expect(usersOf('/namespaces/sluice-system/')).toEqual(new Set([PULLER]));
+    expect(usersOf('/namespaces/sluice-system/')).toEqual(new Set([PULLER_USER]));
   });
 
   it('cannot create a ClusterRole: the status names the object and the verb, and the last good state stays', async () => {
@@ -179,7 +75,7 @@ describe('a Kustomization with serviceAccountName', () => {
     expect(report.message).toContain(
       `ClusterRole/escalate: apply failed (HTTP 403): clusterroles.rbac.authorization.k8s.io "escalate" is forbidden: User "${DEPLOYER}" cannot patch resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope`,
     );
-    expect(kube.object('rbac.authorization.k8s.io/v1', 'ClusterRole', 'escalate')).toBeUndefined();
+    expect(t.kube.object('rbac.authorization.k8s.io/v1', 'ClusterRole', 'escalate')).toBeUndefined();
     // ClusterRoles go first: the stage failed, so nothing after it was applied; the applied state stays.
     expect(live('extra')).toBeUndefined();
     expect(live('app')).toBeDefined();
@@ -212,7 +108,7 @@ describe('a Kustomization with serviceAccountName', () => {
     expect(report.message).toContain(`User "${DEPLOYER}" cannot get resource "configmaps"`);
     expect(live('legacy', 'team-b')).toBeDefined();
     // Still in the inventory: once the tenant is granted team-b, the next attempt prunes it.
-    await grantNamespaceAdmin('team-b', 'deployer', 'team-a');
+    await t.grantNamespaceAdmin('team-b', 'deployer', 'team-a');
     await publish(TEAM_A, [configMap('app')], { serviceAccountName: 'deployer' });
     expect(await reconcile()).toMatchObject({ ready: true, pruned: 1 });
     expect(live('legacy', 'team-b')).toBeUndefined();
@@ -221,16 +117,13 @@ describe('a Kustomization with serviceAccountName', () => {
   it('names delete when the tenant may read the stale object but not delete it', async () => {
     await publish(TEAM_A, [configMap('app'), configMap('legacy', 'team-b')]);
     await reconcile();
-    await deps.kube.apply(
+    await t.asPlatform(
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'Role',
         metadata: { name: 'read-only', namespace: 'team-b' },
         rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['configmaps'] }],
       },
-      { fieldManager: 'platform', force: true },
-    );
-    await deps.kube.apply(
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
@@ -238,7 +131,6 @@ describe('a Kustomization with serviceAccountName', () => {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-only' },
         subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'team-a' }],
       },
-      { fieldManager: 'platform', force: true },
     );
     await publish(TEAM_A, [configMap('app')], { serviceAccountName: 'deployer' });
     const report = await reconcile();
@@ -252,21 +144,21 @@ describe('a Kustomization with serviceAccountName', () => {
   it('prunes on removal as the service account it was applied as', async () => {
     await publish(TEAM_A, [configMap('app')], { serviceAccountName: 'deployer' });
     await reconcile();
-    kube.requests.length = 0;
-    await withdraw(TEAM_A);
+    t.kube.requests.length = 0;
+    await t.withdraw(TEAM_A);
     expect(await reconcile()).toMatchObject({ ready: true, reason: 'Pruned', pruned: 1 });
     expect(live('app')).toBeUndefined();
-    expect(kube.requests.find((r) => r.method === 'DELETE')?.user).toBe(DEPLOYER);
+    expect(t.kube.requests.find((r) => r.method === 'DELETE')?.user).toBe(DEPLOYER);
   });
 });
 
 describe("the puller's default service account (SLUICE_DEFAULT_SERVICE_ACCOUNT)", () => {
   it('applies targets without serviceAccountName as that account of their own namespace', async () => {
-    deps = { ...deps, defaultServiceAccount: 'deployer' };
+    t.deps = { ...t.deps, defaultServiceAccount: 'deployer' };
     const teamB: Target = { kind: 'Kustomization', namespace: 'team-b', name: 'apps' };
     await publish(TEAM_A, [configMap('app')]);
     await publish(teamB, [configMap('b-app', 'team-b', teamB)]);
-    const reports = await reconcileCluster(deps);
+    const reports = await reconcileCluster(t.deps);
     const of = (t: Target) => reports.find((r) => r.target.namespace === t.namespace);
     expect(of(TEAM_A)).toMatchObject({ ready: true });
     expect(usersOf('/namespaces/team-a/configmaps')).toEqual(new Set([DEPLOYER]));
@@ -279,7 +171,7 @@ describe("the puller's default service account (SLUICE_DEFAULT_SERVICE_ACCOUNT)"
   });
 
   it("gives way to a target's own serviceAccountName", async () => {
-    deps = { ...deps, defaultServiceAccount: 'nobody' };
+    t.deps = { ...t.deps, defaultServiceAccount: 'nobody' };
     await publish(TEAM_A, [configMap('app')], { serviceAccountName: 'deployer' });
     expect(await reconcile()).toMatchObject({ ready: true });
     expect(usersOf('/namespaces/team-a/configmaps')).toEqual(new Set([DEPLOYER]));
@@ -321,7 +213,7 @@ describe('a HelmRelease with serviceAccountName', () => {
     expect(await reconcile(RELEASE)).toMatchObject({ ready: true });
     expect(live('small-config')).toBeDefined();
     expect(usersOf('/namespaces/team-a/secrets')).toEqual(new Set([DEPLOYER]));
-    expect(kube.objects({ kind: 'Secret', namespace: 'team-a' }).map((s) => s.metadata.name)).toEqual([
+    expect(t.kube.objects({ kind: 'Secret', namespace: 'team-a' }).map((s) => s.metadata.name)).toEqual([
       'sh.helm.release.v1.small.v1',
     ]);
   });
