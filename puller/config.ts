@@ -49,7 +49,8 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
   const metricsAddress = parseListenAddress(env.SLUICE_METRICS_ADDR ?? '127.0.0.1:8080');
   if (!metricsAddress)
     problems.push('SLUICE_METRICS_ADDR must be host:port (127.0.0.1:8080, 0.0.0.0:8080, [::]:8080)');
-  const defaultServiceAccount = env.SLUICE_DEFAULT_SERVICE_ACCOUNT;
+  // Empty is unset, as Flux's flag: a chart can always render the variable.
+  const defaultServiceAccount = env.SLUICE_DEFAULT_SERVICE_ACCOUNT || undefined;
   if (defaultServiceAccount !== undefined && !isServiceAccountName(defaultServiceAccount))
     problems.push(
       'SLUICE_DEFAULT_SERVICE_ACCOUNT must be a ServiceAccount name (lowercase letters, digits, "-" and "."), without namespace',
