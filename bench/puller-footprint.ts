@@ -3,7 +3,7 @@
 // does: idle memory and CPU, applying 1,500 objects, and memory after 1,000 reconciles. Each figure has a
 // baseline from the same run: a bare Node process for memory and CPU, a plain HTTP client for the apply.
 // SLUICE_BENCH_IDLE_SECONDS (default 60) and SLUICE_BENCH_RECONCILES (default 1000) shorten a quick run.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePuller } from '../puller/build/bundle-puller.ts';
@@ -20,6 +20,7 @@ import { kustomizationTarget, type Target } from '../shared/core/pipeline/target
 import { setOwnerLabels } from '../shared/core/render/owner-labels.ts';
 import type { KubeObject } from '../shared/core/render/yaml-codec.ts';
 import { deployment } from '../test/support/deployment-fixture.ts';
+import { parseDockerfile } from '../test/support/dockerfile.ts';
 import { startKubeApiServer } from '../test/support/kube-api-server.ts';
 import { revisionOf, storeAndIndex, testArtifact } from '../test/support/puller-world.ts';
 import { round } from './measure.ts';
@@ -54,7 +55,9 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
       keys,
       queues,
     };
+    const image = asTheImageRunsIt(bundle.file);
     const pullerEnv = async (cluster: string): Promise<NodeJS.ProcessEnv> => ({
+      ...image.env,
       PATH: process.env.PATH ?? '',
       SLUICE_CLUSTER: cluster,
       SLUICE_BUCKET: BUCKET,
@@ -62,13 +65,14 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
       SLUICE_PUBLIC_KEY: await keys.publicKeyPem(),
       SLUICE_AWS_ENDPOINT: fauxqs.endpoint,
       SLUICE_INVENTORY_NAMESPACE: `sluice-${cluster}`,
+      SLUICE_METRICS_ADDR: '127.0.0.1:0',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: fauxqs.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: fauxqs.credentials.secretAccessKey,
       KUBECONFIG: join(dir, 'kubeconfig'),
     });
     const startPuller = async (cluster: string) => {
-      const proc = startMetered([process.execPath, bundle.file], await pullerEnv(cluster));
+      const proc = startMetered([process.execPath, ...image.args], await pullerEnv(cluster));
       running.push(proc);
       return proc;
     };
@@ -152,6 +156,23 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
     await fauxqs.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The final stage's ENTRYPOINT arguments after node (its flags, the bundle moved to `bundleFile`) and ENV. */
+function asTheImageRunsIt(bundleFile: string): { args: string[]; env: Record<string, string> } {
+  const dockerfile = readFileSync(join(import.meta.dirname, '../puller/Dockerfile'), 'utf8');
+  const final = parseDockerfile(dockerfile).at(-1);
+  const entrypoint = final?.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.exec ?? [];
+  const args = entrypoint.slice(1).map((a) => (a === '/app/puller.mjs' ? bundleFile : a));
+  if (!args.includes(bundleFile)) throw new Error('the puller ENTRYPOINT does not run /app/puller.mjs');
+  const env: Record<string, string> = {};
+  for (const i of final?.instructions ?? [])
+    if (i.keyword === 'ENV')
+      for (const pair of i.args.split(/\s+/)) {
+        const [key = '', ...value] = pair.split('=');
+        env[key] = value.join('=');
+      }
+  return { args, env };
 }
 
 interface World {

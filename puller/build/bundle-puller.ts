@@ -1,8 +1,10 @@
 // The puller as one self-contained ES module: only what puller/main.ts imports (client-node, the S3/SQS/KMS
 // clients, the puller use-cases), so its image carries no fauxqs, isomorphic-git, kubectl layer or SST.
+// What loading it costs in memory is measured by bench/puller-footprint.ts; the plugins below are why it is small.
 import { statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -24,7 +26,9 @@ export async function bundlePuller(
     format: 'esm',
     target: 'node24',
     minify: true,
+    legalComments: 'none',
     metafile: true,
+    plugins: [clientNodeWithoutSideEffects, builtinsThroughRequire],
     // CommonJS dependencies inside an ESM bundle need a require of their own.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
@@ -38,6 +42,54 @@ export async function bundlePuller(
   }
   return { file: outfile, bytes: statSync(outfile).size, packages: [...packages].sort() };
 }
+
+/**
+ * client-node's index re-exports every module it has (watch, exec, attach, port-forward, cp, metrics, all
+ * generated APIs). Its modules only declare things, except the File polyfill, but its package.json does not
+ * say so, so esbuild keeps every module the index names. Told, it keeps only what the puller reaches.
+ */
+const clientNodeWithoutSideEffects: Plugin = {
+  name: 'client-node-without-side-effects',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving') return undefined;
+      const fromClientNode = args.importer.includes('/@kubernetes/client-node/dist/');
+      if (args.path !== '@kubernetes/client-node' && !(fromClientNode && args.path.startsWith('.')))
+        return undefined;
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      });
+      if (resolved.errors.length > 0 || resolved.path.endsWith('/polyfill.js')) return resolved;
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/**
+ * Node's built-in modules through require(), never `import`: an ES import of a built-in reads every export
+ * of its namespace, and some exports are lazy getters (node:http's WebSocket and friends load Node's own copy
+ * of undici, about 2 MiB resident) that the puller never uses. esbuild's CommonJS interop reads a property only
+ * when the code does.
+ */
+const builtinsThroughRequire: Plugin = {
+  name: 'builtins-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!builtins.has(args.path)) return undefined;
+      if (args.kind === 'require-call') return { path: args.path, external: true };
+      return { path: args.path.replace(/^node:/, ''), namespace: 'builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
 
 if (import.meta.main) {
   const bundle = await bundlePuller(process.argv[2]);

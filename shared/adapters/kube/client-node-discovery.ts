@@ -10,9 +10,11 @@ import {
   type VersionInfo,
 } from '@kubernetes/client-node';
 import type { ClusterCapabilities } from '../../core/pipeline/records.ts';
+import { reuseConnections } from './reuse-connections.ts';
 
 /** Discovery reads of one pass; a group whose resources cannot be listed still counts by its versions. */
 export async function discoverCapabilities(kubeConfig: KubeConfig): Promise<ClusterCapabilities> {
+  reuseConnections(kubeConfig);
   const api = kubeConfig.makeApiClient(DiscoveryReads);
   const version = await api.discover<VersionInfo>('/version', 'VersionInfo');
   const apiVersions = new Set<string>();
