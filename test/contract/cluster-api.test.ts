@@ -307,6 +307,34 @@ describe('ClientNodeCluster.as (impersonation)', () => {
     expect(err.message).not.toContain('hunter2');
   });
 
+  it('applies for a user who may patch an object but not read it, reporting configured', async () => {
+    await cluster.apply(configMap('write-only', { a: '1' }), OPTS);
+    await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'write-only' },
+        rules: [
+          { verbs: ['patch'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['write-only'] },
+        ],
+      },
+      OPTS,
+    );
+    await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'write-only', namespace: 'apps' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'write-only' },
+        subjects: [{ kind: 'User', name: 'writer' }],
+      },
+      OPTS,
+    );
+    const { action } = await cluster.as('writer').apply(configMap('write-only', { a: '2' }), OPTS);
+    expect(action).toBe('configured');
+    expect(server.object('v1', 'ConfigMap', 'write-only', 'apps')?.data).toEqual({ a: '2' });
+  });
+
   it('refuses an empty user rather than acting as itself', () => {
     expect(() => cluster.as(' ')).toThrow(/user name/);
   });
