@@ -116,6 +116,27 @@ describe('spec.serviceAccountName', () => {
     expect(decoded.spec.serviceAccountName).toBe('team-a-reconciler');
   });
 
+  it('is held to the same rule on a HelmRelease, whose release the puller installs as that account', () => {
+    const release = (serviceAccountName: string) => ({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'web', namespace: 'team-a' },
+      spec: {
+        interval: '10m',
+        chart: { spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'charts' } } },
+        serviceAccountName,
+      },
+    });
+    expect(decode(release('deployer'))).toMatchObject({ spec: { serviceAccountName: 'deployer' } });
+    let code: string | undefined;
+    try {
+      decode(release('flux-system:helm-controller'));
+    } catch (err) {
+      code = isSluiceError(err) ? `${err.code} ${err.field}` : String(err);
+    }
+    expect(code).toBe('ValidationFailed spec.serviceAccountName');
+  });
+
   // The puller impersonates `system:serviceaccount:<ns>:<name>`: a name with `:` would be another user.
   it.each(['flux-system:kustomize-controller', 'system:masters', 'Admin', ''])(
     'refuses %j, which is no ServiceAccount name, naming the file, the object and the field',
