@@ -57,7 +57,15 @@ describe('the puller Dockerfile', () => {
 
   it('starts node on the bundle in exec form (signals reach node, no shell needed), allowed to read only', () => {
     expect(only(final, 'ENTRYPOINT').map((e) => e.exec)).toEqual([
-      ['/nodejs/bin/node', '--permission', '--allow-fs-read=*', '/app/puller.mjs'],
+      [
+        '/nodejs/bin/node',
+        // memory settings, measured by bench/puller-footprint.ts
+        '--optimize-for-size',
+        '--max-semi-space-size=1',
+        '--permission',
+        '--allow-fs-read=*',
+        '/app/puller.mjs',
+      ],
     ]);
     expect(only(final, 'CMD')).toEqual([]);
   });
