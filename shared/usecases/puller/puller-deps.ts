@@ -31,6 +31,8 @@ export interface PullerDeps {
    * namespace (Flux's --default-service-account); unset, they are applied with the puller's own rights.
    */
   defaultServiceAccount?: string;
+  /** How many targets reconcile at once (Flux's --concurrent; default 4). */
+  concurrency?: number;
   /** The API server's version and API versions (discovery), reported for HelmRelease renders. */
   capabilities?: () => Promise<ClusterCapabilities>;
 }

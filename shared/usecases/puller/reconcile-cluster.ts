@@ -6,6 +6,7 @@
 // to correct drift.
 
 import { createHash, createPublicKey } from 'node:crypto';
+import { planDependencies } from '../../core/apply/dependency-plan.ts';
 import type { Signed, SignedPayload } from '../../core/artifact/artifact.ts';
 import { checkBinding } from '../../core/artifact/binding.ts';
 import { verifySigned } from '../../core/artifact/sign-artifact.ts';
@@ -20,9 +21,19 @@ import { dataKeyCacheOf } from '../secrets/data-key-cache.ts';
 import { stateOf } from '../state-store.ts';
 import { applyTarget } from './apply-target.ts';
 import { type Inventory, readInventory } from './inventory-store.ts';
+import { type Limiter, limiter } from './limiter.ts';
 import type { PullerDeps } from './puller-deps.ts';
 import { removeTarget } from './remove-target.ts';
 import type { ReportFields, TargetContext } from './target-context.ts';
+
+/** Flux's kustomize-controller reconciles 4 objects at once by default (`--concurrent`). */
+export const DEFAULT_CONCURRENCY = 4;
+
+interface InFlight {
+  digest: string;
+  controller: AbortController;
+  done: Promise<unknown>;
+}
 
 /** Memory of one puller process; a fresh one (after a restart) simply does a full reconcile first. */
 export class PullerState {
@@ -32,7 +43,14 @@ export class PullerState {
   /** The cluster's capabilities as last discovered, and as last sent with a report (sent again only when they change). */
   capabilities: ClusterCapabilities | undefined;
   sentCapabilities: string | undefined;
+  /** Shared by every pass: at most this many targets reconcile at once. */
+  readonly limit: Limiter;
   private readonly records = new Map<string, Signed>();
+  private readonly inFlight = new Map<string, InFlight>();
+
+  constructor(concurrency = DEFAULT_CONCURRENCY) {
+    this.limit = limiter(concurrency);
+  }
 
   artifact(digest: string): Signed | undefined {
     return this.records.get(digest);
@@ -43,12 +61,54 @@ export class PullerState {
     if (this.records.size >= 1000) this.records.delete(this.records.keys().next().value as string);
     this.records.set(record.digest, record);
   }
+
+  /**
+   * A newer record for a target being reconciled (a nudge naming another digest): that reconcile, a health
+   * wait say, is cancelled, so a fix is never queued behind a broken revision. True when one was.
+   */
+  cancelStale(target: Target, digest: string): boolean {
+    const running = this.inFlight.get(targetKey(target));
+    if (!running || running.digest === digest || running.controller.signal.aborted) return false;
+    running.controller.abort(new Error(`a newer artifact (${digest}) arrived`));
+    return true;
+  }
+
+  /**
+   * Runs one target's reconcile as the only one of that target: the same digest already in flight is not
+   * run twice (undefined), another digest in flight is cancelled and waited for first.
+   */
+  async exclusive<T>(
+    target: Target,
+    digest: string,
+    run: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T | undefined> {
+    const key = targetKey(target);
+    for (;;) {
+      const running = this.inFlight.get(key);
+      if (!running) break;
+      if (running.digest === digest && !running.controller.signal.aborted) return undefined;
+      running.controller.abort(new Error(`a newer artifact (${digest}) arrived`));
+      await running.done.catch(() => undefined);
+    }
+    const controller = new AbortController();
+    const done = run(controller.signal);
+    this.inFlight.set(key, { digest, controller, done });
+    try {
+      return await done;
+    } finally {
+      if (this.inFlight.get(key)?.done === done) this.inFlight.delete(key);
+    }
+  }
 }
 
-/** `only`: reconcile just these targets (a nudge); omitted: the whole index (start-up, interval). */
+/**
+ * `only`: reconcile just these targets (a nudge), with the targets waiting for a dependency and, so that
+ * readiness is judged at their current revision, what they depend on; omitted: the whole index (start-up,
+ * interval). Targets run concurrently (PullerState.limit), each after the ones it depends on.
+ */
 export async function reconcileCluster(
   deps: PullerDeps,
-  state = new PullerState(),
+  state = new PullerState(deps.concurrency),
   only?: Target[],
 ): Promise<ApplyReport[]> {
   const targets = only
@@ -61,9 +121,71 @@ export async function reconcileCluster(
       return state.capabilities;
     });
   }
-  const entries: IndexEntry[] = [];
-  const reports: ApplyReport[] = [];
-  for (const target of targets) {
+  const pass = await loadPass(deps, state, targets, only !== undefined);
+  const plan = planDependencies(
+    pass.entries.map((e) => ({ key: targetKey(e.target), dependsOn: dependencyKeys(e, pass.verified) })),
+  );
+  const byKey = new Map(pass.entries.map((e) => [targetKey(e.target), e]));
+  const keyFingerprint = fingerprintOf(deps.publicKeyPem);
+  const tasks = new Map<string, Promise<ApplyReport | undefined>>();
+  for (const key of plan.order) {
+    const entry = byKey.get(key) as IndexEntry;
+    const run = async (): Promise<ApplyReport | undefined> => {
+      const dependsOn = dependencyKeys(entry, pass.verified);
+      // Dependencies in this pass first (their reports set `ready`); a cycle never waits on itself.
+      const cycle = plan.cycles.get(key);
+      if (!cycle) await Promise.all(dependsOn.map((d) => tasks.get(d)));
+      const report = cycle
+        ? dependencyProblem(
+            deps,
+            state,
+            entry,
+            `dependency cycle: ${cycle.join(' -> ')}; remove one of the spec.dependsOn entries`,
+          )
+        : missingDependency(deps, state, entry, dependsOn, byKey);
+      const result =
+        report ??
+        (await state.limit(() =>
+          state.exclusive(entry.target, entry.digest ?? '', (signal) =>
+            signal.aborted
+              ? Promise.resolve(undefined)
+              : reconcileOne(deps, entry, pass.records.get(key), state.ready, keyFingerprint, {
+                  signal,
+                  verified: pass.verified.get(key),
+                }),
+          ),
+        ));
+      if (result?.reason === 'DependencyNotReady') state.waiting.add(key);
+      else state.waiting.delete(key);
+      if (result)
+        await deps.queue.send(deps.queues.reports, { body: encodeJob(withCapabilities(state, result)) });
+      return result;
+    };
+    tasks.set(key, run());
+  }
+  const done = await Promise.all(plan.order.map((k) => tasks.get(k)));
+  return [...pass.unreadable, ...done.filter((r): r is ApplyReport => r !== undefined)];
+}
+
+interface Pass {
+  entries: IndexEntry[];
+  records: Map<string, Signed | Error>;
+  /** Records whose digest and signature verified: what the plan may trust (binding is checked per target). */
+  verified: Map<string, SignedPayload>;
+  unreadable: ApplyReport[];
+}
+
+/** The pass's index entries and records; a nudge pass also takes in what its targets depend on. */
+async function loadPass(
+  deps: PullerDeps,
+  state: PullerState,
+  targets: Target[],
+  expand: boolean,
+): Promise<Pass> {
+  const pass: Pass = { entries: [], records: new Map(), verified: new Map(), unreadable: [] };
+  const seen = new Set(targets.map(targetKey));
+  const queue = [...targets];
+  for (let target = queue.shift(); target; target = queue.shift()) {
     // The target an entry is for is where it lives in the store, never what its content claims.
     const entry = await stateOf({ store: deps.store })
       .getIndexEntry(deps.cluster, target)
@@ -72,12 +194,15 @@ export async function reconcileCluster(
         if (!isSluiceError(err) || err.code !== 'ConfigInvalid') throw err;
         return err;
       });
-    if (entry instanceof Error) reports.push(await unreadable(deps, state, target, entry));
-    else if (entry) entries.push(entry);
-  }
-  const records = new Map<string, Signed | Error>();
-  for (const entry of entries) {
+    if (entry instanceof Error) {
+      pass.unreadable.push(await unreadable(deps, state, target, entry));
+      continue;
+    }
+    if (!entry) continue;
+    // An entry naming no record is reported when its turn comes (pointerProblem).
+    pass.entries.push(entry);
     if (!entry.artifactKey || !entry.digest) continue;
+    const key = targetKey(entry.target);
     let record: Signed | Error | undefined = state.artifact(entry.digest);
     if (!record) {
       record = await stateOf({ store: deps.store })
@@ -85,23 +210,71 @@ export async function reconcileCluster(
         .catch((e: Error) => e);
       if (record && !(record instanceof Error)) state.remember(record);
     }
-    records.set(
-      targetKey(entry.target),
-      record ?? new Error(`artifact ${entry.digest} is missing from the store`),
-    );
-  }
-  const keyFingerprint = fingerprintOf(deps.publicKeyPem);
-  for (const entry of orderByDependencies(entries, records)) {
-    const key = targetKey(entry.target);
-    const report = await reconcileOne(deps, entry, records.get(key), state.ready, keyFingerprint);
-    if (report?.reason === 'DependencyNotReady') state.waiting.add(key);
-    else state.waiting.delete(key);
-    if (report) {
-      reports.push(report);
-      await deps.queue.send(deps.queues.reports, { body: encodeJob(withCapabilities(state, report)) });
+    const found = record ?? new Error(`artifact ${entry.digest} is missing from the store`);
+    pass.records.set(key, found);
+    if (found instanceof Error) continue;
+    try {
+      pass.verified.set(key, verifySigned(found, deps.publicKeyPem, entry.digest));
+    } catch {
+      continue; // refused with its reason when the target's turn comes
+    }
+    if (!expand) continue;
+    for (const d of dependencyKeys(entry, pass.verified)) {
+      const dep = parseTargetKey(d);
+      if (dep && !seen.has(d)) {
+        seen.add(d);
+        queue.push(dep);
+      }
     }
   }
-  return reports;
+  return pass;
+}
+
+/** The targets an entry's verified artifact depends on (Flux's dependsOn names its own kind unless it says). */
+function dependencyKeys(entry: IndexEntry, verified: Map<string, SignedPayload>): string[] {
+  const payload = verified.get(targetKey(entry.target));
+  if (payload?.kind !== 'Artifact') return [];
+  return payload.apply.dependsOn.map((d) =>
+    targetKey({ kind: d.kind ?? entry.target.kind, namespace: d.namespace, name: d.name }),
+  );
+}
+
+/** A dependency this cluster's index does not have: reported at once, never waited on. */
+function missingDependency(
+  deps: PullerDeps,
+  state: PullerState,
+  entry: IndexEntry,
+  dependsOn: string[],
+  inPass: Map<string, IndexEntry>,
+): ApplyReport | undefined {
+  const missing = dependsOn.find((d) => !inPass.has(d) && state.ready.get(d) !== true);
+  if (!missing) return undefined;
+  const dep = parseTargetKey(missing);
+  const name = dep ? `${dep.kind} '${dep.namespace}/${dep.name}'` : missing;
+  return dependencyProblem(
+    deps,
+    state,
+    entry,
+    `dependency ${name} not found in this cluster: declare it in the fleet or remove it from spec.dependsOn`,
+  );
+}
+
+function dependencyProblem(
+  deps: PullerDeps,
+  state: PullerState,
+  entry: IndexEntry,
+  message: string,
+): ApplyReport {
+  state.ready.set(targetKey(entry.target), false);
+  return reporter(
+    deps,
+    entry,
+    new Date(deps.clock.now()).toISOString(),
+  )({
+    ready: false,
+    reason: 'DependencyNotReady',
+    message,
+  });
 }
 
 /** The report, carrying the capabilities when they are new to the control plane (this puller's first report, or changed). */
@@ -142,6 +315,7 @@ async function reconcileOne(
   record: Signed | Error | undefined,
   ready: Map<string, boolean>,
   keyFingerprint: string,
+  opts: { signal: AbortSignal; verified?: SignedPayload },
 ): Promise<ApplyReport | undefined> {
   const { target } = entry;
   const now = new Date(deps.clock.now()).toISOString();
@@ -168,7 +342,7 @@ async function reconcileOne(
   // 3. signature, binding to this cluster and target, and freshness against the last applied
   let payload: SignedPayload;
   try {
-    payload = verifyRecord(deps, entry, signed, previous, keyFingerprint);
+    payload = verifyRecord(deps, entry, signed, previous, keyFingerprint, opts.verified);
   } catch (err) {
     return refused(deps, target, fail('ArtifactRejected', (err as Error).message));
   }
@@ -200,6 +374,7 @@ async function reconcileOne(
     previous,
     ready,
     report,
+    signal: opts.signal,
   };
   try {
     return await (payload.kind === 'Tombstone' ? removeTarget(ctx, payload) : applyTarget(ctx, payload));
@@ -249,8 +424,9 @@ function verifyRecord(
   record: Signed,
   previous: Inventory | undefined,
   keyFingerprint: string,
+  verified?: SignedPayload,
 ): SignedPayload {
-  const payload = verifySigned(record, deps.publicKeyPem, entry.digest as string);
+  const payload = verified ?? verifySigned(record, deps.publicKeyPem, entry.digest as string);
   try {
     // Marks recorded before they held the digest: the inventory's digest is the same record's.
     const applied = previous?.applied && { digest: previous.digest, ...previous.applied };
@@ -291,34 +467,4 @@ function fingerprintOf(publicKeyPem: string): string {
     fingerprints.set(publicKeyPem, fingerprint);
   }
   return fingerprint;
-}
-
-/** Dependencies first; entries in a dependency cycle or with unknown dependencies keep index order. */
-export function orderByDependencies(
-  entries: IndexEntry[],
-  records: Map<string, Signed | Error>,
-): IndexEntry[] {
-  const byKey = new Map(entries.map((e) => [targetKey(e.target), e]));
-  const ordered: IndexEntry[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (entry: IndexEntry) => {
-    const key = targetKey(entry.target);
-    if (state.get(key)) return;
-    state.set(key, 'visiting');
-    const record = records.get(key);
-    const deps =
-      record && !(record instanceof Error) && record.payload?.kind === 'Artifact'
-        ? (record.payload.apply?.dependsOn ?? [])
-        : [];
-    // A target depends on targets of its own kind (Flux's dependsOn names no kind), or of the kind it names.
-    for (const d of deps) {
-      const depKey = targetKey({ kind: d.kind ?? entry.target.kind, namespace: d.namespace, name: d.name });
-      const dep = byKey.get(depKey);
-      if (dep && !state.get(depKey)) visit(dep);
-    }
-    state.set(key, 'done');
-    ordered.push(entry);
-  };
-  for (const entry of entries) visit(entry);
-  return ordered;
 }

@@ -20,4 +20,6 @@ export interface TargetContext {
   /** Readiness by targetKey, for dependsOn. */
   ready: Map<string, boolean>;
   report(fields: ReportFields): ApplyReport;
+  /** Aborted when a newer artifact for this target arrives: a wait in progress stops, nothing is reported. */
+  signal?: AbortSignal;
 }

@@ -14,7 +14,10 @@ import { type StoreAndQueues, startStoreAndQueues } from '../../../support/store
 class CountingKeys implements DataKeyService {
   generated = 0;
   unwrapped = 0;
-  constructor(private readonly inner: LocalDataKeys) {}
+  private readonly inner: LocalDataKeys;
+  constructor(inner: LocalDataKeys) {
+    this.inner = inner;
+  }
   generate(cluster: string) {
     this.generated++;
     return this.inner.generate(cluster);
