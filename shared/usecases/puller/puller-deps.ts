@@ -6,6 +6,7 @@ import type { ClusterApi } from '../../ports/cluster-api.ts';
 import type { DataKeyUnwrapper } from '../../ports/data-keys.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
+import type { PullerMetrics } from '../../ports/puller-metrics.ts';
 import type { Queue } from '../../ports/queue.ts';
 
 export interface PullerDeps {
@@ -31,6 +32,8 @@ export interface PullerDeps {
    * namespace (Flux's --default-service-account); unset, they are applied with the puller's own rights.
    */
   defaultServiceAccount?: string;
+  /** Where each target's reconcile is counted and timed (/metrics); nothing when absent. */
+  metrics?: PullerMetrics;
   /** How many targets reconcile at once (Flux's --concurrent; default 4). */
   concurrency?: number;
   /** The API server's version and API versions (discovery), reported for HelmRelease renders. */

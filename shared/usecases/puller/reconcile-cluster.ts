@@ -23,6 +23,7 @@ import { applyTarget } from './apply-target.ts';
 import { type Inventory, readInventory } from './inventory-store.ts';
 import { type Limiter, limiter } from './limiter.ts';
 import type { PullerDeps } from './puller-deps.ts';
+import { recordReconcile } from './record-reconcile.ts';
 import { removeTarget } from './remove-target.ts';
 import type { ReportFields, TargetContext } from './target-context.ts';
 
@@ -45,6 +46,8 @@ export class PullerState {
   sentCapabilities: string | undefined;
   /** Shared by every pass: at most this many targets reconcile at once. */
   readonly limit: Limiter;
+  /** The digest last reported per target, to tell a drift correction from a new artifact (metrics). */
+  readonly lastDigests = new Map<string, string>();
   private readonly records = new Map<string, Signed>();
   private readonly inFlight = new Map<string, InFlight>();
 
@@ -71,6 +74,12 @@ export class PullerState {
     if (!running || running.digest === digest || running.controller.signal.aborted) return false;
     running.controller.abort(new Error(`a newer artifact (${digest}) arrived`));
     return true;
+  }
+
+  /** Stopping: every reconcile in flight is cancelled (a health wait ends at once). */
+  cancelAll(): void {
+    for (const running of this.inFlight.values())
+      running.controller.abort(new Error('the puller is stopping'));
   }
 
   /**
@@ -143,6 +152,7 @@ export async function reconcileCluster(
             `dependency cycle: ${cycle.join(' -> ')}; remove one of the spec.dependsOn entries`,
           )
         : missingDependency(deps, state, entry, dependsOn, byKey);
+      const started = deps.clock.now();
       const result =
         report ??
         (await state.limit(() =>
@@ -157,6 +167,10 @@ export async function reconcileCluster(
         ));
       if (result?.reason === 'DependencyNotReady') state.waiting.add(key);
       else state.waiting.delete(key);
+      if (result && deps.metrics) {
+        recordReconcile(deps.metrics, state.lastDigests, result, (deps.clock.now() - started) / 1000);
+        if (pass.verified.get(key)?.kind === 'Tombstone' && result.ready) deps.metrics.forget(entry.target);
+      }
       if (result)
         await deps.queue.send(deps.queues.reports, { body: encodeJob(withCapabilities(state, result)) });
       return result;

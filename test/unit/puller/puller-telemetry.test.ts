@@ -1,10 +1,11 @@
 // PullerTelemetry as the probes and a scraper see it over time: ready after a full pass and until it goes
 // stale or a round fails, wedged after long silence, drift counted per target, a removed target's series gone.
 import { describe, expect, it } from 'vitest';
-import { oldestWaitSeconds, recordReports } from '../../../puller/run-puller.ts';
+import { oldestWaitSeconds } from '../../../puller/run-puller.ts';
 import type { ApplyReport } from '../../../shared/core/pipeline/jobs.ts';
 import type { Target } from '../../../shared/core/pipeline/target.ts';
 import { PullerTelemetry } from '../../../shared/usecases/puller/puller-telemetry.ts';
+import { recordReconcile } from '../../../shared/usecases/puller/record-reconcile.ts';
 import { parseExposition } from '../../support/prometheus-text.ts';
 
 const MIN = 60_000;
@@ -124,14 +125,11 @@ describe('the loop helpers', () => {
     at,
   });
 
-  it('times each report from its start to the next one, the last to the end of the pass', () => {
+  it('times each reconcile as it was measured', () => {
     const { t } = telemetry();
-    recordReports(
-      t,
-      [report('b', '2026-06-01T00:00:02.000Z', false), report('a', '2026-06-01T00:00:00.000Z', true)],
-      Date.parse('2026-06-01T00:00:07Z'),
-      new Map(),
-    );
+    const digests = new Map<string, string>();
+    recordReconcile(t, digests, report('a', '2026-06-01T00:00:00.000Z', true), 2);
+    recordReconcile(t, digests, report('b', '2026-06-01T00:00:02.000Z', false), 5);
     const sums = samples(t, 'sluice_puller_reconcile_duration_seconds').filter((s) =>
       s.name.endsWith('_sum'),
     );
@@ -145,7 +143,7 @@ describe('the loop helpers', () => {
     const { t } = telemetry();
     const digests = new Map<string, string>();
     const pass = (digest: string, applied: number) =>
-      recordReports(t, [report('a', '2026-06-01T00:00:00.000Z', true, digest, applied)], Date.now(), digests);
+      recordReconcile(t, digests, report('a', '2026-06-01T00:00:00.000Z', true, digest, applied), 1);
     pass('sha256:1', 4); // first seen by this process: an apply, not a correction
     pass('sha256:1', 0);
     pass('sha256:1', 2); // two objects had drifted
