@@ -79,9 +79,11 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
         loop.ready = true;
       }
       // A full pass that is due (at start, after a failure, each interval) does not wait out a long poll.
+      // ...nor does a retry that is due (spec.retryInterval) wait longer than until it is.
+      const retryIn = Math.ceil(state.nextRetryIn(deps.clock.now()) / 1000);
       const messages = await deps.queue.receive(deps.queues.cluster, {
         maxMessages: 10,
-        waitSeconds: fullDue ? 0 : opts.waitSeconds,
+        waitSeconds: fullDue ? 0 : Math.min(opts.waitSeconds, retryIn),
       });
       if (opts.signal.aborted) break;
       metrics.queueLag(oldestWaitSeconds(messages, deps.clock.now()));
@@ -107,7 +109,10 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
         }
       }
       if (!loop.fullRunning && deps.clock.now() >= loop.nextFull) startPass(undefined);
-      else if (nudged.length > 0) startPass(uniqueTargets(nudged));
+      else {
+        const retries = state.dueRetries(deps.clock.now());
+        if (nudged.length > 0 || retries.length > 0) startPass(uniqueTargets([...nudged, ...retries]));
+      }
     } catch (err) {
       failed(err);
     }

@@ -59,7 +59,7 @@ export interface KustomizationSpec {
   timeoutMs?: number;
   prune: boolean;
   wait: boolean;
-  /** Decoded so that it is reported as not enforced yet (see not-enforced.ts), never silently dropped. */
+  /** spec.retryInterval: the puller retries a failed reconcile this soon (ApplyOptions.retryIntervalMs). */
   healthChecks?: HealthCheckReference[];
   /** CEL health rules per API group/kind (Flux 2.5+), each expression checked when decoded. */
   healthCheckExprs?: HealthCheckExpr[];

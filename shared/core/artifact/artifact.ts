@@ -22,6 +22,8 @@ export interface ApplyOptions {
   timeoutMs: number;
   /** How often the puller re-applies an unchanged artifact to correct drift. */
   intervalMs: number;
+  /** spec.retryInterval: a failed reconcile is tried again this soon (backing off up to `intervalMs`). */
+  retryIntervalMs?: number;
   /** false: an unchanged artifact is not re-applied (a HelmRelease's driftDetection disabled or warn). */
   correctDrift?: boolean;
   /** Targets of the same kind, unless `kind` names another (a HelmRelease after a Kustomization). */

@@ -2,7 +2,9 @@
 // (never after a failed apply), record the inventory with the applied generation, and report. Applying and
 // pruning act as the target's tenant (tenant-identity.ts); the inventory is the puller's own record.
 import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
+import { refOf } from '../../core/apply/object-ref.ts';
 import type { ArtifactPayload } from '../../core/artifact/artifact.ts';
+import { compileHealthCheckExprs } from '../../core/health/health-check-exprs.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
 import { targetKey } from '../../core/pipeline/target.ts';
 import { applyHelmRelease } from './apply-helm-release.ts';
@@ -11,6 +13,7 @@ import { type Inventory, writeInventory } from './inventory-store.ts';
 import { helmReleaseOwns, pruneObjects } from './prune-objects.ts';
 import type { TargetContext } from './target-context.ts';
 import { asTenant } from './tenant-identity.ts';
+import { waitForHealth } from './wait-for-health.ts';
 
 /** Artifacts signed before `timeout` was honoured may carry none; Flux's default is the interval. */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -114,6 +117,13 @@ export async function applyTarget(
       pruned,
     });
   }
+  // spec.wait / spec.healthChecks, after apply and prune as in Flux, bounded by a fresh spec.timeout.
+  const health = await checkHealth(ctx, tenant.deps, payload, timeoutMs);
+  if (health === 'aborted') return undefined; // a newer artifact takes over; it reports
+  if (health) {
+    ready.set(key, false);
+    return ctx.report({ revision, ready: false, ...health, applied: appliedCount, pruned });
+  }
   ready.set(key, true);
   const c = applied.counts;
   return ctx.report({
@@ -143,4 +153,31 @@ function failureOf(applied: ApplyOutcome, timeoutMs: number): { reason: string; 
   if (applied.hookFailed) return { reason: 'ReconciliationFailed', message: `release failed: ${errors}` };
   if (applied.notEstablished) return { reason: 'HealthCheckFailed', message: `not ready: ${errors}` };
   return { reason: 'ReconciliationFailed', message: `apply failed: ${errors}` };
+}
+
+/**
+ * The objects to wait for: every applied object with `wait: true`, else `healthChecks` (Flux targets named
+ * there count by their own readiness). Undefined when healthy or nothing to wait for; `aborted` when a
+ * newer artifact cancelled the wait.
+ */
+async function checkHealth(
+  ctx: TargetContext,
+  deps: TargetContext['deps'],
+  payload: ArtifactPayload,
+  timeoutMs: number,
+): Promise<{ reason: string; message: string } | 'aborted' | undefined> {
+  const { apply } = payload;
+  if (ctx.target.kind !== 'Kustomization') return undefined;
+  const refs = apply.wait ? payload.objects.map(refOf) : (apply.healthChecks ?? []);
+  if (refs.length === 0) return undefined;
+  const report = await waitForHealth(deps, {
+    refs,
+    ...(apply.healthCheckExprs && { rules: compileHealthCheckExprs(apply.healthCheckExprs) }),
+    timeoutMs,
+    ...(ctx.signal && { signal: ctx.signal }),
+    targetReady: (t) => ctx.ready.get(targetKey(t)),
+  });
+  if (report.outcome === 'healthy') return undefined;
+  if (report.outcome === 'aborted') return 'aborted';
+  return { reason: 'HealthCheckFailed', message: report.message };
 }

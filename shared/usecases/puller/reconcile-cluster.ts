@@ -29,6 +29,8 @@ import type { ReportFields, TargetContext } from './target-context.ts';
 
 /** Flux's kustomize-controller reconciles 4 objects at once by default (`--concurrent`). */
 export const DEFAULT_CONCURRENCY = 4;
+/** Flux's --requeue-dependency: a target waiting for a dependency is tried again this often. */
+export const DEPENDENCY_REQUEUE_MS = 30_000;
 
 interface InFlight {
   digest: string;
@@ -46,6 +48,8 @@ export class PullerState {
   sentCapabilities: string | undefined;
   /** Shared by every pass: at most this many targets reconcile at once. */
   readonly limit: Limiter;
+  /** Failed targets (targetKey) → when to try again, and how many times in a row they failed. */
+  private readonly retries = new Map<string, { at: number; failures: number; target: Target }>();
   /** The digest last reported per target, to tell a drift correction from a new artifact (metrics). */
   readonly lastDigests = new Map<string, string>();
   private readonly records = new Map<string, Signed>();
@@ -74,6 +78,45 @@ export class PullerState {
     if (!running || running.digest === digest || running.controller.signal.aborted) return false;
     running.controller.abort(new Error(`a newer artifact (${digest}) arrived`));
     return true;
+  }
+
+  /**
+   * After a target's reconcile: a failure is tried again after its retryInterval (Flux's default: its
+   * interval), doubling with each failure in a row up to the interval; a missing dependency after 30 s
+   * (Flux's --requeue-dependency); success forgets it.
+   */
+  scheduleRetry(report: ApplyReport, payload: SignedPayload | undefined, now: number): void {
+    const key = targetKey(report.target);
+    if (report.ready) {
+      this.retries.delete(key);
+      return;
+    }
+    const apply = payload?.kind === 'Artifact' ? payload.apply : undefined;
+    const interval = apply?.intervalMs ?? DEPENDENCY_REQUEUE_MS;
+    const failures = (this.retries.get(key)?.failures ?? 0) + 1;
+    const delay =
+      report.reason === 'DependencyNotReady'
+        ? DEPENDENCY_REQUEUE_MS
+        : Math.min(interval, (apply?.retryIntervalMs ?? interval) * 2 ** (failures - 1));
+    this.retries.set(key, { at: now + delay, failures, target: report.target });
+  }
+
+  /** Targets whose retry is due, taken off the schedule (they are rescheduled by their next report). */
+  dueRetries(now: number): Target[] {
+    const due: Target[] = [];
+    for (const [key, r] of this.retries)
+      if (r.at <= now) {
+        due.push(r.target);
+        this.retries.set(key, { ...r, at: Number.POSITIVE_INFINITY });
+      }
+    return due;
+  }
+
+  /** Milliseconds until the next retry is due (Infinity when none is scheduled). */
+  nextRetryIn(now: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const r of this.retries.values()) next = Math.min(next, r.at - now);
+    return Math.max(0, next);
   }
 
   /** Stopping: every reconcile in flight is cancelled (a health wait ends at once). */
@@ -167,6 +210,7 @@ export async function reconcileCluster(
         ));
       if (result?.reason === 'DependencyNotReady') state.waiting.add(key);
       else state.waiting.delete(key);
+      if (result) state.scheduleRetry(result, pass.verified.get(key), deps.clock.now());
       if (result && deps.metrics) {
         recordReconcile(deps.metrics, state.lastDigests, result, (deps.clock.now() - started) / 1000);
         if (pass.verified.get(key)?.kind === 'Tombstone' && result.ready) deps.metrics.forget(entry.target);

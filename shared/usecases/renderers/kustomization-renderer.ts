@@ -7,7 +7,6 @@ import { SluiceError } from '../../core/errors.ts';
 import { refuseCrossNamespaceRefs } from '../../core/pipeline/cross-namespace-refs.ts';
 import type { KustomizationRecord } from '../../core/pipeline/records.ts';
 import { asKustomizationRecord } from '../../core/pipeline/target-record.ts';
-import { notEnforcedWarnings } from '../../core/render/not-enforced.ts';
 import type { ObjectRef } from '../../ports/cluster-api.ts';
 import type { Renderer, RenderInputs, RenderOutput, RenderPlan, TargetRecord } from '../../ports/renderer.ts';
 import { type RenderDeps, renderKustomization } from '../render-kustomization.ts';
@@ -30,7 +29,7 @@ export function kustomizationRenderer(deps: RenderDeps): Renderer {
         needsConfigs:
           (ks.spec.postBuild?.substituteFrom?.length ?? 0) > 0 || ks.spec.decryption?.secretRef !== undefined,
         apply: applyOptionsOf(kustomizationOf(record)),
-        warnings: notEnforcedWarnings(ks.spec),
+        warnings: [],
       };
     },
     async render(record: TargetRecord, inputs: RenderInputs): Promise<RenderOutput> {
@@ -79,6 +78,7 @@ function applyOptionsOf({ kustomization: ks }: KustomizationRecord): ApplyOption
     // Only when set: an absent field keeps the digest of every artifact rendered before these existed.
     ...(ks.spec.healthChecks?.length && { healthChecks: ks.spec.healthChecks.map(healthCheckRef) }),
     ...(ks.spec.healthCheckExprs?.length && { healthCheckExprs: ks.spec.healthCheckExprs }),
+    ...(ks.spec.retryIntervalMs !== undefined && { retryIntervalMs: ks.spec.retryIntervalMs }),
   };
 }
 

@@ -103,7 +103,7 @@ describe('decodeResource', () => {
       });
     });
 
-    it('a Kustomization keeps its healthChecks (reported as not enforced yet, never dropped)', () => {
+    it('a Kustomization keeps its healthChecks (the puller waits for them)', () => {
       const raw = kustomization({
         healthChecks: [
           { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' },
