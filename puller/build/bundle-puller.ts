@@ -36,10 +36,12 @@ export async function bundlePuller(
     logLevel: 'silent',
   });
   const packages = new Set<string>();
-  for (const input of Object.keys(result.metafile.inputs)) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    if (match?.[1]) packages.add(match[1]);
-  }
+  // What the output holds, not every file esbuild read: a module tree-shaken away ships nothing.
+  for (const output of Object.values(result.metafile.outputs))
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      if (match?.[1] && bytesInOutput > 0) packages.add(match[1]);
+    }
   return { file: outfile, bytes: statSync(outfile).size, packages: [...packages].sort() };
 }
 

@@ -137,6 +137,11 @@ describe('the bundled puller', () => {
     expect(bundle.packages).toContain('@kubernetes/client-node');
   });
 
+  it("keeps out what client-node offers and the puller never uses (exec, attach, port-forward and cp's web sockets and tar)", () => {
+    for (const pkg of ['ws', 'isomorphic-ws', 'tar-fs', 'tar-stream', 'form-data'])
+      expect(bundle.packages).not.toContain(pkg);
+  });
+
   it('runs from an empty directory and applies a signed artifact', async () => {
     let found: unknown;
     for (let i = 0; i < 150 && !found; i++) {
