@@ -24,6 +24,8 @@ export interface PullerConfig {
   defaultServiceAccount?: string;
   /** Where /healthz, /readyz and /metrics listen (SLUICE_METRICS_ADDR, default 127.0.0.1:8080). */
   metricsAddress: { host: string; port: number };
+  /** SLUICE_CONCURRENT (Flux's --concurrent, default 4): targets reconciled at once. */
+  concurrency: number;
 }
 
 export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerConfig {
@@ -55,6 +57,9 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
     problems.push(
       'SLUICE_DEFAULT_SERVICE_ACCOUNT must be a ServiceAccount name (lowercase letters, digits, "-" and "."), without namespace',
     );
+  const concurrency = Number(env.SLUICE_CONCURRENT || 4);
+  if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64))
+    problems.push('SLUICE_CONCURRENT must be a whole number from 1 to 64');
   if (problems.length > 0)
     throw new SluiceError('ConfigInvalid', `invalid puller configuration: ${problems.join('; ')}`);
   return {
@@ -70,6 +75,7 @@ export function loadPullerConfig(env: NodeJS.ProcessEnv = process.env): PullerCo
     ...(endpoint && { awsEndpoint: endpoint }),
     ...(defaultServiceAccount && { defaultServiceAccount }),
     metricsAddress: metricsAddress ?? { host: '127.0.0.1', port: 8080 },
+    concurrency,
   };
 }
 

@@ -27,6 +27,8 @@ const deps = await createPullerDeps({
   ...(config.signingKeyArn && { signingKeyArn: config.signingKeyArn }),
   inventoryNamespace: config.inventoryNamespace,
   establishTimeoutMs: 60_000,
+  ...(config.defaultServiceAccount && { defaultServiceAccount: config.defaultServiceAccount }),
+  concurrency: config.concurrency,
   log,
 });
 const abort = new AbortController();

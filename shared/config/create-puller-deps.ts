@@ -29,6 +29,10 @@ export interface PullerDepsSettings {
   publicKeyPem?: string;
   signingKeyArn?: string;
   inventoryNamespace: string;
+  /** Flux's --default-service-account: targets without serviceAccountName are applied as this account. */
+  defaultServiceAccount?: string;
+  /** Targets reconciled at once (Flux's --concurrent). */
+  concurrency?: number;
   establishTimeoutMs: number;
   log: Logger;
 }
@@ -54,6 +58,8 @@ export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDep
     establishTimeoutMs: s.establishTimeoutMs,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     capabilities: () => discoverCapabilities(s.kube),
+    ...(s.defaultServiceAccount && { defaultServiceAccount: s.defaultServiceAccount }),
+    ...(s.concurrency !== undefined && { concurrency: s.concurrency }),
   };
 }
 

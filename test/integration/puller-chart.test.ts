@@ -141,6 +141,7 @@ describe('the puller chart', () => {
       kubeTimeoutMs: 20_000,
       awsEndpoint: 'https://vpce.example.com',
       metricsAddress: { host: '0.0.0.0', port: 8080 },
+      concurrency: 4,
     });
   });
 

@@ -21,6 +21,7 @@ describe('loadPullerConfig', () => {
       inventoryNamespace: 'sluice-system',
       kubeTimeoutMs: 30_000,
       metricsAddress: { host: '127.0.0.1', port: 8080 },
+      concurrency: 4,
     });
   });
 
@@ -33,6 +34,15 @@ describe('loadPullerConfig', () => {
     expect(() => loadPullerConfig({ ...base, SLUICE_METRICS_ADDR: '8080' })).toThrow(
       expect.objectContaining({ code: 'ConfigInvalid' }),
     );
+  });
+
+  it('reconciles SLUICE_CONCURRENT targets at once (Flux: --concurrent), from 1 to 64', () => {
+    const base = { SLUICE_CLUSTER: 'dev', SLUICE_BUCKET: 'b', AWS_REGION: 'r', SLUICE_PUBLIC_KEY: 'pem' };
+    expect(loadPullerConfig({ ...base, SLUICE_CONCURRENT: '8' }).concurrency).toBe(8);
+    for (const bad of ['0', '65', '2.5', 'four'])
+      expect(() => loadPullerConfig({ ...base, SLUICE_CONCURRENT: bad })).toThrow(
+        expect.objectContaining({ code: 'ConfigInvalid' }),
+      );
   });
 
   it('names every missing setting at once', () => {
