@@ -11,8 +11,10 @@ import { isLoopbackHost, localAddress } from '../shared/adapters/embedded/listen
 import { dataWrappingKeyFile, LocalDataKeys } from '../shared/adapters/local/local-data-keys.ts';
 import { ConfinedProcess, type SandboxPreference } from '../shared/adapters/render/confined-process.ts';
 import { createDeps } from '../shared/config/create-deps.ts';
+import { createEmbeddedSopsKeyring, hasAwsCredentials } from '../shared/config/sops-keyring.ts';
 import type { Job } from '../shared/core/pipeline/jobs.ts';
 import type { Logger } from '../shared/ports/logger.ts';
+import type { SopsKeyring } from '../shared/ports/sops-keyring.ts';
 import { fetchSource } from '../shared/usecases/fetch-source.ts';
 import { defaultQueueNames, type PipelineDeps, type QueueNames } from '../shared/usecases/pipeline-deps.ts';
 import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
@@ -89,6 +91,8 @@ export interface ControlPlane {
   puller: { cluster: string; state: 'running' } | { state: 'off'; reason: string };
   /** What confines kustomize here: a bubblewrap sandbox, or only an empty environment and limits. */
   renderSandbox: 'bwrap' | 'process';
+  /** The embedded SOPS age key: where it is, and the recipient to encrypt fleet files to. */
+  sops: { keyFile: string; recipient: string };
   deps: PipelineDeps;
   close(): Promise<void>;
 }
@@ -118,7 +122,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const fleet = await serveFleet(ctx);
     // Probed at start, so `--render-sandbox bwrap` without a working bubblewrap fails now, not at a render.
     const renderSandbox = new ConfinedProcess(opts.renderSandbox ?? 'bwrap').mode();
-    const deps = await pipelineDeps(ctx, store, fleet);
+    // The embedded SOPS age key (made on first start): fleet files encrypted to its recipient decrypt here.
+    const sops = await createEmbeddedSopsKeyring({
+      kms: hasAwsCredentials(process.env),
+      keyFile: join(opts.dataDir, 'keys', 'sops.agekey'),
+    });
+    const deps = await pipelineDeps(ctx, store, fleet, sops.keyring);
     const fleetKey = await registerFleet(deps, fleet.config);
     startWorkers(ctx, deps, store.queues, fleetKey);
     const webhookSecret = opts.webhookSecret ?? loadOrCreateToken(opts.dataDir, 'webhook-secret');
@@ -137,6 +146,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       webhookSecret,
       publicKeyPem,
       puller,
+      sops: { keyFile: join(opts.dataDir, 'keys', 'sops.agekey'), recipient: sops.recipient },
       renderSandbox,
       deps,
       close: async () => {
@@ -212,9 +222,11 @@ function pipelineDeps(
   ctx: StartContext,
   store: LocalStore,
   fleet: { config: FleetConfig },
+  sops: SopsKeyring,
 ): Promise<PipelineDeps> {
   const { opts } = ctx;
   return createDeps('embedded', {
+    sops,
     dataDir: opts.dataDir,
     store: { endpoint: store.endpoint, credentials: store.credentials.controlPlane, bucket: BUCKET },
     queues: store.queues,

@@ -87,6 +87,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     `  webhook            POST ${plane.apiUrl}/hooks/generic   (X-Hub-Signature-256: sha256=HMAC of the body; secret in ${join(args.dataDir, 'webhook-secret')})`,
     `  queues and store   ${plane.queueEndpoint}  (SQS/S3-compatible, data in ${join(args.dataDir, 'queue-store')}; SigV4 keys in ${shown(plane.storeCredentialsFile)})`,
     `  signing key        ${join(args.dataDir, 'keys', 'signing-key.pem')}  (ECDSA P-256, mode 0600)`,
+    `  SOPS age key       ${shown(plane.sops.keyFile)}  (encrypt fleet files to ${plane.sops.recipient})`,
     plane.renderSandbox === 'bwrap'
       ? '  render sandbox     bubblewrap (kustomize sees only the snapshot: no network, no credentials, no keys)'
       : '  render sandbox     NONE (kustomize runs unconfined but for an empty environment and time/memory limits: a commit to a rendered repository could read this machine)',

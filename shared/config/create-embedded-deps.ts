@@ -1,5 +1,6 @@
 // Composition root of the embedded control plane (`sluice serve`): the same use-cases as the cloud, with the
 // local SQS/S3-compatible server, a local signing key file, isomorphic-git and the real kustomize, confined.
+
 import { join } from 'node:path';
 import { createAwsClients } from '../adapters/aws/clients.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
@@ -14,6 +15,7 @@ import type { QueueNames } from '../core/pipeline/resource-names.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { SopsKeyring } from '../ports/sops-keyring.ts';
 import type { PipelineDeps, PipelineSettings } from '../usecases/pipeline-deps.ts';
 import { createLocalRenderDeps } from './render-deps.ts';
 import { createSopsKeyring, hasAwsCredentials } from './sops-keyring.ts';
@@ -31,6 +33,8 @@ export interface EmbeddedDepsSettings {
   renderSandbox: SandboxPreference;
   pipeline: Omit<PipelineSettings, 'snapshotsDir' | 'fleetCredentials'>;
   log: Logger;
+  /** The keyring SOPS files are decrypted with (createEmbeddedSopsKeyring: the embedded age key). */
+  sops?: SopsKeyring;
 }
 
 export function createEmbeddedDeps(s: EmbeddedDepsSettings): PipelineDeps {
@@ -59,7 +63,7 @@ export function createEmbeddedDeps(s: EmbeddedDepsSettings): PipelineDeps {
       sandbox: s.renderSandbox,
       remotePolicy: publicRemoteBases(s.allowedSourceHosts ?? [], '--allow-source-host'),
       // SOPS KMS entries only with AWS credentials of the operator's own; else each says "no AWS KMS access".
-      sops: createSopsKeyring({ kms: hasAwsCredentials(process.env) }),
+      sops: s.sops ?? createSopsKeyring({ kms: hasAwsCredentials(process.env) }),
     }),
     clock: systemClock,
     log: s.log,
