@@ -106,9 +106,11 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
     await until(() => kube.object('v1', 'Namespace', 'sluice-bulk') !== undefined, bulk);
     await new Promise((r) => setTimeout(r, 1000)); // its first (empty) pass over, now long-polling
     const start = performance.now();
+    const cpuBefore = bulk.cpuSeconds();
     await publish(world, 'bulk', bulkTarget, 1, bulkObjects);
     const bulkReport = await reportOf(world, 'bulk', revisionOf(1), bulk);
     const applySeconds = (performance.now() - start) / 1000;
+    const applyCpu = bulk.cpuSeconds() - cpuBefore;
     if (!bulkReport.ready || bulkReport.applied !== BULK)
       throw new Error(`the bulk apply did not succeed: ${bulkReport.reason} ${bulkReport.message}`);
     const bulkPeak = bulk.peakRssMib();
@@ -138,6 +140,9 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
       apply_1500_objects_s: round(applySeconds, 2),
       apply_1500_plain_patch_s: round(plain.seconds, 2),
       apply_1500_ratio_vs_plain_patch: round(applySeconds / plain.seconds, 2),
+      apply_1500_cpu_s: round(applyCpu, 2),
+      apply_1500_plain_client_cpu_s: round(plain.cpuSeconds, 2),
+      apply_1500_cpu_ratio_vs_plain_client: round(applyCpu / plain.cpuSeconds, 2),
       apply_1500_peak_rss_mib: round(bulkPeak, 1),
       apply_1500_plain_client_peak_rss_mib: round(plain.peakRssMib, 1),
       apply_1500_peak_rss_ratio_vs_plain_client: round(bulkPeak / plain.peakRssMib, 2),

@@ -26,20 +26,21 @@ const plural = { ConfigMap: 'configmaps', Deployment: 'deployments' };
   }
   const seconds = (performance.now() - start) / 1000;
   const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
-  process.stdout.write(JSON.stringify({ seconds, peakRssMib: hwm }));
+  const cpu = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ seconds, peakRssMib: hwm, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
 })();
 `;
 
-/** Seconds the plain client took for `objects` (ConfigMaps and Deployments), and its own peak resident memory. */
+/** Seconds the plain client took for `objects` (ConfigMaps and Deployments), its own peak resident memory and CPU. */
 export async function plainApply(
   server: string,
   objects: KubeObject[],
   dir: string,
-): Promise<{ seconds: number; peakRssMib: number }> {
+): Promise<{ seconds: number; peakRssMib: number; cpuSeconds: number }> {
   const file = join(dir, 'baseline-objects.json');
   writeFileSync(file, JSON.stringify(objects));
   const proc = startMetered([process.execPath, '-e', CLIENT, server, file], { PATH: process.env.PATH ?? '' });
   const code = await new Promise<number | null>((resolve) => proc.child.once('exit', resolve));
   if (code !== 0) throw new Error(`the baseline client failed: ${proc.output()}`);
-  return JSON.parse(proc.output()) as { seconds: number; peakRssMib: number };
+  return JSON.parse(proc.output()) as { seconds: number; peakRssMib: number; cpuSeconds: number };
 }
