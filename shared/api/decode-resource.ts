@@ -132,8 +132,8 @@ function decodeData(
   kind: 'ConfigMap' | 'Secret',
   r: FieldReader,
 ): Record<string, string> {
-  const data = r.stringMap(raw, 'data', 'data') ?? {};
-  if (kind === 'ConfigMap') return data;
+  if (kind === 'ConfigMap') return r.stringMap(raw, 'data', 'data') ?? {};
+  const data = r.stringMap(raw, 'data', 'data', { secret: true }) ?? {};
   const decoded: Record<string, string> = {};
   for (const [key, value] of Object.entries(data)) {
     const compact = value.replace(/\s+/g, '');
@@ -144,7 +144,7 @@ function decodeData(
     decoded[key] = Buffer.from(compact, 'base64').toString('utf8');
   }
   // stringData wins over data, as the API server merges them.
-  return { ...decoded, ...(r.stringMap(raw, 'stringData', 'stringData') ?? {}) };
+  return { ...decoded, ...(r.stringMap(raw, 'stringData', 'stringData', { secret: true }) ?? {}) };
 }
 
 function unsupported(

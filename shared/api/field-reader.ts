@@ -21,6 +21,13 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The type alone, for a Secret's values: a message must never quote one (it may be a decrypted secret). */
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}
+
 export class FieldReader {
   readonly issues: FieldIssue[] = [];
 
@@ -138,12 +145,22 @@ export class FieldReader {
     });
   }
 
-  stringMap(parent: Raw | undefined, key: string, path: string): Record<string, string> | undefined {
+  /** `secret`: a Secret's data, whose values a problem names by their type only, never by their value. */
+  stringMap(
+    parent: Raw | undefined,
+    key: string,
+    path: string,
+    opts: { secret?: boolean } = {},
+  ): Record<string, string> | undefined {
+    const raw = parent?.[key];
+    if (opts.secret && raw !== undefined && raw !== null && !isRecord(raw))
+      return void this.fail(path, `expected a mapping, got ${describeType(raw)}`);
     const value = this.object(parent, key, path);
     if (!value) return undefined;
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(value)) {
       if (typeof v === 'string') out[k] = v;
+      else if (opts.secret) this.fail(`${path}.${k}`, `expected a string, got ${describeType(v)}`);
       else this.expect(`${path}.${k}`, 'a string', v);
     }
     return out;

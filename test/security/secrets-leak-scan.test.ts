@@ -6,8 +6,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cleanStderr } from '../../shared/adapters/render/kubectl-kustomize.ts';
+import { decodeResource } from '../../shared/api/decode-resource.ts';
 import { isSluiceError } from '../../shared/core/errors.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
+import { errorOf } from '../support/error-of.ts';
 import { helmReleaseYaml } from '../support/helm-release-yaml.ts';
 import { type KmsServer, startKmsServer } from '../support/kms-server.ts';
 import { type Evidence, scanFor, storeEvidence } from '../support/leak-evidence.ts';
@@ -24,6 +27,9 @@ const CANARIES = {
   'generator env file': 'LEAK-CANARY-5-generator-env-file-token',
   'malformed values Secret': 'LEAK-CANARY-7-malformed-values-yaml',
   'YAML-breaking substitute': 'LEAK-CANARY-8-breaks-the-yaml-it-lands-in',
+  'patch file': 'LEAK-CANARY-9-sops-patch-file-value',
+  'patch kustomize rejects': 'LEAK-CANARY-10-patch-kustomize-rejects',
+  'patch leaving a Secret malformed': 'LEAK-CANARY-11-patch-leaves-secret-malformed',
 };
 const AWS_ID = 'AKIALEAKSCANCANARY01';
 const AWS_SECRET = 'leak-canary-6-aws-secret/Access+Key';
@@ -93,7 +99,20 @@ generatorOptions:
 secretGenerator:
 - name: gen
   envs: [gen.env]
+patches:
+- path: gen-patch.yaml
 `;
+
+/**
+ * A patch of Secret `name`, SOPS-encrypted as a whole file (decrypted before the build, as Flux does). A
+ * generated Secret has no namespace until after the patches; db says its own.
+ */
+const patchOf = (name: 'gen' | 'db', stringData: string) =>
+  ageSealed(
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n${name === 'db' ? '  namespace: flux-system\n' : ''}stringData:${stringData}\n`,
+    'yaml',
+    'gen-patch.yaml',
+  );
 
 async function fleet(): Promise<Record<string, string>> {
   return {
@@ -135,6 +154,7 @@ async function fleet(): Promise<Record<string, string>> {
       'yaml',
       'hr-values.yaml',
     ),
+    'secrets/gen-patch.yaml': await patchOf('gen', `\n  extra: ${CANARIES['patch file']}`),
     'secrets/gen.env': await ageSealed(`TOKEN=${CANARIES['generator env file']}\n`, 'dotenv', 'gen.env'),
     'apps/kustomization.yaml': 'resources: [token.yaml]\n',
     'apps/token.yaml': secretYaml('app-token', 'token', '${app_token}'),
@@ -248,6 +268,7 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
       30_000,
     );
     expect(liveSecret('db', 'password')).toBe(CANARIES['age-encrypted Secret']);
+    expect(liveSecret('gen', 'extra')).toBe(CANARIES['patch file']);
     expect(liveSecret('kms-db', 'password')).toBe(CANARIES['KMS-encrypted Secret']);
     expect(liveSecret('app-token', 'token')).toBe(CANARIES['substituteFrom Secret']);
     expect(liveSecret('gen', 'TOKEN')).toBe(CANARIES['generator env file']);
@@ -313,6 +334,25 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     await renderOf(
       { 'secrets/kustomization.yaml': SECRETS_KUSTOMIZATION },
       `restore kustomization.yaml (${what})`,
+      true,
+    );
+  });
+
+  it.each([
+    // db has a stringData mapping: kustomize's merge answers "wrong node kind … node contents:" and the node.
+    ['kustomize refuses', 'db', 'patch kustomize rejects'],
+    // gen has none: kustomize merges the string in, and the Secret is refused when its output is read.
+    ['leaves a Secret malformed', 'gen', 'patch leaving a Secret malformed'],
+  ] as const)('a decrypted patch that %s fails the render', async (what, name, canary) => {
+    const render = await renderOf(
+      { 'secrets/gen-patch.yaml': await patchOf(name, ` ${CANARIES[canary]}`) },
+      `a patch that ${what}`,
+      false,
+    );
+    expect(render.reason).toBe('BuildFailed');
+    await renderOf(
+      { 'secrets/gen-patch.yaml': good['secrets/gen-patch.yaml'] ?? '' },
+      `restore the patch (${what})`,
       true,
     );
   });
@@ -422,5 +462,45 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
         expect.stringMatching(/^queue-sent:.* generator env file base64url@0$/),
       ]),
     );
+  });
+});
+
+describe('messages that could quote a decrypted value (security)', () => {
+  const value = 'LEAK-CANARY-12-quoted-by-a-message';
+
+  it("drops the YAML node kustomize's wrong-node-kind error ends with", () => {
+    const stderr = `error: wrong node kind: expected MappingNode but got ScalarNode: node contents:\n${value}\n`;
+    const text = cleanStderr(stderr, {});
+    expect(text).toBe(
+      'wrong node kind: expected MappingNode but got ScalarNode: node contents: (not shown: it may hold secrets)',
+    );
+    expect(scanFor({ value }, [{ where: 'kustomize', text }])).toEqual([]);
+  });
+
+  it.each([
+    ['stringData as a string', { stringData: value }, 'stringData: expected a mapping, got a string'],
+    ['data as a list', { data: [value] }, 'data: expected a mapping, got a list'],
+    [
+      'a stringData value as a number',
+      { stringData: { pin: 20261130 } },
+      'stringData.pin: expected a string, got a number',
+    ],
+    [
+      'a stringData value as a list',
+      { stringData: { token: [value] } },
+      'stringData.token: expected a string, got a list',
+    ],
+  ])("names a Secret's malformed values by their type only (%s)", (_what, fields, problem) => {
+    const raw = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, ...fields };
+    const err = errorOf(() => decodeResource(raw, { file: 'db.yaml', document: 0 }));
+    expect(err.code).toBe('ValidationFailed');
+    expect(err.message).toContain(problem);
+    expect(scanFor({ value, pin: '20261130' }, [{ where: 'decode', text: err.message }])).toEqual([]);
+  });
+
+  it("still quotes a ConfigMap's malformed value (no secret there)", () => {
+    const raw = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { replicas: 3 } };
+    const err = errorOf(() => decodeResource(raw, { file: 'cm.yaml', document: 0 }));
+    expect(err.message).toContain('data.replicas: expected a string, got 3');
   });
 });

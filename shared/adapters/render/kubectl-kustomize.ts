@@ -59,9 +59,18 @@ export class KubectlKustomize implements KustomizeRunner {
   }
 }
 
+/**
+ * kyaml's "wrong node kind" error ends with the offending YAML node as written ("node contents:" and the node):
+ * for a SOPS patch or generator file decrypted before the build, its plaintext values. Never shown.
+ */
+const NODE_CONTENTS = /(node contents:)[\s\S]*/;
+
 /** kustomize errors name scratch paths; map them back to repository paths and keep one tidy line. */
 export function cleanStderr(stderr: string, displayPaths: Record<string, string>): string {
-  let text = stderr.trim().replace(/^error:\s*/i, '');
+  let text = stderr
+    .trim()
+    .replace(/^error:\s*/i, '')
+    .replace(NODE_CONTENTS, '$1 (not shown: it may hold secrets)');
   const prefixes = Object.keys(displayPaths).sort((a, b) => b.length - a.length);
   for (const prefix of prefixes)
     text = text
