@@ -2,7 +2,7 @@
 // with only its environment, pulls a signed artifact from the local S3/SQS server and applies it to the
 // test Kubernetes API server — and carries none of the control plane's packages.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,10 @@ describe('the bundled puller', () => {
   it("keeps out what client-node offers and the puller never uses (exec, attach, port-forward and cp's web sockets and tar)", () => {
     for (const pkg of ['ws', 'isomorphic-ws', 'tar-fs', 'tar-stream', 'form-data'])
       expect(bundle.packages).not.toContain(pkg);
+  });
+
+  it('is plain ASCII, so V8 keeps its source at one byte a character', () => {
+    expect(readFileSync(bundle.file, 'utf8')).toMatch(/^[\0-\x7f]*$/);
   });
 
   it('runs from an empty directory and applies a signed artifact', async () => {
