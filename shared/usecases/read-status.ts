@@ -7,6 +7,7 @@ import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import type { DeclarerRef, FetchState, IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
 import { declarerRef } from '../core/pipeline/source-declarations.ts';
 import type { SourceKind } from '../core/pipeline/source-kind.ts';
+import { type Condition, conditionsOf } from '../core/pipeline/status-conditions.ts';
 import { type Target, type TargetKind, targetKey } from '../core/pipeline/target.ts';
 import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -50,6 +51,8 @@ export interface StatusView {
       artifact?: IndexEntry;
       render?: RenderStatus;
       apply?: ApplyReport;
+      /** The apply status as Flux's conditions (Ready, Reconciling, Stalled). */
+      conditions?: Condition[];
       /** Records of this target that could not be read (ConfigInvalid messages naming the key); left out above. */
       unreadable?: string[];
     }[];
@@ -117,7 +120,7 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
         ...(chart && { chart }),
         ...(artifact && { artifact }),
         ...(render && { render }),
-        ...(apply && { apply }),
+        ...(apply && { apply, conditions: conditionsOf(apply) }),
         ...(unreadable.length > 0 && { unreadable }),
       });
     }

@@ -94,6 +94,7 @@ describe('dependsOn at the puller', () => {
       'dependency cycle: Kustomization/flux-system/a -> Kustomization/flux-system/b -> Kustomization/flux-system/a',
     );
     expect(reports.b?.message).toContain('dependency cycle');
+    expect([reports.a?.stalled, reports.b?.stalled, reports.c?.stalled]).toEqual([true, true, undefined]);
     expect(reports.c?.ready).toBe(true);
     expect(kube.object('v1', 'ConfigMap', 'cm-a', 'apps')).toBeUndefined();
   });

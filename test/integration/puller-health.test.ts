@@ -84,6 +84,12 @@ describe('health at the puller', () => {
     await publish([web()], { wait: true, timeoutMs: 60_000 });
     const [report] = await reconcileCluster(deps);
     expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+    // Flux's revisions and the inventory's size travel with every report.
+    expect(report).toMatchObject({
+      lastAttemptedRevision: revisionOf(published),
+      lastAppliedRevision: revisionOf(published),
+      inventory: 1,
+    });
   });
 
   it('spec.wait: HealthCheckFailed naming the object once spec.timeout runs out; nothing is pruned for it', async () => {
@@ -94,6 +100,10 @@ describe('health at the puller', () => {
     expect(report?.reason).toBe('HealthCheckFailed');
     expect(report?.message).toContain('Deployment/apps/web');
     expect(kube.object('apps/v1', 'Deployment', 'web', 'apps')).toBeDefined();
+    // Attempted, never applied successfully: no lastAppliedRevision; retried, not stalled.
+    expect(report?.lastAttemptedRevision).toBe(revisionOf(published));
+    expect(report?.lastAppliedRevision).toBeUndefined();
+    expect(report?.stalled).toBeUndefined();
   });
 
   it('spec.healthChecks: only the listed objects are waited for', async () => {

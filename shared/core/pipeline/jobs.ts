@@ -16,6 +16,18 @@ export interface RenderJob {
   kind: 'render';
   cluster: string;
   target: Target;
+  /**
+   * Not a render: restore an earlier artifact of the target (usecases/rollback-target.ts). It rides the
+   * target's render group, so the target's index entry keeps one writer.
+   */
+  rollback?: RollbackRequest;
+}
+
+/** What an operator asked for: the digest of the artifact to restore, who asked (the channel) and why. */
+export interface RollbackRequest {
+  to: string;
+  by: string;
+  reason?: string;
 }
 
 /** The puller's report, sent back on the events queue. */
@@ -33,6 +45,14 @@ export interface ApplyReport {
   at: string;
   /** The cluster's API server as the puller sees it: HelmReleases render against it (checked, bounded). */
   capabilities?: ClusterCapabilities;
+  /** The revision of the artifact this reconcile was about (Flux's lastAttemptedRevision). */
+  lastAttemptedRevision?: string;
+  /** The revision last applied successfully, this one or an earlier one (Flux's lastAppliedRevision). */
+  lastAppliedRevision?: string;
+  /** Objects in the target's inventory after this reconcile. */
+  inventory?: number;
+  /** Nothing changes until someone acts (a new publish, a fixed dependsOn): Flux's Stalled condition. */
+  stalled?: boolean;
 }
 
 /** Sent to a cluster's queue after its index changed: wake up and look. */

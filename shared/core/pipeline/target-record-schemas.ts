@@ -31,6 +31,7 @@ export const indexEntrySchema: RecordSchema<IndexEntry> = {
         'digest?': isString,
         'artifactKey?': isString,
         'deleted?': isBoolean,
+        'rollback?': isObject,
       }) ??
       (generation && fieldProblem(generation, { fleet: isNumber, source: isNumber }))
     );
@@ -68,5 +69,9 @@ export const applyStatusSchema: RecordSchema<ApplyReport> = {
       applied: isNumber,
       pruned: isNumber,
       at: isString,
+      'lastAttemptedRevision?': isString,
+      'lastAppliedRevision?': isString,
+      'inventory?': isNumber,
+      'stalled?': isBoolean,
     }),
 };

@@ -324,15 +324,9 @@ function dependencyProblem(
   message: string,
 ): ApplyReport {
   state.ready.set(targetKey(entry.target), false);
-  return reporter(
-    deps,
-    entry,
-    new Date(deps.clock.now()).toISOString(),
-  )({
-    ready: false,
-    reason: 'DependencyNotReady',
-    message,
-  });
+  // A cycle or a missing dependency: nothing changes until the fleet does (Stalled).
+  const report = reporter(deps, entry, new Date(deps.clock.now()).toISOString());
+  return { ...report({ ready: false, reason: 'DependencyNotReady', message }), stalled: true };
 }
 
 /** The report, carrying the capabilities when they are new to the control plane (this puller's first report, or changed). */
@@ -434,11 +428,37 @@ async function reconcileOne(
     report,
     signal: opts.signal,
   };
+  let result: ApplyReport | undefined;
   try {
-    return await (payload.kind === 'Tombstone' ? removeTarget(ctx, payload) : applyTarget(ctx, payload));
+    result = await (payload.kind === 'Tombstone' ? removeTarget(ctx, payload) : applyTarget(ctx, payload));
   } catch (err) {
     return failed(err);
   }
+  return result && (await withRevisions(deps, result, payload, previous));
+}
+
+/**
+ * Flux's lastAttemptedRevision and lastAppliedRevision, and the inventory's size as the cluster now holds
+ * it (read back: the one record of what was applied and will be pruned).
+ */
+async function withRevisions(
+  deps: PullerDeps,
+  report: ApplyReport,
+  payload: SignedPayload,
+  previous: Inventory | undefined,
+): Promise<ApplyReport> {
+  const attempted = payload.kind === 'Artifact' ? payload.source.revision : payload.revision;
+  const after =
+    payload.kind === 'Tombstone'
+      ? undefined
+      : await readInventory(deps, report.target).catch(() => undefined);
+  const applied = report.ready ? attempted : previous?.removed ? undefined : previous?.revision || undefined;
+  return {
+    ...report,
+    lastAttemptedRevision: attempted,
+    ...(applied && { lastAppliedRevision: applied }),
+    inventory: after?.removed ? 0 : (after?.entries.length ?? 0),
+  };
 }
 
 /** Until a record verifies, nothing from the index reaches the status but a well-formed digest. */
@@ -503,13 +523,14 @@ function verifyRecord(
   return payload;
 }
 
+/** A refused record stays refused until a new one is published: Stalled. */
 function refused(deps: PullerDeps, target: Target, report: ApplyReport): ApplyReport {
   deps.log.warn('refused an index entry; the last applied state stays', {
     cluster: deps.cluster,
     target: targetKey(target),
     message: report.message,
   });
-  return report;
+  return { ...report, stalled: true };
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
