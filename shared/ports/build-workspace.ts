@@ -11,7 +11,7 @@ export interface BuildWorkspace {
    * Replaces the snapshot file at `relPath` (from the repository root) in this workspace only, e.g. with
    * its SOPS plaintext; the snapshot itself is never written.
    */
-  replaceSourceFile(relPath: string, content: string): Promise<void>;
+  replaceSourceFile(relPath: string, content: string | Uint8Array): Promise<void>;
   dispose(): Promise<void>;
 }
 

@@ -169,11 +169,11 @@ async function renderSteps(deps: RenderDeps, req: RenderRequest): Promise<Render
   const decryptor = decryption && (await decryption.decryptor());
   // Data keys unwrapped once per file for this render (a resource is read twice: its MAC, then its object).
   try {
-    const plainFiles = new Map<string, string>();
+    const plainFiles = new Map<string, Buffer>();
     if (decryptor) {
       for (const file of sopsSourceFiles(deps.tree, req.sourceRoot, dirPath, kustomization)) {
         if (file.role === 'decrypt')
-          plainFiles.set(file.rel, await decryptor.decrypt(file.text, file.format, file.format, file.rel));
+          plainFiles.set(file.rel, await decryptor.decryptFile(file.text, file.format, file.rel));
         else if (decryption.verifyMac) await decryptor.decrypt(file.text, file.format, file.format, file.rel);
       }
     }

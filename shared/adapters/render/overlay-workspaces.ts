@@ -37,7 +37,7 @@ export class OverlayWorkspaces implements BuildWorkspaces {
         await unlink(path).catch(() => undefined); // replace the symlink, never write through it
         await writeFile(path, content);
       },
-      async replaceSourceFile(relPath: string, content: string) {
+      async replaceSourceFile(relPath: string, content: string | Uint8Array) {
         // Turn each linked directory on the way into a real one whose entries link back, so only this file
         // differs from the snapshot.
         const segments = relPath.split('/').filter(Boolean);

@@ -45,6 +45,28 @@ export class FluxDecryptor {
     file: string,
     verifyMac = this.opts.verifyMac,
   ): Promise<string> {
+    return this.open(text, input, file, verifyMac, (decrypted) =>
+      input === output ? decrypted.plaintext : emit(decrypted.tree, output, file),
+    );
+  }
+
+  /** A generator or patch file as `sops -d` writes it, byte for byte (a binary file need not be UTF-8). */
+  decryptFile(
+    text: string,
+    format: SopsFormat,
+    file: string,
+    verifyMac = this.opts.verifyMac,
+  ): Promise<Buffer> {
+    return this.open(text, format, file, verifyMac, (decrypted) => decrypted.bytes);
+  }
+
+  private async open<T>(
+    text: string,
+    input: SopsFormat,
+    file: string,
+    verifyMac: boolean,
+    shape: (decrypted: ReturnType<typeof decryptSopsFile>) => T,
+  ): Promise<T> {
     const { ref } = this.opts;
     try {
       const metadata = readSopsMetadata(text, input, file);
@@ -56,8 +78,7 @@ export class FluxDecryptor {
         dataKey = Buffer.from(await unwrapDataKey(metadata, this.opts.sources, { file }));
         this.dataKeys.set(wrapped, dataKey);
       }
-      const decrypted = decryptSopsFile(text, input, dataKey, { verifyMac, fileName: file });
-      return input === output ? decrypted.plaintext : emit(decrypted.tree, output, file);
+      return shape(decryptSopsFile(text, input, dataKey, { verifyMac, fileName: file }));
     } catch (err) {
       if (!(err instanceof SluiceError)) throw err;
       throw new SluiceError(err.code, `${ref}: ${err.message}${this.fixFor(err)}`, {
