@@ -1,10 +1,4 @@
-// dependsOn at the puller: a target waits for what it depends on to be Ready at its current revision, a
-// dependency cycle or a missing dependency is reported at once (never hung on), and targets run
-// concurrently: one that is slow, or waiting, holds no other back; a newer artifact cancels a reconcile.
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
-import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import { targetOf } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
@@ -12,15 +6,14 @@ import type { ObjectKey } from '../../shared/core/pipeline/state-keys.ts';
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
-import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
 import { limiter } from '../../shared/usecases/puller/limiter.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { PullerState, reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
-import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import type { KubeApiServer } from '../support/kube-api-server.ts';
 import {
   type PullerWorld,
-  pullerDeps,
   revisionOf,
+  startClusterPuller,
   startPullerWorld,
   storeAndIndex,
   testArtifact,
@@ -41,18 +34,12 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 beforeEach(async () => {
-  kube = await startKubeApiServer({ namespaces: ['apps'] });
-  const cluster = `deps${++n}`;
-  await ensureInfrastructure(world.clients, queues, [cluster], BUCKET);
-  const kc = new KubeConfig();
-  kc.loadFromString(kube.kubeconfig());
-  deps = pullerDeps(world, {
-    cluster,
-    kube: new ClientNodeCluster(kc),
+  ({ kube, deps } = await startClusterPuller(world, {
+    cluster: `deps${++n}`,
+    bucket: BUCKET,
+    queues,
     clock: { t: Date.parse('2026-11-30T12:00:00Z') },
-    queues: { cluster: queues.cluster(cluster), reports: queues.reports(cluster) },
-  });
-  await ensureInventoryNamespace(deps);
+  }));
 });
 afterEach(() => kube.close());
 

@@ -1,11 +1,4 @@
-// spec.wait, spec.healthChecks and spec.healthCheckExprs at the puller, with the real reconcile against the
-// test Kubernetes API server (whose workload controller marks Deployments available or not): Ready only once
-// healthy, HealthCheckFailed naming the object after spec.timeout, a newer artifact cancelling a wait in
-// progress, and a failed reconcile retried after spec.retryInterval, backing off up to the interval.
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
-import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import { type ApplyOptions, targetOf } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
@@ -13,15 +6,14 @@ import type { ObjectKey } from '../../shared/core/pipeline/state-keys.ts';
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
-import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { PullerState, reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
 import { deployment } from '../support/deployment-fixture.ts';
-import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import type { KubeApiServer } from '../support/kube-api-server.ts';
 import {
   type PullerWorld,
-  pullerDeps,
   revisionOf,
+  startClusterPuller,
   startPullerWorld,
   storeAndIndex,
   testArtifact,
@@ -45,19 +37,13 @@ beforeAll(async () => {
 afterAll(() => world?.close());
 
 beforeEach(async () => {
-  kube = await startKubeApiServer({ namespaces: ['apps'] });
-  const cluster = `health${++n}`;
-  await ensureInfrastructure(world.clients, queues, [cluster], BUCKET);
-  const kc = new KubeConfig();
-  kc.loadFromString(kube.kubeconfig());
   clock = { t: T0 };
-  deps = pullerDeps(world, {
-    cluster,
-    kube: new ClientNodeCluster(kc),
+  ({ kube, deps } = await startClusterPuller(world, {
+    cluster: `health${++n}`,
+    bucket: BUCKET,
+    queues,
     clock,
-    queues: { cluster: queues.cluster(cluster), reports: queues.reports(cluster) },
-  });
-  await ensureInventoryNamespace(deps);
+  }));
 });
 afterEach(() => kube.close());
 

@@ -3,11 +3,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
 import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import { LocalDataKeys } from '../../shared/adapters/local/local-data-keys.ts';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
 import {
@@ -26,7 +28,9 @@ import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import type { QueueNames } from '../../shared/usecases/pipeline-deps.ts';
+import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
+import { type KubeApiServer, startKubeApiServer } from './kube-api-server.ts';
 
 /** How often the artifacts of these tests ask to be applied again. */
 export const TEST_INTERVAL_MS = 600_000;
@@ -183,4 +187,26 @@ export function testTombstone(cluster: string, target: Target, n: number): Tombs
     deleted: true,
     revision: 'main@sha1:removed',
   };
+}
+
+/**
+ * A fresh cluster for one test: its queues in the world's store, its own test Kubernetes API server (with
+ * namespace `apps`), and a puller for it whose inventory namespace exists. Close `kube` after the test.
+ */
+export async function startClusterPuller(
+  world: PullerWorld,
+  opts: { cluster: string; bucket: string; queues: QueueNames; clock: { t: number } },
+): Promise<{ kube: KubeApiServer; deps: PullerDeps }> {
+  const kube = await startKubeApiServer({ namespaces: ['apps'] });
+  await ensureInfrastructure(world.clients, opts.queues, [opts.cluster], opts.bucket);
+  const kc = new KubeConfig();
+  kc.loadFromString(kube.kubeconfig());
+  const deps = pullerDeps(world, {
+    cluster: opts.cluster,
+    kube: new ClientNodeCluster(kc),
+    clock: opts.clock,
+    queues: { cluster: opts.queues.cluster(opts.cluster), reports: opts.queues.reports(opts.cluster) },
+  });
+  await ensureInventoryNamespace(deps);
+  return { kube, deps };
 }
