@@ -66,3 +66,25 @@ describe('the APPLIED line of sluice status', () => {
     expect(appliedLine(v)).toBe(line);
   });
 });
+
+describe('the APPLIED column of sluice status', () => {
+  const withApply = (apply: Record<string, unknown>): StatusView => ({
+    sources: [],
+    clusters: [{ name: 'dev', kustomizations: [{ ...apps(false), apply: apply as never }] }],
+  });
+  const row = (v: StatusView) =>
+    formatStatus(v)
+      .split('\n')
+      .find((l) => l.startsWith('flux-system/apps'));
+
+  it.each([
+    [{ ready: true, reason: 'ReconciliationSucceeded', message: 'Applied' }, 'True'],
+    [{ ready: false, reason: 'HealthCheckFailed', message: 'timeout' }, 'False (HealthCheckFailed)'],
+    [
+      { ready: false, reason: 'DependencyNotReady', message: 'dependency cycle', stalled: true },
+      'Stalled (DependencyNotReady)',
+    ],
+  ])('%j shows %s', (apply, shown) => {
+    expect(row(withApply(apply))).toContain(` ${shown} `);
+  });
+});
