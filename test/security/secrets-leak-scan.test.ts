@@ -100,7 +100,7 @@ secretGenerator:
 - name: gen
   envs: [gen.env]
 patches:
-- path: gen-patch.yaml
+- path: patch.yaml
 `;
 
 /**
@@ -111,7 +111,7 @@ const patchOf = (name: 'gen' | 'db', stringData: string) =>
   ageSealed(
     `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n${name === 'db' ? '  namespace: flux-system\n' : ''}stringData:${stringData}\n`,
     'yaml',
-    'gen-patch.yaml',
+    'patch.yaml',
   );
 
 async function fleet(): Promise<Record<string, string>> {
@@ -154,7 +154,7 @@ async function fleet(): Promise<Record<string, string>> {
       'yaml',
       'hr-values.yaml',
     ),
-    'secrets/gen-patch.yaml': await patchOf('gen', `\n  extra: ${CANARIES['patch file']}`),
+    'secrets/patch.yaml': await patchOf('gen', `\n  extra: ${CANARIES['patch file']}`),
     'secrets/gen.env': await ageSealed(`TOKEN=${CANARIES['generator env file']}\n`, 'dotenv', 'gen.env'),
     'apps/kustomization.yaml': 'resources: [token.yaml]\n',
     'apps/token.yaml': secretYaml('app-token', 'token', '${app_token}'),
@@ -188,11 +188,12 @@ async function renderOf(files: Record<string, string | null>, message: string, r
   const since = Date.now();
   const sha = await w.push(files, message);
   const render = await w.waitFor(`the secrets render of "${message}"`, async () => {
-    const r = secretsKs(await w.status())?.render;
+    const r = secretsKs(await w.status(false))?.render;
     return r && Date.parse(r.at) >= since && r.ready === ready && (!ready || r.revision?.endsWith(sha))
       ? r
       : undefined;
   });
+  await w.status();
   await captureStore(message);
   return render;
 }
@@ -253,7 +254,7 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     await w.waitFor(
       'every target rendered',
       async () => {
-        const targets = (await w.status()).clusters[0]?.kustomizations ?? [];
+        const targets = (await w.status(false)).clusters[0]?.kustomizations ?? [];
         return ['secrets', 'apps', 'greeter'].every((n) => targets.find((t) => t.name === n)?.render?.ready);
       },
       30_000,
@@ -274,6 +275,7 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     expect(liveSecret('gen', 'TOKEN')).toBe(CANARIES['generator env file']);
     expect(liveSecret('greeter', 'password')).toBe(CANARIES['valuesFrom Secret']);
     expect(liveSecret('sops-keys', 'age.agekey')).toBe(key.identity);
+    await w.status();
     await captureStore('the first apply');
   }, 60_000);
 
@@ -310,8 +312,9 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     expect(report).toMatchObject({ ready: false, reason: 'ReconciliationFailed' });
     await w.waitFor(
       'the apply failure in status',
-      async () => secretsKs(await w.status())?.apply?.ready === false,
+      async () => secretsKs(await w.status(false))?.apply?.ready === false,
     );
+    await w.status();
     expect(liveSecret('db', 'password')).toBe(CANARIES['age-encrypted Secret']);
     expect((await w.reconcile(true)).find((r) => r.target.name === 'secrets')?.ready).toBe(true);
     await captureStore('the apply failure');
@@ -345,13 +348,13 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     ['leaves a Secret malformed', 'gen', 'patch leaving a Secret malformed'],
   ] as const)('a decrypted patch that %s fails the render', async (what, name, canary) => {
     const render = await renderOf(
-      { 'secrets/gen-patch.yaml': await patchOf(name, ` ${CANARIES[canary]}`) },
+      { 'secrets/patch.yaml': await patchOf(name, ` ${CANARIES[canary]}`) },
       `a patch that ${what}`,
       false,
     );
     expect(render.reason).toBe('BuildFailed');
     await renderOf(
-      { 'secrets/gen-patch.yaml': good['secrets/gen-patch.yaml'] ?? '' },
+      { 'secrets/patch.yaml': good['secrets/patch.yaml'] ?? '' },
       `restore the patch (${what})`,
       true,
     );
@@ -367,10 +370,11 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     const since = Date.now();
     await w.push({ 'secrets/hr-values.yaml': malformed }, 'malformed values');
     const render = await w.waitFor('the greeter render fails', async () => {
-      const r = greeter(await w.status())?.render;
+      const r = greeter(await w.status(false))?.render;
       return r && Date.parse(r.at) >= since && !r.ready ? r : undefined;
     });
     expect(render.message).toContain("Secret 'flux-system/hr-values'");
+    await w.status();
     await captureStore('malformed values');
     await renderOf(
       { 'secrets/hr-values.yaml': good['secrets/hr-values.yaml'] ?? '' },
@@ -389,10 +393,11 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     const since = Date.now();
     await w.push({ 'secrets/app-vars.yaml': breaking }, 'a YAML-breaking substitute');
     const render = await w.waitFor('the apps render fails', async () => {
-      const r = apps(await w.status())?.render;
+      const r = apps(await w.status(false))?.render;
       return r && Date.parse(r.at) >= since && !r.ready ? r : undefined;
     });
     expect(render.message).toContain("var substitution failed for 'app-token'");
+    await w.status();
     await captureStore('a YAML-breaking substitute');
     await renderOf(
       { 'secrets/app-vars.yaml': good['secrets/app-vars.yaml'] ?? '' },

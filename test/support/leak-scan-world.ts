@@ -47,8 +47,8 @@ export interface LeakWorld {
   push(files: Record<string, string | null>, message: string): Promise<string>;
   /** A puller pass (a fresh one re-applies everything); its reports are recorded. */
   reconcile(fresh?: boolean): Promise<ApplyReport[]>;
-  /** The status API's view, recorded as JSON and as `sluice status` prints it. */
-  status(): Promise<StatusView>;
+  /** The status API's view, recorded as JSON and as `sluice status` prints it (unless `record` is false). */
+  status(record?: boolean): Promise<StatusView>;
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -175,8 +175,9 @@ export async function startLeakWorld(files: Record<string, string>): Promise<Lea
         throw err;
       }
     },
-    async status() {
+    async status(record = true) {
       const view = await readStatus(deps);
+      if (!record) return view;
       evidence.push({ where: 'status API', text: JSON.stringify(view) });
       evidence.push({ where: 'sluice status', text: formatStatus(view) });
       return view;
@@ -187,7 +188,7 @@ export async function startLeakWorld(files: Record<string, string>): Promise<Lea
         const value = await probe();
         if (value !== undefined && value !== false) return value;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 150));
       }
     },
     async close() {
