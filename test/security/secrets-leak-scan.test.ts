@@ -301,6 +301,12 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     await renderOf({ 'clusters/dev/sops-keys.yaml': keysSecret(key.identity) }, 'restore the keys', true);
   });
 
+  it('a decryption Secret removed from the fleet fails naming it', async () => {
+    const render = await renderOf({ 'clusters/dev/sops-keys.yaml': null }, 'remove the keys', false);
+    expect(render.message).toContain('sops-keys');
+    await renderOf({ 'clusters/dev/sops-keys.yaml': keysSecret(key.identity) }, 'add the keys back', true);
+  });
+
   it("an apply failure of a Secret is reported, and the cluster's copy stays", async () => {
     w.kube.failNext(
       'PATCH',
@@ -440,6 +446,7 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     expect(where('log')).toBeGreaterThan(20);
     expect(where('sluice status')).toBeGreaterThan(10);
     expect(where('queue-sent:')).toBeGreaterThan(20);
+    expect(where(`queue-sent:${w.deps.queues.deadLetter(w.deps.queues.render)}`)).toBeGreaterThan(0);
     expect(where('apply reports')).toBeGreaterThan(1);
     expect(stored.filter((e) => e.where.includes(':artifacts/dev/')).length).toBeGreaterThan(10);
     // Snapshots were inflated and read: the keys Secret, committed in plaintext, is in them.
