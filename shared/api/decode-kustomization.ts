@@ -1,4 +1,5 @@
 // Validates a raw Kustomization object into the typed API with Flux's CRD rules, naming each bad field.
+import { type DriftIgnoreRule, ruleProblem } from '../core/apply/drift-ignore.ts';
 import { checkHealthCheckExprs, type HealthCheckExpr } from '../core/health/health-check-exprs.ts';
 import { dropUndefined, optional } from './decode-git-repository.ts';
 import type { FieldReader } from './field-reader.ts';
@@ -6,6 +7,7 @@ import {
   COMMON_METADATA_FIELDS,
   DECRYPTION_FIELDS,
   DEPENDS_ON_FIELDS,
+  DRIFT_IGNORE_RULE_FIELDS,
   HEALTH_CHECK_EXPR_FIELDS,
   HEALTH_CHECK_FIELDS,
   IMAGE_FIELDS,
@@ -74,6 +76,12 @@ export function decodeKustomization(
     ),
     ...optional('healthCheckExprs', decodeHealthCheckExprs(r, spec)),
     force: r.boolean(spec, 'force', 'spec.force') ?? false,
+    ...optional(
+      'driftIgnoreRules',
+      r.objects(spec, 'driftIgnoreRules', 'spec.driftIgnoreRules', (item, path) =>
+        decodeDriftIgnoreRule(r, item, path),
+      ),
+    ),
     suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
     ...optional(
       'dependsOn',
@@ -170,6 +178,28 @@ export function decodePatch(r: FieldReader, item: Record<string, unknown>, path:
     patch: r.string(item, 'patch', `${path}.patch`, { required: true }) ?? '',
     ...optional('target', selector),
   };
+}
+
+/** One of Flux's spec.driftIgnoreRules: JSON pointers, and a target selector as a patch's (regular expressions). */
+function decodeDriftIgnoreRule(r: FieldReader, item: Record<string, unknown>, path: string): DriftIgnoreRule {
+  r.knownFields(item, path, DRIFT_IGNORE_RULE_FIELDS);
+  const paths = r.strings(item, 'paths', `${path}.paths`);
+  if (!paths || paths.length === 0) r.fail(`${path}.paths`, 'is required (at least one JSON pointer)');
+  const target = r.object(item, 'target', `${path}.target`);
+  r.knownFields(target, `${path}.target`, PATCH_TARGET_FIELDS);
+  const selector =
+    target &&
+    dropUndefined(
+      Object.fromEntries(
+        ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'].map(
+          (key) => [key, r.string(target, key, `${path}.target.${key}`)],
+        ),
+      ),
+    );
+  const rule: DriftIgnoreRule = { paths: paths ?? [], ...optional('target', selector) };
+  const problem = ruleProblem(rule);
+  if (problem) r.fail(`${path}.${problem.field}`, problem.problem);
+  return rule;
 }
 
 /** spec.commonMetadata's labels and annotations, shared with HelmReleases (its fields checked by the caller). */

@@ -11,6 +11,7 @@ export const KUSTOMIZATION_SPEC_FIELDS = [
   'decryption',
   'deletionPolicy',
   'dependsOn',
+  'driftIgnoreRules',
   'force',
   'healthCheckExprs',
   'healthChecks',

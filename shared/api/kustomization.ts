@@ -1,4 +1,5 @@
 // kustomize.toolkit.fluxcd.io/v1 Kustomization: the fields Sluice honours, as Flux defines them.
+import type { DriftIgnoreRule } from '../core/apply/drift-ignore.ts';
 import type { HealthCheckExpr } from '../core/health/health-check-exprs.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
 
@@ -64,6 +65,8 @@ export interface KustomizationSpec {
   /** CEL health rules per API group/kind (Flux 2.5+), each expression checked when decoded. */
   healthCheckExprs?: HealthCheckExpr[];
   force: boolean;
+  /** Flux's spec.driftIgnoreRules: fields other controllers own, never compared nor reverted by the puller. */
+  driftIgnoreRules?: DriftIgnoreRule[];
   suspend: boolean;
   dependsOn?: { name: string; namespace?: string }[];
   targetNamespace?: string;

@@ -13,6 +13,14 @@ export interface Forbidden {
   user?: string;
 }
 
+/** A 409 of server-side apply: another field manager set this field to another value. */
+export interface FieldConflict {
+  /** The other field manager (`kubectl`, `kube-controller-manager`, ...). */
+  manager: string;
+  /** The field as the API server names it, e.g. `.spec.replicas` (a path, never a value). */
+  field: string;
+}
+
 export class ClusterApiError extends SluiceError {
   /** The API server's HTTP status. */
   readonly status: number;
@@ -20,10 +28,12 @@ export class ClusterApiError extends SluiceError {
   readonly immutableField: boolean;
   /** Set for a 403 (code AccessDenied). */
   readonly forbidden: Forbidden | undefined;
+  /** Set for a server-side apply's 409: the fields other managers own, which a forced apply would take. */
+  readonly conflicts: FieldConflict[] | undefined;
 
   constructor(
     message: string,
-    data: { status: number; immutableField: boolean; forbidden?: Forbidden },
+    data: { status: number; immutableField: boolean; forbidden?: Forbidden; conflicts?: FieldConflict[] },
     options: SluiceErrorOptions = {},
   ) {
     super(data.forbidden ? 'AccessDenied' : 'ApplyFailed', message, {
@@ -34,6 +44,7 @@ export class ClusterApiError extends SluiceError {
     this.status = data.status;
     this.immutableField = data.immutableField;
     this.forbidden = data.forbidden;
+    this.conflicts = data.conflicts;
   }
 }
 
@@ -44,4 +55,9 @@ export function isImmutableFieldError(err: unknown): boolean {
 /** The refusal, when `err` is the API server's 403. */
 export function forbiddenOf(err: unknown): Forbidden | undefined {
   return err instanceof ClusterApiError ? err.forbidden : undefined;
+}
+
+/** The fields another manager owns, when `err` is server-side apply's 409 conflict. */
+export function conflictsOf(err: unknown): FieldConflict[] | undefined {
+  return err instanceof ClusterApiError ? err.conflicts : undefined;
 }

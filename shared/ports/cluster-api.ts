@@ -16,12 +16,23 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface ApplyCallOptions extends CallOptions {
+  fieldManager: string;
+  /** Take ownership of fields another manager set; without it such a change is a 409 (`conflicts` set). */
+  force: boolean;
+  /**
+   * `dryRun: 'All'`: the API server answers with the object as the apply would leave it and stores nothing.
+   * The answer's action is `created` when the object does not exist (no resourceVersion), else `configured`:
+   * whether anything would change is the caller's comparison with what it read.
+   */
+  dryRun?: boolean;
+  /** The object as the caller just read it (null: absent), so the adapter need not read it again. */
+  before?: KubeObject | null;
+}
+
 export interface ClusterApi {
   /** Server-side apply; `force` takes ownership of conflicting fields, as Flux does. */
-  apply(
-    obj: KubeObject,
-    opts: { fieldManager: string; force: boolean } & CallOptions,
-  ): Promise<{ action: ApplyAction; live: KubeObject }>;
+  apply(obj: KubeObject, opts: ApplyCallOptions): Promise<{ action: ApplyAction; live: KubeObject }>;
   get(ref: ObjectRef, opts?: CallOptions): Promise<KubeObject | undefined>;
   /** Background propagation; a missing object is not an error. */
   delete(ref: ObjectRef, opts?: CallOptions): Promise<void>;

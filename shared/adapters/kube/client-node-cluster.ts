@@ -15,8 +15,14 @@ import {
 import { describeRef, refOf } from '../../core/apply/object-ref.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
-import type { ApplyAction, CallOptions, ClusterApi, ObjectRef } from '../../ports/cluster-api.ts';
-import { ClusterApiError, forbiddenOf } from '../../ports/cluster-api-error.ts';
+import type {
+  ApplyAction,
+  ApplyCallOptions,
+  CallOptions,
+  ClusterApi,
+  ObjectRef,
+} from '../../ports/cluster-api.ts';
+import { ClusterApiError, type FieldConflict, forbiddenOf } from '../../ports/cluster-api-error.ts';
 import { reuseConnections } from './reuse-connections.ts';
 
 export interface ClientNodeClusterOptions {
@@ -59,21 +65,22 @@ class ClusterCalls implements ClusterApi {
     return new ClusterCalls(this.conn, user);
   }
 
-  async apply(
-    obj: KubeObject,
-    opts: { fieldManager: string; force: boolean } & CallOptions,
-  ): Promise<{ action: ApplyAction; live: KubeObject }> {
+  async apply(obj: KubeObject, opts: ApplyCallOptions): Promise<{ action: ApplyAction; live: KubeObject }> {
     // A user who may patch but not read the object is refused (or not) by the apply itself, which names
     // the verb that matters (patch, or create for a new object); what it did is then unknown: configured.
-    const before = await this.get(refOf(obj), opts).catch((err: unknown) => {
-      if (forbiddenOf(err)) return UNREADABLE;
-      throw err;
-    });
+    // A dry run's answer says itself whether the object exists (see ApplyCallOptions.dryRun).
+    const before =
+      opts.before !== undefined || opts.dryRun
+        ? (opts.before ?? undefined)
+        : await this.get(refOf(obj), opts).catch((err: unknown) => {
+            if (forbiddenOf(err)) return UNREADABLE;
+            throw err;
+          });
     const live = await this.call('apply', refOf(obj), opts, async () => {
       return (await this.conn.api.patch(
         obj as KubernetesObject,
         undefined,
-        undefined,
+        opts.dryRun ? 'All' : undefined,
         opts.fieldManager,
         opts.force,
         PatchStrategy.ServerSideApply,
@@ -81,8 +88,11 @@ class ClusterCalls implements ClusterApi {
     });
     const rv = (o: KubeObject | undefined) =>
       (o?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    const action: ApplyAction =
-      before === UNREADABLE
+    const action: ApplyAction = opts.dryRun
+      ? rv(live)
+        ? 'configured'
+        : 'created'
+      : before === UNREADABLE
         ? 'configured'
         : !before
           ? 'created'
@@ -234,6 +244,7 @@ function apiError(verb: string, ref: ObjectRef, err: unknown, user: string | und
         status: code,
         immutableField: code === 422 && status.immutableField,
         ...(forbidden && { forbidden }),
+        ...(code === 409 && status.conflicts.length > 0 && { conflicts: status.conflicts }),
       },
       { retryable: code >= 500 || code === 429 || code === 409, cause: err },
     );
@@ -250,21 +261,38 @@ function apiError(verb: string, ref: ObjectRef, err: unknown, user: string | und
  * the one place that reads that text and turns it into a flag. Likewise a 403 names the refused verb only
  * in its message (`User "u" cannot create resource ...`): an apply that would create is refused `create`.
  */
-function statusOf(body: unknown): { message: string; immutableField: boolean; refusedVerb?: string } {
+function statusOf(body: unknown): {
+  message: string;
+  immutableField: boolean;
+  refusedVerb?: string;
+  conflicts: FieldConflict[];
+} {
   let parsed: unknown;
   try {
     parsed = typeof body === 'string' ? JSON.parse(body) : body;
   } catch {
-    return { message: '', immutableField: false };
+    return { message: '', immutableField: false, conflicts: [] };
   }
-  const status = (parsed ?? {}) as { message?: unknown; details?: { causes?: { message?: unknown }[] } };
+  const status = (parsed ?? {}) as {
+    message?: unknown;
+    details?: { causes?: { message?: unknown; reason?: unknown; field?: unknown }[] };
+  };
   const message = typeof status.message === 'string' ? status.message : '';
   const causes = Array.isArray(status.details?.causes) ? status.details.causes : [];
   const texts = causes.length > 0 ? causes.map((c) => String(c?.message ?? '')) : [message];
   const refusedVerb = /\bcannot ([a-z]+) resource "/.exec(message)?.[1];
+  // Server-side apply's 409 names each field in a FieldManagerConflict cause and the other manager only in
+  // that cause's message: `conflict with "kubectl" using apps/v1`.
+  const conflicts = causes.flatMap((c): FieldConflict[] => {
+    const manager = /^conflict with "([^"]*)"/.exec(String(c?.message ?? ''))?.[1];
+    return c?.reason === 'FieldManagerConflict' && typeof c.field === 'string' && manager !== undefined
+      ? [{ manager, field: c.field }]
+      : [];
+  });
   return {
     message,
     immutableField: texts.some((t) => t.includes('field is immutable')),
     ...(refusedVerb && { refusedVerb }),
+    conflicts,
   };
 }

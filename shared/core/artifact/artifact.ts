@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ObjectRef } from '../../ports/cluster-api.ts';
+import type { DriftIgnoreRule } from '../apply/drift-ignore.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { HealthCheckExpr } from '../health/health-check-exprs.ts';
 import type { HelmReleaseApply } from '../helm/helm-release-apply.ts';
@@ -35,6 +36,8 @@ export interface ApplyOptions {
   healthCheckExprs?: HealthCheckExpr[];
   /** A HelmRelease's artifact: the release, and how to apply it as Helm would. */
   helm?: HelmReleaseApply;
+  /** `spec.driftIgnoreRules`: fields the puller neither compares nor reverts; absent when none. */
+  driftIgnoreRules?: DriftIgnoreRule[];
 }
 
 /** What a signed record is for: one object of one kind in the fleet (see pipeline/target.ts). */

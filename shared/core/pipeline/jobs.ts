@@ -1,6 +1,7 @@
 // The messages that move work between stages. Jobs carry identities, not data: a worker always reads the
 // latest state, so duplicate, late or reordered deliveries converge on the same result.
 
+import type { DriftSummary, FieldConflictReport } from '../apply/drift.ts';
 import { SluiceError } from '../errors.ts';
 import type { ClusterCapabilities } from './records.ts';
 import { isTargetKind, type Target } from './target.ts';
@@ -53,6 +54,10 @@ export interface ApplyReport {
   inventory?: number;
   /** Nothing changes until someone acts (a new publish, a fixed dependsOn): Flux's Stalled condition. */
   stalled?: boolean;
+  /** A re-apply of the unchanged artifact found objects edited or deleted by hand and corrected them. */
+  drift?: DriftSummary;
+  /** Fields other field managers had set that this apply took over (a warning: the target may be Ready). */
+  conflicts?: FieldConflictReport[];
 }
 
 /** Sent to a cluster's queue after its index changed: wake up and look. */

@@ -1,6 +1,7 @@
 // A verified artifact: wait for dependencies, apply within the artifact's timeout, prune what disappeared
 // (never after a failed apply), record the inventory with the applied generation, and report. Applying and
 // pruning act as the target's tenant (tenant-identity.ts); the inventory is the puller's own record.
+import { describeConflicts, describeDrift, driftSummary } from '../../core/apply/drift.ts';
 import { inventoryOf, staleEntries } from '../../core/apply/inventory.ts';
 import { refOf } from '../../core/apply/object-ref.ts';
 import type { ArtifactPayload } from '../../core/artifact/artifact.ts';
@@ -56,9 +57,19 @@ export async function applyTarget(
   // Removing the target later prunes as the same service account, though its tombstone names none.
   const account = serviceAccountName ? { serviceAccountName } : {};
   const helm = release ? await applyHelmRelease(tenant, payload, release, signal) : undefined;
+  // The artifact last applied, again: whatever differs from it now was changed or deleted by hand.
+  const driftPass = previous?.digest === ctx.digest && !previous.removed;
   const applied = helm
     ? helm.outcome
-    : await applyObjects(tenant.deps, payload.objects, payload.apply.force, signal);
+    : await applyObjects(tenant.deps, payload.objects, {
+        force: payload.apply.force,
+        signal,
+        ...(payload.apply.driftIgnoreRules && { ignore: payload.apply.driftIgnoreRules }),
+        ...(driftPass && { drift: { known: new Set(previous.entries.map((e) => e.id)) } }),
+      });
+  const drift = driftSummary(applied.drifted ?? []);
+  const { conflicts } = applied;
+  const found = { ...(drift && { drift }), ...(conflicts && { conflicts }) };
   const appliedCount = applied.counts.created + applied.counts.configured;
   if (applied.errors.length > 0 || applied.timedOut) {
     // Keep pruning information: what was there before plus what this attempt did create.
@@ -79,7 +90,7 @@ export async function applyTarget(
     const failure = failureOf(applied, timeoutMs);
     await helm?.record(failure.message);
     ready.set(key, false);
-    return ctx.report({ revision, ready: false, applied: appliedCount, ...failure });
+    return ctx.report({ revision, ready: false, applied: appliedCount, ...failure, ...found });
   }
 
   const next = inventoryOf(helm ? helm.inventoried : payload.objects);
@@ -115,6 +126,7 @@ export async function applyTarget(
       message: pruneErrors.join('; '),
       applied: appliedCount,
       pruned,
+      ...found,
     });
   }
   // spec.wait / spec.healthChecks, after apply and prune as in Flux, bounded by a fresh spec.timeout.
@@ -122,7 +134,7 @@ export async function applyTarget(
   if (health === 'aborted') return undefined; // a newer artifact takes over; it reports
   if (health) {
     ready.set(key, false);
-    return ctx.report({ revision, ready: false, ...health, applied: appliedCount, pruned });
+    return ctx.report({ revision, ready: false, ...health, applied: appliedCount, pruned, ...found });
   }
   ready.set(key, true);
   const c = applied.counts;
@@ -130,9 +142,14 @@ export async function applyTarget(
     revision,
     ready: true,
     reason: 'ReconciliationSucceeded',
-    message: `Applied revision: ${revision} (${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${pruned} pruned)`,
+    message: [
+      `Applied revision: ${revision} (${c.created} created, ${c.configured} configured, ${c.unchanged} unchanged, ${pruned} pruned)`,
+      ...(drift ? [describeDrift(drift)] : []),
+      ...(conflicts ? [describeConflicts(conflicts)] : []),
+    ].join('; '),
     applied: appliedCount,
     pruned,
+    ...found,
   });
 }
 

@@ -1,5 +1,5 @@
-// What one target's reconcile tells the puller's metrics: its outcome and duration, and, when it re-applied
-// the digest it last applied, how many objects had drifted and were corrected.
+// What one target's reconcile tells the puller's metrics: its outcome and duration, and how many objects a
+// re-apply of the unchanged artifact found drifted (edited or deleted by hand) and corrected.
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
 import { targetKey } from '../../core/pipeline/target.ts';
 import type { PullerMetrics } from '../../ports/puller-metrics.ts';
@@ -12,9 +12,7 @@ export function recordReconcile(
   seconds: number,
 ): void {
   metrics.reconciled(report.target, { ready: report.ready, reason: report.reason }, seconds);
-  const key = targetKey(report.target);
-  // Objects a re-apply of the same digest created or changed had drifted (deleted or edited by hand).
-  if (report.digest && lastDigests.get(key) === report.digest && report.applied > 0)
-    metrics.driftCorrected(report.target, report.applied);
-  if (report.digest) lastDigests.set(key, report.digest);
+  // The drift pass's own count (dry-run against live), not a guess from what was written.
+  if (report.drift && report.drift.objects > 0) metrics.driftCorrected(report.target, report.drift.objects);
+  if (report.digest) lastDigests.set(targetKey(report.target), report.digest);
 }

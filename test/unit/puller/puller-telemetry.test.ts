@@ -139,15 +139,22 @@ describe('the loop helpers', () => {
     ]);
   });
 
-  it('counts as drift corrections only what a re-apply of the same digest changed', () => {
+  it("counts as drift corrections the objects a report's drift summary names, not what was written", () => {
     const { t } = telemetry();
     const digests = new Map<string, string>();
-    const pass = (digest: string, applied: number) =>
-      recordReconcile(t, digests, report('a', '2026-06-01T00:00:00.000Z', true, digest, applied), 1);
-    pass('sha256:1', 4); // first seen by this process: an apply, not a correction
-    pass('sha256:1', 0);
-    pass('sha256:1', 2); // two objects had drifted
-    pass('sha256:2', 3); // a new artifact
+    const pass = (applied: number, drifted?: number) =>
+      recordReconcile(
+        t,
+        digests,
+        {
+          ...report('a', '2026-06-01T00:00:00.000Z', true, 'sha256:1', applied),
+          ...(drifted !== undefined && { drift: { objects: drifted, corrected: [] } }),
+        },
+        1,
+      );
+    pass(4); // an apply of a new artifact: no drift pass
+    pass(0);
+    pass(3, 2); // two objects had drifted (a third was written for a conflict)
     expect(samples(t, 'sluice_puller_drift_corrections_total').map((s) => s.value)).toEqual([2]);
   });
 });

@@ -1,0 +1,102 @@
+// Drift as Flux's ssa package decides it: the server-side apply dry-run of what the artifact holds against
+// the live object; labels, annotations and everything outside metadata and status compared. Since the dry
+// run is the live object with our fields applied, whatever differs is a field we manage that someone
+// changed. Reported as field paths only, never values (a Secret's data must not leak into a status).
+import type { KubeObject } from '../render/yaml-codec.ts';
+import { fieldName } from './json-pointer.ts';
+
+/** At most this many fields are named per object; the count says how many there were. */
+export const MAX_DRIFT_FIELDS = 10;
+
+function comparable(obj: KubeObject): Record<string, unknown> {
+  const { metadata, status: _status, ...rest } = obj as KubeObject & { status?: unknown };
+  const meta = (metadata ?? {}) as { labels?: unknown; annotations?: unknown };
+  return { ...rest, metadata: { labels: meta.labels ?? {}, annotations: meta.annotations ?? {} } };
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function diff(a: unknown, b: unknown, path: (string | number)[], out: (string | number)[][]): void {
+  if (isMap(a) && isMap(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      diff(a[key], b[key], [...path, key], out);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    for (const [i, item] of a.entries()) diff(item, b[i], [...path, i], out);
+    return;
+  }
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push(path);
+}
+
+/** The fields where the dry run differs from the live object (sorted), e.g. `.spec.replicas`. */
+export function driftedFields(live: KubeObject, dryRun: KubeObject): string[] {
+  const out: (string | number)[][] = [];
+  diff(comparable(live), comparable(dryRun), [], out);
+  return out.map(fieldName).sort();
+}
+
+/** At most this many objects are named in a report; `objects` counts them all. */
+export const MAX_DRIFT_OBJECTS = 20;
+
+/** One object a drift pass put back: the fields it corrected, or `recreated` when it had been deleted. */
+export interface DriftedObject {
+  /** `Kind/namespace/name`. */
+  object: string;
+  /** The corrected fields (at most MAX_DRIFT_FIELDS); empty when recreated. */
+  fields: string[];
+  /** How many fields had drifted, when more than are named. */
+  moreFields?: number;
+  recreated?: true;
+}
+
+/** What a reconcile of an unchanged artifact found changed by hand and corrected. */
+export interface DriftSummary {
+  /** Objects that had drifted (changed or deleted), all of them. */
+  objects: number;
+  /** The first MAX_DRIFT_OBJECTS of them. */
+  corrected: DriftedObject[];
+}
+
+/** Fields another field manager had set to other values, which this apply took over (Flux forces them). */
+export interface FieldConflictReport {
+  object: string;
+  /** The other field manager, e.g. `kubectl`. */
+  manager: string;
+  /** At most MAX_DRIFT_FIELDS fields, as the API server names them. */
+  fields: string[];
+}
+
+export function driftedObject(object: string, fields: string[]): DriftedObject {
+  return {
+    object,
+    fields: fields.slice(0, MAX_DRIFT_FIELDS),
+    ...(fields.length > MAX_DRIFT_FIELDS && { moreFields: fields.length - MAX_DRIFT_FIELDS }),
+  };
+}
+
+export function driftSummary(drifted: DriftedObject[]): DriftSummary | undefined {
+  if (drifted.length === 0) return undefined;
+  return { objects: drifted.length, corrected: drifted.slice(0, MAX_DRIFT_OBJECTS) };
+}
+
+/** The one-line form for a status message: `2 objects drifted and corrected: ConfigMap/apps/a (.data.x), ...`. */
+export function describeDrift(summary: DriftSummary): string {
+  const named = summary.corrected.map((d) =>
+    d.recreated
+      ? `${d.object} (recreated)`
+      : `${d.object} (${[...d.fields, ...(d.moreFields ? [`+${d.moreFields} more`] : [])].join(', ')})`,
+  );
+  const more = summary.objects > named.length ? `, +${summary.objects - named.length} more` : '';
+  const n = summary.objects;
+  return `drift corrected in ${n} object${n === 1 ? '' : 's'}: ${named.join(', ')}${more}`;
+}
+
+/** `field manager conflict: kubectl owned .spec.replicas of Deployment/apps/web; taken over`. */
+export function describeConflicts(conflicts: FieldConflictReport[]): string {
+  return `field manager conflicts taken over: ${conflicts
+    .map((c) => `${c.object} ${c.fields.join(', ')} from "${c.manager}"`)
+    .join('; ')}`;
+}
