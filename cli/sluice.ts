@@ -3,10 +3,12 @@
 import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { SOURCE_WORDS } from '../shared/core/pipeline/source-kind.ts';
+import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
 import { buildHelmRelease } from './commands/build-helmrelease.ts';
 import { buildKustomization } from './commands/build-kustomization.ts';
 import { getArtifact, parseArtifactRef } from './commands/get-artifact.ts';
 import { reconcileSource } from './commands/reconcile.ts';
+import { rollback } from './commands/rollback.ts';
 import { secretsDecrypt } from './commands/secrets-decrypt.ts';
 import { secretsEncrypt, secretsRotate } from './commands/secrets-encrypt.ts';
 import { serve } from './commands/serve.ts';
@@ -26,6 +28,9 @@ const USAGE = `Usage:
   sluice build helmrelease NAME --file FILE [--values FILE]... [flags]
   sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML
                                    (CLUSTER/NAMESPACE/NAME; NAMESPACE defaults to flux-system)
+  sluice rollback CLUSTER/NAME [--to DIGEST [--reason TEXT]] [--kind HelmRelease] [--api URL] [--data-dir DIR]
+                                   without --to: the target's stored artifacts; with it: put that one back,
+                                   signed as the newest (held until a render gives other content)
   sluice secrets decrypt FILE [--output-type T] [--age-key-file FILE]... [--pgp-key-file FILE]...
   sluice secrets encrypt FILE [--age RECIPIENT | --kms ARN | --pgp FP]... [RULE] [--in-place]
   sluice secrets rotate FILE [--in-place] [--age-key-file FILE]... [--pgp-key-file FILE]...
@@ -152,6 +157,9 @@ async function main(argv: string[]): Promise<number> {
       'render-sandbox': { type: 'string' },
       api: { type: 'string' },
       json: { type: 'boolean', default: false },
+      to: { type: 'string' },
+      reason: { type: 'string' },
+      kind: { type: 'string' },
     },
   });
   const [verb, noun, name] = positionals;
@@ -324,6 +332,23 @@ async function main(argv: string[]): Promise<number> {
     const ref = name && positionals.length === 3 ? parseArtifactRef(name) : undefined;
     if (!ref) throw usage('get artifact wants CLUSTER/NAME or CLUSTER/NAMESPACE/NAME (a Kustomization)');
     await writeFully(process.stdout, await getArtifact(controlPlane(values), ref));
+    return 0;
+  }
+  if (verb === 'rollback') {
+    const ref = noun && positionals.length === 2 ? parseArtifactRef(noun) : undefined;
+    if (!ref) throw usage('rollback wants CLUSTER/NAME or CLUSTER/NAMESPACE/NAME');
+    const kind = values.kind ?? 'Kustomization';
+    if (!isTargetKind(kind)) throw usage(`--kind must be one of ${TARGET_KINDS.join(', ')}, got ${kind}`);
+    if (values.reason !== undefined && !values.to) throw usage('--reason goes with --to DIGEST');
+    await writeFully(
+      process.stdout,
+      await rollback(controlPlane(values), {
+        ref,
+        kind,
+        ...(values.to && { to: values.to }),
+        ...(values.reason && { reason: values.reason }),
+      }),
+    );
     return 0;
   }
   if (verb === 'status') {

@@ -13,6 +13,7 @@ export const COMMANDS: readonly string[] = [
   'build kustomization',
   'build helmrelease',
   'get artifact',
+  'rollback',
   'secrets decrypt',
 ];
 

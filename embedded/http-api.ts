@@ -11,9 +11,12 @@ import { handleWebhook } from '../shared/usecases/handle-webhook.ts';
 import type { PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
 import { readArtifact } from '../shared/usecases/read-artifact.ts';
 import { type LocalPullerState, readStatus } from '../shared/usecases/read-status.ts';
+import { parseRollbackAsk } from '../shared/usecases/rollback-request.ts';
+import { listRestorable, requestRollback } from '../shared/usecases/rollback-target.ts';
 import { closeAfterAnswer, readBoundedBody } from './read-bounded-body.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+const MAX_ROLLBACK_BYTES = 16 * 1024;
 /** A webhook body must arrive whole within this time; a stalled one is answered 408, not waited for. */
 export const WEBHOOK_BODY_TIMEOUT_MS = 10_000;
 
@@ -92,6 +95,7 @@ async function route(
     return send(res, 200, { ...(await readStatus(opts.deps)), ...(puller && { localPuller: puller }) });
   }
   if (req.method === 'GET' && path === '/api/artifact') return artifactRoute(opts, req, res);
+  if (path === '/api/rollback') return rollbackRoute(opts, bodyTimeoutMs, req, res);
   if (path.startsWith('/hooks/')) {
     if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POST requests' });
     const body = await readBoundedBody(req, { maxBytes: MAX_WEBHOOK_BYTES, timeoutMs: bodyTimeoutMs });
@@ -124,6 +128,40 @@ async function artifactRoute(opts: HttpApiOptions, req: IncomingMessage, res: Se
       code: 'UsageError',
     });
   return send(res, 200, await readArtifact(opts.deps, cluster, { kind, namespace, name }));
+}
+
+/**
+ * GET /api/rollback?cluster=&kind=&namespace=&name=: the target's stored artifacts, newest first.
+ * POST /api/rollback {cluster, kind?, namespace, name, to, reason?}: queue a rollback to one of them.
+ * The API token as for artifacts: a rollback changes what a cluster runs.
+ */
+async function rollbackRoute(
+  opts: HttpApiOptions,
+  bodyTimeoutMs: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (opts.artifactToken === undefined) return send(res, 404, { error: 'rollbacks are not served here' });
+  if (!bearerMatches(req.headers.authorization, opts.artifactToken)) {
+    res.setHeader('WWW-Authenticate', 'Bearer realm="sluice"');
+    return send(res, 401, {
+      error: '/api/rollback needs Authorization: Bearer <token from the api-token file>',
+    });
+  }
+  if (req.method === 'GET') {
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const ask = parseRollbackAsk({ ...Object.fromEntries(query), to: 'list' }, 'api');
+    return send(res, 200, { artifacts: await listRestorable(opts.deps, ask.cluster, ask.target) });
+  }
+  if (req.method !== 'POST') return send(res, 405, { error: '/api/rollback takes GET and POST' });
+  const body = await readBoundedBody(req, { maxBytes: MAX_ROLLBACK_BYTES, timeoutMs: bodyTimeoutMs });
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  return send(res, 202, await requestRollback(opts.deps, parseRollbackAsk(value, 'api')));
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {

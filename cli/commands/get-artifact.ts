@@ -58,5 +58,10 @@ export async function getArtifact(plane: ArtifactSource, ref: ArtifactRef): Prom
       'UsageError',
       `the control plane at ${plane.apiUrl} answered HTTP ${res.status}${body.error ? `: ${body.error}` : ''}`,
     );
-  return objectsToYaml(body.objects);
+  const r = body.rollback;
+  // A comment, so the output still applies as it is: this content was put back by an operator.
+  const note = r
+    ? `# a rollback: the content of ${r.to}, put back at ${r.at} by ${r.by}${r.reason ? ` (${r.reason})` : ''} in place of ${r.from}\n`
+    : '';
+  return `${note}${objectsToYaml(body.objects)}`;
 }

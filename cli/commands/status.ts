@@ -111,6 +111,15 @@ export function formatStatus(view: StatusView): string {
       (k.render?.warnings ?? []).map((w) => `  ${k.namespace}/${k.name}: ${w}`),
     );
     if (warnings.length > 0) out.push('WARNINGS', ...warnings);
+    const rollbacks = cluster.kustomizations.flatMap((k) => {
+      const r = !k.artifact?.deleted && k.artifact?.rollback;
+      return r
+        ? [
+            `  ${k.kind && k.kind !== 'Kustomization' ? `${k.kind}/` : ''}${k.namespace}/${k.name}: rolled back to ${k.artifact?.revision} (${r.to.slice(0, 19)}) from ${r.from.slice(0, 19)} at ${r.at} by ${r.by}${r.reason ? ` (${r.reason})` : ''}; held until a render gives other content than ${r.held.digest.slice(0, 19)}`,
+          ]
+        : [];
+    });
+    if (rollbacks.length > 0) out.push('ROLLBACKS', ...rollbacks);
     const why = whyNotApplied(view, cluster);
     if (why) out.push(`APPLIED: ${why}`);
   }

@@ -7,6 +7,8 @@ import { HttpError } from '../core/http-error.ts';
 import { verifyHmacSignature } from '../core/pipeline/webhook-signature.ts';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { rollbackFromWebhook } from './rollback-request.ts';
+import type { RollbackQueued } from './rollback-target.ts';
 import { stateOf } from './state-store.ts';
 
 export interface WebhookRequest {
@@ -18,6 +20,8 @@ export interface WebhookRequest {
 export interface WebhookResult {
   repository: string;
   sources: number;
+  /** A rollback was asked for and queued (the body named `rollback`). */
+  rollback?: RollbackQueued;
 }
 
 /** Accepts GitHub/Gitea/generic payloads: `repository.clone_url|html_url|url`, or a top-level `repository`/`url`. */
@@ -42,6 +46,8 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     );
   }
   const payload = parsed as Record<string, unknown>;
+  // `sluice rollback` against a control plane it reaches only through its webhook (the cloud).
+  if (payload.rollback !== undefined) return rollbackFromWebhook(deps, payload, digest(req.body));
   // `sluice reconcile source oci|helm|chart` names the sources themselves (their keys from the status view).
   if (Array.isArray(payload.sources)) return fetchNamedSources(deps, payload.sources, digest(req.body));
   const repo = payload.repository;

@@ -2,6 +2,7 @@
 // served only after its digest, signature and binding check out, exactly as a puller would accept it.
 
 import { checkBinding } from '../core/artifact/binding.ts';
+import type { RollbackRecord } from '../core/artifact/rollback.ts';
 import { verifyArtifact } from '../core/artifact/sign-artifact.ts';
 import { isSluiceError } from '../core/errors.ts';
 import { HttpError } from '../core/http-error.ts';
@@ -17,6 +18,8 @@ export interface ArtifactView {
   revision: string;
   /** In apply order, as the puller applies them (Secrets included, as the artifact holds them). */
   objects: KubeObject[];
+  /** Present when the artifact is a signed rollback: what it restored, from what, when and by whom. */
+  rollback?: RollbackRecord;
 }
 
 /** Throws a 404 HttpError (ReferenceNotFound) naming what is known when there is nothing to show. */
@@ -69,5 +72,6 @@ export async function readArtifact(
     digest: signed.digest,
     revision: payload.source.revision,
     objects: payload.objects,
+    ...(payload.rollback && { rollback: payload.rollback }),
   };
 }

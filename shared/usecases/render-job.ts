@@ -11,6 +11,7 @@ import {
   type TombstonePayload,
 } from '../core/artifact/artifact.ts';
 import { type Generation, isOlder } from '../core/artifact/generation.ts';
+import type { RollbackRecord } from '../core/artifact/rollback.ts';
 import { nextSequence } from '../core/artifact/sequence.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -37,6 +38,7 @@ import type { PipelineDeps } from './pipeline-deps.ts';
 import { registerChildren } from './register-children.ts';
 import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
+import { heldRender, heldStatus, rollbackTarget } from './rollback-target.ts';
 import { clusterSecretsOf } from './secrets/cluster-secrets.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
@@ -71,6 +73,8 @@ export async function renderJob(
   fleetSourceKey: string,
 ): Promise<RenderJobResult> {
   const { cluster, target } = job;
+  // An operator's rollback rides the target's render group: this job stays its index entry's one writer.
+  if (job.rollback) return rollbackTarget(deps, { ...job, rollback: job.rollback });
   const now = () => new Date(deps.clock.now()).toISOString();
   // 1. load the target's declared record and its current index entry
   const state = stateOf(deps);
@@ -105,7 +109,16 @@ export async function renderJob(
     // ...and only now, with what this revision declares registered, its children of the same source render
     await passOn(ctx, record, children);
     // 7. store the artifact, signed only when it is new
-    const { payload, digest } = await storeArtifact(ctx, plan, source, output, split);
+    const stored = await storeArtifact(ctx, plan, source, output, split);
+    // A rollback holds while renders give back what it rolled back from (rollback-target.ts).
+    if ('held' in stored && current) {
+      await state.putRenderStatus(
+        cluster,
+        heldStatus(target, current, source.state.revision, stored.held, now()),
+      );
+      return { outcome: 'unchanged', ...(current.digest && { digest: current.digest }) };
+    }
+    const { payload, digest } = stored as { payload: ArtifactPayload; digest: string };
     // 8. its render status
     await state.putRenderStatus(
       cluster,
@@ -312,7 +325,7 @@ async function storeArtifact(
   source: ResolvedSource,
   output: RenderOutput,
   split: SplitResult,
-): Promise<{ payload: ArtifactPayload; digest: string }> {
+): Promise<{ payload: ArtifactPayload; digest: string } | { held: RollbackRecord }> {
   const { deps, cluster, target, current } = ctx;
   let payload: ArtifactPayload = {
     apiVersion: ARTIFACT_API,
@@ -332,6 +345,8 @@ async function storeArtifact(
     const { cipher, wrapped } = await clusterSecretsOf(deps.dataKeys, deps.clock).sealer(cluster, ctx.state);
     payload = sealArtifact(payload, cipher, wrapped);
   }
+  const held = await heldRender(deps, current, payload);
+  if (held) return { held };
   if (current?.digest && !current.deleted && current.sequence !== undefined) {
     const same = { ...payload, generation: current.generation, sequence: current.sequence };
     if (digestOf(same) === current.digest) payload = same;

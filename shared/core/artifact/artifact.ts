@@ -13,6 +13,7 @@ import type { Target, TargetKind } from '../pipeline/target.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 import type { WrappedKey } from '../secrets/wrapped-key.ts';
 import type { Generation } from './generation.ts';
+import type { RollbackRecord } from './rollback.ts';
 
 export const ARTIFACT_API = 'sluice.dev/v1alpha1';
 
@@ -87,6 +88,8 @@ export interface ArtifactPayload extends Bound {
    * cluster (core/secrets/seal-artifact.ts) and this is the data key, wrapped, that opens them.
    */
   seal?: WrappedKey;
+  /** Present on a signed rollback (rollback.ts): this content restored from an earlier artifact. */
+  rollback?: RollbackRecord;
 }
 
 /** A signed removal: the target is gone from the fleet and its objects are to be pruned. */

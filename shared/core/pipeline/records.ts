@@ -4,6 +4,7 @@ import type { GitRepositoryRef } from '../../api/git-repository.ts';
 import type { HelmRelease } from '../../api/helm-release.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { Generation } from '../artifact/generation.ts';
+import type { RollbackRecord } from '../artifact/rollback.ts';
 import type { WrappedKey } from '../secrets/wrapped-key.ts';
 import type { SourceKind } from './source-kind.ts';
 import type { ObjectKey } from './state-keys.ts';
@@ -194,6 +195,11 @@ export interface IndexEntry {
   artifactKey?: string;
   /** The Kustomization was removed and its objects are to be pruned (only a signed tombstone counts). */
   deleted?: boolean;
+  /**
+   * Set when the entry points at a signed rollback: a copy of its record, for status only (the render job
+   * reads the signed one).
+   */
+  rollback?: RollbackRecord;
 }
 
 export interface RenderStatus {
