@@ -3,6 +3,7 @@
 import { SluiceError } from '../../shared/core/errors.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
 import type { FoundControlPlane } from '../control-plane-context.ts';
+import { driftLines } from './status-drift.ts';
 
 export async function status(plane: FoundControlPlane, asJson: boolean): Promise<string> {
   const view = await fetchStatus(plane);
@@ -111,6 +112,8 @@ export function formatStatus(view: StatusView): string {
       (k.render?.warnings ?? []).map((w) => `  ${k.namespace}/${k.name}: ${w}`),
     );
     if (warnings.length > 0) out.push('WARNINGS', ...warnings);
+    const drift = driftLines(cluster.kustomizations);
+    if (drift.length > 0) out.push('DRIFT', ...drift);
     const rollbacks = cluster.kustomizations.flatMap((k) => {
       const r = !k.artifact?.deleted && k.artifact?.rollback;
       return r

@@ -1,5 +1,6 @@
 // Use-case: a puller's report about one Kustomization becomes its apply status, what `sluice status` shows.
 // The cluster is the channel's (only that cluster's puller can send to it), never what the report claims.
+import { boundedFindings } from '../core/apply/drift.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import type { ClusterCapabilities } from '../core/pipeline/records.ts';
@@ -49,9 +50,10 @@ export async function recordApplyReport(
   const current = await state.getApplyStatus(channelCluster, target);
   // Reports may arrive out of order: keep the newest.
   if (current && Date.parse(current.at) > at) return 'older';
-  const { capabilities: _reported, ...status } = report;
+  const { capabilities: _reported, drift: _drift, conflicts: _conflicts, ...status } = report;
   await state.putApplyStatus(channelCluster, {
     ...status,
+    ...boundedFindings(report),
     target,
     cluster: channelCluster,
     at: new Date(at).toISOString(),

@@ -100,3 +100,56 @@ export function describeConflicts(conflicts: FieldConflictReport[]): string {
     .map((c) => `${c.object} ${c.fields.join(', ')} from "${c.manager}"`)
     .join('; ')}`;
 }
+
+const MAX_TEXT = 512;
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' ? v.slice(0, MAX_TEXT) : undefined;
+}
+
+function texts(v: unknown): string[] {
+  return Array.isArray(v) ? v.slice(0, MAX_DRIFT_FIELDS).flatMap((f) => text(f) ?? []) : [];
+}
+
+/**
+ * A report's drift and conflicts as the control plane stores them: only these shapes, within the bounds the
+ * puller keeps (a report is the cluster's word, and a status must stay small); anything else is dropped.
+ */
+export function boundedFindings(report: { drift?: unknown; conflicts?: unknown }): {
+  drift?: DriftSummary;
+  conflicts?: FieldConflictReport[];
+} {
+  const d = report.drift as { objects?: unknown; corrected?: unknown } | undefined;
+  const corrected = Array.isArray(d?.corrected)
+    ? d.corrected.slice(0, MAX_DRIFT_OBJECTS).flatMap((c): DriftedObject[] => {
+        const o = (c ?? {}) as Record<string, unknown>;
+        const object = text(o.object);
+        if (!object) return [];
+        const more = typeof o.moreFields === 'number' && o.moreFields > 0 ? Math.floor(o.moreFields) : 0;
+        return [
+          {
+            object,
+            fields: texts(o.fields),
+            ...(more > 0 && { moreFields: more }),
+            ...(o.recreated === true && { recreated: true as const }),
+          },
+        ];
+      })
+    : [];
+  const objects =
+    typeof d?.objects === 'number' && Number.isFinite(d.objects)
+      ? Math.max(Math.floor(d.objects), corrected.length)
+      : 0;
+  const conflicts = Array.isArray(report.conflicts)
+    ? report.conflicts.slice(0, MAX_DRIFT_OBJECTS).flatMap((c): FieldConflictReport[] => {
+        const o = (c ?? {}) as Record<string, unknown>;
+        const object = text(o.object);
+        const manager = text(o.manager);
+        return object && manager !== undefined ? [{ object, manager, fields: texts(o.fields) }] : [];
+      })
+    : [];
+  return {
+    ...(objects > 0 && { drift: { objects, corrected } }),
+    ...(conflicts.length > 0 && { conflicts }),
+  };
+}
