@@ -182,16 +182,18 @@ async function captureStore(step: string): Promise<void> {
   stored.push(...(await storeEvidence(w.deps.store, `store after ${step}`)));
 }
 
-/** Pushes `files`, waits for the `secrets` render of that commit to end as `ready`, and records it all. */
-async function renderOf(files: Record<string, string | null>, message: string, ready: boolean) {
+/**
+ * Pushes `files`, waits for the `secrets` render of that commit to end as `ready` (a failure: with a message
+ * that `says` so), and records its status and the store.
+ */
+async function renderOf(files: Record<string, string | null>, message: string, ready: boolean, says = '') {
   // A failed render's status keeps the revision of the artifact it leaves in place: told apart by its time.
   const since = Date.now();
   const sha = await w.push(files, message);
   const render = await w.waitFor(`the secrets render of "${message}"`, async () => {
     const r = secretsKs(await w.status(false))?.render;
-    return r && Date.parse(r.at) >= since && r.ready === ready && (!ready || r.revision?.endsWith(sha))
-      ? r
-      : undefined;
+    const done = ready ? r?.revision?.endsWith(sha) : r?.message.includes(says);
+    return r && Date.parse(r.at) >= since && r.ready === ready && done ? r : undefined;
   });
   await w.status();
   await captureStore(message);
@@ -289,22 +291,24 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     await renderOf({ 'secrets/db.yaml': good['secrets/db.yaml'] ?? '' }, 'restore db.yaml', true);
   });
 
-  it('a wrong key in the decryption Secret fails naming the Secret to fix', async () => {
-    const render = await renderOf(
+  it('a wrong key, then no decryption Secret at all, fail naming the Secret to fix', async () => {
+    const wrong = await renderOf(
       { 'clusters/dev/sops-keys.yaml': keysSecret(wrongKey.identity) },
       'a wrong age key',
       false,
+      'no key of its key group could be used',
     );
     // No key of the file's key group could be used: the keys Secret does not fit the file.
     expect(lastThrownCodes()).toContain('ValidationFailed');
-    expect(render.message).toContain('Secret flux-system/sops-keys');
+    expect(wrong.message).toContain('Secret flux-system/sops-keys');
+    const missing = await renderOf(
+      { 'clusters/dev/sops-keys.yaml': null },
+      'remove the keys',
+      false,
+      'not found',
+    );
+    expect(missing.message).toContain('sops-keys');
     await renderOf({ 'clusters/dev/sops-keys.yaml': keysSecret(key.identity) }, 'restore the keys', true);
-  });
-
-  it('a decryption Secret removed from the fleet fails naming it', async () => {
-    const render = await renderOf({ 'clusters/dev/sops-keys.yaml': null }, 'remove the keys', false);
-    expect(render.message).toContain('sops-keys');
-    await renderOf({ 'clusters/dev/sops-keys.yaml': keysSecret(key.identity) }, 'add the keys back', true);
   });
 
   it("an apply failure of a Secret is reported, and the cluster's copy stays", async () => {
@@ -326,44 +330,38 @@ describe('secrets in a fleet, through the pipeline and the puller (security)', (
     await captureStore('the apply failure');
   });
 
-  it.each([
-    ['invalid YAML', `${SECRETS_KUSTOMIZATION}resources: [\n`],
-    [
-      'a missing resource, after the generator file was decrypted',
-      SECRETS_KUSTOMIZATION.replace('hr-values.yaml]', 'hr-values.yaml, missing.yaml]'),
-    ],
-  ])('a broken kustomization.yaml (%s) fails the render', async (what, text) => {
-    const render = await renderOf(
-      { 'secrets/kustomization.yaml': text },
-      `break kustomization.yaml: ${what}`,
-      false,
-    );
-    expect(render.reason).toBe('BuildFailed');
-    expect(render.message).toContain('secrets/');
+  it('a broken kustomization.yaml fails the render: invalid YAML, or a missing resource after decryption', async () => {
+    for (const [text, says] of [
+      [`${SECRETS_KUSTOMIZATION}resources: [\n`, 'invalid YAML'],
+      [SECRETS_KUSTOMIZATION.replace('hr-values.yaml]', 'hr-values.yaml, missing.yaml]'), 'missing.yaml'],
+    ] as const) {
+      const render = await renderOf(
+        { 'secrets/kustomization.yaml': text },
+        `kustomization.yaml: ${says}`,
+        false,
+        says,
+      );
+      expect(render.reason).toBe('BuildFailed');
+    }
     await renderOf(
       { 'secrets/kustomization.yaml': SECRETS_KUSTOMIZATION },
-      `restore kustomization.yaml (${what})`,
+      'restore kustomization.yaml',
       true,
     );
   });
 
-  it.each([
-    // db has a stringData mapping: kustomize's merge answers "wrong node kind … node contents:" and the node.
-    ['kustomize refuses', 'db', 'patch kustomize rejects'],
-    // gen has none: kustomize merges the string in, and the Secret is refused when its output is read.
-    ['leaves a Secret malformed', 'gen', 'patch leaving a Secret malformed'],
-  ] as const)('a decrypted patch that %s fails the render', async (what, name, canary) => {
-    const render = await renderOf(
-      { 'secrets/patch.yaml': await patchOf(name, ` ${CANARIES[canary]}`) },
-      `a patch that ${what}`,
-      false,
-    );
-    expect(render.reason).toBe('BuildFailed');
-    await renderOf(
-      { 'secrets/patch.yaml': good['secrets/patch.yaml'] ?? '' },
-      `restore the patch (${what})`,
-      true,
-    );
+  it('a decrypted patch fails the render when kustomize refuses it, or when it leaves a Secret malformed', async () => {
+    for (const [name, canary, says] of [
+      // db has a stringData mapping: kustomize's merge answers "wrong node kind … node contents:" and the node.
+      ['db', 'patch kustomize rejects', 'node contents'],
+      // gen has none: kustomize merges the string in, and the Secret is refused when the output is read.
+      ['gen', 'patch leaving a Secret malformed', 'stringData: expected a mapping'],
+    ] as const) {
+      const patch = await patchOf(name, ` ${CANARIES[canary]}`);
+      const render = await renderOf({ 'secrets/patch.yaml': patch }, `a patch of ${name}`, false, says);
+      expect(render.reason).toBe('BuildFailed');
+    }
+    await renderOf({ 'secrets/patch.yaml': good['secrets/patch.yaml'] ?? '' }, 'restore the patch', true);
   });
 
   it("a values Secret that is not YAML fails the HelmRelease's render", async () => {
