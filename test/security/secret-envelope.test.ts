@@ -1,7 +1,8 @@
 // Secret values are sealed per cluster everywhere after the render: in artifacts and in stored records.
 // The puller of one cluster cannot open another cluster's data key (the key service checks the caller's
 // grant, the same policy document as in the cloud, and binds each key to its cluster's name), and a
-// sealed artifact changed by one byte is refused before anything is applied.
+// sealed artifact changed by one byte is refused before anything is applied. Status shows no digest of
+// inputs that hold Secret values.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,9 +33,12 @@ import { putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
+import { readStatus } from '../../shared/usecases/read-status.ts';
+import { stateOf } from '../../shared/usecases/state-store.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import { startKubeApiServer } from '../support/kube-api-server.ts';
 import { pullerDeps, startPullerWorld } from '../support/puller-world.ts';
+import { startStoreAndQueues } from '../support/store-and-queues.ts';
 
 const BUCKET = 'sluice-envelope';
 const queues = defaultQueueNames('envelope');
@@ -188,6 +192,29 @@ describe('a sealed artifact at the puller', () => {
     } finally {
       await kube.close();
       await world.close();
+    }
+  });
+});
+
+describe('the status view', () => {
+  it('carries no render key: it digests substituted Secret values, and loopback status needs no token', async () => {
+    const env = await startStoreAndQueues('envelope-status');
+    try {
+      const target = { kind: 'Kustomization' as const, namespace: 'flux-system', name: 'apps' };
+      await stateOf(env.deps).putIndexEntry('dev', {
+        target,
+        generation: { fleet: 1, source: 1 },
+        sequence: 1,
+        revision: 'main@sha1:1',
+        renderKey: 'sha256:digest-of-inputs-with-a-secret',
+        publishedAt: '2026-11-30T12:00:00Z',
+        digest: `sha256:${'0'.repeat(64)}`,
+        artifactKey: 'x',
+      });
+      const view = await readStatus(env.deps);
+      expect(JSON.stringify(view)).not.toContain('digest-of-inputs-with-a-secret');
+    } finally {
+      await env.close();
     }
   });
 });
