@@ -77,9 +77,11 @@ export function formatStatus(view: StatusView): string {
           k.artifact?.deleted ? 'deleted' : (k.artifact?.digest?.slice(0, 19) ?? '-'),
           k.render ? (k.render.ready ? 'True' : `False (${k.render.reason})`) : 'Unknown',
           k.apply
-            ? k.apply.ready
-              ? 'True'
-              : `${k.apply.stalled ? 'Stalled' : 'False'} (${k.apply.reason})`
+            ? k.apply.suspended
+              ? 'Suspended'
+              : k.apply.ready
+                ? 'True'
+                : `${k.apply.stalled ? 'Stalled' : 'False'} (${k.apply.reason})`
             : 'Unknown',
           (k.render && !k.render.ready
             ? k.render.message

@@ -341,3 +341,31 @@ describe('field manager conflicts', () => {
     expect(report?.conflicts).toBeUndefined();
   });
 });
+
+describe('spec.suspend', () => {
+  it('stops applying and correcting, says Suspended once, and resumes with the next artifact', async () => {
+    const objects = [configMap('settings'), deployment('web')];
+    await publish(objects);
+    await reconcileAfter(0);
+    await publish(objects, { suspend: true });
+    await editByHand('ConfigMap', 'settings', { data: { color: 'red' } });
+    await deps.kube.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'apps', name: 'web' });
+    kube.requests.length = 0;
+
+    const report = await reconcileAfter(TEST_INTERVAL_MS);
+    expect(report).toMatchObject({ ready: true, reason: 'Suspended', suspended: true });
+    expect(report?.message).toContain('reconciliation is suspended (spec.suspend: true)');
+    expect(requestsOfObjects()).toEqual({ total: 0, writes: 0, dryRuns: 0 });
+    expect(liveData('settings')).toEqual({ color: 'red' });
+    // Reported once: later passes stay quiet and still leave the cluster alone.
+    expect(await reconcileAfter(TEST_INTERVAL_MS)).toBeUndefined();
+    expect(kube.object('apps/v1', 'Deployment', 'web', 'apps')).toBeUndefined();
+
+    await publish(objects);
+    const resumed = await reconcileAfter(1000);
+    expect(resumed).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
+    expect(resumed?.suspended).toBeUndefined();
+    expect(liveData('settings')).toEqual({ color: 'blue' });
+    expect(kube.object('apps/v1', 'Deployment', 'web', 'apps')).toBeDefined();
+  });
+});

@@ -37,6 +37,11 @@ export interface ApplyOptions {
   healthCheckExprs?: HealthCheckExpr[];
   /** A HelmRelease's artifact: the release, and how to apply it as Helm would. */
   helm?: HelmReleaseApply;
+  /**
+   * `spec.suspend: true`, signed: the puller applies, prunes and corrects nothing and reports Suspended
+   * (as Flux stops reconciling a suspended Kustomization); absent otherwise, so digests do not change.
+   */
+  suspend?: true;
   /** `spec.driftIgnoreRules`: fields the puller neither compares nor reverts; absent when none. */
   driftIgnoreRules?: DriftIgnoreRule[];
 }

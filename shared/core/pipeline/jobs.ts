@@ -54,6 +54,8 @@ export interface ApplyReport {
   inventory?: number;
   /** Nothing changes until someone acts (a new publish, a fixed dependsOn): Flux's Stalled condition. */
   stalled?: boolean;
+  /** The target is suspended (spec.suspend): nothing was applied; what was applied before stays. */
+  suspended?: boolean;
   /** A re-apply of the unchanged artifact found objects edited or deleted by hand and corrected them. */
   drift?: DriftSummary;
   /** Fields other field managers had set that this apply took over (a warning: the target may be Ready). */

@@ -12,6 +12,7 @@ import { applyHelmRelease } from './apply-helm-release.ts';
 import { type ApplyOutcome, applyObjects } from './apply-objects.ts';
 import { type Inventory, writeInventory } from './inventory-store.ts';
 import { helmReleaseOwns, pruneObjects } from './prune-objects.ts';
+import { suspendTarget } from './suspend-target.ts';
 import type { TargetContext } from './target-context.ts';
 import { asTenant } from './tenant-identity.ts';
 import { waitForHealth } from './wait-for-health.ts';
@@ -30,7 +31,9 @@ export async function applyTarget(
     !previous ||
     (payload.apply.correctDrift !== false &&
       deps.clock.now() - Date.parse(previous.appliedAt) >= payload.apply.intervalMs);
-  if (previous?.digest === ctx.digest && !previous.removed && !driftDue) {
+  if (payload.apply.suspend) return suspendTarget(ctx, payload);
+  // A target resumed after a suspension reconciles at once (and its status stops saying Suspended).
+  if (previous?.digest === ctx.digest && !previous.removed && !previous.suspended && !driftDue) {
     ready.set(key, true);
     return undefined;
   }

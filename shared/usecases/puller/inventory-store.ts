@@ -24,6 +24,8 @@ export interface Inventory {
   helm?: HelmUninstall;
   /** The target's spec.serviceAccountName as last applied: its removal prunes as that service account. */
   serviceAccountName?: string;
+  /** The digest of the signed suspension last reported (see suspend-target.ts): reported once, not each pass. */
+  suspended?: string;
 }
 
 export interface HelmUninstall {
