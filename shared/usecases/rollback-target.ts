@@ -293,7 +293,7 @@ function notStored(cluster: string, target: Target, digest: string): never {
   throw new HttpError(
     404,
     'ReferenceNotFound',
-    `no artifact ${digest} of ${describeTarget(target)} is stored for cluster "${cluster}"; list them with: sluice rollback ${cluster}/${target.namespace}/${target.name} --list`,
+    `no artifact ${digest} of ${describeTarget(target)} is stored for cluster "${cluster}"; list them with: sluice rollback ${cluster}/${target.namespace}/${target.name}`,
   );
 }
 
