@@ -152,3 +152,16 @@ describe('concurrency and cancellation', () => {
     expect(await state.exclusive(target, 'sha256:new', async () => 'ran')).toBe('ran');
   });
 });
+
+describe("the puller's memory of records", () => {
+  it('keeps one record per target: a newer one replaces it, so memory follows the fleet, not its history', async () => {
+    const state = new PullerState();
+    const target = targetOf(ks('apps'));
+    const older = await signArtifact(testArtifact('c', target, 1, []), world.keys);
+    const newer = await signArtifact(testArtifact('c', target, 2, []), world.keys);
+    state.remember(target, older);
+    state.remember(target, newer);
+    expect(state.artifact(target, newer.digest)).toBe(newer);
+    expect(state.artifact(target, older.digest)).toBeUndefined();
+  });
+});

@@ -52,6 +52,7 @@ export class PullerState {
   private readonly retries = new Map<string, { at: number; failures: number; target: Target }>();
   /** The digest last reported per target, to tell a drift correction from a new artifact (metrics). */
   readonly lastDigests = new Map<string, string>();
+  /** The record last read for each target (targetKey): memory follows the fleet, not its history. */
   private readonly records = new Map<string, Signed>();
   private readonly inFlight = new Map<string, InFlight>();
 
@@ -59,14 +60,18 @@ export class PullerState {
     this.limit = limiter(concurrency);
   }
 
-  artifact(digest: string): Signed | undefined {
-    return this.records.get(digest);
+  /** The record `target` was last read at, if it is still the one with `digest`. */
+  artifact(target: Target, digest: string): Signed | undefined {
+    const record = this.records.get(targetKey(target));
+    return record?.digest === digest ? record : undefined;
   }
 
-  remember(record: Signed): void {
-    // Records are immutable by digest; keep the recent ones.
-    if (this.records.size >= 1000) this.records.delete(this.records.keys().next().value as string);
-    this.records.set(record.digest, record);
+  /**
+   * Keeps `record` as `target`'s, replacing the one before: a cache of the last 1,000 records kept every
+   * revision of a busy target (each its whole object list), and the puller grew with every publish.
+   */
+  remember(target: Target, record: Signed): void {
+    this.records.set(targetKey(target), record);
   }
 
   /**
@@ -261,12 +266,12 @@ async function loadPass(
     pass.entries.push(entry);
     if (!entry.artifactKey || !entry.digest) continue;
     const key = targetKey(entry.target);
-    let record: Signed | Error | undefined = state.artifact(entry.digest);
+    let record: Signed | Error | undefined = state.artifact(entry.target, entry.digest);
     if (!record) {
       record = await stateOf({ store: deps.store })
         .getArtifactAt(entry.artifactKey)
         .catch((e: Error) => e);
-      if (record && !(record instanceof Error)) state.remember(record);
+      if (record && !(record instanceof Error)) state.remember(entry.target, record);
     }
     const found = record ?? new Error(`artifact ${entry.digest} is missing from the store`);
     pass.records.set(key, found);
