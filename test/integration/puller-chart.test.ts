@@ -115,7 +115,7 @@ describe('the puller chart', () => {
 
   it('requests memory for the idle footprint and limits it with room for large applies', async () => {
     expect(container(await render()).resources).toEqual({
-      requests: { cpu: '20m', memory: '64Mi' },
+      requests: { cpu: '20m', memory: '96Mi' },
       limits: { memory: '256Mi' },
     });
   });
