@@ -15,9 +15,11 @@ import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { noPullerMetrics } from '../../shared/ports/puller-metrics.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
+import { publishSuspension } from '../../shared/usecases/publish-suspension.ts';
 import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
+import { stateOf } from '../../shared/usecases/state-store.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 import {
   type PullerWorld,
@@ -367,5 +369,46 @@ describe('spec.suspend', () => {
     expect(resumed?.suspended).toBeUndefined();
     expect(liveData('settings')).toEqual({ color: 'blue' });
     expect(kube.object('apps/v1', 'Deployment', 'web', 'apps')).toBeDefined();
+  });
+});
+
+describe('the control plane suspending a target', () => {
+  const controlPlane = () =>
+    ({
+      store: world.store,
+      queue: world.queue,
+      queues: { ...queues, cluster: () => queues.cluster('reports') },
+      keys: world.keys,
+      clock: { now: () => clock.t },
+      log: { info() {}, warn() {}, error() {} },
+    }) as unknown as Parameters<typeof publishSuspension>[0];
+  const currentEntry = () =>
+    stateOf({ store: world.store }).getIndexEntry(deps.cluster, { ...APPS, kind: 'Kustomization' });
+
+  it('signs the published record again with suspend, and the puller reports Suspended', async () => {
+    await publish([configMap('settings')]);
+    await reconcileAfter(0);
+    const target = { ...APPS, kind: 'Kustomization' as const };
+    const first = await publishSuspension(controlPlane(), deps.cluster, target, await currentEntry());
+    expect(first.outcome).toBe('published');
+    // Already suspended: nothing more to sign.
+    expect(
+      (await publishSuspension(controlPlane(), deps.cluster, target, await currentEntry())).outcome,
+    ).toBe('unchanged');
+    const report = await reconcileAfter(1000);
+    expect(report).toMatchObject({ reason: 'Suspended', ready: true, suspended: true, digest: first.digest });
+  });
+
+  it('refuses to sign again a record the store altered', async () => {
+    await publish([configMap('settings')]);
+    const entry = await currentEntry();
+    const key = entry?.artifactKey as string;
+    const stored = JSON.parse((await world.store.get(key))?.toString('utf8') ?? '{}');
+    stored.payload.objects[0].data = { color: 'evil' };
+    await world.store.put(key, Buffer.from(JSON.stringify(stored)));
+    const target = { ...APPS, kind: 'Kustomization' as const };
+    await expect(publishSuspension(controlPlane(), deps.cluster, target, entry)).rejects.toMatchObject({
+      code: 'ArtifactRejected',
+    });
   });
 });
