@@ -35,6 +35,7 @@ import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
 import { loadSnapshot } from './load-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { publishSuspension } from './publish-suspension.ts';
 import { registerChildren } from './register-children.ts';
 import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
@@ -91,6 +92,8 @@ export async function renderJob(
     const plan = renderer.plan(record, { noCrossNamespaceRefs: deps.settings.noCrossNamespaceRefs === true });
     if (plan.suspended) {
       await passOn(ctx, record);
+      // As Flux stops reconciling it: the puller learns it from a signed record, stops and says Suspended.
+      await publishSuspension(deps, cluster, target, current);
       return { outcome: 'unchanged' };
     }
     // 4. resolve its source (not fetched yet: wait for it); an older generation than the published one is stale

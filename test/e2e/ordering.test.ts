@@ -170,5 +170,14 @@ describe('a parent that does not render the new revision', () => {
     );
     await h.webhook();
     await h.waitFor('the child at the new revision', () => note() === 'second' || undefined);
+    // The suspended parent itself is left alone by the puller, which says so.
+    await h.waitFor(
+      'the parent reported Suspended',
+      async () => kustomizationStatus(await h.status(), 'tenants')?.apply?.suspended || undefined,
+    );
+    expect(kustomizationStatus(await h.status(), 'tenants')?.apply).toMatchObject({
+      reason: 'Suspended',
+      ready: true,
+    });
   });
 });
