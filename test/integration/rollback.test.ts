@@ -31,6 +31,14 @@ const settings = (value: string) =>
     '  namespace: default',
     'data:',
     `  value: "${value}"`,
+    '---',
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    '  name: web-password',
+    '  namespace: default',
+    'stringData:',
+    `  password: "pw-${value}"`,
   ]);
 const FILES = {
   'clusters/dev/web.yaml': yaml([
@@ -64,6 +72,14 @@ let v2: IndexEntry;
 const live = () =>
   (h.kube.object('v1', 'ConfigMap', 'web-settings', 'default')?.data as Record<string, string> | undefined)
     ?.value;
+/** The Secret's value as applied: sealed in the artifact, opened by the puller. */
+const livePassword = () => {
+  const secret = h.kube.object('v1', 'Secret', 'web-password', 'default') as
+    | { data?: Record<string, string>; stringData?: Record<string, string> }
+    | undefined;
+  const data = secret?.data?.password;
+  return data ? Buffer.from(data, 'base64').toString('utf8') : secret?.stringData?.password;
+};
 const indexOf = async () =>
   (await getJson<IndexEntry>(h.plane.deps.store, stateKeys.index('dev', targetOf(WEB)))) as IndexEntry;
 const webStatus = async () => kustomizationStatus(await h.status(), 'web');
@@ -118,6 +134,8 @@ describe('a rollback', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ to: v1.digest, from: v2.digest, revision: v1.revision });
     await h.waitFor('v1 applied again', () => (live() === 'v1' ? true : undefined));
+    // Its Secret too: sealed for this cluster when v1 was rendered, it opens as it did then.
+    await h.waitFor('v1 password applied again', () => (livePassword() === 'pw-v1' ? true : undefined));
     rolled = await indexOf();
     expect(rolled).toMatchObject({
       revision: v1.revision,
@@ -163,7 +181,7 @@ describe('a rollback', () => {
     expect((await indexOf()).digest).toBe(rolled.digest);
 
     await fleetCommit(
-      { 'infrastructure/other.yaml': settings('unrelated').replace('web-settings', 'other') },
+      { 'infrastructure/other.yaml': settings('unrelated').replaceAll('web-', 'other-') },
       'unrelated',
     );
     await h.waitFor('the fleet commit rendered and held', async () => {
@@ -172,6 +190,7 @@ describe('a rollback', () => {
     });
     expect((await indexOf()).digest).toBe(rolled.digest);
     expect(live()).toBe('v1');
+    expect(livePassword()).toBe('pw-v1');
   }, 30_000);
 
   it('a fix commit publishes over it', async () => {
