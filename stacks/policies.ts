@@ -92,7 +92,8 @@ export function functionPolicies(
       listBucket(a),
       allow(['s3:GetObject'], objects(a, all(storePrefixes.fetch))),
       kmsForBucket(a),
-      send(a.queues.fetch),
+      // The render queue for `sluice rollback` bodies: sent unchecked, the render function checks them.
+      send(a.queues.fetch, a.queues.render),
     ),
     schedule: doc(
       listBucket(a),

@@ -47,7 +47,11 @@ export async function rollback(plane: FoundControlPlane, opts: RollbackOptions):
   const queued = token
     ? ((await call(plane, '/api/rollback', { token, body: JSON.stringify(ask) })) as RollbackQueued)
     : await viaWebhook(plane, ask);
-  const out = [`► rollback of ${named} to ${queued.revision} (${queued.to}) queued`];
+  const out = [
+    queued.revision
+      ? `► rollback of ${named} to ${queued.revision} (${queued.to}) queued`
+      : `► rollback of ${named} to ${queued.to} queued (checked when it runs: a refused one is dead-lettered with why)`,
+  ];
   const landed = await waitForIndex(plane, queued, opts.waitMs ?? 30_000);
   out.push(
     landed

@@ -5,7 +5,7 @@ import { HttpError } from '../core/http-error.ts';
 import { isTargetKind, TARGET_KINDS } from '../core/pipeline/target.ts';
 import type { WebhookResult } from './handle-webhook.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
-import { type RollbackAsk, type RollbackQueued, requestRollback } from './rollback-target.ts';
+import { queueRollback, type RollbackAsk, type RollbackQueued } from './rollback-target.ts';
 
 /** A signed rollback body older than this (or this far ahead of the clock) is refused: a replay. */
 export const ROLLBACK_BODY_MAX_AGE_MS = 5 * 60_000;
@@ -43,7 +43,7 @@ export function parseRollbackAsk(value: unknown, by: string): RollbackAsk {
 /**
  * `{"rollback": {...}, "at": "<ISO time>", "requestId": "..."}` through the signed webhook: the body's
  * digest names the request (a replay within the queue's deduplication window is queued once) and `at`
- * must be recent (a replay after it is refused).
+ * must be recent (a replay after it is refused). Checked by the job, not here (see queueRollback).
  */
 export async function rollbackFromWebhook(
   deps: PipelineDeps,
@@ -57,7 +57,7 @@ export async function rollbackFromWebhook(
       'WebhookRejected',
       'a rollback body needs "at", the time it was signed, within 5 minutes of the control plane\'s clock (an older body is taken for a replay)',
     );
-  const rollback: RollbackQueued = await requestRollback(deps, {
+  const rollback: RollbackQueued = await queueRollback(deps, {
     ...parseRollbackAsk(body.rollback, 'webhook'),
     occasion: delivery,
   });

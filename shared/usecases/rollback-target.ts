@@ -40,9 +40,9 @@ export interface RollbackQueued {
   cluster: string;
   target: Target;
   to: string;
-  /** The source revision the restored artifact was rendered from. */
-  revision: string;
-  from: string;
+  /** The source revision the restored artifact was rendered from (absent when queued unchecked). */
+  revision?: string;
+  from?: string;
 }
 
 /** A stored artifact of a target, as `sluice rollback --list` shows it (newest first). */
@@ -78,6 +78,28 @@ export async function requestRollback(deps: Deps, ask: RollbackAsk): Promise<Rol
       'UsageError',
       `${to} is already the current artifact of ${describeTarget(target)}`,
     );
+  await queueRollback(deps, { ...ask, target, to });
+  return { cluster, target, to, revision: restored.source.revision, from: current.digest ?? '' };
+}
+
+/**
+ * Queues a rollback unchecked but for its form (a declared cluster, a full digest): the job checks the
+ * rest. The webhook (the cloud's internet-facing function) reads nothing in the store and signs nothing,
+ * so it may only send the job; a refused rollback is dead-lettered with its reason.
+ */
+export async function queueRollback(
+  deps: Pick<PipelineDeps, 'queue' | 'queues' | 'clock' | 'settings'>,
+  ask: RollbackAsk,
+): Promise<RollbackQueued> {
+  const { cluster, to } = ask;
+  const target = toTarget(ask.target);
+  knownCluster(deps, cluster);
+  if (!FULL_DIGEST.test(to))
+    throw new HttpError(
+      400,
+      'UsageError',
+      `a rollback here wants the full artifact digest (sha256: and 64 hex digits), got ${JSON.stringify(to.slice(0, 80))}`,
+    );
   const job: RenderJob = {
     kind: 'render',
     cluster,
@@ -92,7 +114,7 @@ export async function requestRollback(deps: Deps, ask: RollbackAsk): Promise<Rol
       .update(`${group}/rollback/${to}/${ask.occasion ?? deps.clock.now()}`)
       .digest('hex'),
   });
-  return { cluster, target, to, revision: restored.source.revision, from: current.digest ?? '' };
+  return { cluster, target, to };
 }
 
 /**

@@ -260,4 +260,25 @@ describe('asking for a rollback', () => {
       expect.objectContaining({ kind: 'render', rollback: { to: v1.signed.digest, by: 'webhook' } }),
     );
   });
+
+  it("through the webhook reads nothing in the store and signs nothing (the cloud's webhook function may not)", async () => {
+    const denied = () => {
+      throw new Error('the webhook function may not read the store or use the signing key');
+    };
+    const bare = {
+      ...plane(),
+      store: { get: denied, put: denied, list: denied, delete: denied },
+      keys: { sign: denied, keyId: denied, publicKeyPem: denied },
+    } as unknown as PipelineDeps;
+    const to = `sha256:${'a'.repeat(64)}`;
+    const text = body(new Date(clock.t).toISOString(), to);
+    const result = await handleWebhook(bare, {
+      body: Buffer.from(text),
+      signature: signBody(text, SECRET),
+      secret: SECRET,
+    });
+    expect(result.rollback).toEqual({ cluster: deps.cluster, target: targetOf(APPS), to });
+    // The job it queued checks everything (here: the target has nothing published) and changes nothing.
+    expect((await rejectionOf(rollbackJob(to))).code).toBe('ReferenceNotFound');
+  });
 });
