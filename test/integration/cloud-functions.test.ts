@@ -35,6 +35,7 @@ import { getJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { ensureInventoryNamespace } from '../../shared/usecases/puller/inventory-store.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
+import { listRestorable } from '../../shared/usecases/rollback-target.ts';
 import { createFixtureRepo, type FixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 import { type KmsServer, startKmsServer } from '../support/kms-server.ts';
@@ -237,6 +238,31 @@ describe('Lambda handlers on local AWS stand-ins', () => {
     expect(
       (kube.object('apps/v1', 'Deployment', 'podinfo', 'podinfo')?.spec as { replicas?: number })?.replicas,
     ).toBe(4);
+  });
+
+  it('a signed rollback body through the webhook function is carried out by the render function, KMS-signed', async () => {
+    const apps = kustomizationTarget({ namespace: 'flux-system', name: 'apps' });
+    const earlier = (await listRestorable(deps.pipeline, 'dev', apps)).find((a) => !a.current);
+    expect(earlier).toBeDefined();
+    const body = JSON.stringify({
+      rollback: { cluster: 'dev', namespace: 'flux-system', name: 'apps', to: earlier?.digest },
+      at: new Date().toISOString(),
+      requestId: 'rollback-1',
+    });
+    const res = (await webhook(
+      functionUrlEvent(body, { 'x-hub-signature-256': signBody(body, SECRET) }),
+      lambdaContext('webhook') as never,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(res.statusCode).toBe(202);
+    await runPipeline();
+    const index = await getJson<IndexEntry>(deps.pipeline.store, stateKeys.index('dev', apps));
+    expect(index?.rollback).toMatchObject({ to: earlier?.digest, by: 'webhook' });
+    const artifact = await getJson<SignedArtifact>(deps.pipeline.store, index?.artifactKey ?? '');
+    expect(artifact?.keyId).toBe(deps.config.signingKeyArn);
+    await pull();
+    expect(
+      (kube.object('apps/v1', 'Deployment', 'podinfo', 'podinfo')?.spec as { replicas?: number })?.replicas,
+    ).toBe(2);
   });
 
   it("notify records a report for its queue's cluster and ignores one that names another cluster", async () => {
