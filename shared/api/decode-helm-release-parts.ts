@@ -1,5 +1,6 @@
 // The nested parts of a HelmRelease spec besides its Helm actions, each checked against helm-controller's v2
 // CRD (enums, patterns, required fields, Flux's defaults): values, dependencies, post-renderers, drift.
+import { ruleProblem } from '../core/apply/drift-ignore.ts';
 import { dropUndefined, optional } from './decode-git-repository.ts';
 import { decodeImage, decodePatch } from './decode-kustomization.ts';
 import type { FieldReader } from './field-reader.ts';
@@ -141,6 +142,9 @@ export function decodeDriftDetection(r: FieldReader, spec: Raw | undefined): Spe
             PATCH_TARGET_FIELDS.map((key) => [key, r.string(target, key, `${path}.target.${key}`)]),
           ),
         ) as PatchSelector);
+      // The target's regular expressions and selectors are checked here, not first by the puller.
+      const problem = selector && ruleProblem({ paths: ['/'], target: selector });
+      if (problem) r.fail(`${path}.${problem.field}`, problem.problem);
       return { paths, ...optional('target', selector) };
     }) ?? [];
   return { mode: mode === 'enabled' || mode === 'warn' ? mode : 'disabled', ignore };

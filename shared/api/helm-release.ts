@@ -62,7 +62,7 @@ export interface HelmRelease {
     dependsOn: { name: string; namespace?: string; kind?: 'HelmRelease' | 'Kustomization' }[];
     serviceAccountName?: string;
     suspend: boolean;
-    driftDetection: { mode: 'enabled' | 'warn' | 'disabled'; ignore: unknown[] };
+    driftDetection: { mode: 'enabled' | 'warn' | 'disabled'; ignore: DriftIgnoreRule[] };
     intervalMs: number;
     timeoutMs: number;
     /** Default 5; 0 means unlimited. */

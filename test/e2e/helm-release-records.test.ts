@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
+import type { ApplyOptions } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
 import { FROM_CRDS_DIR, type HelmReleaseApply } from '../../shared/core/helm/helm-release-apply.ts';
 import type { ApplyReport } from '../../shared/core/pipeline/jobs.ts';
@@ -143,6 +144,8 @@ interface Publish {
   hooks?: KubeObject[];
   crds?: KubeObject[];
   helm?: Partial<HelmReleaseApply>;
+  /** Further apply options (driftIgnoreRules of driftDetection enabled). */
+  apply?: Partial<ApplyOptions>;
 }
 
 /** The release's manifest as helm stores it: its objects, hooks and crds/ left out. */
@@ -179,7 +182,7 @@ async function publish(objects: KubeObject[], opts: Publish = {}): Promise<void>
     RELEASE,
     generation,
     [...(opts.crds ?? []), ...objects, ...(opts.hooks ?? [])],
-    { helm },
+    { helm, ...opts.apply },
   );
   await storeAndIndex(deps, RELEASE, await signArtifact(payload, keys), { revision, publishedAt: clock.t });
 }
@@ -284,6 +287,32 @@ describe('HelmRelease apply: the release records helm reads', () => {
       [1, 'superseded'],
       [2, 'deployed'],
     ]);
+  });
+
+  it('a drift re-apply reports what was edited by hand and leaves driftDetection.ignore fields alone', async () => {
+    await publish([configMap('small-config', { greeting: 'hello', mode: 'quiet' })], {
+      apply: { driftIgnoreRules: [{ paths: ['/data/mode'], target: { kind: 'ConfigMap' } }] },
+    });
+    expect(await reconcile()).toMatchObject({ ready: true });
+    const res = await fetch(
+      `${kube.url}/api/v1/namespaces/apps/configmaps/small-config?fieldManager=kubectl-edit`,
+      {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ data: { greeting: 'edited', mode: 'loud' } }),
+      },
+    );
+    expect(res.status).toBe(200);
+
+    clock.t += TEST_INTERVAL_MS;
+    const report = await reconcile();
+    expect(report).toMatchObject({ ready: true });
+    expect(report.drift).toEqual({
+      objects: 1,
+      corrected: [{ object: 'ConfigMap/apps/small-config', fields: ['.data.greeting'] }],
+    });
+    expect(live('ConfigMap', 'small-config')?.data).toEqual({ greeting: 'hello', mode: 'loud' });
+    expect(await statuses()).toEqual([[1, 'deployed']]);
   });
 
   it('keeps at most maxHistory records, the deployed one always', async () => {

@@ -62,6 +62,8 @@ export async function applyHelmRelease(
     outcome.errors.push(...next.errors);
     if (next.timedOut) outcome.timedOut = next.timedOut;
     if (next.notEstablished) outcome.notEstablished = true;
+    if (next.drifted) outcome.drifted = [...(outcome.drifted ?? []), ...next.drifted];
+    if (next.conflicts) outcome.conflicts = [...(outcome.conflicts ?? []), ...next.conflicts];
     return next.errors.length === 0 && !next.timedOut;
   };
   const runHooks = async (event: HookEvent) => {
@@ -91,7 +93,14 @@ export async function applyHelmRelease(
   const wanted = helm.crds === 'Skip' ? [] : helm.crds === 'Create' ? await absent(ctx, crds, signal) : crds;
   if (wanted.length > 0 && !merge(await applyObjects(deps, wanted, false, signal), false)) return result;
   if (!(await runHooks(upgrade ? 'pre-upgrade' : 'pre-install'))) return result;
-  if (!merge(await applyObjects(deps, objects, payload.apply.force, signal))) return result;
+  // driftDetection (mode enabled): its ignore rules leave fields alone; a re-apply reports what drifted.
+  const release = await applyObjects(deps, objects, {
+    force: payload.apply.force,
+    signal,
+    ...(payload.apply.driftIgnoreRules && { ignore: payload.apply.driftIgnoreRules }),
+    ...(drift && { drift: { known: new Set(previous.entries.map((e) => e.id)) } }),
+  });
+  if (!merge(release)) return result;
   await runHooks(upgrade ? 'post-upgrade' : 'post-install');
   return result;
 }

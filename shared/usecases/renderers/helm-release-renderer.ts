@@ -171,10 +171,8 @@ function driftWarnings(hr: HelmRelease): string[] {
     return [
       'spec.driftDetection.mode: warn: drift is not reported by Sluice; as with warn, it is not corrected either',
     ];
-  if (mode === 'enabled' && ignore.length > 0)
-    return [
-      "spec.driftDetection.ignore: not honoured yet: each interval the puller re-applies the release's objects as rendered, the ignored fields included (fields the chart does not set are left alone)",
-    ];
+  if (mode !== 'enabled' && ignore.length > 0)
+    return ['spec.driftDetection.ignore: has no effect unless spec.driftDetection.mode is enabled'];
   return [];
 }
 
@@ -188,6 +186,10 @@ function applyOptionsOf(hr: HelmRelease): ApplyOptions {
     intervalMs: hr.spec.intervalMs,
     // As helm-controller: the cluster is corrected back to the release only with driftDetection enabled.
     ...(hr.spec.driftDetection.mode !== 'enabled' && { correctDrift: false }),
+    // Only when set, so earlier artifacts keep their digest: fields the drift correction leaves alone.
+    ...(hr.spec.driftDetection.mode === 'enabled' && hr.spec.driftDetection.ignore.length > 0
+      ? { driftIgnoreRules: hr.spec.driftDetection.ignore }
+      : {}),
     dependsOn: hr.spec.dependsOn.map((d) => ({
       name: d.name,
       namespace: d.namespace ?? hr.metadata.namespace,
