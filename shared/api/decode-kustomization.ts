@@ -77,10 +77,8 @@ export function decodeKustomization(
     ...optional('healthCheckExprs', decodeHealthCheckExprs(r, spec)),
     force: r.boolean(spec, 'force', 'spec.force') ?? false,
     ...optional(
-      'driftIgnoreRules',
-      r.objects(spec, 'driftIgnoreRules', 'spec.driftIgnoreRules', (item, path) =>
-        decodeDriftIgnoreRule(r, item, path),
-      ),
+      'ignore',
+      r.objects(spec, 'ignore', 'spec.ignore', (item, path) => decodeDriftIgnoreRule(r, item, path)),
     ),
     suspend: r.boolean(spec, 'suspend', 'spec.suspend') ?? false,
     ...optional(
@@ -180,7 +178,7 @@ export function decodePatch(r: FieldReader, item: Record<string, unknown>, path:
   };
 }
 
-/** One of Flux's spec.driftIgnoreRules: JSON pointers, and a target selector as a patch's (regular expressions). */
+/** One of Flux's spec.ignore rules (Flux 2.9, jsondiff.IgnoreRule): JSON pointers, and a target selector as a patch's (regular expressions). */
 function decodeDriftIgnoreRule(r: FieldReader, item: Record<string, unknown>, path: string): DriftIgnoreRule {
   r.knownFields(item, path, DRIFT_IGNORE_RULE_FIELDS);
   const paths = r.strings(item, 'paths', `${path}.paths`);

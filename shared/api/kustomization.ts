@@ -65,8 +65,8 @@ export interface KustomizationSpec {
   /** CEL health rules per API group/kind (Flux 2.5+), each expression checked when decoded. */
   healthCheckExprs?: HealthCheckExpr[];
   force: boolean;
-  /** Flux's spec.driftIgnoreRules: fields other controllers own, never compared nor reverted by the puller. */
-  driftIgnoreRules?: DriftIgnoreRule[];
+  /** Flux 2.9's spec.ignore: fields other controllers own, never compared nor reverted by the puller. */
+  ignore?: DriftIgnoreRule[];
   suspend: boolean;
   dependsOn?: { name: string; namespace?: string }[];
   targetNamespace?: string;

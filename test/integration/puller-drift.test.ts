@@ -1,7 +1,7 @@
 // Drift detection and correction by the real puller against the test Kubernetes API server, as Flux's
 // kustomize-controller does it: at each interval a server-side apply dry run per object, written only when
 // it differs from the live object; edits and deletions by hand are corrected and reported (object and field
-// paths), spec.driftIgnoreRules leave named fields alone, and fields another field manager set are reported
+// paths), spec.ignore rules leave named fields alone, and fields another field manager set are reported
 // as conflicts and taken over.
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -222,7 +222,7 @@ describe('drift at the interval', () => {
   });
 });
 
-describe('spec.driftIgnoreRules', () => {
+describe('spec.ignore (drift ignore rules)', () => {
   const replicasOfDeployments = {
     driftIgnoreRules: [{ paths: ['/spec/replicas'], target: { kind: 'Deployment' } }],
   };

@@ -1,4 +1,5 @@
-// Flux's `spec.driftIgnoreRules` (kustomize-controller, fluxcd/pkg/ssa DriftIgnoreRules): JSON pointers to
+// Flux's drift ignore rules (a Kustomization's `spec.ignore` since Flux 2.9, a HelmRelease's
+// `driftDetection.ignore`; fluxcd/pkg/ssa DriftIgnoreRules): JSON pointers to
 // fields that other controllers own (an HPA's replicas), optionally scoped by a target selector whose
 // group/version/kind/name/namespace are anchored regular expressions. Ignored fields are left out of the
 // drift comparison, and a drifted one keeps its live value: stripped from what is applied when another

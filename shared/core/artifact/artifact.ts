@@ -42,7 +42,7 @@ export interface ApplyOptions {
    * (as Flux stops reconciling a suspended Kustomization); absent otherwise, so digests do not change.
    */
   suspend?: true;
-  /** `spec.driftIgnoreRules`: fields the puller neither compares nor reverts; absent when none. */
+  /** A Kustomization's `spec.ignore` (a HelmRelease's `driftDetection.ignore`): fields left alone; absent when none. */
   driftIgnoreRules?: DriftIgnoreRule[];
 }
 

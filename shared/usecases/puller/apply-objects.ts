@@ -51,7 +51,7 @@ export interface ApplyObjectsOptions {
   /** spec.force: an immutable-field change deletes and recreates the object. */
   force: boolean;
   signal?: AbortSignal;
-  /** spec.driftIgnoreRules: fields left alone, never compared nor reverted. */
+  /** spec.ignore (driftDetection.ignore): fields left alone, never compared nor reverted. */
   ignore?: DriftIgnoreRule[];
   /**
    * A re-apply of the artifact last applied: what changed is drift. `known` holds the inventory ids of

@@ -79,7 +79,7 @@ function applyOptionsOf({ kustomization: ks }: KustomizationRecord): ApplyOption
     ...(ks.spec.healthChecks?.length && { healthChecks: ks.spec.healthChecks.map(healthCheckRef) }),
     ...(ks.spec.healthCheckExprs?.length && { healthCheckExprs: ks.spec.healthCheckExprs }),
     ...(ks.spec.retryIntervalMs !== undefined && { retryIntervalMs: ks.spec.retryIntervalMs }),
-    ...(ks.spec.driftIgnoreRules?.length && { driftIgnoreRules: ks.spec.driftIgnoreRules }),
+    ...(ks.spec.ignore?.length && { driftIgnoreRules: ks.spec.ignore }),
   };
 }
 

@@ -1,5 +1,5 @@
 // Flux's drift ignore rules reach the artifact's apply options only when set (so every earlier artifact keeps
-// its digest): a Kustomization's spec.driftIgnoreRules, a HelmRelease's driftDetection.ignore with mode
+// its digest): a Kustomization's spec.ignore (Flux 2.9), a HelmRelease's driftDetection.ignore with mode
 // enabled. Bad pointers, regular expressions and selectors are refused with the fleet file, by field.
 import { describe, expect, it } from 'vitest';
 import { decodeHelmRelease } from '../../../shared/api/decode-helm-release.ts';
@@ -50,9 +50,9 @@ const hrPlan = (spec?: string) =>
     { noCrossNamespaceRefs: false },
   );
 
-describe('spec.driftIgnoreRules of a Kustomization', () => {
+describe('spec.ignore of a Kustomization', () => {
   it('reaches the apply options as decoded, and is absent when not set', () => {
-    const plan = ksApply(`  driftIgnoreRules:
+    const plan = ksApply(`  ignore:
     - paths: ["/spec/replicas"]
       target: {kind: Deployment, labelSelector: "app in (web, api)"}
     - paths: ["/metadata/annotations/cert-manager.io~1issuer"]`);
@@ -65,7 +65,7 @@ describe('spec.driftIgnoreRules of a Kustomization', () => {
 
   it('refuses a path that is no JSON pointer, a bad regular expression and a bad selector, by field', () => {
     const found = issuesOf(
-      ks(`  driftIgnoreRules:
+      ks(`  ignore:
     - paths: ["spec.replicas"]
     - paths: ["/a"]
       target: {name: "web-("}
@@ -75,10 +75,10 @@ describe('spec.driftIgnoreRules of a Kustomization', () => {
       decodeKustomization,
     ).map((i) => i.field);
     expect(found).toEqual([
-      'spec.driftIgnoreRules[0].paths[0]',
-      'spec.driftIgnoreRules[1].target.name',
-      'spec.driftIgnoreRules[2].target.annotationSelector',
-      'spec.driftIgnoreRules[3].paths',
+      'spec.ignore[0].paths[0]',
+      'spec.ignore[1].target.name',
+      'spec.ignore[2].target.annotationSelector',
+      'spec.ignore[3].paths',
     ]);
   });
 });
