@@ -9,7 +9,7 @@ import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluste
 import { describeRef, refOf } from '../../shared/core/apply/object-ref.ts';
 import { isSluiceError, type SluiceError } from '../../shared/core/errors.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
-import { forbiddenOf } from '../../shared/ports/cluster-api-error.ts';
+import { conflictsOf, forbiddenOf } from '../../shared/ports/cluster-api-error.ts';
 import { deployment } from '../support/deployment-fixture.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 
@@ -114,6 +114,48 @@ describe('ClientNodeCluster.apply', () => {
     const err = await failure(() => cluster.apply(secret, OPTS));
     expect(err.message).toContain('Secret/nowhere/creds');
     expect(err.message).not.toContain('hunter2');
+  });
+});
+
+describe('ClientNodeCluster.apply as a dry run (dryRun: All)', () => {
+  it('answers with the object as the apply would leave it and stores nothing, without reading first', async () => {
+    await cluster.apply(configMap('dry', { a: '1' }), OPTS);
+    server.requests.length = 0;
+    const { action, live } = await cluster.apply(configMap('dry', { a: '2' }), { ...OPTS, dryRun: true });
+    expect(action).toBe('configured');
+    expect(live.data).toEqual({ a: '2' });
+    expect(server.object('v1', 'ConfigMap', 'dry', 'apps')?.data).toEqual({ a: '1' });
+    expect(server.requests.map((r) => [r.method, r.query.dryRun])).toEqual([['PATCH', 'All']]);
+  });
+
+  it('says created for an object that does not exist, and creates nothing', async () => {
+    const { action } = await cluster.apply(configMap('dry-new', { a: '1' }), { ...OPTS, dryRun: true });
+    expect(action).toBe('created');
+    expect(server.object('v1', 'ConfigMap', 'dry-new', 'apps')).toBeUndefined();
+  });
+});
+
+describe('ClientNodeCluster.apply without force', () => {
+  it("turns server-side apply's 409 into the conflicting fields and their manager, without values", async () => {
+    await cluster.apply(configMap('contested', { a: 'theirs-value', b: 'x' }), {
+      fieldManager: 'kubectl',
+      force: true,
+    });
+    const err = await failure(() =>
+      cluster.apply(configMap('contested', { a: 'ours-value', b: 'y' }), {
+        fieldManager: 'sluice',
+        force: false,
+      }),
+    );
+    expect(conflictsOf(err)).toEqual([
+      { manager: 'kubectl', field: '.data.a' },
+      { manager: 'kubectl', field: '.data.b' },
+    ]);
+    expect(JSON.stringify(conflictsOf(err))).not.toContain('value');
+    expect(server.object('v1', 'ConfigMap', 'contested', 'apps')?.data).toEqual({
+      a: 'theirs-value',
+      b: 'x',
+    });
   });
 });
 
