@@ -14,6 +14,7 @@ import { getJson, putJson } from '../../shared/ports/object-store.ts';
 import { enqueueRender } from '../../shared/usecases/enqueue.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
 import {
+  EXAMPLE_FLEET,
   type Harness,
   kustomizationStatus,
   startHarness,
@@ -285,4 +286,36 @@ describe('a rollback request', () => {
       live() === 'v1' && (await indexOf()).rollback?.by === 'webhook' ? true : undefined,
     );
   }, 30_000);
+});
+
+describe('a HelmRelease rollback', () => {
+  const HELLO = { kind: 'HelmRelease' as const, namespace: 'flux-system', name: 'hello' };
+  const greeting = () =>
+    (h.kube.object('v1', 'ConfigMap', 'hello-greeting', 'hello')?.data as Record<string, string> | undefined)
+      ?.greeting;
+  const helloIndex = async () =>
+    (await getJson<IndexEntry>(h.plane.deps.store, stateKeys.index('dev', HELLO))) as IndexEntry;
+
+  it('puts the earlier values back through a new release revision', async () => {
+    await h.waitFor('hello installed', () => (greeting() === 'Hello from Sluice' ? true : undefined));
+    const before = await helloIndex();
+    const file = readFileSync(join(EXAMPLE_FLEET, 'clusters/dev/hello.yaml'), 'utf8');
+    await fleetCommit(
+      { 'clusters/dev/hello.yaml': file.replace('Hello from Sluice', 'Hello again') },
+      'hello: again',
+    );
+    await h.waitFor('hello upgraded', () => (greeting() === 'Hello again' ? true : undefined));
+    const res = await rollbackApi({ ...HELLO, cluster: 'dev', to: before.digest });
+    expect(res.status).toBe(202);
+    await h.waitFor('hello rolled back', () => (greeting() === 'Hello from Sluice' ? true : undefined));
+    const rolled = await helloIndex();
+    expect(rolled.rollback?.to).toBe(before.digest);
+    const apply = await h.waitFor('the release reported', async () => {
+      const k = (await h.status()).clusters[0]?.kustomizations.find(
+        (t) => t.kind === 'HelmRelease' && t.name === 'hello',
+      );
+      return k?.apply?.digest === rolled.digest ? k?.apply : undefined;
+    });
+    expect(apply).toMatchObject({ ready: true });
+  }, 60_000);
 });
