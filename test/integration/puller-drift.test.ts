@@ -165,15 +165,22 @@ const liveReplicas = (name: string) =>
 
 describe('drift at the interval', () => {
   it('writes nothing when nothing drifted: one read and one dry run per object', async () => {
-    await publish([configMap('one'), configMap('two'), deployment('web')]);
+    // A Secret given as stringData too: the API server folds it into data, which is no drift.
+    const secret = owned({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds', namespace: 'apps' },
+      stringData: { token: 'abc' },
+    });
+    await publish([configMap('one'), configMap('two'), deployment('web'), secret]);
     await reconcileAfter(0);
     kube.requests.length = 0;
 
     const report = await reconcileAfter(TEST_INTERVAL_MS);
     expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded', applied: 0 });
     expect(report?.drift).toBeUndefined();
-    expect(report?.message).toContain('(0 created, 0 configured, 3 unchanged, 0 pruned)');
-    expect(requestsOfObjects()).toEqual({ total: 6, writes: 0, dryRuns: 3 });
+    expect(report?.message).toContain('(0 created, 0 configured, 4 unchanged, 0 pruned)');
+    expect(requestsOfObjects()).toEqual({ total: 8, writes: 0, dryRuns: 4 });
     expect(driftMetric).toEqual([]);
   });
 
