@@ -342,13 +342,14 @@ async function storeArtifact(
     apply: output.helm ? { ...plan.apply, helm: output.helm } : plan.apply,
     objects: sortForApply(split.shipped),
   };
+  const unsealed = payload;
   // Secrets are sealed for this cluster before the digest is taken: the store and the signature only
   // ever see the sealed form, and equal content seals to equal bytes (the digest stays put).
   if (hasSecrets(payload)) {
     const { cipher, wrapped } = await clusterSecretsOf(deps.dataKeys, deps.clock).sealer(cluster, ctx.state);
     payload = sealArtifact(payload, cipher, wrapped);
   }
-  const held = await heldRender(deps, current, payload);
+  const held = await heldRender(deps, cluster, current, payload, unsealed);
   if (held) return { held };
   if (current?.digest && !current.deleted && current.sequence !== undefined) {
     const same = { ...payload, generation: current.generation, sequence: current.sequence };

@@ -5,6 +5,7 @@ import { type ArtifactPayload, artifactKey, type SignedPayload } from '../core/a
 import { checkBinding } from '../core/artifact/binding.ts';
 import {
   checkRestorable,
+  contentDigestOf,
   heldByRollback,
   type RollbackRecord,
   rollbackPayload,
@@ -17,8 +18,10 @@ import { encodeJob, type RenderJob, type RollbackRequest } from '../core/pipelin
 import type { IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
 import { storePrefixes } from '../core/pipeline/resource-names.ts';
 import { describeTarget, type Target, toTarget } from '../core/pipeline/target.ts';
+import { openArtifact } from '../core/secrets/seal-artifact.ts';
 import { renderGroup } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { clusterSecretsOf } from './secrets/cluster-secrets.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
 type Deps = Pick<PipelineDeps, 'store' | 'queue' | 'queues' | 'keys' | 'clock' | 'log' | 'settings'>;
@@ -185,27 +188,49 @@ export async function rollbackTarget(
 }
 
 /**
- * The signed rollback the index points at, when `rendered` (a fresh render, before its generation and
- * sequence) is the content it moved away from: the render job then publishes nothing. Only the signed
- * record counts: an index entry that merely claims a rollback holds nothing back.
+ * The signed rollback the index points at, when `rendered` (a fresh render, sealed as it would be
+ * published) is the content it moved away from: the render job then publishes nothing. Only the signed
+ * record counts: an index entry that merely claims a rollback holds nothing back. `unsealed` is the same
+ * render before sealing: sealed bytes change when the cluster's data key is replaced (every 30 days), so
+ * then the content rolled away from is opened and compared in memory (nothing of it is kept).
  */
 export async function heldRender(
-  deps: Pick<PipelineDeps, 'store' | 'keys'>,
+  deps: Pick<PipelineDeps, 'store' | 'keys' | 'dataKeys' | 'clock'>,
+  cluster: string,
   current: IndexEntry | undefined,
   rendered: ArtifactPayload,
+  unsealed: ArtifactPayload = rendered,
 ): Promise<RollbackRecord | undefined> {
   if (!current?.rollback || !current.artifactKey || !current.digest || current.deleted) return undefined;
-  const signed = await stateOf(deps).getArtifactAt(current.artifactKey);
-  if (!signed) return undefined;
-  let payload: SignedPayload;
+  const record = await verifiedAt(deps, current.artifactKey, current.digest);
+  const rollback = record?.kind === 'Artifact' ? record.rollback : undefined;
+  if (!rollback) return undefined;
+  if (heldByRollback(rollback, rendered)) return rollback;
+  if (!rendered.seal) return undefined;
+  const held = await verifiedAt(deps, artifactKey(cluster, rollback.held.digest), rollback.held.digest);
+  if (held?.kind !== 'Artifact' || !held.seal || held.seal === rendered.seal) return undefined;
   try {
-    payload = verifySigned(signed, await deps.keys.publicKeyPem(), current.digest);
+    const cipher = await clusterSecretsOf(deps.dataKeys, deps.clock).opener(cluster, held.seal);
+    return contentDigestOf(openArtifact(held, cipher)) === contentDigestOf(unsealed) ? rollback : undefined;
+  } catch {
+    // It does not open (its key is gone): the render is published, as without a rollback.
+    return undefined;
+  }
+}
+
+/** The signed record at `location` if it verifies as `digest`; undefined when missing or not ours. */
+async function verifiedAt(
+  deps: Pick<PipelineDeps, 'store' | 'keys'>,
+  location: string,
+  digest: string,
+): Promise<SignedPayload | undefined> {
+  const signed = await stateOf(deps).getArtifactAt(location);
+  if (!signed) return undefined;
+  try {
+    return verifySigned(signed, await deps.keys.publicKeyPem(), digest);
   } catch {
     return undefined;
   }
-  return payload.kind === 'Artifact' && heldByRollback(payload.rollback, rendered)
-    ? payload.rollback
-    : undefined;
 }
 
 /** The render status of a render held by a rollback: it rendered, and the rollback stays published. */

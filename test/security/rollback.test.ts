@@ -63,6 +63,7 @@ const plane = () =>
     store: world.store,
     queue: world.queue,
     keys: world.keys,
+    dataKeys: world.dataKeys,
     clock: { now: () => clock.t },
     log: silentLogger,
     queues,
@@ -228,7 +229,9 @@ describe('a store writer cannot forge a rollback', () => {
       held: { digest: v2.signed.digest, content: 'any' },
     };
     await point({ ...v2.entry, rollback: claim });
-    expect(await heldRender(plane(), await indexOf(), v2.signed.payload as never)).toBeUndefined();
+    expect(
+      await heldRender(plane(), deps.cluster, await indexOf(), v2.signed.payload as never),
+    ).toBeUndefined();
   });
 });
 
