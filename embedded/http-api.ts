@@ -8,11 +8,12 @@ import { assertListenAddress, localAddress } from '../shared/adapters/embedded/l
 import { httpAnswerOf, isHttpError } from '../shared/core/http-error.ts';
 import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
 import { handleWebhook } from '../shared/usecases/handle-webhook.ts';
+import { listRestorable } from '../shared/usecases/list-restorable.ts';
 import type { PipelineDeps } from '../shared/usecases/pipeline-deps.ts';
+import { requestRollback } from '../shared/usecases/queue-rollback.ts';
 import { readArtifact } from '../shared/usecases/read-artifact.ts';
 import { type LocalPullerState, readStatus } from '../shared/usecases/read-status.ts';
 import { parseRollbackAsk } from '../shared/usecases/rollback-request.ts';
-import { listRestorable, requestRollback } from '../shared/usecases/rollback-target.ts';
 import { closeAfterAnswer, readBoundedBody } from './read-bounded-body.ts';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;

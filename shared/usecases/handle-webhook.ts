@@ -7,8 +7,8 @@ import { HttpError } from '../core/http-error.ts';
 import { verifyHmacSignature } from '../core/pipeline/webhook-signature.ts';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import type { RollbackQueued } from './queue-rollback.ts';
 import { rollbackFromWebhook } from './rollback-request.ts';
-import type { RollbackQueued } from './rollback-target.ts';
 import { stateOf } from './state-store.ts';
 
 export interface WebhookRequest {

@@ -39,7 +39,8 @@ import { publishSuspension } from './publish-suspension.ts';
 import { registerChildren } from './register-children.ts';
 import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
-import { heldRender, heldStatus, rollbackTarget } from './rollback-target.ts';
+import { heldRender, heldStatus } from './rollback-hold.ts';
+import { rollbackTarget } from './rollback-target.ts';
 import { clusterSecretsOf } from './secrets/cluster-secrets.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 

@@ -5,7 +5,7 @@ import { HttpError } from '../core/http-error.ts';
 import { isTargetKind, TARGET_KINDS } from '../core/pipeline/target.ts';
 import type { WebhookResult } from './handle-webhook.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
-import { queueRollback, type RollbackAsk, type RollbackQueued } from './rollback-target.ts';
+import { queueRollback, type RollbackAsk, type RollbackQueued } from './queue-rollback.ts';
 
 /** A signed rollback body older than this (or this far ahead of the clock) is refused: a replay. */
 export const ROLLBACK_BODY_MAX_AGE_MS = 5 * 60_000;

@@ -12,7 +12,8 @@ import { SecretCipher } from '../../shared/core/secrets/secret-cipher.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { getJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames, type PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
-import { heldRender, rollbackTarget } from '../../shared/usecases/rollback-target.ts';
+import { heldRender } from '../../shared/usecases/rollback-hold.ts';
+import { rollbackTarget } from '../../shared/usecases/rollback-target.ts';
 import {
   type PullerWorld,
   revisionOf,

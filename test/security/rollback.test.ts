@@ -18,7 +18,9 @@ import { handleWebhook } from '../../shared/usecases/handle-webhook.ts';
 import { defaultQueueNames, type PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
-import { heldRender, requestRollback, rollbackTarget } from '../../shared/usecases/rollback-target.ts';
+import { requestRollback } from '../../shared/usecases/queue-rollback.ts';
+import { heldRender } from '../../shared/usecases/rollback-hold.ts';
+import { rollbackTarget } from '../../shared/usecases/rollback-target.ts';
 import { rejectionOf } from '../support/error-of.ts';
 import type { KubeApiServer } from '../support/kube-api-server.ts';
 import {
