@@ -59,6 +59,12 @@ export async function requestRollback(deps: RollbackDeps, ask: RollbackAsk): Pro
       'UsageError',
       `${to} is already the current artifact of ${describeTarget(target)}`,
     );
+  if (current.rollback?.to === to)
+    throw new HttpError(
+      409,
+      'UsageError',
+      `${describeTarget(target)} is already rolled back to ${to} (as ${current.digest})`,
+    );
   await queueRollback(deps, { ...ask, target, to });
   return { cluster, target, to, revision: restored.source.revision, from: current.digest ?? '' };
 }

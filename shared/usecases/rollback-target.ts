@@ -5,7 +5,7 @@ import { nextSequence } from '../core/artifact/sequence.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
 import { SluiceError } from '../core/errors.ts';
 import { encodeJob, type RenderJob, type RollbackRequest } from '../core/pipeline/jobs.ts';
-import { describeTarget, toTarget } from '../core/pipeline/target.ts';
+import { describeTarget, type Target, toTarget } from '../core/pipeline/target.ts';
 import {
   currentEntry,
   FULL_DIGEST,
@@ -32,6 +32,11 @@ export async function rollbackTarget(
   const state = stateOf(deps);
   const current = await currentEntry(state, cluster, target);
   if (current.digest === rollback.to) return { outcome: 'unchanged', digest: rollback.to };
+  // Already carried out (a retried or repeated job): the cluster is only told again.
+  if (current.rollback?.to === rollback.to && current.digest) {
+    await nudge(deps, cluster, target, current.digest);
+    return { outcome: 'unchanged', digest: current.digest };
+  }
   const restored = await verifiedRestorable(deps, state, cluster, target, rollback.to);
   const now = await verifiedCurrent(deps, state, cluster, target, current);
   const at = new Date(deps.clock.now()).toISOString();
@@ -69,9 +74,7 @@ export async function rollbackTarget(
     warnings: [],
     at,
   });
-  await deps.queue.send(deps.queues.cluster(cluster), {
-    body: encodeJob({ kind: 'nudge', target, digest: signed.digest }),
-  });
+  await nudge(deps, cluster, target, signed.digest);
   deps.log.info('rolled back', {
     cluster,
     target: describeTarget(target),
@@ -80,4 +83,8 @@ export async function rollbackTarget(
     by: rollback.by,
   });
   return { outcome: 'published', digest: signed.digest };
+}
+
+async function nudge(deps: RollbackDeps, cluster: string, target: Target, digest: string): Promise<void> {
+  await deps.queue.send(deps.queues.cluster(cluster), { body: encodeJob({ kind: 'nudge', target, digest }) });
 }

@@ -138,6 +138,9 @@ describe('a rollback', () => {
     // Its Secret too: sealed for this cluster when v1 was rendered, it opens as it did then.
     await h.waitFor('v1 password applied again', () => (livePassword() === 'pw-v1' ? true : undefined));
     rolled = await indexOf();
+    // Asked again: already done.
+    const again = await rollbackApi({ cluster: 'dev', namespace: 'flux-system', name: 'web', to: v1.digest });
+    expect(again.status).toBe(409);
     expect(rolled).toMatchObject({
       revision: v1.revision,
       generation: v2.generation,

@@ -131,6 +131,9 @@ describe("the control plane's rollback", () => {
     expect(await reportFor()).toMatchObject({ ready: true, revision: revisionOf(1) });
     expect(live()).toBe('v1');
     const rolled = await indexOf();
+    // A retried or repeated job publishes nothing new.
+    expect(await rollbackJob(v1.signed.digest)).toEqual({ outcome: 'unchanged', digest: rolled.digest });
+    expect((await indexOf()).digest).toBe(rolled.digest);
 
     await point(v2.entry);
     expect(await reportFor()).toMatchObject({ ready: false, reason: 'ArtifactRejected' });
