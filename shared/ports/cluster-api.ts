@@ -34,6 +34,11 @@ export interface ClusterApi {
   /** Server-side apply; `force` takes ownership of conflicting fields, as Flux does. */
   apply(obj: KubeObject, opts: ApplyCallOptions): Promise<{ action: ApplyAction; live: KubeObject }>;
   get(ref: ObjectRef, opts?: CallOptions): Promise<KubeObject | undefined>;
+  /**
+   * A JSON merge patch (RFC 7386) of the object `patch` names (apiVersion, kind, metadata name and namespace):
+   * Flux's cleanup of kubectl's field ownership and annotations before an apply. Returns the object after.
+   */
+  mergePatch(patch: KubeObject, opts: { fieldManager: string } & CallOptions): Promise<KubeObject>;
   /** Background propagation; a missing object is not an error. */
   delete(ref: ObjectRef, opts?: CallOptions): Promise<void>;
   /**

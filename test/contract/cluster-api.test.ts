@@ -159,6 +159,29 @@ describe('ClientNodeCluster.apply without force', () => {
   });
 });
 
+describe('ClientNodeCluster.mergePatch', () => {
+  it('merges into the named object (a null removes a key) and returns the object after', async () => {
+    await cluster.apply(
+      {
+        ...configMap('patched', { a: '1' }),
+        metadata: { name: 'patched', namespace: 'apps', annotations: { x: 'y' } },
+      },
+      OPTS,
+    );
+    const after = await cluster.mergePatch(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'patched', namespace: 'apps', annotations: { x: null } },
+      },
+      { fieldManager: 'sluice' },
+    );
+    expect((after.metadata as { annotations?: object }).annotations ?? {}).toEqual({});
+    expect(server.requests.at(-1)?.contentType).toBe('application/merge-patch+json');
+    expect(server.object('v1', 'ConfigMap', 'patched', 'apps')?.data).toEqual({ a: '1' });
+  });
+});
+
 describe('ClientNodeCluster.get', () => {
   it('returns the live object', async () => {
     await cluster.apply(configMap('readable', { a: '1' }), OPTS);

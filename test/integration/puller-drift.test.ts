@@ -196,10 +196,8 @@ describe('drift at the interval', () => {
       corrected: [{ object: 'ConfigMap/apps/settings', fields: ['.data.color'] }],
     });
     expect(report?.message).toContain('drift corrected in 1 object: ConfigMap/apps/settings (.data.color)');
-    // `kubectl edit` owns what it changed; the correction takes it back, which is reported as well.
-    expect(report?.conflicts).toEqual([
-      { object: 'ConfigMap/apps/settings', manager: 'kubectl-edit', fields: ['.data.color'] },
-    ]);
+    // `kubectl edit` owned what it changed; as in Flux, kubectl's ownership is handed back first: no conflict.
+    expect(report?.conflicts).toBeUndefined();
     expect(liveData('settings')).toEqual({ color: 'blue', size: 'L' });
     expect(driftMetric).toEqual([{ target: 'flux-system/apps', objects: 1 }]);
   });
@@ -270,10 +268,7 @@ describe('spec.ignore (drift ignore rules)', () => {
     expect(report?.drift?.corrected).toEqual([
       { object: 'Deployment/apps/web', fields: ['.spec.template.spec.containers[0].image'] },
     ]);
-    // kubectl edit took the field over (an update owns what it changes): taking it back is a conflict.
-    expect(report?.conflicts).toEqual([
-      { object: 'Deployment/apps/web', manager: 'kubectl-edit', fields: ['.spec.template.spec.containers'] },
-    ]);
+    expect(report?.conflicts).toBeUndefined();
     expect(liveReplicas('web')).toBe(5);
     expect(kube.object('apps/v1', 'Deployment', 'web', 'apps')?.spec).toMatchObject({
       template: { spec: { containers: [{ image: 'nginx:1.27' }] } },
@@ -304,8 +299,8 @@ describe('spec.ignore (drift ignore rules)', () => {
 
 describe('field manager conflicts', () => {
   it('reports the field and the other manager, takes over only that field, and stays Ready', async () => {
-    // kubectl set the field first, to another value, and a field of its own.
-    await applyAs('kubectl', {
+    // An operator set the field first, to another value, and a field of its own.
+    await applyAs('ops-operator', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'settings', namespace: 'apps' },
@@ -316,17 +311,56 @@ describe('field manager conflicts', () => {
     const report = await reconcileAfter(0);
     expect(report).toMatchObject({ ready: true, reason: 'ReconciliationSucceeded' });
     expect(report?.conflicts).toEqual([
-      { object: 'ConfigMap/apps/settings', manager: 'kubectl', fields: ['.data.color'] },
+      { object: 'ConfigMap/apps/settings', manager: 'ops-operator', fields: ['.data.color'] },
     ]);
     expect(report?.message).toContain(
-      'field manager conflicts taken over: ConfigMap/apps/settings .data.color from "kubectl"',
+      'field manager conflicts taken over: ConfigMap/apps/settings .data.color from "ops-operator"',
     );
-    // Ours now; kubectl's own field stays, and so does its ownership of it.
+    // Ours now; the operator's own field stays, and so does its ownership of it.
     expect(liveData('settings')).toEqual({ color: 'blue', owner: 'ops' });
     const managers = (kube.object('v1', 'ConfigMap', 'settings', 'apps')?.metadata.managedFields ?? []).map(
       (e) => e.manager,
     );
-    expect(managers).toEqual(expect.arrayContaining(['kubectl', 'sluice']));
+    expect(managers).toEqual(expect.arrayContaining(['ops-operator', 'sluice']));
+  });
+
+  it("takes kubectl's fields over as Flux does: what kubectl changed is reverted and what it added removed", async () => {
+    await publish([configMap('settings', { color: 'blue' })]);
+    await reconcileAfter(0);
+    await applyAs('kubectl', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'apps' },
+      data: { color: 'red', added: 'by-hand' },
+    } as KubeObject);
+
+    const report = await reconcileAfter(TEST_INTERVAL_MS);
+    expect(report?.conflicts).toBeUndefined();
+    expect(report?.drift?.corrected).toEqual([
+      { object: 'ConfigMap/apps/settings', fields: ['.data.added', '.data.color'] },
+    ]);
+    expect(liveData('settings')).toEqual({ color: 'blue' });
+  });
+
+  it('leaves kubectl its fields on an object marked ssa: Merge, reporting the conflict it takes over', async () => {
+    const merged = configMap('settings', { color: 'blue' });
+    (merged.metadata as { annotations?: Record<string, string> }).annotations = {
+      'kustomize.toolkit.fluxcd.io/ssa': 'Merge',
+    };
+    await publish([merged]);
+    await reconcileAfter(0);
+    await applyAs('kubectl', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings', namespace: 'apps' },
+      data: { color: 'red', added: 'by-hand' },
+    } as KubeObject);
+
+    const report = await reconcileAfter(TEST_INTERVAL_MS);
+    expect(report?.conflicts).toEqual([
+      { object: 'ConfigMap/apps/settings', manager: 'kubectl', fields: ['.data.color'] },
+    ]);
+    expect(liveData('settings')).toEqual({ color: 'blue', added: 'by-hand' });
   });
 
   it('tries without force first: the forced apply follows only a conflict', async () => {

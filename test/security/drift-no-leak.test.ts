@@ -111,13 +111,12 @@ describe('drift and conflict reports on a Secret', () => {
     clock.t += TEST_INTERVAL_MS;
     const reports = await reconcileCluster(deps);
     expect(reports[0]?.drift?.corrected).toEqual([{ object: 'Secret/apps/db', fields: ['.data.password'] }]);
-    expect(reports[0]?.conflicts?.[0]?.fields).toEqual(['.data.password']);
     expect(evidence.some((e) => e.where.startsWith('queue'))).toBe(true);
     expect(leaks(reports)).toEqual([]);
   });
 
   it('name the field another manager set in a Secret, never its values', async () => {
-    await patchSecret('fieldManager=kubectl&force=true', 'application/apply-patch+yaml', {
+    await patchSecret('fieldManager=vault-operator&force=true', 'application/apply-patch+yaml', {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'db', namespace: 'apps' },
@@ -126,7 +125,7 @@ describe('drift and conflict reports on a Secret', () => {
     await publish([secret(OURS)]);
     const reports = await reconcileCluster(deps);
     expect(reports[0]?.conflicts).toEqual([
-      { object: 'Secret/apps/db', manager: 'kubectl', fields: ['.data.password'] },
+      { object: 'Secret/apps/db', manager: 'vault-operator', fields: ['.data.password'] },
     ]);
     expect(leaks(reports)).toEqual([]);
   });

@@ -102,6 +102,19 @@ class ClusterCalls implements ClusterApi {
     return { action, live };
   }
 
+  async mergePatch(patch: KubeObject, opts: { fieldManager: string } & CallOptions): Promise<KubeObject> {
+    return this.call('patch', refOf(patch), opts, async () => {
+      return (await this.conn.api.patch(
+        patch as KubernetesObject,
+        undefined,
+        undefined,
+        opts.fieldManager,
+        undefined,
+        PatchStrategy.MergePatch,
+      )) as unknown as KubeObject;
+    });
+  }
+
   async get(ref: ObjectRef, opts: CallOptions = {}): Promise<KubeObject | undefined> {
     return this.call('read', ref, opts, async () => {
       try {
@@ -224,7 +237,13 @@ function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string }
 }
 
 /** The Kubernetes verb behind each of our calls, for a 403 whose message does not name one. */
-const VERBS: Record<string, string> = { apply: 'patch', read: 'get', delete: 'delete', list: 'list' };
+const VERBS: Record<string, string> = {
+  apply: 'patch',
+  patch: 'patch',
+  read: 'get',
+  delete: 'delete',
+  list: 'list',
+};
 
 function apiError(verb: string, ref: ObjectRef, err: unknown, user: string | undefined): SluiceError {
   if (err instanceof ApiException) {

@@ -23,6 +23,7 @@ import {
   ownedByOtherApplier,
   withoutFields,
 } from '../../core/apply/drift-ignore.ts';
+import { cleanupPatch } from '../../core/apply/field-manager-cleanup.ts';
 import { entryOf, type InventoryEntry } from '../../core/apply/inventory.ts';
 import { describeRef, refOf } from '../../core/apply/object-ref.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -58,6 +59,11 @@ export interface ApplyObjectsOptions {
    * what was applied, so a missing one was deleted by hand (recreated) rather than new.
    */
   drift?: { known: ReadonlySet<string> };
+  /**
+   * A Kustomization's apply: Flux's cleanup first (field-manager-cleanup.ts), so what was changed or added
+   * with kubectl is the puller's to correct, unless the object says `ssa: Merge`.
+   */
+  cleanup?: boolean;
 }
 
 const KEY = 'kustomize.toolkit.fluxcd.io';
@@ -131,19 +137,29 @@ export async function applyObjects(
           return;
         }
         const forceThis = opts.force || flag(obj, 'force')?.toLowerCase() === 'enabled';
-        const result = await applyIfDrifted(deps, obj, live, forceThis, ignored(obj), signal);
+        const result = await applyIfDrifted(
+          deps,
+          obj,
+          live,
+          forceThis,
+          ignored(obj),
+          opts.cleanup === true,
+          signal,
+        );
         outcome.counts[result.action]++;
         outcome.applied.push(entryOf(obj));
         if (result.conflicts.length > 0) conflicts[at] = result.conflicts;
         if (opts.drift && result.action !== 'unchanged') {
           const id = entryOf(obj).id;
           const object = describeRef(refOf(obj));
-          if (live)
+          // A cleanup alone (kubectl's ownership handed over, nothing to correct) is no drift.
+          if (live && (result.fields.length > 0 || result.recreated))
             drifted[at] = {
               ...driftedObject(object, result.fields),
               ...(result.recreated && { recreated: true }),
             };
-          else if (opts.drift.known.has(id)) drifted[at] = { ...driftedObject(object, []), recreated: true };
+          else if (!live && opts.drift.known.has(id))
+            drifted[at] = { ...driftedObject(object, []), recreated: true };
         }
       } catch (err) {
         outcome.errors.push((err as Error).message);
@@ -201,10 +217,13 @@ async function applyIfDrifted(
   live: KubeObject | undefined,
   force: boolean,
   ignoredPaths: string[],
+  cleanup: boolean,
   signal?: AbortSignal,
 ): Promise<ObjectResult> {
   const call = signal ? { signal } : {};
   const fieldManager = deps.fieldManager;
+  const patch = live && cleanup ? cleanupPatch(live, obj, fieldManager) : undefined;
+  if (live && patch) live = await deps.kube.mergePatch(patch, { fieldManager, ...call });
   if (!live) {
     const written = await writeTakingOver(deps, obj, null, signal);
     return { action: 'created', fields: [], conflicts: written.conflicts };
@@ -219,7 +238,7 @@ async function applyIfDrifted(
     return { action: 'configured', fields: [], recreated: true, conflicts: written.conflicts };
   }
   const fields = driftedFields(withoutFields(live, ignoredPaths), withoutFields(dryRun, ignoredPaths));
-  if (fields.length === 0) return { action: 'unchanged', fields: [], conflicts: [] };
+  if (fields.length === 0) return { action: patch ? 'configured' : 'unchanged', fields: [], conflicts: [] };
   const applied =
     ignoredPaths.length > 0
       ? keepIgnoredFields(obj, live, dryRun, ignoredPaths, ownedByOtherApplier(live, fieldManager))

@@ -67,6 +67,7 @@ export async function applyTarget(
     : await applyObjects(tenant.deps, payload.objects, {
         force: payload.apply.force,
         signal,
+        cleanup: true,
         ...(payload.apply.driftIgnoreRules && { ignore: payload.apply.driftIgnoreRules }),
         ...(driftPass && { drift: { known: new Set(previous.entries.map((e) => e.id)) } }),
       });

@@ -19,6 +19,7 @@ import {
   ruleProblem,
   withoutFields,
 } from '../../../../shared/core/apply/drift-ignore.ts';
+import { cleanupPatch } from '../../../../shared/core/apply/field-manager-cleanup.ts';
 import { readPointer, removePointer } from '../../../../shared/core/apply/json-pointer.ts';
 import { parseLabelSelector } from '../../../../shared/core/apply/label-selector.ts';
 import type { KubeObject } from '../../../../shared/core/render/yaml-codec.ts';
@@ -140,6 +141,53 @@ describe('drift ignore rules', () => {
         withoutFields(deployment(2), ['/spec/replicas']),
       ),
     ).toEqual([]);
+  });
+});
+
+describe("Flux's cleanup of kubectl's field ownership", () => {
+  const cm = (managedFields: unknown[], annotations: Record<string, string> = {}): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'a', namespace: 'apps', annotations, managedFields },
+  });
+  const entry = (manager: string, operation: string, fields: object, subresource?: string) => ({
+    manager,
+    operation,
+    fieldsType: 'FieldsV1',
+    fieldsV1: fields,
+    ...(subresource && { subresource }),
+  });
+
+  it("merges kubectl's and before-first-apply's entries into the puller's Apply entry, others kept", () => {
+    const live = cm(
+      [
+        entry('sluice', 'Apply', { 'f:data': { 'f:a': {} } }),
+        entry('kubectl-edit', 'Update', { 'f:data': { 'f:b': {} } }),
+        entry('kubectl', 'Apply', { 'f:data': { 'f:c': {} } }),
+        entry('before-first-apply', 'Update', { 'f:metadata': {} }),
+        entry('kubectl', 'Update', { 'f:status': {} }, 'status'),
+        entry('hpa-controller', 'Update', { 'f:data': { 'f:d': {} } }),
+      ],
+      { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+    );
+    const patch = cleanupPatch(live, cm([]), 'sluice');
+    expect(patch?.metadata).toEqual({
+      name: 'a',
+      namespace: 'apps',
+      managedFields: [
+        entry('kubectl', 'Update', { 'f:status': {} }, 'status'),
+        entry('hpa-controller', 'Update', { 'f:data': { 'f:d': {} } }),
+        entry('sluice', 'Apply', { 'f:data': { 'f:a': {}, 'f:b': {}, 'f:c': {} }, 'f:metadata': {} }),
+      ],
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': null },
+    });
+  });
+
+  it('leaves an object marked ssa: Merge, and one with nothing to clean, alone', () => {
+    const live = cm([entry('kubectl-edit', 'Update', { 'f:data': {} })]);
+    const merge = cm([], { 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' });
+    expect(cleanupPatch(live, merge, 'sluice')).toBeUndefined();
+    expect(cleanupPatch(cm([entry('sluice', 'Apply', {})]), cm([]), 'sluice')).toBeUndefined();
   });
 });
 
