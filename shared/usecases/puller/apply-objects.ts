@@ -6,6 +6,7 @@
 // differs from the live object (drift), so an unchanged object costs a read and a dry run, never a write.
 // The write goes without force first; fields another manager set are reported as conflicts, then taken over
 // with a forced apply of the same object (which touches only the fields we send).
+// A Kustomization's objects first get Flux's cleanup of kubectl's field ownership (field-manager-cleanup.ts).
 // `signal` is the Kustomization's timeout: once it fires, in-flight calls abort and nothing more is sent.
 
 import { applyStages } from '../../core/apply/apply-order.ts';
