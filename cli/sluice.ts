@@ -1,18 +1,10 @@
 #!/usr/bin/env node
 // The `sluice` command. Flux users' habits carry over: same verbs, same flags, errors as `✗ message`.
+// Commands are imported when run: `sluice secrets` or `sluice status` load no control plane, no SDK.
 import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { SOURCE_WORDS } from '../shared/core/pipeline/source-kind.ts';
 import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
-import { buildHelmRelease } from './commands/build-helmrelease.ts';
-import { buildKustomization } from './commands/build-kustomization.ts';
-import { getArtifact, parseArtifactRef } from './commands/get-artifact.ts';
-import { reconcileSource } from './commands/reconcile.ts';
-import { rollback } from './commands/rollback.ts';
-import { secretsDecrypt } from './commands/secrets-decrypt.ts';
-import { secretsEncrypt, secretsRotate } from './commands/secrets-encrypt.ts';
-import { serve } from './commands/serve.ts';
-import { status } from './commands/status.ts';
 import { findControlPlane } from './control-plane-context.ts';
 import { parseCommandLine } from './parse-command-line.ts';
 import { unknownCommandMessage } from './suggest-command.ts';
@@ -177,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
       throw usage('build kustomization needs --kustomization-file FILE, the file holding the Kustomization');
     await writeFully(
       process.stdout,
-      await buildKustomization({
+      await (await import('./commands/build-kustomization.ts')).buildKustomization({
         name,
         path: values.path ?? '',
         ...(values['kustomization-file'] && { kustomizationFile: values['kustomization-file'] }),
@@ -198,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
       );
     await writeFully(
       process.stdout,
-      await secretsDecrypt({
+      await (await import('./commands/secrets-decrypt.ts')).secretsDecrypt({
         file: name,
         ...(values['output-type'] && { outputType: values['output-type'] }),
         ageKeyFiles: values['age-key-file'] ?? [],
@@ -225,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
     // No key flags is fine: the keys then come from the .sops.yaml creation rule for the file.
     await writeFully(
       process.stdout,
-      await secretsEncrypt({
+      await (await import('./commands/secrets-encrypt.ts')).secretsEncrypt({
         file: name,
         age: values.age ?? [],
         kms: values.kms ?? [],
@@ -262,7 +254,7 @@ async function main(argv: string[]): Promise<number> {
       throw usage('secrets rotate wants one FILE: sluice secrets rotate FILE [--in-place]');
     await writeFully(
       process.stdout,
-      await secretsRotate({
+      await (await import('./commands/secrets-encrypt.ts')).secretsRotate({
         file: name,
         inPlace: values['in-place'],
         ageKeyFiles: values['age-key-file'] ?? [],
@@ -277,7 +269,7 @@ async function main(argv: string[]): Promise<number> {
     if (!values.file) throw usage('build helmrelease needs --file FILE, the file holding the HelmRelease');
     await writeFully(
       process.stdout,
-      await buildHelmRelease({
+      await (await import('./commands/build-helmrelease.ts')).buildHelmRelease({
         name,
         file: values.file,
         valuesFiles: values.values ?? [],
@@ -293,7 +285,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'serve') {
-    await serve({
+    await (await import('./commands/serve.ts')).serve({
       dataDir: values['data-dir'] ?? '.sluice',
       contextFile: contextFilePath(process.env),
       clusters: values.cluster?.length ? values.cluster : ['dev'],
@@ -325,24 +317,40 @@ async function main(argv: string[]): Promise<number> {
     // Like flux: the fleet repository is `git`'s default; other kinds are named.
     const target = positionals[3] ?? (sourceKind === 'GitRepository' ? 'flux-system' : undefined);
     if (!target) throw usage(`reconcile source ${name} wants the ${sourceKind}'s NAME or NAMESPACE/NAME`);
-    await writeFully(process.stdout, await reconcileSource(controlPlane(values), target, sourceKind));
+    await writeFully(
+      process.stdout,
+      await (await import('./commands/reconcile.ts')).reconcileSource(
+        controlPlane(values),
+        target,
+        sourceKind,
+      ),
+    );
     return 0;
   }
   if (verb === 'get' && noun === 'artifact') {
-    const ref = name && positionals.length === 3 ? parseArtifactRef(name) : undefined;
+    const ref =
+      name && positionals.length === 3
+        ? (await import('./commands/get-artifact.ts')).parseArtifactRef(name)
+        : undefined;
     if (!ref) throw usage('get artifact wants CLUSTER/NAME or CLUSTER/NAMESPACE/NAME (a Kustomization)');
-    await writeFully(process.stdout, await getArtifact(controlPlane(values), ref));
+    await writeFully(
+      process.stdout,
+      await (await import('./commands/get-artifact.ts')).getArtifact(controlPlane(values), ref),
+    );
     return 0;
   }
   if (verb === 'rollback') {
-    const ref = noun && positionals.length === 2 ? parseArtifactRef(noun) : undefined;
+    const ref =
+      noun && positionals.length === 2
+        ? (await import('./commands/get-artifact.ts')).parseArtifactRef(noun)
+        : undefined;
     if (!ref) throw usage('rollback wants CLUSTER/NAME or CLUSTER/NAMESPACE/NAME');
     const kind = values.kind ?? 'Kustomization';
     if (!isTargetKind(kind)) throw usage(`--kind must be one of ${TARGET_KINDS.join(', ')}, got ${kind}`);
     if (values.reason !== undefined && !values.to) throw usage('--reason goes with --to DIGEST');
     await writeFully(
       process.stdout,
-      await rollback(controlPlane(values), {
+      await (await import('./commands/rollback.ts')).rollback(controlPlane(values), {
         ref,
         kind,
         ...(values.to && { to: values.to }),
@@ -352,7 +360,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'status') {
-    await writeFully(process.stdout, await status(controlPlane(values), values.json));
+    await writeFully(
+      process.stdout,
+      await (await import('./commands/status.ts')).status(controlPlane(values), values.json),
+    );
     return 0;
   }
   throw usage(unknownCommandMessage(positionals));
