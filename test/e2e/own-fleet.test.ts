@@ -83,7 +83,9 @@ describe.skipIf(!hasBwrap)('npm start -- --fleet-url', () => {
     expect(api, output).toBeDefined();
     expect(output).toContain(`fleet repository   ${git.url('my-fleet')}`);
     // The embedded SOPS key, made on first start, and the recipient to encrypt fleet files to.
-    expect(output).toMatch(/ {2}SOPS age key {7}\S*keys\/sops\.agekey {2}\(encrypt fleet files to age1[02-9ac-hj-np-z]{58}\)/);
+    expect(output).toMatch(
+      / {2}SOPS age key {7}\S*keys\/sops\.agekey {2}\(encrypt fleet files to age1[02-9ac-hj-np-z]{58}\)/,
+    );
     let rendered: unknown;
     for (let i = 0; i < 300 && !rendered; i++) {
       await new Promise((r) => setTimeout(r, 100));

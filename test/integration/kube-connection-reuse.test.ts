@@ -6,8 +6,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientNodeCluster } from '../../shared/adapters/kube/client-node-cluster.ts';
 import { discoverCapabilities } from '../../shared/adapters/kube/client-node-discovery.ts';
-import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 import { renderKubeconfig } from '../support/kube-api-server/kubeconfig.ts';
+import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
 
 let kube: KubeApiServer;
 let relay: Server;

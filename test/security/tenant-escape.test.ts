@@ -88,7 +88,9 @@ describe('a tenant applied as its service account', () => {
       await t.publish(TEAM_A, [ownedConfigMap(TEAM_A, 'app', 'team-a')], { serviceAccountName: name });
       const report = await t.reconcile(TEAM_A);
       expect(report.ready).toBe(false);
-    expect(report.message).toContain(`serviceAccountName ${JSON.stringify(name)} is no ServiceAccount name`);
+      expect(report.message).toContain(
+        `serviceAccountName ${JSON.stringify(name)} is no ServiceAccount name`,
+      );
       expect(t.kube.object('v1', 'ConfigMap', 'app', 'team-a')).toBeUndefined();
       // Nothing reached the API server as anyone but the puller reading its own inventory.
       expect(new Set(t.kube.requests.map((r) => r.user))).toEqual(new Set([PULLER_USER]));
