@@ -11,6 +11,7 @@ import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { getJson } from '../../shared/ports/object-store.ts';
 import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
 import { runCli } from '../support/run-cli.ts';
+import { webFleet } from '../support/web-fleet.ts';
 
 const yaml = (lines: string[]) => `${lines.join('\n')}\n`;
 const settings = (value: string) =>
@@ -23,29 +24,7 @@ const settings = (value: string) =>
     'data:',
     `  value: "${value}"`,
   ]);
-const FILES = {
-  'clusters/dev/web.yaml': yaml([
-    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-    'kind: Kustomization',
-    'metadata:',
-    '  name: web',
-    '  namespace: flux-system',
-    'spec:',
-    '  interval: 10m',
-    '  prune: true',
-    '  path: ./web',
-    '  sourceRef:',
-    '    kind: GitRepository',
-    '    name: flux-system',
-  ]),
-  'web/kustomization.yaml': yaml([
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    'resources:',
-    '  - cm.yaml',
-  ]),
-  'web/cm.yaml': settings('v1'),
-};
+const FILES = webFleet(settings('v1'));
 
 let h: Harness;
 let v1: IndexEntry;

@@ -20,6 +20,7 @@ import {
   startHarness,
   WEBHOOK_SECRET,
 } from '../support/pipeline-harness.ts';
+import { webFleet } from '../support/web-fleet.ts';
 
 const WEB: ObjectKey = { namespace: 'flux-system', name: 'web' };
 const yaml = (lines: string[]) => `${lines.join('\n')}\n`;
@@ -41,29 +42,7 @@ const settings = (value: string) =>
     'stringData:',
     `  password: "pw-${value}"`,
   ]);
-const FILES = {
-  'clusters/dev/web.yaml': yaml([
-    'apiVersion: kustomize.toolkit.fluxcd.io/v1',
-    'kind: Kustomization',
-    'metadata:',
-    '  name: web',
-    '  namespace: flux-system',
-    'spec:',
-    '  interval: 10m',
-    '  prune: true',
-    '  path: ./web',
-    '  sourceRef:',
-    '    kind: GitRepository',
-    '    name: flux-system',
-  ]),
-  'web/kustomization.yaml': yaml([
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    'resources:',
-    '  - cm.yaml',
-  ]),
-  'web/cm.yaml': settings('v1'),
-};
+const FILES = webFleet(settings('v1'));
 
 let h: Harness;
 let token: string;
