@@ -158,12 +158,11 @@ function decodeDecryption(r: FieldReader, raw: Record<string, unknown>): Kustomi
   return { provider: 'sops', ...optional('secretRef', name !== undefined ? { name } : undefined) };
 }
 
-/** One kustomize patch (Flux's kustomize.Patch), shared with HelmRelease post-renderers. */
-export function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string): KustomizePatch {
-  r.knownFields(item, path, PATCH_FIELDS);
+/** A patch's or ignore rule's `target` (Flux's kustomize.Selector), undefined when absent. */
+function decodeTargetSelector(r: FieldReader, item: Record<string, unknown>, path: string) {
   const target = r.object(item, 'target', `${path}.target`);
   r.knownFields(target, `${path}.target`, PATCH_TARGET_FIELDS);
-  const selector =
+  return (
     target &&
     dropUndefined(
       Object.fromEntries(
@@ -171,7 +170,14 @@ export function decodePatch(r: FieldReader, item: Record<string, unknown>, path:
           (key) => [key, r.string(target, key, `${path}.target.${key}`)],
         ),
       ),
-    );
+    )
+  );
+}
+
+/** One kustomize patch (Flux's kustomize.Patch), shared with HelmRelease post-renderers. */
+export function decodePatch(r: FieldReader, item: Record<string, unknown>, path: string): KustomizePatch {
+  r.knownFields(item, path, PATCH_FIELDS);
+  const selector = decodeTargetSelector(r, item, path);
   return {
     patch: r.string(item, 'patch', `${path}.patch`, { required: true }) ?? '',
     ...optional('target', selector),
@@ -183,17 +189,7 @@ function decodeDriftIgnoreRule(r: FieldReader, item: Record<string, unknown>, pa
   r.knownFields(item, path, DRIFT_IGNORE_RULE_FIELDS);
   const paths = r.strings(item, 'paths', `${path}.paths`);
   if (!paths || paths.length === 0) r.fail(`${path}.paths`, 'is required (at least one JSON pointer)');
-  const target = r.object(item, 'target', `${path}.target`);
-  r.knownFields(target, `${path}.target`, PATCH_TARGET_FIELDS);
-  const selector =
-    target &&
-    dropUndefined(
-      Object.fromEntries(
-        ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector'].map(
-          (key) => [key, r.string(target, key, `${path}.target.${key}`)],
-        ),
-      ),
-    );
+  const selector = decodeTargetSelector(r, item, path);
   const rule: DriftIgnoreRule = { paths: paths ?? [], ...optional('target', selector) };
   const problem = ruleProblem(rule);
   if (problem) r.fail(`${path}.${problem.field}`, problem.problem);
