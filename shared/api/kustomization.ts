@@ -1,5 +1,5 @@
 // kustomize.toolkit.fluxcd.io/v1 Kustomization: the fields Sluice honours, as Flux defines them.
-import type { DriftIgnoreRule } from '../core/apply/drift-ignore.ts';
+import type { DriftIgnoreRule, ObjectSelector } from '../core/apply/drift-ignore.ts';
 import type { HealthCheckExpr } from '../core/health/health-check-exprs.ts';
 import type { ObjectMeta, SourceLocation } from './object-meta.ts';
 
@@ -11,15 +11,8 @@ export interface CrossNamespaceSourceRef {
   namespace?: string;
 }
 
-export interface PatchSelector {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
-}
+/** Flux's kustomize.Selector: the same shape selects a patch's objects and an ignore rule's. */
+export type PatchSelector = ObjectSelector;
 
 export interface KustomizePatch {
   patch: string;
