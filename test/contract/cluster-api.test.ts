@@ -194,6 +194,13 @@ describe('ClientNodeCluster.get', () => {
     expect(live?.data).toEqual({ a: '1' });
   });
 
+  it("returns the object as the API server wrote it, not through client-node's models (timestamps stay text)", async () => {
+    await cluster.apply(configMap('raw', { a: '1' }), OPTS);
+    const live = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'raw' });
+    // client-node's typed decoding makes Dates of timestamps and drops fields its models do not know.
+    expect(typeof (live?.metadata as { creationTimestamp?: unknown }).creationTimestamp).toBe('string');
+  });
+
   it('returns undefined for a missing object', async () => {
     expect(
       await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'nope' }),

@@ -10,6 +10,7 @@ import {
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  type ResponseContext,
   ServerConfiguration,
 } from '@kubernetes/client-node';
 import { describeRef, refOf } from '../../core/apply/object-ref.ts';
@@ -217,6 +218,20 @@ export class ClientNodeCluster extends ClusterCalls {
 class ObjectApi extends KubernetesObjectApi {
   useNamespaceOf(kubeConfig: KubeConfig): void {
     this.setDefaultNamespace(kubeConfig);
+  }
+
+  /**
+   * Objects as the API server wrote them. client-node's typed decoding keeps only the fields its models
+   * know (a field newer than the library is dropped) and turns timestamps into Dates: health and drift
+   * must see the live object whole, as kubectl does. Failures still go through client-node's errors.
+   */
+  protected override async processResponse<T extends KubernetesObject>(
+    response: ResponseContext,
+    type?: string,
+  ): Promise<T> {
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
+      return super.processResponse<T>(response, type);
+    return JSON.parse(await response.body.text()) as T;
   }
 }
 
