@@ -179,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values.root && { root: values.root }),
         allowRemoteBases: values['allow-remote-bases'],
         ...(process.env.SLUICE_KUBECTL && { kubectlPath: process.env.SLUICE_KUBECTL }),
+        warn: warnOnStderr,
       }),
     );
     return 0;
@@ -280,6 +281,7 @@ async function main(argv: string[]): Promise<number> {
         apiVersions: values['api-versions'] ?? [],
         isUpgrade: values['is-upgrade'],
         ...(process.env.SLUICE_KUBECTL && { kubectlPath: process.env.SLUICE_KUBECTL }),
+        warn: warnOnStderr,
       }),
     );
     return 0;
@@ -407,4 +409,9 @@ main(process.argv.slice(2)).then(
 function sandboxMode(text: string): 'auto' | 'bwrap' | 'none' {
   if (text === 'auto' || text === 'bwrap' || text === 'none') return text;
   throw usage(`--render-sandbox must be auto, bwrap or none, got ${JSON.stringify(text)}`);
+}
+
+/** A warning a command prints beside its output, as kubectl and flux print an API server's warnings. */
+function warnOnStderr(line: string): void {
+  process.stderr.write(`⚠ ${line}\n`);
 }

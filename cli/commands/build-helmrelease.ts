@@ -38,6 +38,8 @@ export interface BuildHelmReleaseArgs {
   apiVersions: string[];
   isUpgrade: boolean;
   kubectlPath?: string;
+  /** Receives the deprecation notes of a HelmRelease written in an older apiVersion (stderr in the CLI). */
+  warn?: (line: string) => void;
 }
 
 // Chart dependencies named by URL are fetched from public hosts only, as remote bases are.
@@ -50,7 +52,8 @@ const PUBLIC_ONLY: SourceAddressPolicy = {
 export async function buildHelmRelease(args: BuildHelmReleaseArgs): Promise<string> {
   const capabilities = capabilitiesOf(args);
   const text = await readUserFile(args.file, '--file');
-  const { hr, others } = findHelmRelease(text, args.file, args.name, args.namespace);
+  const { hr, others, notes } = findHelmRelease(text, args.file, args.name, args.namespace);
+  for (const note of notes) args.warn?.(note);
   const ref = objectRef('HelmRelease', hr.metadata);
   const at = (err: unknown, hint?: string) => located(err, args.file, ref, hint);
 

@@ -19,6 +19,8 @@ export interface BuildKustomizationArgs {
   root?: string;
   allowRemoteBases: boolean;
   kubectlPath?: string;
+  /** Receives the deprecation notes of a Kustomization written in an older apiVersion (stderr in the CLI). */
+  warn?: (line: string) => void;
 }
 
 export async function buildKustomization(args: BuildKustomizationArgs): Promise<string> {
@@ -38,12 +40,13 @@ export async function buildKustomization(args: BuildKustomizationArgs): Promise<
       `invalid kustomization file ${JSON.stringify(args.kustomizationFile)}: ${existsSync(file) ? 'is a directory' : 'not found'}`,
     );
   }
-  const { ks, writtenNamespace, others } = findKustomization(
+  const { ks, writtenNamespace, others, notes } = findKustomization(
     readFileSync(file, 'utf8'),
     args.kustomizationFile,
     args.name,
     args.namespace,
   );
+  for (const note of notes) args.warn?.(note);
   const gitRoot = args.root ? undefined : gitTopLevel(path);
   const root = args.root ? resolve(args.root) : (gitRoot ?? path);
   const rootFrom = args.root

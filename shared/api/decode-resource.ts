@@ -22,6 +22,7 @@ import {
   type SourceLocation,
 } from './object-meta.ts';
 import type { OCIRepository } from './oci-repository.ts';
+import { convertOlderApiVersion } from './older-api-versions.ts';
 
 export interface Manifest {
   kind: 'Manifest';
@@ -70,7 +71,18 @@ const FLUX_DECODERS: Record<FluxKind, Decoder> = {
 
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-export function decodeResource(raw: Record<string, unknown>, source: SourceLocation): FleetResource {
+/**
+ * `notes` receives a status line for each accepted older Flux apiVersion (converted to the current one, as
+ * Flux did) and for each field that conversion dropped.
+ */
+export function decodeResource(
+  written: Record<string, unknown>,
+  source: SourceLocation,
+  notes?: string[],
+): FleetResource {
+  const conversion = convertOlderApiVersion(written);
+  if (conversion) notes?.push(...conversion.notes);
+  const raw = conversion?.object ?? written;
   const where = describeLocation(source);
   const apiVersion = raw.apiVersion;
   const kind = raw.kind;

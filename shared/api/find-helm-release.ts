@@ -9,6 +9,8 @@ export interface FoundHelmRelease {
   hr: HelmRelease;
   /** Every other decodable object in the file, so ConfigMaps/Secrets beside it can feed valuesFrom. */
   others: FleetResource[];
+  /** Deprecation notes when the object is written in an older Flux apiVersion, for stderr as flux build does. */
+  notes: string[];
 }
 
 export function findHelmRelease(
@@ -21,6 +23,7 @@ export function findHelmRelease(
   let hr: HelmRelease | undefined;
   const present: string[] = [];
   const others: FleetResource[] = [];
+  const notes: string[] = [];
   for (const doc of docs) {
     const meta = (doc.value.metadata ?? {}) as Record<string, unknown>;
     const written = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -33,6 +36,7 @@ export function findHelmRelease(
       hr = decodeResource(
         { ...doc.value, metadata: { ...meta, namespace: written || namespace } },
         { file, document: doc.index },
+        notes,
       ) as HelmRelease;
       continue;
     }
@@ -50,5 +54,5 @@ export function findHelmRelease(
       { file },
     );
   }
-  return { hr, others };
+  return { hr, others, notes };
 }

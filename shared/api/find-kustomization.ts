@@ -11,6 +11,8 @@ export interface FoundKustomization {
   writtenNamespace: string;
   /** Every decodable object in the file, so ConfigMaps/Secrets beside it can feed substituteFrom. */
   others: FleetResource[];
+  /** Deprecation notes when the object is written in an older Flux apiVersion, for stderr as flux build does. */
+  notes: string[];
 }
 
 export function findKustomization(
@@ -22,6 +24,7 @@ export function findKustomization(
   const docs = parseManifests(text, file);
   let found: FoundKustomization | undefined;
   const others: FleetResource[] = [];
+  const notes: string[] = [];
   for (const doc of docs) {
     const meta = (doc.value.metadata ?? {}) as Record<string, unknown>;
     const written = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -36,8 +39,9 @@ export function findKustomization(
       const ks = decodeResource(
         { ...doc.value, metadata: { ...meta, namespace: written || namespace } },
         { file, document: doc.index },
+        notes,
       ) as Kustomization;
-      found = { ks, writtenNamespace: written, others };
+      found = { ks, writtenNamespace: written, others, notes };
       continue;
     }
     try {

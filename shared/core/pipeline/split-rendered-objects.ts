@@ -9,6 +9,7 @@ import type { HelmRelease } from '../../api/helm-release.ts';
 import type { HelmRepository } from '../../api/helm-repository.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { OCIRepository } from '../../api/oci-repository.ts';
+import { currentApiVersion } from '../../api/older-api-versions.ts';
 import { SluiceError } from '../errors.ts';
 import { takeSourceFile } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
@@ -79,13 +80,16 @@ export function splitRenderedObjects(
       return;
     }
     if (FLUX_GROUP.test(group)) {
+      // An accepted older version (v1beta2, v2beta1…) is decoded as the current one, with a status note.
+      const current = currentApiVersion(apiVersion, String(obj.kind));
       const isFluxSystem = meta.name === 'flux-system' && (meta.namespace ?? 'flux-system') === 'flux-system';
       if (isFluxSystem && (obj.kind === 'GitRepository' || obj.kind === 'Kustomization')) return; // gotk-sync.yaml: the fleet itself
-      if (obj.kind === 'HelmRelease' && apiVersion === 'helm.toolkit.fluxcd.io/v2') {
+      if (obj.kind === 'HelmRelease' && current === 'helm.toolkit.fluxcd.io/v2') {
         const { object, file } = takeSourceFile(obj);
         const resource = decodeResource(
           object,
           file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document },
+          out.warnings,
         );
         if (resource.kind !== 'HelmRelease') return;
         out.helmReleases.push(resource);
@@ -93,11 +97,12 @@ export function splitRenderedObjects(
         if (resource.spec.chart) addChartSource(out, resource.spec.chart.helmChart);
         return;
       }
-      if (CHART_SOURCE_KINDS.has(String(obj.kind)) && apiVersion === 'source.toolkit.fluxcd.io/v1') {
+      if (CHART_SOURCE_KINDS.has(String(obj.kind)) && current === 'source.toolkit.fluxcd.io/v1') {
         const { object, file } = takeSourceFile(obj);
         const resource = decodeResource(
           object,
           file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document },
+          out.warnings,
         );
         if (
           resource.kind === 'HelmChart' ||
@@ -118,6 +123,7 @@ export function splitRenderedObjects(
       const resource = decodeResource(
         object,
         file ? { file, document: 0 } : { file: `output of ${renderedBy}`, document },
+        out.warnings,
       );
       if (resource.kind === 'GitRepository') out.gitRepositories.push(resource);
       else if (resource.kind === 'Kustomization') out.kustomizations.push(resource);

@@ -452,7 +452,7 @@ describe('splitRenderedObjects', () => {
 
   it.each([
     ['source.toolkit.fluxcd.io/v1', 'Bucket', 'assets'],
-    ['source.toolkit.fluxcd.io/v1beta2', 'HelmRepository', 'charts'],
+    ['source.toolkit.fluxcd.io/v1beta1', 'HelmRepository', 'charts'],
     ['notification.toolkit.fluxcd.io/v1beta3', 'Alert', 'slack'],
     ['image.toolkit.fluxcd.io/v1beta2', 'ImagePolicy', 'app'],
   ])('skips an unsupported %s %s with a warning naming it', (apiVersion, kind, name) => {
@@ -463,6 +463,51 @@ describe('splitRenderedObjects', () => {
     expect(names(split.shipped)).toEqual(['Deployment/web']);
     expect(split.warnings).toEqual([
       `${kind}/flux-system/${name}: ${apiVersion} ${kind} is not supported by Sluice yet and was skipped`,
+    ]);
+  });
+
+  it('registers Flux objects written in older apiVersions as the same ones in v1/v2, noting each', () => {
+    const chartRepo: KubeObject = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: { name: 'charts', namespace: 'apps' },
+      spec: { url: 'https://charts.example.com', interval: '1h' },
+    };
+    const release: KubeObject = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'web', namespace: 'apps' },
+      spec: {
+        interval: '10m',
+        chart: { spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'charts' } } },
+      },
+    };
+    const current = [kustomization('tenant'), gitRepository('tenant'), chartRepo, release];
+    const older = [
+      { ...kustomization('tenant'), apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2' },
+      { ...gitRepository('tenant'), apiVersion: 'source.toolkit.fluxcd.io/v1beta2' },
+      { ...chartRepo, apiVersion: 'source.toolkit.fluxcd.io/v1beta2' },
+      { ...release, apiVersion: 'helm.toolkit.fluxcd.io/v2beta2' },
+    ];
+    const { warnings, ...split } = splitRenderedObjects(older, BY);
+    const { warnings: none, ...same } = splitRenderedObjects(current, BY);
+    expect(split).toEqual(same);
+    expect(none).toEqual([]);
+    const moved = (ref: string, from: string, to: string) =>
+      `${ref}: ${from} is deprecated and no longer served since Flux 2.8; Sluice converts it to ${to.split('/')[1]} as Flux 2.7 did — move to ${to}`;
+    expect(warnings).toEqual([
+      moved(
+        'Kustomization/flux-system/tenant',
+        'kustomize.toolkit.fluxcd.io/v1beta2',
+        'kustomize.toolkit.fluxcd.io/v1',
+      ),
+      moved(
+        'GitRepository/flux-system/tenant',
+        'source.toolkit.fluxcd.io/v1beta2',
+        'source.toolkit.fluxcd.io/v1',
+      ),
+      moved('HelmRepository/apps/charts', 'source.toolkit.fluxcd.io/v1beta2', 'source.toolkit.fluxcd.io/v1'),
+      moved('HelmRelease/apps/web', 'helm.toolkit.fluxcd.io/v2beta2', 'helm.toolkit.fluxcd.io/v2'),
     ]);
   });
 
