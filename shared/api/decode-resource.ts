@@ -1,7 +1,9 @@
 // Turns one raw YAML object from the fleet into a typed resource: the Flux kinds Sluice reconciles,
 // the ConfigMaps/Secrets they reference, or a plain manifest. Unknown Flux kinds are refused clearly.
 import { SluiceError } from '../core/errors.ts';
+import type { Bucket } from './bucket.ts';
 import type { ConfigData } from './config-data.ts';
+import { decodeBucket } from './decode-bucket.ts';
 import { decodeGitRepository } from './decode-git-repository.ts';
 import { decodeHelmChart } from './decode-helm-chart.ts';
 import { decodeHelmRelease } from './decode-helm-release.ts';
@@ -35,6 +37,7 @@ export type FleetResource =
   | HelmRepository
   | OCIRepository
   | HelmChart
+  | Bucket
   | Kustomization
   | HelmRelease
   | ConfigData
@@ -42,7 +45,7 @@ export type FleetResource =
 
 /** The Flux API versions and kinds Sluice understands today, for error messages and dispatch. */
 export const SUPPORTED_FLUX_KINDS: Record<string, readonly string[]> = {
-  'source.toolkit.fluxcd.io/v1': ['GitRepository', 'HelmRepository', 'OCIRepository', 'HelmChart'],
+  'source.toolkit.fluxcd.io/v1': ['GitRepository', 'HelmRepository', 'OCIRepository', 'HelmChart', 'Bucket'],
   'kustomize.toolkit.fluxcd.io/v1': ['Kustomization'],
   'helm.toolkit.fluxcd.io/v2': ['HelmRelease'],
 };
@@ -52,6 +55,7 @@ type FluxKind =
   | 'HelmRepository'
   | 'OCIRepository'
   | 'HelmChart'
+  | 'Bucket'
   | 'Kustomization'
   | 'HelmRelease';
 type Decoder = (
@@ -65,6 +69,7 @@ const FLUX_DECODERS: Record<FluxKind, Decoder> = {
   HelmRepository: decodeHelmRepository,
   OCIRepository: decodeOciRepository,
   HelmChart: decodeHelmChart,
+  Bucket: decodeBucket,
   Kustomization: decodeKustomization,
   HelmRelease: decodeHelmRelease,
 };

@@ -238,3 +238,22 @@ export const POST_RENDERER_KUSTOMIZE_FIELDS = ['patches', 'images'] as const;
 export const WAIT_STRATEGY_FIELDS = ['name'] as const;
 /** kustomize.CustomHealthCheck */
 export const HEALTH_CHECK_EXPR_FIELDS = ['apiVersion', 'kind', 'current', 'inProgress', 'failed'] as const;
+
+/** source.toolkit.fluxcd.io/v1 Bucket .spec */
+export const BUCKET_SPEC_FIELDS = [
+  'provider',
+  'bucketName',
+  'endpoint',
+  'sts',
+  'insecure',
+  'region',
+  'prefix',
+  'secretRef',
+  'certSecretRef',
+  'proxySecretRef',
+  'serviceAccountName',
+  'interval',
+  'timeout',
+  'ignore',
+  'suspend',
+] as const;

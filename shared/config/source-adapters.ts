@@ -1,7 +1,8 @@
-// The fetch stage's adapters for chart and OCI sources, assembled once per process: one registry client
+// The fetch stage's adapters for chart, OCI and Bucket sources, assembled once per process: one registry client
 // (its tokens are reused across fetches), one index client, one chart builder, all under one address policy.
 // Their file sets land in the pipeline's snapshot directory, so a render on the same machine reads them in place.
 import { join } from 'node:path';
+import { S3BucketSource } from '../adapters/bucket/s3-bucket-source.ts';
 import { HelmChartBuilder } from '../adapters/helm/chart-builder.ts';
 import { HttpHelmRepository } from '../adapters/helm/http-helm-repository.ts';
 import { indexSnapshotWriter } from '../adapters/helm/index-snapshots.ts';
@@ -32,5 +33,6 @@ export function createSourceAdapters(s: SourceAdapterSettings): SourceAdapters {
     helm,
     charts: new HelmChartBuilder({ workDir: s.snapshotsDir, helmRepositories: helm, oci: registry }),
     writeIndexSnapshot: indexSnapshotWriter(s.snapshotsDir),
+    bucket: new S3BucketSource({ snapshotsDir: s.snapshotsDir, policy: s.policy, resolver }),
   };
 }

@@ -1,6 +1,7 @@
 // Everything the pipeline use-cases need, as ports. The embedded runner, the Lambda handlers and the
 // tests each assemble one of these; the use-cases never know which.
 import { type QueueNames, queueNames } from '../core/pipeline/resource-names.ts';
+import type { BucketSource } from '../ports/bucket-source.ts';
 import type { ChartBuilder } from '../ports/chart-builder.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DataKeyService } from '../ports/data-keys.ts';
@@ -40,6 +41,7 @@ export interface SourceAdapters {
   oci: OciArtifactSource;
   helm: HelmRepositoryClient;
   charts: ChartBuilder;
+  bucket: BucketSource;
   /** Writes a fetched index.yaml as a snapshot directory (named by its digest); returns the directory. */
   writeIndexSnapshot(bytes: Buffer, digest: string): Promise<string>;
 }

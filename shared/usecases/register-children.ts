@@ -134,7 +134,7 @@ export async function registerChildren(
 
 /**
  * Step 1: a fetch spec, this parent's declarer record and the cluster's name → source record per source
- * (GitRepository, OCIRepository, HelmRepository, HelmChart). The map is keyed by sourceRefKey.
+ * (GitRepository, OCIRepository, Bucket, HelmRepository, HelmChart). The map is keyed by sourceRefKey.
  */
 async function registerSources(
   { deps, state, cluster, parentKey }: Registration,
@@ -192,7 +192,7 @@ async function registerKustomizations(
       name: ks.spec.sourceRef.name,
     };
     const sourceKey =
-      refKind === 'GitRepository' || refKind === 'OCIRepository'
+      refKind === 'GitRepository' || refKind === 'OCIRepository' || refKind === 'Bucket'
         ? (sources.get(sourceRefKey(refKind, ref)) ??
           (await state.getClusterSource(cluster, ref, refKind))?.sourceKey ??
           '')

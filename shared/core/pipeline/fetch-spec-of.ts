@@ -1,5 +1,6 @@
 // What to fetch for each Flux source kind a cluster declares: the fetch spec (its identity, hashed into the
 // source key, so equal declarations share one fetch) and the kind's own fields. Pure.
+import type { Bucket } from '../../api/bucket.ts';
 import type { GitRepository } from '../../api/git-repository.ts';
 import type { HelmChart } from '../../api/helm-chart.ts';
 import type { HelmRepository } from '../../api/helm-repository.ts';
@@ -9,7 +10,7 @@ import type { FetchSpec } from './records.ts';
 import type { SourceKind } from './source-kind.ts';
 import { sourceKeyOf } from './state-keys.ts';
 
-export type SourceObject = GitRepository | OCIRepository | HelmRepository | HelmChart;
+export type SourceObject = GitRepository | OCIRepository | HelmRepository | HelmChart | Bucket;
 
 type SecretRef = { cluster: string; namespace: string; name: string };
 
@@ -71,6 +72,26 @@ export function fetchSpecOf(source: SourceObject, cluster: string): FetchSpec {
         },
       });
     }
+    case 'Bucket': {
+      const s = source.spec;
+      const secret = secretOf(s.secretRef, cluster, ns);
+      return keyed({
+        kind: 'Bucket',
+        // What status shows: the endpoint and bucket, never credentials (the decoder refuses a scheme or userinfo).
+        url: `${s.insecure ? 'http' : 'https'}://${s.endpoint}/${s.bucketName}`,
+        ...(s.ignore !== undefined && { ignore: s.ignore }),
+        ...(secret && { secret }),
+        bucket: {
+          provider: s.provider,
+          bucketName: s.bucketName,
+          endpoint: s.endpoint,
+          ...(s.insecure && { insecure: true }),
+          ...(s.region && { region: s.region }),
+          ...(s.prefix && { prefix: s.prefix }),
+          timeoutMs: s.timeoutMs,
+        },
+      });
+    }
     case 'HelmChart': {
       const s = source.spec;
       // splitRenderedObjects reports Bucket charts and never passes them on; one here is a bug, said loudly.
@@ -79,7 +100,7 @@ export function fetchSpecOf(source: SourceObject, cluster: string): FetchSpec {
           'UnsupportedResource',
           `HelmChart/${ns}/${source.metadata.name}: Bucket sources are not supported yet`,
         );
-      const kind: SourceKind = s.sourceRef.kind;
+      const kind: Exclude<SourceKind, 'Bucket'> = s.sourceRef.kind;
       return keyed({
         kind: 'HelmChart',
         // Not a URL: what `sluice status` shows and `sluice reconcile source chart` names it by.

@@ -42,6 +42,7 @@ export const fetchSpecSchema: RecordSchema<FetchSpec> = {
       'oci?': isObject,
       'helmRepository?': isObject,
       'helmChart?': isObject,
+      'bucket?': isObject,
       'ignore?': isString,
       'secret?': isObject,
       'fleetCredentials?': isBoolean,

@@ -32,6 +32,8 @@ export interface FetchSpec {
   helmRepository?: HelmRepositoryFetchFields;
   /** HelmChart fields. */
   helmChart?: HelmChartFetchFields;
+  /** Bucket fields (url is the endpoint's `http(s)://host[:port]/<bucketName>`). */
+  bucket?: BucketFetchFields;
   /** The fleet repository, fetched with the credentials the control plane holds (settings.fleetCredentials). */
   fleetCredentials?: true;
   /**
@@ -48,6 +50,17 @@ export interface OciFetchFields {
   insecure?: boolean;
   provider?: string;
   timeoutMs?: number;
+}
+
+export interface BucketFetchFields {
+  provider: 'generic' | 'aws';
+  bucketName: string;
+  /** `host[:port]` as declared. */
+  endpoint: string;
+  insecure?: boolean;
+  region?: string;
+  prefix?: string;
+  timeoutMs: number;
 }
 
 export interface HelmRepositoryFetchFields {

@@ -2,7 +2,13 @@
 // GitRepositories keep the `namespace/name` of earlier versions, other kinds carry their kind in front.
 import type { ObjectKey } from './state-keys.ts';
 
-export const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'HelmRepository', 'HelmChart'] as const;
+export const SOURCE_KINDS = [
+  'GitRepository',
+  'OCIRepository',
+  'HelmRepository',
+  'HelmChart',
+  'Bucket',
+] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export function isSourceKind(value: unknown): value is SourceKind {
@@ -27,4 +33,5 @@ export const SOURCE_WORDS: Record<string, SourceKind> = {
   oci: 'OCIRepository',
   helm: 'HelmRepository',
   chart: 'HelmChart',
+  bucket: 'Bucket',
 };

@@ -1,6 +1,7 @@
 // Sorts a render's output the way Sluice's control plane needs it (DESIGN: "Flux objects inside rendered
 // output"): Flux objects become inputs for this cluster and are not shipped; ConfigMaps/Secrets are shipped
 // and also feed substituteFrom; Flux's own install manifests are skipped; everything else is shipped.
+import type { Bucket } from '../../api/bucket.ts';
 import type { ConfigData } from '../../api/config-data.ts';
 import { decodeResource } from '../../api/decode-resource.ts';
 import type { GitRepository } from '../../api/git-repository.ts';
@@ -19,8 +20,8 @@ export interface SplitResult {
   gitRepositories: GitRepository[];
   /** HelmReleases: targets of this cluster, rendered from their chart. */
   helmReleases: HelmRelease[];
-  /** OCIRepositories, HelmRepositories and HelmCharts (declared, or implied by a HelmRelease's spec.chart). */
-  chartSources: (OCIRepository | HelmRepository | HelmChart)[];
+  /** OCIRepositories, Buckets, HelmRepositories and HelmCharts (declared, or implied by a HelmRelease's spec.chart). */
+  chartSources: (OCIRepository | Bucket | HelmRepository | HelmChart)[];
   kustomizations: Kustomization[];
   configs: ConfigData[];
   warnings: string[];
@@ -107,7 +108,8 @@ export function splitRenderedObjects(
         if (
           resource.kind === 'HelmChart' ||
           resource.kind === 'HelmRepository' ||
-          resource.kind === 'OCIRepository'
+          resource.kind === 'OCIRepository' ||
+          resource.kind === 'Bucket'
         )
           addChartSource(out, resource);
         return;
@@ -155,10 +157,10 @@ export function splitRenderedObjects(
   return out;
 }
 
-const CHART_SOURCE_KINDS = new Set(['HelmRepository', 'OCIRepository', 'HelmChart']);
+const CHART_SOURCE_KINDS = new Set(['HelmRepository', 'OCIRepository', 'HelmChart', 'Bucket']);
 
 /** A HelmChart from a Bucket waits for Bucket sources; everything else is a source of this cluster. */
-function addChartSource(out: SplitResult, source: OCIRepository | HelmRepository | HelmChart): void {
+function addChartSource(out: SplitResult, source: SplitResult['chartSources'][number]): void {
   if (source.kind === 'HelmChart' && source.spec.sourceRef.kind === 'Bucket') {
     out.warnings.push(
       `HelmChart/${source.metadata.namespace}/${source.metadata.name}: spec.sourceRef: Bucket sources are not supported by this Sluice version yet; the chart was skipped (use a HelmRepository, GitRepository or OCIRepository)`,

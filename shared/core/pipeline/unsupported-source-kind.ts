@@ -3,7 +3,12 @@
 import { SluiceError } from '../errors.ts';
 
 /** The sources a target renders from that Sluice fetches today (a HelmRelease's chart: HelmChart or OCIRepository). */
-export const SUPPORTED_SOURCE_KINDS: readonly string[] = ['GitRepository', 'OCIRepository', 'HelmChart'];
+export const SUPPORTED_SOURCE_KINDS: readonly string[] = [
+  'GitRepository',
+  'OCIRepository',
+  'Bucket',
+  'HelmChart',
+];
 
 /** The refusal for a sourceRef of a kind Sluice does not support yet, or undefined when it does. */
 export function unsupportedSourceKind(
@@ -13,7 +18,7 @@ export function unsupportedSourceKind(
   if (SUPPORTED_SOURCE_KINDS.includes(sourceRef.kind)) return undefined;
   return new SluiceError(
     'UnsupportedResource',
-    `${objectRef}: spec.sourceRef: ${sourceRef.kind} sources are not supported by Sluice yet (${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}'); only GitRepository and OCIRepository are, so point spec.sourceRef at one of those`,
+    `${objectRef}: spec.sourceRef: ${sourceRef.kind} sources are not supported by Sluice yet (${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}'); only GitRepository, OCIRepository and Bucket are, so point spec.sourceRef at one of those`,
     { object: objectRef, field: 'spec.sourceRef', retryable: false },
   );
 }

@@ -6,6 +6,7 @@ import type { FetchSpec, FetchState } from '../../core/pipeline/records.ts';
 import type { GitCredentials } from '../../ports/git-source.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { stateOf } from '../state-store.ts';
+import { bucketCredentialsOf } from './bucket-credentials.ts';
 import { buildHelmChart } from './fetch-helm-chart.ts';
 import type { FetchOutcome } from './fetch-outcome.ts';
 import { remoteAccessOf } from './source-access.ts';
@@ -58,11 +59,36 @@ export async function fetchByKind(deps: PipelineDeps, ctx: FetchContext): Promis
         artifactDigest: snapshot.manifestDigest,
       };
     }
+    case 'Bucket':
+      return fetchBucket(deps, ctx);
     case 'HelmRepository':
       return fetchHelmIndex(deps, ctx);
     case 'HelmChart':
       return buildHelmChart(deps, ctx);
   }
+}
+
+/** The listing is read every time, as Flux does; the objects only when it moved (or a repair needs them). */
+async function fetchBucket(deps: PipelineDeps, ctx: FetchContext): Promise<FetchOutcome> {
+  const { spec, state } = ctx;
+  const fields = spec.bucket;
+  if (!fields) throw new SluiceError('ValidationFailed', 'a Bucket fetch spec without its bucket fields');
+  const credentials = spec.secret && (await bucketCredentialsOf(stateOf(deps), spec.secret));
+  const result = await deps.sources.bucket.fetch({
+    fields,
+    ...(spec.ignore !== undefined && { ignore: spec.ignore }),
+    ...(credentials && { credentials }),
+    ...(!ctx.repair && state.snapshotDigest && state.commit && { lastRevision: state.commit }),
+  });
+  if (result.unchanged) return { kind: 'notModified' };
+  return {
+    kind: 'snapshot',
+    revision: result.revision,
+    identity: result.revision,
+    snapshotDigest: result.digest,
+    dir: result.dir,
+    artifactDigest: result.revision,
+  };
 }
 
 async function fetchHelmIndex(deps: PipelineDeps, ctx: FetchContext): Promise<FetchOutcome> {

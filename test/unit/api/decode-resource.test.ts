@@ -345,11 +345,10 @@ describe('decodeResource', () => {
 
   describe('refuses Flux kinds it does not support', () => {
     const supported =
-      'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, source.toolkit.fluxcd.io/v1 HelmRepository, source.toolkit.fluxcd.io/v1 OCIRepository, source.toolkit.fluxcd.io/v1 HelmChart, kustomize.toolkit.fluxcd.io/v1 Kustomization, helm.toolkit.fluxcd.io/v2 HelmRelease';
+      'Sluice understands source.toolkit.fluxcd.io/v1 GitRepository, source.toolkit.fluxcd.io/v1 HelmRepository, source.toolkit.fluxcd.io/v1 OCIRepository, source.toolkit.fluxcd.io/v1 HelmChart, source.toolkit.fluxcd.io/v1 Bucket, kustomize.toolkit.fluxcd.io/v1 Kustomization, helm.toolkit.fluxcd.io/v2 HelmRelease';
     const cases: [string, string, string][] = [
       // Versions Sluice does not convert (the ones Flux 2.7 still served are: older-api-versions.test.ts).
       ['helm.toolkit.fluxcd.io/v2alpha1', 'HelmRelease', 'HelmRelease/flux-system/x'],
-      ['source.toolkit.fluxcd.io/v1', 'Bucket', 'Bucket/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1beta1', 'HelmRepository', 'HelmRepository/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1beta1', 'GitRepository', 'GitRepository/flux-system/x'],
       ['kustomize.toolkit.fluxcd.io/v1beta1', 'Kustomization', 'Kustomization/flux-system/x'],

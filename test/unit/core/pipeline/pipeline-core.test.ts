@@ -451,7 +451,7 @@ describe('splitRenderedObjects', () => {
   });
 
   it.each([
-    ['source.toolkit.fluxcd.io/v1', 'Bucket', 'assets'],
+    ['notification.toolkit.fluxcd.io/v1', 'Receiver', 'github'],
     ['source.toolkit.fluxcd.io/v1beta1', 'HelmRepository', 'charts'],
     ['notification.toolkit.fluxcd.io/v1beta3', 'Alert', 'slack'],
     ['image.toolkit.fluxcd.io/v1beta2', 'ImagePolicy', 'app'],

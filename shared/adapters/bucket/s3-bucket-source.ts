@@ -1,0 +1,274 @@
+// A Bucket fetched as Flux's source-controller fetches one: the root `.sourceignore`, then the listing under
+// spec.prefix; its `<key> <etag>` index is the revision, so an unchanged listing downloads nothing; otherwise
+// every selected object is written under its key into a read-only file set named by the revision.
+import { createHash, randomUUID } from 'node:crypto';
+import { chmod, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../core/archive/archive-limits.ts';
+import {
+  type BucketEntry,
+  type BucketObject,
+  bucketRevision,
+  selectBucketObjects,
+} from '../../core/bucket/bucket-index.ts';
+import { SluiceError } from '../../core/errors.ts';
+import { SourceIgnore } from '../../core/git/source-ignore.ts';
+import type { SourceAddressPolicy } from '../../core/net/source-address-policy.ts';
+import type { BucketFetchRequest, BucketFetchResult, BucketSource } from '../../ports/bucket-source.ts';
+import type { HostResolver } from '../../ports/host-resolver.ts';
+import { guardedAgents } from './guarded-agents.ts';
+
+const IGNORE_FILE = '.sourceignore';
+/** The `.sourceignore` object is read whole: a bound well above any real one. */
+const MAX_IGNORE_BYTES = 1024 * 1024;
+
+export interface S3BucketSourceOptions {
+  /** `<snapshotsDir>/<digest hex>` per file set. */
+  snapshotsDir: string;
+  policy: SourceAddressPolicy;
+  resolver: HostResolver;
+  limits?: Pick<ArchiveLimits, 'maxFiles' | 'maxFileBytes' | 'maxTotalBytes'>;
+}
+
+export class S3BucketSource implements BucketSource {
+  private readonly opts: S3BucketSourceOptions;
+  private readonly limits: Pick<ArchiveLimits, 'maxFiles' | 'maxFileBytes' | 'maxTotalBytes'>;
+
+  constructor(opts: S3BucketSourceOptions) {
+    this.opts = opts;
+    this.limits = opts.limits ?? DEFAULT_ARCHIVE_LIMITS;
+  }
+
+  async fetch(req: BucketFetchRequest): Promise<BucketFetchResult> {
+    const f = req.fields;
+    const scheme = f.insecure ? 'http' : 'https';
+    const where = `${scheme}://${f.endpoint}/${f.bucketName}`;
+    const agents = guardedAgents(this.opts.policy, this.opts.resolver, scheme);
+    const client = new S3Client(clientConfig(req, scheme, agents));
+    const signal = AbortSignal.timeout(f.timeoutMs);
+    const fail = (err: unknown): SluiceError =>
+      agents.refusal() ?? s3Failure(err, where, signal, req.credentials !== undefined);
+    try {
+      const ignoreText = await this.readIgnoreFile(client, f.bucketName, signal).catch((err) => {
+        throw fail(err);
+      });
+      const listing = await this.list(client, f.bucketName, f.prefix, signal).catch((err) => {
+        throw fail(err);
+      });
+      const ignore = new SourceIgnore(req.ignore, new Map(ignoreText ? [['', ignoreText]] : []), {
+        builtIn: false,
+      });
+      const entries = selectBucketObjects(
+        listing.filter((o) => o.key !== IGNORE_FILE),
+        ignore,
+        this.limits,
+      );
+      const revision = bucketRevision(entries);
+      if (revision === req.lastRevision) return { unchanged: true, revision };
+      const digest = `sha256:${createHash('sha256')
+        .update(JSON.stringify(['bucket', revision]))
+        .digest('hex')}`;
+      const dir = join(this.opts.snapshotsDir, digest.slice('sha256:'.length));
+      if (!(await exists(dir))) {
+        await materialize(dir, (tmp) =>
+          this.download(client, f.bucketName, entries, tmp, signal).catch((err) => {
+            throw err instanceof SluiceError ? err : fail(err);
+          }),
+        );
+      }
+      return { unchanged: false, revision, digest, dir, objects: entries.length };
+    } finally {
+      client.destroy();
+      agents.destroy();
+    }
+  }
+
+  private async readIgnoreFile(
+    client: S3Client,
+    bucket: string,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    try {
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: IGNORE_FILE }), {
+        abortSignal: signal,
+      });
+      const bytes = await readBody(res.Body, MAX_IGNORE_BYTES, IGNORE_FILE);
+      return bytes.toString('utf8');
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every object under the prefix; the listing is bounded so a huge bucket cannot exhaust memory. */
+  private async list(
+    client: S3Client,
+    bucket: string,
+    prefix: string | undefined,
+    signal: AbortSignal,
+  ): Promise<BucketObject[]> {
+    const objects: BucketObject[] = [];
+    const maxListed = this.limits.maxFiles * 4;
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          ...(prefix && { Prefix: prefix }),
+          ...(token && { ContinuationToken: token }),
+        }),
+        { abortSignal: signal },
+      );
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        objects.push({ key: o.Key, etag: o.ETag ?? '', size: o.Size ?? 0 });
+      }
+      if (objects.length > maxListed) {
+        throw new SluiceError(
+          'ArchiveRejected',
+          `the bucket lists more than ${maxListed} objects under its prefix; narrow spec.prefix or spec.ignore`,
+        );
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+  }
+
+  private async download(
+    client: S3Client,
+    bucket: string,
+    entries: readonly BucketEntry[],
+    tmp: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    for (const e of entries) {
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: e.key }), {
+        abortSignal: signal,
+      });
+      const bytes = await readBody(res.Body, this.limits.maxFileBytes, e.key);
+      // selectBucketObjects admitted only plain relative keys: the path stays under tmp.
+      const path = join(tmp, ...e.key.split('/'));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, bytes, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+        throw new SluiceError(
+          'ArchiveRejected',
+          `bucket object key ${JSON.stringify(e.key)} cannot be written (${err.code ?? 'error'}): another key is a file where it needs a directory, or the reverse`,
+        );
+      });
+    }
+  }
+}
+
+function clientConfig(
+  req: BucketFetchRequest,
+  scheme: 'http' | 'https',
+  agents: ReturnType<typeof guardedAgents>,
+): S3ClientConfig {
+  const f = req.fields;
+  const awsHost = /(^|\.)amazonaws\.com(\.cn)?$/i.test(f.endpoint.replace(/:\d+$/, ''));
+  return {
+    region: f.region || 'us-east-1',
+    // aws on AWS's own endpoint: the SDK addresses the region's S3; any other host is used as given.
+    ...(!(f.provider === 'aws' && awsHost) && {
+      endpoint: `${scheme}://${f.endpoint}`,
+      forcePathStyle: true,
+    }),
+    ...(req.credentials && { credentials: req.credentials }),
+    requestHandler: { httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent },
+    maxAttempts: 1,
+  };
+}
+
+async function readBody(body: unknown, max: number, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > max) {
+      (body as { destroy?: () => void }).destroy?.();
+      throw new SluiceError(
+        'ArchiveRejected',
+        `bucket object ${JSON.stringify(key)} is larger than ${max} bytes`,
+      );
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    e.name === 'NoSuchKey' ||
+    e.name === 'NotFound' ||
+    (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket')
+  );
+}
+
+/** S3's answer in Sluice's terms; only the error's name and status are shown, never what the SDK echoes. */
+function s3Failure(err: unknown, where: string, signal: AbortSignal, hadCredentials: boolean): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  if (signal.aborted)
+    return new SluiceError('SourceFetchFailed', `fetching ${where} ran past spec.timeout; will retry`, {
+      retryable: true,
+    });
+  if (e.name === 'NoSuchBucket')
+    return new SluiceError(
+      'SourceFetchFailed',
+      `${where}: the bucket does not exist; check spec.bucketName`,
+      { field: 'spec.bucketName' },
+    );
+  if (status === 401 || status === 403)
+    return new SluiceError(
+      'SourceAuthFailed',
+      `${where} refused access (HTTP ${status}, ${e.name ?? 'AccessDenied'}); ${hadCredentials ? 'check accesskey and secretkey in spec.secretRef' : 'set spec.secretRef (generic) or grant the control plane s3:ListBucket and s3:GetObject (aws)'}`,
+      { field: 'spec.secretRef' },
+    );
+  const transient = status === undefined || status === 408 || status === 429 || status >= 500;
+  return new SluiceError(
+    'SourceFetchFailed',
+    `${where} failed (${status ? `HTTP ${status}, ` : ''}${e.name ?? e.code ?? 'error'})${transient ? '; will retry' : ''}`,
+    { retryable: transient },
+  );
+}
+
+async function materialize(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${dir}.tmp-${randomUUID()}`;
+  await mkdir(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+    await setModes(tmp, 'read-only');
+    await rename(tmp, dir).catch((err: NodeJS.ErrnoException) => {
+      // Another fetch made the same file set first: keep theirs.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  } finally {
+    if (await exists(tmp)) {
+      await setModes(tmp, 'writable').catch(() => undefined);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A file set is read-only once made: a render reads it in place and must not be able to change it. */
+async function setModes(path: string, mode: 'read-only' | 'writable'): Promise<void> {
+  const st = await lstat(path);
+  if (st.isSymbolicLink()) return;
+  if (!st.isDirectory()) {
+    await chmod(path, mode === 'read-only' ? st.mode & 0o555 : st.mode | 0o200);
+    return;
+  }
+  if (mode === 'writable') await chmod(path, 0o755);
+  for (const name of await readdir(path)) await setModes(join(path, name), mode);
+  if (mode === 'read-only') await chmod(path, 0o555);
+}
