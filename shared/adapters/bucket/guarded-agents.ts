@@ -8,12 +8,15 @@ import { parseIp } from '../../core/net/ip-address.ts';
 import {
   assertSourceAddressAllowed,
   type SourceAddressPolicy,
+  urlHost,
 } from '../../core/net/source-address-policy.ts';
 import type { HostResolver } from '../../ports/host-resolver.ts';
 
 export interface GuardedAgents {
   httpAgent: HttpAgent;
   httpsAgent: HttpsAgent;
+  /** Node connects to an IP literal without a lookup: such an endpoint is checked here, before any request. */
+  checkLiteral(url: URL): void;
   /** The first refusal: the SDK wraps lookup errors, the fetch reports this one instead. */
   refusal(): SluiceError | undefined;
   destroy(): void;
@@ -53,6 +56,10 @@ export function guardedAgents(
   return {
     httpAgent,
     httpsAgent,
+    checkLiteral: (url) => {
+      const host = urlHost(url);
+      if (parseIp(host)) assertSourceAddressAllowed(policy, url, [host]);
+    },
     refusal: () => refused,
     destroy: () => {
       httpAgent.destroy();

@@ -50,6 +50,7 @@ export class S3BucketSource implements BucketSource {
     const fail = (err: unknown): SluiceError =>
       agents.refusal() ?? s3Failure(err, where, signal, req.credentials !== undefined);
     try {
+      agents.checkLiteral(new URL(`${scheme}://${f.endpoint}`));
       const ignoreText = await this.readIgnoreFile(client, f.bucketName, signal).catch((err) => {
         throw fail(err);
       });
