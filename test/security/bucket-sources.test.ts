@@ -79,7 +79,7 @@ describe('Bucket credentials', () => {
     });
     const err = await rejectionOf(result);
     expect(err.code).toBe('SourceAuthFailed');
-    const shown = JSON.stringify({ message: err.message, ...err });
+    const shown = JSON.stringify({ ...err, message: err.message });
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain(host.reader.secretAccessKey);
   });
