@@ -15,7 +15,7 @@ const USAGE = `Usage:
   sluice serve [--data-dir DIR] [--cluster NAME]... [--fleet-url URL] [--no-puller]
   sluice status [--api URL] [--data-dir DIR] [--json]
   sluice reconcile source git [NAME] [--api URL] [--data-dir DIR]   (NAME defaults to flux-system)
-  sluice reconcile source oci|helm|chart NAME [--api URL] [--data-dir DIR]
+  sluice reconcile source oci|helm|chart|bucket NAME [--api URL] [--data-dir DIR]
   sluice build kustomization NAME --path DIR --kustomization-file FILE [flags]
   sluice build helmrelease NAME --file FILE [--values FILE]... [flags]
   sluice get artifact CLUSTER/NAME [--api URL] [--data-dir DIR]   what would be applied, as YAML

@@ -1,5 +1,6 @@
-// `sluice reconcile source git|oci|helm|chart [NAME]`: like `flux reconcile source …`, ask the control plane
-// to fetch a source now instead of at its next interval, by sending it a signed webhook naming its URL.
+// `sluice reconcile source git|oci|helm|chart|bucket [NAME]`: like `flux reconcile source …`, ask the
+// control plane to fetch a source now instead of at its next interval, by sending it a signed webhook naming
+// its URL.
 import { randomUUID } from 'node:crypto';
 import { SluiceError } from '../../shared/core/errors.ts';
 import type { SourceKind } from '../../shared/core/pipeline/source-kind.ts';

@@ -48,7 +48,7 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
   const payload = parsed as Record<string, unknown>;
   // `sluice rollback` against a control plane it reaches only through its webhook (the cloud).
   if (payload.rollback !== undefined) return rollbackFromWebhook(deps, payload, digest(req.body));
-  // `sluice reconcile source oci|helm|chart` names the sources themselves (their keys from the status view).
+  // `sluice reconcile source oci|helm|chart|bucket` names the sources themselves (their keys from the status view).
   if (Array.isArray(payload.sources)) return fetchNamedSources(deps, payload.sources, digest(req.body));
   const repo = payload.repository;
   const urls = [

@@ -22,7 +22,7 @@ export interface StatusView {
   localPuller?: LocalPullerState;
   sources: {
     sourceKey: string;
-    /** GitRepository, OCIRepository, HelmRepository or HelmChart. */
+    /** GitRepository, OCIRepository, Bucket, HelmRepository or HelmChart. */
     kind: SourceKind;
     url: string;
     /** Every declarer, for people; `declarers` is the same as data, for lookups by name. */
