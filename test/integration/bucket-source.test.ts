@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3BucketSource } from '../../shared/adapters/bucket/s3-bucket-source.ts';
 import { systemResolver } from '../../shared/adapters/net/system-resolver.ts';
 import type { BucketFetchRequest } from '../../shared/ports/bucket-source.ts';
@@ -128,5 +128,26 @@ describe('Bucket fetch', () => {
     );
     expect(wrongKey.code).toBe('SourceAuthFailed');
     expect(wrongKey.field).toBe('spec.secretRef');
+  });
+
+  it("provider aws takes the control plane's own credential chain (here its environment), no Secret", async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', host.reader.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', host.reader.secretAccessKey);
+    try {
+      const got = await source.fetch({
+        fields: {
+          provider: 'aws',
+          bucketName: host.bucket,
+          endpoint: host.endpoint,
+          insecure: true,
+          prefix: 'apps/',
+          timeoutMs: 10_000,
+        },
+        ignore: '*.md',
+      });
+      expect(got.revision).toMatch(/^sha256:[a-f0-9]{64}$/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
