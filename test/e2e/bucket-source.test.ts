@@ -106,7 +106,9 @@ describe('a Bucket as a Kustomization source', () => {
     const before = await source();
     // Unchanged: `sluice reconcile source bucket` lists the bucket and finds the same index.
     const out = await reconcileSource(plane(), 'assets', 'Bucket');
-    expect(out).toContain('Bucket/flux-system/assets (cluster dev)');
+    expect(out).toBe(
+      '► fetch requested for Bucket/flux-system/assets (cluster dev) (1 source); follow with: sluice status\n',
+    );
     await host.put('manifests/app/cm.yaml', configMap('from-bucket', 'two'));
     await reconcileSource(plane(), 'assets', 'Bucket');
     await h.waitFor('the new object applied', async () =>
