@@ -68,6 +68,13 @@ describe('Bucket object keys are hostile paths', () => {
       expect(await readdir(root)).not.toContain('escape.yaml');
     },
   );
+  it('a key that is both a file and a folder fails the fetch and leaves no partial folder', async () => {
+    await host.put('clash/app', 'x: 1\n');
+    await host.put('clash/app/inner.yaml', 'x: 2\n');
+    const { result, snapshotsDir } = await fetchWith(allowHost(), { prefix: 'clash/' });
+    expect((await rejectionOf(result)).code).toBe('ArchiveRejected');
+    expect(await readdir(snapshotsDir)).toEqual([]);
+  });
 });
 
 describe('Bucket credentials', () => {

@@ -22,6 +22,8 @@ import { guardedAgents } from './guarded-agents.ts';
 const IGNORE_FILE = '.sourceignore';
 /** The `.sourceignore` object is read whole: a bound well above any real one. */
 const MAX_IGNORE_BYTES = 1024 * 1024;
+/** Objects downloaded at once: enough to hide latency, few enough not to flood the host. */
+const DOWNLOADS_AT_ONCE = 8;
 
 export interface S3BucketSourceOptions {
   /** `<snapshotsDir>/<digest hex>` per file set. */
@@ -136,6 +138,7 @@ export class S3BucketSource implements BucketSource {
     return objects;
   }
 
+  /** A few objects at a time (Flux fetches concurrently too); the bytes received are bounded in total. */
   private async download(
     client: S3Client,
     bucket: string,
@@ -143,21 +146,44 @@ export class S3BucketSource implements BucketSource {
     tmp: string,
     signal: AbortSignal,
   ): Promise<void> {
-    for (const e of entries) {
+    let received = 0;
+    let next = 0;
+    const one = async (e: BucketEntry): Promise<void> => {
       const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: e.key }), {
         abortSignal: signal,
       });
       const bytes = await readBody(res.Body, this.limits.maxFileBytes, e.key);
-      // selectBucketObjects admitted only plain relative keys: the path stays under tmp.
-      const path = join(tmp, ...e.key.split('/'));
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, bytes, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+      // The listing's sizes were checked; a host that sends more than it listed is cut off here.
+      received += bytes.length;
+      if (received > this.limits.maxTotalBytes) {
         throw new SluiceError(
           'ArchiveRejected',
-          `bucket object key ${JSON.stringify(e.key)} cannot be written (${err.code ?? 'error'}): another key is a file where it needs a directory, or the reverse`,
+          `the bucket's objects add up to more than ${this.limits.maxTotalBytes} bytes (limit maxTotalBytes)`,
         );
-      });
-    }
+      }
+      // selectBucketObjects admitted only plain relative keys: the path stays under tmp.
+      const path = join(tmp, ...e.key.split('/'));
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, bytes, { flag: 'wx' });
+      } catch (err) {
+        throw new SluiceError(
+          'ArchiveRejected',
+          `bucket object key ${JSON.stringify(e.key)} cannot be written (${(err as NodeJS.ErrnoException).code ?? 'error'}): another key is a file where it needs a directory, or the reverse`,
+        );
+      }
+    };
+    let failure: unknown;
+    const worker = async (): Promise<void> => {
+      while (failure === undefined && next < entries.length) {
+        await one(entries[next++] as BucketEntry).catch((err: unknown) => {
+          failure ??= err;
+        });
+      }
+    };
+    // Every worker has stopped before the error goes up: nothing writes into the folder once it is removed.
+    await Promise.all(Array.from({ length: Math.min(DOWNLOADS_AT_ONCE, entries.length) }, worker));
+    if (failure !== undefined) throw failure;
   }
 }
 
