@@ -100,6 +100,8 @@ describe('a Bucket as a Kustomization source', () => {
       (await valueOf('from-bucket')) === 'one' ? true : undefined,
     );
     expect(await h.kube.object('v1', 'ConfigMap', 'not-fetched', 'default')).toBeUndefined();
+    // The Secret's keys were used, and are nowhere in what status shows.
+    expect(JSON.stringify(await h.status())).not.toContain(host.reader.secretAccessKey);
   });
 
   it('an unchanged listing keeps the generation; a changed object moves it by one and is applied', async () => {
