@@ -32,7 +32,7 @@ const source = async () =>
     (s) => s.kind === 'Bucket' && s.declarers.some((d) => d.name === 'assets' && d.cluster === 'dev'),
   );
 
-const valueOf = async (name: string) =>
+const appliedValue = async (name: string) =>
   ((await h.kube.object('v1', 'ConfigMap', name, 'default')) as { data?: { value?: string } } | undefined)
     ?.data?.value;
 
@@ -97,7 +97,7 @@ describe('a Bucket as a Kustomization source', () => {
     const revision = await h.waitFor('the bucket fetched', async () => (await source())?.revision);
     expect(revision).toMatch(/^sha256:[a-f0-9]{64}$/);
     await h.waitFor('the ConfigMap applied', async () =>
-      (await valueOf('from-bucket')) === 'one' ? true : undefined,
+      (await appliedValue('from-bucket')) === 'one' ? true : undefined,
     );
     expect(await h.kube.object('v1', 'ConfigMap', 'not-fetched', 'default')).toBeUndefined();
     // The Secret's keys were used, and are nowhere in what status shows.
@@ -114,7 +114,7 @@ describe('a Bucket as a Kustomization source', () => {
     await host.put('manifests/app/cm.yaml', configMap('from-bucket', 'two'));
     await reconcileSource(plane(), 'assets', 'Bucket');
     await h.waitFor('the new object applied', async () =>
-      (await valueOf('from-bucket')) === 'two' ? true : undefined,
+      (await appliedValue('from-bucket')) === 'two' ? true : undefined,
     );
     const after = await source();
     expect(after?.revision).toMatch(/^sha256:[a-f0-9]{64}$/);
