@@ -64,6 +64,7 @@ export const OLDER_FLUX_API_VERSIONS: Readonly<Record<string, OlderVersion>> = {
         { path: ['spec', 'accessFrom'], advice: 'remove it: a HelmChart v1 has no access control' },
       ],
       OCIRepository: [],
+      Bucket: [{ path: ['spec', 'accessFrom'], advice: 'remove it: a Bucket v1 has no access control' }],
     },
   },
   'helm.toolkit.fluxcd.io/v2beta2': {

@@ -352,7 +352,7 @@ describe('decodeResource', () => {
       ['source.toolkit.fluxcd.io/v1beta1', 'HelmRepository', 'HelmRepository/flux-system/x'],
       ['source.toolkit.fluxcd.io/v1beta1', 'GitRepository', 'GitRepository/flux-system/x'],
       ['kustomize.toolkit.fluxcd.io/v1beta1', 'Kustomization', 'Kustomization/flux-system/x'],
-      ['source.toolkit.fluxcd.io/v1beta2', 'Bucket', 'Bucket/flux-system/x'],
+      ['source.toolkit.fluxcd.io/v1beta2', 'ExternalArtifact', 'ExternalArtifact/flux-system/x'],
       ['notification.toolkit.fluxcd.io/v1beta3', 'Alert', 'Alert/flux-system/x'],
     ];
     it.each(cases)('%s %s', (apiVersion, kind, ref) => {

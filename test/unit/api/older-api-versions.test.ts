@@ -42,6 +42,12 @@ const CURRENT: Record<string, Raw> = {
     metadata: meta,
     spec: { url: 'oci://ghcr.io/org/manifests', interval: '5m', ref: { tag: 'latest' } },
   },
+  Bucket: {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'Bucket',
+    metadata: meta,
+    spec: { interval: '5m', endpoint: 'minio.example.com', bucketName: 'fleet', prefix: 'apps/' },
+  },
   HelmChart: {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'HelmChart',
@@ -92,6 +98,7 @@ describe('an object in an older Flux apiVersion', () => {
     ['HelmRepository', 'source.toolkit.fluxcd.io/v1beta2', 'source.toolkit.fluxcd.io/v1', '2.7', '2.8'],
     ['OCIRepository', 'source.toolkit.fluxcd.io/v1beta2', 'source.toolkit.fluxcd.io/v1', '2.7', '2.8'],
     ['HelmChart', 'source.toolkit.fluxcd.io/v1beta2', 'source.toolkit.fluxcd.io/v1', '2.7', '2.8'],
+    ['Bucket', 'source.toolkit.fluxcd.io/v1beta2', 'source.toolkit.fluxcd.io/v1', '2.7', '2.8'],
     ['HelmRelease', 'helm.toolkit.fluxcd.io/v2beta2', 'helm.toolkit.fluxcd.io/v2', '2.7', '2.8'],
     ['HelmRelease', 'helm.toolkit.fluxcd.io/v2beta1', 'helm.toolkit.fluxcd.io/v2', '2.6', '2.7'],
   ];
@@ -121,7 +128,7 @@ describe('an object in an older Flux apiVersion', () => {
     expect(
       convertOlderApiVersion({
         apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
-        kind: 'Bucket',
+        kind: 'ExternalArtifact',
         metadata: meta,
       }),
     ).toBeUndefined();
@@ -199,6 +206,15 @@ describe('a field the current version no longer has is dropped as Flux drops it,
         s.accessFrom = { namespaceSelectors: [{ matchLabels: { team: 'a' } }] };
       },
       'remove it: a GitRepository v1 has no access control',
+    ],
+    [
+      'Bucket',
+      'source.toolkit.fluxcd.io/v1beta2',
+      'spec.accessFrom',
+      (s) => {
+        s.accessFrom = { namespaceSelectors: [{ matchLabels: { team: 'a' } }] };
+      },
+      'remove it: a Bucket v1 has no access control',
     ],
     [
       'HelmChart',
