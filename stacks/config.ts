@@ -20,6 +20,11 @@ export interface SluiceStackConfig {
    * repository under a prefix. Grants the fetch function pull access to these and ECR logins. Default none.
    */
   ecrRepositories?: string[];
+  /**
+   * S3 buckets that `Bucket` sources with `provider: aws` read, by name: the fetch function may list them
+   * and read their objects. Default none (such a source then fails with AccessDenied, naming the bucket).
+   */
+  sourceBuckets?: string[];
   /** Days to keep artifacts and snapshots that are no longer current (S3 noncurrent versions). */
   retentionDays?: number;
   /** Alarm notifications (dead-letter queues not empty) go to this email, when set. */
@@ -96,6 +101,7 @@ export function validateStackConfig(
       );
   });
   problems.push(...ecrRepositoryProblems(config.ecrRepositories ?? []));
+  problems.push(...sourceBucketProblems(config.sourceBuckets ?? []));
   const sec = config.security ?? {};
   for (const key of ['maxObjectsPerRender', 'maxChildrenPerKustomization'] as const) {
     const n = sec[key];
@@ -119,10 +125,27 @@ export function validateStackConfig(
     clusters: config.clusters,
     sopsKeyArns: config.sopsKeyArns ?? [],
     ecrRepositories: config.ecrRepositories ?? [],
+    sourceBuckets: config.sourceBuckets ?? [],
     retentionDays: retention,
     security: sec,
     ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
   };
+}
+
+/** S3 bucket names as AWS allows them (3–63 of a-z, 0-9, `.`, `-`), each once: the grant names them exactly. */
+function sourceBucketProblems(names: string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    const at = `sourceBuckets[${i}] ${JSON.stringify(name)}`;
+    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))
+      problems.push(
+        `${at} is not an S3 bucket name: 3-63 lowercase letters, digits, "." and "-" (the name, not an ARN)`,
+      );
+    else if (seen.has(name)) problems.push(`${at} is declared twice`);
+    seen.add(name);
+  });
+  return problems;
 }
 
 /** The fetch function's IAM grants name these ARNs as they are, so each must be one the policy can scope. */

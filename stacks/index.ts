@@ -49,6 +49,7 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
         dataKey,
         sopsKeys: config.sopsKeyArns,
         ecrRepositories: config.ecrRepositories,
+        sourceBuckets: config.sourceBuckets,
       }),
     );
   const fns = functions(infra, {

@@ -31,6 +31,8 @@ export interface PolicyArns {
   sopsKeys: string[];
   /** ECR repository ARNs (sluice.config.ts `ecrRepositories`) the fetch function pulls from. */
   ecrRepositories?: string[];
+  /** S3 buckets (names, sluice.config.ts `sourceBuckets`) that `provider: aws` Bucket sources read. */
+  sourceBuckets?: string[];
   /** The tool sandbox function the render function invokes (set by the functions stack). */
   renderSandbox?: string;
 }
@@ -81,6 +83,20 @@ const ecrPull = (repositories: string[]): Statement[] =>
         ),
         allow(['ecr:GetAuthorizationToken'], ['*']),
       ];
+/** `provider: aws` Bucket sources: list and read exactly the configured buckets, nothing else of S3. */
+const bucketRead = (names: string[]): Statement[] =>
+  names.length === 0
+    ? []
+    : [
+        allow(
+          ['s3:ListBucket'],
+          names.map((n) => `arn:aws:s3:::${n}`),
+        ),
+        allow(
+          ['s3:GetObject'],
+          names.map((n) => `arn:aws:s3:::${n}/*`),
+        ),
+      ];
 const kmsForBucket = (a: PolicyArns) => allow(['kms:Decrypt', 'kms:GenerateDataKey'], [a.dataKey]);
 
 export function functionPolicies(
@@ -125,6 +141,7 @@ export function functionPolicies(
       // The fetch queue too: a source's new revision fetches the HelmCharts built from it.
       send(a.queues.render, a.queues.fetch, a.queues.fetchDlq),
       ...ecrPull(a.ecrRepositories ?? []),
+      ...bucketRead(a.sourceBuckets ?? []),
     ),
     render: doc(
       listBucket(a),
