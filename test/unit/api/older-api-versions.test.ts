@@ -283,6 +283,15 @@ describe('a field the current version no longer has is dropped as Flux drops it,
     expect(notes.slice(1)).toEqual([ignored(kind, apiVersion, field, advice)]);
   });
 
+  it('names a dropped field by its path only, never echoing its value', () => {
+    const notes: string[] = [];
+    const object = written('Kustomization', 'kustomize.toolkit.fluxcd.io/v1beta2', (s) => {
+      s.patchesStrategicMerge = [{ kind: 'Secret', stringData: { token: 'ghp_S3cr3t-T0ken' } }];
+    });
+    decodeResource(object, at, notes);
+    expect(notes.join('\n')).not.toContain('S3cr3t');
+  });
+
   it('the same field in the current version is still refused as unknown, as the v1 CRD refuses it', () => {
     const current = written('Kustomization', 'kustomize.toolkit.fluxcd.io/v1', (s) => {
       s.patchesStrategicMerge = [];
