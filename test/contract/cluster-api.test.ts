@@ -198,7 +198,9 @@ describe('ClientNodeCluster.get', () => {
     await cluster.apply(configMap('raw', { a: '1' }), OPTS);
     const live = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'raw' });
     // client-node's typed decoding makes Dates of timestamps and drops fields its models do not know.
-    expect(typeof (live?.metadata as { creationTimestamp?: unknown }).creationTimestamp).toBe('string');
+    expect(typeof (live?.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp).toBe(
+      'string',
+    );
   });
 
   it('returns undefined for a missing object', async () => {
