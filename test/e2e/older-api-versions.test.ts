@@ -138,8 +138,8 @@ async function delivered() {
     seen.push({
       record: await state.getTargetRecord('dev', target),
       objects: (await readArtifact(h.plane.deps, 'dev', target)).objects,
-      // A HelmRelease artifact carries its Helm release sealed with a fresh data key on every render, so
-      // its content digest differs between any two renders; its record and objects are compared instead.
+      // A HelmRelease artifact's release description names the source revision (and its sealed release
+      // differs with it), so its content digest differs between two commits; record and objects are compared.
       content:
         target.kind === 'HelmRelease'
           ? undefined
