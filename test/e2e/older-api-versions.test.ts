@@ -138,8 +138,8 @@ async function delivered() {
     seen.push({
       record: await state.getTargetRecord('dev', target),
       objects: (await readArtifact(h.plane.deps, 'dev', target)).objects,
-      // A HelmRelease artifact's release description names the source revision (and its sealed release
-      // differs with it), so its content digest differs between two commits; record and objects are compared.
+      // A HelmRelease artifact's release description names the source revision, so its content digest
+      // differs between two commits; its record and objects are compared instead.
       content:
         target.kind === 'HelmRelease'
           ? undefined
