@@ -1,8 +1,8 @@
 // A Bucket fetched as Flux's source-controller fetches one: the root `.sourceignore`, then the listing under
 // spec.prefix; its `<key> <etag>` index is the revision, so an unchanged listing downloads nothing; otherwise
 // every selected object is written under its key into a read-only file set named by the revision.
-import { createHash, randomUUID } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from '../../core/archive/archive-limits.ts';
@@ -17,6 +17,7 @@ import { SourceIgnore } from '../../core/git/source-ignore.ts';
 import type { SourceAddressPolicy } from '../../core/net/source-address-policy.ts';
 import type { BucketFetchRequest, BucketFetchResult, BucketSource } from '../../ports/bucket-source.ts';
 import type { HostResolver } from '../../ports/host-resolver.ts';
+import { materializeReadOnly, pathExists } from '../local/read-only-file-set.ts';
 import { guardedAgents } from './guarded-agents.ts';
 
 const IGNORE_FILE = '.sourceignore';
@@ -73,8 +74,8 @@ export class S3BucketSource implements BucketSource {
         .update(JSON.stringify(['bucket', revision]))
         .digest('hex')}`;
       const dir = join(this.opts.snapshotsDir, digest.slice('sha256:'.length));
-      if (!(await exists(dir))) {
-        await materialize(dir, (tmp) =>
+      if (!(await pathExists(dir))) {
+        await materializeReadOnly(dir, (tmp) =>
           this.download(client, f.bucketName, entries, tmp, signal).catch((err) => {
             throw err instanceof SluiceError ? err : fail(err);
           }),
@@ -260,42 +261,4 @@ function s3Failure(err: unknown, where: string, signal: AbortSignal, hadCredenti
     `${where} failed (${status ? `HTTP ${status}, ` : ''}${e.name ?? e.code ?? 'error'})${transient ? '; will retry' : ''}`,
     { retryable: transient },
   );
-}
-
-async function materialize(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.tmp-${randomUUID()}`;
-  await mkdir(tmp, { recursive: true });
-  try {
-    await fill(tmp);
-    await setModes(tmp, 'read-only');
-    await rename(tmp, dir).catch((err: NodeJS.ErrnoException) => {
-      // Another fetch made the same file set first: keep theirs.
-      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
-    });
-  } finally {
-    if (await exists(tmp)) {
-      await setModes(tmp, 'writable').catch(() => undefined);
-      await rm(tmp, { recursive: true, force: true });
-    }
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** A file set is read-only once made: a render reads it in place and must not be able to change it. */
-async function setModes(path: string, mode: 'read-only' | 'writable'): Promise<void> {
-  const st = await lstat(path);
-  if (st.isSymbolicLink()) return;
-  if (!st.isDirectory()) {
-    await chmod(path, mode === 'read-only' ? st.mode & 0o555 : st.mode | 0o200);
-    return;
-  }
-  if (mode === 'writable') await chmod(path, 0o755);
-  for (const name of await readdir(path)) await setModes(join(path, name), mode);
-  if (mode === 'read-only') await chmod(path, 0o555);
 }

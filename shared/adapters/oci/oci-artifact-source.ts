@@ -1,8 +1,8 @@
 // OCIRepository fetch as source-controller does it: pick the manifest spec.ref names, skip everything when it
 // is the one fetched last, else download the selected layer and extract it (safe tar.gz) or copy it, apply
 // .sourceignore and spec.ignore, and keep the file set read-only under <cacheDir>/snapshots/<digest>.
-import { createHash, randomUUID } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveLimits } from '../../core/archive/archive-limits.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -19,6 +19,7 @@ import type {
   OciRegistryClient,
 } from '../../ports/oci-registry.ts';
 import { extractTarGz } from '../archive/tar-gz.ts';
+import { materializeReadOnly, pathExists } from '../local/read-only-file-set.ts';
 
 const MiB = 1024 * 1024;
 
@@ -83,10 +84,10 @@ export class RegistryOciArtifactSource implements OciArtifactSource {
       changed: req.lastDigest !== resolved.digest,
     };
     // Content-addressed: a file set made once for this manifest and selection is the same every time.
-    if (await exists(dir)) return snapshot;
+    if (await pathExists(dir)) return snapshot;
     const layer = selectLayer(resolved.manifest, req.layerSelector, url);
     const blob = await this.client.fetchBlob(url, layer, req.access, this.limits.maxLayerBytes);
-    await this.materialize(dir, async (tmp) => {
+    await materializeReadOnly(dir, async (tmp) => {
       if ((req.layerSelector?.operation ?? 'extract') === 'copy') {
         await writeFile(join(tmp, copiedLayerFile(resolved.digest)), blob);
         return;
@@ -95,24 +96,6 @@ export class RegistryOciArtifactSource implements OciArtifactSource {
       await applyIgnore(tmp, req.ignore);
     });
     return snapshot;
-  }
-
-  private async materialize(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-    const tmp = `${dir}.tmp-${randomUUID()}`;
-    await mkdir(tmp, { recursive: true });
-    try {
-      await fill(tmp);
-      await setModes(tmp, 'read-only');
-      await rename(tmp, dir).catch((err: NodeJS.ErrnoException) => {
-        // Another fetch made the same file set first: keep theirs.
-        if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
-      });
-    } finally {
-      if (await exists(tmp)) {
-        await setModes(tmp, 'writable').catch(() => undefined);
-        await rm(tmp, { recursive: true, force: true });
-      }
-    }
   }
 }
 
@@ -174,21 +157,6 @@ async function applyIgnore(root: string, specIgnore: string | undefined): Promis
   await prune('');
 }
 
-async function setModes(root: string, mode: 'read-only' | 'writable'): Promise<void> {
-  const walk = async (path: string): Promise<void> => {
-    const st = await lstat(path);
-    if (st.isSymbolicLink()) return;
-    if (!st.isDirectory()) {
-      await chmod(path, mode === 'read-only' ? st.mode & 0o555 : st.mode | 0o200);
-      return;
-    }
-    if (mode === 'writable') await chmod(path, 0o755);
-    for (const name of await readdir(path)) await walk(join(path, name));
-    if (mode === 'read-only') await chmod(path, 0o555);
-  };
-  await walk(root);
-}
-
 function relative(root: string, path: string): string {
   return path === root
     ? ''
@@ -196,13 +164,6 @@ function relative(root: string, path: string): string {
         .slice(root.length + 1)
         .split('\\')
         .join('/');
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 function sha256(text: string): string {
