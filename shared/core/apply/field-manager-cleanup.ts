@@ -4,6 +4,9 @@
 // the puller's, and kubectl's last-applied annotation goes. So changes made with kubectl are undone like any
 // drift, and fields kubectl added that the artifact does not set are removed at the next apply. An object
 // annotated (or labelled) `kustomize.toolkit.fluxcd.io/ssa: Merge` is left out, as in Flux.
+// Beyond Flux: the fields Flux's own controllers applied (kustomize-controller, helm-controller) are handed
+// over too, so a cluster moved from Flux is adopted in place; otherwise Flux would stay co-owner of every
+// field and a field the fleet later drops would stay in the cluster for good.
 import type { KubeObject } from '../render/yaml-codec.ts';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -35,13 +38,23 @@ function isMerge(obj: KubeObject): boolean {
   return annotations?.[key] === 'Merge' || labels?.[key] === 'Merge';
 }
 
+/** The field managers of Flux's controllers, whose objects Sluice adopts when a cluster moves to it. */
+export const FLUX_FIELD_MANAGERS = ['kustomize-controller', 'helm-controller'] as const;
+
+const isFluxController = (name: string) => (FLUX_FIELD_MANAGERS as readonly string[]).includes(name);
+
 /** Flux's prefix match on the manager, for the operation, never a subresource's entry. */
 function cleanedUp(e: ManagedFieldsEntry, self: string): boolean {
   if (e.subresource) return false;
   const name = e.manager ?? '';
-  if (e.operation === 'Apply') return name.startsWith('kubectl');
+  if (e.operation === 'Apply') return name.startsWith('kubectl') || isFluxController(name);
   if (e.operation === 'Update')
-    return name.startsWith('kubectl') || name.startsWith('before-first-apply') || name.startsWith(self);
+    return (
+      name.startsWith('kubectl') ||
+      name.startsWith('before-first-apply') ||
+      name.startsWith(self) ||
+      isFluxController(name)
+    );
   return false;
 }
 
