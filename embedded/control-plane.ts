@@ -12,6 +12,7 @@ import { dataWrappingKeyFile, LocalDataKeys } from '../shared/adapters/local/loc
 import { ConfinedProcess, type SandboxPreference } from '../shared/adapters/render/confined-process.ts';
 import { createDeps } from '../shared/config/create-deps.ts';
 import { createEmbeddedSopsKeyring, hasAwsCredentials } from '../shared/config/sops-keyring.ts';
+import type { ClusterRootSettings } from '../shared/core/fleet/cluster-root.ts';
 import type { Job } from '../shared/core/pipeline/jobs.ts';
 import type { Logger } from '../shared/ports/logger.ts';
 import type { SopsKeyring } from '../shared/ports/sops-keyring.ts';
@@ -38,6 +39,8 @@ import { runWorkerLoop } from './worker-loop.ts';
 export interface ControlPlaneOptions {
   dataDir: string;
   clusters: string[];
+  /** Where each cluster starts in the fleet (path, branch, root names, variables); default `clusters/<name>`. */
+  clusterRoots?: Record<string, ClusterRootSettings>;
   /** Omit to serve the example fleet from a local Git repository. */
   fleet?: FleetConfig;
   exampleFleetDir: string;
