@@ -23,6 +23,8 @@ const USAGE = `Usage:
   sluice rollback CLUSTER/NAME [--to DIGEST [--reason TEXT]] [--kind HelmRelease] [--api URL] [--data-dir DIR]
                                    without --to: the target's stored artifacts; with it: put that one back,
                                    signed as the newest (held until a render gives other content)
+  sluice check --path DIR [--cluster NAME] [--output json] [--timeout 5m]
+                                   what Sluice will do with each Flux object of a fleet checkout
   sluice secrets decrypt FILE [--output-type T] [--age-key-file FILE]... [--pgp-key-file FILE]...
   sluice secrets encrypt FILE [--age RECIPIENT | --kms ARN | --pgp FP]... [RULE] [--in-place]
   sluice secrets rotate FILE [--in-place] [--age-key-file FILE]... [--pgp-key-file FILE]...
@@ -56,6 +58,17 @@ Flags for build kustomization (as in flux build kustomization):
   -n, --namespace NS           namespace of the Kustomization (default flux-system)
   --root DIR                   repository root that files may not leave (default: enclosing Git work tree)
   --allow-remote-bases         let kustomize fetch remote bases (off by default)
+
+Flags for check (run in a fleet checkout, like flux check --pre; no cluster, no cloud account). It renders
+the fleet from DIR with the embedded control plane, then prints per Flux object KIND, NAMESPACE/NAME, FILE,
+VERDICT (delivered, different, unsupported or error) and REASON, and the totals; exit 1 when anything is
+unsupported or an error, else 0:
+  --path DIR                   the cluster root (flux bootstrap --path), in a Git checkout: uncommitted files
+                               count, .gitignore'd ones do not
+  --cluster NAME               the cluster's name (default: the last segment of DIR)
+  -o, --output json            {"summary":{"delivered":N,…},"objects":[{"kind","namespace","name","file","verdict","reason"}]}
+  --timeout D                  how long to wait for renders and fetches (default 5m; 90s, 2m, 1h)
+  --allow-source-host HOST / --render-sandbox MODE   as for serve
 
 Flags for secrets decrypt (sops -d without the sops binary; plaintext on stdout):
   --output-type T              yaml, json, dotenv, ini or binary (default: the file's own format)
@@ -152,6 +165,8 @@ async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       reason: { type: 'string' },
       kind: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      timeout: { type: 'string' },
     },
   });
   const [verb, noun, name] = positionals;
@@ -286,6 +301,24 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  if (verb === 'check') {
+    if (noun !== undefined) throw usage(`check takes no arguments, got ${noun}: sluice check --path DIR`);
+    if (!values.path)
+      throw usage('check needs --path DIR, the cluster root in a fleet checkout (flux bootstrap --path)');
+    if (values.output !== undefined && values.output !== 'json')
+      throw usage(`--output must be json (or left out for the table), got ${JSON.stringify(values.output)}`);
+    if ((values.cluster?.length ?? 0) > 1) throw usage('check reports one cluster: give --cluster once');
+    const result = await (await import('./commands/check.ts')).check({
+      path: values.path,
+      ...(values.cluster?.[0] && { cluster: values.cluster[0] }),
+      json: values.output === 'json',
+      timeoutMs: duration(values.timeout ?? '5m', '--timeout'),
+      ...(values['allow-source-host']?.length && { allowedSourceHosts: values['allow-source-host'] }),
+      ...(values['render-sandbox'] && { renderSandbox: sandboxMode(values['render-sandbox']) }),
+    });
+    await writeFully(process.stdout, result.output);
+    return result.exitCode;
+  }
   if (verb === 'serve') {
     await (await import('./commands/serve.ts')).serve({
       dataDir: values['data-dir'] ?? '.sluice',
@@ -386,6 +419,15 @@ function count(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1)
     throw usage(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** `90s`, `5m`, `1h` (Flux's durations, whole units): milliseconds. */
+function duration(value: string, flag: string): number {
+  const m = /^(\d+)(s|m|h)$/.exec(value);
+  const n = m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'] : 0;
+  if (!m || n < 1000)
+    throw usage(`${flag} must be a duration such as 90s, 5m or 1h, got ${JSON.stringify(value)}`);
   return n;
 }
 

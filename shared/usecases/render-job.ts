@@ -3,6 +3,7 @@
 // reason lands in the target's render status. The target's kind picks its Renderer; nothing here reads a spec.
 import type { ConfigData } from '../api/config-data.ts';
 import { sortForApply } from '../core/apply/apply-order.ts';
+import { fluxObjectsFound } from '../core/check/flux-object-found.ts';
 import {
   ARTIFACT_API,
   type ArtifactPayload,
@@ -124,15 +125,16 @@ export async function renderJob(
     }
     const { payload, digest } = stored as { payload: ArtifactPayload; digest: string };
     // 8. its render status
-    await state.putRenderStatus(
-      cluster,
-      readyStatus(ctx, source, digest, [
+    await state.putRenderStatus(cluster, {
+      ...readyStatus(ctx, source, digest, [
         ...split.warnings,
         ...plan.warnings,
         ...(output.warnings ?? []),
         ...(kustomization ? [] : fluxObjectsOfChart(split)),
       ]),
-    );
+      // What became of each Flux object it rendered, as data (sluice check reads it).
+      fluxObjects: fluxObjectsFound(output.objects, split, kustomization !== undefined),
+    });
     if (current?.digest === digest && !current.deleted) return { outcome: 'unchanged', digest };
     // 9. move the index forward and nudge the cluster
     await publish(ctx, { ...payload, digest, renderKey: output.key, revision: source.state.revision });

@@ -5,6 +5,7 @@ import type { HelmRelease } from '../../api/helm-release.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
 import type { Generation } from '../artifact/generation.ts';
 import type { RollbackRecord } from '../artifact/rollback.ts';
+import type { FluxObjectFound } from '../check/flux-object-found.ts';
 import type { WrappedKey } from '../secrets/wrapped-key.ts';
 import type { SourceKind } from './source-kind.ts';
 import type { ObjectKey } from './state-keys.ts';
@@ -223,5 +224,7 @@ export interface RenderStatus {
   revision?: string;
   digest?: string;
   warnings: string[];
+  /** The Flux objects the render found and what it did with each (sluice check); absent before this version. */
+  fluxObjects?: FluxObjectFound[];
   at: string;
 }

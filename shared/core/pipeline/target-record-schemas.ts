@@ -12,6 +12,8 @@ import {
 } from './record-codec.ts';
 import type { IndexEntry, RenderStatus } from './records.ts';
 
+const isObjectArray = (v: unknown) => Array.isArray(v) && v.every(isObject);
+
 /** Records written before targets named `kustomization: {namespace, name}`; the key names the target now. */
 const dropKustomization = ({ kustomization: _earlier, ...rest }: Record<string, unknown>) => rest;
 
@@ -50,6 +52,7 @@ export const renderStatusSchema: RecordSchema<RenderStatus> = {
       'revision?': isString,
       'digest?': isString,
       warnings: isStringArray,
+      'fluxObjects?': isObjectArray,
       at: isString,
     }),
 };

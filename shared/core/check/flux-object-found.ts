@@ -1,0 +1,107 @@
+// The Flux objects one render found, each with what the pipeline did with it: the structured record that
+// `sluice check` reads from the render status (the warnings say the same to a person, as text).
+import { notHonoured } from '../../api/helm-release-not-honoured.ts';
+import { DEFAULT_NAMESPACE } from '../../api/object-meta.ts';
+import { convertOlderApiVersion } from '../../api/older-api-versions.ts';
+import type { SplitResult } from '../pipeline/split-rendered-objects.ts';
+import { SOURCE_FILE_ANNOTATION } from '../render/source-file.ts';
+import type { KubeObject } from '../render/yaml-codec.ts';
+import { isFluxApiVersion } from './flux-api-version.ts';
+
+/**
+ * `declared`: decoded into a source, Kustomization or HelmRelease of the cluster; `fleet-root`: gotk-sync.yaml's
+ * flux-system objects, which the control plane's own root stands for; `skipped`: dropped with a warning;
+ * `shipped`: applied to the cluster as a plain object, which no Sluice component acts on.
+ */
+export type FluxObjectHandling = 'declared' | 'fleet-root' | 'skipped' | 'shipped';
+
+export interface FluxObjectFound {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The repository file that declares it, when kustomize could say; else '' (a generated object). */
+  file: string;
+  handling: FluxObjectHandling;
+  /** Where Sluice does not do what Flux does: dropped older-version fields, fields not carried out. */
+  differences: string[];
+  /** Said but no difference: a deprecated apiVersion converted as Flux converted it. */
+  notes: string[];
+}
+
+/**
+ * `objects`: the render's output (before the split, with the source-file notes); `declares`: false for a
+ * HelmRelease, whose chart's Flux objects are skipped whatever they are.
+ */
+export function fluxObjectsFound(
+  objects: readonly KubeObject[],
+  split: SplitResult,
+  declares: boolean,
+): FluxObjectFound[] {
+  const shipped = new Set<KubeObject>(split.shipped);
+  const declared = new Set(
+    [...split.gitRepositories, ...split.kustomizations, ...split.helmReleases, ...split.chartSources].map(
+      (o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
+    ),
+  );
+  const found: FluxObjectFound[] = [];
+  for (const obj of objects) {
+    const apiVersion = String(obj.apiVersion ?? '');
+    const meta = (obj.metadata ?? {}) as {
+      name?: unknown;
+      namespace?: unknown;
+      labels?: Record<string, unknown>;
+      annotations?: Record<string, unknown>;
+    };
+    // Flux's own install manifests (gotk-components.yaml) are reported once, as a warning, not per object.
+    if (!isFluxApiVersion(apiVersion) || meta.labels?.['app.kubernetes.io/part-of'] === 'flux') continue;
+    const kind = String(obj.kind ?? '');
+    const namespace =
+      typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : DEFAULT_NAMESPACE;
+    const name = String(meta.name ?? '');
+    const file = meta.annotations?.[SOURCE_FILE_ANNOTATION];
+    const conversion = convertOlderApiVersion(obj as Record<string, unknown>);
+    const [deprecation, ...dropped] = (conversion?.notes ?? []).map((n) =>
+      withoutRef(n, kind, namespace, name),
+    );
+    const spec = (conversion?.object ?? obj).spec;
+    found.push({
+      apiVersion,
+      kind,
+      namespace,
+      name,
+      file: typeof file === 'string' ? file : '',
+      handling: handlingOf(obj, kind, namespace, name, { declares, shipped, declared }),
+      differences: [...dropped, ...(kind === 'HelmRelease' && isRecord(spec) ? notHonoured(spec) : [])],
+      notes: deprecation ? [deprecation] : [],
+    });
+  }
+  return found;
+}
+
+function handlingOf(
+  obj: KubeObject,
+  kind: string,
+  namespace: string,
+  name: string,
+  seen: { declares: boolean; shipped: Set<KubeObject>; declared: Set<string> },
+): FluxObjectHandling {
+  if (!seen.declares) return 'skipped';
+  if (seen.shipped.has(obj)) return 'shipped';
+  if (seen.declared.has(`${kind}/${namespace}/${name}`)) return 'declared';
+  const fleetRoot =
+    namespace === 'flux-system' &&
+    name === 'flux-system' &&
+    (kind === 'GitRepository' || kind === 'Kustomization');
+  return fleetRoot ? 'fleet-root' : 'skipped';
+}
+
+/** The notes name the object first (`Kind/ns/name: …`); the report has it in its own columns. */
+function withoutRef(note: string, kind: string, namespace: string, name: string): string {
+  const prefix = `${kind}/${namespace}/${name}: `;
+  return note.startsWith(prefix) ? note.slice(prefix.length) : note;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,94 @@
+// What `sluice check` reads from the control plane's state for one cluster: every declared target with its
+// record, render status and source, and every source the renders found. Also when that state is at rest.
+import type { FluxObjectFound } from '../core/check/flux-object-found.ts';
+import type { FetchState, RenderStatus } from '../core/pipeline/records.ts';
+import { isSourceKind } from '../core/pipeline/source-kind.ts';
+import type { Target } from '../core/pipeline/target.ts';
+import type { TargetRecord } from '../ports/renderer.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import { stateOf } from './state-store.ts';
+
+export interface TargetView {
+  target: Target;
+  record?: TargetRecord;
+  status?: RenderStatus;
+  /** The fetch state of the source it renders from. */
+  source?: FetchState;
+}
+
+export interface FoundView {
+  found: FluxObjectFound;
+  /** The target whose render found it. */
+  foundBy: Target;
+  /** A declared source: its fetch state, once fetched or failed. */
+  source?: FetchState;
+}
+
+export interface FleetSnapshot {
+  targets: TargetView[];
+  found: FoundView[];
+}
+
+export async function readFleetSnapshot(deps: PipelineDeps, cluster: string): Promise<FleetSnapshot> {
+  const state = stateOf(deps);
+  const targets: TargetView[] = [];
+  for (const target of await state.listDeclaredTargets(cluster)) {
+    const [record, status] = await Promise.all([
+      state.getTargetRecord(cluster, target),
+      state.getRenderStatus(cluster, target),
+    ]);
+    const source = record?.sourceKey ? await state.getFetchState(record.sourceKey) : undefined;
+    targets.push({ target, ...(record && { record }), ...(status && { status }), ...(source && { source }) });
+  }
+  const found: FoundView[] = [];
+  for (const { target, status } of targets) {
+    for (const f of status?.fluxObjects ?? []) {
+      const ref = { namespace: f.namespace, name: f.name };
+      const declared =
+        f.handling === 'declared' && isSourceKind(f.kind)
+          ? await state.getClusterSource(cluster, ref, f.kind)
+          : undefined;
+      const source = declared ? await state.getFetchState(declared.sourceKey) : undefined;
+      found.push({ found: f, foundBy: target, ...(source && { source }) });
+    }
+  }
+  return { targets, found };
+}
+
+/**
+ * Nothing left to wait for: every target rendered its source's current revision, failed, is suspended, or
+ * waits on a source whose fetch failed (the first failure is the answer: retries are not waited for).
+ */
+export function isSettled(snapshot: FleetSnapshot): boolean {
+  return snapshot.targets.every(isTargetSettled);
+}
+
+export function isTargetSettled(view: TargetView): boolean {
+  if (!view.record) return true;
+  if (isSuspended(view.record)) return true;
+  if (view.status && !view.status.ready) return true;
+  if (view.status?.ready) return !view.source?.revision || view.status.revision === view.source.revision;
+  return view.source?.error !== undefined && !view.source.revision;
+}
+
+export function isSuspended(record: TargetRecord): boolean {
+  return 'helmRelease' in record
+    ? record.helmRelease.spec.suspend === true
+    : record.kustomization.spec.suspend;
+}
+
+/** What changes while the pipeline works (no timestamps): equal fingerprints over a while mean it rests. */
+export function fingerprintOf(snapshot: FleetSnapshot): string {
+  return JSON.stringify([
+    snapshot.targets.map((t) => [
+      t.target,
+      t.status?.ready,
+      t.status?.revision,
+      t.status?.message,
+      t.status?.fluxObjects?.length,
+      t.source?.revision,
+      t.source?.error?.message,
+    ]),
+    snapshot.found.map((f) => [f.found.kind, f.found.name, f.source?.revision, f.source?.error?.message]),
+  ]);
+}

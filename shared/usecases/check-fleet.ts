@@ -1,0 +1,130 @@
+// Use-case: `sluice check`'s report for one cluster of a running (embedded) pipeline. Waits until the
+// pipeline rests, reads what each render found and what became of it, and gives every Flux object a verdict.
+import { type CheckedObject, type CheckReport, checkReport } from '../core/check/check-report.ts';
+import { classifyObject, type ObjectOutcome } from '../core/check/classify-object.ts';
+import type { FluxObjectFound } from '../core/check/flux-object-found.ts';
+import { type Target, targetKey } from '../core/pipeline/target.ts';
+import {
+  type FleetSnapshot,
+  type FoundView,
+  fingerprintOf,
+  isSettled,
+  isSuspended,
+  isTargetSettled,
+  readFleetSnapshot,
+  type TargetView,
+} from './check-fleet-snapshot.ts';
+import type { PipelineDeps } from './pipeline-deps.ts';
+import { ROOT } from './register-fleet.ts';
+
+export interface CheckFleetOptions {
+  cluster: string;
+  /** The cluster root as the user named it (`clusters/dev`): the FILE of the root Kustomization. */
+  rootPath: string;
+  /** How long to wait for the pipeline to rest; what is still pending then is an error. */
+  timeoutMs: number;
+  /** How long the state must stay the same to count as at rest (a render may still be queued). */
+  settleMs?: number;
+  pollMs?: number;
+}
+
+const ROOT_TARGET: Target = { kind: 'Kustomization', ...ROOT };
+
+export async function checkFleet(deps: PipelineDeps, opts: CheckFleetOptions): Promise<CheckReport> {
+  const { snapshot, timedOut } = await waitForRest(deps, opts);
+  return checkReport(classifySnapshot(snapshot, opts, timedOut));
+}
+
+async function waitForRest(
+  deps: PipelineDeps,
+  opts: CheckFleetOptions,
+): Promise<{ snapshot: FleetSnapshot; timedOut: boolean }> {
+  const deadline = deps.clock.now() + opts.timeoutMs;
+  let last = '';
+  let since = deps.clock.now();
+  for (;;) {
+    const snapshot = await readFleetSnapshot(deps, opts.cluster);
+    const fingerprint = fingerprintOf(snapshot);
+    const now = deps.clock.now();
+    if (fingerprint !== last) {
+      last = fingerprint;
+      since = now;
+    } else if (isSettled(snapshot) && now - since >= (opts.settleMs ?? 1500)) {
+      return { snapshot, timedOut: false };
+    }
+    if (now >= deadline) return { snapshot, timedOut: true };
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+  }
+}
+
+function classifySnapshot(
+  snapshot: FleetSnapshot,
+  opts: CheckFleetOptions,
+  timedOut: boolean,
+): CheckedObject[] {
+  const targets = new Map(snapshot.targets.map((t) => [targetKey(t.target), t]));
+  const root = targets.get(targetKey(ROOT_TARGET));
+  const out = snapshot.found.map((f) => classifyObject(f.found, outcomeOf(f, targets, timedOut)));
+  // The cluster root, unless gotk-sync.yaml declares it (then it is reported at that file).
+  const rootFound: FluxObjectFound = {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    ...ROOT,
+    file: opts.rootPath,
+    handling: 'declared',
+    differences: [],
+    notes: [],
+  };
+  out.push(
+    classifyObject(
+      rootFound,
+      root ? targetOutcome(root, timedOut) : { failure: { message: 'not registered' } },
+    ),
+  );
+  return out;
+}
+
+function outcomeOf(view: FoundView, targets: Map<string, TargetView>, timedOut: boolean): ObjectOutcome {
+  const { found, foundBy } = view;
+  if (found.handling === 'skipped' && foundBy.kind === 'HelmRelease') {
+    return {
+      unsupported: `rendered by the chart of HelmRelease ${foundBy.namespace}/${foundBy.name}: only Kustomizations declare Flux objects in Sluice, so it was skipped; declare it in the fleet`,
+    };
+  }
+  if (found.handling === 'fleet-root') {
+    const root = targets.get(targetKey(ROOT_TARGET));
+    return {
+      ...(root && targetOutcome(root, timedOut)),
+      notes: ['the fleet root (gotk-sync.yaml): the control plane follows this repository and path itself'],
+    };
+  }
+  if (found.handling !== 'declared') return {};
+  if (found.kind === 'Kustomization' || found.kind === 'HelmRelease') {
+    const view = targets.get(targetKey({ kind: found.kind, namespace: found.namespace, name: found.name }));
+    if (!view?.record) {
+      const parent = targets.get(targetKey(foundBy));
+      const said = parent?.status?.warnings.find((w) => w.includes(`${found.namespace}/${found.name}`));
+      return { failure: { message: said ?? 'declared, but not registered by the control plane' } };
+    }
+    return targetOutcome(view, timedOut);
+  }
+  // A source: its first fetch decides (a source nothing renders from is not fetched, as in Flux it would be).
+  if (view.source?.error && !view.source.revision) return { failure: { message: view.source.error.message } };
+  return {};
+}
+
+function targetOutcome(view: TargetView, timedOut: boolean): ObjectOutcome {
+  const { record, status, source } = view;
+  if (record && isSuspended(record))
+    return { notes: ['suspended (spec.suspend): Sluice stops delivering it, as Flux stops reconciling it'] };
+  if (status && !status.ready) {
+    return {
+      failure: { message: status.message, unsupported: /\bnot supported by Sluice\b/.test(status.message) },
+    };
+  }
+  if (!status && source?.error)
+    return { failure: { message: `its source could not be fetched: ${source.error.message}` } };
+  if (timedOut && !isTargetSettled(view))
+    return { failure: { message: 'not rendered before the check timed out (--timeout)' } };
+  return {};
+}
