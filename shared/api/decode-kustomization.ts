@@ -21,6 +21,7 @@ import {
   SUBSTITUTE_FROM_FIELDS,
 } from './flux-fields.ts';
 import {
+  type DeletionPolicy,
   type HealthCheckReference,
   KUSTOMIZATION_API,
   type Kustomization,
@@ -35,6 +36,9 @@ import type { ObjectMeta, SourceLocation } from './object-meta.ts';
 import { SERVICE_ACCOUNT_NAME } from './service-account-name.ts';
 
 const SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'] as const;
+
+/** Flux's CRD enum for spec.deletionPolicy; absent means MirrorPrune (Kustomization.GetDeletionPolicy). */
+const DELETION_POLICIES = ['MirrorPrune', 'Delete', 'WaitForTermination', 'Orphan'] as const;
 
 export function decodeKustomization(
   raw: Record<string, unknown>,
@@ -69,6 +73,12 @@ export function decodeKustomization(
     ...optional('retryIntervalMs', r.duration(spec, 'retryInterval', 'spec.retryInterval')),
     ...optional('timeoutMs', r.duration(spec, 'timeout', 'spec.timeout')),
     prune: prune ?? false,
+    ...optional(
+      'deletionPolicy',
+      r.string(spec, 'deletionPolicy', 'spec.deletionPolicy', { oneOf: DELETION_POLICIES }) as
+        | DeletionPolicy
+        | undefined,
+    ),
     wait: r.boolean(spec, 'wait', 'spec.wait') ?? false,
     ...optional(
       'healthChecks',
@@ -135,6 +145,13 @@ export function decodeKustomization(
       r.string(spec, 'serviceAccountName', 'spec.serviceAccountName', SERVICE_ACCOUNT_NAME),
     ),
   };
+  // kustomize-controller would apply to another cluster; the puller only reaches its own, so honouring the
+  // rest of the object would put its objects where they were not meant to go (as decode-helm-release.ts).
+  if (spec?.kubeConfig !== undefined && spec.kubeConfig !== null)
+    r.fail(
+      'spec.kubeConfig',
+      "remote clusters are not supported: Sluice's puller applies only to its own cluster, so this Kustomization is refused; declare it in the fleet path of the cluster it is meant for, without kubeConfig (each cluster's own puller delivers it)",
+    );
   const verifyMac = metadata.annotations?.[SOPS_VERIFY_MAC_ANNOTATION];
   if (verifyMac !== undefined && verifyMac !== 'true' && verifyMac !== 'false')
     r.fail(`metadata.annotations.${SOPS_VERIFY_MAC_ANNOTATION}`, 'must be "true" or "false"');

@@ -45,6 +45,9 @@ export interface HealthCheckReference {
   namespace?: string;
 }
 
+/** spec.deletionPolicy: what happens to the objects when the Kustomization leaves the fleet (Flux's enum). */
+export type DeletionPolicy = 'MirrorPrune' | 'Delete' | 'WaitForTermination' | 'Orphan';
+
 export interface KustomizationSpec {
   sourceRef: CrossNamespaceSourceRef;
   path?: string;
@@ -52,6 +55,8 @@ export interface KustomizationSpec {
   retryIntervalMs?: number;
   timeoutMs?: number;
   prune: boolean;
+  /** Absent is MirrorPrune: on removal, prune only when `prune` is true. */
+  deletionPolicy?: DeletionPolicy;
   wait: boolean;
   /** spec.retryInterval: the puller retries a failed reconcile this soon (ApplyOptions.retryIntervalMs). */
   healthChecks?: HealthCheckReference[];

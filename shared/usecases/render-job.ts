@@ -38,6 +38,7 @@ import { loadSnapshot } from './load-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { publishSuspension } from './publish-suspension.ts';
 import { registerChildren } from './register-children.ts';
+import { removalTerms } from './removal-terms.ts';
 import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
 import { heldRender, heldStatus } from './rollback-hold.ts';
@@ -201,6 +202,8 @@ async function withdraw(ctx: RenderContext): Promise<RenderJobResult> {
     sequence,
     deleted: true,
     revision: current.revision,
+    // spec.deletionPolicy and suspension of what it last published, signed with the removal.
+    ...(await removalTerms(deps, state, cluster, target, current)),
   };
   const signed = await signArtifact(payload, deps.keys);
   const storeKey = await state.putArtifact(cluster, signed);

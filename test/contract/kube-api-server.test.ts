@@ -346,6 +346,32 @@ describe('other verbs', () => {
     });
     expect((await apiError(() => client.delete(configMap('db-1', {})))).code).toBe(404);
   });
+
+  it('keeps an object with finalizers terminating until its last finalizer is removed', async () => {
+    const held = configMap('held', { a: '1' });
+    held.metadata = { ...held.metadata, finalizers: ['example.com/hold'] };
+    await apply(held);
+    await client.delete(configMap('held', {}));
+    const terminating = await core.readNamespacedConfigMap({ name: 'held', namespace: 'team-a' });
+    expect(terminating.metadata?.deletionTimestamp).toBeDefined();
+    await client.patch(
+      // A merge patch's null removes the field.
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'held', namespace: 'team-a', finalizers: null },
+      } as never,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const { code } = await apiError(() =>
+      core.readNamespacedConfigMap({ name: 'held', namespace: 'team-a' }),
+    );
+    expect(code).toBe(404);
+  });
 });
 
 describe('workloads', () => {

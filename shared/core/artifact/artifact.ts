@@ -42,6 +42,11 @@ export interface ApplyOptions {
    * (as Flux stops reconciling a suspended Kustomization); absent otherwise, so digests do not change.
    */
   suspend?: true;
+  /**
+   * A Kustomization's `spec.deletionPolicy` when not MirrorPrune (absent, so earlier digests hold): read
+   * when the Kustomization is withdrawn and carried, signed, in its tombstone.
+   */
+  deletionPolicy?: RemovalPolicy;
   /** A Kustomization's `spec.ignore` (a HelmRelease's `driftDetection.ignore`): fields left alone; absent when none. */
   driftIgnoreRules?: DriftIgnoreRule[];
 }
@@ -97,11 +102,26 @@ export interface ArtifactPayload extends Bound {
   rollback?: RollbackRecord;
 }
 
+/** Flux's deletion policies other than the default MirrorPrune (prune on removal only when `prune` is true). */
+export type RemovalPolicy = 'Delete' | 'WaitForTermination' | 'Orphan';
+
 /** A signed removal: the target is gone from the fleet and its objects are to be pruned. */
 export interface TombstonePayload extends Bound {
   kind: 'Tombstone';
   deleted: true;
   revision: string;
+  /**
+   * The removed Kustomization's last published `spec.deletionPolicy`, as Flux's finalizer reads the spec of
+   * the object being deleted; absent (older tombstones too) is MirrorPrune.
+   */
+  deletionPolicy?: RemovalPolicy;
+  /** With WaitForTermination: how long the puller waits for the deleted objects to be gone (spec.timeout). */
+  timeoutMs?: number;
+  /**
+   * Its last published record was suspended: Flux's finalizers delete nothing for a suspended Kustomization
+   * or HelmRelease, so the puller leaves everything in place.
+   */
+  suspended?: true;
 }
 
 export type SignedPayload = ArtifactPayload | TombstonePayload;

@@ -9,10 +9,13 @@ import { RELEASE_NAME_ANNOTATION, RELEASE_NAMESPACE_ANNOTATION } from '../../cor
 import type { ObjectKey } from '../../core/pipeline/state-keys.ts';
 import { OWNER_NAME_LABEL, OWNER_NAMESPACE_LABEL } from '../../core/render/owner-labels.ts';
 import type { KubeObject } from '../../core/render/yaml-codec.ts';
+import type { ObjectRef } from '../../ports/cluster-api.ts';
 import type { PullerDeps } from './puller-deps.ts';
 
 export interface PruneOutcome {
   pruned: number;
+  /** What was deleted, in order: a WaitForTermination removal waits for these to be gone. */
+  deleted: ObjectRef[];
   kept: InventoryEntry[];
   errors: string[];
 }
@@ -33,7 +36,7 @@ export async function pruneObjects(
   stale: InventoryEntry[],
   owns?: Owns,
 ): Promise<PruneOutcome> {
-  const outcome: PruneOutcome = { pruned: 0, kept: [], errors: [] };
+  const outcome: PruneOutcome = { pruned: 0, deleted: [], kept: [], errors: [] };
   // Flux deletes stale objects in apply order (its inventory diff is sorted with the apply sort).
   const ordered = [...stale].sort((a, b) => compareForApply(asObject(a), asObject(b)));
   for (const entry of ordered) {
@@ -65,6 +68,7 @@ export async function pruneObjects(
       if (!owned || optedOut) continue; // never delete what this Kustomization does not own
       await deps.kube.delete(ref);
       outcome.pruned++;
+      outcome.deleted.push(ref);
     } catch (err) {
       outcome.kept.push(entry);
       // The Kubernetes API's errors name the object already.

@@ -1,13 +1,19 @@
-// A verified, signed tombstone: prune what the removed Kustomization owned (unless it had prune: false), as
-// the service account it was applied as, and keep a record of the removal in the cluster so an older
-// artifact replayed later is refused.
+// A verified, signed tombstone: delete or leave what the removed target owned as its signed deletion policy
+// says (Flux's finalizers), as the service account it was applied as, and keep a record of the removal in the
+// cluster so an older artifact replayed later is refused.
+
+import { describeRef } from '../../core/apply/object-ref.ts';
 import type { TombstonePayload } from '../../core/artifact/artifact.ts';
 import type { ApplyReport } from '../../core/pipeline/jobs.ts';
-import { writeInventory } from './inventory-store.ts';
+import { type Inventory, writeInventory } from './inventory-store.ts';
 import { pruneObjects } from './prune-objects.ts';
 import type { TargetContext } from './target-context.ts';
 import { asTenant } from './tenant-identity.ts';
 import { uninstallHelmRelease } from './uninstall-helm-release.ts';
+import { waitForTermination } from './wait-for-termination.ts';
+
+/** A signed WaitForTermination without its timeout (never from the control plane): Flux's 5 minute default. */
+const DEFAULT_TERMINATION_TIMEOUT_MS = 300_000;
 
 export async function removeTarget(
   ctx: TargetContext,
@@ -31,14 +37,10 @@ export async function removeTarget(
     return undefined;
   }
   const fields = { digest: ctx.digest, revision: tombstone.revision };
-  if (previous.prune === false && !previous.helm) {
+  const left = leftInPlace(previous, tombstone);
+  if (left) {
     await recordRemoval();
-    return ctx.report({
-      ...fields,
-      ready: true,
-      reason: 'Removed',
-      message: 'Kustomization removed from the fleet; prune is disabled, so its objects were left in place',
-    });
+    return ctx.report({ ...fields, ready: true, reason: 'Removed', message: left });
   }
   const tenant = asTenant(ctx, previous.serviceAccountName);
   const uninstall = previous.helm && (await uninstallHelmRelease(tenant, previous, previous.helm));
@@ -64,14 +66,52 @@ export async function removeTarget(
       pruned: pruned.pruned,
     });
   }
+  const policy = tombstone.deletionPolicy ?? 'MirrorPrune';
+  const done = uninstall
+    ? `HelmRelease removed from the fleet; release '${previous.helm?.releaseName}' uninstalled (${pruned.pruned} objects deleted)`
+    : `Kustomization removed from the fleet; deleted ${pruned.pruned} objects (deletionPolicy ${policy})`;
+  if (!uninstall && policy === 'WaitForTermination') {
+    const timeoutMs = tombstone.timeoutMs ?? DEFAULT_TERMINATION_TIMEOUT_MS;
+    const wait = await waitForTermination(tenant.deps, pruned.deleted, timeoutMs, ctx.signal);
+    if (wait.aborted) return undefined;
+    // As Flux: a timeout is reported and the removal still completes (its finalizer is removed all the same).
+    await recordRemoval();
+    if (wait.remaining.length > 0)
+      return ctx.report({
+        ...fields,
+        ready: false,
+        reason: 'PruneFailed',
+        message: `${done}; timeout after ${timeoutMs / 1000}s waiting for termination of ${wait.remaining.length} objects: ${wait.remaining.map(describeRef).join(', ')}`,
+        pruned: pruned.pruned,
+      });
+    return ctx.report({
+      ...fields,
+      ready: true,
+      reason: 'Pruned',
+      message: `${done}, all terminated`,
+      pruned: pruned.pruned,
+    });
+  }
   await recordRemoval();
-  return ctx.report({
-    ...fields,
-    ready: true,
-    reason: 'Pruned',
-    message: uninstall
-      ? `HelmRelease removed from the fleet; release '${previous.helm?.releaseName}' uninstalled (${pruned.pruned} objects deleted)`
-      : `Kustomization removed from the fleet; pruned ${pruned.pruned} objects`,
-    pruned: pruned.pruned,
-  });
+  return ctx.report({ ...fields, ready: true, reason: 'Pruned', message: done, pruned: pruned.pruned });
+}
+
+/**
+ * Why nothing is deleted, or undefined to delete (Flux's finalizerShouldDeleteResources, and helm-controller's
+ * uninstall, which a suspended HelmRelease skips too). A HelmRelease has no deletionPolicy: it is uninstalled.
+ */
+function leftInPlace(previous: Inventory, tombstone: TombstonePayload): string | undefined {
+  const count = previous.entries.length;
+  if (previous.helm)
+    return tombstone.suspended
+      ? `HelmRelease removed from the fleet while suspended; release '${previous.helm.releaseName}' left installed (${count} objects), as Flux does`
+      : undefined;
+  const removed = 'Kustomization removed from the fleet';
+  if (tombstone.suspended)
+    return `${removed} while suspended; orphaned ${count} objects (a suspended Kustomization deletes nothing, as in Flux)`;
+  const policy = tombstone.deletionPolicy ?? 'MirrorPrune';
+  if (policy === 'Orphan') return `${removed}; orphaned ${count} objects (deletionPolicy Orphan)`;
+  if (policy === 'MirrorPrune' && previous.prune === false)
+    return `${removed}; orphaned ${count} objects (deletionPolicy MirrorPrune, and prune is false)`;
+  return undefined;
 }

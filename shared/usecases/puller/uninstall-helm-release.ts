@@ -22,7 +22,7 @@ export async function uninstallHelmRelease(
   const { deps } = ctx;
   const hooks = helm.hooks.map(hookOf);
   const hookOpts = { chartName: helm.chartName, timeoutMs: helm.timeoutMs };
-  const none: PruneOutcome = { pruned: 0, kept: previous.entries, errors: [] };
+  const none: PruneOutcome = { pruned: 0, deleted: [], kept: previous.entries, errors: [] };
   if (!helm.disableHooks) {
     const pre = await runHelmHooks(deps, 'pre-delete', hooks, hookOpts);
     if (pre.failure)

@@ -80,6 +80,9 @@ function applyOptionsOf({ kustomization: ks }: KustomizationRecord): ApplyOption
     ...(ks.spec.healthCheckExprs?.length && { healthCheckExprs: ks.spec.healthCheckExprs }),
     ...(ks.spec.retryIntervalMs !== undefined && { retryIntervalMs: ks.spec.retryIntervalMs }),
     ...(ks.spec.ignore?.length && { driftIgnoreRules: ks.spec.ignore }),
+    // MirrorPrune is the default and stays absent, so every artifact rendered before this field keeps its digest.
+    ...(ks.spec.deletionPolicy &&
+      ks.spec.deletionPolicy !== 'MirrorPrune' && { deletionPolicy: ks.spec.deletionPolicy }),
   };
 }
 

@@ -82,6 +82,16 @@ export function deleteOne(
       },
     );
   }
+  // As kube-apiserver: an object with finalizers is only marked terminating, and stays until they are removed.
+  if (live.metadata.finalizers?.length) {
+    const terminating = structuredClone(live);
+    terminating.metadata.deletionTimestamp ??= timestamp();
+    if (!isDryRun(req.query) && !live.metadata.deletionTimestamp) {
+      terminating.metadata.resourceVersion = ctx.store.nextResourceVersion();
+      ctx.store.put(type, terminating);
+    }
+    return { code: 200, body: servedAs(type, terminating) };
+  }
   if (!isDryRun(req.query)) removeCascading(ctx, type, ns, name);
   const isCrd = type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition';
   if (isNamespace || isCrd) {

@@ -112,6 +112,14 @@ export function commitWrite(ctx: ServerContext, req: WriteRequest): WriteResult 
   result = canonicalOrder(result);
   if (req.dryRun) return { object: result, created: !live };
 
+  // A terminating object stays terminating, and goes once its last finalizer is removed.
+  if (live?.metadata.deletionTimestamp) {
+    if (!result.metadata.finalizers?.length) {
+      ctx.store.remove(type, result.metadata.namespace ?? '', result.metadata.name ?? '');
+      return { object: clone(result), created: false };
+    }
+    result.metadata.deletionTimestamp = live.metadata.deletionTimestamp;
+  }
   ctx.store.put(type, result);
   if (type.group === 'apiextensions.k8s.io' && type.kind === 'CustomResourceDefinition') {
     ctx.registry.registerCrd(result);
