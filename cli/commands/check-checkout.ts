@@ -1,7 +1,7 @@
 // The fleet `sluice check` serves to its control plane: the files of the checkout as they are now (tracked
 // and untracked, uncommitted edits included, .gitignore'd ones left out, as a commit would hold them).
 import { execFile } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { SluiceError } from '../../shared/core/errors.ts';
@@ -9,7 +9,7 @@ import { SluiceError } from '../../shared/core/errors.ts';
 const run = promisify(execFile);
 
 export interface Checkout {
-  /** The Git work tree's top, or the directory itself outside Git. */
+  /** The Git work tree's top. */
   top: string;
   /** The cluster root relative to `top`, `/`-separated ('' when it is the top). */
   rootPath: string;
@@ -28,13 +28,19 @@ export async function locateCheckout(path: string): Promise<Checkout> {
     );
   }
   const top = await gitTop(dir);
-  return { top: top ?? dir, rootPath: top ? relative(top, dir).split(sep).join('/') : '' };
+  // Without Git there is no telling where the repository (which `../` paths climb to) starts.
+  if (!top)
+    throw new SluiceError(
+      'UsageError',
+      `--path ${path} is not inside a Git checkout; run sluice check in a clone of the fleet repository (or git init its top directory)`,
+    );
+  return { top, rootPath: relative(top, dir).split(sep).join('/') };
 }
 
 /** Copies the checkout's files (those `git add --all` would take) into `into`. */
 export async function copyCheckout(checkout: Checkout, into: string): Promise<void> {
   mkdirSync(into, { recursive: true });
-  const files = (await isGitTop(checkout.top)) ? await gitFiles(checkout.top) : walk(checkout.top);
+  const files = await gitFiles(checkout.top);
   for (const file of files) {
     const from = join(checkout.top, file);
     // Deleted but not yet committed, or a submodule (Flux leaves submodules out unless asked): not copied.
@@ -54,10 +60,6 @@ async function gitTop(dir: string): Promise<string | undefined> {
   }
 }
 
-async function isGitTop(dir: string): Promise<boolean> {
-  return (await gitTop(dir)) === dir;
-}
-
 async function gitFiles(top: string): Promise<string[]> {
   const { stdout } = await run(
     'git',
@@ -67,16 +69,4 @@ async function gitFiles(top: string): Promise<string[]> {
     },
   );
   return [...new Set(stdout.split('\0').filter((f) => f !== ''))];
-}
-
-/** Outside Git: every file but a `.git` directory's. */
-function walk(top: string, at = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(top, at), { withFileTypes: true })) {
-    const path = at ? `${at}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      if (entry.name !== '.git') out.push(...walk(top, path));
-    } else out.push(path);
-  }
-  return out;
 }

@@ -117,13 +117,14 @@ function targetOutcome(view: TargetView, timedOut: boolean): ObjectOutcome {
   const { record, status, source } = view;
   if (record && isSuspended(record))
     return { notes: ['suspended (spec.suspend): Sluice stops delivering it, as Flux stops reconciling it'] };
+  // Waiting on a source whose fetch failed: that failure is the reason (the render only says it waits).
+  if (source?.error && !source.revision && !status?.ready)
+    return { failure: { message: `its source could not be fetched: ${source.error.message}` } };
   if (status && !status.ready) {
     return {
       failure: { message: status.message, unsupported: /\bnot supported by Sluice\b/.test(status.message) },
     };
   }
-  if (!status && source?.error)
-    return { failure: { message: `its source could not be fetched: ${source.error.message}` } };
   if (timedOut && !isTargetSettled(view))
     return { failure: { message: 'not rendered before the check timed out (--timeout)' } };
   return {};

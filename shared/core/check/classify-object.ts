@@ -37,10 +37,18 @@ export function classifyObject(found: FluxObjectFound, outcome: ObjectOutcome = 
     return {
       ...at,
       verdict: outcome.failure.unsupported ? 'unsupported' : 'error',
-      reason: outcome.failure.message,
+      reason: withoutPlace(outcome.failure.message, found),
     };
   }
   const differences = [...new Set([...found.differences, ...(outcome.differences ?? [])])];
   if (differences.length > 0) return { ...at, verdict: 'different', reason: differences.join('; ') };
   return { ...at, verdict: 'delivered', reason: [...found.notes, ...(outcome.notes ?? [])].join('; ') };
+}
+
+/** Status messages start with the file and the object (`clusters/dev/apps.yaml: Kustomization/ns/name: …`): the report has both in columns. */
+function withoutPlace(message: string, found: FluxObjectFound): string {
+  let rest = message;
+  if (found.file && rest.startsWith(`${found.file}: `)) rest = rest.slice(found.file.length + 2);
+  const ref = `${found.kind}/${found.namespace}/${found.name}: `;
+  return rest.startsWith(ref) ? rest.slice(ref.length) : rest;
 }

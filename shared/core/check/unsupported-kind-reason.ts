@@ -4,12 +4,14 @@ import { apiGroupOf } from './flux-api-version.ts';
 
 const BY_GROUP: Record<string, string> = {
   'notification.toolkit.fluxcd.io':
-    'notifications are not sent by Sluice: alerts, providers and receivers have no effect (sluice status and the puller report instead; webhooks go to the control plane)',
+    'notifications are not sent by Sluice: Alerts and Providers have no effect (sluice status shows what each object did)',
   'image.toolkit.fluxcd.io':
     'image automation is not supported by Sluice: image tags are not scanned and nothing is written back to Git',
 };
 
 const BY_KIND: Record<string, string> = {
+  Receiver:
+    'Flux Receivers are not served: Sluice takes Git webhooks at its control plane’s own endpoint, POST /hooks/generic',
   FluxInstance: 'the Flux Operator is not run by Sluice: its spec.sync and components are not read',
   FluxReport: 'written by the Flux Operator; Sluice has no Flux Operator',
   ResourceSet: 'ResourceSets are not expanded by Sluice: the objects it generates are not delivered',

@@ -1,0 +1,282 @@
+// `sluice check` on fleet checkouts built here: the real CLI runs the embedded pipeline on each (no cluster,
+// no cloud account) and reports per Flux object what Sluice will do with it, in a table or in stable JSON.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_FLEET } from '../support/pipeline-harness.ts';
+import { type CliRun, runCli } from '../support/run-cli.ts';
+
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'sluice-check-'));
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A fleet checkout: the files, in a Git work tree that has never committed (sluice check takes them as they are). */
+function checkout(name: string, files: Record<string, string>, from?: string): string {
+  const dir = join(root, name);
+  if (from) cpSync(from, dir, { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  execFileSync('git', ['init', '--quiet', dir]);
+  return dir;
+}
+
+function check(dir: string, ...args: string[]): Promise<CliRun> {
+  return runCli(['check', '--render-sandbox', 'auto', '--timeout', '2m', ...args], { cwd: dir });
+}
+
+/** A loopback port nobody listens on: a source there is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('sluice check on the example fleet', () => {
+  let fleet: string;
+  beforeAll(() => {
+    fleet = checkout('example', {}, EXAMPLE_FLEET);
+  });
+
+  it('reports every Flux object delivered, in the documented JSON, and exits 0', async () => {
+    const run = await check(fleet, '--path', 'clusters/dev', '--output', 'json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const delivered = (kind: string, name: string, file: string, reason = '') => ({
+      kind,
+      namespace: 'flux-system',
+      name,
+      file,
+      verdict: 'delivered',
+      reason,
+    });
+    const root = 'the fleet root (gotk-sync.yaml): the control plane follows this repository and path itself';
+    expect(JSON.parse(run.stdout)).toEqual({
+      summary: { delivered: 5, different: 0, unsupported: 0, error: 0 },
+      objects: [
+        delivered('Kustomization', 'apps', 'clusters/dev/apps.yaml'),
+        delivered('GitRepository', 'flux-system', 'clusters/dev/flux-system/gotk-sync.yaml', root),
+        delivered('Kustomization', 'flux-system', 'clusters/dev/flux-system/gotk-sync.yaml', root),
+        delivered('HelmRelease', 'hello', 'clusters/dev/hello.yaml'),
+        delivered('Kustomization', 'infrastructure', 'clusters/dev/infrastructure.yaml'),
+      ],
+    });
+  }, 120_000);
+
+  it('prints a table and the totals for a person, the cluster named after the path', async () => {
+    const run = await check(fleet, '--path', join(fleet, 'clusters/dev'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(EXAMPLE_TABLE);
+  }, 120_000);
+});
+
+/** The README shows this run verbatim. */
+const EXAMPLE_TABLE = `KIND           NAMESPACE/NAME              FILE                                     VERDICT    REASON
+Kustomization  flux-system/apps            clusters/dev/apps.yaml                   delivered
+GitRepository  flux-system/flux-system     clusters/dev/flux-system/gotk-sync.yaml  delivered  the fleet root (gotk-sync.yaml): the control plane follows this repository and path itself
+Kustomization  flux-system/flux-system     clusters/dev/flux-system/gotk-sync.yaml  delivered  the fleet root (gotk-sync.yaml): the control plane follows this repository and path itself
+HelmRelease    flux-system/hello           clusters/dev/hello.yaml                  delivered
+Kustomization  flux-system/infrastructure  clusters/dev/infrastructure.yaml         delivered
+
+5 Flux objects: 5 delivered, 0 different, 0 unsupported, 0 error
+`;
+
+describe('sluice check on a fleet Sluice cannot take as it is', () => {
+  let fleet: string;
+  let port: number;
+  beforeAll(async () => {
+    port = await closedPort();
+    fleet = checkout('migration', migrationFleet(port));
+  });
+
+  it('names what is unsupported, different and failing, in the documented JSON, and exits 1', async () => {
+    const run = await check(
+      fleet,
+      '--path',
+      'clusters/prod',
+      '--output',
+      'json',
+      '--allow-source-host',
+      '127.0.0.1',
+    );
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    const at = (kind: string, name: string, file: string, verdict: string, reason: string) => ({
+      kind,
+      namespace: 'flux-system',
+      name,
+      file,
+      verdict,
+      reason,
+    });
+    const notifications =
+      'notifications are not sent by Sluice: Alerts and Providers have no effect (sluice status shows what each object did)';
+    expect(report).toEqual({
+      summary: { delivered: 1, different: 1, unsupported: 2, error: 3 },
+      objects: [
+        at('Kustomization', 'flux-system', 'clusters/prod', 'delivered', ''),
+        at(
+          'Kustomization',
+          'apps',
+          'clusters/prod/apps.yaml',
+          'different',
+          'spec.validation is not a field of kustomize.toolkit.fluxcd.io/v1, so Flux ignores it and so does Sluice; remove it: server-side apply always validates',
+        ),
+        at(
+          'Kustomization',
+          'broken',
+          'clusters/prod/apps.yaml',
+          'error',
+          expect.stringContaining('spec.path'),
+        ),
+        at('HelmRelease', 'podinfo', 'clusters/prod/charts.yaml', 'error', expect.stringMatching(/fetch/)),
+        at(
+          'HelmRepository',
+          'unreachable',
+          'clusters/prod/charts.yaml',
+          'error',
+          expect.stringContaining(`http://127.0.0.1:${port}/charts`),
+        ),
+        at('Alert', 'on-call', 'clusters/prod/notifications.yaml', 'unsupported', notifications),
+        at('Provider', 'slack', 'clusters/prod/notifications.yaml', 'unsupported', notifications),
+      ],
+    });
+    // Each object's keys in the documented order: the JSON is a contract.
+    expect(Object.keys(report.objects[0])).toEqual([
+      'kind',
+      'namespace',
+      'name',
+      'file',
+      'verdict',
+      'reason',
+    ]);
+    expect(Object.keys(report)).toEqual(['summary', 'objects']);
+    expect(report.objects[2].reason).toContain('./no-such-directory');
+    expect(report.objects[4].reason).toContain('ECONNREFUSED');
+  }, 120_000);
+
+  it('prints one line per object, the totals, and exits 1', async () => {
+    const run = await check(fleet, '--path', 'clusters/prod', '--allow-source-host', '127.0.0.1');
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^KIND +NAMESPACE\/NAME +FILE +VERDICT +REASON$/);
+    expect(lines.slice(1, 8).map((l) => l.split(/ {2,}/).slice(0, 4))).toEqual([
+      ['Kustomization', 'flux-system/flux-system', 'clusters/prod', 'delivered'],
+      ['Kustomization', 'flux-system/apps', 'clusters/prod/apps.yaml', 'different'],
+      ['Kustomization', 'flux-system/broken', 'clusters/prod/apps.yaml', 'error'],
+      ['HelmRelease', 'flux-system/podinfo', 'clusters/prod/charts.yaml', 'error'],
+      ['HelmRepository', 'flux-system/unreachable', 'clusters/prod/charts.yaml', 'error'],
+      ['Alert', 'flux-system/on-call', 'clusters/prod/notifications.yaml', 'unsupported'],
+      ['Provider', 'flux-system/slack', 'clusters/prod/notifications.yaml', 'unsupported'],
+    ]);
+    expect(lines.at(-1)).toBe('7 Flux objects: 1 delivered, 1 different, 2 unsupported, 3 error');
+  }, 120_000);
+});
+
+describe('sluice check refuses', () => {
+  it('a path outside a Git checkout, saying what to do (exit 1)', async () => {
+    const dir = join(root, 'not-git');
+    mkdirSync(join(dir, 'clusters/dev'), { recursive: true });
+    const run = await runCli(['check', '--path', 'clusters/dev'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('not inside a Git checkout');
+  });
+
+  it('a command line without --path or with another output (usage, exit 2)', async () => {
+    expect((await runCli(['check'], { cwd: root })).code).toBe(2);
+    expect((await runCli(['check', '--path', '.', '--output', 'yaml'], { cwd: root })).code).toBe(2);
+  });
+});
+
+function migrationFleet(port: number): Record<string, string> {
+  return {
+    'apps/configmap.yaml':
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-settings\n  namespace: default\ndata:\n  greeting: hello\n',
+    'clusters/prod/notifications.yaml': `apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Provider
+metadata:
+  name: slack
+  namespace: flux-system
+spec:
+  type: slack
+  channel: general
+---
+apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Alert
+metadata:
+  name: on-call
+  namespace: flux-system
+spec:
+  providerRef:
+    name: slack
+  eventSources:
+    - kind: Kustomization
+      name: '*'
+`,
+    // An older version with a field v1 dropped, and a path the checkout does not have.
+    'clusters/prod/apps.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1beta2
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps
+  prune: true
+  validation: client
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: broken
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./no-such-directory
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`,
+    // A chart registry out of reach from here.
+    'clusters/prod/charts.yaml': `apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: unreachable
+  namespace: flux-system
+spec:
+  interval: 1h
+  url: http://127.0.0.1:${port}/charts
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+  namespace: flux-system
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: podinfo
+      version: 6.x
+      sourceRef:
+        kind: HelmRepository
+        name: unreachable
+`,
+  };
+}

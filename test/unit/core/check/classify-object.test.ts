@@ -1,0 +1,181 @@
+// sluice check's verdicts: what a render found (fluxObjectsFound over a real split) and what became of each
+// object afterwards give one verdict, in a fixed precedence, and the report sorts and counts them stably.
+import { describe, expect, it } from 'vitest';
+import { checkReport, exitCodeOf } from '../../../../shared/core/check/check-report.ts';
+import { classifyObject } from '../../../../shared/core/check/classify-object.ts';
+import { isFluxApiVersion } from '../../../../shared/core/check/flux-api-version.ts';
+import { type FluxObjectFound, fluxObjectsFound } from '../../../../shared/core/check/flux-object-found.ts';
+import { splitRenderedObjects } from '../../../../shared/core/pipeline/split-rendered-objects.ts';
+import { SOURCE_FILE_ANNOTATION } from '../../../../shared/core/render/source-file.ts';
+import type { KubeObject } from '../../../../shared/core/render/yaml-codec.ts';
+
+function flux(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  spec: object = {},
+  file = 'clusters/dev/x.yaml',
+) {
+  return {
+    apiVersion,
+    kind,
+    // The render notes the file of toolkit objects only (moveOriginToSourceFile).
+    metadata: {
+      name,
+      namespace: 'flux-system',
+      ...(file && { annotations: { [SOURCE_FILE_ANNOTATION]: file } }),
+    },
+    spec,
+  } as KubeObject;
+}
+
+const kustomization = (name: string, extra: object = {}) =>
+  flux('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', name, {
+    interval: '10m',
+    path: './apps',
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+    ...extra,
+  });
+
+function found(objects: KubeObject[], declares = true): FluxObjectFound[] {
+  return fluxObjectsFound(objects, splitRenderedObjects(objects, 'Kustomization/flux-system/root'), declares);
+}
+
+describe('fluxObjectsFound', () => {
+  it('records each Flux object of a render with its file and what the split did with it', () => {
+    const objects = [
+      kustomization('apps'),
+      flux('notification.toolkit.fluxcd.io/v1beta3', 'Alert', 'on-call'),
+      flux('source.extensions.fluxcd.io/v1beta1', 'ArtifactGenerator', 'bundle', {}, ''),
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'default' } },
+    ];
+    expect(found(objects).map((f) => [f.kind, f.name, f.file, f.handling])).toEqual([
+      ['Kustomization', 'apps', 'clusters/dev/x.yaml', 'declared'],
+      ['Alert', 'on-call', 'clusters/dev/x.yaml', 'skipped'],
+      // Not a toolkit group: the split ships it as a plain object today.
+      ['ArtifactGenerator', 'bundle', '', 'shipped'],
+    ]);
+  });
+
+  it('names the fields an older version drops as differences, and its deprecation as a note', () => {
+    const [apps] = found([
+      {
+        ...kustomization('apps', { validation: 'client' }),
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2',
+      },
+    ]);
+    expect(apps?.differences).toEqual([
+      'spec.validation is not a field of kustomize.toolkit.fluxcd.io/v1, so Flux ignores it and so does Sluice; remove it: server-side apply always validates',
+    ]);
+    expect(apps?.notes).toHaveLength(1);
+    expect(apps?.notes[0]).toContain('move to kustomize.toolkit.fluxcd.io/v1');
+  });
+
+  it('skips every Flux object a chart renders: only Kustomizations declare them', () => {
+    expect(found([kustomization('apps')], false).map((f) => f.handling)).toEqual(['skipped']);
+  });
+});
+
+describe('classifyObject', () => {
+  const base: FluxObjectFound = {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    namespace: 'flux-system',
+    name: 'apps',
+    file: 'clusters/dev/apps.yaml',
+    handling: 'declared',
+    differences: [],
+    notes: [],
+  };
+
+  it.each([
+    ['a declared object that rendered', base, {}, 'delivered', ''],
+    ['a deprecated version, converted', { ...base, notes: ['deprecated'] }, {}, 'delivered', 'deprecated'],
+    [
+      'a dropped field',
+      { ...base, differences: ['spec.validation dropped'] },
+      {},
+      'different',
+      'spec.validation dropped',
+    ],
+    [
+      'a failed render, its place left out of the reason',
+      base,
+      {
+        failure: { message: 'clusters/dev/apps.yaml: Kustomization/flux-system/apps: spec.path: not found' },
+      },
+      'error',
+      'spec.path: not found',
+    ],
+    [
+      'a refusal',
+      base,
+      { failure: { message: 'X is not supported', unsupported: true } },
+      'unsupported',
+      'X is not supported',
+    ],
+    [
+      'a skipped kind, even with a failure',
+      {
+        ...base,
+        kind: 'ImagePolicy',
+        apiVersion: 'image.toolkit.fluxcd.io/v1',
+        handling: 'skipped' as const,
+      },
+      { failure: { message: 'ignored' } },
+      'unsupported',
+      'image automation is not supported by Sluice: image tags are not scanned and nothing is written back to Git',
+    ],
+  ])('%s', (_what, object, outcome, verdict, reason) => {
+    expect(classifyObject(object, outcome)).toEqual({
+      kind: object.kind,
+      namespace: 'flux-system',
+      name: 'apps',
+      file: 'clusters/dev/apps.yaml',
+      verdict,
+      reason,
+    });
+  });
+});
+
+describe('checkReport', () => {
+  it('sorts by file, kind, namespace and name, keeps the first of duplicates, and counts', () => {
+    const o = (kind: string, name: string, file: string, verdict: 'delivered' | 'error') => ({
+      kind,
+      namespace: 'ns',
+      name,
+      file,
+      verdict,
+      reason: '',
+    });
+    const report = checkReport([
+      o('Kustomization', 'b', 'b.yaml', 'delivered'),
+      o('Kustomization', 'a', 'b.yaml', 'error'),
+      o('Kustomization', 'a', 'b.yaml', 'delivered'),
+      o('HelmRelease', 'z', 'a.yaml', 'delivered'),
+    ]);
+    expect(report.objects.map((x) => `${x.file} ${x.kind} ${x.name} ${x.verdict}`)).toEqual([
+      'a.yaml HelmRelease z delivered',
+      'b.yaml Kustomization a error',
+      'b.yaml Kustomization b delivered',
+    ]);
+    expect(report.summary).toEqual({ delivered: 2, different: 0, unsupported: 0, error: 1 });
+    expect(exitCodeOf(report)).toBe(1);
+    expect(exitCodeOf(checkReport([o('Kustomization', 'a', 'a.yaml', 'delivered')]))).toBe(0);
+  });
+});
+
+describe('isFluxApiVersion', () => {
+  it.each([
+    ['source.toolkit.fluxcd.io/v1', true],
+    ['source.extensions.fluxcd.io/v1beta1', true],
+    ['fluxcd.controlplane.io/v1', true],
+    ['image.toolkit.fluxcd.io/v1beta2', true],
+    ['apps/v1', false],
+    ['v1', false],
+    ['example.com/v1', false],
+  ])('%s is %s', (apiVersion, expected) => {
+    expect(isFluxApiVersion(apiVersion)).toBe(expected);
+  });
+});
