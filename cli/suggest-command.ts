@@ -5,6 +5,7 @@ import { closestMatch, editDistance } from '../shared/core/text/closest-match.ts
 /** Every command `sluice` dispatches, as typed (keep in step with cli/sluice.ts). */
 export const COMMANDS: readonly string[] = [
   'serve',
+  'check',
   'status',
   'reconcile source git',
   'reconcile source oci',
