@@ -5,6 +5,7 @@ import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { SOURCE_WORDS } from '../shared/core/pipeline/source-kind.ts';
 import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
+import { clusterRootsOfFlags } from './cluster-root-flags.ts';
 import { findControlPlane } from './control-plane-context.ts';
 import { parseCommandLine } from './parse-command-line.ts';
 import { unknownCommandMessage } from './suggest-command.ts';
@@ -34,6 +35,12 @@ Flags for serve (the embedded control plane; npm start runs it):
   --cluster NAME               declared cluster, repeatable (default dev)
   --fleet-url URL              fleet repository (default: the example fleet, served locally)
   --fleet-branch NAME          (default main)
+  --cluster-path NAME=PATH     where the cluster starts in the fleet, as flux bootstrap --path (default
+                               clusters/NAME); a gotk-sync.yaml or FluxInstance found there is read
+  --cluster-branch NAME=BRANCH the fleet branch the cluster follows (default --fleet-branch)
+  --cluster-root NAME=NS/NAME  the root GitRepository and Kustomization (default flux-system/flux-system)
+  --cluster-var NAME:VAR=VALUE postBuild.substitute of the cluster's root, repeatable: clusters sharing one
+                               path differ by these
   --host ADDR                  listen address (default 127.0.0.1); beyond loopback the status API also wants
                                the token in DATA-DIR/api-token (SLUICE_API_TOKEN for sluice status)
   --port N / --git-port N / --queue-port N   (defaults 7480 / 7481 / 7482)
@@ -150,6 +157,10 @@ async function main(argv: string[]): Promise<number> {
       cluster: { type: 'string', multiple: true },
       'fleet-url': { type: 'string' },
       'fleet-branch': { type: 'string', default: 'main' },
+      'cluster-path': { type: 'string', multiple: true },
+      'cluster-branch': { type: 'string', multiple: true },
+      'cluster-root': { type: 'string', multiple: true },
+      'cluster-var': { type: 'string', multiple: true },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7480' },
       'git-port': { type: 'string', default: '7481' },
@@ -320,10 +331,19 @@ async function main(argv: string[]): Promise<number> {
     return result.exitCode;
   }
   if (verb === 'serve') {
+    const clusters = values.cluster?.length ? values.cluster : ['dev'];
+    const clusterRoots = clusterRootsOfFlags({
+      clusters,
+      paths: values['cluster-path'] ?? [],
+      branches: values['cluster-branch'] ?? [],
+      roots: values['cluster-root'] ?? [],
+      variables: values['cluster-var'] ?? [],
+    });
     await (await import('./commands/serve.ts')).serve({
       dataDir: values['data-dir'] ?? '.sluice',
       contextFile: contextFilePath(process.env),
-      clusters: values.cluster?.length ? values.cluster : ['dev'],
+      clusters,
+      ...(clusterRoots && { clusterRoots }),
       ...(values['fleet-url'] && { fleetUrl: values['fleet-url'] }),
       fleetBranch: values['fleet-branch'],
       host: values.host,

@@ -19,7 +19,7 @@ import type { SopsKeyring } from '../shared/ports/sops-keyring.ts';
 import { fetchSource } from '../shared/usecases/fetch-source.ts';
 import { defaultQueueNames, type PipelineDeps, type QueueNames } from '../shared/usecases/pipeline-deps.ts';
 import { recordApplyReport } from '../shared/usecases/record-apply-report.ts';
-import { type FleetConfig, registerFleet } from '../shared/usecases/register-fleet.ts';
+import { type FleetConfig, type FleetKeyOf, registerFleet } from '../shared/usecases/register-fleet.ts';
 import { renderJob } from '../shared/usecases/render-job.ts';
 import { scheduleSources } from '../shared/usecases/schedule-sources.ts';
 import { removeControlPlaneContext, writeControlPlaneContext } from './control-plane-context.ts';
@@ -241,6 +241,7 @@ function pipelineDeps(
     renderSandbox: opts.renderSandbox ?? 'bwrap',
     pipeline: {
       clusters: opts.clusters,
+      ...(opts.clusterRoots && { clusterRoots: opts.clusterRoots }),
       strictSubstitution: opts.strictSubstitution ?? true,
       allowRemoteBases: opts.allowRemoteBases ?? false,
       ...(opts.noCrossNamespaceRefs !== undefined && { noCrossNamespaceRefs: opts.noCrossNamespaceRefs }),
@@ -254,7 +255,7 @@ function pipelineDeps(
 }
 
 /** 4. Fetch, render and per-cluster report workers, and the scheduler tick. */
-function startWorkers(ctx: StartContext, deps: PipelineDeps, queues: QueueNames, fleetKey: string): void {
+function startWorkers(ctx: StartContext, deps: PipelineDeps, queues: QueueNames, fleetKey: FleetKeyOf): void {
   const { opts } = ctx;
   const worker = (
     queueName: string,

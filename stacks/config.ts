@@ -1,5 +1,6 @@
 // The one typed configuration of a Sluice deployment (sluice.config.ts), validated at deploy time: every
 // mistake is reported with the setting's name and the fix before a single resource is created.
+import { type ClusterRootSettings, clusterRootProblems } from '../shared/core/fleet/cluster-root.ts';
 
 export interface ClusterConfig {
   /** DNS-1123 label; also the name of clusters/<name>/ in the fleet repository. */
@@ -8,6 +9,12 @@ export interface ClusterConfig {
   puller:
     | { identity: 'eks-pod-identity'; eksClusterName: string; namespace?: string; serviceAccount?: string }
     | { identity: 'irsa'; oidcProviderArn: string; namespace?: string; serviceAccount?: string };
+  /**
+   * Where the cluster starts in the fleet: `path` (flux bootstrap --path, default `clusters/<name>`),
+   * `branch` (default fleet.branch), `root` names (default flux-system/flux-system) and `variables`
+   * (postBuild.substitute of the root, so clusters can share one path).
+   */
+  fleet?: ClusterRootSettings;
 }
 
 export interface SluiceStackConfig {
@@ -82,6 +89,7 @@ export function validateStackConfig(
         `clusters[${i}].name ${JSON.stringify(c.name)} must not end in -dlq (queue names use it)`,
       );
     seen.add(c.name);
+    problems.push(...clusterRootProblems(`clusters[${i}].fleet`, c.fleet));
     if (c.puller?.identity === 'eks-pod-identity' && !c.puller.eksClusterName) {
       problems.push(
         `clusters[${i}].puller.eksClusterName is missing: the EKS cluster the Pod Identity association is made in`,

@@ -66,6 +66,7 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
       SLUICE_SIGNING_KEY_ARN: kms.signing.arn,
       SLUICE_DATA_KEY_ARN: kms.data.arn,
       SLUICE_CLUSTERS: clusterNames.join(','),
+      ...clusterRootsEnvironment(config.clusters),
       SLUICE_FLEET_URL: config.fleet.url,
       SLUICE_FLEET_BRANCH: config.fleet.branch ?? 'main',
       SLUICE_FLEET_INTERVAL_MS: String((config.fleet.intervalMinutes ?? 1) * 60_000),
@@ -97,4 +98,10 @@ function securityEnvironment(sec: SecuritySettings): Record<string, string> {
   if (sec.maxChildrenPerKustomization !== undefined)
     env.SLUICE_MAX_CHILDREN_PER_KUSTOMIZATION = String(sec.maxChildrenPerKustomization);
   return env;
+}
+
+/** clusters[].fleet, keyed by cluster, for the functions (cloud-config.ts reads SLUICE_CLUSTER_ROOTS). */
+function clusterRootsEnvironment(clusters: SluiceStackConfig['clusters']): Record<string, string> {
+  const roots = Object.fromEntries(clusters.filter((c) => c.fleet).map((c) => [c.name, c.fleet]));
+  return Object.keys(roots).length > 0 ? { SLUICE_CLUSTER_ROOTS: JSON.stringify(roots) } : {};
 }

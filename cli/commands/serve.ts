@@ -3,11 +3,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../../embedded/control-plane.ts';
 import { SluiceError } from '../../shared/core/errors.ts';
+import type { ClusterRootSettings } from '../../shared/core/fleet/cluster-root.ts';
 import { consoleLogger } from '../../shared/ports/logger.ts';
 
 export interface ServeArgs {
   dataDir: string;
   clusters: string[];
+  /** --cluster-path/--cluster-branch/--cluster-root/--cluster-var, by cluster. */
+  clusterRoots?: Record<string, ClusterRootSettings>;
   fleetUrl?: string;
   fleetBranch: string;
   host: string;
@@ -42,6 +45,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     plane = await startControlPlane({
       dataDir: resolve(args.dataDir),
       clusters: args.clusters,
+      ...(args.clusterRoots && { clusterRoots: args.clusterRoots }),
       ...(args.fleetUrl && { fleet: { url: args.fleetUrl, branch: args.fleetBranch, intervalMs: 60_000 } }),
       exampleFleetDir: exampleFleet,
       host: args.host,

@@ -1,6 +1,7 @@
 // The one place the Lambda functions read their environment (set by the SST stacks), validated once per
 // cold start; a missing or malformed setting fails with the variable's name and what is expected.
 import { SluiceError } from '../core/errors.ts';
+import { type ClusterRootSettings, clusterRootProblems } from '../core/fleet/cluster-root.ts';
 import { parseAllowList } from '../core/net/source-address-policy.ts';
 import { DEFAULT_RENDER_LIMITS } from '../core/pipeline/split-rendered-objects.ts';
 
@@ -12,6 +13,8 @@ export interface CloudConfig {
   /** The symmetric key that wraps each cluster's data key (EncryptionContext {cluster}). */
   dataKeyArn: string;
   clusters: string[];
+  /** SLUICE_CLUSTER_ROOTS (JSON): where each cluster starts in the fleet; unset clusters use `clusters/<name>`. */
+  clusterRoots?: Record<string, ClusterRootSettings>;
   fleet: { url: string; branch: string; intervalMs: number };
   webhookSecret: string;
   /** AWS endpoint overrides: only for local test servers. */
@@ -47,6 +50,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     .filter(Boolean);
   for (const c of clusters)
     if (!CLUSTER_NAME.test(c)) problems.push(`SLUICE_CLUSTERS: ${JSON.stringify(c)} is not a DNS-1123 label`);
+  const clusterRoots = clusterRootsOf(env.SLUICE_CLUSTER_ROOTS, clusters, problems);
   const signingKeyArn = need('SLUICE_SIGNING_KEY_ARN', 'ARN of the ECC_NIST_P256 signing key');
   if (signingKeyArn && !KMS_ARN.test(signingKeyArn))
     problems.push(`SLUICE_SIGNING_KEY_ARN: ${JSON.stringify(signingKeyArn)} is not a KMS key or alias ARN`);
@@ -76,6 +80,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     signingKeyArn,
     dataKeyArn,
     clusters,
+    ...(clusterRoots && { clusterRoots }),
     fleet: {
       url: fleetUrl,
       branch: env.SLUICE_FLEET_BRANCH ?? 'main',
@@ -118,4 +123,31 @@ function allowedSourceHosts(text: string | undefined, problems: string[]): strin
   for (const problem of parseAllowList(entries).problems)
     problems.push(`SLUICE_ALLOWED_SOURCE_HOSTS: ${problem}`);
   return entries;
+}
+
+/** The stacks write sluice.config.ts's clusters[].fleet here as JSON, keyed by cluster name. */
+function clusterRootsOf(
+  text: string | undefined,
+  clusters: string[],
+  problems: string[],
+): Record<string, ClusterRootSettings> | undefined {
+  if (!text) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    problems.push('SLUICE_CLUSTER_ROOTS must be JSON: {"<cluster>": {"path": "...", "branch": "..."}}');
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push('SLUICE_CLUSTER_ROOTS must be a JSON object keyed by cluster name');
+    return undefined;
+  }
+  const roots = parsed as Record<string, ClusterRootSettings>;
+  for (const [cluster, settings] of Object.entries(roots)) {
+    if (!clusters.includes(cluster))
+      problems.push(`SLUICE_CLUSTER_ROOTS: ${JSON.stringify(cluster)} is not one of SLUICE_CLUSTERS`);
+    problems.push(...clusterRootProblems(`SLUICE_CLUSTER_ROOTS.${cluster}`, settings));
+  }
+  return roots;
 }

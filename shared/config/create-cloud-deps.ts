@@ -18,13 +18,14 @@ import type { KeyService } from '../ports/key-service.ts';
 import { consoleLogger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { defaultQueueNames, type PipelineDeps, type SourceAdapters } from '../usecases/pipeline-deps.ts';
-import { fleetSourceKey } from '../usecases/register-fleet.ts';
+import { type FleetKeyOf, fleetKeysOf } from '../usecases/register-fleet.ts';
 import type { CloudConfig } from './cloud-config.ts';
 
 export interface CloudDeps {
   config: CloudConfig;
   pipeline: PipelineDeps;
-  fleetSourceKey: string;
+  /** Each cluster's fleet source (one per branch the clusters follow). */
+  fleetSourceKey: FleetKeyOf;
 }
 
 export interface OptionalAdapters {
@@ -98,6 +99,7 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
     queues: defaultQueueNames(config.queuePrefix),
     settings: {
       clusters: config.clusters,
+      ...(config.clusterRoots && { clusterRoots: config.clusterRoots }),
       strictSubstitution: config.strictSubstitution,
       allowRemoteBases: config.allowRemoteBases,
       noCrossNamespaceRefs: config.noCrossNamespaceRefs,
@@ -106,5 +108,5 @@ export function createCloudDeps(config: CloudConfig, adapters: OptionalAdapters 
       snapshotsDir,
     },
   };
-  return { config, pipeline, fleetSourceKey: fleetSourceKey(config.fleet) };
+  return { config, pipeline, fleetSourceKey: fleetKeysOf(config.fleet, config.clusterRoots) };
 }

@@ -1,5 +1,6 @@
 // Everything the pipeline use-cases need, as ports. The embedded runner, the Lambda handlers and the
 // tests each assemble one of these; the use-cases never know which.
+import type { ClusterRootSettings } from '../core/fleet/cluster-root.ts';
 import { type QueueNames, queueNames } from '../core/pipeline/resource-names.ts';
 import type { BucketSource } from '../ports/bucket-source.ts';
 import type { ChartBuilder } from '../ports/chart-builder.ts';
@@ -22,6 +23,8 @@ export const defaultQueueNames = queueNames;
 
 export interface PipelineSettings {
   clusters: string[];
+  /** Where each cluster starts in the fleet (path, branch, root names, variables); unset: `clusters/<name>`. */
+  clusterRoots?: Record<string, ClusterRootSettings>;
   /** Flux's StrictPostBuildSubstitutions; on by default as in kustomize-controller ≥ 1.9. */
   strictSubstitution: boolean;
   allowRemoteBases: boolean;

@@ -3,7 +3,6 @@
 // reason lands in the target's render status. The target's kind picks its Renderer; nothing here reads a spec.
 import type { ConfigData } from '../api/config-data.ts';
 import { sortForApply } from '../core/apply/apply-order.ts';
-import { fluxObjectsFound } from '../core/check/flux-object-found.ts';
 import {
   ARTIFACT_API,
   type ArtifactPayload,
@@ -15,6 +14,7 @@ import { type Generation, isOlder } from '../core/artifact/generation.ts';
 import type { RollbackRecord } from '../core/artifact/rollback.ts';
 import { nextSequence } from '../core/artifact/sequence.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
+import { fluxObjectsFound } from '../core/check/flux-object-found.ts';
 import { SluiceError } from '../core/errors.ts';
 import { reasonForCode } from '../core/flux-reason.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
@@ -32,12 +32,14 @@ import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.
 import { locateError } from '../core/render/locate-error.ts';
 import { hasSecrets, sealArtifact } from '../core/secrets/seal-artifact.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
+import { adoptFleetRoot } from './adopt-fleet-root.ts';
 import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
 import { loadSnapshot } from './load-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { publishSuspension } from './publish-suspension.ts';
 import { registerChildren } from './register-children.ts';
+import type { FleetKeyOf } from './register-fleet.ts';
 import { removalTerms } from './removal-terms.ts';
 import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
@@ -74,9 +76,11 @@ interface ResolvedSource {
 export async function renderJob(
   deps: PipelineDeps,
   job: RenderJob,
-  fleetSourceKey: string,
+  fleet: string | FleetKeyOf,
 ): Promise<RenderJobResult> {
   const { cluster, target } = job;
+  // Each cluster's own fleet source: clusters may follow different branches of the fleet (register-fleet.ts).
+  const fleetSourceKey = typeof fleet === 'string' ? fleet : fleet(cluster);
   // An operator's rollback rides the target's render group: this job stays its index entry's one writer.
   if (job.rollback) return rollbackTarget(deps, { ...job, rollback: job.rollback });
   const now = () => new Date(deps.clock.now()).toISOString();
@@ -92,7 +96,8 @@ export async function renderJob(
   try {
     // 3. plan from the record, with the renderer of the target's kind
     const renderer = rendererFor(deps.render, target);
-    const plan = renderer.plan(record, { noCrossNamespaceRefs: deps.settings.noCrossNamespaceRefs === true });
+    const planOptions = { noCrossNamespaceRefs: deps.settings.noCrossNamespaceRefs === true };
+    let plan = renderer.plan(record, planOptions);
     if (plan.suspended) {
       await passOn(ctx, record);
       // As Flux stops reconciling it: the puller learns it from a signed record, stops and says Suspended.
@@ -104,16 +109,28 @@ export async function renderJob(
     if (source === 'waiting') return { outcome: 'waiting' };
     if (isOlder(source.generation, current?.generation)) return { outcome: 'stale' };
     // 5. render from the verified local snapshot
-    const output = await render(ctx, renderer, record, plan, source);
+    const first = await render(ctx, renderer, record, plan, source);
+    // ...a cluster's root as its fleet declares it (gotk-sync.yaml, a FluxInstance: adopt-fleet-root.ts)
+    const rendered = await adoptFleetRoot(
+      deps,
+      { record, plan, output: first, warnings: [] },
+      source.spec,
+      async (r) => {
+        const p = renderer.plan(r, planOptions);
+        return { plan: p, output: await render(ctx, renderer, r, p, source) };
+      },
+    );
+    const { output } = rendered;
+    plan = rendered.plan;
     // 6. split what it rendered; the Flux objects among it become this cluster's inputs
     const split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
-    const kustomization = asKustomizationRecord(record);
+    const kustomization = asKustomizationRecord(rendered.record);
     // Only Kustomizations declare children; Flux objects a chart renders are skipped with a warning (splitRenderedObjects).
     const children = kustomization
       ? await registerChildren(deps, kustomization, split, fleetSourceKey)
       : { declared: [], queued: new Set<string>() };
     // ...and only now, with what this revision declares registered, its children of the same source render
-    await passOn(ctx, record, children);
+    await passOn(ctx, rendered.record, children);
     // 7. store the artifact, signed only when it is new
     const stored = await storeArtifact(ctx, plan, source, output, split);
     // A rollback holds while renders give back what it rolled back from (rollback-target.ts).
@@ -130,6 +147,7 @@ export async function renderJob(
       ...readyStatus(ctx, source, digest, [
         ...split.warnings,
         ...plan.warnings,
+        ...rendered.warnings,
         ...(output.warnings ?? []),
         ...(kustomization ? [] : fluxObjectsOfChart(split)),
       ]),

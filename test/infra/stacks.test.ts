@@ -35,6 +35,7 @@ const config: SluiceStackConfig = {
         identity: 'irsa',
         oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC',
       },
+      fleet: { path: 'kubernetes/clusters/prod', branch: 'production', variables: { CLUSTER_ENV: 'prod' } },
     },
   ],
   sopsKeyArns: [SOPS_KEY],
@@ -381,6 +382,34 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
     expect(() =>
       validate({ ...config, security: { maxObjectsPerRender: 0, allowedSourceHosts: ['a b'] } }),
     ).toThrow(/security\.maxObjectsPerRender.*\n.*security\.allowedSourceHosts\[0\]/s);
+  });
+
+  it('passes each cluster fleet root settings to the functions, as loadCloudConfig reads them back', async () => {
+    const env = byType('aws:lambda/function:Function').find((f) => f.name === 'Render')?.inputs
+      .environment as { variables: Record<string, string> };
+    const { loadCloudConfig } = await import('../../shared/config/cloud-config.ts');
+    const read = loadCloudConfig({
+      ...env.variables,
+      AWS_REGION: 'eu-west-1',
+      SLUICE_SIGNING_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+      SLUICE_DATA_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/d',
+      SLUICE_BUCKET: 'b',
+      SLUICE_FLEET_URL: 'https://github.com/example/fleet.git',
+      SLUICE_WEBHOOK_SECRET: 's',
+    });
+    expect(read.clusterRoots).toEqual({ prod: config.clusters[1]?.fleet });
+    expect(() =>
+      validate({
+        ...config,
+        clusters: [
+          {
+            name: 'dev',
+            puller: { identity: 'eks-pod-identity', eksClusterName: 'dev-eks' },
+            fleet: { path: '../x', variables: { 'A-B': 'x' } },
+          },
+        ],
+      }),
+    ).toThrow(/clusters\[0\]\.fleet\.path.*\n.*clusters\[0\]\.fleet\.variables/s);
   });
 
   it('lets each puller read only its own cluster and receive only its own queue', () => {

@@ -160,7 +160,7 @@ export async function startLeakWorld(files: Record<string, string>): Promise<Lea
       await repo.write(changes);
       const sha = await repo.commit(message);
       await repo.push();
-      await enqueueFetch(deps, fleetKey, 'webhook', sha);
+      await enqueueFetch(deps, fleetKey(CLUSTER), 'webhook', sha);
       return sha;
     },
     async reconcile(fresh = false) {

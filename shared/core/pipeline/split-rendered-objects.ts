@@ -12,6 +12,7 @@ import type { Kustomization } from '../../api/kustomization.ts';
 import type { OCIRepository } from '../../api/oci-repository.ts';
 import { currentApiVersion } from '../../api/older-api-versions.ts';
 import { SluiceError } from '../errors.ts';
+import { isFluxInstance, skippedFluxInstance } from '../fleet/flux-instance.ts';
 import { takeSourceFile } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 
@@ -78,6 +79,11 @@ export function splitRenderedObjects(
     // where fleets put the ConfigMaps and Secrets their Kustomizations substitute from.
     if (meta.labels?.['app.kubernetes.io/part-of'] === 'flux' && obj.kind !== 'Namespace') {
       fluxComponents++;
+      return;
+    }
+    // A FluxInstance installs Flux (Sluice replaces it); its spec.sync is the root (adopt-root.ts).
+    if (isFluxInstance(obj)) {
+      out.warnings.push(skippedFluxInstance(obj));
       return;
     }
     if (FLUX_GROUP.test(group)) {
