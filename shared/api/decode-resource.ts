@@ -1,6 +1,8 @@
 // Turns one raw YAML object from the fleet into a typed resource: the Flux kinds Sluice reconciles,
 // the ConfigMaps/Secrets they reference, or a plain manifest. Unknown Flux kinds are refused clearly.
 import { SluiceError } from '../core/errors.ts';
+import { ARTIFACT_GENERATOR_API } from './artifact-generator.ts';
+import { type DecodedArtifactGenerator, decodeArtifactGenerator } from './artifact-generator-decode.ts';
 import type { Bucket } from './bucket.ts';
 import type { ConfigData } from './config-data.ts';
 import { decodeBucket } from './decode-bucket.ts';
@@ -41,6 +43,7 @@ export type FleetResource =
   | Kustomization
   | HelmRelease
   | ConfigData
+  | DecodedArtifactGenerator
   | Manifest;
 
 /** The Flux API versions and kinds Sluice understands today, for error messages and dispatch. */
@@ -108,6 +111,8 @@ export function decodeResource(
     if (!SUPPORTED_FLUX_KINDS[apiVersion]?.includes(kind))
       throw unsupported(where, ref, apiVersion, kind, source);
     resource = FLUX_DECODERS[kind as FluxKind](raw, metadata, source, r);
+  } else if (apiVersion === ARTIFACT_GENERATOR_API && kind === 'ArtifactGenerator') {
+    resource = decodeArtifactGenerator(raw, metadata, source, r);
   } else if (apiVersion === 'v1' && (kind === 'ConfigMap' || kind === 'Secret')) {
     resource = { kind, metadata, data: decodeData(raw, kind, r), source };
   } else {

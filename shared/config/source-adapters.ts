@@ -3,6 +3,7 @@
 // Their file sets land in the pipeline's snapshot directory, so a render on the same machine reads them in place.
 import { join } from 'node:path';
 import { S3BucketSource } from '../adapters/bucket/s3-bucket-source.ts';
+import { FsArtifactComposer } from '../adapters/generator/fs-artifact-composer.ts';
 import { HelmChartBuilder } from '../adapters/helm/chart-builder.ts';
 import { HttpHelmRepository } from '../adapters/helm/http-helm-repository.ts';
 import { indexSnapshotWriter } from '../adapters/helm/index-snapshots.ts';
@@ -34,5 +35,6 @@ export function createSourceAdapters(s: SourceAdapterSettings): SourceAdapters {
     charts: new HelmChartBuilder({ workDir: s.snapshotsDir, helmRepositories: helm, oci: registry }),
     writeIndexSnapshot: indexSnapshotWriter(s.snapshotsDir),
     bucket: new S3BucketSource({ snapshotsDir: s.snapshotsDir, policy: s.policy, resolver }),
+    artifacts: new FsArtifactComposer({ snapshotsDir: s.snapshotsDir }),
   };
 }

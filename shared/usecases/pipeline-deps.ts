@@ -2,6 +2,7 @@
 // tests each assemble one of these; the use-cases never know which.
 import type { ClusterRootSettings } from '../core/fleet/cluster-root.ts';
 import { type QueueNames, queueNames } from '../core/pipeline/resource-names.ts';
+import type { ArtifactComposer } from '../ports/artifact-composer.ts';
 import type { BucketSource } from '../ports/bucket-source.ts';
 import type { ChartBuilder } from '../ports/chart-builder.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -45,6 +46,8 @@ export interface SourceAdapters {
   helm: HelmRepositoryClient;
   charts: ChartBuilder;
   bucket: BucketSource;
+  /** ArtifactGenerator outputs: composed from the cluster's stored snapshots, no network. */
+  artifacts: ArtifactComposer;
   /** Writes a fetched index.yaml as a snapshot directory (named by its digest); returns the directory. */
   writeIndexSnapshot(bytes: Buffer, digest: string): Promise<string>;
 }

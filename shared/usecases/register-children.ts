@@ -67,7 +67,8 @@ export async function registerChildren(
       split.chartSources.length +
       split.kustomizations.length +
       split.helmReleases.length +
-      split.configs.length ===
+      split.configs.length +
+      split.artifacts.length ===
     0;
   // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
   if (
@@ -101,6 +102,8 @@ export async function registerChildren(
   const declaredSources: SourceObject[] = [
     ...split.gitRepositories,
     ...withoutRefusedCharts(split, deps.settings.noCrossNamespaceRefs === true),
+    // ArtifactGenerator outputs: composed from the sources above once they are fetched (compose-artifact.ts).
+    ...split.artifacts,
   ];
   const { sources, declarerKeys } = await registerSources(reg, declaredSources, fleetSourceKey);
   // 3. Kustomizations declared here
@@ -192,7 +195,10 @@ async function registerKustomizations(
       name: ks.spec.sourceRef.name,
     };
     const sourceKey =
-      refKind === 'GitRepository' || refKind === 'OCIRepository' || refKind === 'Bucket'
+      refKind === 'GitRepository' ||
+      refKind === 'OCIRepository' ||
+      refKind === 'Bucket' ||
+      refKind === 'ExternalArtifact'
         ? (sources.get(sourceRefKey(refKind, ref)) ??
           (await state.getClusterSource(cluster, ref, refKind))?.sourceKey ??
           '')

@@ -39,11 +39,13 @@ export function fluxObjectsFound(
   declares: boolean,
 ): FluxObjectFound[] {
   const shipped = new Set<KubeObject>(split.shipped);
-  const declared = new Set(
-    [...split.gitRepositories, ...split.kustomizations, ...split.helmReleases, ...split.chartSources].map(
+  const declared = new Set([
+    ...[...split.gitRepositories, ...split.kustomizations, ...split.helmReleases, ...split.chartSources].map(
       (o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
     ),
-  );
+    // An ArtifactGenerator is declared through its artifacts (ExternalArtifact sources of the cluster).
+    ...split.artifacts.map((a) => `ArtifactGenerator/${a.metadata.namespace}/${a.spec.generator}`),
+  ]);
   const found: FluxObjectFound[] = [];
   for (const obj of objects) {
     const apiVersion = String(obj.apiVersion ?? '');

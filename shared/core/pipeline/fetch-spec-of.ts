@@ -5,12 +5,18 @@ import type { GitRepository } from '../../api/git-repository.ts';
 import type { HelmChart } from '../../api/helm-chart.ts';
 import type { HelmRepository } from '../../api/helm-repository.ts';
 import type { OCIRepository } from '../../api/oci-repository.ts';
-import { SluiceError } from '../errors.ts';
+import type { GeneratedArtifact } from '../generator/generated-artifact.ts';
 import type { FetchSpec } from './records.ts';
 import type { SourceKind } from './source-kind.ts';
 import { sourceKeyOf } from './state-keys.ts';
 
-export type SourceObject = GitRepository | OCIRepository | HelmRepository | HelmChart | Bucket;
+export type SourceObject =
+  | GitRepository
+  | OCIRepository
+  | HelmRepository
+  | HelmChart
+  | Bucket
+  | GeneratedArtifact;
 
 type SecretRef = { cluster: string; namespace: string; name: string };
 
@@ -94,13 +100,7 @@ export function fetchSpecOf(source: SourceObject, cluster: string): FetchSpec {
     }
     case 'HelmChart': {
       const s = source.spec;
-      // splitRenderedObjects reports Bucket charts and never passes them on; one here is a bug, said loudly.
-      if (s.sourceRef.kind === 'Bucket')
-        throw new SluiceError(
-          'UnsupportedResource',
-          `HelmChart/${ns}/${source.metadata.name}: Bucket sources are not supported yet`,
-        );
-      const kind: Exclude<SourceKind, 'Bucket'> = s.sourceRef.kind;
+      const kind: SourceKind = s.sourceRef.kind;
       return keyed({
         kind: 'HelmChart',
         // Not a URL: what `sluice status` shows and `sluice reconcile source chart` names it by.
@@ -112,6 +112,22 @@ export function fetchSpecOf(source: SourceObject, cluster: string): FetchSpec {
           valuesFiles: s.valuesFiles,
           ignoreMissingValuesFiles: s.ignoreMissingValuesFiles,
           reconcileStrategy: s.reconcileStrategy,
+        },
+      });
+    }
+    case 'ExternalArtifact': {
+      const s = source.spec;
+      return keyed({
+        kind: 'ExternalArtifact',
+        // Not a URL: what `sluice status` shows for the artifact.
+        url: `ArtifactGenerator/${ns}/${s.generator}#${source.metadata.name}`,
+        generator: {
+          cluster,
+          namespace: ns,
+          generator: s.generator,
+          sources: s.sources,
+          artifact: s.artifact,
+          field: s.field,
         },
       });
     }

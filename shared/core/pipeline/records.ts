@@ -1,5 +1,6 @@
 // The records the control plane keeps in its object store (see state-keys.ts for where each one lives).
 
+import type { GeneratorSource, OutputArtifact } from '../../api/artifact-generator.ts';
 import type { GitRepositoryRef } from '../../api/git-repository.ts';
 import type { HelmRelease } from '../../api/helm-release.ts';
 import type { Kustomization } from '../../api/kustomization.ts';
@@ -35,6 +36,8 @@ export interface FetchSpec {
   helmChart?: HelmChartFetchFields;
   /** Bucket fields (url is the endpoint's `http(s)://host[:port]/<bucketName>`). */
   bucket?: BucketFetchFields;
+  /** ExternalArtifact of an ArtifactGenerator: composed from the cluster's sources, no network. */
+  generator?: GeneratorFetchFields;
   /** The fleet repository, fetched with the credentials the control plane holds (settings.fleetCredentials). */
   fleetCredentials?: true;
   /**
@@ -83,6 +86,18 @@ export interface HelmChartFetchFields {
   valuesFiles: string[];
   ignoreMissingValuesFiles: boolean;
   reconcileStrategy: 'ChartVersion' | 'Revision';
+}
+
+export interface GeneratorFetchFields {
+  cluster: string;
+  /** The generator's (and its artifact's) namespace and name. */
+  namespace: string;
+  generator: string;
+  /** Its inputs, looked up in the cluster at each composition (they may be declared later, or elsewhere). */
+  sources: GeneratorSource[];
+  artifact: OutputArtifact;
+  /** `spec.artifacts[<i>]`, for errors. */
+  field: string;
 }
 
 /** Which object declares a source: a cluster's GitRepository, or (no cluster) the fleet repository. */

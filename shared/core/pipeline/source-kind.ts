@@ -8,6 +8,8 @@ export const SOURCE_KINDS = [
   'HelmRepository',
   'HelmChart',
   'Bucket',
+  // An ArtifactGenerator's output: composed from the cluster's other sources (core/generator).
+  'ExternalArtifact',
 ] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 

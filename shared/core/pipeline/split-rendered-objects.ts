@@ -13,6 +13,12 @@ import type { OCIRepository } from '../../api/oci-repository.ts';
 import { currentApiVersion } from '../../api/older-api-versions.ts';
 import { SluiceError } from '../errors.ts';
 import { isFluxInstance, skippedFluxInstance } from '../fleet/flux-instance.ts';
+import type { GeneratedArtifact } from '../generator/generated-artifact.ts';
+import {
+  type GeneratorObjects,
+  reportDeclaredExternal,
+  takeGeneratorObject,
+} from '../generator/take-generator-object.ts';
 import { takeSourceFile } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 
@@ -25,6 +31,8 @@ export interface SplitResult {
   chartSources: (OCIRepository | Bucket | HelmRepository | HelmChart)[];
   kustomizations: Kustomization[];
   configs: ConfigData[];
+  /** The ExternalArtifacts of the ArtifactGenerators rendered: sources of this cluster. */
+  artifacts: GeneratedArtifact[];
   warnings: string[];
 }
 
@@ -64,7 +72,13 @@ export function splitRenderedObjects(
     chartSources: [],
     kustomizations: [],
     configs: [],
+    artifacts: [],
     warnings: [],
+  };
+  const generators: GeneratorObjects = {
+    artifacts: out.artifacts,
+    warnings: out.warnings,
+    declaredExternal: [],
   };
   let fluxComponents = 0;
   objects.forEach((obj, document) => {
@@ -86,6 +100,8 @@ export function splitRenderedObjects(
       out.warnings.push(skippedFluxInstance(obj));
       return;
     }
+    // ArtifactGenerators (source.extensions.fluxcd.io) and ExternalArtifacts: core/generator.
+    if (takeGeneratorObject(obj, document, renderedBy, generators)) return;
     if (FLUX_GROUP.test(group)) {
       // An accepted older version (v1beta2, v2beta1…) is decoded as the current one, with a status note.
       const current = currentApiVersion(apiVersion, String(obj.kind));
@@ -143,7 +159,9 @@ export function splitRenderedObjects(
     }
     out.shipped.push(obj);
   });
+  reportDeclaredExternal(generators);
   const children =
+    out.artifacts.length +
     out.gitRepositories.length +
     out.chartSources.length +
     out.kustomizations.length +
@@ -165,14 +183,8 @@ export function splitRenderedObjects(
 
 const CHART_SOURCE_KINDS = new Set(['HelmRepository', 'OCIRepository', 'HelmChart', 'Bucket']);
 
-/** A HelmChart from a Bucket waits for Bucket sources; everything else is a source of this cluster. */
+/** Every chart source is a source of this cluster (a HelmChart of a Bucket builds from its snapshot, as of Git). */
 function addChartSource(out: SplitResult, source: SplitResult['chartSources'][number]): void {
-  if (source.kind === 'HelmChart' && source.spec.sourceRef.kind === 'Bucket') {
-    out.warnings.push(
-      `HelmChart/${source.metadata.namespace}/${source.metadata.name}: spec.sourceRef: Bucket sources are not supported by this Sluice version yet; the chart was skipped (use a HelmRepository, GitRepository or OCIRepository)`,
-    );
-    return;
-  }
   out.chartSources.push(source);
 }
 

@@ -8,6 +8,7 @@ export const SUPPORTED_SOURCE_KINDS: readonly string[] = [
   'OCIRepository',
   'Bucket',
   'HelmChart',
+  'ExternalArtifact',
 ];
 
 /** The refusal for a sourceRef of a kind Sluice does not support yet, or undefined when it does. */
@@ -18,7 +19,7 @@ export function unsupportedSourceKind(
   if (SUPPORTED_SOURCE_KINDS.includes(sourceRef.kind)) return undefined;
   return new SluiceError(
     'UnsupportedResource',
-    `${objectRef}: spec.sourceRef: ${sourceRef.kind} sources are not supported by Sluice yet (${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}'); only GitRepository, OCIRepository and Bucket are, so point spec.sourceRef at one of those`,
+    `${objectRef}: spec.sourceRef: ${sourceRef.kind} sources are not supported by Sluice yet (${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}'); only GitRepository, OCIRepository, Bucket and ExternalArtifact (of an ArtifactGenerator) are, so point spec.sourceRef at one of those`,
     { object: objectRef, field: 'spec.sourceRef', retryable: false },
   );
 }

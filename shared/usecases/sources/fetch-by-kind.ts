@@ -1,12 +1,14 @@
 // Use-case step: fetch one source with the adapter of its kind. Git, OCI artifacts and Helm indexes come
 // from the network; a HelmChart is built from its source's stored snapshot (and, for dependencies and
-// repositories, the network), so every render reads a self-contained chart.
+// repositories, the network), so every render reads a self-contained chart; an ArtifactGenerator's
+// artifact is composed from its inputs' stored snapshots.
 import { SluiceError } from '../../core/errors.ts';
 import type { FetchSpec, FetchState } from '../../core/pipeline/records.ts';
 import type { GitCredentials } from '../../ports/git-source.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { stateOf } from '../state-store.ts';
 import { bucketCredentialsOf } from './bucket-credentials.ts';
+import { composeArtifact } from './compose-artifact.ts';
 import { buildHelmChart } from './fetch-helm-chart.ts';
 import type { FetchOutcome } from './fetch-outcome.ts';
 import { remoteAccessOf } from './source-access.ts';
@@ -65,6 +67,8 @@ export async function fetchByKind(deps: PipelineDeps, ctx: FetchContext): Promis
       return fetchHelmIndex(deps, ctx);
     case 'HelmChart':
       return buildHelmChart(deps, ctx);
+    case 'ExternalArtifact':
+      return composeArtifact(deps, ctx);
   }
 }
 

@@ -47,14 +47,23 @@ describe('fluxObjectsFound', () => {
     const objects = [
       kustomization('apps'),
       flux('notification.toolkit.fluxcd.io/v1beta3', 'Alert', 'on-call'),
-      flux('source.extensions.fluxcd.io/v1beta1', 'ArtifactGenerator', 'bundle', {}, ''),
+      flux(
+        'source.extensions.fluxcd.io/v1beta1',
+        'ArtifactGenerator',
+        'bundle',
+        {
+          sources: [{ alias: 'repo', kind: 'GitRepository', name: 'flux-system' }],
+          artifacts: [{ name: 'bundle', copy: [{ from: '@repo/apps/**', to: '@artifact/' }] }],
+        },
+        '',
+      ),
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'default' } },
     ];
     expect(found(objects).map((f) => [f.kind, f.name, f.file, f.handling])).toEqual([
       ['Kustomization', 'apps', 'clusters/dev/x.yaml', 'declared'],
       ['Alert', 'on-call', 'clusters/dev/x.yaml', 'skipped'],
-      // Not a toolkit group: the split ships it as a plain object today.
-      ['ArtifactGenerator', 'bundle', '', 'shipped'],
+      // Its artifacts are sources of the cluster (ExternalArtifacts).
+      ['ArtifactGenerator', 'bundle', '', 'declared'],
     ]);
   });
 

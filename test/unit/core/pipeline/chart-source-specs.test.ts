@@ -83,7 +83,7 @@ describe('chart and OCI sources in a render', () => {
     expect(split.warnings).toEqual([]);
   });
 
-  it('a HelmRelease with chartRef implies no chart; a HelmChart from a Bucket is skipped with a reason', () => {
+  it('a HelmRelease with chartRef implies no chart; a HelmChart from a Bucket is a source like any other', () => {
     const split = splitRenderedObjects(
       [
         helmRelease({ chartRef: { kind: 'OCIRepository', name: 'podinfo' } }),
@@ -96,8 +96,8 @@ describe('chart and OCI sources in a render', () => {
       ],
       BY,
     );
-    expect(split.chartSources).toEqual([]);
-    expect(split.warnings.join('\n')).toContain('HelmChart/flux-system/from-bucket: spec.sourceRef: Bucket');
+    expect(split.chartSources.map((s) => `${s.kind}/${s.metadata.name}`)).toEqual(['HelmChart/from-bucket']);
+    expect(split.warnings).toEqual([]);
   });
 });
 
