@@ -5,9 +5,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApplyOptions, type TombstonePayload, targetOf } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
+import type { HelmReleaseApply } from '../../shared/core/helm/helm-release-apply.ts';
 import type { ObjectKey } from '../../shared/core/pipeline/state-keys.ts';
+import type { Target } from '../../shared/core/pipeline/target.ts';
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
-import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
+import { type KubeObject, objectsToYaml } from '../../shared/core/render/yaml-codec.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import type { PullerDeps } from '../../shared/usecases/puller/puller-deps.ts';
 import { reconcileCluster } from '../../shared/usecases/puller/reconcile-cluster.ts';
@@ -61,8 +63,12 @@ function configMap(name: string, finalizers?: string[]): KubeObject {
 }
 
 /** The control plane's publish of `apps`, applied by the puller. */
-async function applied(objects: KubeObject[], apply: Partial<ApplyOptions> = {}): Promise<void> {
-  const payload = testArtifact(deps.cluster, targetOf(APPS), ++n, objects, apply);
+async function applied(
+  objects: KubeObject[],
+  apply: Partial<ApplyOptions> = {},
+  target: Target = targetOf(APPS),
+): Promise<void> {
+  const payload = testArtifact(deps.cluster, target, ++n, objects, apply);
   const signed = await signArtifact(payload, world.keys);
   await storeAndIndex(deps, payload.target, signed, { revision: revisionOf(n), publishedAt: clock.t });
   const [report] = await reconcileCluster(deps);
@@ -70,8 +76,8 @@ async function applied(objects: KubeObject[], apply: Partial<ApplyOptions> = {})
 }
 
 /** The control plane's signed removal of `apps` with `terms`, and the puller's one report on it. */
-async function withdrawn(terms: Partial<TombstonePayload> = {}) {
-  const payload = { ...testTombstone(deps.cluster, targetOf(APPS), ++n), ...terms };
+async function withdrawn(terms: Partial<TombstonePayload> = {}, target: Target = targetOf(APPS)) {
+  const payload = { ...testTombstone(deps.cluster, target, ++n), ...terms };
   const signed = await signArtifact(payload, world.keys);
   await storeAndIndex(deps, payload.target, signed, { revision: payload.revision, publishedAt: clock.t });
   const reports = await reconcileCluster(deps);
@@ -168,5 +174,58 @@ describe('a withdrawn Kustomization, by deletion policy', () => {
     expect(clock.t - started).toBe(10_000);
     expect(live('held')?.metadata.deletionTimestamp).toBeDefined();
     expect(live('b')).toBeUndefined();
+  });
+});
+
+describe('a withdrawn HelmRelease', () => {
+  const RELEASE: Target = { kind: 'HelmRelease', namespace: 'flux-system', name: 'small' };
+  const releaseConfig: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    // As helm's render leaves them: the release's ownership annotations, which its uninstall checks.
+    metadata: {
+      name: 'small-config',
+      namespace: 'apps',
+      annotations: { 'meta.helm.sh/release-name': 'small', 'meta.helm.sh/release-namespace': 'apps' },
+    },
+    data: { a: '1' },
+  };
+  const helm: HelmReleaseApply = {
+    releaseName: 'small',
+    namespace: 'apps',
+    storageNamespace: 'apps',
+    chart: {
+      name: 'small',
+      version: '0.1.0',
+      metadata: { apiVersion: 'v2', name: 'small', version: '0.1.0' },
+    },
+    values: {},
+    manifest: `---\n${objectsToYaml([releaseConfig])}`,
+    disableHooks: false,
+    createNamespace: false,
+    crds: 'Create',
+    maxHistory: 5,
+    keepHistory: false,
+    uninstallDisableHooks: false,
+    timeoutMs: 20_000,
+    description: 'test',
+  };
+
+  it('is uninstalled (a HelmRelease has no deletionPolicy)', async () => {
+    await applied([releaseConfig], { helm }, RELEASE);
+    expect(await withdrawn({}, RELEASE)).toMatchObject({ ready: true, reason: 'Pruned', pruned: 1 });
+    expect(live('small-config')).toBeUndefined();
+  });
+
+  it('is left installed when it was suspended, as helm-controller skips the uninstall', async () => {
+    await applied([releaseConfig], { helm }, RELEASE);
+    expect(await withdrawn({ suspended: true }, RELEASE)).toMatchObject({
+      ready: true,
+      reason: 'Removed',
+      message:
+        "HelmRelease removed from the fleet while suspended; release 'small' left installed (1 objects), as Flux does",
+    });
+    expect(live('small-config')).toBeDefined();
+    expect(kube.object('v1', 'Secret', 'sh.helm.release.v1.small.v1', 'apps')).toBeDefined();
   });
 });
