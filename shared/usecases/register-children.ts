@@ -7,6 +7,7 @@ import type { Kustomization } from '../api/kustomization.ts';
 import { objectRef } from '../api/object-meta.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import { isSluiceError, SluiceError } from '../core/errors.ts';
+import { withFleetSource } from '../core/generator/generated-artifact.ts';
 import { fetchSpecOf, type SourceObject } from '../core/pipeline/fetch-spec-of.ts';
 import type {
   ConfigRecord,
@@ -103,7 +104,7 @@ export async function registerChildren(
     ...split.gitRepositories,
     ...withoutRefusedCharts(split, deps.settings.noCrossNamespaceRefs === true),
     // ArtifactGenerator outputs: composed from the sources above once they are fetched (compose-artifact.ts).
-    ...split.artifacts,
+    ...split.artifacts.map((a) => withFleetSource(a, fleetSourceKey)),
   ];
   const { sources, declarerKeys } = await registerSources(reg, declaredSources, fleetSourceKey);
   // 3. Kustomizations declared here

@@ -21,6 +21,8 @@ export interface GeneratedArtifact {
     artifact: OutputArtifact;
     /** `spec.artifacts[<i>]`: where errors point in the generator. */
     field: string;
+    /** Set when an input is the fleet's own GitRepository (flux-system/flux-system): the fleet's source. */
+    fleetSourceKey?: string;
   };
 }
 
@@ -39,6 +41,16 @@ export function generatedArtifactsOf(generator: ArtifactGenerator): GeneratedArt
       field: `spec.artifacts[${i}]`,
     },
   }));
+}
+
+/** The fleet's GitRepository is no cluster source record: an artifact reading it carries the fleet's key. */
+export function withFleetSource(artifact: GeneratedArtifact, fleetSourceKey: string): GeneratedArtifact {
+  const readsFleet = artifact.spec.sources.some(isFleetSource);
+  return readsFleet ? { ...artifact, spec: { ...artifact.spec, fleetSourceKey } } : artifact;
+}
+
+export function isFleetSource(s: GeneratorSource): boolean {
+  return s.kind === 'GitRepository' && s.namespace === 'flux-system' && s.name === 'flux-system';
 }
 
 function usesAlias(artifact: OutputArtifact, alias: string): boolean {

@@ -128,6 +128,7 @@ export function fetchSpecOf(source: SourceObject, cluster: string): FetchSpec {
           sources: s.sources,
           artifact: s.artifact,
           field: s.field,
+          ...(s.fleetSourceKey && { fleetSourceKey: s.fleetSourceKey }),
         },
       });
     }

@@ -98,6 +98,8 @@ export interface GeneratorFetchFields {
   artifact: OutputArtifact;
   /** `spec.artifacts[<i>]`, for errors. */
   field: string;
+  /** The fleet repository's source, when an input is its GitRepository (flux-system/flux-system). */
+  fleetSourceKey?: string;
 }
 
 /** Which object declares a source: a cluster's GitRepository, or (no cluster) the fleet repository. */

@@ -3,6 +3,7 @@
 // records this artifact as its dependent, so an input's new revision composes it again.
 import { SluiceError } from '../../core/errors.ts';
 import { artifactRevision } from '../../core/generator/artifact-revision.ts';
+import { isFleetSource } from '../../core/generator/generated-artifact.ts';
 import { planArtifact } from '../../core/generator/plan-artifact.ts';
 import type { SourceTree } from '../../core/generator/source-tree.ts';
 import type { FetchState, GeneratorFetchFields } from '../../core/pipeline/records.ts';
@@ -78,7 +79,10 @@ async function loadInputs(
         `${object}: ${field}: cross-namespace reference to ${what} is not allowed (no-cross-namespace-refs is on); move the source into namespace ${fields.namespace}`,
         { object, field },
       );
-    const record = await state.getClusterSource(fields.cluster, source, source.kind);
+    const record =
+      fields.fleetSourceKey && isFleetSource(source)
+        ? { sourceKey: fields.fleetSourceKey }
+        : await state.getClusterSource(fields.cluster, source, source.kind);
     if (record?.sourceKey === ctx.spec.sourceKey)
       throw new SluiceError(
         'ValidationFailed',

@@ -1,0 +1,153 @@
+// An ArtifactGenerator end to end through the embedded control plane: one artifact composed from the fleet's
+// own GitRepository and a Bucket on the embedded S3-compatible server, applied by a Kustomization whose
+// sourceRef is the ExternalArtifact; a change in one input composes a new revision that is applied.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileSource } from '../../cli/commands/reconcile.ts';
+import { findControlPlane } from '../../cli/control-plane-context.ts';
+import { type BucketHost, startBucketHost } from '../support/bucket-host.ts';
+import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
+
+let h: Harness;
+let host: BucketHost;
+
+const configMap = (name: string, value: string) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+  namespace: default
+data:
+  value: "${value}"
+`;
+
+const plane = () =>
+  findControlPlane(
+    { api: h.plane.apiUrl },
+    { SLUICE_WEBHOOK_SECRET: WEBHOOK_SECRET, XDG_CONFIG_HOME: join(h.dataDir, 'no-config') },
+  );
+
+const artifact = async () =>
+  (await h.status()).sources.find(
+    (s) =>
+      s.kind === 'ExternalArtifact' && s.declarers.some((d) => d.name === 'composed' && d.cluster === 'dev'),
+  );
+
+const appliedValue = async (name: string) =>
+  ((await h.kube.object('v1', 'ConfigMap', name, 'default')) as { data?: { value?: string } } | undefined)
+    ?.data?.value;
+
+const fleet = (bucket: BucketHost) => `apiVersion: v1
+kind: Secret
+metadata:
+  name: bucket-keys
+  namespace: flux-system
+stringData:
+  accesskey: ${bucket.reader.accessKeyId}
+  secretkey: ${bucket.reader.secretAccessKey}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: Bucket
+metadata:
+  name: assets
+  namespace: flux-system
+spec:
+  interval: 1h
+  provider: generic
+  bucketName: ${bucket.bucket}
+  endpoint: ${bucket.endpoint}
+  insecure: true
+  secretRef:
+    name: bucket-keys
+---
+apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata:
+  name: app
+  namespace: flux-system
+spec:
+  sources:
+    - alias: fleet
+      kind: GitRepository
+      name: flux-system
+    - alias: assets
+      kind: Bucket
+      name: assets
+  artifacts:
+    - name: composed
+      copy:
+        - from: "@fleet/app-base/**"
+          to: "@artifact/app/"
+          exclude: ["*.md"]
+        - from: "@assets/settings/cm.yaml"
+          to: "@artifact/app/"
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: composed
+  namespace: flux-system
+spec:
+  interval: 1h
+  path: ./app
+  prune: true
+  sourceRef:
+    kind: ExternalArtifact
+    name: composed
+`;
+
+beforeAll(async () => {
+  host = await startBucketHost('assets');
+  await host.put('settings/cm.yaml', configMap('from-bucket', 'one'));
+  h = await startHarness({
+    files: {
+      'clusters/dev/generator.yaml': fleet(host),
+      'app-base/kustomization.yaml': 'resources:\n- base-cm.yaml\n- cm.yaml\n',
+      'app-base/base-cm.yaml': configMap('from-git', 'base'),
+      'app-base/README.md': '# excluded from the artifact\n',
+    },
+    settings: { clusters: ['dev'], allowedSourceHosts: [host.origin] },
+  });
+  await h.start();
+}, 90_000);
+
+afterAll(async () => {
+  await h?.close();
+  await host?.close();
+});
+
+describe('an ArtifactGenerator composing the fleet repository and a Bucket', () => {
+  it('applies the composed artifact through a Kustomization with sourceRef ExternalArtifact', async () => {
+    await h.waitFor('both ConfigMaps applied', async () =>
+      (await appliedValue('from-git')) === 'base' && (await appliedValue('from-bucket')) === 'one'
+        ? true
+        : undefined,
+    );
+    const composed = await artifact();
+    expect(composed?.revision).toMatch(/^latest@sha256:[a-f0-9]{64}$/);
+    expect(composed?.error).toBeUndefined();
+  });
+
+  it('composes a new revision when an input moves, and applies it', async () => {
+    const before = await artifact();
+    await host.put('settings/cm.yaml', configMap('from-bucket', 'two'));
+    await reconcileSource(plane(), 'assets', 'Bucket');
+    await h.waitFor('the new value applied', async () =>
+      (await appliedValue('from-bucket')) === 'two' ? true : undefined,
+    );
+    const after = await artifact();
+    expect(after?.revision).toMatch(/^latest@sha256:[a-f0-9]{64}$/);
+    expect(after?.revision).not.toBe(before?.revision);
+    expect(after?.generation).toBe((before?.generation ?? 0) + 1);
+    // The Git side is still there: the artifact is composed whole again.
+    expect(await appliedValue('from-git')).toBe('base');
+  });
+
+  it('composes again from a new fleet commit', async () => {
+    await h.push({ 'app-base/base-cm.yaml': configMap('from-git', 'changed') }, 'change the base');
+    await h.webhook();
+    await h.waitFor('the new commit applied through the artifact', async () =>
+      (await appliedValue('from-git')) === 'changed' ? true : undefined,
+    );
+    expect(await appliedValue('from-bucket')).toBe('two');
+  });
+});
