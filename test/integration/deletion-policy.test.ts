@@ -125,6 +125,21 @@ describe('a withdrawn Kustomization, by deletion policy', () => {
     expect(live('a')).toBeUndefined();
   });
 
+  it.each([
+    ['annotated', { annotations: { 'kustomize.toolkit.fluxcd.io/ssa': 'Ignore' } }],
+    ['labelled', { labels: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } }],
+  ])('Delete keeps an object %s in the cluster to opt out, as Flux', async (_how, metadata) => {
+    await applied([configMap('a'), configMap('kept')], { deletionPolicy: 'Delete' });
+    // Someone marks the live object by hand (kubectl annotate / label).
+    await deps.kube.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', namespace: 'apps', ...metadata } },
+      { fieldManager: 'kubectl' },
+    );
+    expect(await withdrawn({ deletionPolicy: 'Delete' })).toMatchObject({ ready: true, pruned: 1 });
+    expect(live('a')).toBeUndefined();
+    expect(live('kept')).toBeDefined();
+  });
+
   it('Orphan leaves its objects even with prune: true', async () => {
     await applied([configMap('a'), configMap('b')], { deletionPolicy: 'Orphan' });
     expect(await withdrawn({ deletionPolicy: 'Orphan' })).toMatchObject({

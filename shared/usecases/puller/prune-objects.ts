@@ -58,13 +58,7 @@ export async function pruneObjects(
       const owned = owns
         ? owns({ labels, annotations: meta.annotations ?? {} })
         : labels[OWNER_NAME_LABEL] === owner.name && labels[OWNER_NAMESPACE_LABEL] === owner.namespace;
-      const optedOut = ['prune', 'reconcile'].some(
-        (k) =>
-          (
-            meta.annotations?.[`kustomize.toolkit.fluxcd.io/${k}`] ??
-            labels[`kustomize.toolkit.fluxcd.io/${k}`]
-          )?.toLowerCase() === 'disabled',
-      );
+      const optedOut = optedOutOfPrune(labels, meta.annotations ?? {}, owns === undefined);
       if (!owned || optedOut) continue; // never delete what this Kustomization does not own
       await deps.kube.delete(ref);
       outcome.pruned++;
@@ -77,6 +71,26 @@ export async function pruneObjects(
     }
   }
   return outcome;
+}
+
+/**
+ * Flux's delete exclusions (kustomize-controller deleteObjects, matched by ssa.AnyInMetadata): a label or an
+ * annotation, either one, case-insensitively. A Kustomization's objects marked `ssa: Ignore` are never
+ * applied by Flux, so never deleted either; a HelmRelease's keep the opt-outs they had before.
+ */
+function optedOutOfPrune(
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+  kustomization: boolean,
+): boolean {
+  const exclusions: [string, string][] = [
+    ['kustomize.toolkit.fluxcd.io/prune', 'disabled'],
+    ['kustomize.toolkit.fluxcd.io/reconcile', 'disabled'],
+    ...(kustomization ? [['kustomize.toolkit.fluxcd.io/ssa', 'ignore'] as [string, string]] : []),
+  ];
+  return exclusions.some(([key, value]) =>
+    [labels[key], annotations[key]].some((v) => v !== undefined && v.toLowerCase() === value),
+  );
 }
 
 function asObject(entry: InventoryEntry): KubeObject {
