@@ -40,6 +40,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** The fleet's first commit: this directory instead of the example fleet. */
+  fleet?: string;
   /** Files written over the example fleet before the first commit (null deletes). */
   files?: Record<string, string | null>;
   /** Render workers' messages in flight at once. */
@@ -48,14 +50,20 @@ export interface HarnessOptions {
   /** Settings passed through to the control plane (e.g. noCrossNamespaceRefs, limits). */
   settings?: Pick<
     ControlPlaneOptions,
-    'noCrossNamespaceRefs' | 'maxObjectsPerRender' | 'maxChildrenPerKustomization' | 'allowedSourceHosts'
+    | 'noCrossNamespaceRefs'
+    | 'maxObjectsPerRender'
+    | 'maxChildrenPerKustomization'
+    | 'allowedSourceHosts'
+    | 'clusters'
+    | 'clusterRoots'
+    | 'pullerCluster'
   >;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const root = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
   const repo = await createFixtureRepo(join(root, 'served'), 'fleet');
-  cpSync(EXAMPLE_FLEET, repo.workDir, { recursive: true });
+  cpSync(opts.fleet ?? EXAMPLE_FLEET, repo.workDir, { recursive: true });
   if (opts.files) await repo.write(opts.files);
   await repo.commit('example fleet');
   await repo.push();

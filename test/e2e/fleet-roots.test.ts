@@ -1,0 +1,191 @@
+// Fleets that do not start at clusters/<name>: a `flux bootstrap --path kubernetes/flux/cluster` fleet, two
+// clusters sharing one path with their own variables, and a Flux Operator fleet whose FluxInstance names the
+// root. Each is rendered by the embedded control plane and applied to the test Kubernetes API server.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
+import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
+import type { StatusView } from '../../shared/usecases/read-status.ts';
+import { stateOf } from '../../shared/usecases/state-store.ts';
+import { type Harness, startHarness } from '../support/pipeline-harness.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/fleet-roots');
+const ROOT = { namespace: 'flux-system', name: 'flux-system' };
+
+const dataOf = (h: Harness, name: string, namespace = 'default') =>
+  h.kube.object('v1', 'ConfigMap', name, namespace)?.data as Record<string, string> | undefined;
+
+function targetOf(view: StatusView, cluster: string, name: string) {
+  return view.clusters.find((c) => c.name === cluster)?.kustomizations.find((k) => k.name === name);
+}
+
+/** The ConfigMaps a cluster's published artifact holds, by name: what its puller would apply. */
+async function publishedConfigMaps(h: Harness, cluster: string, name: string) {
+  const state = stateOf(h.plane.deps);
+  const entry = await state.getIndexEntry(cluster, kustomizationTarget({ namespace: 'flux-system', name }));
+  if (!entry?.artifactKey) return undefined;
+  const signed = (await state.getArtifactAt(entry.artifactKey)) as SignedArtifact | undefined;
+  return Object.fromEntries(
+    (signed?.payload.objects ?? [])
+      .filter((o) => o.kind === 'ConfigMap')
+      .map((o) => [String((o.metadata as { name: string }).name), o.data as Record<string, string>]),
+  );
+}
+
+describe('a fleet bootstrapped at kubernetes/flux/cluster', () => {
+  let h: Harness;
+  const GOTK = 'kubernetes/flux/cluster/flux-system/gotk-sync.yaml';
+  const gotkSync = (url: string) =>
+    `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 1m0s
+  ref:
+    branch: main
+  url: ${url}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 10m0s
+  path: ./kubernetes/flux/cluster
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      fleet: join(FIXTURES, 'bootstrap-path'),
+      settings: { clusters: ['home'], clusterRoots: { home: { path: 'kubernetes/flux/cluster' } } },
+    });
+    // flux bootstrap writes the fleet's own URL into gotk-sync.yaml.
+    await h.push({ [GOTK]: gotkSync(h.git.url('fleet')) }, 'bootstrap');
+    await h.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('renders the configured path, with the postBuild a patch gave the root in flux-system/kustomization.yaml', async () => {
+    const info = await h.waitFor('cluster-info applied', () => dataOf(h, 'cluster-info'));
+    expect(info).toEqual({ name: 'home' });
+    expect(await h.waitFor('greeting applied', () => dataOf(h, 'greeting'))).toEqual({
+      text: 'hello from kubernetes/apps',
+    });
+    const root = targetOf(await h.status(), 'home', 'flux-system');
+    expect(root?.path).toBe('./kubernetes/flux/cluster');
+    expect(root?.render?.ready).toBe(true);
+    // gotk-components.yaml: the Namespace is kept, the controllers are not; gotk-sync.yaml is the fleet itself.
+    expect(h.kube.object('v1', 'Namespace', 'flux-system')).toBeDefined();
+    expect(h.kube.objects({ kind: 'Deployment' })).toEqual([]);
+    expect(h.kube.objects({ kind: 'GitRepository' })).toEqual([]);
+    expect(h.kube.objects({ kind: 'Kustomization' })).toEqual([]);
+  });
+
+  it('reports a gotk-sync.yaml naming another repository, and keeps rendering the configured fleet', async () => {
+    await h.push({ [GOTK]: gotkSync('https://git.example/someone/else.git') }, 'point elsewhere');
+    await h.webhook();
+    const warning = await h.waitFor('the root reports the URL', async () =>
+      targetOf(await h.status(), 'home', 'flux-system')?.render?.warnings.find((w) => w.includes('spec.url')),
+    );
+    expect(warning).toContain(`${GOTK}: GitRepository flux-system/flux-system spec.url`);
+    expect(targetOf(await h.status(), 'home', 'flux-system')?.render?.ready).toBe(true);
+    expect(dataOf(h, 'cluster-info')).toEqual({ name: 'home' });
+  });
+});
+
+describe('two clusters sharing kubernetes/clusters/production with their own variables', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    const shared = 'kubernetes/clusters/production';
+    h = await startHarness({
+      fleet: join(FIXTURES, 'shared-path'),
+      settings: {
+        clusters: ['eu', 'us'],
+        clusterRoots: {
+          eu: { path: shared, variables: { REGION: 'eu-west-1' } },
+          us: { path: shared, variables: { REGION: 'us-east-1', TIER: 'premium' } },
+        },
+      },
+    });
+    await h.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('applies the first cluster with its variables, on the root and through it on the apps', async () => {
+    expect(await h.waitFor('region applied', () => dataOf(h, 'region'))).toEqual({ region: 'eu-west-1' });
+    expect(await h.waitFor('app-config applied', () => dataOf(h, 'app-config'))).toEqual({
+      region: 'eu-west-1',
+      tier: 'standard',
+    });
+  });
+
+  it('publishes the second cluster from the same path with its own variables', async () => {
+    const apps = await h.waitFor('us apps published', () => publishedConfigMaps(h, 'us', 'apps'));
+    expect(apps['app-config']).toEqual({ region: 'us-east-1', tier: 'premium' });
+    expect((await publishedConfigMaps(h, 'us', ROOT.name))?.region).toEqual({ region: 'us-east-1' });
+  });
+
+  it('fetches the fleet once for both clusters, as they follow one branch', async () => {
+    const fleet = (await h.status()).sources.filter((s) => s.url === h.git.url('fleet'));
+    expect(fleet).toHaveLength(1);
+  });
+});
+
+describe('a Flux Operator fleet', () => {
+  let h: Harness;
+  const INSTANCE = 'clusters/prod/flux-system/flux-instance.yaml';
+  const EDGE = 'bootstrap/edge/flux-instance.yaml';
+
+  beforeAll(async () => {
+    h = await startHarness({
+      fleet: join(FIXTURES, 'flux-instance'),
+      settings: { clusters: ['prod', 'edge'], clusterRoots: { edge: { path: 'bootstrap/edge' } } },
+    });
+    const fixture = (await import('node:fs')).readFileSync;
+    const withUrl = (file: string) =>
+      fixture(join(FIXTURES, 'flux-instance', file), 'utf8').replace(
+        'https://git.example/replaced-by-the-test/fleet.git',
+        h.git.url('fleet'),
+      );
+    await h.push({ [INSTANCE]: withUrl(INSTANCE), [EDGE]: withUrl(EDGE) }, 'the fleet URL');
+    await h.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('delivers what the FluxInstance syncs and applies no FluxInstance, saying why in status', async () => {
+    expect(await h.waitFor('greeting applied', () => dataOf(h, 'greeting'))).toEqual({
+      text: 'hello from the FluxInstance fleet',
+    });
+    expect(h.kube.objects({ kind: 'FluxInstance' })).toEqual([]);
+    const root = targetOf(await h.status(), 'prod', 'flux-system');
+    expect(root?.render?.warnings).toEqual([
+      expect.stringMatching(
+        /^FluxInstance\/flux-system\/flux: .*skipped and not applied; its spec\.sync is this cluster's root$/,
+      ),
+    ]);
+  });
+
+  it('renders the root at spec.sync.path when the FluxInstance lives elsewhere', async () => {
+    const apps = await h.waitFor('edge apps published', () => publishedConfigMaps(h, 'edge', 'apps-edge'));
+    expect(apps.greeting).toEqual({ text: 'hello from the edge' });
+    const root = targetOf(await h.status(), 'edge', 'flux-system');
+    expect(root?.render?.ready).toBe(true);
+  });
+});
