@@ -16,7 +16,8 @@ import { DEFAULT_NAMESPACE, type ObjectMeta, objectRef, type SourceLocation } fr
 type Raw = Record<string, unknown>;
 
 export interface ChartRef {
-  kind: 'OCIRepository' | 'HelmChart';
+  /** ExternalArtifact: an ArtifactGenerator's artifact holding the chart (core/generator). */
+  kind: 'OCIRepository' | 'HelmChart' | 'ExternalArtifact';
   name: string;
   /** The reference's namespace, defaulting to the HelmRelease's. */
   namespace: string;
@@ -120,15 +121,12 @@ function readChartRef(raw: Raw, r: FieldReader): ChartRef | undefined {
   const name = r.string(refRaw, 'name', 'spec.chartRef.name', { required: true, maxLength: 253 });
   const namespace = r.string(refRaw, 'namespace', 'spec.chartRef.namespace', { minLength: 1, maxLength: 63 });
   r.string(refRaw, 'apiVersion', 'spec.chartRef.apiVersion');
-  if (kind === 'ExternalArtifact') {
-    r.fail(
-      'spec.chartRef.kind',
-      'ExternalArtifact sources are not supported by this Sluice version yet; reference an OCIRepository or a HelmChart',
-    );
-    return undefined;
-  }
-  if ((kind !== 'OCIRepository' && kind !== 'HelmChart') || !name) return undefined;
+  if (!kind || !name || !isChartRefKind(kind)) return undefined;
   const meta = isRecord(raw.metadata) ? raw.metadata : {};
   const own = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : DEFAULT_NAMESPACE;
   return { kind, name, namespace: namespace || own };
+}
+
+function isChartRefKind(kind: string): kind is ChartRef['kind'] {
+  return (CHART_REF_KINDS as readonly string[]).includes(kind);
 }

@@ -269,7 +269,9 @@ function withoutRefusedCharts(
 }
 
 /** Where a HelmRelease's chart comes from: the HelmChart its spec.chart implies, or its chartRef. */
-export function chartSourceOf(hr: HelmRelease): { kind: 'HelmChart' | 'OCIRepository' } & ObjectKey {
+export function chartSourceOf(
+  hr: HelmRelease,
+): { kind: 'HelmChart' | 'OCIRepository' | 'ExternalArtifact' } & ObjectKey {
   if (hr.spec.chart)
     return {
       kind: 'HelmChart',

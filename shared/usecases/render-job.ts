@@ -259,9 +259,13 @@ async function resolveSource(
     const unsupported = unsupportedSourceKind(plan.objectRef, sourceRef);
     if (unsupported) throw unsupported;
     // Retryable: the source may be declared by a sibling whose render has not run yet.
+    const fix =
+      sourceRef.kind === 'ExternalArtifact'
+        ? `declare an ArtifactGenerator in namespace ${sourceRef.namespace} with an artifact named ${sourceRef.name}: Sluice has ExternalArtifacts only from ArtifactGenerators`
+        : `declare the ${sourceRef.kind} in the fleet`;
     throw new SluiceError(
       'ReferenceNotFound',
-      `${plan.objectRef}: spec.sourceRef: ${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}' not found in cluster ${cluster}; declare the ${sourceRef.kind} in the fleet`,
+      `${plan.objectRef}: spec.sourceRef: ${sourceRef.kind} '${sourceRef.namespace}/${sourceRef.name}' not found in cluster ${cluster}; ${fix}`,
       { object: plan.objectRef, field: 'spec.sourceRef', retryable: true },
     );
   }

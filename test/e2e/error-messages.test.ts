@@ -25,14 +25,15 @@ afterAll(async () => {
 });
 
 describe('errors in sluice status', () => {
-  it('says an ExternalArtifact source is not supported yet, as a build failure, not a dependency to wait for', async () => {
+  it('says no ArtifactGenerator produces an ExternalArtifact source, and how to declare one', async () => {
     const failed = await h.waitFor('the external Kustomization to fail', async () => {
       const k = kustomizationStatus(await h.status(), 'external');
       return k?.render && !k.render.ready ? k : undefined;
     });
-    expect(failed.render?.reason).toBe('BuildFailed');
-    expect(failed.render?.message).toMatch(
-      /^clusters\/dev\/external\.yaml: Kustomization\/flux-system\/external: spec\.sourceRef: ExternalArtifact sources are not supported by Sluice yet/,
+    // A sibling's generator may be declared later: waited for, as Flux waits for a missing source.
+    expect(failed.render?.reason).toBe('DependencyNotReady');
+    expect(failed.render?.message).toBe(
+      "clusters/dev/external.yaml: Kustomization/flux-system/external: spec.sourceRef: ExternalArtifact 'flux-system/external-artifact' not found in cluster dev; declare an ArtifactGenerator in namespace flux-system with an artifact named external-artifact: Sluice has ExternalArtifacts only from ArtifactGenerators",
     );
     expect(failed.render?.message).not.toContain('declare the GitRepository');
   });

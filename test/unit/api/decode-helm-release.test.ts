@@ -568,8 +568,8 @@ spec:
       ]);
     });
 
-    it('a chartRef kind Sluice does not support', () => {
-      const text = release().replace('kind: OCIRepository', 'kind: ExternalArtifact');
+    it('a chartRef kind Flux does not have', () => {
+      const text = release().replace('kind: OCIRepository', 'kind: GitRepository');
       expect(issuesOf(text, decodeHelmRelease).map((i) => i.field)).toEqual(['spec.chartRef.kind']);
     });
 

@@ -236,15 +236,14 @@ describe('chartRefOf', () => {
     expect(chartRefOf(raw(podinfoRelease))).toBeUndefined();
   });
 
-  it('refuses ExternalArtifact (not supported yet), other kinds and unknown fields, naming the release', () => {
+  it('takes an ExternalArtifact (of an ArtifactGenerator) in the release namespace', () => {
     const value = raw(chartRefRelease);
     (value.spec as { chartRef: Record<string, unknown> }).chartRef = { kind: 'ExternalArtifact', name: 'a' };
-    expect(refusalOf(() => chartRefOf(value))).toEqual({
-      code: 'ValidationFailed',
-      field: 'spec.chartRef.kind',
-      message:
-        'HelmRelease/apps/podinfo: spec.chartRef.kind: ExternalArtifact sources are not supported by this Sluice version yet; reference an OCIRepository or a HelmChart',
-    });
+    expect(chartRefOf(value)).toEqual({ kind: 'ExternalArtifact', name: 'a', namespace: 'apps' });
+  });
+
+  it('refuses other kinds and unknown fields, naming the release', () => {
+    const value = raw(chartRefRelease);
     (value.spec as { chartRef: Record<string, unknown> }).chartRef = { kind: 'HelmRepository', nmae: 'a' };
     const r = new FieldReader();
     expect(chartRefOf(value, r)).toBeUndefined();
