@@ -92,10 +92,15 @@ function outcomeOf(view: FoundView, targets: Map<string, TargetView>, timedOut: 
     };
   }
   if (found.handling === 'fleet-root') {
+    // Only the root's own render is read for the root (a FluxInstance below it is not followed).
+    if (targets.get(targetKey(foundBy))?.record?.parent !== null)
+      return {
+        unsupported: `declared below the cluster root (by ${foundBy.kind} ${foundBy.namespace}/${foundBy.name}): Sluice reads the root only from the cluster root's own directory, so it was skipped`,
+      };
     const root = targets.get(targetKey(ROOT_TARGET));
     return {
       ...(root && targetOutcome(root, timedOut)),
-      notes: ['the fleet root (gotk-sync.yaml): the control plane follows this repository and path itself'],
+      notes: ['the fleet root: the control plane follows this repository and path itself'],
     };
   }
   if (found.handling !== 'declared') return {};

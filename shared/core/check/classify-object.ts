@@ -30,7 +30,7 @@ export function classifyObject(found: FluxObjectFound, outcome: ObjectOutcome = 
     return {
       ...at,
       verdict: 'unsupported',
-      reason: `${unsupportedKindReason(found.apiVersion, found.kind)}${shipped}`,
+      reason: `${unsupportedKindReason(found.apiVersion, found.kind, found.skippedBecause)}${shipped}`,
     };
   }
   if (outcome.failure) {

@@ -3,6 +3,7 @@
 import { notHonoured } from '../../api/helm-release-not-honoured.ts';
 import { DEFAULT_NAMESPACE } from '../../api/object-meta.ts';
 import { convertOlderApiVersion } from '../../api/older-api-versions.ts';
+import { isFluxInstance } from '../fleet/flux-instance.ts';
 import type { SplitResult } from '../pipeline/split-rendered-objects.ts';
 import { SOURCE_FILE_ANNOTATION } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
@@ -27,6 +28,8 @@ export interface FluxObjectFound {
   differences: string[];
   /** Said but no difference: a deprecated apiVersion converted as Flux converted it. */
   notes: string[];
+  /** Why it was skipped, as the render's status said it (the object's own warning, without its name). */
+  skippedBecause?: string;
 }
 
 /**
@@ -67,19 +70,30 @@ export function fluxObjectsFound(
       withoutRef(n, kind, namespace, name),
     );
     const spec = (conversion?.object ?? obj).spec;
+    const handling = handlingOf(obj, kind, namespace, name, { declares, shipped, declared });
+    const prefix = `${kind}/${namespace}/${name}: `;
+    const said = split.warnings.find((w) => w.startsWith(prefix));
     found.push({
       apiVersion,
       kind,
       namespace,
       name,
       file: typeof file === 'string' ? file : '',
-      handling: handlingOf(obj, kind, namespace, name, { declares, shipped, declared }),
-      differences: [...dropped, ...(kind === 'HelmRelease' && isRecord(spec) ? notHonoured(spec) : [])],
+      handling,
+      ...(handling === 'skipped' && said && { skippedBecause: said.slice(prefix.length) }),
+      differences: [
+        ...(isFluxInstance(obj) ? [FLUX_INSTANCE_SKIPPED] : []),
+        ...dropped,
+        ...(kind === 'HelmRelease' && isRecord(spec) ? notHonoured(spec) : []),
+      ],
       notes: deprecation ? [deprecation] : [],
     });
   }
   return found;
 }
+
+const FLUX_INSTANCE_SKIPPED =
+  'its distribution, components and cluster settings install Flux, which Sluice replaces, so they are not applied; its spec.sync is read as the cluster root';
 
 function handlingOf(
   obj: KubeObject,
@@ -91,6 +105,8 @@ function handlingOf(
   if (!seen.declares) return 'skipped';
   if (seen.shipped.has(obj)) return 'shipped';
   if (seen.declared.has(`${kind}/${namespace}/${name}`)) return 'declared';
+  // Its spec.sync is the cluster's root (adopt-root.ts), the rest installs Flux: like gotk-components.yaml.
+  if (isFluxInstance(obj)) return 'fleet-root';
   const fleetRoot =
     namespace === 'flux-system' &&
     name === 'flux-system' &&

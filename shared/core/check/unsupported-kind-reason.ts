@@ -12,20 +12,22 @@ const BY_GROUP: Record<string, string> = {
 const BY_KIND: Record<string, string> = {
   Receiver:
     'Flux Receivers are not served: Sluice takes Git webhooks at its control plane’s own endpoint, POST /hooks/generic',
-  FluxInstance: 'the Flux Operator is not run by Sluice: its spec.sync and components are not read',
   FluxReport: 'written by the Flux Operator; Sluice has no Flux Operator',
   ResourceSet: 'ResourceSets are not expanded by Sluice: the objects it generates are not delivered',
   ResourceSetInputProvider: 'input providers are not read by Sluice',
-  ArtifactGenerator:
-    'ArtifactGenerators are not run by Sluice: the ExternalArtifacts they produce do not exist',
-  ExternalArtifact: 'ExternalArtifacts are not supported by Sluice as sources',
+  ExternalArtifact:
+    'an ExternalArtifact written into the fleet has no producer in Sluice (only ArtifactGenerators make them), so it was skipped',
 };
 
-/** What Sluice does not do for an object of this kind, for the report's REASON column. */
-export function unsupportedKindReason(apiVersion: string, kind: string): string {
+/**
+ * What Sluice does not do for an object of this kind, for the report's REASON column: a whole family it
+ * leaves out first, then what the render said about this object (`said`), then the kind's own reason.
+ */
+export function unsupportedKindReason(apiVersion: string, kind: string, said?: string): string {
   return (
-    BY_KIND[kind] ??
     BY_GROUP[apiGroupOf(apiVersion)] ??
+    said ??
+    BY_KIND[kind] ??
     `${apiVersion} ${kind} is not supported by Sluice yet and was skipped`
   );
 }

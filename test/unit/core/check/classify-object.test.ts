@@ -81,6 +81,21 @@ describe('fluxObjectsFound', () => {
     expect(apps?.notes[0]).toContain('move to kustomize.toolkit.fluxcd.io/v1');
   });
 
+  it('keeps what the render said about a skipped object as the reason it was skipped', () => {
+    const [generator] = found([
+      flux('source.extensions.fluxcd.io/v1beta1', 'ArtifactGenerator', 'discover', {
+        sources: [{ alias: 'repo', kind: 'GitRepository', name: 'flux-system' }],
+        artifacts: [{ name: 'each', copy: [{ from: '@repo/apps/**', to: '@artifact/' }] }],
+        pathPattern: 'apps/*',
+      }),
+    ]);
+    expect(generator?.handling).toBe('skipped');
+    expect(generator && classifyObject(generator)).toMatchObject({
+      verdict: 'unsupported',
+      reason: expect.stringContaining('spec.pathPattern'),
+    });
+  });
+
   it('skips every Flux object a chart renders: only Kustomizations declare them', () => {
     expect(found([kustomization('apps')], false).map((f) => f.handling)).toEqual(['skipped']);
   });
