@@ -48,15 +48,17 @@ export interface HarnessOptions {
   renderBatch?: number;
   log?: Logger;
   /** Settings passed through to the control plane (e.g. noCrossNamespaceRefs, limits). */
-  settings?: Pick<
-    ControlPlaneOptions,
-    | 'noCrossNamespaceRefs'
-    | 'maxObjectsPerRender'
-    | 'maxChildrenPerKustomization'
-    | 'allowedSourceHosts'
-    | 'clusters'
-    | 'clusterRoots'
-    | 'pullerCluster'
+  settings?: Partial<
+    Pick<
+      ControlPlaneOptions,
+      | 'noCrossNamespaceRefs'
+      | 'maxObjectsPerRender'
+      | 'maxChildrenPerKustomization'
+      | 'allowedSourceHosts'
+      | 'clusters'
+      | 'clusterRoots'
+      | 'pullerCluster'
+    >
   >;
 }
 
