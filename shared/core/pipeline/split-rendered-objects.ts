@@ -21,6 +21,7 @@ import {
 } from '../generator/take-generator-object.ts';
 import { takeSourceFile } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
+import { expandResourceSets } from '../resourceset/expand-resource-sets.ts';
 
 export interface SplitResult {
   shipped: KubeObject[];
@@ -75,6 +76,10 @@ export function splitRenderedObjects(
     artifacts: [],
     warnings: [],
   };
+  // Flux Operator ResourceSets become the objects they generate, counted in this render's limits.
+  const expanded = expandResourceSets(objects, renderedBy, limits.maxObjectsPerRender);
+  out.warnings.push(...expanded.warnings);
+  objects = expanded.objects;
   const generators: GeneratorObjects = {
     artifacts: out.artifacts,
     warnings: out.warnings,

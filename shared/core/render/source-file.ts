@@ -26,7 +26,7 @@ export function moveOriginToSourceFile(obj: KubeObject, buildDir: string): void 
   const path = local ? /^path: *(.+)$/m.exec(origin)?.[1]?.trim() : undefined;
   const file =
     path && !/^\w+:\/\//.test(path) ? normalizeInside(buildDir ? `${buildDir}/${path}` : path) : undefined;
-  if (file && FLUX_GROUP.test(String(obj.apiVersion ?? ''))) {
+  if (file && (FLUX_GROUP.test(String(obj.apiVersion ?? '')) || isExpandedAtRender(obj))) {
     meta.annotations = { ...meta.annotations, [SOURCE_FILE_ANNOTATION]: file };
   }
 }
@@ -41,4 +41,12 @@ export function takeSourceFile(obj: KubeObject): { object: KubeObject; file: str
   if (Object.keys(rest).length > 0) metadata.annotations = rest;
   else delete metadata.annotations;
   return { object: { ...obj, metadata }, file };
+}
+
+/** The Flux Operator's ResourceSets and their input providers: expanded at render time, never shipped. */
+function isExpandedAtRender(obj: KubeObject): boolean {
+  return (
+    String(obj.apiVersion ?? '').startsWith('fluxcd.controlplane.io/') &&
+    (obj.kind === 'ResourceSet' || obj.kind === 'ResourceSetInputProvider')
+  );
 }
