@@ -80,6 +80,26 @@ spec:
           exclude: ["*.md"]
         - from: "@assets/settings/cm.yaml"
           to: "@artifact/app/"
+    - name: greeter-chart
+      copy:
+        - from: "@fleet/charts/greeter/"
+          to: "@artifact/"
+        - from: "@assets/values-prod.yaml"
+          to: "@artifact/greeter/values.yaml"
+          strategy: Merge
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: greeter
+  namespace: flux-system
+spec:
+  interval: 1h
+  releaseName: greeter
+  targetNamespace: default
+  chartRef:
+    kind: ExternalArtifact
+    name: greeter-chart
 ---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
@@ -98,12 +118,17 @@ spec:
 beforeAll(async () => {
   host = await startBucketHost('assets');
   await host.put('settings/cm.yaml', configMap('from-bucket', 'one'));
+  await host.put('values-prod.yaml', 'greeting: Bonjour\n');
   h = await startHarness({
     files: {
       'clusters/dev/generator.yaml': fleet(host),
       'app-base/kustomization.yaml': 'resources:\n- base-cm.yaml\n- cm.yaml\n',
       'app-base/base-cm.yaml': configMap('from-git', 'base'),
       'app-base/README.md': '# excluded from the artifact\n',
+      'charts/greeter/Chart.yaml': 'apiVersion: v2\nname: greeter\nversion: 1.0.0\n',
+      'charts/greeter/values.yaml': 'greeting: Hello\ncolor: blue\n',
+      'charts/greeter/templates/configmap.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-greeting\ndata:\n  greeting: {{ .Values.greeting | quote }}\n  color: {{ .Values.color | quote }}\n',
     },
     settings: { clusters: ['dev'], allowedSourceHosts: [host.origin] },
   });
@@ -149,5 +174,12 @@ describe('an ArtifactGenerator composing the fleet repository and a Bucket', () 
       (await appliedValue('from-git')) === 'changed' ? true : undefined,
     );
     expect(await appliedValue('from-bucket')).toBe('two');
+  });
+
+  it('renders a HelmRelease from a chart it composed, its values file merged with the Merge strategy', async () => {
+    const cm = (await h.waitFor('the release applied', () =>
+      h.kube.object('v1', 'ConfigMap', 'greeter-greeting', 'default'),
+    )) as { data: Record<string, string> };
+    expect(cm.data).toEqual({ greeting: 'Bonjour', color: 'blue' });
   });
 });
