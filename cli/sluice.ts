@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `sluice` command. Flux users' habits carry over: same verbs, same flags, errors as `✗ message`.
 // Commands are imported when run: `sluice secrets` or `sluice status` load no control plane, no SDK.
+import { basename, resolve } from 'node:path';
 import { contextFilePath } from '../embedded/control-plane-context.ts';
 import { isSluiceError } from '../shared/core/errors.ts';
 import { SOURCE_WORDS } from '../shared/core/pipeline/source-kind.ts';
@@ -75,7 +76,8 @@ unsupported or an error, else 0:
   --cluster NAME               the cluster's name (default: the last segment of DIR)
   -o, --output json            {"summary":{"delivered":N,…},"objects":[{"kind","namespace","name","file","verdict","reason"}]}
   --timeout D                  how long to wait for renders and fetches (default 5m; 90s, 2m, 1h)
-  --allow-source-host HOST / --render-sandbox MODE   as for serve
+  --cluster-root NAME=NS/NAME / --cluster-var NAME:VAR=VALUE / --allow-source-host HOST /
+  --render-sandbox MODE        as for serve
 
 Flags for secrets decrypt (sops -d without the sops binary; plaintext on stdout):
   --output-type T              yaml, json, dotenv, ini or binary (default: the file's own format)
@@ -319,9 +321,20 @@ async function main(argv: string[]): Promise<number> {
     if (values.output !== undefined && values.output !== 'json')
       throw usage(`--output must be json (or left out for the table), got ${JSON.stringify(values.output)}`);
     if ((values.cluster?.length ?? 0) > 1) throw usage('check reports one cluster: give --cluster once');
+    const cluster = values.cluster?.[0] ?? basename(resolve(values.path));
+    // The same forms as serve's: --cluster-root NAME=NS/NAME, --cluster-var NAME:VAR=VALUE.
+    const root = clusterRootsOfFlags({
+      clusters: [cluster],
+      roots: values['cluster-root'] ?? [],
+      variables: values['cluster-var'] ?? [],
+    })?.[cluster];
     const result = await (await import('./commands/check.ts')).check({
       path: values.path,
-      ...(values.cluster?.[0] && { cluster: values.cluster[0] }),
+      cluster,
+      ...(root?.root && {
+        root: { namespace: root.root.namespace ?? 'flux-system', name: root.root.name ?? 'flux-system' },
+      }),
+      ...(root?.variables && { variables: root.variables }),
       json: values.output === 'json',
       timeoutMs: duration(values.timeout ?? '5m', '--timeout'),
       ...(values['allow-source-host']?.length && { allowedSourceHosts: values['allow-source-host'] }),

@@ -15,6 +15,9 @@ export interface CheckArgs {
   /** Default: the last segment of the path. */
   cluster?: string;
   json: boolean;
+  /** The cluster's root GitRepository and Kustomization, and the root's postBuild variables (as for serve). */
+  root?: { namespace: string; name: string };
+  variables?: Record<string, string>;
   timeoutMs: number;
   allowedSourceHosts?: string[];
   renderSandbox?: 'auto' | 'bwrap' | 'none';
@@ -38,7 +41,13 @@ async function checkReportOf(args: CheckArgs): Promise<CheckReport> {
     const plane = await startControlPlane({
       dataDir: join(work, 'data'),
       clusters: [cluster],
-      clusterRoots: { [cluster]: { path: checkout.rootPath || '.' } },
+      clusterRoots: {
+        [cluster]: {
+          path: checkout.rootPath || '.',
+          ...(args.root && { root: args.root }),
+          ...(args.variables && { variables: args.variables }),
+        },
+      },
       exampleFleetDir: fleetDir,
       kube: 'none',
       ports: { api: 0, git: 0, queue: 0 },
@@ -52,6 +61,7 @@ async function checkReportOf(args: CheckArgs): Promise<CheckReport> {
       return await checkFleet(plane.deps, {
         cluster,
         rootPath: checkout.rootPath || '.',
+        ...(args.root && { root: args.root }),
         timeoutMs: args.timeoutMs,
       });
     } finally {

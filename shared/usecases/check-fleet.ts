@@ -3,7 +3,7 @@
 import { type CheckedObject, type CheckReport, checkReport } from '../core/check/check-report.ts';
 import { classifyObject, type ObjectOutcome } from '../core/check/classify-object.ts';
 import type { FluxObjectFound } from '../core/check/flux-object-found.ts';
-import { type Target, targetKey } from '../core/pipeline/target.ts';
+import { targetKey } from '../core/pipeline/target.ts';
 import {
   type FleetSnapshot,
   type FoundView,
@@ -21,14 +21,14 @@ export interface CheckFleetOptions {
   cluster: string;
   /** The cluster root as the user named it (`clusters/dev`): the FILE of the root Kustomization. */
   rootPath: string;
+  /** The root Kustomization's namespace and name (default flux-system/flux-system). */
+  root?: { namespace: string; name: string };
   /** How long to wait for the pipeline to rest; what is still pending then is an error. */
   timeoutMs: number;
   /** How long the state must stay the same to count as at rest (a render may still be queued). */
   settleMs?: number;
   pollMs?: number;
 }
-
-const ROOT_TARGET: Target = { kind: 'Kustomization', ...ROOT };
 
 export async function checkFleet(deps: PipelineDeps, opts: CheckFleetOptions): Promise<CheckReport> {
   const { snapshot, timedOut } = await waitForRest(deps, opts);
@@ -63,13 +63,14 @@ function classifySnapshot(
   timedOut: boolean,
 ): CheckedObject[] {
   const targets = new Map(snapshot.targets.map((t) => [targetKey(t.target), t]));
-  const root = targets.get(targetKey(ROOT_TARGET));
-  const out = snapshot.found.map((f) => classifyObject(f.found, outcomeOf(f, targets, timedOut)));
+  const rootRef = opts.root ?? ROOT;
+  const root = targets.get(targetKey({ kind: 'Kustomization', ...rootRef }));
+  const out = snapshot.found.map((f) => classifyObject(f.found, outcomeOf(f, targets, root, timedOut)));
   // The cluster root, unless gotk-sync.yaml declares it (then it is reported at that file).
   const rootFound: FluxObjectFound = {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    ...ROOT,
+    ...rootRef,
     file: opts.rootPath,
     handling: 'declared',
     differences: [],
@@ -84,7 +85,12 @@ function classifySnapshot(
   return out;
 }
 
-function outcomeOf(view: FoundView, targets: Map<string, TargetView>, timedOut: boolean): ObjectOutcome {
+function outcomeOf(
+  view: FoundView,
+  targets: Map<string, TargetView>,
+  root: TargetView | undefined,
+  timedOut: boolean,
+): ObjectOutcome {
   const { found, foundBy } = view;
   if (found.handling === 'skipped' && foundBy.kind === 'HelmRelease') {
     return {
@@ -97,7 +103,6 @@ function outcomeOf(view: FoundView, targets: Map<string, TargetView>, timedOut: 
       return {
         unsupported: `declared below the cluster root (by ${foundBy.kind} ${foundBy.namespace}/${foundBy.name}): Sluice reads the root only from the cluster root's own directory, so it was skipped`,
       };
-    const root = targets.get(targetKey(ROOT_TARGET));
     return {
       ...(root && targetOutcome(root, timedOut)),
       notes: ['the fleet root: the control plane follows this repository and path itself'],

@@ -183,72 +183,75 @@ describe('sluice check on a fleet Sluice cannot take as it is', () => {
   }, 120_000);
 });
 
-describe('sluice check on a Flux Operator fleet bootstrapped at another path', () => {
-  it('reads the root from the path, names what the FluxInstance loses, and exits 0 with nothing unsupported', async () => {
-    const fleet = checkout('operator', {
-      'kubernetes/clusters/staging/flux-instance.yaml': `apiVersion: fluxcd.controlplane.io/v1
-kind: FluxInstance
-metadata:
-  name: flux
-  namespace: flux-system
-spec:
-  distribution:
-    version: "2.x"
-    registry: ghcr.io/fluxcd
-  components: [source-controller, kustomize-controller, helm-controller]
-  sync:
-    kind: GitRepository
-    url: https://github.com/example/fleet.git
-    ref: refs/heads/main
-    path: kubernetes/clusters/staging
-`,
-      'kubernetes/clusters/staging/apps.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: apps
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./kubernetes/apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-`,
-      'kubernetes/apps/configmap.yaml':
-        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-settings\n  namespace: default\ndata:\n  greeting: hello\n',
+/** One row of the JSON report, in flux-system (where every fixture below declares its objects). */
+const row = (kind: string, name: string, file: string, verdict = 'delivered', reason = '') => ({
+  kind,
+  namespace: 'flux-system',
+  name,
+  file,
+  verdict,
+  reason,
+});
+
+const FLEET_ROOTS = join(import.meta.dirname, '../fixtures/fleet-roots');
+
+describe('sluice check on the fleet-roots fixtures', () => {
+  it('follows a fleet bootstrapped at kubernetes/flux/cluster, Flux install manifests and all', async () => {
+    const fleet = checkout('bootstrap-path', {}, join(FLEET_ROOTS, 'bootstrap-path'));
+    const run = await check(
+      fleet,
+      '--path',
+      'kubernetes/flux/cluster',
+      '--cluster',
+      'home',
+      '--output',
+      'json',
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      summary: { delivered: 2, different: 0, unsupported: 0, error: 0 },
+      objects: [
+        row('Kustomization', 'flux-system', 'kubernetes/flux/cluster'),
+        row('Kustomization', 'apps', 'kubernetes/flux/cluster/apps.yaml'),
+      ],
     });
-    const run = await check(fleet, '--path', 'kubernetes/clusters/staging', '--output', 'json');
+  }, 120_000);
+
+  it('takes one cluster of a shared path with its own variables', async () => {
+    const fleet = checkout('shared-path', {}, join(FLEET_ROOTS, 'shared-path'));
+    const path = 'kubernetes/clusters/production';
+    const run = await check(
+      fleet,
+      '--path',
+      path,
+      '--cluster',
+      'eu-1',
+      '--cluster-var',
+      'eu-1:REGION=eu-west-1',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '2 Flux objects: 2 delivered, 0 different, 0 unsupported, 0 error',
+    );
+  }, 120_000);
+
+  it('reads a Flux Operator fleet: the FluxInstance is different, what it syncs delivered', async () => {
+    const fleet = checkout('flux-instance', {}, join(FLEET_ROOTS, 'flux-instance'));
+    const run = await check(fleet, '--path', 'clusters/prod', '--output', 'json');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       summary: { delivered: 2, different: 1, unsupported: 0, error: 0 },
       objects: [
-        // Its file is not known yet: the render notes the file of toolkit objects only.
-        {
-          kind: 'FluxInstance',
-          namespace: 'flux-system',
-          name: 'flux',
-          file: '',
-          verdict: 'different',
-          reason:
-            'its distribution, components and cluster settings install Flux, which Sluice replaces, so they are not applied; its spec.sync is read as the cluster root',
-        },
-        {
-          kind: 'Kustomization',
-          namespace: 'flux-system',
-          name: 'flux-system',
-          file: 'kubernetes/clusters/staging',
-          verdict: 'delivered',
-          reason: '',
-        },
-        {
-          kind: 'Kustomization',
-          namespace: 'flux-system',
-          name: 'apps',
-          file: 'kubernetes/clusters/staging/apps.yaml',
-          verdict: 'delivered',
-          reason: '',
-        },
+        // Its file is not known: the render notes the file of toolkit objects only.
+        row(
+          'FluxInstance',
+          'flux',
+          '',
+          'different',
+          'its distribution, components and cluster settings install Flux, which Sluice replaces, so they are not applied; its spec.sync is read as the cluster root',
+        ),
+        row('Kustomization', 'flux-system', 'clusters/prod'),
+        row('Kustomization', 'apps', 'clusters/prod/apps.yaml'),
       ],
     });
   }, 120_000);
