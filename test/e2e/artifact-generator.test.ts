@@ -179,7 +179,7 @@ describe('an ArtifactGenerator composing the fleet repository and a Bucket', () 
   it('renders a HelmRelease from a chart it composed, its values file merged with the Merge strategy', async () => {
     const cm = (await h.waitFor('the release applied', () =>
       h.kube.object('v1', 'ConfigMap', 'greeter-greeting', 'default'),
-    )) as { data: Record<string, string> };
+    )) as unknown as { data: Record<string, string> };
     expect(cm.data).toEqual({ greeting: 'Bonjour', color: 'blue' });
   });
 });
