@@ -23,10 +23,14 @@ const CLUSTER_READ_ANNOTATIONS = [
   'fluxcd.controlplane.io/checksumFrom',
 ];
 
-export type Expansion =
+export type Expansion = (
   | { kind: 'expanded'; objects: KubeObject[]; inputSets: number; differences: string[] }
   /** Not expanded: nothing generated, with the reason (a dynamic or missing provider, a paused ResourceSet). */
-  | { kind: 'skipped'; verdict: 'unsupported' | 'different' | 'error'; reason: string };
+  | { kind: 'skipped'; verdict: 'unsupported' | 'different' | 'error'; reason: string }
+) & {
+  /** The providers it selected (so the caller can say which providers no ResourceSet reads). */
+  selected?: readonly InputProviderSpec[];
+};
 
 export function expandResourceSet(
   rset: ResourceSetSpec,
@@ -95,7 +99,7 @@ export function expandResourceSet(
   const differences = differencesOf(rset);
   // Providers that export nothing leave nothing to generate (the operator then prunes what it made).
   if (rset.inputsFrom.length > 0 && combined.sets.length === 0) {
-    return { kind: 'expanded', objects: [], inputSets: 0, differences };
+    return { kind: 'expanded', objects: [], inputSets: 0, differences, selected: [...selected.values()] };
   }
 
   let objects: KubeObject[];
@@ -122,7 +126,13 @@ export function expandResourceSet(
       `${a} is not resolved: Sluice cannot read the cluster at render time, the objects are applied as generated`,
     );
   }
-  return { kind: 'expanded', objects, inputSets: combined.sets.length, differences };
+  return {
+    kind: 'expanded',
+    objects,
+    inputSets: combined.sets.length,
+    differences,
+    selected: [...selected.values()],
+  };
 }
 
 /** Steps are built one after another; one object in two steps is an error, as the operator says it. */

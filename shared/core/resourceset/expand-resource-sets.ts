@@ -93,7 +93,7 @@ export function expandResourceSets(
     const ref = `ResourceSet/${rset.namespace}/${rset.name}`;
     const expansion = expandResourceSet(rset, file, providers, ctx);
     const report = { kind: 'ResourceSet' as const, namespace: rset.namespace, name: rset.name, file };
-    for (const p of providers) if (p.namespace === rset.namespace) used.add(p);
+    for (const p of expansion.selected ?? []) used.add(p);
     if (expansion.kind === 'skipped') {
       warnings.push(`${ref}: not expanded: ${expansion.reason}`);
       reports.push({ ...report, verdict: expansion.verdict, reason: expansion.reason });

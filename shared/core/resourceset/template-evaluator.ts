@@ -147,7 +147,7 @@ class Evaluator {
         }
         entries = Array.from({ length: Math.max(0, value) }, (_, i) => [i, i]);
       } else if (isNil(value)) entries = [];
-      else throw new TemplateError(`range can't iterate over ${printValue(value)}`, node.pos);
+      else throw new TemplateError(`range can't iterate over a value of type ${typeName(value)}`, node.pos);
       if (entries.length === 0) return node.else ? this.walk(node.else, dot, vars) : undefined;
       const [first, second] = node.pipe.decl;
       for (const [key, elem] of entries) {
@@ -203,6 +203,7 @@ class Evaluator {
     this.step(cmd.pos);
     const [head, ...rest] = cmd.args as [Operand, ...Operand[]];
     if (head.type === 'identifier') return this.call(head.name, head.pos, rest, dot, vars, final);
+    if (head.type === 'nil') throw new TemplateError('nil is not a command', head.pos);
     if (rest.length > 0 || final) {
       const what = head.type === 'field' ? head.fields.join('.') : describeOperand(head);
       throw new TemplateError(`can't give argument to non-function ${what}`, cmd.pos);
@@ -250,7 +251,7 @@ class Evaluator {
       case 'bool':
         return op.value;
       case 'nil':
-        throw new TemplateError('nil is not a command', op.pos);
+        return null;
       case 'dot':
         return dot;
       case 'field':
