@@ -62,6 +62,7 @@ export function formatStatus(view: StatusView): string {
       ]),
     ),
   );
+  if (view.fleet?.notes.length) out.push('', 'FLEET', ...view.fleet.notes.map((n) => `  ${n.message}`));
   for (const cluster of view.clusters) {
     out.push('', `CLUSTER ${cluster.name}`);
     const kustomizations = cluster.kustomizations.filter(

@@ -2,6 +2,7 @@
 // and per cluster each target's published artifact, render status and apply status.
 
 import { isSluiceError } from '../core/errors.ts';
+import type { FleetLayoutNote } from '../core/fleet/fleet-layout.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
 import type { ApplyReport } from '../core/pipeline/jobs.ts';
 import type { DeclarerRef, FetchState, IndexEntry, RenderStatus } from '../core/pipeline/records.ts';
@@ -11,6 +12,7 @@ import { type Condition, conditionsOf } from '../core/pipeline/status-conditions
 import { type Target, type TargetKind, targetKey } from '../core/pipeline/target.ts';
 import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { readFleetLayout } from './report-fleet-layout.ts';
 import { loadDeclarations } from './source-declarations.ts';
 import { stateOf } from './state-store.ts';
 
@@ -18,6 +20,8 @@ import { stateOf } from './state-store.ts';
 export type LocalPullerState = { state: 'running'; cluster: string } | { state: 'off'; reason: string };
 
 export interface StatusView {
+  /** The fleet's directories against the declared clusters: missing paths, undeclared cluster roots. */
+  fleet?: { notes: FleetLayoutNote[] };
   /** Set by the embedded control plane only (the cloud has no puller of its own): why nothing may be applied. */
   localPuller?: LocalPullerState;
   sources: {
@@ -128,5 +132,17 @@ export async function readStatus(deps: Pick<PipelineDeps, 'store' | 'settings'>)
     }
     clusters.push({ name, kustomizations });
   }
-  return { sources, clusters };
+  const fleet = await fleetNotes(deps);
+  return { ...(fleet.length > 0 && { fleet: { notes: fleet } }), sources, clusters };
+}
+
+/** Each cluster's root render checks the layout; one note per path (or per missing cluster), from all of them. */
+async function fleetNotes(deps: Pick<PipelineDeps, 'store' | 'settings'>): Promise<FleetLayoutNote[]> {
+  const notes = new Map<string, FleetLayoutNote>();
+  for (const cluster of deps.settings.clusters) {
+    const layout = await readFleetLayout(deps.store, cluster).catch(() => undefined);
+    for (const note of layout?.notes ?? [])
+      notes.set(`${note.kind}/${note.cluster ?? ''}/${note.path}`, note);
+  }
+  return [...notes.values()];
 }

@@ -43,6 +43,7 @@ import type { FleetKeyOf } from './register-fleet.ts';
 import { removalTerms } from './removal-terms.ts';
 import { declaredChildren, enqueueChildRenders } from './render-order.ts';
 import { rendererFor } from './renderers/renderer-for.ts';
+import { reportFleetLayout } from './report-fleet-layout.ts';
 import { heldRender, heldStatus } from './rollback-hold.ts';
 import { rollbackTarget } from './rollback-target.ts';
 import { clusterSecretsOf } from './secrets/cluster-secrets.ts';
@@ -108,6 +109,8 @@ export async function renderJob(
     const source = await resolveSource(ctx, record, plan);
     if (source === 'waiting') return { outcome: 'waiting' };
     if (isOlder(source.generation, current?.generation)) return { outcome: 'stale' };
+    // A cluster's root also checks the fleet's directories against the declared clusters (fleet-layout.ts).
+    if (record.parent === null) await reportFleetLayout(deps, cluster, source.state, source.spec);
     // 5. render from the verified local snapshot
     const first = await render(ctx, renderer, record, plan, source);
     // ...a cluster's root as its fleet declares it (gotk-sync.yaml, a FluxInstance: adopt-fleet-root.ts)

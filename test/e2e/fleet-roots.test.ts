@@ -3,6 +3,7 @@
 // root. Each is rendered by the embedded control plane and applied to the test Kubernetes API server.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatStatus } from '../../cli/commands/status.ts';
 import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
@@ -111,7 +112,8 @@ describe('two clusters sharing kubernetes/clusters/production with their own var
     h = await startHarness({
       fleet: join(FIXTURES, 'shared-path'),
       settings: {
-        clusters: ['eu', 'us'],
+        // lab has no path set, and the fleet has no clusters/lab.
+        clusters: ['eu', 'us', 'lab'],
         clusterRoots: {
           eu: { path: shared, variables: { REGION: 'eu-west-1' } },
           us: { path: shared, variables: { REGION: 'us-east-1', TIER: 'premium' } },
@@ -139,7 +141,22 @@ describe('two clusters sharing kubernetes/clusters/production with their own var
     expect((await publishedConfigMaps(h, 'us', ROOT.name))?.region).toEqual({ region: 'us-east-1' });
   });
 
-  it('fetches the fleet once for both clusters, as they follow one branch', async () => {
+  it('reports the directory no cluster declares and the cluster whose path is missing, in status and in sluice status', async () => {
+    const view = await h.waitFor('fleet notes', async () => {
+      const v = await h.status();
+      return (v.fleet?.notes.length ?? 0) >= 2 ? v : undefined;
+    });
+    expect(view.fleet?.notes.map((n) => [n.kind, n.cluster, n.path])).toEqual([
+      ['MissingClusterPath', 'lab', 'clusters/lab'],
+      ['UndeclaredClusterDirectory', undefined, 'kubernetes/clusters/staging'],
+    ]);
+    const text = formatStatus(view);
+    expect(text).toContain('FLEET');
+    expect(text).toContain('cluster lab: its path clusters/lab does not exist in the fleet');
+    expect(text).toContain('kubernetes/clusters/staging looks like a cluster root');
+  });
+
+  it('fetches the fleet once for all clusters, as they follow one branch', async () => {
     const fleet = (await h.status()).sources.filter((s) => s.url === h.git.url('fleet'));
     expect(fleet).toHaveLength(1);
   });
