@@ -206,3 +206,60 @@ describe('a Flux Operator fleet', () => {
     expect(root?.render?.ready).toBe(true);
   });
 });
+
+describe('clusters following different branches of one fleet', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      settings: { clusters: ['canary', 'dev'], clusterRoots: { canary: { branch: 'canary' } } },
+    });
+    // The canary branch adds a cluster and an app directory main does not have.
+    await h.repo.checkoutNewBranch('canary');
+    await h.repo.write({
+      'clusters/canary/apps.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: canary-apps
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps/canary
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  targetNamespace: default
+`,
+      'apps/canary/greeting.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: greeting
+data:
+  text: hello from the canary branch
+`,
+    });
+    await h.repo.commit('canary');
+    await h.repo.push({ branch: 'canary' });
+    await h.repo.checkout('main');
+    await h.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('renders each cluster and its children from its own branch', async () => {
+    expect(await h.waitFor('canary greeting applied', () => dataOf(h, 'greeting'))).toEqual({
+      text: 'hello from the canary branch',
+    });
+    const view = await h.waitFor('dev root rendered', async () => {
+      const v = await h.status();
+      return targetOf(v, 'dev', 'flux-system')?.render?.ready ? v : undefined;
+    });
+    const fleet = view.sources.filter((s) => s.url === h.git.url('fleet'));
+    expect(fleet).toHaveLength(2);
+    expect(new Set(fleet.map((s) => s.revision?.split('@')[0]))).toEqual(new Set(['main', 'canary']));
+    expect(targetOf(view, 'dev', 'canary-apps')).toBeUndefined();
+  });
+});
