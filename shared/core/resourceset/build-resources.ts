@@ -1,11 +1,12 @@
 // The operator's BuildResourceSet: each `resources[i]` (printed as YAML) and the `resourcesTemplate` run
 // once per input set, parsed back into objects; excluded ones dropped, duplicates keep their first copy.
-import { type KubeObject, parseYaml11, toYaml } from '../render/yaml-codec.ts';
+import { type KubeObject, parseYaml11 } from '../render/yaml-codec.ts';
 import type { InputSet } from './inputs.ts';
 import type { ResourceSetLimits } from './limits.ts';
 import { type CompiledTemplate, compileTemplate, runTemplate } from './render-template.ts';
 import { TemplateError } from './template-error.ts';
 import type { Budget } from './template-evaluator.ts';
+import { templateSource } from './template-source.ts';
 import { isMap } from './template-values.ts';
 
 /** A template failure with the field it came from and the input set it ran for. */
@@ -98,7 +99,7 @@ export function buildResources(
   resources.forEach((template, i) => {
     const field = `${fieldPrefix}resources[${i}]`;
     // The operator prints the object as YAML (sigs.k8s.io/yaml) and runs that text as the template.
-    const source = toYaml(template);
+    const source = templateSource(template);
     if (sets.length === 0) {
       add(readObject(run(field, source, null, undefined), field, undefined), false);
       return;

@@ -195,6 +195,21 @@ spec:
     ]);
   });
 
+  it('runs a resource as the YAML the operator prints: a string that cannot stay plain is single-quoted', () => {
+    const rset = resourceSet({
+      inputs: [{ k: 'a', v: 'b' }],
+      resources: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'x', namespace: 'default' },
+          data: { pair: '<< inputs.k | quote >>: << inputs.v >>' },
+        },
+      ],
+    });
+    expect(expandResourceSets([rset], BY).objects[0]?.data).toEqual({ pair: '"a": b' });
+  });
+
   it('renders each resource once without inputs, with inputs reading as an empty map', () => {
     const rset = resourceSet({
       resources: [
