@@ -23,6 +23,7 @@ import { kustomizationTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { discoverGeneratedArtifacts } from './sources/discover-artifacts.ts';
 import { followMovedSource } from './sources/follow-moved-source.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
@@ -69,7 +70,8 @@ export async function registerChildren(
       split.kustomizations.length +
       split.helmReleases.length +
       split.configs.length +
-      split.artifacts.length ===
+      split.artifacts.length +
+      split.discoveries.length ===
     0;
   // The common case, a leaf Kustomization: nothing declared before or now, so no registry work at all.
   if (
@@ -107,6 +109,18 @@ export async function registerChildren(
     ...split.artifacts.map((a) => withFleetSource(a, fleetSourceKey)),
   ];
   const { sources, declarerKeys } = await registerSources(reg, declaredSources, fleetSourceKey);
+  // 2b. artifacts of ArtifactGenerators with spec.pathPattern, found in their source's directories
+  const discovered = (
+    await discoverGeneratedArtifacts(
+      { deps, cluster, parentKey, sources, fleetSourceKey, warnings: split.warnings },
+      split.discoveries,
+    )
+  ).map((a) => withFleetSource(a, fleetSourceKey));
+  if (discovered.length > 0) {
+    const more = await registerSources(reg, discovered, fleetSourceKey);
+    for (const [k, v] of more.sources) sources.set(k, v);
+    declarerKeys.push(...more.declarerKeys);
+  }
   // 3. Kustomizations declared here
   const { declared, enqueued } = await registerKustomizations(
     reg,
@@ -117,7 +131,7 @@ export async function registerChildren(
   );
   const releases = await registerHelmReleases(reg, split.helmReleases, ancestors, sources);
   // 4. withdraw what this parent declared before and no longer does
-  const sourceKeys = declaredSources.map((r) => sourceRefKey(r.kind, r.metadata));
+  const sourceKeys = [...declaredSources, ...discovered].map((r) => sourceRefKey(r.kind, r.metadata));
   await withdrawKustomizations(reg, previous.kustomizations, declared);
   await withdrawTargets(reg, 'HelmRelease', previous.helmReleases ?? [], releases.declared);
   await withdrawSources(reg, previous, sourceKeys, declarerKeys);

@@ -115,6 +115,40 @@ spec:
     name: composed
 `;
 
+/** One artifact per `teams/<team>/envs/<env>` directory of the fleet, found by spec.pathPattern. */
+const teams = `apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata:
+  name: teams
+  namespace: flux-system
+spec:
+  sources:
+    - alias: fleet
+      kind: GitRepository
+      name: flux-system
+  pathPattern: "@fleet/teams/{team}/envs/{env}"
+  artifacts:
+    - name: "team-{team}-{env}"
+      copy:
+        - from: "@fleet/teams/{team}/envs/{env}/**"
+          to: "@artifact/"
+`;
+
+const teamKustomization = (name: string) => `---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  interval: 1h
+  path: ./
+  prune: true
+  sourceRef:
+    kind: ExternalArtifact
+    name: ${name}
+`;
+
 beforeAll(async () => {
   host = await startBucketHost('assets');
   await host.put('settings/cm.yaml', configMap('from-bucket', 'one'));
@@ -125,6 +159,8 @@ beforeAll(async () => {
       'app-base/kustomization.yaml': 'resources:\n- base-cm.yaml\n- cm.yaml\n',
       'app-base/base-cm.yaml': configMap('from-git', 'base'),
       'app-base/README.md': '# excluded from the artifact\n',
+      'clusters/dev/teams.yaml': teams + teamKustomization('team-alpha-dev'),
+      'teams/alpha/envs/dev/cm.yaml': configMap('alpha-dev', 'alpha'),
       'charts/greeter/Chart.yaml': 'apiVersion: v2\nname: greeter\nversion: 1.0.0\n',
       'charts/greeter/values.yaml': 'greeting: Hello\ncolor: blue\n',
       'charts/greeter/templates/configmap.yaml':
@@ -181,5 +217,28 @@ describe('an ArtifactGenerator composing the fleet repository and a Bucket', () 
       h.kube.object('v1', 'ConfigMap', 'greeter-greeting', 'default'),
     )) as unknown as { data: Record<string, string> };
     expect(cm.data).toEqual({ greeting: 'Bonjour', color: 'blue' });
+  });
+
+  it('discovers one artifact per directory with spec.pathPattern, and a new directory on a new commit', async () => {
+    await h.waitFor('the discovered artifact applied', async () =>
+      (await appliedValue('alpha-dev')) === 'alpha' ? true : undefined,
+    );
+    await h.push(
+      {
+        'teams/beta/envs/prod/cm.yaml': configMap('beta-prod', 'beta'),
+        'clusters/dev/teams.yaml':
+          teams + teamKustomization('team-alpha-dev') + teamKustomization('team-beta-prod'),
+      },
+      'a new team',
+    );
+    await h.webhook();
+    await h.waitFor('the new directory applied', async () =>
+      (await appliedValue('beta-prod')) === 'beta' ? true : undefined,
+    );
+    const names = (await h.status()).sources
+      .filter((s) => s.kind === 'ExternalArtifact')
+      .flatMap((s) => s.declarers.map((d) => d.name))
+      .sort();
+    expect(names).toEqual(['composed', 'greeter-chart', 'team-alpha-dev', 'team-beta-prod']);
   });
 });

@@ -48,6 +48,7 @@ export function fluxObjectsFound(
     ),
     // An ArtifactGenerator is declared through its artifacts (ExternalArtifact sources of the cluster).
     ...split.artifacts.map((a) => `ArtifactGenerator/${a.metadata.namespace}/${a.spec.generator}`),
+    ...split.discoveries.map((g) => `ArtifactGenerator/${g.metadata.namespace}/${g.metadata.name}`),
   ]);
   const found: FluxObjectFound[] = [];
   for (const obj of objects) {

@@ -1,6 +1,7 @@
 // The generator side of sorting a render's output: an ArtifactGenerator becomes its ExternalArtifacts (sources
 // of this cluster, never shipped); an ExternalArtifact written into the fleet has no producer here and is skipped.
 import { ARTIFACT_GENERATOR_API } from '../../api/artifact-generator.ts';
+import type { DecodedArtifactGenerator } from '../../api/artifact-generator-decode.ts';
 import { decodeResource } from '../../api/decode-resource.ts';
 import { objectRef } from '../../api/object-meta.ts';
 import { takeSourceFile } from '../render/source-file.ts';
@@ -9,10 +10,14 @@ import { type GeneratedArtifact, generatedArtifactsOf } from './generated-artifa
 
 export interface GeneratorObjects {
   artifacts: GeneratedArtifact[];
+  /** Generators with spec.pathPattern: their artifacts are discovered from a source's directories at registration. */
+  discoveries: DiscoveringGenerator[];
   warnings: string[];
   /** `namespace/name` of each ExternalArtifact written into the fleet, reported once the render is read. */
   declaredExternal: { ref: string; key: string }[];
 }
+
+export type DiscoveringGenerator = DecodedArtifactGenerator & { pathPattern: string };
 
 /** True when `obj` was taken (generator, or an ExternalArtifact object); it is then not shipped. */
 export function takeGeneratorObject(
@@ -49,9 +54,7 @@ export function takeGeneratorObject(
   );
   if (resource.kind !== 'ArtifactGenerator') return true;
   if (resource.pathPattern) {
-    out.warnings.push(
-      `${objectRef('ArtifactGenerator', resource.metadata)}: spec.pathPattern (directory discovery) is not supported by this Sluice version yet; the generator was skipped (list each artifact in spec.artifacts instead)`,
-    );
+    out.discoveries.push(resource as DiscoveringGenerator);
     return true;
   }
   out.artifacts.push(...generatedArtifactsOf(resource));

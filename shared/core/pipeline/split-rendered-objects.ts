@@ -15,6 +15,7 @@ import { SluiceError } from '../errors.ts';
 import { isFluxInstance, skippedFluxInstance } from '../fleet/flux-instance.ts';
 import type { GeneratedArtifact } from '../generator/generated-artifact.ts';
 import {
+  type DiscoveringGenerator,
   type GeneratorObjects,
   reportDeclaredExternal,
   takeGeneratorObject,
@@ -34,6 +35,8 @@ export interface SplitResult {
   configs: ConfigData[];
   /** The ExternalArtifacts of the ArtifactGenerators rendered: sources of this cluster. */
   artifacts: GeneratedArtifact[];
+  /** ArtifactGenerators with spec.pathPattern: their artifacts are discovered when registered. */
+  discoveries: DiscoveringGenerator[];
   warnings: string[];
 }
 
@@ -74,6 +77,7 @@ export function splitRenderedObjects(
     kustomizations: [],
     configs: [],
     artifacts: [],
+    discoveries: [],
     warnings: [],
   };
   // Flux Operator ResourceSets become the objects they generate, counted in this render's limits.
@@ -82,6 +86,7 @@ export function splitRenderedObjects(
   objects = expanded.objects;
   const generators: GeneratorObjects = {
     artifacts: out.artifacts,
+    discoveries: out.discoveries,
     warnings: out.warnings,
     declaredExternal: [],
   };
@@ -167,6 +172,7 @@ export function splitRenderedObjects(
   reportDeclaredExternal(generators);
   const children =
     out.artifacts.length +
+    out.discoveries.length +
     out.gitRepositories.length +
     out.chartSources.length +
     out.kustomizations.length +

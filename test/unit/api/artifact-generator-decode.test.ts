@@ -134,11 +134,20 @@ describe('an ArtifactGenerator in a render', () => {
     );
   });
 
-  it('skips a generator with pathPattern, saying so', () => {
-    const split = splitRenderedObjects([generator({ pathPattern: '@backend/apps/{app}' })], BY);
+  it('keeps a generator with pathPattern for discovery when it is registered, its names as templates', () => {
+    const split = splitRenderedObjects(
+      [
+        generator({
+          pathPattern: '@backend/apps/{app}',
+          artifacts: [{ name: '{app}', copy: [{ from: '@backend/apps/{app}/**', to: '@artifact/' }] }],
+        }),
+      ],
+      BY,
+    );
     expect(split.artifacts).toEqual([]);
-    expect(split.warnings).toEqual([
-      'ArtifactGenerator/apps/my-app: spec.pathPattern (directory discovery) is not supported by this Sluice version yet; the generator was skipped (list each artifact in spec.artifacts instead)',
+    expect(split.warnings).toEqual([]);
+    expect(split.discoveries.map((g) => [g.metadata.name, g.pathPattern])).toEqual([
+      ['my-app', '@backend/apps/{app}'],
     ]);
   });
 

@@ -82,17 +82,15 @@ describe('fluxObjectsFound', () => {
   });
 
   it('keeps what the render said about a skipped object as the reason it was skipped', () => {
-    const [generator] = found([
-      flux('source.extensions.fluxcd.io/v1beta1', 'ArtifactGenerator', 'discover', {
-        sources: [{ alias: 'repo', kind: 'GitRepository', name: 'flux-system' }],
-        artifacts: [{ name: 'each', copy: [{ from: '@repo/apps/**', to: '@artifact/' }] }],
-        pathPattern: 'apps/*',
+    const [external] = found([
+      flux('source.toolkit.fluxcd.io/v1', 'ExternalArtifact', 'from-elsewhere', {
+        sourceRef: { apiVersion: 'example.com/v1', kind: 'Thing', name: 'x' },
       }),
     ]);
-    expect(generator?.handling).toBe('skipped');
-    expect(generator && classifyObject(generator)).toMatchObject({
+    expect(external?.handling).toBe('skipped');
+    expect(external && classifyObject(external)).toMatchObject({
       verdict: 'unsupported',
-      reason: expect.stringContaining('spec.pathPattern'),
+      reason: expect.stringContaining('written by a third-party controller'),
     });
   });
 
