@@ -22,6 +22,8 @@ export interface FoundView {
   foundBy: Target;
   /** A declared source: its fetch state, once fetched or failed. */
   source?: FetchState;
+  /** A declared source every declarer suspends: it is not fetched (as in Flux). */
+  suspended?: boolean;
 }
 
 export interface FleetSnapshot {
@@ -49,7 +51,11 @@ export async function readFleetSnapshot(deps: PipelineDeps, cluster: string): Pr
           ? await state.getClusterSource(cluster, ref, f.kind)
           : undefined;
       const source = declared ? await state.getFetchState(declared.sourceKey) : undefined;
-      found.push({ found: f, foundBy: target, ...(source && { source }) });
+      const suspended =
+        declared && !source
+          ? (await state.listDeclarers(declared.sourceKey)).every((d) => d.suspended === true)
+          : false;
+      found.push({ found: f, foundBy: target, ...(source && { source }), ...(suspended && { suspended }) });
     }
   }
   return { targets, found };
@@ -60,7 +66,13 @@ export async function readFleetSnapshot(deps: PipelineDeps, cluster: string): Pr
  * waits on a source whose fetch failed (the first failure is the answer: retries are not waited for).
  */
 export function isSettled(snapshot: FleetSnapshot): boolean {
-  return snapshot.targets.every(isTargetSettled);
+  return snapshot.targets.every(isTargetSettled) && snapshot.found.every(isSourceSettled);
+}
+
+/** A source the fleet declares is fetched (or failed) even when nothing renders from it, unless suspended. */
+function isSourceSettled(view: FoundView): boolean {
+  if (view.found.handling !== 'declared' || !isSourceKind(view.found.kind)) return true;
+  return view.source !== undefined || view.suspended === true;
 }
 
 export function isTargetSettled(view: TargetView): boolean {

@@ -120,6 +120,7 @@ function outcomeOf(
   }
   // A source: its first fetch decides (a source nothing renders from is not fetched, as in Flux it would be).
   if (view.source?.error && !view.source.revision) return { failure: { message: view.source.error.message } };
+  if (view.suspended) return { notes: ['suspended (spec.suspend): not fetched, as in Flux'] };
   return {};
 }
 

@@ -49,6 +49,11 @@ export function classifyObject(found: FluxObjectFound, outcome: ObjectOutcome = 
 function withoutPlace(message: string, found: FluxObjectFound): string {
   let rest = message;
   if (found.file && rest.startsWith(`${found.file}: `)) rest = rest.slice(found.file.length + 2);
-  const ref = `${found.kind}/${found.namespace}/${found.name}: `;
-  return rest.startsWith(ref) ? rest.slice(ref.length) : rest;
+  const ref = `${found.kind}/${found.namespace}/${found.name}`;
+  if (rest.startsWith(`${ref}: `)) rest = rest.slice(ref.length + 2);
+  // A source's fetch error names it with its cluster: `GitRepository/ns/name (cluster dev): …`.
+  else if (rest.startsWith(`${ref} (cluster `) && rest.includes('): '))
+    rest = rest.slice(rest.indexOf('): ') + 3);
+  // The control plane retries; the check reports the first failure and stops.
+  return rest.replace(/; will retry$/, '');
 }
