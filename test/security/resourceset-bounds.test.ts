@@ -73,15 +73,22 @@ describe('a ResourceSet template bomb', () => {
     );
   });
 
-  it('repeat, until and indent cannot build values past the output limit', () => {
-    for (const template of [
-      '<< repeat 1000000000 "x" >>',
-      '<< until 100000000 >>',
-      '<< "x" | repeat 60000 | indent 60000 >>',
-      '<< untilStep 0 1000000000 1 >>',
-    ]) {
-      expect(refusal([rset({ resourcesTemplate: template })]).code).toBe('BuildFailed');
-    }
+  it.each([
+    '<< repeat 1000000000 "x" >>',
+    '<< until 100000000 >>',
+    '<< untilStep 0 1000000000 1 >>',
+    '<< indent 1000000000 "x" >>',
+    '<< "x" | repeat 60000 | nindent 60000 >>',
+    '<< "x" | repeat 60000 | replace "" "yyyyyyyy" >>',
+    '<< uniq (until 1000) | len >><< uniq (until 1000) | len >><< uniq (until 1000) | len >>',
+  ])('%s is refused before it builds its value', (template) => {
+    expect(refusal([rset({ resourcesTemplate: template })]).code).toBe('LimitExceeded');
+  });
+
+  it('a printf width cannot allocate past the output limit', () => {
+    const err = refusal([rset({ resourcesTemplate: 'a: << printf "%1000000000s" "x" >>\nb: [' })]);
+    // The width is refused in the output (as Go marks a bad verb), so the render fails on the YAML, quickly.
+    expect(err.code).toBe('BuildFailed');
   });
 
   it('a template writing past the output limit is stopped', () => {
@@ -98,6 +105,13 @@ describe('a ResourceSet template bomb', () => {
     const err = refusal([rset({ inputs: sets, resources: [cm(each)] })]);
     expect(err.code).toBe('LimitExceeded');
     expect(err.message).toMatch(/write more than 262144 characters in all/);
+  });
+
+  it('printing an input nested deeper than the stack is a refusal, not a crash', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    const err = refusal([rset({ inputs: [{ deep }], resourcesTemplate: 'a: << inputs.deep >>' })]);
+    expect(err.code).toBe('LimitExceeded');
   });
 
   it('a template longer than the limit is refused unparsed', () => {

@@ -95,15 +95,18 @@ export const collectionFunctions: Table = {
   mustInitial: checked(1, 1, (args) => listOf('initial', args[0]).slice(0, -1)),
   reverse: checked(1, 1, (args) => [...listOf('reverse', args[0])].reverse()),
   mustReverse: checked(1, 1, (args) => [...listOf('reverse', args[0])].reverse()),
-  uniq: (args) => {
+  uniq: (args, ctx) => {
     arity('uniq', args, 1);
     const out: unknown[] = [];
-    for (const x of listOf('uniq', args[0])) if (!out.some((y) => deepEqual(x, y))) out.push(x);
+    const l = listOf('uniq', args[0]);
+    ctx.charge(l.length * l.length);
+    for (const x of l) if (!out.some((y) => deepEqual(x, y))) out.push(x);
     return out;
   },
-  without: (args) => {
+  without: (args, ctx) => {
     arity('without', args, 1, Number.POSITIVE_INFINITY);
     const omit = args.slice(1);
+    ctx.charge(listOf('without', args[0]).length * omit.length);
     return listOf('without', args[0]).filter((x) => !omit.some((y) => deepEqual(x, y)));
   },
   has: (args) => {

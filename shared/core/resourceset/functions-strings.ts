@@ -133,6 +133,13 @@ function b32enc(s: string): string {
   return out;
 }
 
+/** Measured before it is built: `indent 1000000000` must not allocate first. */
+function indented(ctx: { checkSize(n: number): void }, spaces: number, v: string, prefix: string): string {
+  const lines = v.split('\n').length;
+  ctx.checkSize(prefix.length + v.length + Math.max(0, spaces) * lines);
+  return prefix + indent(spaces, v);
+}
+
 function sized(ctx: { checkSize(n: number): void }, s: string): string {
   ctx.checkSize(s.length);
   return s;
@@ -200,9 +207,15 @@ export const stringFunctions: Table = {
       .filter((a) => !isNil(a))
       .map(strval)
       .join(' '),
-  indent: checked(2, 2, (args, ctx) => sized(ctx, indent(int(args[0]), str(args[1])))),
-  nindent: checked(2, 2, (args, ctx) => sized(ctx, `\n${indent(int(args[0]), str(args[1]))}`)),
-  replace: checked(3, 3, (args, ctx) => sized(ctx, str(args[2]).replaceAll(str(args[0]), str(args[1])))),
+  indent: checked(2, 2, (args, ctx) => indented(ctx, int(args[0]), str(args[1]), '')),
+  nindent: checked(2, 2, (args, ctx) => indented(ctx, int(args[0]), str(args[1]), '\n')),
+  replace: checked(3, 3, (args, ctx) => {
+    const [old, replacement, s] = [str(args[0]), str(args[1]), str(args[2])];
+    // An empty `old` matches between every character, as Go's strings.Replace does.
+    const matches = old === '' ? s.length + 1 : s.split(old).length - 1;
+    ctx.checkSize(s.length + matches * replacement.length);
+    return s.replaceAll(old, replacement);
+  }),
   plural: checked(3, 3, (args) => (int(args[2]) === 1 ? str(args[0]) : str(args[1]))),
   sha1sum: checked(1, 1, (args) => createHash('sha1').update(str(args[0])).digest('hex')),
   sha256sum: checked(1, 1, (args) => createHash('sha256').update(str(args[0])).digest('hex')),

@@ -33,7 +33,7 @@ function kindOf(v: Value): string {
 
 function sizedList(ctx: { maxListLength: number }, n: number): void {
   if (n > ctx.maxListLength) {
-    throw new FunctionError(`a list of ${n} items is longer than the limit of ${ctx.maxListLength}`);
+    throw new FunctionError(`a list of ${n} items is longer than the limit of ${ctx.maxListLength}`, true);
   }
 }
 
@@ -193,6 +193,8 @@ export function sprintf(format: string, args: Value[], sprintOne: (v: Value) => 
           default:
             return whole;
         }
+        // A width is bounded like any output: `%1000000000s` must not allocate.
+        if (Number(width) > 1_000_000) return `%!(BADWIDTH)${out}`;
         return width ? out.padStart(Number(width)) : out;
       },
     ) +

@@ -29,7 +29,19 @@ export function runTemplate(
   inputSet: Record<string, unknown> | null,
   budget: Budget,
 ): string {
-  return execute(template.nodes, functionsFor(inputSet), budget);
+  try {
+    return execute(template.nodes, functionsFor(inputSet), budget);
+  } catch (err) {
+    // Nesting too deep for the stack, or a string past the engine's maximum: a bound, not a crash.
+    if (err instanceof RangeError) {
+      throw new TemplateError(
+        `the template exceeds an engine bound (${err.message})`,
+        { line: 0, column: 0 },
+        true,
+      );
+    }
+    throw err;
+  }
 }
 
 export function newBudget(limits: ResourceSetLimits): Budget {

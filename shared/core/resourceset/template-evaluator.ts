@@ -10,6 +10,8 @@ export type TemplateFunction = (args: Value[], ctx: CallContext) => Value;
 export interface CallContext {
   /** Strings and lists a function builds are bounded like the output. */
   checkSize(length: number): void;
+  /** Work a function does beyond its call (comparisons of `uniq`, `without`…) counts as evaluation steps. */
+  charge(steps: number): void;
   maxListLength: number;
 }
 
@@ -51,10 +53,16 @@ class Evaluator {
     this.budget = budget;
     this.ctx = {
       maxListLength: budget.maxListLength,
+      charge: (steps) => {
+        budget.steps += steps;
+        if (budget.steps > budget.maxSteps)
+          throw new FunctionError(`more than ${budget.maxSteps} evaluation steps`, true);
+      },
       checkSize: (length) => {
         if (length > budget.maxOutputLength) {
           throw new FunctionError(
             `a value of ${length} characters is larger than the limit of ${budget.maxOutputLength}`,
+            true,
           );
         }
       },
@@ -239,7 +247,9 @@ class Evaluator {
     try {
       return fn(args, this.ctx);
     } catch (err) {
-      if (err instanceof FunctionError) throw new TemplateError(`error calling ${name}: ${err.message}`, pos);
+      if (err instanceof FunctionError) {
+        throw new TemplateError(`error calling ${name}: ${err.message}`, pos, err.limit);
+      }
       throw err;
     }
   }

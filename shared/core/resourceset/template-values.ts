@@ -4,7 +4,15 @@
 export type Value = unknown;
 export type GoMap = Record<string, unknown>;
 
-export class FunctionError extends Error {}
+/** A function refusing its arguments, in Go's words; `limit` when a bound refused it (LimitExceeded). */
+export class FunctionError extends Error {
+  readonly limit: boolean;
+
+  constructor(message: string, limit = false) {
+    super(message);
+    this.limit = limit;
+  }
+}
 
 export function isMap(v: Value): v is GoMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
