@@ -194,7 +194,7 @@ describe('a Flux Operator fleet', () => {
     const root = targetOf(await h.status(), 'prod', 'flux-system');
     expect(root?.render?.warnings).toEqual([
       expect.stringMatching(
-        /^FluxInstance\/flux-system\/flux: .*skipped and not applied; its spec\.sync is this cluster's root$/,
+        /^clusters\/prod\/flux-system\/flux-instance\.yaml: FluxInstance\/flux-system\/flux: .*skipped and not applied; its spec\.sync is this cluster's root$/,
       ),
     ]);
   });

@@ -26,7 +26,10 @@ export function moveOriginToSourceFile(obj: KubeObject, buildDir: string): void 
   const path = local ? /^path: *(.+)$/m.exec(origin)?.[1]?.trim() : undefined;
   const file =
     path && !/^\w+:\/\//.test(path) ? normalizeInside(buildDir ? `${buildDir}/${path}` : path) : undefined;
-  if (file && (FLUX_GROUP.test(String(obj.apiVersion ?? '')) || isExpandedAtRender(obj))) {
+  if (
+    file &&
+    (FLUX_GROUP.test(String(obj.apiVersion ?? '')) || isExpandedAtRender(obj) || isFluxInstance(obj))
+  ) {
     meta.annotations = { ...meta.annotations, [SOURCE_FILE_ANNOTATION]: file };
   }
 }
@@ -41,6 +44,11 @@ export function takeSourceFile(obj: KubeObject): { object: KubeObject; file: str
   if (Object.keys(rest).length > 0) metadata.annotations = rest;
   else delete metadata.annotations;
   return { object: { ...obj, metadata }, file };
+}
+
+/** A FluxInstance is never shipped either: its file names it in the root's status (fleet/adopt-root.ts). */
+function isFluxInstance(obj: KubeObject): boolean {
+  return obj.kind === 'FluxInstance' && String(obj.apiVersion ?? '').startsWith('fluxcd.controlplane.io/');
 }
 
 /** The Flux Operator's ResourceSets and their input providers: expanded at render time, never shipped. */
