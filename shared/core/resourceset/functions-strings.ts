@@ -140,11 +140,6 @@ function indented(ctx: { checkSize(n: number): void }, spaces: number, v: string
   return prefix + indent(spaces, v);
 }
 
-function sized(ctx: { checkSize(n: number): void }, s: string): string {
-  ctx.checkSize(s.length);
-  return s;
-}
-
 export const stringFunctions: Table = {
   hello: checked(0, 0, (_args) => 'Hello!'),
   trunc: (args) => {
