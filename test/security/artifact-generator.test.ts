@@ -1,6 +1,6 @@
 // ArtifactGenerator copy operations are hostile input: paths that leave the source or the artifact are refused,
 // links in an input snapshot are never followed, every count and size is bounded (files, bytes, operations,
-// brace and glob patterns, YAML aliases), and under noCrossNamespaceRefs a generator reads only its own namespace.
+// brace and glob patterns, YAML aliases, discovered directories), and under noCrossNamespaceRefs a generator reads only its own namespace.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { FsArtifactComposer } from '../../shared/adapters/generator/fs-artifact-
 import type { CopyOperation } from '../../shared/core/generator/copy-operation.ts';
 import { compileExclude, matchExclude } from '../../shared/core/generator/exclude-match.ts';
 import { mergeYaml } from '../../shared/core/generator/merge-yaml.ts';
+import { discoverArtifacts } from '../../shared/core/generator/path-pattern.ts';
 import { type PlanLimits, planArtifact } from '../../shared/core/generator/plan-artifact.ts';
 import { matchSegment } from '../../shared/core/generator/segment-match.ts';
 import { SourceTree, type TreeEntry } from '../../shared/core/generator/source-tree.ts';
@@ -90,6 +91,16 @@ describe('bounds', () => {
     expect(matchSegment('*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b', 'a'.repeat(4000))).toBe(false);
     const deep = Array.from({ length: 200 }, () => 'd').join('/');
     expect(matchExclude(compileExclude('**/**/**/**/**/**/**/**/**/**/x'), deep)).toBe(false);
+  });
+
+  it('refuses a pathPattern that discovers more artifacts than the bound, and directory names that are no label value', () => {
+    const dirs = tree(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`apps/app${i}/k.yaml`, 1])));
+    const each = { name: '{app}', copy: [op('@src/apps/{app}/**', '@artifact/')] };
+    expect(errorOf(() => discoverArtifacts('@src/apps/{app}', [each], dirs, 10)).code).toBe('LimitExceeded');
+    const hostile = tree({ 'apps/.hidden/k.yaml': 1, 'apps/a b/k.yaml': 1 });
+    expect(errorOf(() => discoverArtifacts('@src/apps/{app}', [each], hostile)).code).toBe(
+      'ValidationFailed',
+    );
   });
 
   it('refuses a YAML alias bomb in a merged file instead of expanding it', () => {

@@ -32,11 +32,15 @@ export function parsePathPattern(pathPattern: string): ParsedPathPattern {
   return { alias: pathPattern.slice(1, slash), pattern };
 }
 
+/** More artifacts than this from one generator is a runaway pattern (its CRD allows 1000 templates). */
+export const MAX_DISCOVERED_ARTIFACTS = 1000;
+
 /** Every directory of `tree` that the pattern matches, in walk order, each rendering every artifact. */
 export function discoverArtifacts(
   pathPattern: string,
   artifacts: readonly OutputArtifact[],
   tree: SourceTree,
+  maxArtifacts = MAX_DISCOVERED_ARTIFACTS,
 ): DiscoveredArtifact[] {
   const { pattern } = parsePathPattern(pathPattern);
   const names: string[] = [];
@@ -87,6 +91,12 @@ export function discoverArtifacts(
             );
           seen.set(rendered.name, path);
           out.push(rendered);
+          if (out.length > maxArtifacts)
+            throw new SluiceError(
+              'LimitExceeded',
+              `spec.pathPattern ${JSON.stringify(pathPattern)} matches more than ${maxArtifacts} artifacts; narrow the pattern`,
+              { field: 'spec.pathPattern' },
+            );
         }
       }
       walk(path);

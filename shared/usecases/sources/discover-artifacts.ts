@@ -17,9 +17,6 @@ import { loadSnapshot } from '../load-snapshot.ts';
 import type { PipelineDeps } from '../pipeline-deps.ts';
 import { stateOf } from '../state-store.ts';
 
-/** More artifacts than this from one generator is a runaway pattern (source-watcher's CRD allows 1000 templates). */
-export const MAX_DISCOVERED_ARTIFACTS = 1000;
-
 export interface DiscoveryContext {
   deps: PipelineDeps;
   cluster: string;
@@ -88,11 +85,6 @@ async function discover(
     generator.spec.artifacts,
     await deps.sources.artifacts.list(dir),
   );
-  if (discovered.length > MAX_DISCOVERED_ARTIFACTS)
-    throw new SluiceError(
-      'LimitExceeded',
-      `spec.pathPattern matches ${discovered.length} artifacts, more than the limit of ${MAX_DISCOVERED_ARTIFACTS}; narrow the pattern`,
-    );
   return generatedArtifactsOf({
     ...generator,
     spec: { ...generator.spec, artifacts: discovered.map(({ labels: _labels, ...artifact }) => artifact) },
