@@ -21,7 +21,7 @@ function deepEqual(a: Value, b: Value): boolean {
 
 const listOf = (name: string, v: Value): unknown[] => list(name, v);
 
-export const collectionFunctions: Table = {
+const baseFunctions: Table = {
   list: (args) => [...args],
   tuple: (args) => [...args],
   dict: (args) => {
@@ -137,4 +137,14 @@ export const collectionFunctions: Table = {
     return out;
   },
   deepEqual: checked(2, 2, (args) => deepEqual(args[0], args[1])),
+};
+
+/** sprig's must* variants differ only in returning an error where the plain one returns a zero value. */
+export const collectionFunctions: Table = {
+  ...baseFunctions,
+  mustUniq: baseFunctions.uniq as TemplateFunction,
+  mustWithout: baseFunctions.without as TemplateFunction,
+  mustHas: baseFunctions.has as TemplateFunction,
+  mustSlice: baseFunctions.slice as TemplateFunction,
+  mustChunk: baseFunctions.chunk as TemplateFunction,
 };

@@ -40,7 +40,7 @@ const FUNCTIONS: ReadonlyMap<string, TemplateFunction> = new Map(
 );
 
 /**
- * Functions the operator offers that Sluice does not evaluate: Go regular expressions (RE2 semantics; a
+ * Functions the operator offers that Sluice does not evaluate: randInt (not repeatable), Go regular expressions (RE2; a
  * JavaScript engine would both differ and backtrack on hostile patterns), dates, URLs and `call`/escapers.
  */
 export const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -63,6 +63,9 @@ export const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set([
   'toDate',
   'mustToDate',
   'unixEpoch',
+  'mustDateModify',
+  'randInt',
+  'must_date_modify',
   'urlParse',
   'urlJoin',
   'b32dec',
