@@ -1,6 +1,7 @@
-// An ArtifactGenerator end to end through the embedded control plane: one artifact composed from the fleet's
-// own GitRepository and a Bucket on the embedded S3-compatible server, applied by a Kustomization whose
-// sourceRef is the ExternalArtifact; a change in one input composes a new revision that is applied.
+// ArtifactGenerators end to end through the embedded control plane: artifacts composed from the fleet's own
+// GitRepository and a Bucket on the embedded S3-compatible server, applied by a Kustomization (sourceRef
+// ExternalArtifact) and a HelmRelease (chartRef ExternalArtifact), composed again when an input moves;
+// spec.pathPattern discovery; and a HelmChart built from the Bucket.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileSource } from '../../cli/commands/reconcile.ts';
@@ -101,6 +102,22 @@ spec:
     kind: ExternalArtifact
     name: greeter-chart
 ---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: bucket-chart
+  namespace: flux-system
+spec:
+  interval: 1h
+  releaseName: bucket-chart
+  targetNamespace: default
+  chart:
+    spec:
+      chart: ./charts/hello
+      sourceRef:
+        kind: Bucket
+        name: assets
+---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata:
@@ -153,6 +170,12 @@ beforeAll(async () => {
   host = await startBucketHost('assets');
   await host.put('settings/cm.yaml', configMap('from-bucket', 'one'));
   await host.put('values-prod.yaml', 'greeting: Bonjour\n');
+  // A chart kept in the Bucket itself, for a HelmChart whose source is the Bucket.
+  await host.put('charts/hello/Chart.yaml', 'apiVersion: v2\nname: hello\nversion: 0.1.0\n');
+  await host.put(
+    'charts/hello/templates/cm.yaml',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-from-bucket-chart\ndata:\n  chart: {{ .Chart.Name }}\n',
+  );
   h = await startHarness({
     files: {
       'clusters/dev/generator.yaml': fleet(host),
@@ -240,5 +263,12 @@ describe('an ArtifactGenerator composing the fleet repository and a Bucket', () 
       .flatMap((s) => s.declarers.map((d) => d.name))
       .sort();
     expect(names).toEqual(['composed', 'greeter-chart', 'team-alpha-dev', 'team-beta-prod']);
+  });
+
+  it('builds a HelmChart from a Bucket as from a GitRepository', async () => {
+    const cm = (await h.waitFor('the release applied', () =>
+      h.kube.object('v1', 'ConfigMap', 'bucket-chart-from-bucket-chart', 'default'),
+    )) as unknown as { data: Record<string, string> };
+    expect(cm.data).toEqual({ chart: 'hello' });
   });
 });
