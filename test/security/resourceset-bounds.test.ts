@@ -152,6 +152,18 @@ describe('a ResourceSet input and object explosion', () => {
     expect(err.message).toMatch(/generates more than 50 objects/);
   });
 
+  it('ResourceSets generating ResourceSets stop after a bounded number of levels', () => {
+    let nested: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'leaf', namespace: 'default' },
+    };
+    for (let level = 0; level < 8; level++) nested = rset({ resources: [nested] }, `level-${level}`);
+    const err = refusal([nested]);
+    expect(err.code).toBe('LimitExceeded');
+    expect(err.message).toMatch(/ResourceSets generate ResourceSets more than 5 levels deep/);
+  });
+
   it('many ResourceSets share one budget per render', () => {
     const many = Array.from({ length: 40 }, (_, n) =>
       rset({ resourcesTemplate: '<< range until 1000 >><< range until 10 >><< end >><< end >>' }, `r${n}`),

@@ -47,16 +47,70 @@ export function expandResourceSets(
   limits: ResourceSetLimits = DEFAULT_RESOURCE_SET_LIMITS,
 ): ExpandResult {
   if (!objects.some((o) => isResourceSetKind(o))) return { objects: [...objects], warnings: [], reports: [] };
-  const warnings: string[] = [];
-  const reports: ResourceSetReport[] = [];
+  const state: PassState = {
+    renderedBy,
+    maxObjects,
+    ctx: { limits, budget: newBudget(limits), written: { length: 0 } },
+    providers: [],
+    used: new Set(),
+    warnings: [],
+    reports: [],
+  };
+  // A ResourceSet may generate ResourceSets (the operator reconciles those in turn): expand until none is
+  // left, a bounded number of levels deep.
+  let current: readonly KubeObject[] = objects;
+  for (let level = 0; current.some((o) => isResourceSetKind(o)); level++) {
+    if (level >= MAX_NESTED_LEVELS) {
+      throw new SluiceError(
+        'LimitExceeded',
+        `${renderedBy}: ResourceSets generate ResourceSets more than ${MAX_NESTED_LEVELS} levels deep; flatten them`,
+        { object: renderedBy },
+      );
+    }
+    current = expandPass(current, state);
+  }
+  for (const p of state.providers) {
+    const verdict = inputProviderVerdict(p.type);
+    state.reports.push({
+      kind: 'ResourceSetInputProvider',
+      namespace: p.namespace,
+      name: p.name,
+      file: p.file,
+      ...verdict,
+    });
+    if (verdict.verdict === 'unsupported')
+      state.warnings.push(`ResourceSetInputProvider/${p.namespace}/${p.name}: ${verdict.reason}`);
+    else if (!state.used.has(p)) {
+      state.warnings.push(
+        `ResourceSetInputProvider/${p.namespace}/${p.name}: no ResourceSet of this render reads it; it is not shipped (it only feeds ResourceSets)`,
+      );
+    }
+  }
+  return { objects: [...current], warnings: state.warnings, reports: state.reports };
+}
+
+const MAX_NESTED_LEVELS = 5;
+
+interface PassState {
+  renderedBy: string;
+  maxObjects: number;
+  ctx: BuildContext;
+  /** Providers of every pass: one generated earlier may feed a ResourceSet generated later. */
+  providers: (InputProviderSpec & { file: string })[];
+  used: Set<InputProviderSpec>;
+  warnings: string[];
+  reports: ResourceSetReport[];
+}
+
+/** One level: every ResourceSet of `objects` replaced by what it generates, providers taken out. */
+function expandPass(objects: readonly KubeObject[], state: PassState): KubeObject[] {
+  const { renderedBy, maxObjects, ctx, providers, used, warnings, reports } = state;
   const fileOf = (obj: KubeObject, document: number) => {
     const { object, file } = takeSourceFile(obj);
     return { object, file: file ?? `output of ${renderedBy}, document ${document + 1}`, known: file };
   };
 
   // Providers first: a ResourceSet may select one declared after it.
-  const providers: (InputProviderSpec & { file: string })[] = [];
-  const used = new Set<InputProviderSpec>();
   const firstNamespace = objects
     .filter((o) => isResourceSetKind(o) === 'ResourceSet')
     .map((o) => (isMap(o.metadata) ? String(o.metadata.namespace ?? '') : ''))
@@ -68,7 +122,6 @@ export function expandResourceSets(
     providers.push({ ...readInputProvider(object, file, firstNamespace ?? ''), file });
   });
 
-  const ctx: BuildContext = { limits, budget: newBudget(limits), written: { length: 0 } };
   const out: KubeObject[] = [];
   const count = () => {
     if (out.length > maxObjects) {
@@ -113,8 +166,10 @@ export function expandResourceSets(
           : `expanded into ${plural(expansion.objects.length, 'object')}`,
     });
     for (const generated of expansion.objects) {
-      // A generated Flux object's errors name the ResourceSet's file, as a declared one names its own.
-      if (known && FLUX_GROUP.test(String(generated.apiVersion ?? ''))) {
+      // A generated Flux object (or ResourceSet) names the ResourceSet's file in errors, as a declared one
+      // names its own.
+      const apiVersion = String(generated.apiVersion ?? '');
+      if (known && (FLUX_GROUP.test(apiVersion) || isResourceSetKind(generated))) {
         const meta = (isMap(generated.metadata) ? generated.metadata : {}) as Record<string, unknown>;
         meta.annotations = {
           ...(isMap(meta.annotations) ? meta.annotations : {}),
@@ -126,25 +181,7 @@ export function expandResourceSets(
       count();
     }
   });
-
-  for (const p of providers) {
-    const verdict = inputProviderVerdict(p.type);
-    reports.push({
-      kind: 'ResourceSetInputProvider',
-      namespace: p.namespace,
-      name: p.name,
-      file: p.file,
-      ...verdict,
-    });
-    if (verdict.verdict === 'unsupported')
-      warnings.push(`ResourceSetInputProvider/${p.namespace}/${p.name}: ${verdict.reason}`);
-    else if (!used.has(p)) {
-      warnings.push(
-        `ResourceSetInputProvider/${p.namespace}/${p.name}: no ResourceSet of this render reads it; it is not shipped (it only feeds ResourceSets)`,
-      );
-    }
-  }
-  return { objects: out, warnings, reports };
+  return out;
 }
 
 function checkVersion(obj: KubeObject, file: string): void {

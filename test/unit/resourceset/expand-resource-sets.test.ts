@@ -338,6 +338,34 @@ spec:
     expect(reports[0]?.verdict).toBe('different');
   });
 
+  it('expands a ResourceSet another one generates, as the operator reconciles it in turn', () => {
+    const child = {
+      apiVersion: 'fluxcd.controlplane.io/v1',
+      kind: 'ResourceSet',
+      metadata: { name: 'child-<< inputs.team >>', namespace: 'default' },
+      spec: {
+        inputs: [{ app: 'web' }, { app: 'api' }],
+        // The parent renders this text first: the child's own actions are written as literals.
+        resources: [
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: '<< inputs.team >>-<< "<<" >> inputs.app >>', namespace: 'default' },
+          },
+        ],
+      },
+    };
+    const { objects, warnings } = expandResourceSets(
+      [resourceSet({ inputs: [{ team: 'a' }], resources: [child] })],
+      BY,
+    );
+    expect(ids(objects)).toEqual(['ConfigMap/default/a-web', 'ConfigMap/default/a-api']);
+    expect(warnings).toEqual([
+      'ResourceSet/default/podinfo: generated 1 object from 1 input set',
+      'ResourceSet/default/child-a: generated 2 objects from 2 input sets',
+    ]);
+  });
+
   it('leaves a render without ResourceSets as it is', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } };
     expect(expandResourceSets([cm], BY)).toEqual({ objects: [cm], warnings: [], reports: [] });
