@@ -82,6 +82,7 @@ spec:
         - from: "@assets/settings/cm.yaml"
           to: "@artifact/app/"
     - name: greeter-chart
+      revision: "@assets"
       copy:
         - from: "@fleet/charts/greeter/"
           to: "@artifact/"
@@ -240,6 +241,14 @@ describe('an ArtifactGenerator composing the fleet repository and a Bucket', () 
       h.kube.object('v1', 'ConfigMap', 'greeter-greeting', 'default'),
     )) as unknown as { data: Record<string, string> };
     expect(cm.data).toEqual({ greeting: 'Bonjour', color: 'blue' });
+    // revision: "@assets": the artifact carries the Bucket's revision instead of latest@<digest>.
+    const sources = (await h.status()).sources;
+    const bucket = sources.find((s) => s.kind === 'Bucket');
+    const chart = sources.find(
+      (s) => s.kind === 'ExternalArtifact' && s.declarers.some((d) => d.name === 'greeter-chart'),
+    );
+    expect(chart?.revision).toBe(bucket?.revision);
+    expect(chart?.revision).toMatch(/^sha256:[a-f0-9]{64}$/);
   });
 
   it('discovers one artifact per directory with spec.pathPattern, and a new directory on a new commit', async () => {
