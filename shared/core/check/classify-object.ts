@@ -33,6 +33,7 @@ export function classifyObject(found: FluxObjectFound, outcome: ObjectOutcome = 
       reason: `${unsupportedKindReason(found.apiVersion, found.kind, found.skippedBecause)}${shipped}`,
     };
   }
+  if (found.failure) return { ...at, verdict: 'error', reason: found.failure };
   if (outcome.failure) {
     return {
       ...at,

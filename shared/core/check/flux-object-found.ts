@@ -8,6 +8,8 @@ import type { SplitResult } from '../pipeline/split-rendered-objects.ts';
 import { SOURCE_FILE_ANNOTATION } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
 import { isFluxApiVersion } from './flux-api-version.ts';
+import { generatedObjectsFound } from './generated-objects-found.ts';
+import { resourceSetFound } from './resource-set-found.ts';
 
 /**
  * `declared`: decoded into a source, Kustomization or HelmRelease of the cluster; `fleet-root`: gotk-sync.yaml's
@@ -30,6 +32,8 @@ export interface FluxObjectFound {
   notes: string[];
   /** Why it was skipped, as the render's status said it (the object's own warning, without its name). */
   skippedBecause?: string;
+  /** It could not be carried out, already at the render (a ResourceSet whose templates fail). */
+  failure?: string;
 }
 
 /**
@@ -50,6 +54,7 @@ export function fluxObjectsFound(
     ...split.artifacts.map((a) => `ArtifactGenerator/${a.metadata.namespace}/${a.spec.generator}`),
     ...split.discoveries.map((g) => `ArtifactGenerator/${g.metadata.namespace}/${g.metadata.name}`),
   ]);
+  const reports = new Map((split.resourceSets ?? []).map((r) => [`${r.kind}/${r.namespace}/${r.name}`, r]));
   const found: FluxObjectFound[] = [];
   for (const obj of objects) {
     const apiVersion = String(obj.apiVersion ?? '');
@@ -72,7 +77,9 @@ export function fluxObjectsFound(
     );
     const spec = (conversion?.object ?? obj).spec;
     const handling = handlingOf(obj, kind, namespace, name, { declares, shipped, declared });
-    const prefix = `${kind}/${namespace}/${name}: `;
+    const ref = `${kind}/${namespace}/${name}`;
+    const prefix = `${ref}: `;
+    const report = declares ? reports.get(ref) : undefined;
     const said = split.warnings.find((w) => w.startsWith(prefix));
     found.push({
       apiVersion,
@@ -88,9 +95,15 @@ export function fluxObjectsFound(
         ...(kind === 'HelmRelease' && isRecord(spec) ? notHonoured(spec) : []),
       ],
       notes: deprecation ? [deprecation] : [],
+      // A ResourceSet or input provider: what its expansion said.
+      ...(report && resourceSetFound(report)),
     });
   }
-  return found;
+  if (!declares) return found;
+  return [
+    ...found,
+    ...generatedObjectsFound(split, new Set(found.map((f) => `${f.kind}/${f.namespace}/${f.name}`))),
+  ];
 }
 
 const FLUX_INSTANCE_SKIPPED =

@@ -22,7 +22,7 @@ import {
 } from '../generator/take-generator-object.ts';
 import { takeSourceFile } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
-import { expandResourceSets } from '../resourceset/expand-resource-sets.ts';
+import { expandResourceSets, type ResourceSetReport } from '../resourceset/expand-resource-sets.ts';
 
 export interface SplitResult {
   shipped: KubeObject[];
@@ -38,6 +38,8 @@ export interface SplitResult {
   /** ArtifactGenerators with spec.pathPattern: their artifacts are discovered when registered. */
   discoveries: DiscoveringGenerator[];
   warnings: string[];
+  /** What became of each ResourceSet and input provider (sluice check); absent when there were none. */
+  resourceSets?: ResourceSetReport[];
 }
 
 /**
@@ -83,6 +85,7 @@ export function splitRenderedObjects(
   // Flux Operator ResourceSets become the objects they generate, counted in this render's limits.
   const expanded = expandResourceSets(objects, renderedBy, limits.maxObjectsPerRender);
   out.warnings.push(...expanded.warnings);
+  if (expanded.reports.length > 0) out.resourceSets = expanded.reports;
   objects = expanded.objects;
   const generators: GeneratorObjects = {
     artifacts: out.artifacts,
