@@ -85,6 +85,15 @@ describe('a ResourceSet template bomb', () => {
     expect(refusal([rset({ resourcesTemplate: template })]).code).toBe('LimitExceeded');
   });
 
+  it.each([
+    '<< range until 1000 >><< $x := "a" | repeat 60000 >><< end >>',
+    '<< $s := "a" | repeat 60000 >><< join $s (until 1000) >>',
+    '<< $s := "a" | repeat 30000 >><< print $s $s $s >>',
+    '<< $s := "a" | repeat 30000 >><< cat $s $s $s | quote >>',
+  ])('%s: strings built and thrown away still use the budget', (template) => {
+    expect(refusal([rset({ resourcesTemplate: template })]).code).toBe('LimitExceeded');
+  });
+
   it('a printf width cannot allocate past the output limit', () => {
     const err = refusal([rset({ resourcesTemplate: 'a: << printf "%1000000000s" "x" >>\nb: [' })]);
     // The width is refused in the output (as Go marks a bad verb), so the render fails on the YAML, quickly.

@@ -216,7 +216,12 @@ export const stringFunctions: Table = {
   sha256sum: checked(1, 1, (args) => createHash('sha256').update(str(args[0])).digest('hex')),
   adler32sum: checked(1, 1, (args) => adler32Id(str(args[0]))),
   toString: checked(1, 1, (args) => strval(args[0])),
-  join: checked(2, 2, (args) => strslice(args[1]).join(str(args[0]))),
+  join: checked(2, 2, (args, ctx) => {
+    const parts = strslice(args[1]);
+    const sep = str(args[0]);
+    ctx.checkSize(parts.reduce((n, p) => n + p.length, 0) + sep.length * Math.max(0, parts.length - 1));
+    return parts.join(sep);
+  }),
   sortAlpha: (args) => {
     arity('sortAlpha', args, 1);
     const v = args[0];

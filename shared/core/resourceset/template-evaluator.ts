@@ -245,7 +245,14 @@ class Evaluator {
     const args = argNodes.map((a) => this.operand(a, dot, vars));
     if (final) args.push(final.value);
     try {
-      return fn(args, this.ctx);
+      // Building values is work: the bigger a string a function returns, the more of the budget it uses.
+      if (CONCATENATING.has(name)) this.ctx.checkSize(concatenatedLength(args));
+      const result = fn(args, this.ctx);
+      if (typeof result === 'string') {
+        this.ctx.checkSize(result.length);
+        this.ctx.charge(Math.floor(result.length / 1024));
+      }
+      return result;
     } catch (err) {
       if (err instanceof FunctionError) {
         throw new TemplateError(`error calling ${name}: ${err.message}`, pos, err.limit);
@@ -325,4 +332,17 @@ function describeOperand(op: Operand): string {
     default:
       return op.type;
   }
+}
+
+/** Functions whose result is about as long as their arguments together: measured before they run. */
+const CONCATENATING = new Set(['print', 'println', 'printf', 'cat', 'quote', 'squote', 'join', 'toString']);
+
+function concatenatedLength(args: Value[]): number {
+  let total = 0;
+  for (const a of args) {
+    if (typeof a === 'string') total += a.length;
+    else if (Array.isArray(a)) for (const x of a) total += typeof x === 'string' ? x.length + 1 : 24;
+    else total += 24;
+  }
+  return total;
 }
