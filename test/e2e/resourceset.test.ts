@@ -70,6 +70,31 @@ spec:
           name: flux-system
 `;
 
+// A provider that asks GitHub for pull requests: reported, and its ResourceSet generates nothing.
+const PREVIEWS = `apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSetInputProvider
+metadata:
+  name: app-pull-requests
+  namespace: flux-system
+spec:
+  type: GitHubPullRequest
+  url: https://github.com/example/app
+---
+apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata:
+  name: previews
+  namespace: flux-system
+spec:
+  inputsFrom:
+    - name: app-pull-requests
+  resources:
+    - apiVersion: v1
+      kind: Namespace
+      metadata:
+        name: preview-<< inputs.id >>
+`;
+
 const TENANT_BASE = `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -87,6 +112,7 @@ beforeAll(async () => {
   h = await startHarness({
     files: {
       'clusters/dev/tenants.yaml': TENANTS,
+      'clusters/dev/previews.yaml': PREVIEWS,
       'tenants/base/kustomization.yaml': 'resources:\n- welcome.yaml\n',
       'tenants/base/welcome.yaml': TENANT_BASE,
     },
@@ -127,10 +153,13 @@ describe('a ResourceSet with static inputs', () => {
     expect(kustomizationStatus(view, 'team-b-apps')?.render?.ready).toBe(true);
   });
 
-  it('says in status what it expanded, and never ships the ResourceSet or its provider', async () => {
+  it('says in status what it expanded and what it could not, and never ships a ResourceSet or a provider', async () => {
     const root = kustomizationStatus(await h.status(), 'flux-system');
     expect(root?.render?.warnings).toContain(
       'ResourceSet/flux-system/tenants: generated 6 objects from 2 input sets',
+    );
+    expect(root?.render?.warnings).toContain(
+      'ResourceSet/flux-system/previews: not expanded: ResourceSetInputProvider/flux-system/app-pull-requests: input provider type GitHubPullRequest is not supported by Sluice yet: its inputs come from a service at runtime, not from Git (use type Static, or inline spec.inputs)',
     );
     expect(
       h.kube.object('fluxcd.controlplane.io/v1', 'ResourceSet', 'tenants', 'flux-system'),
