@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SluiceError } from '../../../shared/core/errors.ts';
 import { splitRenderedObjects } from '../../../shared/core/pipeline/split-rendered-objects.ts';
-import { SOURCE_FILE_ANNOTATION } from '../../../shared/core/render/source-file.ts';
+import { moveOriginToSourceFile, SOURCE_FILE_ANNOTATION } from '../../../shared/core/render/source-file.ts';
 import type { KubeObject } from '../../../shared/core/render/yaml-codec.ts';
 import { expandResourceSets } from '../../../shared/core/resourceset/expand-resource-sets.ts';
 
@@ -397,6 +397,15 @@ describe('errors name the ResourceSet, its file and the field', () => {
       file: 'clusters/dev/podinfo.yaml',
       field: 'spec.resources[0]',
     });
+  });
+
+  it('the file kustomize names in its origin annotation, as for Flux objects', () => {
+    const rset = resourceSet(
+      { resources: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: '<< inputs.x >>' } }] },
+      { annotations: { 'config.kubernetes.io/origin': 'path: tenants.yaml\n' } },
+    );
+    moveOriginToSourceFile(rset, 'clusters/dev');
+    expect(errorOf(() => expandResourceSets([rset], BY)).file).toBe('clusters/dev/tenants.yaml');
   });
 
   it('output that is no Kubernetes object', () => {
