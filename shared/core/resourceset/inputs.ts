@@ -1,6 +1,6 @@
 // The input sets a ResourceSet's templates run with, combined as the operator combines them: each set
 // tagged with its provider, then Flatten (concatenate) or Permute (Cartesian product, scoped by provider).
-import { adler32Id } from './functions-strings.ts';
+import { adler32Id } from './functions-encoding.ts';
 
 export const RESOURCE_SET_API_VERSION = 'fluxcd.controlplane.io/v1';
 
