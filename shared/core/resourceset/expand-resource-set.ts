@@ -25,8 +25,8 @@ const CLUSTER_READ_ANNOTATIONS = [
 
 export type Expansion = (
   | { kind: 'expanded'; objects: KubeObject[]; inputSets: number; differences: string[] }
-  /** Not expanded: nothing generated, with the reason (a dynamic or missing provider, a paused ResourceSet). */
-  | { kind: 'skipped'; verdict: 'unsupported' | 'different' | 'error'; reason: string }
+  /** Not expanded: nothing generated, with the reason (a provider that is not Static). */
+  | { kind: 'skipped'; verdict: 'unsupported'; reason: string }
 ) & {
   /** The providers it selected (so the caller can say which providers no ResourceSet reads). */
   selected?: readonly InputProviderSpec[];
@@ -39,14 +39,6 @@ export function expandResourceSet(
   ctx: BuildContext,
 ): Expansion {
   const ref = `ResourceSet/${rset.namespace}/${rset.name}`;
-  if (String(rset.annotations[RECONCILE_ANNOTATION] ?? '').toLowerCase() === 'disabled') {
-    return {
-      kind: 'skipped',
-      verdict: 'different',
-      reason: `${RECONCILE_ANNOTATION}: disabled pauses it: nothing is generated while the annotation is set`,
-    };
-  }
-
   // spec.inputsFrom: by name, or by selector among the providers of its namespace; each provider once.
   const selected = new Map<string, InputProviderSpec>();
   const inNamespace = providers.filter((p) => p.namespace === rset.namespace);
@@ -54,11 +46,12 @@ export function expandResourceSet(
     if ('name' in from) {
       const found = inNamespace.find((p) => p.name === from.name);
       if (!found) {
-        return {
-          kind: 'skipped',
-          verdict: 'error',
-          reason: `spec.inputsFrom[${i}]: ResourceSetInputProvider/${rset.namespace}/${from.name} is not in the same render output (Sluice reads providers from the Kustomization that renders the ResourceSet)`,
-        };
+        // As the operator fails on a provider it cannot get: the last delivery stays, nothing is pruned.
+        throw new SluiceError(
+          'ReferenceNotFound',
+          `${ref} (${file}): spec.inputsFrom[${i}]: ResourceSetInputProvider/${rset.namespace}/${from.name} is not in the same render output; Sluice reads providers from the Kustomization that renders the ResourceSet (declare it next to the ResourceSet)`,
+          { object: ref, file, field: `spec.inputsFrom[${i}]` },
+        );
       }
       selected.set(found.name, found);
     } else {
@@ -167,6 +160,12 @@ function buildSteps(
 /** What the operator does that Sluice does not: reported in status, and as `different` by `sluice check`. */
 function differencesOf(rset: ResourceSetSpec): string[] {
   const out: string[] = [];
+  // Skipping a paused ResourceSet would prune what it generated: Sluice keeps delivering it instead.
+  if (String(rset.annotations[RECONCILE_ANNOTATION] ?? '').toLowerCase() === 'disabled') {
+    out.push(
+      `${RECONCILE_ANNOTATION}: disabled does not pause it here: its objects are still delivered (suspend the Kustomization that renders it to pause them)`,
+    );
+  }
   if (rset.dependsOn.length > 0) {
     const names = rset.dependsOn
       .map((d) => `${d.kind}/${d.namespace ? `${d.namespace}/` : ''}${d.name}`)

@@ -269,16 +269,17 @@ spec:
     ]);
   });
 
-  it('does not expand a ResourceSet whose named provider is not in the render, naming the reference', () => {
+  it('refuses a ResourceSet whose named provider is not in the render, naming the reference, as the operator fails', () => {
     const rset = resourceSet({
       inputsFrom: [{ name: 'elsewhere' }],
       resources: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }],
     });
-    const { warnings, reports } = expandResourceSets([rset], BY);
-    expect(warnings[0]).toMatch(
-      /^ResourceSet\/default\/podinfo: not expanded: spec\.inputsFrom\[0\]: ResourceSetInputProvider\/default\/elsewhere is not in the same render output/,
+    const err = errorOf(() => expandResourceSets([rset], BY));
+    expect(err.code).toBe('ReferenceNotFound');
+    expect(err.field).toBe('spec.inputsFrom[0]');
+    expect(err.message).toMatch(
+      /ResourceSetInputProvider\/default\/elsewhere is not in the same render output/,
     );
-    expect(reports[0]?.verdict).toBe('error');
   });
 
   it('reports what Sluice does not do: dependsOn, serviceAccountName, wait, steps and cluster reads', () => {
@@ -328,42 +329,18 @@ spec:
     expect(reports[0]?.verdict).toBe('different');
   });
 
-  it('generates nothing for a ResourceSet paused with fluxcd.controlplane.io/reconcile: disabled', () => {
+  it('still delivers a ResourceSet paused with fluxcd.controlplane.io/reconcile: disabled, and says so', () => {
     const rset = resourceSet(
       { resources: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }] },
       { annotations: { 'fluxcd.controlplane.io/reconcile': 'disabled' } },
     );
-    const { objects, reports } = expandResourceSets([rset], BY);
-    expect(objects).toEqual([]);
-    expect(reports[0]?.verdict).toBe('different');
-  });
-
-  it('expands a ResourceSet another one generates, as the operator reconciles it in turn', () => {
-    const child = {
-      apiVersion: 'fluxcd.controlplane.io/v1',
-      kind: 'ResourceSet',
-      metadata: { name: 'child-<< inputs.team >>', namespace: 'default' },
-      spec: {
-        inputs: [{ app: 'web' }, { app: 'api' }],
-        // The parent renders this text first: the child's own actions are written as literals.
-        resources: [
-          {
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: '<< inputs.team >>-<< "<<" >> inputs.app >>', namespace: 'default' },
-          },
-        ],
-      },
-    };
-    const { objects, warnings } = expandResourceSets(
-      [resourceSet({ inputs: [{ team: 'a' }], resources: [child] })],
-      BY,
+    const { objects, warnings, reports } = expandResourceSets([rset], BY);
+    // Generating nothing would prune what it generated before; the operator leaves it in place.
+    expect(ids(objects)).toEqual(['Namespace/x']);
+    expect(warnings[1]).toBe(
+      'ResourceSet/default/podinfo: fluxcd.controlplane.io/reconcile: disabled does not pause it here: its objects are still delivered (suspend the Kustomization that renders it to pause them)',
     );
-    expect(ids(objects)).toEqual(['ConfigMap/default/a-web', 'ConfigMap/default/a-api']);
-    expect(warnings).toEqual([
-      'ResourceSet/default/podinfo: generated 1 object from 1 input set',
-      'ResourceSet/default/child-a: generated 2 objects from 2 input sets',
-    ]);
+    expect(reports[0]?.verdict).toBe('different');
   });
 
   it('leaves a render without ResourceSets as it is', () => {
