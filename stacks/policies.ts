@@ -122,6 +122,11 @@ export function functionPolicies(
           all(storePrefixes.sources('*')),
         ),
       ),
+      // A renamed cluster root is withdrawn, and a root moved to another branch stops following the old one.
+      allow(
+        ['s3:DeleteObject'],
+        objects(a, all(storePrefixes.kustomizations('*')), `${storePrefixes.fetch}*/users/*`),
+      ),
       kmsForBucket(a),
       send(a.queues.fetch, a.queues.render),
     ),

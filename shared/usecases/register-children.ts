@@ -21,7 +21,9 @@ import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
 import type { ObjectKey } from '../core/pipeline/state-keys.ts';
 import { kustomizationTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
+import { isFormerRoot } from './fleet-root-names.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { discoverGeneratedArtifacts } from './sources/discover-artifacts.ts';
 import { followMovedSource } from './sources/follow-moved-source.ts';
@@ -87,6 +89,7 @@ export async function registerChildren(
   // 0. refuse before writing anything: children recorded by a refused render would never be withdrawn
   const ancestors = [...(parent.ancestors ?? []), keyOf(parentKey)];
   const existingRecords = await refuseInvalidChildren(
+    deps.store,
     state,
     cluster,
     parentKey,
@@ -251,7 +254,7 @@ async function registerHelmReleases(
     declared.add(key);
     const target: Target = { kind: 'HelmRelease', namespace: hr.metadata.namespace, name: hr.metadata.name };
     const existing = await state.getTargetRecord(cluster, target);
-    refuseOtherParent(existing, 'HelmRelease', key, parentKey, cluster);
+    await refuseOtherParent(deps.store, state, existing, 'HelmRelease', key, parentKey, cluster);
     const chart = chartSourceOf(hr);
     const sourceKey =
       sources.get(sourceRefKey(chart.kind, chart)) ??
@@ -361,6 +364,7 @@ async function withdrawSources(
  * write. Returns the children's current records, read once.
  */
 async function refuseInvalidChildren(
+  store: ObjectStore,
   state: StateStore,
   cluster: string,
   parentKey: ObjectKey,
@@ -386,21 +390,33 @@ async function refuseInvalidChildren(
       );
     }
     const existing = await state.getTargetRecord(cluster, kustomizationTarget(ks.metadata));
-    refuseOtherParent(existing, 'Kustomization', key, parentKey, cluster);
+    await refuseOtherParent(store, state, existing, 'Kustomization', key, parentKey, cluster);
     existingRecords.set(key, asKustomizationRecord(existing));
   }
   return existingRecords;
 }
 
-/** A child another Kustomization already declares in this cluster is refused: one parent owns a child. */
-function refuseOtherParent(
+/**
+ * A child another Kustomization already declares in this cluster is refused: one parent owns a child. A
+ * child of a root renamed in the configuration (gone, fleet-root-names.ts) is this parent's to take over.
+ */
+async function refuseOtherParent(
+  store: ObjectStore,
+  state: StateStore,
   existing: { parent?: ObjectKey | null | undefined } | undefined,
   kind: 'Kustomization' | 'HelmRelease',
   key: string,
   parentKey: ObjectKey,
   cluster: string,
-): void {
+): Promise<void> {
   if (!existing || same(existing.parent, parentKey)) return;
+  const parent = existing.parent;
+  if (
+    parent &&
+    (await isFormerRoot(store, cluster, parent)) &&
+    !(await state.getTargetRecord(cluster, kustomizationTarget(parent)))
+  )
+    return;
   const parentRef = objectRef('Kustomization', parentKey);
   throw new SluiceError(
     'ValidationFailed',

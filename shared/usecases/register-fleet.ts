@@ -15,6 +15,7 @@ import { sourceKeyOf } from '../core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../core/pipeline/target.ts';
 import type { GitCredentials } from '../ports/git-source.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
+import { readRootNames, writeRootNames } from './fleet-root-names.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { stateOf } from './state-store.ts';
 
@@ -115,13 +116,7 @@ async function registerRoot(
   const { cluster } = root;
   // The fleet is the cluster's root GitRepository (gotk-sync.yaml): a child or a HelmChart may name it.
   await state.putClusterSource(cluster, root.root, { sourceKey, parent: root.root });
-  // The root was renamed: the one registered before is withdrawn (its tombstone prunes what it applied).
-  const renamed = root.root.name !== ROOT.name || root.root.namespace !== ROOT.namespace;
-  const before = renamed ? await state.getTargetRecord(cluster, kustomizationTarget(ROOT)) : undefined;
-  if (before && before.parent === null) {
-    await state.deleteTargetRecord(cluster, kustomizationTarget(ROOT));
-    await enqueueRender(deps, cluster, kustomizationTarget(ROOT));
-  }
+  await withdrawRenamedRoot(deps, root);
   const record: KustomizationRecord = {
     cluster,
     kustomization: rootKustomization(root, fleet),
@@ -137,4 +132,27 @@ async function registerRoot(
   await state.putTargetRecord(record);
   await state.subscribe(sourceKey, cluster, target);
   await enqueueRender(deps, cluster, target);
+}
+
+/**
+ * The root was renamed: the one registered before (flux-system/flux-system before any record of names) is
+ * withdrawn. Its tombstone prunes only what still carries its owner labels (what the new root applied again
+ * is the new root's), and the new root takes over its children (fleet-root-names.ts).
+ */
+async function withdrawRenamedRoot(deps: PipelineDeps, root: ClusterRoot): Promise<void> {
+  const state = stateOf(deps);
+  const recorded = await readRootNames(deps.store, root.cluster);
+  const last = recorded ?? ROOT;
+  const renamed = last.name !== root.root.name || last.namespace !== root.root.namespace;
+  if (renamed) {
+    const target = kustomizationTarget(last);
+    const before = await state.getTargetRecord(root.cluster, target);
+    if (before && before.parent === null) {
+      await state.deleteTargetRecord(root.cluster, target);
+      if (before.sourceKey) await state.unsubscribe(before.sourceKey, root.cluster, target);
+      await enqueueRender(deps, root.cluster, target);
+    }
+  }
+  if (renamed || !recorded)
+    await writeRootNames(deps.store, root.cluster, root.root, recorded ?? (renamed ? ROOT : undefined));
 }

@@ -7,6 +7,7 @@ import { formatStatus } from '../../cli/commands/status.ts';
 import type { SignedArtifact } from '../../shared/core/artifact/artifact.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import type { StatusView } from '../../shared/usecases/read-status.ts';
+import { registerFleet } from '../../shared/usecases/register-fleet.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
 import { type Harness, startHarness } from '../support/pipeline-harness.ts';
 
@@ -261,5 +262,48 @@ data:
     expect(fleet).toHaveLength(2);
     expect(new Set(fleet.map((s) => s.revision?.split('@')[0]))).toEqual(new Set(['main', 'canary']));
     expect(targetOf(view, 'dev', 'canary-apps')).toBeUndefined();
+  });
+});
+
+describe('a root with names of its own', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      fleet: join(FIXTURES, 'root-names'),
+      settings: { clusterRoots: { dev: { root: { namespace: 'flux-system', name: 'fleet' } } } },
+    });
+    await h.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('registers the root under those names, and children naming GitRepository fleet read the fleet', async () => {
+    expect(await h.waitFor('greeting applied', () => dataOf(h, 'greeting'))).toEqual({
+      text: 'hello through GitRepository fleet',
+    });
+    const view = await h.status();
+    expect(targetOf(view, 'dev', 'fleet')?.render?.ready).toBe(true);
+    expect(targetOf(view, 'dev', 'flux-system')).toBeUndefined();
+  });
+
+  it('withdraws the root registered under the old names when the root is renamed, and keeps delivering', async () => {
+    const { deps } = h.plane;
+    const renamed = { dev: { root: { namespace: 'flux-system', name: 'renamed' } } };
+    await registerFleet(
+      { ...deps, settings: { ...deps.settings, clusterRoots: renamed } },
+      { url: h.git.url('fleet'), branch: 'main', intervalMs: 3_600_000 },
+    );
+    const view = await h.waitFor('the old root withdrawn, the new one rendered', async () => {
+      const v = await h.status();
+      // Withdrawn: its index entry is a signed tombstone (the target stays listed while its apply status does).
+      const old = targetOf(v, 'dev', 'fleet');
+      const withdrawn = !old || old.artifact?.deleted === true;
+      return withdrawn && targetOf(v, 'dev', 'renamed')?.render?.ready ? v : undefined;
+    });
+    expect(targetOf(view, 'dev', 'apps')?.render?.ready).toBe(true);
+    expect(dataOf(h, 'greeting')).toEqual({ text: 'hello through GitRepository fleet' });
   });
 });
