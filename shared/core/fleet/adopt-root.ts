@@ -84,7 +84,7 @@ function fromFluxInstance(
       `${at}: spec.sync names the root ${sync.root.namespace}/${sync.root.name}, the configuration ${root.namespace}/${root.name}: set the cluster's root to { name: ${sync.root.name}, namespace: ${sync.root.namespace} } so children naming GitRepository ${sync.root.name} find the fleet`,
     );
   const path = normalizeFleetPath(sync.path);
-  if (!sync.path || sync.path.startsWith('/') || path.split('/').includes('..')) {
+  if (!sync.path || !insidePath(sync.path)) {
     warnings.push(
       `${at}: spec.sync.path ${JSON.stringify(sync.path)} is not a directory inside the repository; the root stays at ${input.configured.spec.path}`,
     );
@@ -137,6 +137,10 @@ function fromGotkSync(
         input.fleet.branch,
       );
   }
+  if (!insidePath(decoded.spec.path ?? ''))
+    warnings.push(
+      `${where}: Kustomization ${root.namespace}/${root.name} spec.path ${JSON.stringify(decoded.spec.path)} is not a directory inside the repository; the root stays at ${input.configured.spec.path}`,
+    );
   const substitute = { ...decoded.spec.postBuild?.substitute, ...input.variables };
   const postBuild =
     decoded.spec.postBuild || Object.keys(substitute).length > 0
@@ -153,7 +157,9 @@ function fromGotkSync(
       // The fleet source and its interval stay Sluice's: the root follows the configured repository.
       sourceRef: input.configured.spec.sourceRef,
       intervalMs: input.configured.spec.intervalMs,
-      path: `./${normalizeFleetPath(decoded.spec.path ?? '')}`,
+      path: insidePath(decoded.spec.path ?? '')
+        ? `./${normalizeFleetPath(decoded.spec.path ?? '')}`
+        : input.configured.spec.path,
       ...(postBuild && { postBuild }),
     },
     source: decoded.source,
@@ -183,4 +189,9 @@ function checkBranch(
   warnings.push(
     `${at} is branch ${declared}, the configuration follows ${fleet}; Sluice renders ${fleet}: set the cluster's branch to ${declared}, or correct the file`,
   );
+}
+
+/** A path Flux would resolve inside the repository: relative, without `..`. */
+function insidePath(path: string): boolean {
+  return !path.startsWith('/') && !normalizeFleetPath(path).split('/').includes('..');
 }
