@@ -9,6 +9,7 @@ import { isTargetKind, TARGET_KINDS } from '../shared/core/pipeline/target.ts';
 import { clusterRootsOfFlags } from './cluster-root-flags.ts';
 import { findControlPlane } from './control-plane-context.ts';
 import { parseCommandLine } from './parse-command-line.ts';
+import { readServeConfig } from './serve-config-file.ts';
 import { unknownCommandMessage } from './suggest-command.ts';
 import { CliUsageError, isCliUsageError } from './usage-error.ts';
 import { isReaderGone, READER_GONE_EXIT_CODE, writeFully } from './write-fully.ts';
@@ -42,6 +43,9 @@ Flags for serve (the embedded control plane; npm start runs it):
   --cluster-root NAME=NS/NAME  the root GitRepository and Kustomization (default flux-system/flux-system)
   --cluster-var NAME:VAR=VALUE postBuild.substitute of the cluster's root, repeatable: clusters sharing one
                                path differ by these
+  --config FILE                the fleet and clusters as in sluice.config.ts, in YAML or JSON:
+                               {fleet: {url, branch}, clusters: [{name, fleet: {path, branch, root, variables}}]}
+                               (instead of the --cluster and --fleet flags)
   --host ADDR                  listen address (default 127.0.0.1); beyond loopback the status API also wants
                                the token in DATA-DIR/api-token (SLUICE_API_TOKEN for sluice status)
   --port N / --git-port N / --queue-port N   (defaults 7480 / 7481 / 7482)
@@ -158,7 +162,8 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       cluster: { type: 'string', multiple: true },
       'fleet-url': { type: 'string' },
-      'fleet-branch': { type: 'string', default: 'main' },
+      'fleet-branch': { type: 'string' },
+      config: { type: 'string' },
       'cluster-path': { type: 'string', multiple: true },
       'cluster-branch': { type: 'string', multiple: true },
       'cluster-root': { type: 'string', multiple: true },
@@ -344,21 +349,38 @@ async function main(argv: string[]): Promise<number> {
     return result.exitCode;
   }
   if (verb === 'serve') {
-    const clusters = values.cluster?.length ? values.cluster : ['dev'];
-    const clusterRoots = clusterRootsOfFlags({
-      clusters,
-      paths: values['cluster-path'] ?? [],
-      branches: values['cluster-branch'] ?? [],
-      roots: values['cluster-root'] ?? [],
-      variables: values['cluster-var'] ?? [],
-    });
+    const file = values.config ? readServeConfig(values.config) : undefined;
+    const flagged = [
+      'cluster',
+      'cluster-path',
+      'cluster-branch',
+      'cluster-root',
+      'cluster-var',
+      'fleet-url',
+      'fleet-branch',
+    ].filter((f) => values[f as keyof typeof values] !== undefined);
+    if (file && flagged.length > 0)
+      throw usage(
+        `--config gives the fleet and the clusters: leave out --${flagged.join(', --')}, or --config`,
+      );
+    const clusters = file?.clusters ?? (values.cluster?.length ? values.cluster : ['dev']);
+    const clusterRoots = file
+      ? file.clusterRoots
+      : clusterRootsOfFlags({
+          clusters,
+          paths: values['cluster-path'] ?? [],
+          branches: values['cluster-branch'] ?? [],
+          roots: values['cluster-root'] ?? [],
+          variables: values['cluster-var'] ?? [],
+        });
+    const fleetUrl = file?.fleetUrl ?? values['fleet-url'];
     await (await import('./commands/serve.ts')).serve({
       dataDir: values['data-dir'] ?? '.sluice',
       contextFile: contextFilePath(process.env),
       clusters,
       ...(clusterRoots && { clusterRoots }),
-      ...(values['fleet-url'] && { fleetUrl: values['fleet-url'] }),
-      fleetBranch: values['fleet-branch'],
+      ...(fleetUrl && { fleetUrl }),
+      fleetBranch: file?.fleetBranch ?? values['fleet-branch'] ?? 'main',
       host: values.host,
       apiPort: port(values.port, '--port'),
       gitPort: port(values['git-port'], '--git-port'),
