@@ -24,6 +24,8 @@ export interface FoundView {
   source?: FetchState;
   /** A declared source every declarer suspends: it is not fetched (as in Flux). */
   suspended?: boolean;
+  /** An ArtifactGenerator: the fetch state of each ExternalArtifact it makes (undefined: not composed yet). */
+  produced?: { name: string; state?: FetchState }[];
 }
 
 export interface FleetSnapshot {
@@ -55,10 +57,31 @@ export async function readFleetSnapshot(deps: PipelineDeps, cluster: string): Pr
         declared && !source
           ? (await state.listDeclarers(declared.sourceKey)).every((d) => d.suspended === true)
           : false;
-      found.push({ found: f, foundBy: target, ...(source && { source }), ...(suspended && { suspended }) });
+      const produced = f.produces
+        ? await Promise.all(f.produces.map((name) => producedState(deps, cluster, f.namespace, name)))
+        : undefined;
+      found.push({
+        found: f,
+        foundBy: target,
+        ...(source && { source }),
+        ...(suspended && { suspended }),
+        ...(produced && { produced }),
+      });
     }
   }
   return { targets, found };
+}
+
+async function producedState(
+  deps: PipelineDeps,
+  cluster: string,
+  namespace: string,
+  name: string,
+): Promise<{ name: string; state?: FetchState }> {
+  const state = stateOf(deps);
+  const source = await state.getClusterSource(cluster, { namespace, name }, 'ExternalArtifact');
+  const fetched = source ? await state.getFetchState(source.sourceKey) : undefined;
+  return { name, ...(fetched && { state: fetched }) };
 }
 
 /**
@@ -71,6 +94,7 @@ export function isSettled(snapshot: FleetSnapshot): boolean {
 
 /** A source the fleet declares is fetched (or failed) even when nothing renders from it, unless suspended. */
 function isSourceSettled(view: FoundView): boolean {
+  if (view.produced?.some((p) => p.state === undefined)) return false;
   if (view.found.handling !== 'declared' || !isSourceKind(view.found.kind)) return true;
   return view.source !== undefined || view.suspended === true;
 }
@@ -101,6 +125,12 @@ export function fingerprintOf(snapshot: FleetSnapshot): string {
       t.source?.revision,
       t.source?.error?.message,
     ]),
-    snapshot.found.map((f) => [f.found.kind, f.found.name, f.source?.revision, f.source?.error?.message]),
+    snapshot.found.map((f) => [
+      f.found.kind,
+      f.found.name,
+      f.source?.revision,
+      f.source?.error?.message,
+      f.produced?.map((p) => [p.state?.revision, p.state?.error?.message]),
+    ]),
   ]);
 }

@@ -118,7 +118,17 @@ function outcomeOf(
     }
     return targetOutcome(view, timedOut);
   }
-  // A source: its first fetch decides (a source nothing renders from is not fetched, as in Flux it would be).
+  // An ArtifactGenerator: each artifact's first composition decides.
+  const failed = view.produced?.find((p) => p.state?.error && !p.state.revision);
+  if (failed?.state?.error) {
+    // The artifact's error names the artifact and then the generator: the report has the generator already.
+    const message = failed.state.error.message;
+    const self = `${found.kind}/${found.namespace}/${found.name}: `;
+    const at = message.indexOf(self);
+    const why = at >= 0 ? message.slice(at + self.length) : message;
+    return { failure: { message: `its artifact ${failed.name} could not be composed: ${why}` } };
+  }
+  // A source: its first fetch decides (a source nothing renders from is still fetched, as in Flux).
   if (view.source?.error && !view.source.revision) return { failure: { message: view.source.error.message } };
   if (view.suspended) return { notes: ['suspended (spec.suspend): not fetched, as in Flux'] };
   return {};

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BucketHost, startBucketHost } from '../support/bucket-host.ts';
 import { EXAMPLE_FLEET } from '../support/pipeline-harness.ts';
 import { type CliRun, runCli } from '../support/run-cli.ts';
 
@@ -53,7 +54,7 @@ describe('sluice check on the example fleet', () => {
   it('reports every Flux object delivered, in the documented JSON, and exits 0', async () => {
     const run = await check(fleet, '--path', 'clusters/dev', '--output', 'json');
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const delivered = (kind: string, name: string, file: string, reason = '') => ({
       kind,
       namespace: 'flux-system',
@@ -76,7 +77,7 @@ describe('sluice check on the example fleet', () => {
 
   it('prints a table and the totals for a person, the cluster named after the path', async () => {
     const run = await check(fleet, '--path', join(fleet, 'clusters/dev'));
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(EXAMPLE_TABLE);
   }, 120_000);
 });
@@ -109,7 +110,7 @@ describe('sluice check on a fleet Sluice cannot take as it is', () => {
       '--allow-source-host',
       '127.0.0.1',
     );
-    expect(run.code).toBe(1);
+    expect(run.code, run.stderr).toBe(1);
     const report = JSON.parse(run.stdout);
     const at = (kind: string, name: string, file: string, verdict: string, reason: string) => ({
       kind,
@@ -189,7 +190,7 @@ describe('sluice check on a fleet Sluice cannot take as it is', () => {
 
   it('prints one line per object, the totals, and exits 1', async () => {
     const run = await check(fleet, '--path', 'clusters/prod', '--allow-source-host', '127.0.0.1');
-    expect(run.code).toBe(1);
+    expect(run.code, run.stderr).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^KIND +NAMESPACE\/NAME +FILE +VERDICT +REASON$/);
     expect(lines.slice(1, 10).map((l) => l.split(/ {2,}/).slice(0, 4))).toEqual([
@@ -231,7 +232,7 @@ describe('sluice check on the fleet-roots fixtures', () => {
       '--output',
       'json',
     );
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       summary: { delivered: 2, different: 0, unsupported: 0, error: 0 },
       objects: [
@@ -253,7 +254,7 @@ describe('sluice check on the fleet-roots fixtures', () => {
       '--cluster-var',
       'eu-1:REGION=eu-west-1',
     );
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
       '2 Flux objects: 2 delivered, 0 different, 0 unsupported, 0 error',
     );
@@ -262,7 +263,7 @@ describe('sluice check on the fleet-roots fixtures', () => {
   it('reads a Flux Operator fleet: the FluxInstance is different, what it syncs delivered', async () => {
     const fleet = checkout('flux-instance', {}, join(FLEET_ROOTS, 'flux-instance'));
     const run = await check(fleet, '--path', 'clusters/prod', '--output', 'json');
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.summary).toEqual({ delivered: 2, different: 1, unsupported: 0, error: 0 });
     expect(report.objects).toHaveLength(3);
@@ -287,7 +288,7 @@ describe('sluice check on a fleet with ResourceSets', () => {
   it('reports what each generated, and a dynamic input provider and its ResourceSet as unsupported', async () => {
     const fleet = checkout('resourceset', {}, join(import.meta.dirname, '../fixtures/check/resourceset'));
     const run = await check(fleet, '--path', 'clusters/dev', '--output', 'json');
-    expect(run.code).toBe(1);
+    expect(run.code, run.stderr).toBe(1);
     const file = 'clusters/dev/tenants.yaml';
     const dynamic =
       'input provider type GitHubPullRequest is not supported by Sluice yet: its inputs come from a service at runtime, not from Git (use type Static, or inline spec.inputs)';
@@ -312,12 +313,140 @@ describe('sluice check on a fleet with ResourceSets', () => {
   }, 120_000);
 });
 
+describe('sluice check on a fleet with a Bucket and ArtifactGenerators', () => {
+  let host: BucketHost;
+  beforeAll(async () => {
+    host = await startBucketHost('assets');
+    await host.put('settings/cm.yaml', configMapYaml('from-bucket'));
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('fetches the Bucket, composes each artifact, and names the generator that cannot compose', async () => {
+    const fleet = checkout('generators', {
+      'clusters/dev/generator.yaml': generatorFleet(host),
+      'app-base/kustomization.yaml': 'resources:\n- base-cm.yaml\n- cm.yaml\n',
+      'app-base/base-cm.yaml': configMapYaml('from-git'),
+    });
+    const run = await check(
+      fleet,
+      '--path',
+      'clusters/dev',
+      '--output',
+      'json',
+      '--allow-source-host',
+      host.origin,
+    );
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.summary).toEqual({ delivered: 4, different: 0, unsupported: 0, error: 1 });
+    const file = 'clusters/dev/generator.yaml';
+    // The render notes the file of toolkit objects; an ArtifactGenerator's once source-file.ts does.
+    const generatorFile = expect.stringMatching(/^(clusters\/dev\/generator\.yaml)?$/);
+    expect(report.objects).toHaveLength(5);
+    expect(report.objects).toEqual(
+      expect.arrayContaining([
+        row('Kustomization', 'flux-system', 'clusters/dev'),
+        row('Bucket', 'assets', file),
+        row('ArtifactGenerator', 'app', generatorFile),
+        row('Kustomization', 'composed', file),
+        row(
+          'ArtifactGenerator',
+          'broken',
+          generatorFile,
+          'error',
+          "its artifact orphan could not be composed: spec.sources[alias=repo]: GitRepository 'flux-system/nowhere' not found in cluster dev; declare it in the fleet (it is looked for again when the generator composes)",
+        ),
+      ]),
+    );
+  }, 120_000);
+});
+
+const configMapYaml = (name: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  value: one\n`;
+
+/** A Bucket on the embedded S3-compatible server, an artifact composed from it and the fleet, and one that cannot be. */
+const generatorFleet = (host: BucketHost) => `apiVersion: v1
+kind: Secret
+metadata:
+  name: bucket-keys
+  namespace: flux-system
+stringData:
+  accesskey: ${host.reader.accessKeyId}
+  secretkey: ${host.reader.secretAccessKey}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: Bucket
+metadata:
+  name: assets
+  namespace: flux-system
+spec:
+  interval: 1h
+  provider: generic
+  bucketName: ${host.bucket}
+  endpoint: ${host.endpoint}
+  insecure: true
+  secretRef:
+    name: bucket-keys
+---
+apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata:
+  name: app
+  namespace: flux-system
+spec:
+  sources:
+    - alias: fleet
+      kind: GitRepository
+      name: flux-system
+    - alias: assets
+      kind: Bucket
+      name: assets
+  artifacts:
+    - name: composed
+      copy:
+        - from: "@fleet/app-base/**"
+          to: "@artifact/app/"
+        - from: "@assets/settings/cm.yaml"
+          to: "@artifact/app/"
+---
+apiVersion: source.extensions.fluxcd.io/v1beta1
+kind: ArtifactGenerator
+metadata:
+  name: broken
+  namespace: flux-system
+spec:
+  sources:
+    - alias: repo
+      kind: GitRepository
+      name: nowhere
+  artifacts:
+    - name: orphan
+      copy:
+        - from: "@repo/**"
+          to: "@artifact/"
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: composed
+  namespace: flux-system
+spec:
+  interval: 1h
+  path: ./app
+  prune: true
+  sourceRef:
+    kind: ExternalArtifact
+    name: composed
+`;
+
 describe('sluice check refuses', () => {
   it('a path outside a Git checkout, saying what to do (exit 1)', async () => {
     const dir = join(root, 'not-git');
     mkdirSync(join(dir, 'clusters/dev'), { recursive: true });
     const run = await runCli(['check', '--path', 'clusters/dev'], { cwd: dir });
-    expect(run.code).toBe(1);
+    expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain('not inside a Git checkout');
   });
 

@@ -34,6 +34,8 @@ export interface FluxObjectFound {
   skippedBecause?: string;
   /** It could not be carried out, already at the render (a ResourceSet whose templates fail). */
   failure?: string;
+  /** An ArtifactGenerator: the ExternalArtifacts (sources of the cluster) it makes, by name. */
+  produces?: string[];
 }
 
 /**
@@ -97,6 +99,7 @@ export function fluxObjectsFound(
       notes: deprecation ? [deprecation] : [],
       // A ResourceSet or input provider: what its expansion said.
       ...(report && resourceSetFound(report)),
+      ...(kind === 'ArtifactGenerator' && { produces: producedBy(split, namespace, name) }),
     });
   }
   if (!declares) return found;
@@ -104,6 +107,12 @@ export function fluxObjectsFound(
     ...found,
     ...generatedObjectsFound(split, new Set(found.map((f) => `${f.kind}/${f.namespace}/${f.name}`))),
   ];
+}
+
+function producedBy(split: SplitResult, namespace: string, generator: string): string[] {
+  return split.artifacts
+    .filter((a) => a.metadata.namespace === namespace && a.spec.generator === generator)
+    .map((a) => a.metadata.name);
 }
 
 const FLUX_INSTANCE_SKIPPED =
