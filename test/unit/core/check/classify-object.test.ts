@@ -133,6 +133,19 @@ describe('fluxObjectsFound', () => {
     ]);
   });
 
+  it('names the HelmRelease fields Sluice accepts and does not carry out as differences', () => {
+    const release = flux('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'web', {
+      interval: '1h',
+      chart: { spec: { chart: './charts/web', sourceRef: { kind: 'GitRepository', name: 'flux-system' } } },
+      test: { enable: true },
+    });
+    const [web] = found([release]);
+    expect(web && classifyObject(web)).toMatchObject({
+      verdict: 'different',
+      reason: expect.stringMatching(/^spec\.test: Helm tests are not run by Sluice/),
+    });
+  });
+
   it('skips every Flux object a chart renders: only Kustomizations declare them', () => {
     expect(found([kustomization('apps')], false).map((f) => f.handling)).toEqual(['skipped']);
   });
