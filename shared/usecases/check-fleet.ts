@@ -65,8 +65,8 @@ function classifySnapshot(
   const targets = new Map(snapshot.targets.map((t) => [targetKey(t.target), t]));
   const rootRef = opts.root ?? ROOT;
   const root = targets.get(targetKey({ kind: 'Kustomization', ...rootRef }));
-  const out = snapshot.found.map((f) => classifyObject(f.found, outcomeOf(f, targets, root, timedOut)));
-  // The cluster root, unless gotk-sync.yaml declares it (then it is reported at that file).
+  // The cluster root first (the first of one key wins): its file is the path given, since the fleet declares
+  // it by files that are consumed (gotk-sync.yaml) or reported on their own line (a FluxInstance).
   const rootFound: FluxObjectFound = {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
@@ -76,12 +76,15 @@ function classifySnapshot(
     differences: [],
     notes: [],
   };
-  out.push(
+  const out = [
     classifyObject(
       rootFound,
-      root ? targetOutcome(root, timedOut) : { failure: { message: 'not registered' } },
+      root
+        ? targetOutcome(root, timedOut)
+        : { failure: { message: 'the cluster root was not registered by the control plane' } },
     ),
-  );
+  ];
+  for (const f of snapshot.found) out.push(classifyObject(f.found, outcomeOf(f, targets, root, timedOut)));
   return out;
 }
 
@@ -98,8 +101,8 @@ function outcomeOf(
     };
   }
   if (found.handling === 'fleet-root') {
-    // Only the root's own render is read for the root (a FluxInstance below it is not followed).
-    if (targets.get(targetKey(foundBy))?.record?.parent !== null)
+    // Only the root's own render is read for the root: a FluxInstance below it is not followed.
+    if (found.kind === 'FluxInstance' && targets.get(targetKey(foundBy))?.record?.parent !== null)
       return {
         unsupported: `declared below the cluster root (by ${foundBy.kind} ${foundBy.namespace}/${foundBy.name}): Sluice reads the root only from the cluster root's own directory, so it was skipped`,
       };
