@@ -32,7 +32,7 @@ import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.
 import { locateError } from '../core/render/locate-error.ts';
 import { hasSecrets, sealArtifact } from '../core/secrets/seal-artifact.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
-import { adoptFleetRoot } from './adopt-fleet-root.ts';
+import { renderAdopting } from './adopt-fleet-root.ts';
 import { enqueueFetch } from './enqueue.ts';
 // Snapshot integrity: the stored snapshot is checked against its digest before it is unpacked.
 import { loadSnapshot } from './load-snapshot.ts';
@@ -112,17 +112,11 @@ export async function renderJob(
     // A cluster's root also checks the fleet's directories against the declared clusters (fleet-layout.ts).
     if (record.parent === null) await reportFleetLayout(deps, cluster, source.state, source.spec);
     // 5. render from the verified local snapshot
-    const first = await render(ctx, renderer, record, plan, source);
     // ...a cluster's root as its fleet declares it (gotk-sync.yaml, a FluxInstance: adopt-fleet-root.ts)
-    const rendered = await adoptFleetRoot(
-      deps,
-      { record, plan, output: first, warnings: [] },
-      source.spec,
-      async (r) => {
-        const p = renderer.plan(r, planOptions);
-        return { plan: p, output: await render(ctx, renderer, r, p, source) };
-      },
-    );
+    const rendered = await renderAdopting(deps, { record, plan }, source.spec, async (r, planned) => {
+      const p = planned ?? renderer.plan(r, planOptions);
+      return { plan: p, output: await render(ctx, renderer, r, p, source) };
+    });
     const { output } = rendered;
     plan = rendered.plan;
     // 6. split what it rendered; the Flux objects among it become this cluster's inputs

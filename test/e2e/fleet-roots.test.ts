@@ -1,6 +1,8 @@
 // Fleets that do not start at clusters/<name>: a `flux bootstrap --path kubernetes/flux/cluster` fleet, two
 // clusters sharing one path with their own variables, and a Flux Operator fleet whose FluxInstance names the
 // root. Each is rendered by the embedded control plane and applied to the test Kubernetes API server.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatStatus } from '../../cli/commands/status.ts';
@@ -10,6 +12,7 @@ import type { StatusView } from '../../shared/usecases/read-status.ts';
 import { registerFleet } from '../../shared/usecases/register-fleet.ts';
 import { stateOf } from '../../shared/usecases/state-store.ts';
 import { type Harness, startHarness } from '../support/pipeline-harness.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/fleet-roots');
 const ROOT = { namespace: 'flux-system', name: 'flux-system' };
@@ -91,6 +94,42 @@ spec:
     expect(h.kube.objects({ kind: 'Deployment' })).toEqual([]);
     expect(h.kube.objects({ kind: 'GitRepository' })).toEqual([]);
     expect(h.kube.objects({ kind: 'Kustomization' })).toEqual([]);
+  });
+
+  it('decrypts the SOPS files of the root, as the decryption a patch gave it asks', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'sluice-root-sops-'));
+    try {
+      const plain = join(scratch, 'home-secret.yaml');
+      writeFileSync(
+        plain,
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: home-secret\n  namespace: default\nstringData:\n  token: only-the-cluster-sees-this\n',
+      );
+      const sealed = await runCli(
+        [
+          'secrets',
+          'encrypt',
+          plain,
+          '--age',
+          h.plane.sops.recipient,
+          '--encrypted-regex',
+          '^(data|stringData)$',
+        ],
+        { cwd: scratch, env: { PATH: process.env.PATH, HOME: scratch } },
+      );
+      expect(sealed.code).toBe(0);
+      await h.push({ 'kubernetes/flux/cluster/home-secret.sops.yaml': sealed.stdout }, 'a secret');
+      await h.webhook();
+      const secret = await h.waitFor('home-secret applied', () =>
+        h.kube.object('v1', 'Secret', 'home-secret', 'default'),
+      );
+      const data = (secret.data ?? {}) as Record<string, string>;
+      const token = data.token
+        ? Buffer.from(data.token, 'base64').toString('utf8')
+        : (secret.stringData as Record<string, string>)?.token;
+      expect(token).toBe('only-the-cluster-sees-this');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('reports a gotk-sync.yaml naming another repository, and keeps rendering the configured fleet', async () => {
