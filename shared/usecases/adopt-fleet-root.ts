@@ -1,6 +1,7 @@
 // Use-case step of a render: a cluster's root renders as its fleet declares it. After the first render the
 // root's own gotk-sync objects or FluxInstance (adopt-root.ts) may change it; then it renders once more.
 import type { Kustomization } from '../api/kustomization.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
 import { adoptRoot, type RootAdoption } from '../core/fleet/adopt-root.ts';
 import type { FetchSpec, KustomizationRecord } from '../core/pipeline/records.ts';
 import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
@@ -40,6 +41,8 @@ export async function renderAdopting(
       fleet: { url: fleet?.url ?? '', branch: fleet?.ref?.branch },
       variables: deps.settings.clusterRoots?.[ks.cluster]?.variables ?? {},
     });
+  const remembered = await renderRemembered(ks, renderAs, adopt);
+  if (remembered) return remembered;
   let adoption: RootAdoption;
   try {
     const first = await renderAs(given.record, given.plan);
@@ -73,6 +76,7 @@ async function renderAdopted(
   const again = await renderAs(record);
   // Once: what the adopted root renders is this cluster's root, even if it declares yet another.
   const settled = adopt(adopted, again.output);
+  lastAdopted.set(memoKey(ks), { configured: canonicalJson(ks.kustomization), adopted });
   deps.log.info('fleet root read from the fleet', {
     cluster: ks.cluster,
     from: adoption.readFrom ?? '',
@@ -83,6 +87,34 @@ async function renderAdopted(
     plan: again.plan,
     output: { ...again.output, objects: settled.objects },
     warnings: [...new Set([...adoption.warnings, ...settled.warnings])],
+  };
+}
+
+/**
+ * The root as last adopted in this process, for the same configured root: rendered first, it is usually
+ * what the fleet still declares (then one render, not two or three). Anything else goes the long way.
+ */
+const lastAdopted = new Map<string, { configured: string; adopted: Kustomization }>();
+const memoKey = (ks: KustomizationRecord) =>
+  `${ks.cluster}/${ks.kustomization.metadata.namespace}/${ks.kustomization.metadata.name}`;
+
+async function renderRemembered(
+  ks: KustomizationRecord,
+  renderAs: RenderAs,
+  adopt: (kustomization: Kustomization, output: RenderOutput) => RootAdoption,
+): Promise<RootRender | undefined> {
+  const memo = lastAdopted.get(memoKey(ks));
+  if (!memo || memo.configured !== canonicalJson(ks.kustomization)) return undefined;
+  const record = { ...ks, kustomization: memo.adopted };
+  const rendered = await renderAs(record).catch(() => undefined);
+  if (!rendered) return undefined;
+  const settled = adopt(memo.adopted, rendered.output);
+  if (settled.kustomization || !settled.readFrom) return undefined;
+  return {
+    record,
+    plan: rendered.plan,
+    output: { ...rendered.output, objects: settled.objects },
+    warnings: settled.warnings,
   };
 }
 
