@@ -13,10 +13,10 @@ export interface FleetRootNames extends ObjectKey {
 const KEPT = 8;
 
 // Beside the cluster's sources by name (one path segment: no `<namespace>/<name>` source is named so).
-const namesKey = (cluster: string) => `${storePrefixes.sources(cluster)}fleet-root.json`;
+export const rootNamesKey = (cluster: string) => `${storePrefixes.sources(cluster)}fleet-root.json`;
 
 export function readRootNames(store: ObjectStore, cluster: string): Promise<FleetRootNames | undefined> {
-  return getJson<FleetRootNames>(store, namesKey(cluster));
+  return getJson<FleetRootNames>(store, rootNamesKey(cluster));
 }
 
 /** Records the root's names; the previous ones, when different, become former names. */
@@ -31,7 +31,7 @@ export async function writeRootNames(
     .map(({ namespace, name }) => ({ namespace, name }))
     .filter((k, i, all) => !same(k, root) && all.findIndex((o) => same(o, k)) === i)
     .slice(-KEPT);
-  await putJson(store, namesKey(cluster), {
+  await putJson(store, rootNamesKey(cluster), {
     namespace: root.namespace,
     name: root.name,
     ...(former.length > 0 && { former }),
