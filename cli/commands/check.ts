@@ -9,6 +9,8 @@ import { silentLogger } from '../../shared/ports/logger.ts';
 import { checkFleet } from '../../shared/usecases/check-fleet.ts';
 import { copyCheckout, locateCheckout } from './check-checkout.ts';
 
+const CLOSE_WAIT_MS = 5000;
+
 export interface CheckArgs {
   /** The cluster root directory (`flux bootstrap --path`) in a fleet checkout. */
   path: string;
@@ -65,7 +67,8 @@ async function checkReportOf(args: CheckArgs): Promise<CheckReport> {
         timeoutMs: args.timeoutMs,
       });
     } finally {
-      await plane.close();
+      // A fetch still hanging at the timeout would hold the stop until its host answers: the report is ready.
+      await Promise.race([plane.close(), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

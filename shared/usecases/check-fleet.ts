@@ -3,6 +3,7 @@
 import { type CheckedObject, type CheckReport, checkReport } from '../core/check/check-report.ts';
 import { classifyObject, type ObjectOutcome } from '../core/check/classify-object.ts';
 import type { FluxObjectFound } from '../core/check/flux-object-found.ts';
+import { isSourceKind } from '../core/pipeline/source-kind.ts';
 import { targetKey } from '../core/pipeline/target.ts';
 import {
   type FleetSnapshot,
@@ -16,6 +17,8 @@ import {
 } from './check-fleet-snapshot.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { ROOT } from './register-fleet.ts';
+
+const TIMED_OUT = 'still pending when the check timed out (--timeout): its render or fetch did not finish';
 
 export interface CheckFleetOptions {
   cluster: string;
@@ -134,6 +137,8 @@ function outcomeOf(
   // A source: its first fetch decides (a source nothing renders from is still fetched, as in Flux).
   if (view.source?.error && !view.source.revision) return { failure: { message: view.source.error.message } };
   if (view.suspended) return { notes: ['suspended (spec.suspend): not fetched, as in Flux'] };
+  const pending = isSourceKind(found.kind) ? !view.source : view.produced?.some((p) => !p.state);
+  if (timedOut && pending) return { failure: { message: TIMED_OUT } };
   return {};
 }
 
@@ -149,7 +154,6 @@ function targetOutcome(view: TargetView, timedOut: boolean): ObjectOutcome {
       failure: { message: status.message, unsupported: /\bnot supported by Sluice\b/.test(status.message) },
     };
   }
-  if (timedOut && !isTargetSettled(view))
-    return { failure: { message: 'not rendered before the check timed out (--timeout)' } };
+  if (timedOut && !isTargetSettled(view)) return { failure: { message: TIMED_OUT } };
   return {};
 }

@@ -2,7 +2,7 @@
 // no cloud account) and reports per Flux object what Sluice will do with it, in a table or in stable JSON.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -440,6 +440,61 @@ spec:
     kind: ExternalArtifact
     name: composed
 `;
+
+describe('sluice check with a source that never answers', () => {
+  it('stops at --timeout and names what was still pending', async () => {
+    // Accepts connections and never answers: the fetch hangs until the check gives up on it.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    try {
+      const fleet = checkout('silent', {
+        'clusters/dev/source.yaml': `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: silent
+  namespace: flux-system
+spec:
+  interval: 1h
+  url: http://127.0.0.1:${port}/repo.git
+  ref:
+    branch: main
+`,
+      });
+      const run = await runCli(
+        [
+          'check',
+          '--path',
+          'clusters/dev',
+          '--render-sandbox',
+          'auto',
+          '--timeout',
+          '8s',
+          '--output',
+          'json',
+          '--allow-source-host',
+          '127.0.0.1',
+        ],
+        { cwd: fleet },
+      );
+      expect(run.code, run.stderr).toBe(1);
+      expect(JSON.parse(run.stdout).objects).toEqual([
+        row('Kustomization', 'flux-system', 'clusters/dev'),
+        row(
+          'GitRepository',
+          'silent',
+          'clusters/dev/source.yaml',
+          'error',
+          'still pending when the check timed out (--timeout): its render or fetch did not finish',
+        ),
+      ]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  }, 120_000);
+});
 
 describe('sluice check refuses', () => {
   it('a path outside a Git checkout, saying what to do (exit 1)', async () => {
