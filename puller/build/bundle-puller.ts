@@ -28,7 +28,7 @@ export async function bundlePuller(
     minify: true,
     legalComments: 'none',
     metafile: true,
-    plugins: [clientNodeWithoutSideEffects, builtinsThroughRequire],
+    plugins: [undiciWhatClientNodeUses, clientNodeWithoutSideEffects, builtinsThroughRequire],
     // CommonJS dependencies inside an ESM bundle need a require of their own.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
@@ -68,6 +68,46 @@ const clientNodeWithoutSideEffects: Plugin = {
       if (resolved.errors.length > 0 || resolved.path.endsWith('/polyfill.js')) return resolved;
       return { ...resolved, sideEffects: false };
     });
+  },
+};
+
+/**
+ * client-node takes `fetch`, `Agent` and `ProxyAgent` from undici, whose index (CommonJS, so nothing is
+ * tree-shaken) also loads its mock agents, caches (and node:sqlite), web sockets, EventSource, cookies and
+ * interceptors: 180 KB of source the puller keeps in memory and never runs. This entry exports only those
+ * three, after what undici's index does that they rely on (the request API on every dispatcher). undici's
+ * experimental HTTP/1 parser Milo (off unless UNDICI_USE_MILO is set; 150 KB of WebAssembly as base64) is
+ * left out too: llhttp, undici's default, parses.
+ */
+const undiciWhatClientNodeUses: Plugin = {
+  name: 'undici-what-client-node-uses',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) =>
+      args.importer.includes('/@kubernetes/client-node/dist/')
+        ? { path: 'undici', namespace: 'undici-entry' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'undici-entry' }, () => ({
+      contents: `'use strict';
+const Dispatcher = require('undici/lib/dispatcher/dispatcher');
+Object.assign(Dispatcher.prototype, require('undici/lib/api'));
+module.exports = {
+  fetch: require('undici/lib/web/fetch').fetch,
+  Agent: require('undici/lib/dispatcher/agent'),
+  ProxyAgent: require('undici/lib/dispatcher/proxy-agent'),
+};`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^\.\/parser-h1\.js$/ }, (args) =>
+      args.importer.includes('/undici/lib/dispatcher/')
+        ? { path: 'parser-h1', namespace: 'undici-without-milo' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'undici-without-milo' }, () => ({
+      contents: 'module.exports = { getMiloEnabled: () => false };',
+      loader: 'js',
+    }));
   },
 };
 

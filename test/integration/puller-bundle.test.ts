@@ -142,6 +142,14 @@ describe('the bundled puller', () => {
       expect(bundle.packages).not.toContain(pkg);
   });
 
+  it('keeps of undici only what client-node calls (no mock agents, SQLite cache store or Milo parser)', () => {
+    const source = readFileSync(bundle.file, 'utf8');
+    expect(bundle.packages).toContain('undici');
+    // Strings only those parts of undici carry: mock-agents' error, the SQLite cache's schema, Milo's switch.
+    for (const marker of ['MockNotMatchedError', 'CREATE TABLE', 'UNDICI_USE_MILO'])
+      expect(source).not.toContain(marker);
+  });
+
   it('is plain ASCII, so V8 keeps its source at one byte a character', () => {
     expect(readFileSync(bundle.file, 'utf8')).toMatch(/^[\0-\x7f]*$/);
   });

@@ -113,6 +113,14 @@ describe('the puller chart', () => {
     expect(envOf(await render({ 'metrics.port': 9440 })).SLUICE_METRICS_ADDR).toBe('0.0.0.0:9440');
   });
 
+  it('runs the image entrypoint as it is, so its node memory settings and permission model apply', async () => {
+    const c = container(await render());
+    expect(c.command).toBeUndefined();
+    expect(c.args).toBeUndefined();
+    // NODE_OPTIONS and glibc's MALLOC_* would override or undo the image's settings (puller/Dockerfile).
+    expect(Object.keys(envOf(await render())).filter((k) => /^(NODE_OPTIONS|MALLOC_)/.test(k))).toEqual([]);
+  });
+
   it('requests memory for the idle footprint and limits it with room for large applies', async () => {
     expect(container(await render()).resources).toEqual({
       requests: { cpu: '20m', memory: '96Mi' },

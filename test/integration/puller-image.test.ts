@@ -62,6 +62,11 @@ describe('the puller Dockerfile', () => {
         // memory settings, measured by bench/puller-footprint.ts
         '--optimize-for-size',
         '--max-semi-space-size=1',
+        '--no-turbofan',
+        '--no-maglev',
+        '--no-sparkplug',
+        '--liftoff-only',
+        '--bytecode-old-age=1',
         '--permission',
         '--allow-fs-read=*',
         '/app/puller.mjs',
