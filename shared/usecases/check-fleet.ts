@@ -18,6 +18,12 @@ import {
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { ROOT } from './register-fleet.ts';
 
+/** How a refusal reads (`… is not supported by Sluice yet`, `remote clusters are not supported`). */
+const NOT_SUPPORTED = /\bnot supported\b/;
+
+/** `clusters/dev/apps.yaml: Kustomization/flux-system/remote: …`: a message about another object. */
+const OTHER_OBJECT = /^(?:[^\s:]+: )?[A-Z][A-Za-z]*\/[a-z0-9.-]+\/[a-z0-9.-]+: /;
+
 const TIMED_OUT = 'still pending when the check timed out (--timeout): its render or fetch did not finish';
 
 export interface CheckFleetOptions {
@@ -114,6 +120,7 @@ function outcomeOf(
       notes: ['the fleet root: the control plane follows this repository and path itself'],
     };
   }
+  if (found.handling === 'undeclared') return undeclaredOutcome(view, targets, timedOut);
   if (found.handling !== 'declared') return {};
   if (found.kind === 'Kustomization' || found.kind === 'HelmRelease') {
     const view = targets.get(targetKey({ kind: found.kind, namespace: found.namespace, name: found.name }));
@@ -142,6 +149,33 @@ function outcomeOf(
   return {};
 }
 
+/**
+ * An object of a render that failed after kustomize built it: the one the failure names gets its reason, the
+ * others are not delivered because of it (a child registered before the failure is reported as itself).
+ */
+function undeclaredOutcome(
+  view: FoundView,
+  targets: Map<string, TargetView>,
+  timedOut: boolean,
+): ObjectOutcome {
+  const { found, foundBy } = view;
+  // Keyed as targetKey keys them: only a Kustomization or HelmRelease can have a record.
+  const own = targets.get(`${found.kind}/${found.namespace}/${found.name}`);
+  if (own?.record) return targetOutcome(own, timedOut);
+  const message = targets.get(targetKey(foundBy))?.status?.message ?? '';
+  const self = `${found.kind}/${found.namespace}/${found.name}: `;
+  const at = message.indexOf(self);
+  if (at >= 0) {
+    const why = message.slice(at + self.length);
+    return { failure: { message: why, unsupported: NOT_SUPPORTED.test(why) } };
+  }
+  return {
+    failure: {
+      message: `not delivered: the render of ${foundBy.kind} ${foundBy.namespace}/${foundBy.name}, which declares it, failed`,
+    },
+  };
+}
+
 function targetOutcome(view: TargetView, timedOut: boolean): ObjectOutcome {
   const { record, status, source } = view;
   if (record && isSuspended(record))
@@ -150,9 +184,13 @@ function targetOutcome(view: TargetView, timedOut: boolean): ObjectOutcome {
   if (source?.error && !source.revision && !status?.ready)
     return { failure: { message: `its source could not be fetched: ${source.error.message}` } };
   if (status && !status.ready) {
-    return {
-      failure: { message: status.message, unsupported: /\bnot supported by Sluice\b/.test(status.message) },
-    };
+    // After its own place, the message may name another object it failed on (a child it could not
+    // decode): then it is an error here, and the refusal belongs to that object's line.
+    const self = `${targetKey(view.target)}: `;
+    const at = status.message.indexOf(self);
+    const rest = at >= 0 ? status.message.slice(at + self.length) : status.message;
+    const aboutAnother = OTHER_OBJECT.test(rest);
+    return { failure: { message: rest, unsupported: !aboutAnother && NOT_SUPPORTED.test(rest) } };
   }
   if (timedOut && !isTargetSettled(view)) return { failure: { message: TIMED_OUT } };
   return {};

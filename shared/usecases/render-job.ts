@@ -14,7 +14,8 @@ import { type Generation, isOlder } from '../core/artifact/generation.ts';
 import type { RollbackRecord } from '../core/artifact/rollback.ts';
 import { nextSequence } from '../core/artifact/sequence.ts';
 import { signArtifact } from '../core/artifact/sign-artifact.ts';
-import { fluxObjectsFound } from '../core/check/flux-object-found.ts';
+import { type FluxObjectFound, fluxObjectsFound } from '../core/check/flux-object-found.ts';
+import { fluxObjectsUndeclared } from '../core/check/flux-objects-undeclared.ts';
 import { SluiceError } from '../core/errors.ts';
 import { reasonForCode } from '../core/flux-reason.ts';
 import { redactUrl } from '../core/git/select-ref.ts';
@@ -30,6 +31,7 @@ import { describeTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord, recordObject } from '../core/pipeline/target-record.ts';
 import { unsupportedSourceKind } from '../core/pipeline/unsupported-source-kind.ts';
 import { locateError } from '../core/render/locate-error.ts';
+import type { KubeObject } from '../core/render/yaml-codec.ts';
 import { hasSecrets, sealArtifact } from '../core/secrets/seal-artifact.ts';
 import type { Renderer, RenderOutput, RenderPlan, TargetRecord } from '../ports/renderer.ts';
 import { renderAdopting } from './adopt-fleet-root.ts';
@@ -94,6 +96,8 @@ export async function renderJob(
   const ctx: RenderContext = { deps, state, cluster, target, fleetSourceKey, current, now };
   // 2. withdrawn by its parent: a signed tombstone, so the puller prunes what it applied
   if (!record) return withdraw(ctx);
+  // What the render produced, once it has: a failure after it still says which Flux objects it held.
+  let renderedObjects: readonly KubeObject[] | undefined;
   try {
     // 3. plan from the record, with the renderer of the target's kind
     const renderer = rendererFor(deps.render, target);
@@ -118,6 +122,7 @@ export async function renderJob(
       return { plan: p, output: await render(ctx, renderer, r, p, source) };
     });
     const { output } = rendered;
+    renderedObjects = output.objects;
     plan = rendered.plan;
     // 6. split what it rendered; the Flux objects among it become this cluster's inputs
     const split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
@@ -163,7 +168,11 @@ export async function renderJob(
     return { outcome: 'published', digest };
   } catch (err) {
     // Every status message starts with the file and the object, whichever step failed.
-    const failure = await recordFailure(ctx, locateError(err, recordObject(record)));
+    const failure = await recordFailure(
+      ctx,
+      locateError(err, recordObject(record)),
+      renderedObjects && asKustomizationRecord(record) ? fluxObjectsUndeclared(renderedObjects) : undefined,
+    );
     // Its children still render the new revision, from the records its last good render registered.
     await passOn(ctx, record);
     throw failure;
@@ -428,7 +437,11 @@ async function publish(
 }
 
 /** The failure becomes the render status (the last good artifact stays published); returns the typed error. */
-async function recordFailure(ctx: RenderContext, err: unknown): Promise<SluiceError> {
+async function recordFailure(
+  ctx: RenderContext,
+  err: unknown,
+  fluxObjects?: FluxObjectFound[],
+): Promise<SluiceError> {
   const { current } = ctx;
   const e =
     err instanceof SluiceError
@@ -445,6 +458,7 @@ async function recordFailure(ctx: RenderContext, err: unknown): Promise<SluiceEr
     at: ctx.now(),
     ...(current?.revision && { revision: current.revision }),
     ...(current?.digest && { digest: current.digest }),
+    ...(fluxObjects && { fluxObjects }),
   });
   return e;
 }

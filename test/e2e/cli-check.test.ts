@@ -441,6 +441,56 @@ spec:
     name: composed
 `;
 
+describe('sluice check on a fleet whose root cannot declare a child', () => {
+  it('names the refused child, and its siblings as not delivered because of it', async () => {
+    const child = (name: string, extra: string) => `---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+${extra}`;
+    const fleet = checkout('refused-child', {
+      'clusters/dev/apps.yaml':
+        child('remote', '  kubeConfig:\n    secretRef:\n      name: remote-kubeconfig\n') +
+        child('local', ''),
+      'apps/configmap.yaml': configMapYaml('app'),
+    });
+    const run = await check(fleet, '--path', 'clusters/dev', '--output', 'json');
+    expect(run.code, run.stderr).toBe(1);
+    const refused =
+      "spec.kubeConfig: remote clusters are not supported: Sluice's puller applies only to its own cluster, so this Kustomization is refused; declare it in the fleet path of the cluster it is meant for, without kubeConfig (each cluster's own puller delivers it)";
+    expect(JSON.parse(run.stdout)).toEqual({
+      summary: { delivered: 0, different: 0, unsupported: 1, error: 2 },
+      objects: [
+        // The root's render fails as a whole (as in Flux): nothing it declares is delivered.
+        row(
+          'Kustomization',
+          'flux-system',
+          'clusters/dev',
+          'error',
+          `clusters/dev/apps.yaml: Kustomization/flux-system/remote: ${refused}`,
+        ),
+        row(
+          'Kustomization',
+          'local',
+          'clusters/dev/apps.yaml',
+          'error',
+          'not delivered: the render of Kustomization flux-system/flux-system, which declares it, failed',
+        ),
+        row('Kustomization', 'remote', 'clusters/dev/apps.yaml', 'unsupported', refused),
+      ],
+    });
+  }, 120_000);
+});
+
 describe('sluice check with a source that never answers', () => {
   it('stops at --timeout and names what was still pending', async () => {
     // Accepts connections and never answers: the fetch hangs until the check gives up on it.

@@ -14,9 +14,10 @@ import { resourceSetFound } from './resource-set-found.ts';
 /**
  * `declared`: decoded into a source, Kustomization or HelmRelease of the cluster; `fleet-root`: gotk-sync.yaml's
  * flux-system objects, which the control plane's own root stands for; `skipped`: dropped with a warning;
- * `shipped`: applied to the cluster as a plain object, which no Sluice component acts on.
+ * `shipped`: applied to the cluster as a plain object, which no Sluice component acts on; `undeclared`: the
+ * render that held it failed after kustomize built it (a child it could not decode, a limit), so nothing was.
  */
-export type FluxObjectHandling = 'declared' | 'fleet-root' | 'skipped' | 'shipped';
+export type FluxObjectHandling = 'declared' | 'fleet-root' | 'skipped' | 'shipped' | 'undeclared';
 
 export interface FluxObjectFound {
   apiVersion: string;
