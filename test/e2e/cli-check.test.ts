@@ -264,23 +264,20 @@ describe('sluice check on the fleet-roots fixtures', () => {
     const fleet = checkout('flux-instance', {}, join(FLEET_ROOTS, 'flux-instance'));
     const run = await check(fleet, '--path', 'clusters/prod', '--output', 'json');
     expect(run.code, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout);
-    expect(report.summary).toEqual({ delivered: 2, different: 1, unsupported: 0, error: 0 });
-    expect(report.objects).toHaveLength(3);
-    expect(report.objects).toEqual(
-      expect.arrayContaining([
+    expect(JSON.parse(run.stdout)).toEqual({
+      summary: { delivered: 2, different: 1, unsupported: 0, error: 0 },
+      objects: [
         row('Kustomization', 'flux-system', 'clusters/prod'),
         row('Kustomization', 'apps', 'clusters/prod/apps.yaml'),
         row(
           'FluxInstance',
           'flux',
-          // The render notes the files of toolkit objects, and of FluxInstances once source-file.ts does.
-          expect.stringMatching(/^(clusters\/prod\/flux-system\/flux-instance\.yaml)?$/),
+          'clusters/prod/flux-system/flux-instance.yaml',
           'different',
           'its distribution, components and cluster settings install Flux, which Sluice replaces, so they are not applied; its spec.sync is read as the cluster root',
         ),
-      ]),
-    );
+      ],
+    });
   }, 120_000);
 });
 
