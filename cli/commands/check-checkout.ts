@@ -1,5 +1,5 @@
 // The fleet `sluice check` serves to its control plane: the files of the checkout as they are now (tracked
-// and untracked, uncommitted edits included, .gitignore'd ones left out, as a commit would hold them).
+// and untracked, uncommitted edits included, .gitignore'd ones left out), committed to a repository of its own.
 import { execFile } from 'node:child_process';
 import { cpSync, lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -37,8 +37,33 @@ export async function locateCheckout(path: string): Promise<Checkout> {
   return { top, rootPath: relative(top, dir).split(sep).join('/') };
 }
 
+/** Git isolated from the user's configuration: no hooks, signing or templates of theirs run on the copy. */
+const GIT_ENV = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 'sluice check',
+  GIT_AUTHOR_EMAIL: 'check@localhost',
+  GIT_COMMITTER_NAME: 'sluice check',
+  GIT_COMMITTER_EMAIL: 'check@localhost',
+};
+
+/**
+ * Commits the checkout's files, as they are now, on branch main of a new bare repository `bare`; `work` is
+ * scratch space. Symbolic links stay as written (relative ones relative), as a clone of the fleet has them.
+ */
+export async function commitCheckout(checkout: Checkout, work: string, bare: string): Promise<void> {
+  await copyCheckout(checkout, work);
+  const git = (...args: string[]) => run('git', args, { env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
+  await git('init', '--quiet', '--initial-branch=main', work);
+  await git('-C', work, 'add', '--all');
+  await git('-C', work, 'commit', '--quiet', '--no-verify', '--allow-empty', '--message', 'sluice check');
+  mkdirSync(dirname(bare), { recursive: true });
+  await git('clone', '--quiet', '--bare', work, bare);
+}
+
 /** Copies the checkout's files (those `git add --all` would take) into `into`. */
-export async function copyCheckout(checkout: Checkout, into: string): Promise<void> {
+async function copyCheckout(checkout: Checkout, into: string): Promise<void> {
   mkdirSync(into, { recursive: true });
   const files = await gitFiles(checkout.top);
   for (const file of files) {

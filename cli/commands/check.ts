@@ -7,7 +7,7 @@ import { startControlPlane } from '../../embedded/control-plane.ts';
 import { type CheckReport, exitCodeOf, VERDICTS } from '../../shared/core/check/check-report.ts';
 import { silentLogger } from '../../shared/ports/logger.ts';
 import { checkFleet } from '../../shared/usecases/check-fleet.ts';
-import { copyCheckout, locateCheckout } from './check-checkout.ts';
+import { commitCheckout, locateCheckout } from './check-checkout.ts';
 
 const CLOSE_WAIT_MS = 5000;
 
@@ -39,9 +39,12 @@ async function checkReportOf(args: CheckArgs): Promise<CheckReport> {
   const work = mkdtempSync(join(tmpdir(), 'sluice-check-'));
   try {
     const fleetDir = join(work, 'fleet');
-    await copyCheckout(checkout, fleetDir);
+    const dataDir = join(work, 'data');
+    // The embedded control plane serves <data>/git/fleet.git when it exists (ensureExampleFleet makes it
+    // only when missing): made here, it holds the checkout byte for byte, symbolic links as written.
+    await commitCheckout(checkout, fleetDir, join(dataDir, 'git', 'fleet.git'));
     const plane = await startControlPlane({
-      dataDir: join(work, 'data'),
+      dataDir,
       clusters: [cluster],
       clusterRoots: {
         [cluster]: {
@@ -89,5 +92,6 @@ export function formatCheckReport(report: CheckReport): string {
       .trimEnd(),
   );
   const totals = VERDICTS.map((v) => `${report.summary[v]} ${v}`).join(', ');
-  return `${lines.join('\n')}\n\n${report.objects.length} Flux objects: ${totals}\n`;
+  const count = report.objects.length;
+  return `${lines.join('\n')}\n\n${count} Flux object${count === 1 ? '' : 's'}: ${totals}\n`;
 }

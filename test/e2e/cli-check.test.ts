@@ -23,7 +23,8 @@ afterAll(() => {
 /** A fleet checkout: the files, in a Git work tree that has never committed (sluice check takes them as they are). */
 function checkout(name: string, files: Record<string, string>, from?: string): string {
   const dir = join(root, name);
-  if (from) cpSync(from, dir, { recursive: true });
+  // Symbolic links as written: a clone of the fleet has them relative.
+  if (from) cpSync(from, dir, { recursive: true, verbatimSymlinks: true });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -282,6 +283,7 @@ describe('sluice check on the fleet-roots fixtures', () => {
 });
 
 describe('sluice check on a fleet with ResourceSets', () => {
+  // tenants/base/welcome.yaml is a relative symbolic link: the generated Kustomizations render through it.
   it('reports what each generated, and a dynamic input provider and its ResourceSet as unsupported', async () => {
     const fleet = checkout('resourceset', {}, join(import.meta.dirname, '../fixtures/check/resourceset'));
     const run = await check(fleet, '--path', 'clusters/dev', '--output', 'json');
