@@ -1,5 +1,6 @@
 // The Merge copy strategy: a YAML file merged onto the one already in the artifact as source-watcher merges
 // them (Helm's --values rule: maps merge key by key, anything else, lists included, is replaced). Pure.
+import { mergeValues as mergeMaps } from '../chart/merge-values.ts';
 import { SluiceError } from '../errors.ts';
 import { parseYaml11, splitDocuments, toYaml } from '../render/yaml-codec.ts';
 
@@ -29,15 +30,6 @@ function readMap(file: { text: string; name: string }): YamlMap {
         `${file.name}: cannot be merged, a document is not a YAML mapping`,
       );
     out = mergeMaps(out, parsed.value);
-  }
-  return out;
-}
-
-function mergeMaps(base: YamlMap, overlay: YamlMap): YamlMap {
-  const out: YamlMap = { ...base };
-  for (const [key, value] of Object.entries(overlay)) {
-    const before = out[key];
-    out[key] = isMap(value) && isMap(before) ? mergeMaps(before, value) : value;
   }
   return out;
 }
