@@ -24,7 +24,8 @@ export async function ensureExampleFleet(gitRoot: string, name: string, sourceDi
   const work = mkdtempSync(join(tmpdir(), 'sluice-fleet-'));
   const env = { ...process.env, ...GIT_ENV };
   try {
-    cpSync(sourceDir, work, { recursive: true });
+    // verbatimSymlinks: a fleet's relative links stay relative (Node would make them absolute, into this machine).
+    cpSync(sourceDir, work, { recursive: true, verbatimSymlinks: true });
     await run('git', ['init', '--quiet', '--initial-branch=main', work], { env });
     await run('git', ['-C', work, 'add', '--all'], { env });
     await run('git', ['-C', work, 'commit', '--quiet', '--message', 'Example fleet from Sluice'], { env });

@@ -8,7 +8,8 @@ export const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
 /** Sluice's note on a Flux object of a render (never shipped): its file, relative to the repository root. */
 export const SOURCE_FILE_ANNOTATION = 'sluice.dev/source-file';
 
-const FLUX_GROUP = /^[a-z0-9.-]+\.toolkit\.fluxcd\.io\//;
+/** Flux's API groups: the toolkit's, and source-watcher's `source.extensions.fluxcd.io` (ArtifactGenerator). */
+const FLUX_GROUP = /^[a-z0-9.-]+\.(toolkit|extensions)\.fluxcd\.io\//;
 
 /**
  * Removes the origin annotation Sluice asked kustomize for (the shipped objects stay exactly as Flux renders
