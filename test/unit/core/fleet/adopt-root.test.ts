@@ -81,7 +81,9 @@ describe('adoptRoot from gotk-sync.yaml', () => {
     const result = adopt(gotkSync({}, { url: 'https://git.example/org/other' }));
     expect(result.kustomization).toBeUndefined();
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toContain(`${GOTK}: GitRepository flux-system/flux-system spec.url`);
+    expect(result.warnings[0]).toBe(
+      `${GOTK}: GitRepository flux-system/flux-system spec.url is https://git.example/org/other, not the configured fleet ${FLEET.url}; Sluice renders the configured fleet and does not follow it to another repository: correct the URL, or point Sluice's fleet at that repository`,
+    );
   });
 
   it('reports a sync branch other than the configured one', () => {

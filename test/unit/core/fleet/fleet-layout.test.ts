@@ -67,6 +67,18 @@ describe('fleetLayoutNotes', () => {
     expect(notes[0]?.message).toContain('clusters/home');
   });
 
+  it('words the notes as the README shows them under FLEET in sluice status', () => {
+    const tree = treeOf([
+      'kubernetes/clusters/production/apps.yaml',
+      'kubernetes/clusters/staging/flux-system/gotk-sync.yaml',
+    ]);
+    const notes = fleetLayoutNotes([root('eu', 'kubernetes/clusters/production'), root('lab')], tree);
+    expect(notes.map((n) => n.message)).toEqual([
+      "cluster lab: its path clusters/lab does not exist in the fleet; set the cluster's path (sluice.config.ts clusters[].fleet.path, sluice serve --cluster-path lab=PATH) to the directory flux bootstrap --path named; directories that look like cluster roots: kubernetes/clusters/staging",
+      'kubernetes/clusters/staging looks like a cluster root (it holds flux-system/gotk-sync.yaml) but no declared cluster renders it; declare a cluster with this path, or ignore this if no cluster syncs it',
+    ]);
+  });
+
   it('does not count the parent of a declared root as undeclared', () => {
     const tree = treeOf(['clusters/prod/eu/flux-system/gotk-sync.yaml', 'clusters/prod/eu/apps.yaml']);
     expect(fleetLayoutNotes([root('eu', 'clusters/prod/eu')], tree)).toEqual([]);
