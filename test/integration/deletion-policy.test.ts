@@ -158,6 +158,8 @@ describe('a withdrawn Kustomization, by deletion policy', () => {
       ready: true,
       reason: 'Removed',
       pruned: 0,
+      message:
+        'Kustomization removed from the fleet while suspended; orphaned 1 objects (a suspended Kustomization deletes nothing, as in Flux)',
     });
     expect(live('a')).toBeDefined();
   });

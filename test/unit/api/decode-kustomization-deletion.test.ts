@@ -47,6 +47,12 @@ describe('decoding spec.deletionPolicy', () => {
     expect(refusal.message).toContain('"MirrorPrune", "Delete", "WaitForTermination", "Orphan"');
   });
 
+  it('words a misspelt policy as the README shows it', () => {
+    expect(refusalOf(() => decode({ deletionPolicy: 'delete' })).message).toBe(
+      'clusters/dev/apps.yaml: Kustomization/flux-system/apps: spec.deletionPolicy: expected one of "MirrorPrune", "Delete", "WaitForTermination", "Orphan", got "delete"',
+    );
+  });
+
   it('refuses a value that is not a string', () => {
     expect(refusalOf(() => decode({ deletionPolicy: 1 }))).toMatchObject({
       code: 'ValidationFailed',
