@@ -78,6 +78,22 @@ describe('pathPattern discovery', () => {
     expect(code(() => discoverArtifacts(pattern, [one], t))).toBe('ValidationFailed');
   });
 
+  it('words a capture that is no label value as the README shows it', () => {
+    const app: OutputArtifact = {
+      name: '{app}',
+      copy: [{ from: '@fleet/apps/{app}/**', to: '@artifact/', exclude: [], strategy: 'Overwrite' }],
+    };
+    let message = '';
+    try {
+      discoverArtifacts('@fleet/apps/{app}', [app], tree('apps/.hidden/k.yaml'));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      'spec.pathPattern "@fleet/apps/{app}": captured value ".hidden" for variable "app" is not a valid Kubernetes label value',
+    );
+  });
+
   it('refuses a template naming a capture the pattern does not define', () => {
     expect(code(() => discoverArtifacts('@m/apps/{app}', [{ ...one, name: '{app}-{env}' }], repo))).toBe(
       'ValidationFailed',

@@ -151,6 +151,21 @@ describe('a copy of a glob', () => {
     expect(code(() => files([op('@src/*.toml', '@artifact/')], { src }))).toBe('PathNotFound');
   });
 
+  it('words a glob that matches nothing as the README shows it, naming the operation and the source', () => {
+    const backend = tree('other.yaml', 'deploy/notes.txt');
+    let message = '';
+    try {
+      files([op('@backend/other.yaml', '@artifact/'), op('@backend/deploy/*.yaml', '@artifact/out/')], {
+        backend,
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      "spec.artifacts[0].copy[1].from: no files match 'deploy/*.yaml' in source 'backend'",
+    );
+  });
+
   it('refuses a malformed glob', () => {
     expect(code(() => files([op('@src/[a', '@artifact/')], { src }))).toBe('ValidationFailed');
   });
