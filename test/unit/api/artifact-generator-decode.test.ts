@@ -162,7 +162,7 @@ describe('an ArtifactGenerator in a render', () => {
     expect(split.shipped).toEqual([]);
     expect(split.warnings).toHaveLength(1);
     expect(split.warnings[0]).toMatch(
-      /^ExternalArtifact\/apps\/from-elsewhere: ExternalArtifacts written by a third-party controller are not supported by Sluice/,
+      /^ExternalArtifact\/apps\/from-elsewhere: ExternalArtifacts written by a third-party controller are not supported by Sluice \(it has no producer for them\); the object was skipped\. /,
     );
   });
 });
