@@ -129,11 +129,13 @@ describe('a cluster moved from Flux', () => {
 
   it('takes over what helm-controller created, so a value the fleet changes is changed', async () => {
     await createAsHelmController(configMap({ color: 'red' }));
+    const uid = live()?.metadata.uid;
     await publish([configMap({ color: 'blue' })]);
 
     const report = await reconcileAfter(0);
 
     expect(report?.conflicts).toBeUndefined();
+    expect(live()?.metadata.uid).toBe(uid);
     expect(live()?.data).toEqual({ color: 'blue' });
     expect(managers()).not.toContain('helm-controller');
   });
@@ -151,6 +153,8 @@ describe('a cluster moved from Flux', () => {
     expect(fields('kustomize-controller')).toContain('"f:color"');
     // What both set to the same value (the owner labels) stays shared, as server-side apply keeps it.
     expect(fields('sluice')).not.toContain('"f:color"');
+    expect(fields('sluice')).toContain('"f:kustomize.toolkit.fluxcd.io/name"');
+    expect(fields('kustomize-controller')).toContain('"f:kustomize.toolkit.fluxcd.io/name"');
     // While a puller still runs it would correct Flux as drift, which is why the guide stops it first.
     await reconcileAfter(TEST_INTERVAL_MS);
     expect(live()?.data).toEqual({ color: 'blue' });
