@@ -71,11 +71,10 @@ function configMap(data: Record<string, string>): KubeObject {
   return obj;
 }
 
-const PATH = '/api/v1/namespaces/apps/configmaps/settings';
-
 /** kustomize-controller's server-side apply (it always forces ownership). */
 async function applyAsFlux(obj: KubeObject): Promise<void> {
-  const res = await fetch(`${kube.url}${PATH}?fieldManager=kustomize-controller&force=true`, {
+  const path = `/api/v1/namespaces/apps/configmaps/${obj.metadata.name}`;
+  const res = await fetch(`${kube.url}${path}?fieldManager=kustomize-controller&force=true`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/apply-patch+yaml' },
     body: JSON.stringify(obj),
@@ -138,6 +137,17 @@ describe('a cluster moved from Flux', () => {
     expect(live()?.metadata.uid).toBe(uid);
     expect(live()?.data).toEqual({ color: 'blue' });
     expect(managers()).not.toContain('helm-controller');
+  });
+
+  it('leaves an object the fleet dropped before the first apply: the inventory starts at that apply', async () => {
+    await applyAsFlux({
+      ...configMap({ color: 'old' }),
+      metadata: { ...configMap({}).metadata, name: 'stale' },
+    });
+    await publish([configMap({ color: 'blue' })]);
+
+    expect(await reconcileAfter(0)).toMatchObject({ ready: true });
+    expect(kube.object('v1', 'ConfigMap', 'stale', 'apps')).toBeDefined();
   });
 
   it('goes back to Flux: its forced apply takes the fields it sets again', async () => {
