@@ -60,11 +60,11 @@ beforeEach(async () => {
 afterEach(() => kube.close());
 
 /** What Flux applied: labelled with its Kustomization, as kustomize-controller labels everything. */
-function configMap(data: Record<string, string>): KubeObject {
+function configMap(data: Record<string, string>, name = 'settings'): KubeObject {
   const obj: KubeObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'settings', namespace: 'apps' },
+    metadata: { name, namespace: 'apps' },
     data,
   };
   setOwnerLabels(obj, APPS);
@@ -73,7 +73,7 @@ function configMap(data: Record<string, string>): KubeObject {
 
 /** kustomize-controller's server-side apply (it always forces ownership). */
 async function applyAsFlux(obj: KubeObject): Promise<void> {
-  const path = `/api/v1/namespaces/apps/configmaps/${obj.metadata.name}`;
+  const path = `/api/v1/namespaces/apps/configmaps/${(obj.metadata as { name: string }).name}`;
   const res = await fetch(`${kube.url}${path}?fieldManager=kustomize-controller&force=true`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/apply-patch+yaml' },
@@ -140,10 +140,7 @@ describe('a cluster moved from Flux', () => {
   });
 
   it('leaves an object the fleet dropped before the first apply: the inventory starts at that apply', async () => {
-    await applyAsFlux({
-      ...configMap({ color: 'old' }),
-      metadata: { ...configMap({}).metadata, name: 'stale' },
-    });
+    await applyAsFlux(configMap({ color: 'old' }, 'stale'));
     await publish([configMap({ color: 'blue' })]);
 
     expect(await reconcileAfter(0)).toMatchObject({ ready: true });
