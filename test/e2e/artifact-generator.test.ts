@@ -210,6 +210,9 @@ describe('an ArtifactGenerator composing the fleet repository and a Bucket', () 
     const composed = await artifact();
     expect(composed?.revision).toMatch(/^latest@sha256:[a-f0-9]{64}$/);
     expect(composed?.error).toBeUndefined();
+    // What sluice status lists among the sources, as the README shows it.
+    expect(composed?.declaredBy).toBe('ExternalArtifact/flux-system/composed (cluster dev)');
+    expect(composed?.url).toBe('ArtifactGenerator/flux-system/app#composed');
   });
 
   it('composes a new revision when an input moves, and applies it', async () => {
