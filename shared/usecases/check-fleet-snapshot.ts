@@ -6,13 +6,16 @@ import { isSourceKind } from '../core/pipeline/source-kind.ts';
 import type { Target } from '../core/pipeline/target.ts';
 import type { TargetRecord } from '../ports/renderer.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { chartSourceOf } from './register-children.ts';
 import { stateOf } from './state-store.ts';
 
 export interface TargetView {
   target: Target;
   record?: TargetRecord;
   status?: RenderStatus;
-  /** The fetch state of the source it renders from. */
+  /** The source it renders from, looked up by its sourceRef when it was registered before that source. */
+  sourceKey?: string;
+  /** The fetch state of that source (undefined: not declared, or its first fetch has not answered yet). */
   source?: FetchState;
 }
 
@@ -41,8 +44,15 @@ export async function readFleetSnapshot(deps: PipelineDeps, cluster: string): Pr
       state.getTargetRecord(cluster, target),
       state.getRenderStatus(cluster, target),
     ]);
-    const source = record?.sourceKey ? await state.getFetchState(record.sourceKey) : undefined;
-    targets.push({ target, ...(record && { record }), ...(status && { status }), ...(source && { source }) });
+    const sourceKey = record ? await sourceKeyOf(deps, record) : undefined;
+    const source = sourceKey ? await state.getFetchState(sourceKey) : undefined;
+    targets.push({
+      target,
+      ...(record && { record }),
+      ...(status && { status }),
+      ...(sourceKey && { sourceKey }),
+      ...(source && { source }),
+    });
   }
   const found: FoundView[] = [];
   for (const { target, status } of targets) {
@@ -70,6 +80,22 @@ export async function readFleetSnapshot(deps: PipelineDeps, cluster: string): Pr
     }
   }
   return { targets, found };
+}
+
+/**
+ * A target registered before a sibling declared its source has no source key in its record (its render looks
+ * the source up, as this does): the check must see that source arrive to know the target can render now.
+ */
+async function sourceKeyOf(deps: PipelineDeps, record: TargetRecord): Promise<string | undefined> {
+  if (record.sourceKey) return record.sourceKey;
+  const ref =
+    'helmRelease' in record
+      ? chartSourceOf(record.helmRelease)
+      : {
+          ...record.kustomization.spec.sourceRef,
+          namespace: record.kustomization.spec.sourceRef.namespace ?? record.kustomization.metadata.namespace,
+        };
+  return (await stateOf(deps).getClusterSource(record.cluster, ref, ref.kind))?.sourceKey;
 }
 
 async function producedState(

@@ -15,6 +15,7 @@ import {
   readFleetSnapshot,
   type TargetView,
 } from './check-fleet-snapshot.ts';
+import { type AskedAgain, askAgain, isAnswered } from './check-fleet-wait.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { ROOT } from './register-fleet.ts';
 
@@ -51,6 +52,7 @@ async function waitForRest(
   const deadline = deps.clock.now() + opts.timeoutMs;
   let last = '';
   let since = deps.clock.now();
+  let asked: AskedAgain | undefined;
   for (;;) {
     const snapshot = await readFleetSnapshot(deps, opts.cluster);
     const fingerprint = fingerprintOf(snapshot);
@@ -58,8 +60,17 @@ async function waitForRest(
     if (fingerprint !== last) {
       last = fingerprint;
       since = now;
-    } else if (isSettled(snapshot) && now - since >= (opts.settleMs ?? 1500)) {
-      return { snapshot, timedOut: false };
+    } else if (
+      isSettled(snapshot) &&
+      (!asked || isAnswered(snapshot, asked)) &&
+      now - since >= (opts.settleMs ?? 1500)
+    ) {
+      // At rest: a target that failed for want of a source a sibling declares later is asked again, as
+      // the control plane's retry would ask it; as long as that changes something, once more.
+      if (asked?.fingerprint === fingerprint) return { snapshot, timedOut: false };
+      const again = await askAgain(deps, opts.cluster, snapshot, fingerprint);
+      if (!again) return { snapshot, timedOut: false };
+      asked = again;
     }
     if (now >= deadline) return { snapshot, timedOut: true };
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));

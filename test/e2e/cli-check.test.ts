@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BucketHost, startBucketHost } from '../support/bucket-host.ts';
+import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
+import { createFixtureRepo } from '../support/git-fixture-repo.ts';
+import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
 import { EXAMPLE_FLEET } from '../support/pipeline-harness.ts';
 import { type CliRun, runCli } from '../support/run-cli.ts';
 
@@ -543,6 +546,157 @@ spec:
     }
   }, 120_000);
 });
+
+describe('sluice check on a fleet whose sources a sibling declares', () => {
+  let charts: ChartRepoServer;
+  let git: GitHttpServer;
+  let served: string;
+  beforeAll(async () => {
+    charts = await startChartRepoServer();
+    await charts.addCharts([{ name: 'hello', version: '1.0.0' }]);
+    served = mkdtempSync(join(tmpdir(), 'sluice-check-git-'));
+    const platform = await createFixtureRepo(served, 'platform');
+    await platform.write({ 'app/cm.yaml': configMapYaml('from-platform') });
+    await platform.commit('platform');
+    await platform.push();
+    git = await startGitHttpServer({ root: served });
+  });
+  afterAll(async () => {
+    await charts?.close();
+    await git?.close();
+    rmSync(served, { recursive: true, force: true });
+  });
+
+  const report = (name: string, files: Record<string, string>) =>
+    check(
+      checkout(name, { ...siblingFleet(charts.url, git.url('platform')), ...files }),
+      '--path',
+      'clusters/dev',
+      '--output',
+      'json',
+      '--allow-source-host',
+      '127.0.0.1',
+    );
+
+  it('delivers what uses them though it renders before they are declared, and exits 0', async () => {
+    const run = await report('siblings', {});
+    expect(run.code, run.stdout).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      summary: { delivered: 8, different: 0, unsupported: 0, error: 0 },
+      objects: expect.arrayContaining(SIBLING_ROWS),
+    });
+  }, 120_000);
+
+  it('still names a source no object of the fleet declares, and exits 1', async () => {
+    const run = await report('siblings-lost', {
+      'apps/lost.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: lost
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./app
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: nowhere
+`,
+    });
+    expect(run.code, run.stdout).toBe(1);
+    const { summary, objects } = JSON.parse(run.stdout);
+    expect(summary).toEqual({ delivered: 8, different: 0, unsupported: 0, error: 1 });
+    expect(objects).toEqual(
+      expect.arrayContaining([
+        ...SIBLING_ROWS,
+        row(
+          'Kustomization',
+          'lost',
+          'apps/lost.yaml',
+          'error',
+          "spec.sourceRef: GitRepository 'flux-system/nowhere' not found in cluster dev; declare the GitRepository in the fleet",
+        ),
+      ]),
+    );
+  }, 120_000);
+});
+
+/** Every object of siblingFleet, delivered. */
+const SIBLING_ROWS = [
+  row('Kustomization', 'flux-system', 'clusters/dev'),
+  row('Kustomization', 'apps', 'clusters/dev/apps.yaml'),
+  row('Kustomization', 'infrastructure', 'clusters/dev/infrastructure.yaml'),
+  row('Kustomization', 'infrastructure-sources', 'infrastructure/entry/sources.yaml'),
+  row('HelmRepository', 'charts', 'infrastructure/sources/sources.yaml'),
+  row('GitRepository', 'platform', 'infrastructure/sources/sources.yaml'),
+  row('HelmRelease', 'hello', 'apps/hello.yaml'),
+  row('Kustomization', 'platform-app', 'apps/platform-app.yaml'),
+];
+
+/**
+ * A fleet whose apps use a HelmRepository and a GitRepository that infrastructure declares two levels down:
+ * the apps render before those sources exist, as they often do in a real fleet.
+ */
+function siblingFleet(chartsUrl: string, platformUrl: string): Record<string, string> {
+  const kustomization = (
+    name: string,
+    path: string,
+    source = 'flux-system',
+  ) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ${path}
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: ${source}
+`;
+  return {
+    'clusters/dev/apps.yaml': kustomization('apps', './apps'),
+    'clusters/dev/infrastructure.yaml': kustomization('infrastructure', './infrastructure/entry'),
+    'infrastructure/entry/sources.yaml': kustomization('infrastructure-sources', './infrastructure/sources'),
+    'infrastructure/sources/sources.yaml': `apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: charts
+  namespace: flux-system
+spec:
+  interval: 1h
+  url: ${chartsUrl}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: platform
+  namespace: flux-system
+spec:
+  interval: 1h
+  url: ${platformUrl}
+  ref:
+    branch: main
+`,
+    'apps/hello.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: hello
+  namespace: flux-system
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: hello
+      version: 1.0.0
+      sourceRef:
+        kind: HelmRepository
+        name: charts
+`,
+    'apps/platform-app.yaml': kustomization('platform-app', './app', 'platform'),
+  };
+}
 
 describe('sluice check refuses', () => {
   it('a path outside a Git checkout, saying what to do (exit 1)', async () => {
