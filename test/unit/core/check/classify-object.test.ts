@@ -213,6 +213,28 @@ describe('classifyObject', () => {
   });
 });
 
+describe('classifyObject on notification kinds', () => {
+  it.each(['Alert', 'Provider', 'Receiver'])(
+    'reports a %s as unsupported: notifications are not sent',
+    (kind) => {
+      const object: FluxObjectFound = {
+        apiVersion: 'notification.toolkit.fluxcd.io/v1',
+        kind,
+        namespace: 'flux-system',
+        name: 'x',
+        file: 'clusters/dev/notifications.yaml',
+        handling: 'skipped',
+        differences: [],
+        notes: [],
+      };
+      expect(classifyObject(object)).toMatchObject({
+        verdict: 'unsupported',
+        reason: expect.stringMatching(/^notifications are not sent by Sluice/),
+      });
+    },
+  );
+});
+
 describe('checkReport', () => {
   it('sorts by file, kind, namespace and name, keeps the first of duplicates, and counts', () => {
     const o = (kind: string, name: string, file: string, verdict: 'delivered' | 'error') => ({
