@@ -146,6 +146,30 @@ describe('fluxObjectsFound', () => {
     });
   });
 
+  it('names spec.rollback and remediation.retries of a HelmRelease as differences too', () => {
+    const release = flux('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'web', {
+      interval: '1h',
+      chart: { spec: { chart: './charts/web', sourceRef: { kind: 'GitRepository', name: 'flux-system' } } },
+      rollback: { cleanupOnFail: true },
+      install: { remediation: { retries: 3 } },
+    });
+    const [web] = found([release]);
+    const verdict = web && classifyObject(web);
+    expect(verdict?.verdict).toBe('different');
+    expect(verdict?.reason).toContain('spec.rollback: ');
+    expect(verdict?.reason).toContain('spec.install.remediation.retries: ');
+  });
+
+  it('delivers an ArtifactGenerator with spec.pathPattern', () => {
+    const generator = flux('source.extensions.fluxcd.io/v1beta1', 'ArtifactGenerator', 'teams', {
+      sources: [{ alias: 'fleet', kind: 'GitRepository', name: 'flux-system' }],
+      pathPattern: '@fleet/teams/{team}',
+      artifacts: [{ name: 'team-{team}', copy: [{ from: '@fleet/teams/{team}/**', to: '@artifact/' }] }],
+    });
+    const [teams] = found([generator]);
+    expect(teams && classifyObject(teams)).toMatchObject({ kind: 'ArtifactGenerator', verdict: 'delivered' });
+  });
+
   it('skips every Flux object a chart renders: only Kustomizations declare them', () => {
     expect(found([kustomization('apps')], false).map((f) => f.handling)).toEqual(['skipped']);
   });
