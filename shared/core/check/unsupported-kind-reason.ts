@@ -9,23 +9,28 @@ const BY_GROUP: Record<string, string> = {
     'image automation is not supported by Sluice: image tags are not scanned and nothing is written back to Git',
 };
 
-const BY_KIND: Record<string, string> = {
+/** Kinds whose loss is not their family's: a Receiver is a webhook endpoint, not a notification. */
+const BEFORE_GROUP: Record<string, string> = {
   Receiver:
     'Flux Receivers are not served: Sluice takes Git webhooks at its control plane’s own endpoint, POST /hooks/generic',
+};
+
+const BY_KIND: Record<string, string> = {
   FluxReport: 'written by the Flux Operator; Sluice has no Flux Operator',
-  ResourceSet: 'ResourceSets are not expanded by Sluice: the objects it generates are not delivered',
-  ResourceSetInputProvider: 'input providers are not read by Sluice',
   ExternalArtifact:
     'an ExternalArtifact written into the fleet has no producer in Sluice (only ArtifactGenerators make them), so it was skipped',
 };
 
 /**
  * What Sluice does not do for an object of this kind, for the report's REASON column: a whole family it
- * leaves out first, then what the render said about this object (`said`), then the kind's own reason.
+ * leaves out first (but for a kind that differs from its family), then what the render said about this
+ * object (`said`), then the kind's own reason.
  */
 export function unsupportedKindReason(apiVersion: string, kind: string, said?: string): string {
+  const group = apiGroupOf(apiVersion);
   return (
-    BY_GROUP[apiGroupOf(apiVersion)] ??
+    (group === 'notification.toolkit.fluxcd.io' ? BEFORE_GROUP[kind] : undefined) ??
+    BY_GROUP[group] ??
     said ??
     BY_KIND[kind] ??
     `${apiVersion} ${kind} is not supported by Sluice yet and was skipped`

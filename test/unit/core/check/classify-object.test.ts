@@ -238,7 +238,7 @@ describe('classifyObject', () => {
 });
 
 describe('classifyObject on notification kinds', () => {
-  it.each(['Alert', 'Provider', 'Receiver'])(
+  it.each(['Alert', 'Provider'])(
     'reports a %s as unsupported: notifications are not sent',
     (kind) => {
       const object: FluxObjectFound = {
@@ -257,6 +257,25 @@ describe('classifyObject on notification kinds', () => {
       });
     },
   );
+});
+
+describe('classifyObject on a Receiver', () => {
+  it('reports it as unsupported, naming the endpoint Sluice takes webhooks at instead', () => {
+    const object: FluxObjectFound = {
+      apiVersion: 'notification.toolkit.fluxcd.io/v1',
+      kind: 'Receiver',
+      namespace: 'flux-system',
+      name: 'github',
+      file: 'clusters/dev/receiver.yaml',
+      handling: 'skipped',
+      differences: [],
+      notes: [],
+    };
+    expect(classifyObject(object)).toMatchObject({
+      verdict: 'unsupported',
+      reason: expect.stringMatching(/^Flux Receivers are not served: .*POST \/hooks\/generic$/),
+    });
+  });
 });
 
 describe('checkReport', () => {
