@@ -238,25 +238,22 @@ describe('classifyObject', () => {
 });
 
 describe('classifyObject on notification kinds', () => {
-  it.each(['Alert', 'Provider'])(
-    'reports a %s as unsupported: notifications are not sent',
-    (kind) => {
-      const object: FluxObjectFound = {
-        apiVersion: 'notification.toolkit.fluxcd.io/v1',
-        kind,
-        namespace: 'flux-system',
-        name: 'x',
-        file: 'clusters/dev/notifications.yaml',
-        handling: 'skipped',
-        differences: [],
-        notes: [],
-      };
-      expect(classifyObject(object)).toMatchObject({
-        verdict: 'unsupported',
-        reason: expect.stringMatching(/^notifications are not sent by Sluice/),
-      });
-    },
-  );
+  it.each(['Alert', 'Provider'])('reports a %s as unsupported: notifications are not sent', (kind) => {
+    const object: FluxObjectFound = {
+      apiVersion: 'notification.toolkit.fluxcd.io/v1',
+      kind,
+      namespace: 'flux-system',
+      name: 'x',
+      file: 'clusters/dev/notifications.yaml',
+      handling: 'skipped',
+      differences: [],
+      notes: [],
+    };
+    expect(classifyObject(object)).toMatchObject({
+      verdict: 'unsupported',
+      reason: expect.stringMatching(/^notifications are not sent by Sluice/),
+    });
+  });
 });
 
 describe('classifyObject on a Receiver', () => {
