@@ -18,13 +18,14 @@ import type {
 } from '../core/pipeline/records.ts';
 import { parseSourceRefKey, sourceRefKey } from '../core/pipeline/source-kind.ts';
 import type { SplitResult } from '../core/pipeline/split-rendered-objects.ts';
-import type { ObjectKey } from '../core/pipeline/state-keys.ts';
+import type { ObjectKey, SourceRef } from '../core/pipeline/state-keys.ts';
 import { kustomizationTarget, type Target } from '../core/pipeline/target.ts';
 import { asKustomizationRecord } from '../core/pipeline/target-record.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import { enqueueFetch, enqueueRender } from './enqueue.ts';
 import { isFormerRoot } from './fleet-root-names.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { stopWaiting, waitForSource, wakeWaiters } from './source-waiters.ts';
 import { discoverGeneratedArtifacts } from './sources/discover-artifacts.ts';
 import { followMovedSource } from './sources/follow-moved-source.ts';
 import { type StateStore, stateOf } from './state-store.ts';
@@ -187,6 +188,14 @@ async function registerSources(
     );
     if (before && before.sourceKey !== spec.sourceKey)
       await followMovedSource(deps, before.sourceKey, spec.sourceKey);
+    await wakeWaiters(deps, cluster, { kind: source.kind, ...objectKeyOf(source.metadata) });
+    const upstream = spec.helmChart?.sourceRef;
+    if (upstream && !(await state.getClusterSource(cluster, upstream, upstream.kind)))
+      await waitForSource(deps, cluster, upstream, {
+        kind: 'HelmChart',
+        ...objectKeyOf(source.metadata),
+        sourceKey: spec.sourceKey,
+      });
     if (!(await state.getFetchState(spec.sourceKey))?.snapshotDigest) {
       await enqueueFetch(deps, spec.sourceKey, 'registration', deps.clock.now());
     }
@@ -207,20 +216,12 @@ async function registerKustomizations(
   for (const ks of children) {
     const key = keyOf(ks.metadata);
     declared.add(key);
-    const refKind = ks.spec.sourceRef.kind;
-    const ref = {
-      namespace: ks.spec.sourceRef.namespace ?? ks.metadata.namespace,
-      name: ks.spec.sourceRef.name,
-    };
-    const sourceKey =
-      refKind === 'GitRepository' ||
-      refKind === 'OCIRepository' ||
-      refKind === 'Bucket' ||
-      refKind === 'ExternalArtifact'
-        ? (sources.get(sourceRefKey(refKind, ref)) ??
-          (await state.getClusterSource(cluster, ref, refKind))?.sourceKey ??
-          '')
-        : '';
+    const ref = sourceOfKustomization(ks);
+    const sourceKey = ref
+      ? (sources.get(sourceRefKey(ref.kind, ref)) ??
+        (await state.getClusterSource(cluster, ref, ref.kind))?.sourceKey ??
+        '')
+      : '';
     const record: KustomizationRecord & { ancestors: string[] } = {
       cluster,
       kustomization: ks,
@@ -231,7 +232,7 @@ async function registerKustomizations(
     const existing = existingRecords.get(key);
     if (existing && same(existing, record)) continue;
     const target = kustomizationTarget(ks.metadata);
-    await storeAndRender(deps, state, target, existing?.sourceKey, record);
+    await storeAndRender(deps, state, target, existing?.sourceKey, record, ref);
     enqueued.add(key);
   }
   return { declared, enqueued };
@@ -262,7 +263,7 @@ async function registerHelmReleases(
       '';
     const record: HelmReleaseRecord = { cluster, helmRelease: hr, sourceKey, parent: parentKey, ancestors };
     if (existing && same(existing, record)) continue;
-    await storeAndRender(deps, state, target, existing?.sourceKey, record);
+    await storeAndRender(deps, state, target, existing?.sourceKey, record, chart);
     enqueued.add(key);
   }
   return { declared, enqueued };
@@ -313,6 +314,8 @@ async function withdrawTargets(
     if (!record?.parent || !same(record.parent, parentKey)) continue;
     await state.deleteTargetRecord(cluster, target);
     if (record.sourceKey) await state.unsubscribe(record.sourceKey, cluster, target);
+    else if ('helmRelease' in record)
+      await stopWaiting(deps, cluster, chartSourceOf(record.helmRelease), target);
     await enqueueRender(deps, cluster, target);
   }
 }
@@ -330,6 +333,10 @@ async function withdrawKustomizations(
     if (!record?.parent || !same(record.parent, parentKey)) continue;
     await state.deleteTargetRecord(cluster, target);
     if (record.sourceKey) await state.unsubscribe(record.sourceKey, cluster, target);
+    else {
+      const source = 'kustomization' in record ? sourceOfKustomization(record.kustomization) : undefined;
+      if (source) await stopWaiting(deps, cluster, source, target);
+    }
     await enqueueRender(deps, cluster, target);
   }
 }
@@ -425,21 +432,41 @@ async function refuseOtherParent(
   );
 }
 
-/** Writes a child's changed record, moves its subscription to its (new) source, and renders it again. */
+/**
+ * Writes a child's changed record, moves its subscription to its (new) source, and renders it again. A child
+ * whose source is not declared yet waits for it (source-waiters.ts): a sibling declaring it renders this again.
+ */
 async function storeAndRender(
   deps: PipelineDeps,
   state: StateStore,
   target: Target,
   previousSourceKey: string | undefined,
   record: KustomizationRecord | HelmReleaseRecord,
+  source: SourceRef | undefined,
 ): Promise<void> {
   const { cluster, sourceKey } = record;
   if (previousSourceKey && previousSourceKey !== sourceKey)
     await state.unsubscribe(previousSourceKey, cluster, target);
   await state.putTargetRecord(record);
   if (sourceKey) await state.subscribe(sourceKey, cluster, target);
+  else if (source) await waitForSource(deps, cluster, source, target);
   await enqueueRender(deps, cluster, target);
 }
+
+/** The cluster source a Kustomization renders from, when it is a kind the cluster declares by name. */
+function sourceOfKustomization(ks: Kustomization): SourceRef | undefined {
+  const { kind, name, namespace } = ks.spec.sourceRef;
+  if (
+    kind !== 'GitRepository' &&
+    kind !== 'OCIRepository' &&
+    kind !== 'Bucket' &&
+    kind !== 'ExternalArtifact'
+  )
+    return undefined;
+  return { kind, namespace: namespace ?? ks.metadata.namespace, name };
+}
+
+const objectKeyOf = (k: ObjectKey): ObjectKey => ({ namespace: k.namespace, name: k.name });
 
 function splitKey(ref: string): ObjectKey {
   const [namespace = '', name = ''] = ref.split('/');

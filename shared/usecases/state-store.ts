@@ -17,6 +17,7 @@ import {
   helmReleaseRecordSchema,
   kustomizationRecordSchema,
   sourceDeclarerSchema,
+  sourceWaiterSchema,
 } from '../core/pipeline/record-schemas.ts';
 import type {
   ClusterCapabilities,
@@ -31,6 +32,7 @@ import type {
   KustomizationRecord,
   RenderStatus,
   SourceDeclarer,
+  SourceWaiter,
   TargetRecord,
 } from '../core/pipeline/records.ts';
 import type { SourceKind } from '../core/pipeline/source-kind.ts';
@@ -40,6 +42,7 @@ import {
   keyFromPath,
   legacyKeys,
   type ObjectKey,
+  type SourceRef,
   stateKeys,
   targetFromPath,
 } from '../core/pipeline/state-keys.ts';
@@ -216,6 +219,18 @@ export class StateStore implements DataKeyRecords {
   async listDependents(sourceKey: string): Promise<string[]> {
     const prefix = stateKeys.fetchDependents(sourceKey);
     return (await this.store.list(prefix)).map((key) => key.slice(prefix.length));
+  }
+
+  /** Marks that `waiter` waits for the cluster's source `source` (source-waiters.ts). */
+  putSourceWaiter = (cluster: string, source: SourceRef, waiter: SourceWaiter) =>
+    this.write(stateKeys.sourceWaiter(cluster, source, waiter), waiter);
+  deleteSourceWaiter = (cluster: string, source: SourceRef, waiter: SourceWaiter) =>
+    this.store.delete(stateKeys.sourceWaiter(cluster, source, waiter));
+  /** Who waits for the cluster's source; a waiter deleted between the list and the read is left out. */
+  async listSourceWaiters(cluster: string, source: SourceRef): Promise<SourceWaiter[]> {
+    const keys = await this.store.list(stateKeys.sourceWaiters(cluster, source));
+    const waiters = await Promise.all(keys.map((key) => this.read(sourceWaiterSchema, key)));
+    return waiters.filter((w): w is SourceWaiter => w !== undefined);
   }
 
   getDeclarations = (cluster: string, parent: ObjectKey) =>

@@ -314,3 +314,84 @@ describe('HelmReleases under noCrossNamespaceRefs', () => {
     expect(await impliedChart('flux-system', 'team-a-web')).toBeDefined();
   });
 });
+
+describe('a target waiting for a source a sibling declares', () => {
+  const ociRepository = (name: string): Raw => ({
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'OCIRepository',
+    metadata: { name, namespace: NS },
+    spec: { interval: '10m', url: `oci://registry.example.com/charts/${name}`, ref: { tag: '1.0.0' } },
+  });
+  const helmRepository = (name: string): Raw => ({
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'HelmRepository',
+    metadata: { name, namespace: NS },
+    spec: { interval: '10m', url: `https://charts.example.com/${name}` },
+  });
+  const releaseFrom = (name: string, chart: Raw): Raw => ({
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name, namespace: NS },
+    spec: { interval: '10m', ...chart },
+  });
+  const waitersFor = (kind: 'GitRepository' | 'OCIRepository' | 'HelmRepository', name: string) =>
+    stateOf(env.deps).listSourceWaiters(cluster, { kind, namespace: NS, name });
+
+  it('renders a Kustomization and a HelmRelease again as soon as the sibling declares their sources', async () => {
+    await declare(
+      root('apps'),
+      kustomization('web', 'shared'),
+      releaseFrom('api', { chartRef: { kind: 'OCIRepository', name: 'api-chart' } }),
+    );
+    expect(await queuedRenders()).toEqual(['api', 'web']);
+    expect((await recordOf('web'))?.sourceKey).toBe('');
+    expect((await waitersFor('GitRepository', 'shared')).map((w) => w.name)).toEqual(['web']);
+
+    await declare(root('infrastructure'), gitRepository('shared'), ociRepository('api-chart'));
+    // Queued by the declaring render itself: no retry of the waiting renders is needed.
+    expect(await queuedRenders()).toEqual(['api', 'web']);
+    expect(await waitersFor('GitRepository', 'shared')).toEqual([]);
+    expect(await waitersFor('OCIRepository', 'api-chart')).toEqual([]);
+  });
+
+  it('fetches a HelmChart again as soon as the sibling declares its HelmRepository', async () => {
+    const release = releaseFrom('web', {
+      chart: { spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'charts' } } },
+    });
+    await declare(root('apps'), release);
+    const chart = await stateOf(env.deps).getClusterSource(
+      cluster,
+      { namespace: NS, name: `${NS}-web` },
+      'HelmChart',
+    );
+    expect((await waitersFor('HelmRepository', 'charts')).map((w) => w.sourceKey)).toEqual([
+      chart?.sourceKey,
+    ]);
+    await env.drain(env.deps.queues.fetch);
+
+    await declare(root('infrastructure'), helmRepository('charts'));
+    const fetches = (await env.drain(env.deps.queues.fetch)).map((m) => decodeJob(m.body));
+    expect(fetches).toContainEqual({ kind: 'fetch', sourceKey: chart?.sourceKey, reason: 'registration' });
+    expect(await waitersFor('HelmRepository', 'charts')).toEqual([]);
+  });
+
+  it('does not render a withdrawn target when its source is declared later', async () => {
+    const apps = root('apps');
+    await declare(apps, kustomization('web', 'shared'));
+    await declare(apps);
+    expect(await queuedRenders()).toEqual(['web', 'web']);
+    expect(await waitersFor('GitRepository', 'shared')).toEqual([]);
+
+    await declare(root('infrastructure'), gitRepository('shared'));
+    expect(await queuedRenders()).toEqual([]);
+  });
+
+  it('skips a waiter whose target is gone, and deletes it', async () => {
+    const target = kustomizationTarget({ namespace: NS, name: 'gone' });
+    const source = { kind: 'GitRepository' as const, namespace: NS, name: 'shared' };
+    await stateOf(env.deps).putSourceWaiter(cluster, source, target);
+    await declare(root('infrastructure'), gitRepository('shared'));
+    expect(await queuedRenders()).toEqual([]);
+    expect(await waitersFor('GitRepository', 'shared')).toEqual([]);
+  });
+});

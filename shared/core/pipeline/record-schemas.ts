@@ -23,6 +23,7 @@ import type {
   HelmReleaseRecord,
   KustomizationRecord,
   SourceDeclarer,
+  SourceWaiter,
 } from './records.ts';
 
 const isObjectKey = (v: unknown) =>
@@ -145,4 +146,10 @@ export const declarationsSchema: RecordSchema<Declarations> = {
       'helmReleases?': isStringArray,
       'sourceDeclarers?': isStringArray,
     }),
+};
+
+export const sourceWaiterSchema: RecordSchema<SourceWaiter> = {
+  name: 'source waiter',
+  problem: (v) =>
+    fieldProblem(v, { kind: isString, namespace: isString, name: isString, 'sourceKey?': isString }),
 };

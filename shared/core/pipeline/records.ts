@@ -150,6 +150,17 @@ export interface ClusterSourceRecord {
   parent: ObjectKey;
 }
 
+/**
+ * Who waits for a source its cluster has not declared yet: a target registered before a sibling declares
+ * its source, or a HelmChart (by its fetch identity, `sourceKey`) before its repository.
+ */
+export interface SourceWaiter {
+  kind: 'Kustomization' | 'HelmRelease' | 'HelmChart';
+  namespace: string;
+  name: string;
+  sourceKey?: string;
+}
+
 /** A ConfigMap or Secret a render declared, for substituteFrom (and, for Secrets, Git credentials). */
 export interface ConfigRecord {
   kind: 'ConfigMap' | 'Secret';

@@ -13,6 +13,12 @@ export interface ObjectKey {
 
 const ref = (k: ObjectKey) => `${k.namespace}/${k.name}`;
 
+/** A cluster's source by kind and name. */
+export type SourceRef = { kind: SourceKind } & ObjectKey;
+
+const waitersOf = (cluster: string, s: SourceRef) =>
+  `${storePrefixes.cluster(cluster)}waiting/${s.kind}/${ref(s)}/`;
+
 const RECORD_AREAS: Record<TargetKind, string> = {
   Kustomization: 'kustomizations',
   HelmRelease: 'helmreleases',
@@ -68,6 +74,13 @@ export const stateKeys = {
   fetchDependent: (sourceKey: string, dependent: string) =>
     `${storePrefixes.fetch}${sourceKey}/dependents/${dependent}`,
   fetchDependents: (sourceKey: string) => `${storePrefixes.fetch}${sourceKey}/dependents/`,
+  /**
+   * Marker with its waiter: this target or HelmChart waits for the cluster's source `s`, not declared yet.
+   * Written by the render that registered the waiter; read and deleted by the render that declares `s`.
+   */
+  sourceWaiter: (cluster: string, s: SourceRef, w: { kind: string; namespace: string; name: string }) =>
+    `${waitersOf(cluster, s)}${w.kind}/${ref(w)}.json`,
+  sourceWaiters: (cluster: string, s: SourceRef) => waitersOf(cluster, s),
   /** What a Kustomization's render declared (children, configs, sources); written by that render only. */
   declared: (cluster: string, ks: ObjectKey) => `${storePrefixes.cluster(cluster)}declared/${ref(ks)}.json`,
   config: (cluster: string, kind: 'ConfigMap' | 'Secret', k: ObjectKey) =>
