@@ -1,13 +1,11 @@
 // The Flux objects one render found, each with what the pipeline did with it: the structured record that
 // `sluice check` reads from the render status (the warnings say the same to a person, as text).
 import { notHonoured } from '../../api/helm-release-not-honoured.ts';
-import { DEFAULT_NAMESPACE } from '../../api/object-meta.ts';
 import { convertOlderApiVersion } from '../../api/older-api-versions.ts';
 import { isFluxInstance } from '../fleet/flux-instance.ts';
 import type { SplitResult } from '../pipeline/split-rendered-objects.ts';
-import { SOURCE_FILE_ANNOTATION } from '../render/source-file.ts';
 import type { KubeObject } from '../render/yaml-codec.ts';
-import { isFluxApiVersion } from './flux-api-version.ts';
+import { fluxObjectIdentity } from './flux-objects-undeclared.ts';
 import { generatedObjectsFound } from './generated-objects-found.ts';
 import { resourceSetFound } from './resource-set-found.ts';
 
@@ -60,20 +58,9 @@ export function fluxObjectsFound(
   const reports = new Map((split.resourceSets ?? []).map((r) => [`${r.kind}/${r.namespace}/${r.name}`, r]));
   const found: FluxObjectFound[] = [];
   for (const obj of objects) {
-    const apiVersion = String(obj.apiVersion ?? '');
-    const meta = (obj.metadata ?? {}) as {
-      name?: unknown;
-      namespace?: unknown;
-      labels?: Record<string, unknown>;
-      annotations?: Record<string, unknown>;
-    };
-    // Flux's own install manifests (gotk-components.yaml) are reported once, as a warning, not per object.
-    if (!isFluxApiVersion(apiVersion) || meta.labels?.['app.kubernetes.io/part-of'] === 'flux') continue;
-    const kind = String(obj.kind ?? '');
-    const namespace =
-      typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : DEFAULT_NAMESPACE;
-    const name = String(meta.name ?? '');
-    const file = meta.annotations?.[SOURCE_FILE_ANNOTATION];
+    const identity = fluxObjectIdentity(obj);
+    if (!identity) continue;
+    const { kind, namespace, name } = identity;
     const conversion = convertOlderApiVersion(obj as Record<string, unknown>);
     const [deprecation, ...dropped] = (conversion?.notes ?? []).map((n) =>
       withoutRef(n, kind, namespace, name),
@@ -85,11 +72,7 @@ export function fluxObjectsFound(
     const report = declares ? reports.get(ref) : undefined;
     const said = split.warnings.find((w) => w.startsWith(prefix));
     found.push({
-      apiVersion,
-      kind,
-      namespace,
-      name,
-      file: typeof file === 'string' ? file : '',
+      ...identity,
       handling,
       ...(handling === 'skipped' && said && { skippedBecause: said.slice(prefix.length) }),
       differences: [
