@@ -127,6 +127,11 @@ export function functionPolicies(
         ['s3:DeleteObject'],
         objects(a, all(storePrefixes.kustomizations('*')), `${storePrefixes.fetch}*/users/*`),
       ),
+      // Read only: failed renders and their HelmReleases' intervals, to queue their retries (retry-failed-renders.ts).
+      allow(
+        ['s3:GetObject'],
+        objects(a, all(storePrefixes.renderStatus('*')), all(storePrefixes.helmReleases('*'))),
+      ),
       kmsForBucket(a),
       send(a.queues.fetch, a.queues.render),
     ),

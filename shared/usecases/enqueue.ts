@@ -30,12 +30,14 @@ export async function enqueueFetch(
 /**
  * Queues a render of the target. Every request counts (a render reads the latest state, so a duplicate
  * only costs an unchanged render); the message group keeps one render of a target in flight at a time,
- * which makes its render job the only writer of its index entry.
+ * which makes its render job the only writer of its index entry. With `occasion` (the scheduler's retry
+ * window), the same target and occasion within the queue's deduplication window is one render.
  */
 export async function enqueueRender(
   deps: QueueDeps & Pick<PipelineDeps, 'clock'>,
   cluster: string,
   target: Target,
+  occasion?: string,
 ): Promise<void> {
   const job: RenderJob = {
     kind: 'render',
@@ -46,7 +48,9 @@ export async function enqueueRender(
   await deps.queue.send(deps.queues.render, {
     body: encodeJob(job),
     groupId: group,
-    deduplicationId: digest(`${group}/${deps.clock.now()}/${Math.random()}`),
+    deduplicationId: digest(
+      occasion === undefined ? `${group}/${deps.clock.now()}/${Math.random()}` : `${group}\n${occasion}`,
+    ),
   });
 }
 

@@ -455,6 +455,8 @@ async function recordFailure(
     reason: reasonForCode(e.code),
     message: e.message,
     warnings: [],
+    // The scheduler renders it again at its retryInterval once the queue's retries are spent (render-retry.ts).
+    retryable: e.retryable,
     at: ctx.now(),
     ...(current?.revision && { revision: current.revision }),
     ...(current?.digest && { digest: current.digest }),

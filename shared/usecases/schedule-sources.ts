@@ -1,8 +1,10 @@
 // Use-case: the scheduler tick. Every source whose interval (the shortest among its declarers) has elapsed
 // since its last attempt gets a fetch job; a deterministic per-source jitter spreads sources that share one.
+// Failed renders of their subscribers are queued again at their retryInterval (retry-failed-renders.ts).
 import { createHash } from 'node:crypto';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
+import { retryFailedRenders } from './retry-failed-renders.ts';
 import { loadDeclarations } from './source-declarations.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
@@ -30,7 +32,8 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
   const due: string[] = [];
   const store = stateOf(deps);
   const unreadable = (err: Error) => deps.log.warn('source not scheduled', { message: err.message });
-  for (const spec of await store.listFetchSpecs(unreadable)) {
+  const specs = await store.listFetchSpecs(unreadable);
+  for (const spec of specs) {
     const state = await store.getFetchState(spec.sourceKey);
     const last = state?.lastAttemptAt ? Date.parse(state.lastAttemptAt) : 0;
     const { intervalMs, suspended } = await loadDeclarations(store, spec);
@@ -47,5 +50,7 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
     await enqueueFetch(deps, spec.sourceKey, 'schedule', window);
     due.push(spec.sourceKey);
   }
+  // Whatever the source does: a target failed by an outage is not left failed until its next commit.
+  await retryFailedRenders(deps, specs);
   return due;
 }

@@ -190,3 +190,38 @@ describe('a render over an index entry written by a newer version', () => {
     }
   });
 });
+
+describe('a render that fails in an outage', () => {
+  it('records that a retry can help, so the scheduler renders it again at its retryInterval', async () => {
+    const store = h.plane.deps.store;
+    const published = (await stateOf(h.plane.deps).getIndexEntry('dev', APPS.target)) as IndexEntry;
+    // Its stored artifact gone, the render must sign again, and the key service is down.
+    await store.delete(published.artifactKey as string);
+    const down: KeyService = {
+      keyId: () => h.plane.deps.keys.keyId(),
+      publicKeyPem: () => h.plane.deps.keys.publicKeyPem(),
+      sign: () =>
+        Promise.reject(
+          new SluiceError(
+            'KeyServiceUnavailable',
+            'the signing key service is unreachable (simulated outage)',
+            {
+              retryable: true,
+            },
+          ),
+        ),
+    };
+    const err = await rejectionOf(renderJob({ ...h.plane.deps, keys: down }, APPS, fleetKey));
+    expect(err.code).toBe('KeyServiceUnavailable');
+    expect(await stateOf(h.plane.deps).getRenderStatus('dev', APPS.target)).toMatchObject({
+      ready: false,
+      retryable: true,
+    });
+    // The outage over, the retry signs and the target is Ready again.
+    expect(await renderJob(h.plane.deps, APPS, fleetKey)).toEqual({
+      outcome: 'unchanged',
+      digest: published.digest,
+    });
+    expect(await stateOf(h.plane.deps).getRenderStatus('dev', APPS.target)).toMatchObject({ ready: true });
+  });
+});

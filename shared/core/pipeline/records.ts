@@ -254,5 +254,7 @@ export interface RenderStatus {
   warnings: string[];
   /** The Flux objects the render found and what it did with each (sluice check); absent before this version. */
   fluxObjects?: FluxObjectFound[];
+  /** On a failure: whether retrying can help (the scheduler renders it again at its retryInterval). */
+  retryable?: boolean;
   at: string;
 }

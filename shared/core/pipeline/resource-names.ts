@@ -59,6 +59,8 @@ export const storePrefixes = {
   configs: (cluster: string, kind?: 'ConfigMap' | 'Secret') =>
     `clusters/${cluster}/configs/${kind ? `${kind}/` : ''}`,
   applyStatus: (cluster: string) => `clusters/${cluster}/apply-status/`,
+  /** What each target's last render did (stateKeys.renderStatus). */
+  renderStatus: (cluster: string) => `clusters/${cluster}/render-status/`,
   /** Signed artifacts, per cluster under clusterArtifacts(name). */
   artifacts: 'artifacts/',
   clusterArtifacts: (cluster: string) => `artifacts/${cluster}/`,

@@ -53,6 +53,7 @@ export const renderStatusSchema: RecordSchema<RenderStatus> = {
       'digest?': isString,
       warnings: isStringArray,
       'fluxObjects?': isObjectArray,
+      'retryable?': isBoolean,
       at: isString,
     }),
 };
