@@ -1,23 +1,22 @@
 // Use-case: part of the scheduler tick. A target whose render failed, and whose queue retries are spent,
 // is rendered again at its retryInterval (else its interval) without a new revision, as Flux retries.
 
-import type { FetchSpec } from '../core/pipeline/records.ts';
 import { isRenderRetryDue, renderRetryDelayMs } from '../core/pipeline/render-retry.ts';
 import { describeTarget, type Target } from '../core/pipeline/target.ts';
 import { enqueueRender } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
 import { type StateStore, stateOf } from './state-store.ts';
 
-/** Queues a render of every failed, unsuspended subscriber of these sources whose retry is due. */
-export async function retryFailedRenders(
-  deps: PipelineDeps,
-  specs: readonly FetchSpec[],
-): Promise<{ cluster: string; target: Target }[]> {
+/**
+ * Queues a render of every failed, unsuspended target whose retry is due, found by its failure marker: one
+ * LIST per cluster and tick, and reads only for the targets that failed.
+ */
+export async function retryFailedRenders(deps: PipelineDeps): Promise<{ cluster: string; target: Target }[]> {
   const now = deps.clock.now();
   const store = stateOf(deps);
   const queued: { cluster: string; target: Target }[] = [];
-  for (const spec of specs) {
-    for (const { cluster, target } of await store.listSubscribers(spec.sourceKey)) {
+  for (const cluster of deps.settings.clusters) {
+    for (const target of await store.listFailedTargets(cluster)) {
       const delay = await dueRetry(store, cluster, target, now).catch((err: Error) => {
         // One unreadable record must not stop the other targets' retries.
         deps.log.warn('failed render not retried', {

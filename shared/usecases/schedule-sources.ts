@@ -1,6 +1,6 @@
 // Use-case: the scheduler tick. Every source whose interval (the shortest among its declarers) has elapsed
 // since its last attempt gets a fetch job; a deterministic per-source jitter spreads sources that share one.
-// Failed renders of their subscribers are queued again at their retryInterval (retry-failed-renders.ts).
+// Failed renders are queued again at their retryInterval (retry-failed-renders.ts).
 import { createHash } from 'node:crypto';
 import { enqueueFetch } from './enqueue.ts';
 import type { PipelineDeps } from './pipeline-deps.ts';
@@ -51,6 +51,6 @@ export async function scheduleSources(deps: PipelineDeps): Promise<string[]> {
     due.push(spec.sourceKey);
   }
   // Whatever the source does: a target failed by an outage is not left failed until its next commit.
-  await retryFailedRenders(deps, specs);
+  await retryFailedRenders(deps);
   return due;
 }

@@ -323,11 +323,28 @@ export class StateStore implements DataKeyRecords {
       stateKeys.renderStatus(cluster, target),
       legacyKeys.renderStatus(cluster, target),
     );
-  putRenderStatus = (cluster: string, status: RenderStatus) =>
-    this.write(stateKeys.renderStatus(cluster, status.target), status);
+  /** The status, and its failure marker kept in step with it (listFailedTargets). */
+  async putRenderStatus(cluster: string, status: RenderStatus): Promise<void> {
+    await this.write(stateKeys.renderStatus(cluster, status.target), status);
+    const marker = stateKeys.renderFailure(cluster, status.target);
+    if (status.ready) await this.store.delete(marker);
+    else await this.write(marker, { target: status.target });
+  }
+
+  /** The targets of this cluster whose last render failed, by their markers (no status is read). */
+  async listFailedTargets(cluster: string): Promise<Target[]> {
+    const prefix = stateKeys.renderFailures(cluster);
+    const targets: Target[] = [];
+    for (const path of await this.store.list(prefix)) {
+      const target = targetFromPath(path, prefix);
+      if (target) targets.push(target);
+    }
+    return targets;
+  }
 
   /** Both keys: a render status left at the earlier key would show again once the new one is gone. */
   async deleteRenderStatus(cluster: string, target: Target): Promise<void> {
+    await this.store.delete(stateKeys.renderFailure(cluster, target));
     await this.store.delete(stateKeys.renderStatus(cluster, target));
     const legacy = legacyKeys.renderStatus(cluster, target);
     if (legacy) await this.store.delete(legacy);

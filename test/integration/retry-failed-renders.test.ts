@@ -164,4 +164,15 @@ describe('a failed render after its queue retries are spent', () => {
     await rendered('outage', { retryable: true });
     expect(await tickAt(FAILED_AT + 3 * INTERVAL)).toEqual(['outage']);
   });
+
+  it('is found by its failure marker, which its next Ready render removes', async () => {
+    await declare('outage', { retryIntervalMs: RETRY_INTERVAL });
+    await rendered('outage', { retryable: true });
+    expect((await store.listFailedTargets('dev')).map((t) => t.name)).toEqual(['outage']);
+
+    await rendered('outage', { ready: true, reason: 'ReconciliationSucceeded' });
+
+    expect(await store.listFailedTargets('dev')).toEqual([]);
+    expect(await tickAt(FAILED_AT + 3 * INTERVAL)).toEqual([]);
+  });
 });

@@ -100,6 +100,13 @@ export const stateKeys = {
   renderStatus: (cluster: string, target: Target) =>
     `${storePrefixes.cluster(cluster)}render-status/${targetKey(target)}.json`,
   renderStatuses: (cluster: string) => `${storePrefixes.cluster(cluster)}render-status/`,
+  /**
+   * An empty marker per target whose last render failed, beside its render status and written with it: the
+   * scheduler lists these (one LIST per cluster and tick) instead of reading every render status.
+   */
+  renderFailure: (cluster: string, target: Target) =>
+    `${storePrefixes.cluster(cluster)}render-failed/${targetKey(target)}.json`,
+  renderFailures: (cluster: string) => `${storePrefixes.cluster(cluster)}render-failed/`,
   applyStatus: (cluster: string, target: Target) =>
     `${storePrefixes.applyStatus(cluster)}${targetKey(target)}.json`,
   clusterPrefix: (cluster: string) => storePrefixes.cluster(cluster),
