@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileSource } from '../../cli/commands/reconcile.ts';
 import { findControlPlane } from '../../cli/control-plane-context.ts';
-import { type BucketHost, startBucketHost } from '../support/bucket-host.ts';
+import { type BucketHost, bucketSourceYaml, startBucketHost } from '../support/bucket-host.ts';
 import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
 
 let h: Harness;
@@ -37,29 +37,7 @@ const appliedValue = async (name: string) =>
   ((await h.kube.object('v1', 'ConfigMap', name, 'default')) as { data?: { value?: string } } | undefined)
     ?.data?.value;
 
-const fleet = (bucket: BucketHost) => `apiVersion: v1
-kind: Secret
-metadata:
-  name: bucket-keys
-  namespace: flux-system
-stringData:
-  accesskey: ${bucket.reader.accessKeyId}
-  secretkey: ${bucket.reader.secretAccessKey}
----
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: Bucket
-metadata:
-  name: assets
-  namespace: flux-system
-spec:
-  interval: 1h
-  provider: generic
-  bucketName: ${bucket.bucket}
-  endpoint: ${bucket.endpoint}
-  insecure: true
-  secretRef:
-    name: bucket-keys
----
+const fleet = (bucket: BucketHost) => `${bucketSourceYaml(bucket)}---
 apiVersion: source.extensions.fluxcd.io/v1beta1
 kind: ArtifactGenerator
 metadata:

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileSource } from '../../cli/commands/reconcile.ts';
 import { findControlPlane } from '../../cli/control-plane-context.ts';
-import { type BucketHost, startBucketHost } from '../support/bucket-host.ts';
+import { type BucketHost, bucketSourceYaml, startBucketHost } from '../support/bucket-host.ts';
 import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
 
 let h: Harness;
@@ -42,31 +42,7 @@ beforeAll(async () => {
   await host.put('manifests/app/cm.yaml', configMap('from-bucket', 'one'));
   await host.put('manifests/app/notes.md', '# not a manifest\n');
   await host.put('elsewhere/cm.yaml', configMap('not-fetched', 'x'));
-  const fleet = `apiVersion: v1
-kind: Secret
-metadata:
-  name: bucket-keys
-  namespace: flux-system
-stringData:
-  accesskey: ${host.reader.accessKeyId}
-  secretkey: ${host.reader.secretAccessKey}
----
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: Bucket
-metadata:
-  name: assets
-  namespace: flux-system
-spec:
-  interval: 1h
-  provider: generic
-  bucketName: ${host.bucket}
-  endpoint: ${host.endpoint}
-  insecure: true
-  prefix: manifests/
-  ignore: "*.md"
-  secretRef:
-    name: bucket-keys
----
+  const fleet = `${bucketSourceYaml(host, ['prefix: manifests/', 'ignore: "*.md"'])}---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata:

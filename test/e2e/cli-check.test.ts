@@ -6,7 +6,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BucketHost, startBucketHost } from '../support/bucket-host.ts';
+import { type BucketHost, bucketSourceYaml, startBucketHost } from '../support/bucket-host.ts';
 import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
 import { createFixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
@@ -368,29 +368,7 @@ const configMapYaml = (name: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  value: one\n`;
 
 /** A Bucket on the embedded S3-compatible server, an artifact composed from it and the fleet, and one that cannot be. */
-const generatorFleet = (host: BucketHost) => `apiVersion: v1
-kind: Secret
-metadata:
-  name: bucket-keys
-  namespace: flux-system
-stringData:
-  accesskey: ${host.reader.accessKeyId}
-  secretkey: ${host.reader.secretAccessKey}
----
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: Bucket
-metadata:
-  name: assets
-  namespace: flux-system
-spec:
-  interval: 1h
-  provider: generic
-  bucketName: ${host.bucket}
-  endpoint: ${host.endpoint}
-  insecure: true
-  secretRef:
-    name: bucket-keys
----
+const generatorFleet = (host: BucketHost) => `${bucketSourceYaml(host)}---
 apiVersion: source.extensions.fluxcd.io/v1beta1
 kind: ArtifactGenerator
 metadata:

@@ -84,3 +84,33 @@ export async function startBucketHost(bucket = 'fleet-bucket'): Promise<BucketHo
     },
   };
 }
+
+/**
+ * The fleet's side of a bucket on this host: the keys Secret `bucket-keys` and a generic Bucket `assets` in
+ * flux-system reading it with the read-only keys (plus any `spec` lines given, e.g. prefix and ignore).
+ */
+export function bucketSourceYaml(host: BucketHost, extraSpec: string[] = []): string {
+  return `apiVersion: v1
+kind: Secret
+metadata:
+  name: bucket-keys
+  namespace: flux-system
+stringData:
+  accesskey: ${host.reader.accessKeyId}
+  secretkey: ${host.reader.secretAccessKey}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: Bucket
+metadata:
+  name: assets
+  namespace: flux-system
+spec:
+  interval: 1h
+  provider: generic
+  bucketName: ${host.bucket}
+  endpoint: ${host.endpoint}
+  insecure: true
+${extraSpec.map((l) => `  ${l}\n`).join('')}  secretRef:
+    name: bucket-keys
+`;
+}
