@@ -40,6 +40,8 @@ export interface RenderInputs {
   capabilities?: ClusterCapabilities;
   /** A HelmRelease already has a release in the cluster (an apply succeeded): `--is-upgrade`. */
   releaseExists?: boolean;
+  /** The render key of the artifact the cluster was last given for this target (a HelmRelease keeps an install in sync). */
+  publishedKey?: string;
 }
 
 export interface RenderOutput {

@@ -338,6 +338,7 @@ async function render(
     allowRemoteBases: deps.settings.allowRemoteBases,
     ...(capabilities && { capabilities }),
     ...(helm && { releaseExists: applied !== undefined }),
+    ...(helm && ctx.current?.renderKey && !ctx.current.deleted && { publishedKey: ctx.current.renderKey }),
   });
 }
 

@@ -1,6 +1,7 @@
 // A HelmRelease rendered again from the same inputs publishes nothing: its values and manifest are sealed
 // with the cluster's data key, and equal content seals to equal bytes, so the digest stays and the cluster
-// gets no new Helm release revision.
+// gets no new Helm release revision. That holds once the release is installed too: a release whose chart
+// and values are unchanged is in sync, as helm-controller has it, and is not upgraded for nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetSourceKey } from '../../shared/usecases/register-fleet.ts';
 import { renderJob } from '../../shared/usecases/render-job.ts';
@@ -21,9 +22,24 @@ afterAll(async () => {
 describe('a HelmRelease rendered again from the same inputs', () => {
   it('keeps its sealed artifact and its digest: outcome unchanged', async () => {
     const state = stateOf(h.plane.deps);
+    // The pipeline settles first: the puller installs the release and reports the cluster's capabilities,
+    // which renders it once more (against them); the last artifact is the one the cluster has applied.
     const first = await h.waitFor(
-      'hello published',
-      async () => (await state.getIndexEntry('dev', HELLO))?.digest,
+      'hello installed at its last render',
+      async () => {
+        const [entry, applied, status] = await Promise.all([
+          state.getIndexEntry('dev', HELLO),
+          state.getApplyStatus('dev', HELLO),
+          state.getRenderStatus('dev', HELLO),
+        ]);
+        const settled =
+          entry?.digest !== undefined &&
+          applied?.ready === true &&
+          applied.digest === entry.digest &&
+          status?.digest === entry.digest &&
+          !status.warnings.some((w) => w.includes('default capabilities'));
+        return settled ? entry.digest : undefined;
+      },
       60_000,
     );
     const signed = await state.getArtifactAt(state.artifactLocation('dev', first));

@@ -60,24 +60,37 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
           (c) => c.kind === kind && c.metadata.namespace === namespace && c.metadata.name === name,
         ),
       );
-      const isUpgrade = inputs.releaseExists === true;
-      const action = isUpgrade ? hr.spec.upgrade : hr.spec.install;
       const namespace = hr.spec.targetNamespace ?? hr.metadata.namespace;
       const capabilities = inputs.capabilities ?? HELM_DEFAULT_CAPABILITIES;
-      const includeCrds = action.crds !== 'Skip';
       // One helm run per distinct input, whichever cluster and HelmRelease ask (the process's render cache).
-      const templateKey = helmRenderKey({
-        chartDigest: inputs.sourceDigest,
-        values,
-        releaseName: hr.spec.releaseName,
-        namespace,
-        capabilities,
-        isUpgrade,
-        includeCrds,
-        disableHooks: action.disableHooks,
-        postRenderers: hr.spec.postRenderers,
-        engine: deps.helm.version,
-      });
+      const keysOf = (isUpgrade: boolean) => {
+        const action = isUpgrade ? hr.spec.upgrade : hr.spec.install;
+        const templateKey = helmRenderKey({
+          chartDigest: inputs.sourceDigest,
+          values,
+          releaseName: hr.spec.releaseName,
+          namespace,
+          capabilities,
+          isUpgrade,
+          includeCrds: action.crds !== 'Skip',
+          disableHooks: action.disableHooks,
+          postRenderers: hr.spec.postRenderers,
+          engine: deps.helm?.version,
+        });
+        // The artifact's key also names what is added per HelmRelease (origin labels, commonMetadata).
+        const key = `sha256:${createHash('sha256')
+          .update(
+            canonicalJson([templateKey, hr.metadata.namespace, hr.metadata.name, hr.spec.commonMetadata ?? null]),
+          )
+          .digest('hex')}`;
+        return { action, templateKey, key };
+      };
+      // As helm-controller: a release whose chart and values have not changed is in sync. The install the
+      // cluster has is kept, rather than re-rendered as an upgrade only because the release now exists.
+      const installed = keysOf(false);
+      const isUpgrade = inputs.releaseExists === true && inputs.publishedKey !== installed.key;
+      const { action, templateKey, key } = isUpgrade ? keysOf(true) : installed;
+      const includeCrds = action.crds !== 'Skip';
       // Renders of one key in flight at once share the helm run: the cache knows the output only once it ends.
       let running = inFlight.get(templateKey);
       if (!running) {
@@ -117,17 +130,6 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
         setCommonMetadata(obj, hr.spec.commonMetadata);
         return obj;
       };
-      // The artifact's key also names what is added per HelmRelease (origin labels, commonMetadata).
-      const key = `sha256:${createHash('sha256')
-        .update(
-          canonicalJson([
-            templateKey,
-            hr.metadata.namespace,
-            hr.metadata.name,
-            hr.spec.commonMetadata ?? null,
-          ]),
-        )
-        .digest('hex')}`;
       const helm: HelmReleaseApply = {
         releaseName: hr.spec.releaseName,
         namespace,
