@@ -75,7 +75,11 @@ describe('a HelmRelease whose release exists', () => {
     expect(install.helm?.description).toBe('Install complete');
     expect(install.objects[0]?.data).toEqual({ greeting: 'hi', upgrade: 'false' });
 
-    const inSync = await renderer.render(record('hi'), { ...at, releaseExists: true, publishedKey: install.key });
+    const inSync = await renderer.render(record('hi'), {
+      ...at,
+      releaseExists: true,
+      publishedKey: install.key,
+    });
     expect(inSync.key).toBe(install.key);
     expect(inSync).toEqual(install);
 

@@ -80,7 +80,12 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
         // The artifact's key also names what is added per HelmRelease (origin labels, commonMetadata).
         const key = `sha256:${createHash('sha256')
           .update(
-            canonicalJson([templateKey, hr.metadata.namespace, hr.metadata.name, hr.spec.commonMetadata ?? null]),
+            canonicalJson([
+              templateKey,
+              hr.metadata.namespace,
+              hr.metadata.name,
+              hr.spec.commonMetadata ?? null,
+            ]),
           )
           .digest('hex')}`;
         return { action, templateKey, key };
