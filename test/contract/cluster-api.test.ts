@@ -70,6 +70,52 @@ describe('ClientNodeCluster.apply', () => {
     expect(patch?.query).toMatchObject({ fieldManager: 'sluice', force: 'true' });
   });
 
+  it('sends the object as given: CRD schema extensions and fields newer than client-node are kept', async () => {
+    const crd: KubeObject = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gadgets.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Gadget', plural: 'gadgets' },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                'x-kubernetes-preserve-unknown-fields': true,
+                properties: { port: { 'x-kubernetes-int-or-string': true }, ref: { $ref: '#/x' } },
+              },
+            },
+          },
+        ],
+      },
+    };
+    await cluster.apply(crd, OPTS);
+    const stored = server.object(
+      'apiextensions.k8s.io/v1',
+      'CustomResourceDefinition',
+      'gadgets.example.com',
+    );
+    expect(stored?.spec).toEqual(crd.spec);
+    // A field client-node's V1Deployment model does not have, in the pod template and at the top.
+    const d = deployment('future', 'future');
+    const future = {
+      ...d,
+      metadata: { name: 'future', namespace: 'apps' },
+      spec: { ...(d.spec as object), fieldFromTheFuture: { on: true } },
+    };
+    const { live } = await cluster.apply(future, OPTS);
+    expect((live.spec as { fieldFromTheFuture?: unknown }).fieldFromTheFuture).toEqual({ on: true });
+    expect(server.object('apps/v1', 'Deployment', 'future', 'apps')?.spec).toMatchObject({
+      fieldFromTheFuture: { on: true },
+    });
+  });
+
   it('applies cluster-scoped objects', async () => {
     const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cluster-scoped' } };
     expect((await cluster.apply(ns, OPTS)).action).toBe('created');

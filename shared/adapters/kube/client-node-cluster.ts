@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ApiException,
   createConfiguration,
+  HttpMethod,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
@@ -45,7 +46,7 @@ interface CallScope {
 
 /** One client shared by a cluster and every view of it. */
 interface Connection {
-  api: KubernetesObjectApi;
+  api: ObjectApi;
   timeoutMs: number;
   scope: AsyncLocalStorage<CallScope>;
 }
@@ -78,14 +79,12 @@ class ClusterCalls implements ClusterApi {
             throw err;
           });
     const live = await this.call('apply', refOf(obj), opts, async () => {
-      return (await this.conn.api.patch(
-        obj as KubernetesObject,
-        undefined,
-        opts.dryRun ? 'All' : undefined,
-        opts.fieldManager,
-        opts.force,
-        PatchStrategy.ServerSideApply,
-      )) as unknown as KubeObject;
+      return (await this.conn.api.patchAsGiven(obj, {
+        strategy: PatchStrategy.ServerSideApply,
+        fieldManager: opts.fieldManager,
+        ...(opts.dryRun && { dryRun: true }),
+        ...(opts.force !== undefined && { force: opts.force }),
+      })) as unknown as KubeObject;
     });
     const rv = (o: KubeObject | undefined) =>
       (o?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
@@ -105,14 +104,10 @@ class ClusterCalls implements ClusterApi {
 
   async mergePatch(patch: KubeObject, opts: { fieldManager: string } & CallOptions): Promise<KubeObject> {
     return this.call('patch', refOf(patch), opts, async () => {
-      return (await this.conn.api.patch(
-        patch as KubernetesObject,
-        undefined,
-        undefined,
-        opts.fieldManager,
-        undefined,
-        PatchStrategy.MergePatch,
-      )) as unknown as KubeObject;
+      return (await this.conn.api.patchAsGiven(patch, {
+        strategy: PatchStrategy.MergePatch,
+        fieldManager: opts.fieldManager,
+      })) as unknown as KubeObject;
     });
   }
 
@@ -218,6 +213,30 @@ export class ClientNodeCluster extends ClusterCalls {
 class ObjectApi extends KubernetesObjectApi {
   useNamespaceOf(kubeConfig: KubeConfig): void {
     this.setDefaultNamespace(kubeConfig);
+  }
+
+  /**
+   * A PATCH with the object sent as given. client-node's own patch encodes built-in kinds through its
+   * typed models, which keep only the fields they know under the names they know: a CRD lost
+   * `x-kubernetes-preserve-unknown-fields`, `x-kubernetes-int-or-string` and `$ref`, and any field newer
+   * than the library (a new securityContext setting) vanished from what was applied, without an error.
+   */
+  async patchAsGiven(
+    obj: KubeObject,
+    opts: { strategy: PatchStrategy; fieldManager: string; dryRun?: boolean; force?: boolean },
+  ): Promise<KubernetesObject> {
+    const spec = obj as KubernetesObject;
+    const request = this.configuration.baseServer.makeRequestContext(
+      await this.specUriPath(spec, 'patch'),
+      HttpMethod.PATCH,
+    );
+    request.setHeaderParam('Accept', 'application/json');
+    request.setHeaderParam('Content-Type', opts.strategy);
+    if (opts.dryRun) request.setQueryParam('dryRun', 'All');
+    request.setQueryParam('fieldManager', opts.fieldManager);
+    if (opts.force !== undefined) request.setQueryParam('force', String(opts.force));
+    request.setBody(JSON.stringify(spec));
+    return this.requestPromise(request);
   }
 
   /**
