@@ -2,6 +2,7 @@
 // clients, the puller use-cases), so its image carries no fauxqs, isomorphic-git, kubectl layer or SST.
 // What loading it costs in memory is measured by bench/puller-footprint.ts; the plugins below are why it is small.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -28,7 +29,12 @@ export async function bundlePuller(
     minify: true,
     legalComments: 'none',
     metafile: true,
-    plugins: [undiciWhatClientNodeUses, clientNodeWithoutSideEffects, builtinsThroughRequire],
+    plugins: [
+      undiciWhatClientNodeUses,
+      clientNodeWithoutModels,
+      clientNodeWithoutSideEffects,
+      builtinsThroughRequire,
+    ],
     // CommonJS dependencies inside an ESM bundle need a require of their own.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
@@ -68,6 +74,33 @@ const clientNodeWithoutSideEffects: Plugin = {
       if (resolved.errors.length > 0 || resolved.path.endsWith('/polyfill.js')) return resolved;
       return { ...resolved, sideEffects: false };
     });
+  },
+};
+
+/**
+ * client-node's serializer names every generated model (757 classes, 360 KB of source, each with its field
+ * table built when loaded) so that it can encode and decode built-in kinds through them. The puller never
+ * does: it sends objects as given and reads them as the API server wrote them (client-node-cluster.ts),
+ * because the typed encoding drops what its models do not know. Without the table every kind is encoded
+ * and decoded as it is, which is what the puller already does for custom resources. The build fails if
+ * client-node's file no longer has the shape this relies on.
+ */
+const clientNodeWithoutModels: Plugin = {
+  name: 'client-node-without-models',
+  setup(b) {
+    b.onLoad(
+      { filter: /@kubernetes\/client-node\/dist\/gen\/models\/ObjectSerializer\.js$/ },
+      async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        const imports = /^import \{ \w+ \} from '\.\.\/models\/\w+\.js';\n/gm;
+        const table = /^let typeMap = \{\n(?: {4}"\w+": \w+,\n)+\};$/m;
+        if (!table.test(text) || (text.match(imports)?.length ?? 0) < 100)
+          throw new Error(
+            `${args.path}: no model imports and type table where the puller's bundle expects them`,
+          );
+        return { contents: text.replace(imports, '').replace(table, 'let typeMap = {};'), loader: 'js' };
+      },
+    );
   },
 };
 

@@ -1,13 +1,12 @@
 // Composition root of the puller, in a cluster (puller/main.ts) or beside the embedded control plane: S3,
-// SQS and KMS clients, the Kubernetes API, and the public key artifacts must verify against.
+// SQS clients, KMS when first needed, the Kubernetes API, and the public key artifacts must verify against.
 // Imports only what the puller ships with (no Git, kustomize or local servers): its image bundles this file.
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type AwsClientOptions, createAwsClients } from '../adapters/aws/clients.ts';
-import { KmsDataKeys } from '../adapters/aws/kms-data-keys.ts';
-import { KmsKeyService } from '../adapters/aws/kms-key-service.ts';
+import { LazyKmsDataKeys, publicKeyFromKms } from '../adapters/aws/lazy-kms.ts';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SqsQueue } from '../adapters/aws/sqs-queue.ts';
+import { type AwsClientOptions, createStoreClients } from '../adapters/aws/store-clients.ts';
 import { ClientNodeCluster } from '../adapters/kube/client-node-cluster.ts';
 import { discoverCapabilities } from '../adapters/kube/client-node-discovery.ts';
 import { SluiceError } from '../core/errors.ts';
@@ -38,8 +37,8 @@ export interface PullerDepsSettings {
 }
 
 export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDeps> {
-  const clients = createAwsClients(s.aws);
-  const publicKeyPem = s.publicKeyPem ?? (await publicKeyFromKms(clients.kms, s.signingKeyArn));
+  const clients = createStoreClients(s.aws);
+  const publicKeyPem = s.publicKeyPem ?? (await publicKeyOf(s.aws, s.signingKeyArn));
   return {
     cluster: s.cluster,
     store: new S3ObjectStore(clients.s3, s.bucket),
@@ -48,8 +47,9 @@ export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDep
       ...(s.kubeTimeoutMs !== undefined && { requestTimeoutMs: s.kubeTimeoutMs }),
     }),
     publicKeyPem,
-    // No wrapping key named: each artifact names the key that wrapped its data key.
-    dataKeys: new KmsDataKeys(clients.kms, { caller: `the puller of cluster ${s.cluster}` }),
+    // No wrapping key named: each artifact names the key that wrapped its data key. KMS is loaded only
+    // when a sealed Secret arrives.
+    dataKeys: new LazyKmsDataKeys(s.aws, `the puller of cluster ${s.cluster}`),
     clock: systemClock,
     log: s.log,
     queues: { cluster: s.queues.cluster(s.cluster), reports: s.queues.reports(s.cluster) },
@@ -63,11 +63,8 @@ export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDep
   };
 }
 
-function publicKeyFromKms(
-  kms: ReturnType<typeof createAwsClients>['kms'],
-  signingKeyArn: string | undefined,
-): Promise<string> {
+function publicKeyOf(aws: AwsClientOptions, signingKeyArn: string | undefined): Promise<string> {
   if (!signingKeyArn)
     throw new SluiceError('ConfigInvalid', 'the puller needs a public key or the signing key ARN');
-  return new KmsKeyService(kms, signingKeyArn).publicKeyPem();
+  return publicKeyFromKms(aws, signingKeyArn);
 }

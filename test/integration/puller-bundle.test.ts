@@ -18,6 +18,7 @@ import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
+import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
@@ -31,6 +32,7 @@ let fauxqs: FauxqsHandle;
 let kube: KubeApiServer;
 let puller: ChildProcess | undefined;
 let logs = '';
+let crd: KubeObject;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-puller-bundle-'));
@@ -62,6 +64,28 @@ beforeAll(async () => {
     data: { a: '1' },
   };
   setOwnerLabels(cm, target);
+  // Sent as given: a CRD's schema extensions and a field no client-node model knows reach the API server.
+  crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'gadgets.example.com' },
+    spec: {
+      group: 'example.com',
+      names: { kind: 'Gadget', plural: 'gadgets' },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
+    },
+  };
+  setOwnerLabels(crd, target);
+  const future = { ...cm, metadata: { name: 'future', namespace: 'apps' }, fieldFromTheFuture: 'kept' };
+  setOwnerLabels(future, target);
   const payload: ArtifactPayload = {
     apiVersion: ARTIFACT_API,
     kind: 'Artifact',
@@ -73,7 +97,7 @@ beforeAll(async () => {
     source: { url: 'https://git.example.com/fleet.git', revision: `main@sha1:${'1'.padStart(40, '0')}` },
     renderKey: 'sha256:bundle',
     apply: { prune: true, wait: false, force: false, timeoutMs: 60_000, intervalMs: 60_000, dependsOn: [] },
-    objects: [cm],
+    objects: [crd, cm, future],
   };
   const signed = await signArtifact(payload, keys);
   const store = new S3ObjectStore(clients.s3, BUCKET);
@@ -150,6 +174,13 @@ describe('the bundled puller', () => {
       expect(source).not.toContain(marker);
   });
 
+  it("leaves out client-node's generated models (the puller sends and reads objects as they are)", () => {
+    const source = readFileSync(bundle.file, 'utf8');
+    // Names only the models' field tables carry.
+    for (const marker of ['xKubernetesPreserveUnknownFields', 'terminationGracePeriodSeconds'])
+      expect(source).not.toContain(marker);
+  });
+
   it('is plain ASCII, so V8 keeps its source at one byte a character', () => {
     expect(readFileSync(bundle.file, 'utf8')).toMatch(/^[\0-\x7f]*$/);
   });
@@ -161,5 +192,8 @@ describe('the bundled puller', () => {
       found = kube.object('v1', 'ConfigMap', 'from-bundle', 'apps');
     }
     expect(found, logs).toBeDefined();
+    const stored = kube.object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'gadgets.example.com');
+    expect(stored?.spec).toEqual(crd.spec);
+    expect(kube.object('v1', 'ConfigMap', 'future', 'apps')?.fieldFromTheFuture).toBe('kept');
   });
 });
