@@ -14,6 +14,8 @@ import { runPuller } from './run-puller.ts';
 
 const config = loadPullerConfig();
 const log = consoleLogger(`sluice-puller/${config.cluster}`);
+/** V8's collector, present when node runs with --expose-gc (the image's ENTRYPOINT). */
+const gc = (globalThis as { gc?: (options: object) => unknown }).gc;
 const kube = new KubeConfig();
 kube.loadFromDefault(); // in a pod: the service account token
 const deps = await createPullerDeps({
@@ -30,6 +32,8 @@ const deps = await createPullerDeps({
   ...(config.defaultServiceAccount && { defaultServiceAccount: config.defaultServiceAccount }),
   concurrency: config.concurrency,
   log,
+  // After a pass: every collection V8 can do (compacting, pooled pages given back), ~10 ms once a minute.
+  ...(gc && { releaseMemory: () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }) }),
 });
 const abort = new AbortController();
 process.once('SIGTERM', () => abort.abort());

@@ -20,6 +20,9 @@ export interface PullerLoopOptions {
   metrics?: PullerMetrics;
 }
 
+/** The shortest time between two memory releases (see PullerDeps.releaseMemory). */
+export const MIN_RELEASE_GAP_MS = 30_000;
+
 export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Promise<void> {
   const metrics = opts.metrics ?? noPullerMetrics;
   const passDeps: PullerDeps = { ...deps, metrics };
@@ -35,6 +38,15 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
   // Passes run beside the loop, so it keeps taking nudges: a newer artifact cancels a target's reconcile in
   // flight (a health wait, say) and a nudge for another target does not wait for a slow one.
   const running = new Set<Promise<void>>();
+  // At most one release per interval's worth of nudges: a busy cluster is not collected after every reconcile.
+  let releasedAt = Number.NEGATIVE_INFINITY;
+  const settled = () => {
+    if (!deps.releaseMemory || running.size > 0) return;
+    const now = deps.clock.now();
+    if (now - releasedAt < Math.min(opts.intervalMs, MIN_RELEASE_GAP_MS)) return;
+    releasedAt = now;
+    deps.releaseMemory();
+  };
   const startPass = (only: Target[] | undefined) => {
     const full = only === undefined;
     if (full) loop.fullRunning = true;
@@ -50,6 +62,7 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
       .finally(() => {
         if (full) loop.fullRunning = false;
         running.delete(pass);
+        settled();
       });
     running.add(pass);
   };

@@ -34,6 +34,8 @@ export interface PullerDepsSettings {
   concurrency?: number;
   establishTimeoutMs: number;
   log: Logger;
+  /** See PullerDeps.releaseMemory. */
+  releaseMemory?: () => void;
 }
 
 export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDeps> {
@@ -60,6 +62,7 @@ export async function createPullerDeps(s: PullerDepsSettings): Promise<PullerDep
     capabilities: () => discoverCapabilities(s.kube),
     ...(s.defaultServiceAccount && { defaultServiceAccount: s.defaultServiceAccount }),
     ...(s.concurrency !== undefined && { concurrency: s.concurrency }),
+    ...(s.releaseMemory && { releaseMemory: s.releaseMemory }),
   };
 }
 

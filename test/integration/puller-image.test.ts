@@ -67,6 +67,8 @@ describe('the puller Dockerfile', () => {
         '--no-sparkplug',
         '--liftoff-only',
         '--bytecode-old-age=1',
+        '--no-node-snapshot',
+        '--expose-gc',
         '--permission',
         '--allow-fs-read=*',
         '/app/puller.mjs',

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ObjectRef } from '../../ports/cluster-api.ts';
 import type { DriftIgnoreRule } from '../apply/drift-ignore.ts';
 import { canonicalJson } from '../canonical-json.ts';
-import type { HealthCheckExpr } from '../health/health-check-exprs.ts';
+import type { HealthCheckExpr } from '../health/health-check-rules.ts';
 import type { HelmReleaseApply } from '../helm/helm-release-apply.ts';
 import { storePrefixes } from '../pipeline/resource-names.ts';
 import type { ObjectKey } from '../pipeline/state-keys.ts';

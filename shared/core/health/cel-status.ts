@@ -1,7 +1,7 @@
 // Flux's CEL status evaluator (RFC 0009): an unobserved generation is InProgress; then the inProgress,
 // failed and current expressions in that order, the first true one deciding; none true is InProgress.
 import type { KubeObject } from '../render/yaml-codec.ts';
-import type { CompiledExpr, CompiledHealthCheck } from './health-check-exprs.ts';
+import type { CompiledExpr, CompiledHealthCheck } from './health-check-rules.ts';
 import { failed, type HealthResult, inProgress } from './health-result.ts';
 import { rfc3339 } from './object-fields.ts';
 

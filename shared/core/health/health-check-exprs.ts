@@ -1,40 +1,18 @@
 // spec.healthCheckExprs (Flux 2.5+): per API group, optionally per kind, CEL expressions saying when a custom
 // resource is current, in progress or failed. Checked when the Kustomization is decoded; compiled for the wait.
+// The puller loads this module (and the CEL library) only for a target that has expressions (health-check-rules.ts).
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { SluiceError } from '../errors.ts';
 import { groupKindKey, groupOf } from './group-kind.ts';
+import type {
+  CompiledExpr,
+  CompiledHealthCheck,
+  ExprIssue,
+  HealthCheckExpr,
+  HealthCheckRules,
+} from './health-check-rules.ts';
 
-/** Flux's kustomize.CustomHealthCheck. */
-export interface HealthCheckExpr {
-  apiVersion: string;
-  kind?: string;
-  current: string;
-  inProgress?: string;
-  failed?: string;
-}
-
-export interface ExprIssue {
-  field: string;
-  problem: string;
-}
-
-export interface CompiledExpr {
-  source: string;
-  run: ParseResult;
-}
-
-/** One entry, ready to evaluate; `inProgress` and `failed` are optional as in Flux. */
-export interface CompiledHealthCheck {
-  current: CompiledExpr;
-  inProgress?: CompiledExpr;
-  failed?: CompiledExpr;
-}
-
-/** Compiled entries by `group/Kind`, and group-only entries (no kind) by group. */
-export interface HealthCheckRules {
-  byKind: Map<string, CompiledHealthCheck>;
-  byGroup: Map<string, CompiledHealthCheck>;
-}
+export type { CompiledExpr, CompiledHealthCheck, ExprIssue, HealthCheckExpr, HealthCheckRules };
 
 // Objects are not typed (CRDs do not all follow apiVersion/kind/metadata/spec/status), so every top-level
 // field is a dynamic variable, as in Flux, which parses without declaring variables.
@@ -132,14 +110,4 @@ export function compileHealthCheckExprs(
   if (first)
     throw new SluiceError('ValidationFailed', `${first.field}: ${first.problem}`, { field: first.field });
   return rules;
-}
-
-/** The entry for this object's kind, else its group's, else none (as Flux: kind beats group). */
-export function healthCheckFor(
-  rules: HealthCheckRules,
-  apiVersion: string,
-  kind: string,
-): CompiledHealthCheck | undefined {
-  const group = groupOf(apiVersion);
-  return rules.byKind.get(groupKindKey(group, kind)) ?? rules.byGroup.get(group);
 }

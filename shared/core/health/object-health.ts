@@ -5,7 +5,7 @@ import { celStatus } from './cel-status.ts';
 import { computeStatus } from './compute-status.ts';
 import { fluxJobStatus } from './flux-job-status.ts';
 import { groupOf } from './group-kind.ts';
-import { type HealthCheckRules, healthCheckFor } from './health-check-exprs.ts';
+import { type HealthCheckRules, healthCheckFor } from './health-check-rules.ts';
 import type { HealthResult } from './health-result.ts';
 
 export function objectHealth(obj: KubeObject, opts: { now: number; rules?: HealthCheckRules }): HealthResult {

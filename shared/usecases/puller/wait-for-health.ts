@@ -1,6 +1,6 @@
 // spec.wait / spec.healthChecks: poll the listed objects until all are Current, one is Failed, the timeout
 // runs out or a newer revision aborts the wait; returns every object's last status and the HealthCheckFailed text.
-import type { HealthCheckRules } from '../../core/health/health-check-exprs.ts';
+import type { HealthCheckRules } from '../../core/health/health-check-rules.ts';
 import {
   failingObjects,
   type HealthWaitOutcome,
