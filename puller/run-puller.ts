@@ -38,14 +38,19 @@ export async function runPuller(deps: PullerDeps, opts: PullerLoopOptions): Prom
   // Passes run beside the loop, so it keeps taking nudges: a newer artifact cancels a target's reconcile in
   // flight (a health wait, say) and a nudge for another target does not wait for a slow one.
   const running = new Set<Promise<void>>();
-  // At most one release per interval's worth of nudges: a busy cluster is not collected after every reconcile.
+  // At most one release per 30 s: a busy cluster is not collected after every reconcile.
   let releasedAt = Number.NEGATIVE_INFINITY;
   const settled = () => {
     if (!deps.releaseMemory || running.size > 0) return;
     const now = deps.clock.now();
-    if (now - releasedAt < Math.min(opts.intervalMs, MIN_RELEASE_GAP_MS)) return;
+    if (now - releasedAt < MIN_RELEASE_GAP_MS) return;
     releasedAt = now;
-    deps.releaseMemory();
+    try {
+      deps.releaseMemory();
+    } catch (err) {
+      // Only memory is at stake: never the loop (this runs where nothing would catch it).
+      deps.log.warn('could not release memory after a pass', { error: (err as Error).message });
+    }
   };
   const startPass = (only: Target[] | undefined) => {
     const full = only === undefined;

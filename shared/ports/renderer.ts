@@ -51,6 +51,8 @@ export interface RenderOutput {
   objects: KubeObject[];
   /** A HelmRelease's release, for the artifact's apply options (see HelmReleaseApply). */
   helm?: HelmReleaseApply;
+  /** A release that exists, rendered as the install the cluster was given because its inputs are unchanged. */
+  keptInstall?: boolean;
   /** Render-time notes for the status (e.g. rendered without the cluster's capabilities). */
   warnings?: string[];
 }

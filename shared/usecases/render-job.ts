@@ -121,11 +121,11 @@ export async function renderJob(
       const p = planned ?? renderer.plan(r, planOptions);
       return { plan: p, output: await render(ctx, renderer, r, p, source) };
     });
-    const { output } = rendered;
+    let { output } = rendered;
     renderedObjects = output.objects;
     plan = rendered.plan;
     // 6. split what it rendered; the Flux objects among it become this cluster's inputs
-    const split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
+    let split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
     const kustomization = asKustomizationRecord(rendered.record);
     // Only Kustomizations declare children; Flux objects a chart renders are skipped with a warning (splitRenderedObjects).
     const children = kustomization
@@ -134,7 +134,16 @@ export async function renderJob(
     // ...and only now, with what this revision declares registered, its children of the same source render
     await passOn(ctx, rendered.record, children);
     // 7. store the artifact, signed only when it is new
-    const stored = await storeArtifact(ctx, plan, source, output, split);
+    let stored = await prepareArtifact(ctx, plan, source, output, split);
+    // A release kept as the install the cluster has is in sync only if the artifact is that very one: any
+    // other change (a timeout, history, suspend lifted) is an upgrade, rendered and applied as one.
+    if (output.keptInstall && !('held' in stored) && stored.digest !== current?.digest) {
+      output = await render(ctx, renderer, rendered.record, plan, source, { upgrade: true });
+      renderedObjects = output.objects;
+      split = splitRenderedObjects(output.objects, plan.objectRef, renderLimits(deps));
+      stored = await prepareArtifact(ctx, plan, source, output, split);
+    }
+    if (!('held' in stored)) await storeSigned(ctx, stored);
     // A rollback holds while renders give back what it rolled back from (rollback-target.ts).
     if ('held' in stored && current) {
       await state.putRenderStatus(
@@ -322,6 +331,7 @@ async function render(
   record: TargetRecord,
   plan: RenderPlan,
   source: ResolvedSource,
+  opts: { upgrade?: boolean } = {},
 ): Promise<RenderOutput> {
   const { deps, cluster } = ctx;
   const dir = await loadSnapshot(deps, source.state, source.spec, plan.objectRef);
@@ -338,7 +348,11 @@ async function render(
     allowRemoteBases: deps.settings.allowRemoteBases,
     ...(capabilities && { capabilities }),
     ...(helm && { releaseExists: applied !== undefined }),
-    ...(helm && ctx.current?.renderKey && !ctx.current.deleted && { publishedKey: ctx.current.renderKey }),
+    // Without the published key, a release that exists is always rendered as an upgrade.
+    ...(helm &&
+      !opts.upgrade &&
+      ctx.current?.renderKey &&
+      !ctx.current.deleted && { publishedKey: ctx.current.renderKey }),
   });
 }
 
@@ -357,7 +371,7 @@ function renderLimits(deps: PipelineDeps) {
  * render (every unchanged fetch and interval) costs no KMS call; artifacts are content-addressed, so a
  * stored one is this very payload.
  */
-async function storeArtifact(
+async function prepareArtifact(
   ctx: RenderContext,
   plan: RenderPlan,
   source: ResolvedSource,
@@ -390,10 +404,16 @@ async function storeArtifact(
     const same = { ...payload, generation: current.generation, sequence: current.sequence };
     if (digestOf(same) === current.digest) payload = same;
   }
-  const digest = digestOf(payload);
-  if (!(await ctx.state.hasArtifact(cluster, digest)))
-    await ctx.state.putArtifact(cluster, await signArtifact(payload, deps.keys));
-  return { payload, digest };
+  return { payload, digest: digestOf(payload) };
+}
+
+/** Artifacts are content-addressed: one already stored under this digest is this very payload. */
+async function storeSigned(
+  ctx: RenderContext,
+  artifact: { payload: ArtifactPayload; digest: string },
+): Promise<void> {
+  if (!(await ctx.state.hasArtifact(ctx.cluster, artifact.digest)))
+    await ctx.state.putArtifact(ctx.cluster, await signArtifact(artifact.payload, ctx.deps.keys));
 }
 
 function readyStatus(

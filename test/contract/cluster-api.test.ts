@@ -12,6 +12,7 @@ import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { conflictsOf, forbiddenOf } from '../../shared/ports/cluster-api-error.ts';
 import { deployment } from '../support/deployment-fixture.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import { widgetCrd } from '../support/widget-crd.ts';
 
 const OPTS = { fieldManager: 'sluice', force: true };
 
@@ -71,35 +72,18 @@ describe('ClientNodeCluster.apply', () => {
   });
 
   it('sends the object as given: CRD schema extensions and fields newer than client-node are kept', async () => {
-    const crd: KubeObject = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'gadgets.example.com' },
-      spec: {
-        group: 'example.com',
-        names: { kind: 'Gadget', plural: 'gadgets' },
-        scope: 'Namespaced',
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                'x-kubernetes-preserve-unknown-fields': true,
-                properties: { port: { 'x-kubernetes-int-or-string': true }, ref: { $ref: '#/x' } },
-              },
-            },
-          },
-        ],
-      },
-    };
+    const crd = widgetCrd();
+    const [version] = (crd.spec as { versions: { schema: { openAPIV3Schema: object } }[] }).versions;
+    if (version)
+      version.schema.openAPIV3Schema = {
+        ...version.schema.openAPIV3Schema,
+        properties: { port: { 'x-kubernetes-int-or-string': true }, ref: { $ref: '#/x' } },
+      };
     await cluster.apply(crd, OPTS);
     const stored = server.object(
       'apiextensions.k8s.io/v1',
       'CustomResourceDefinition',
-      'gadgets.example.com',
+      'widgets.example.com',
     );
     expect(stored?.spec).toEqual(crd.spec);
     // A field client-node's V1Deployment model does not have, in the pod template and at the top.

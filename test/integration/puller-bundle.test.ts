@@ -22,6 +22,7 @@ import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import { widgetCrd } from '../support/widget-crd.ts';
 
 const BUCKET = 'sluice';
 const PREFIX = 'sluice-bundle';
@@ -65,24 +66,7 @@ beforeAll(async () => {
   };
   setOwnerLabels(cm, target);
   // Sent as given: a CRD's schema extensions and a field no client-node model knows reach the API server.
-  crd = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'gadgets.example.com' },
-    spec: {
-      group: 'example.com',
-      names: { kind: 'Gadget', plural: 'gadgets' },
-      scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        },
-      ],
-    },
-  };
+  crd = widgetCrd();
   setOwnerLabels(crd, target);
   const future = { ...cm, metadata: { name: 'future', namespace: 'apps' }, fieldFromTheFuture: 'kept' };
   setOwnerLabels(future, target);
@@ -192,7 +176,7 @@ describe('the bundled puller', () => {
       found = kube.object('v1', 'ConfigMap', 'from-bundle', 'apps');
     }
     expect(found, logs).toBeDefined();
-    const stored = kube.object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'gadgets.example.com');
+    const stored = kube.object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com');
     expect(stored?.spec).toEqual(crd.spec);
     expect(kube.object('v1', 'ConfigMap', 'future', 'apps')?.fieldFromTheFuture).toBe('kept');
   });

@@ -16,7 +16,11 @@ export class LazyKmsDataKeys implements DataKeyUnwrapper {
   }
 
   async unwrap(cluster: string, wrapped: WrappedKey): Promise<Uint8Array> {
-    this.loaded ??= this.load();
+    // A load that failed is tried again by the next Secret rather than remembered.
+    this.loaded ??= this.load().catch((err: unknown) => {
+      this.loaded = undefined;
+      throw err;
+    });
     return (await this.loaded).unwrap(cluster, wrapped);
   }
 

@@ -155,6 +155,7 @@ export function helmReleaseRenderer(deps: RenderDeps): Renderer {
         key,
         objects: [...result.crds, ...result.manifests, ...result.hooks].map(origin),
         helm,
+        ...(inputs.releaseExists === true && !isUpgrade && { keptInstall: true }),
         ...(!inputs.capabilities && {
           warnings: [
             `rendered with helm's default capabilities (${HELM_DEFAULT_CAPABILITIES.kubeVersion}): no puller of this cluster has reported its API server yet; it renders again when one does`,
