@@ -315,6 +315,44 @@ describe('HelmRelease apply: the release records helm reads', () => {
     expect(await statuses()).toEqual([[1, 'deployed']]);
   });
 
+  it('driftDetection.mode warn: a pass reports what was edited or deleted by hand and writes nothing', async () => {
+    await publish([configMap('small-config', { greeting: 'hello' }), configMap('small-extra', { a: '1' })], {
+      apply: { correctDrift: false, driftMode: 'warn' },
+    });
+    expect(await reconcile()).toMatchObject({ ready: true });
+    const edited = await fetch(
+      `${kube.url}/api/v1/namespaces/apps/configmaps/small-config?fieldManager=kubectl-edit`,
+      {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ data: { greeting: 'edited' } }),
+      },
+    );
+    expect(edited.status).toBe(200);
+    const deleted = await fetch(`${kube.url}/api/v1/namespaces/apps/configmaps/small-extra`, {
+      method: 'DELETE',
+    });
+    expect(deleted.status).toBe(200);
+
+    clock.t += TEST_INTERVAL_MS;
+    const report = await reconcile();
+    expect(report).toMatchObject({ ready: true });
+    expect(report.drift).toEqual({
+      objects: 2,
+      notCorrected: true,
+      corrected: [
+        { object: 'ConfigMap/apps/small-config', fields: ['.data.greeting'] },
+        { object: 'ConfigMap/apps/small-extra', fields: [], deleted: true },
+      ],
+    });
+    expect(report.message).toContain(
+      'drift detected, not corrected (driftDetection.mode: warn), in 2 objects: ConfigMap/apps/small-config (.data.greeting), ConfigMap/apps/small-extra (deleted)',
+    );
+    expect(live('ConfigMap', 'small-config')?.data).toEqual({ greeting: 'edited' });
+    expect(live('ConfigMap', 'small-extra')).toBeUndefined();
+    expect(await statuses()).toEqual([[1, 'deployed']]);
+  });
+
   it('keeps at most maxHistory records, the deployed one always', async () => {
     for (const greeting of ['a', 'b', 'c', 'd']) {
       await publish([configMap('small-config', { greeting })], {

@@ -41,7 +41,10 @@ export function driftedFields(live: KubeObject, dryRun: KubeObject): string[] {
 /** At most this many objects are named in a report; `objects` counts them all. */
 export const MAX_DRIFT_OBJECTS = 20;
 
-/** One object a drift pass put back: the fields it corrected, or `recreated` when it had been deleted. */
+/**
+ * One object a drift pass put back: the fields it corrected, or `recreated` when it had been deleted. In a
+ * pass that only looks (a HelmRelease's driftDetection.mode warn): the fields that differ, or `deleted`.
+ */
 export interface DriftedObject {
   /** `Kind/namespace/name`. */
   object: string;
@@ -50,6 +53,8 @@ export interface DriftedObject {
   /** How many fields had drifted, when more than are named. */
   moreFields?: number;
   recreated?: true;
+  /** Found deleted and left so (a pass that only looks). */
+  deleted?: true;
 }
 
 /** What a reconcile of an unchanged artifact found changed by hand and corrected. */
@@ -58,6 +63,8 @@ export interface DriftSummary {
   objects: number;
   /** The first MAX_DRIFT_OBJECTS of them. */
   corrected: DriftedObject[];
+  /** Found and reported only, as helm-controller's driftDetection.mode warn: nothing was written. */
+  notCorrected?: true;
 }
 
 /** Fields another field manager had set to other values, which this apply took over (Flux forces them). */
@@ -77,21 +84,28 @@ export function driftedObject(object: string, fields: string[]): DriftedObject {
   };
 }
 
-export function driftSummary(drifted: DriftedObject[]): DriftSummary | undefined {
+export function driftSummary(drifted: DriftedObject[], notCorrected = false): DriftSummary | undefined {
   if (drifted.length === 0) return undefined;
-  return { objects: drifted.length, corrected: drifted.slice(0, MAX_DRIFT_OBJECTS) };
+  return {
+    objects: drifted.length,
+    corrected: drifted.slice(0, MAX_DRIFT_OBJECTS),
+    ...(notCorrected && { notCorrected: true as const }),
+  };
 }
 
 /** The one-line form for a status message: `2 objects drifted and corrected: ConfigMap/apps/a (.data.x), ...`. */
 export function describeDrift(summary: DriftSummary): string {
   const named = summary.corrected.map((d) =>
-    d.recreated
-      ? `${d.object} (recreated)`
+    d.recreated || d.deleted
+      ? `${d.object} (${d.recreated ? 'recreated' : 'deleted'})`
       : `${d.object} (${[...d.fields, ...(d.moreFields ? [`+${d.moreFields} more`] : [])].join(', ')})`,
   );
   const more = summary.objects > named.length ? `, +${summary.objects - named.length} more` : '';
   const n = summary.objects;
-  return `drift corrected in ${n} object${n === 1 ? '' : 's'}: ${named.join(', ')}${more}`;
+  const what = summary.notCorrected
+    ? 'drift detected, not corrected (driftDetection.mode: warn),'
+    : 'drift corrected';
+  return `${what} in ${n} object${n === 1 ? '' : 's'}: ${named.join(', ')}${more}`;
 }
 
 /** `field manager conflict: kubectl owned .spec.replicas of Deployment/apps/web; taken over`. */
@@ -119,7 +133,7 @@ export function boundedFindings(report: { drift?: unknown; conflicts?: unknown }
   drift?: DriftSummary;
   conflicts?: FieldConflictReport[];
 } {
-  const d = report.drift as { objects?: unknown; corrected?: unknown } | undefined;
+  const d = report.drift as { objects?: unknown; corrected?: unknown; notCorrected?: unknown } | undefined;
   const corrected = Array.isArray(d?.corrected)
     ? d.corrected.slice(0, MAX_DRIFT_OBJECTS).flatMap((c): DriftedObject[] => {
         const o = (c ?? {}) as Record<string, unknown>;
@@ -132,6 +146,7 @@ export function boundedFindings(report: { drift?: unknown; conflicts?: unknown }
             fields: texts(o.fields),
             ...(more > 0 && { moreFields: more }),
             ...(o.recreated === true && { recreated: true as const }),
+            ...(o.deleted === true && o.recreated !== true && { deleted: true as const }),
           },
         ];
       })
@@ -149,7 +164,9 @@ export function boundedFindings(report: { drift?: unknown; conflicts?: unknown }
       })
     : [];
   return {
-    ...(objects > 0 && { drift: { objects, corrected } }),
+    ...(objects > 0 && {
+      drift: { objects, corrected, ...(d?.notCorrected === true && { notCorrected: true as const }) },
+    }),
     ...(conflicts.length > 0 && { conflicts }),
   };
 }

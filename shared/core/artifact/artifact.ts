@@ -28,6 +28,8 @@ export interface ApplyOptions {
   retryIntervalMs?: number;
   /** false: an unchanged artifact is not re-applied (a HelmRelease's driftDetection disabled or warn). */
   correctDrift?: boolean;
+  /** A HelmRelease's driftDetection.mode warn: each interval, drift is looked for and reported, never corrected. */
+  driftMode?: 'warn';
   /** Targets of the same kind, unless `kind` names another (a HelmRelease after a Kustomization). */
   dependsOn: { name: string; namespace: string; kind?: TargetKind }[];
   serviceAccountName?: string;

@@ -90,7 +90,9 @@ export async function applyHelmRelease(
       return result;
   }
   // Create: only CRDs not yet there; CreateReplace: all of them, updated in place (never recreated).
-  const wanted = helm.crds === 'Skip' ? [] : helm.crds === 'Create' ? await absent(ctx, crds, signal) : crds;
+  const looking = drift && payload.apply.driftMode === 'warn';
+  const wanted =
+    helm.crds === 'Skip' || looking ? [] : helm.crds === 'Create' ? await absent(ctx, crds, signal) : crds;
   if (wanted.length > 0 && !merge(await applyObjects(deps, wanted, false, signal), false)) return result;
   if (!(await runHooks(upgrade ? 'pre-upgrade' : 'pre-install'))) return result;
   // driftDetection (mode enabled): its ignore rules leave fields alone; a re-apply reports what drifted.
@@ -98,7 +100,13 @@ export async function applyHelmRelease(
     force: payload.apply.force,
     signal,
     ...(payload.apply.driftIgnoreRules && { ignore: payload.apply.driftIgnoreRules }),
-    ...(drift && { drift: { known: new Set(previous.entries.map((e) => e.id)) } }),
+    // driftDetection.mode warn: the pass looks and reports; nothing is written.
+    ...(drift && {
+      drift: {
+        known: new Set(previous.entries.map((e) => e.id)),
+        ...(looking && { detectOnly: true }),
+      },
+    }),
   });
   if (!merge(release)) return result;
   await runHooks(upgrade ? 'post-upgrade' : 'post-install');

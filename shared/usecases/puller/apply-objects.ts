@@ -59,7 +59,7 @@ export interface ApplyObjectsOptions {
    * A re-apply of the artifact last applied: what changed is drift. `known` holds the inventory ids of
    * what was applied, so a missing one was deleted by hand (recreated) rather than new.
    */
-  drift?: { known: ReadonlySet<string> };
+  drift?: { known: ReadonlySet<string>; detectOnly?: boolean };
   /**
    * A Kustomization's apply: Flux's cleanup first (field-manager-cleanup.ts), so what was changed or added
    * with kubectl is the puller's to correct, unless the object says `ssa: Merge`.
@@ -122,6 +122,12 @@ export async function applyObjects(
             if (forbiddenOf(err)) return UNREADABLE;
             throw err;
           });
+        // Looking only (drift `detectOnly`): an object that cannot be read cannot be compared either.
+        if (live === UNREADABLE && opts.drift?.detectOnly) {
+          outcome.counts.unchanged++;
+          outcome.applied.push(entryOf(obj));
+          return;
+        }
         if (live === UNREADABLE) {
           const { action } = await deps.kube.apply(obj, {
             fieldManager: deps.fieldManager,
@@ -138,6 +144,16 @@ export async function applyObjects(
           return;
         }
         const forceThis = opts.force || flag(obj, 'force')?.toLowerCase() === 'enabled';
+        if (opts.drift?.detectOnly) {
+          const id = entryOf(obj).id;
+          const fields = live ? await driftOf(deps, obj, live, ignored(obj), signal) : [];
+          outcome.counts.unchanged++;
+          outcome.applied.push(entryOf(obj));
+          if (fields.length > 0) drifted[at] = driftedObject(describeRef(refOf(obj)), fields);
+          else if (!live && opts.drift.known.has(id))
+            drifted[at] = { ...driftedObject(describeRef(refOf(obj)), []), deleted: true };
+          return;
+        }
         const result = await applyIfDrifted(
           deps,
           obj,
@@ -246,6 +262,23 @@ async function applyIfDrifted(
       : obj;
   const written = await writeTakingOver(deps, applied, live, signal);
   return { action: 'configured', fields, conflicts: written.conflicts };
+}
+
+/** The fields of `live` a server-side apply of `obj` would change (a dry run; nothing is written). */
+async function driftOf(
+  deps: PullerDeps,
+  obj: KubeObject,
+  live: KubeObject,
+  ignoredPaths: string[],
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const { live: dryRun } = await deps.kube.apply(obj, {
+    fieldManager: deps.fieldManager,
+    force: true,
+    dryRun: true,
+    ...(signal && { signal }),
+  });
+  return driftedFields(withoutFields(live, ignoredPaths), withoutFields(dryRun, ignoredPaths));
 }
 
 /**

@@ -29,7 +29,7 @@ export async function applyTarget(
   const revision = payload.source.revision;
   const driftDue =
     !previous ||
-    (payload.apply.correctDrift !== false &&
+    ((payload.apply.correctDrift !== false || payload.apply.driftMode === 'warn') &&
       deps.clock.now() - Date.parse(previous.appliedAt) >= payload.apply.intervalMs);
   if (payload.apply.suspend) return suspendTarget(ctx, payload);
   // A target resumed after a suspension reconciles at once (and its status stops saying Suspended).
@@ -71,7 +71,7 @@ export async function applyTarget(
         ...(payload.apply.driftIgnoreRules && { ignore: payload.apply.driftIgnoreRules }),
         ...(driftPass && { drift: { known: new Set(previous.entries.map((e) => e.id)) } }),
       });
-  const drift = driftSummary(applied.drifted ?? []);
+  const drift = driftSummary(applied.drifted ?? [], payload.apply.driftMode === 'warn');
   const { conflicts } = applied;
   const found = { ...(drift && { drift }), ...(conflicts && { conflicts }) };
   const appliedCount = applied.counts.created + applied.counts.configured;

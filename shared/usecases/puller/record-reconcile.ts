@@ -13,6 +13,8 @@ export function recordReconcile(
 ): void {
   metrics.reconciled(report.target, { ready: report.ready, reason: report.reason }, seconds);
   // The drift pass's own count (dry-run against live), not a guess from what was written.
-  if (report.drift && report.drift.objects > 0) metrics.driftCorrected(report.target, report.drift.objects);
+  // Drift only reported (driftDetection.mode warn) was not corrected: it is in the status, not this count.
+  if (report.drift && report.drift.objects > 0 && !report.drift.notCorrected)
+    metrics.driftCorrected(report.target, report.drift.objects);
   if (report.digest) lastDigests.set(targetKey(report.target), report.digest);
 }

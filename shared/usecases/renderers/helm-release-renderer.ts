@@ -175,12 +175,8 @@ function releaseOf(record: TargetRecord): HelmReleaseRecord {
 /** What Sluice's drift handling does differently from helm-controller's, said in the status. */
 function driftWarnings(hr: HelmRelease): string[] {
   const { mode, ignore } = hr.spec.driftDetection;
-  if (mode === 'warn')
-    return [
-      'spec.driftDetection.mode: warn: drift is not reported by Sluice; as with warn, it is not corrected either',
-    ];
-  if (mode !== 'enabled' && ignore.length > 0)
-    return ['spec.driftDetection.ignore: has no effect unless spec.driftDetection.mode is enabled'];
+  if (mode === 'disabled' && ignore.length > 0)
+    return ['spec.driftDetection.ignore: has no effect unless spec.driftDetection.mode is enabled or warn'];
   return [];
 }
 
@@ -192,10 +188,12 @@ function applyOptionsOf(hr: HelmRelease): ApplyOptions {
     force: hr.spec.upgrade.force,
     timeoutMs: hr.spec.timeoutMs,
     intervalMs: hr.spec.intervalMs,
-    // As helm-controller: the cluster is corrected back to the release only with driftDetection enabled.
+    // As helm-controller: the cluster is corrected back to the release only with driftDetection enabled;
+    // with warn, drift is looked for each interval and reported, and nothing is written.
     ...(hr.spec.driftDetection.mode !== 'enabled' && { correctDrift: false }),
-    // Only when set, so earlier artifacts keep their digest: fields the drift correction leaves alone.
-    ...(hr.spec.driftDetection.mode === 'enabled' && hr.spec.driftDetection.ignore.length > 0
+    ...(hr.spec.driftDetection.mode === 'warn' && { driftMode: 'warn' as const }),
+    // Only when set, so earlier artifacts keep their digest: fields drift detection leaves alone.
+    ...(hr.spec.driftDetection.mode !== 'disabled' && hr.spec.driftDetection.ignore.length > 0
       ? { driftIgnoreRules: hr.spec.driftDetection.ignore }
       : {}),
     dependsOn: hr.spec.dependsOn.map((d) => ({

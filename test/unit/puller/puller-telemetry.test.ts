@@ -142,19 +142,20 @@ describe('the loop helpers', () => {
   it("counts as drift corrections the objects a report's drift summary names, not what was written", () => {
     const { t } = telemetry();
     const digests = new Map<string, string>();
-    const pass = (applied: number, drifted?: number) =>
+    const pass = (applied: number, drifted?: number, notCorrected?: true) =>
       recordReconcile(
         t,
         digests,
         {
           ...report('a', '2026-06-01T00:00:00.000Z', true, 'sha256:1', applied),
-          ...(drifted !== undefined && { drift: { objects: drifted, corrected: [] } }),
+          ...(drifted !== undefined && { drift: { objects: drifted, corrected: [], notCorrected } }),
         },
         1,
       );
     pass(4); // an apply of a new artifact: no drift pass
     pass(0);
     pass(3, 2); // two objects had drifted (a third was written for a conflict)
+    pass(0, 5, true); // driftDetection.mode warn: reported, not corrected, not counted
     expect(samples(t, 'sluice_puller_drift_corrections_total').map((s) => s.value)).toEqual([2]);
   });
 });

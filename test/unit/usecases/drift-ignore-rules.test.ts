@@ -96,11 +96,21 @@ describe('driftDetection.ignore of a HelmRelease', () => {
     expect(plan.warnings.filter((w) => w.includes('driftDetection'))).toEqual([]);
   });
 
-  it('has no effect without mode enabled, and says so', () => {
+  it('reaches the apply options with mode warn too, which looks for drift and corrects none', () => {
+    const plan = hrPlan(`  driftDetection:\n    mode: warn\n${ignore}`);
+    expect(plan.apply.driftIgnoreRules).toEqual([
+      { paths: ['/spec/replicas'], target: { kind: 'Deployment' } },
+    ]);
+    expect(plan.apply.driftMode).toBe('warn');
+    expect(plan.apply.correctDrift).toBe(false);
+    expect(plan.warnings.filter((w) => w.includes('driftDetection'))).toEqual([]);
+  });
+
+  it('has no effect with mode disabled, and says so', () => {
     const plan = hrPlan(`  driftDetection:\n    mode: disabled\n${ignore}`);
     expect('driftIgnoreRules' in plan.apply).toBe(false);
     expect(plan.warnings).toContain(
-      'spec.driftDetection.ignore: has no effect unless spec.driftDetection.mode is enabled',
+      'spec.driftDetection.ignore: has no effect unless spec.driftDetection.mode is enabled or warn',
     );
   });
 

@@ -207,6 +207,39 @@ describe('what the control plane stores and status prints', () => {
     expect(boundedFindings({ drift: 'x', conflicts: {} })).toEqual({});
   });
 
+  it('keeps drift that was only reported (driftDetection.mode warn) as such, deleted objects named', () => {
+    const findings = boundedFindings({
+      drift: {
+        objects: 2,
+        notCorrected: true,
+        corrected: [
+          { object: 'ConfigMap/hello/settings', fields: ['.data.greeting'] },
+          { object: 'ConfigMap/hello/extra', fields: [], deleted: true },
+        ],
+      },
+    });
+    expect(findings.drift?.notCorrected).toBe(true);
+    expect(findings.drift?.corrected[1]).toEqual({
+      object: 'ConfigMap/hello/extra',
+      fields: [],
+      deleted: true,
+    });
+    expect(boundedFindings({ drift: { objects: 1, corrected: [], notCorrected: 'yes' } })).toEqual({
+      drift: { objects: 1, corrected: [] },
+    });
+    const lines = driftLines([
+      {
+        kind: 'HelmRelease',
+        namespace: 'flux-system',
+        name: 'hello',
+        apply: { at: 'T', ...findings },
+      } as never,
+    ]);
+    expect(lines).toEqual([
+      '  HelmRelease/flux-system/hello: drift detected, not corrected (driftDetection.mode: warn), in 2 objects: ConfigMap/hello/settings (.data.greeting), ConfigMap/hello/extra (deleted) (at T)',
+    ]);
+  });
+
   it('prints a DRIFT line per target with drift or conflicts in its last reconcile', () => {
     const lines = driftLines([
       {
