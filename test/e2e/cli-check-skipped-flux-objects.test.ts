@@ -6,24 +6,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helmReleaseYaml } from '../support/helm-release-yaml.ts';
+import { kustomizationYaml } from '../support/kustomization-yaml.ts';
 import { runCli } from '../support/run-cli.ts';
 
 let fleet: string;
 
 const FILES: Record<string, string> = {
-  'clusters/dev/apps.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: apps
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-`,
+  'clusters/dev/apps.yaml': kustomizationYaml('apps', { path: './apps' }),
   'apps/flux-instance.yaml': `apiVersion: fluxcd.controlplane.io/v1
 kind: FluxInstance
 metadata:
@@ -44,19 +33,7 @@ spec:
     targetNamespace: 'default',
   }),
   'charts/fluxy/Chart.yaml': 'apiVersion: v2\nname: fluxy\nversion: 0.1.0\n',
-  'charts/fluxy/templates/kustomization.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: from-the-chart
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-`,
+  'charts/fluxy/templates/kustomization.yaml': kustomizationYaml('from-the-chart', { path: './apps' }),
 };
 
 beforeAll(() => {

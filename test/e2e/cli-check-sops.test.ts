@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kustomizationYaml } from '../support/kustomization-yaml.ts';
 import { runCli } from '../support/run-cli.ts';
 import { newAgeKey } from '../support/sops-keys.ts';
 
@@ -46,23 +47,10 @@ stringData:
   identity.agekey: ${identity}
 `;
   const files: Record<string, string> = {
-    'clusters/dev/apps.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: apps
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-  decryption:
-    provider: sops
-    secretRef:
-      name: sops-keys
-${identity ? keys : ''}`,
+    'clusters/dev/apps.yaml': `${kustomizationYaml('apps', {
+      path: './apps',
+      after: '  decryption:\n    provider: sops\n    secretRef:\n      name: sops-keys\n',
+    })}${identity ? keys : ''}`,
     'apps/db.sops.yaml': encrypted,
     'apps/kustomization.yaml': 'resources:\n  - db.sops.yaml\n',
   };

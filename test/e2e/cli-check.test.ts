@@ -10,6 +10,7 @@ import { type BucketHost, bucketSourceYaml, startBucketHost } from '../support/b
 import { type ChartRepoServer, startChartRepoServer } from '../support/chart-repo-server.ts';
 import { createFixtureRepo } from '../support/git-fixture-repo.ts';
 import { type GitHttpServer, startGitHttpServer } from '../support/git-http-server.ts';
+import { kustomizationYaml } from '../support/kustomization-yaml.ts';
 import { EXAMPLE_FLEET } from '../support/pipeline-harness.ts';
 import { type CliRun, runCli } from '../support/run-cli.ts';
 
@@ -422,20 +423,8 @@ spec:
 
 describe('sluice check on a fleet whose root cannot declare a child', () => {
   it('names the refused child, and its siblings as not delivered because of it', async () => {
-    const child = (name: string, extra: string) => `---
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: ${name}
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-${extra}`;
+    const child = (name: string, extra: string) =>
+      `---\n${kustomizationYaml(name, { path: './apps', after: extra })}`;
     const fleet = checkout('refused-child', {
       'clusters/dev/apps.yaml':
         child('remote', '  kubeConfig:\n    secretRef:\n      name: remote-kubeconfig\n') +
@@ -616,23 +605,8 @@ const SIBLING_ROWS = [
  * the apps render before those sources exist, as they often do in a real fleet.
  */
 function siblingFleet(chartsUrl: string, platformUrl: string): Record<string, string> {
-  const kustomization = (
-    name: string,
-    path: string,
-    source = 'flux-system',
-  ) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: ${name}
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ${path}
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: ${source}
-`;
+  const kustomization = (name: string, path: string, source = 'flux-system') =>
+    kustomizationYaml(name, { path, source });
   return {
     'clusters/dev/apps.yaml': kustomization('apps', './apps'),
     'clusters/dev/infrastructure.yaml': kustomization('infrastructure', './infrastructure/entry'),
@@ -717,33 +691,12 @@ spec:
       name: '*'
 `,
     // An older version with a field v1 dropped, and a path the checkout does not have.
-    'clusters/prod/apps.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1beta2
-kind: Kustomization
-metadata:
-  name: apps
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  validation: client
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: broken
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./no-such-directory
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-`,
+    'clusters/prod/apps.yaml': `${kustomizationYaml('apps', {
+      path: './apps',
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1beta2',
+      before: '  validation: client\n',
+    })}---
+${kustomizationYaml('broken', { path: './no-such-directory' })}`,
     // Suspended: neither fetched nor rendered, as in Flux, so its unreachable URL is not tried.
     'clusters/prod/paused.yaml': `apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository

@@ -2,6 +2,7 @@
 // and skipped (only Kustomizations declare sources and children), while the rest of the chart is delivered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helmReleaseYaml } from '../support/helm-release-yaml.ts';
+import { kustomizationYaml } from '../support/kustomization-yaml.ts';
 import { type Harness, startHarness } from '../support/pipeline-harness.ts';
 
 let h: Harness;
@@ -10,19 +11,7 @@ const chart = {
   'charts/fluxy/Chart.yaml': 'apiVersion: v2\nname: fluxy\nversion: 0.1.0\n',
   'charts/fluxy/templates/configmap.yaml':
     'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fluxy-settings\ndata:\n  shipped: "yes"\n',
-  'charts/fluxy/templates/kustomization.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: from-the-chart
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-`,
+  'charts/fluxy/templates/kustomization.yaml': kustomizationYaml('from-the-chart', { path: './apps' }),
 };
 
 beforeAll(async () => {

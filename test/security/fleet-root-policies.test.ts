@@ -7,18 +7,9 @@ import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { rootNamesKey } from '../../shared/usecases/fleet-root-names.ts';
 import { fleetLayoutKey } from '../../shared/usecases/report-fleet-layout.ts';
 import { functionPolicies } from '../../stacks/policies.ts';
+import { testPolicyArns } from '../support/policy-arns.ts';
 
-const q = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const policies = functionPolicies({
-  bucket: 'arn:aws:s3:::b',
-  queues: { fetch: q('fetch'), render: q('render'), fetchDlq: q('fetch-dlq'), renderDlq: q('render-dlq') },
-  clusterQueues: { dev: q('cluster-dev') },
-  reportQueues: { dev: q('reports-dev') },
-  reportDlqs: { dev: q('reports-dev-dlq') },
-  signingKey: 'arn:aws:kms:r:1:key/s',
-  dataKey: 'arn:aws:kms:r:1:key/d',
-  sopsKeys: [],
-});
+const policies = functionPolicies(testPolicyArns(['dev']));
 const object = (key: string) => `arn:aws:s3:::b/${key}`;
 const root = kustomizationTarget({ namespace: 'flux-system', name: 'flux-system' });
 

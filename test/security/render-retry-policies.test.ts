@@ -5,18 +5,9 @@ import { isAllowed } from '../../shared/core/aws/evaluate-policy.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { kustomizationTarget, type Target } from '../../shared/core/pipeline/target.ts';
 import { functionPolicies, type PolicyArns, pullerPolicy } from '../../stacks/policies.ts';
+import { testPolicyArns } from '../support/policy-arns.ts';
 
-const q = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const arns: PolicyArns = {
-  bucket: 'arn:aws:s3:::b',
-  queues: { fetch: q('fetch'), render: q('render'), fetchDlq: q('fetch-dlq'), renderDlq: q('render-dlq') },
-  clusterQueues: { dev: q('cluster-dev'), prod: q('cluster-prod') },
-  reportQueues: { dev: q('reports-dev'), prod: q('reports-prod') },
-  reportDlqs: { dev: q('reports-dev-dlq'), prod: q('reports-prod-dlq') },
-  signingKey: 'arn:aws:kms:r:1:key/s',
-  dataKey: 'arn:aws:kms:r:1:key/d',
-  sopsKeys: [],
-};
+const arns: PolicyArns = testPolicyArns(['dev', 'prod']);
 const policies = functionPolicies(arns);
 const object = (key: string) => `arn:aws:s3:::b/${key}`;
 const release: Target = { kind: 'HelmRelease', namespace: 'apps', name: 'podinfo' };

@@ -5,18 +5,9 @@ import { isAllowed } from '../../shared/core/aws/evaluate-policy.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { functionPolicies, type PolicyArns, pullerPolicy } from '../../stacks/policies.ts';
+import { testPolicyArns } from '../support/policy-arns.ts';
 
-const q = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const arns: PolicyArns = {
-  bucket: 'arn:aws:s3:::b',
-  queues: { fetch: q('fetch'), render: q('render'), fetchDlq: q('fetch-dlq'), renderDlq: q('render-dlq') },
-  clusterQueues: { dev: q('cluster-dev') },
-  reportQueues: { dev: q('reports-dev') },
-  reportDlqs: { dev: q('reports-dev-dlq') },
-  signingKey: 'arn:aws:kms:r:1:key/s',
-  dataKey: 'arn:aws:kms:r:1:key/d',
-  sopsKeys: [],
-};
+const arns: PolicyArns = testPolicyArns(['dev']);
 const policies = functionPolicies(arns);
 const waiter = `arn:aws:s3:::b/${stateKeys.sourceWaiter(
   'dev',

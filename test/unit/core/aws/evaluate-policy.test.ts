@@ -2,21 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { isAllowed } from '../../../../shared/core/aws/evaluate-policy.ts';
 import { pullerPolicy } from '../../../../stacks/policies.ts';
+import { queueArn as q, testPolicyArns } from '../../../support/policy-arns.ts';
 
-const q = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
-const policy = pullerPolicy(
-  {
-    bucket: 'arn:aws:s3:::b',
-    queues: { fetch: q('fetch'), render: q('render'), fetchDlq: q('fetch-dlq'), renderDlq: q('render-dlq') },
-    clusterQueues: { dev: q('cluster-dev'), prod: q('cluster-prod') },
-    reportQueues: { dev: q('reports-dev'), prod: q('reports-prod') },
-    reportDlqs: { dev: q('reports-dev-dlq'), prod: q('reports-prod-dlq') },
-    signingKey: 'arn:aws:kms:r:1:key/s',
-    dataKey: 'arn:aws:kms:r:1:key/d',
-    sopsKeys: [],
-  },
-  'dev',
-);
+const policy = pullerPolicy(testPolicyArns(['dev', 'prod']), 'dev');
 
 describe('isAllowed with the dev puller policy', () => {
   it.each([
