@@ -556,19 +556,7 @@ describe('sluice check on a fleet whose sources a sibling declares', () => {
 
   it('still names a source no object of the fleet declares, and exits 1', async () => {
     const run = await report('siblings-lost', {
-      'apps/lost.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: lost
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./app
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: nowhere
-`,
+      'apps/lost.yaml': kustomizationYaml('lost', { path: './app', source: 'nowhere' }),
     });
     expect(run.code, run.stdout).toBe(1);
     const { summary, objects } = JSON.parse(run.stdout);

@@ -2,26 +2,19 @@
 // spent, is rendered again at its retryInterval (a permanent failure at its interval), once per window;
 // a Ready, suspended or withdrawn target is not.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
-import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
-import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
-import { SqsQueue } from '../../shared/adapters/aws/sqs-queue.ts';
-import { startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
 import { decodeJob } from '../../shared/core/pipeline/jobs.ts';
 import type { FetchState, KustomizationRecord, RenderStatus } from '../../shared/core/pipeline/records.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
-import { silentLogger } from '../../shared/ports/logger.ts';
-import { defaultQueueNames, type PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
+import type { PipelineDeps } from '../../shared/usecases/pipeline-deps.ts';
 import { scheduleSources } from '../../shared/usecases/schedule-sources.ts';
 import { type StateStore, stateOf } from '../../shared/usecases/state-store.ts';
+import { type StoreAndQueues, startStoreAndQueues } from '../support/store-and-queues.ts';
 
 const SOURCE = 'apps-source';
 const FAILED_AT = Date.parse('2026-11-30T10:00:00Z');
 const INTERVAL = 10 * 60_000;
 const RETRY_INTERVAL = 2 * 60_000;
-const queues = defaultQueueNames('retry');
-
-let server: Awaited<ReturnType<typeof startFauxqs>>;
+let world: StoreAndQueues;
 let deps: PipelineDeps;
 let store: StateStore;
 let now = FAILED_AT;
@@ -62,33 +55,21 @@ async function tickAt(at: number): Promise<string[]> {
   await scheduleSources(deps);
   const names: string[] = [];
   for (;;) {
-    const messages = await deps.queue.receive(queues.render, { maxMessages: 10, waitSeconds: 0 });
+    const messages = await deps.queue.receive(deps.queues.render, { maxMessages: 10, waitSeconds: 0 });
     if (messages.length === 0) break;
     for (const m of messages) {
       const job = decodeJob(m.body);
       if (job.kind === 'render') names.push(job.target.name);
-      await deps.queue.ack(queues.render, m.receiptHandle);
+      await deps.queue.ack(deps.queues.render, m.receiptHandle);
     }
   }
   return names.sort();
 }
 
 beforeAll(async () => {
-  server = await startFauxqs({});
-  const clients = createAwsClients({
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    credentials: server.credentials,
-  });
-  await ensureInfrastructure(clients, queues, [], 'retry');
-  deps = {
-    store: new S3ObjectStore(clients.s3, 'retry'),
-    queue: new SqsQueue(clients.sqs),
-    clock: { now: () => now },
-    log: silentLogger,
-    queues,
-    settings: { clusters: ['dev'], strictSubstitution: true, allowRemoteBases: false, snapshotsDir: '/tmp' },
-  } as unknown as PipelineDeps;
+  world = await startStoreAndQueues('retry');
+  // The scheduler's time is the test's: each tick runs at the moment it names.
+  deps = { ...world.deps, clock: { now: () => now } };
   store = stateOf(deps);
   // The source is suspended by its declarer, so no tick fetches it: only retries reach the render queue.
   await store.putFetchSpec({
@@ -111,7 +92,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
+  await world?.close();
 });
 
 describe('a failed render after its queue retries are spent', () => {

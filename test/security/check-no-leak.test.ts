@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BucketHost, startBucketHost } from '../support/bucket-host.ts';
+import { kustomizationYaml } from '../support/kustomization-yaml.ts';
 import { type Evidence, scanFor } from '../support/leak-evidence.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -56,23 +57,10 @@ spec:
   secretRef:
     name: wrong-keys
 ---
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: needs-token
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./app
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-  postBuild:
-    substituteFrom:
-      - kind: Secret
-        name: app-secrets
-`,
+${kustomizationYaml('needs-token', {
+  path: './app',
+  after: '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: app-secrets\n',
+})}`,
     'app/configmap.yaml':
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: default\ndata:\n  token: ${TOKEN}\n',
   };
