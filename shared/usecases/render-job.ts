@@ -367,9 +367,8 @@ function renderLimits(deps: PipelineDeps) {
 /**
  * Step 7. The same content at a newer generation is the same artifact: keep the published one (and its
  * generation and sequence), so an unrelated fleet commit does not make every cluster re-apply everything.
- * Anything else is new content and takes the next sequence. Signed only when it is written: an unchanged
- * render (every unchanged fetch and interval) costs no KMS call; artifacts are content-addressed, so a
- * stored one is this very payload.
+ * Anything else is new content and takes the next sequence. Not signed here: storeSigned signs only what
+ * it writes, so an unchanged render (every unchanged fetch and interval) costs no KMS call.
  */
 async function prepareArtifact(
   ctx: RenderContext,
