@@ -45,7 +45,7 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
   });
   const running: MeteredProcess[] = [];
   try {
-    const bundle = await bundlePuller(join(dir, 'image', 'puller.mjs'));
+    const bundle = await bundlePuller(join(dir, 'image', 'puller.cjs'));
     const queues = queueNames(PREFIX);
     await ensureInfrastructure(clients, queues, ['idle', 'bulk', 'churn'], BUCKET);
     writeFileSync(join(dir, 'kubeconfig'), kube.kubeconfig());
@@ -177,8 +177,8 @@ function asTheImageRunsIt(bundleFile: string): { args: string[]; env: Record<str
   const dockerfile = readFileSync(join(import.meta.dirname, '../puller/Dockerfile'), 'utf8');
   const final = parseDockerfile(dockerfile).at(-1);
   const entrypoint = final?.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.exec ?? [];
-  const args = entrypoint.slice(1).map((a) => (a === '/app/puller.mjs' ? bundleFile : a));
-  if (!args.includes(bundleFile)) throw new Error('the puller ENTRYPOINT does not run /app/puller.mjs');
+  const args = entrypoint.slice(1).map((a) => (a === '/app/puller.cjs' ? bundleFile : a));
+  if (!args.includes(bundleFile)) throw new Error('the puller ENTRYPOINT does not run /app/puller.cjs');
   const env: Record<string, string> = {};
   for (const i of final?.instructions ?? [])
     if (i.keyword === 'ENV')

@@ -40,10 +40,10 @@ beforeAll(async () => {
   // Built as the image's build stage does it (`node puller/build/bundle-puller.ts <out>`), then asked for
   // what went in.
   const script = join(import.meta.dirname, '../../puller/build/bundle-puller.ts');
-  execFileSync(process.execPath, [script, join(dir, 'image', 'puller.mjs')]);
+  execFileSync(process.execPath, [script, join(dir, 'image', 'puller.cjs')]);
   bundle = {
-    ...(await bundlePuller(join(dir, 'inspect', 'puller.mjs'))),
-    file: join(dir, 'image', 'puller.mjs'),
+    ...(await bundlePuller(join(dir, 'inspect', 'puller.cjs'))),
+    file: join(dir, 'image', 'puller.cjs'),
   };
   fauxqs = await startFauxqs({});
   const clients = createAwsClients({
@@ -165,11 +165,22 @@ describe('the bundled puller', () => {
       expect(source).not.toContain(marker);
   });
 
+  it("carries undici's HTTP/1 parser as WebAssembly files beside it, not as base64 in its source", () => {
+    // '\0asm' in base64: the start of every WebAssembly module held as text.
+    expect(readFileSync(bundle.file, 'utf8')).not.toContain('AGFzbQ');
+    for (const file of ['llhttp.wasm', 'llhttp_simd.wasm'])
+      expect(
+        readFileSync(join(dir, 'image', file))
+          .subarray(0, 4)
+          .toString('latin1'),
+      ).toBe('\0asm');
+  });
+
   it('is plain ASCII, so V8 keeps its source at one byte a character', () => {
     expect(readFileSync(bundle.file, 'utf8')).toMatch(/^[\0-\x7f]*$/);
   });
 
-  it('runs from an empty directory and applies a signed artifact', async () => {
+  it('runs from an empty directory and applies a signed artifact (its parser read from those files: the test API server speaks HTTP/1)', async () => {
     let found: unknown;
     for (let i = 0; i < 150 && !found; i++) {
       await new Promise((r) => setTimeout(r, 100));
