@@ -12,8 +12,7 @@ import { loadPullerConfig } from './config.ts';
 import { type EndpointsServer, serveEndpoints } from './endpoints-server.ts';
 import { runPuller } from './run-puller.ts';
 
-// A function, not top-level await: the image runs the bundle as CommonJS, which Node loads without its ES
-// module loader (1.6 MiB less resident; bench/puller-footprint.ts).
+// A function, not top-level await: the image runs the bundle as CommonJS (puller/build/bundle-puller.ts).
 async function main(): Promise<void> {
   const config = loadPullerConfig();
   const log = consoleLogger(`sluice-puller/${config.cluster}`);
