@@ -37,7 +37,11 @@ const IDLE_INTERVAL_SECONDS = 20;
 export async function pullerFootprint(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-footprint-'));
   const fauxqs = await startFauxqs({});
-  const kube = await startKubeApiServer({ namespaces: ['idle', 'bulk', 'plain', 'churn'] });
+  const kube = await startKubeApiServer({ namespaces: ['bulk', 'plain', 'churn'] });
+  // Idle against an API server as a cluster serves it: TLS, HTTP/2 offered first (client-node's undici then
+  // speaks HTTP/2, and its HTTP/1 parser never loads). The applies stay on plain HTTP/1.1, as the plain
+  // client they are compared with speaks.
+  const clusterLike = await startKubeApiServer({ namespaces: ['idle'], tls: true });
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: fauxqs.endpoint,
@@ -49,6 +53,7 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
     const queues = queueNames(PREFIX);
     await ensureInfrastructure(clients, queues, ['idle', 'bulk', 'churn'], BUCKET);
     writeFileSync(join(dir, 'kubeconfig'), kube.kubeconfig());
+    writeFileSync(join(dir, 'kubeconfig-tls'), clusterLike.kubeconfig());
     const keys = new LocalKeyService(join(dir, 'keys', 'signing.pem'));
     const world = {
       store: new S3ObjectStore(clients.s3, BUCKET),
@@ -59,7 +64,6 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
     const image = asTheImageRunsIt(bundle.file);
     const pullerEnv = async (cluster: string, extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> => ({
       ...image.env,
-      ...extra,
       PATH: process.env.PATH ?? '',
       SLUICE_CLUSTER: cluster,
       SLUICE_BUCKET: BUCKET,
@@ -72,6 +76,7 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
       AWS_ACCESS_KEY_ID: fauxqs.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: fauxqs.credentials.secretAccessKey,
       KUBECONFIG: join(dir, 'kubeconfig'),
+      ...extra,
     });
     const startPuller = async (cluster: string, extra?: NodeJS.ProcessEnv) => {
       const proc = startMetered([process.execPath, ...image.args], await pullerEnv(cluster, extra));
@@ -86,8 +91,13 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
     await publish(world, 'idle', idleTarget, 1, configMaps(idleTarget, 'idle', 10, 1));
     const bare = startMetered([process.execPath, '-e', 'setInterval(() => {}, 1000)'], {});
     running.push(bare);
-    const idle = await startPuller('idle', { SLUICE_INTERVAL_SECONDS: String(IDLE_INTERVAL_SECONDS) });
+    const idle = await startPuller('idle', {
+      SLUICE_INTERVAL_SECONDS: String(IDLE_INTERVAL_SECONDS),
+      KUBECONFIG: join(dir, 'kubeconfig-tls'),
+    });
     await reportOf(world, 'idle', revisionOf(1), idle);
+    if (!clusterLike.requests.every((r) => r.httpVersion === '2.0'))
+      throw new Error('the idle puller did not speak HTTP/2 to the TLS API server');
     const samples: number[] = [];
     const sampler = setInterval(() => samples.push(idle.rssMib()), 1000);
     const [idleCpu, bareCpu] = await Promise.all([
@@ -164,6 +174,7 @@ export async function pullerFootprint(): Promise<Record<string, number>> {
   } finally {
     for (const proc of running) await proc.stop();
     await kube.close();
+    await clusterLike.close();
     clients.sqs.destroy();
     clients.s3.destroy();
     clients.kms.destroy();

@@ -24,6 +24,10 @@ export async function bundlePuller(
     outfile,
     bundle: true,
     platform: 'node',
+    // Packages' ES module builds where they have one: the AWS SDK's CommonJS builds are each one file that
+    // makes every command, schema and error class of its service when loaded (a getter per export), where
+    // its ES modules let esbuild keep what the puller calls. 1.9 MiB less resident, 180 KB less source.
+    mainFields: ['module', 'main'],
     // CommonJS: the libraries' own CommonJS needs no require made for it, and Node runs the file without
     // an ES module job (about 0.1 MiB less resident, bench/puller-footprint.ts).
     format: 'cjs',

@@ -12,6 +12,7 @@ import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
 import { conflictsOf, forbiddenOf } from '../../shared/ports/cluster-api-error.ts';
 import { deployment } from '../support/deployment-fixture.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
+import { selfSignedCertificate } from '../support/test-certificate.ts';
 import { widgetCrd } from '../support/widget-crd.ts';
 
 const OPTS = { fieldManager: 'sluice', force: true };
@@ -450,5 +451,53 @@ describe('refOf and describeRef', () => {
     [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } }, 'Namespace/apps'],
   ])('names %j as %s', (obj, text) => {
     expect(describeRef(refOf(obj))).toBe(text);
+  });
+});
+
+describe('ClientNodeCluster against an API server over TLS that offers HTTP/2, as kube-apiserver does', () => {
+  let tlsServer: KubeApiServer;
+  let tlsCluster: ClientNodeCluster;
+  beforeAll(async () => {
+    tlsServer = await startKubeApiServer({ namespaces: ['apps'], tls: true });
+    const kc = new KubeConfig();
+    kc.loadFromString(tlsServer.kubeconfig());
+    tlsCluster = new ClientNodeCluster(kc);
+  });
+  afterAll(() => tlsServer.close());
+
+  it('verifies the server against the kubeconfig CA and speaks HTTP/2 for applies, reads, lists and deletes', async () => {
+    expect(tlsServer.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect((await tlsCluster.apply(configMap('over-h2', { a: '1' }), OPTS)).action).toBe('created');
+    expect(
+      (await tlsCluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'over-h2' }))
+        ?.data,
+    ).toEqual({ a: '1' });
+    await tlsCluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'apps', name: 'over-h2' });
+    expect(tlsServer.object('v1', 'ConfigMap', 'over-h2', 'apps')).toBeUndefined();
+    expect(tlsServer.requests.length).toBeGreaterThan(0);
+    expect(new Set(tlsServer.requests.map((r) => r.httpVersion))).toEqual(new Set(['2.0']));
+  });
+
+  it('impersonates over HTTP/2 too: a user without a grant is refused', async () => {
+    const err = await failure(() => tlsCluster.as('nobody').apply(configMap('as-nobody', { a: '1' }), OPTS));
+    expect(forbiddenOf(err)).toBeDefined();
+    expect(tlsServer.requests.at(-1)).toMatchObject({ user: 'nobody', status: 403, httpVersion: '2.0' });
+  });
+
+  it('refuses a server whose certificate the kubeconfig does not trust', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(
+      tlsServer
+        .kubeconfig()
+        .replace(
+          /certificate-authority-data: \S+/,
+          `certificate-authority-data: ${Buffer.from(selfSignedCertificate(['localhost']).certPem).toString('base64')}`,
+        ),
+    );
+    const err = await failure(() =>
+      new ClientNodeCluster(kc).apply(configMap('untrusted', { a: '1' }), OPTS),
+    );
+    expect(err.retryable).toBe(true);
+    expect(tlsServer.object('v1', 'ConfigMap', 'untrusted', 'apps')).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import { createAwsClients } from '../../shared/adapters/aws/clients.ts';
 import { ensureInfrastructure } from '../../shared/adapters/aws/ensure-infrastructure.ts';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store.ts';
 import { type FauxqsHandle, startFauxqs } from '../../shared/adapters/embedded/fauxqs-server.ts';
+import { LocalDataKeys } from '../../shared/adapters/local/local-data-keys.ts';
 import { LocalKeyService } from '../../shared/adapters/local/local-key-service.ts';
 import { ARTIFACT_API, type ArtifactPayload, artifactKey } from '../../shared/core/artifact/artifact.ts';
 import { signArtifact } from '../../shared/core/artifact/sign-artifact.ts';
@@ -19,6 +20,8 @@ import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { kustomizationTarget } from '../../shared/core/pipeline/target.ts';
 import { setOwnerLabels } from '../../shared/core/render/owner-labels.ts';
 import type { KubeObject } from '../../shared/core/render/yaml-codec.ts';
+import { sealArtifact } from '../../shared/core/secrets/seal-artifact.ts';
+import { SecretCipher } from '../../shared/core/secrets/secret-cipher.ts';
 import { putJson } from '../../shared/ports/object-store.ts';
 import { defaultQueueNames } from '../../shared/usecases/pipeline-deps.ts';
 import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-server.ts';
@@ -45,7 +48,10 @@ beforeAll(async () => {
     ...(await bundlePuller(join(dir, 'inspect', 'puller.cjs'))),
     file: join(dir, 'image', 'puller.cjs'),
   };
-  fauxqs = await startFauxqs({});
+  // The embedded store answers KMS Decrypt beside S3 and SQS: the bundle's KMS client opens the cluster's
+  // data key there, as it would at AWS.
+  const dataKeys = new LocalDataKeys(join(dir, 'keys', 'data-wrapping-key'));
+  fauxqs = await startFauxqs({ kms: dataKeys });
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: fauxqs.endpoint,
@@ -70,6 +76,13 @@ beforeAll(async () => {
   setOwnerLabels(crd, target);
   const future = { ...cm, metadata: { name: 'future', namespace: 'apps' }, fieldFromTheFuture: 'kept' };
   setOwnerLabels(future, target);
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'sealed', namespace: 'apps' },
+    data: { password: Buffer.from('opened-by-the-bundle').toString('base64') },
+  };
+  setOwnerLabels(secret, target);
   const payload: ArtifactPayload = {
     apiVersion: ARTIFACT_API,
     kind: 'Artifact',
@@ -81,9 +94,10 @@ beforeAll(async () => {
     source: { url: 'https://git.example.com/fleet.git', revision: `main@sha1:${'1'.padStart(40, '0')}` },
     renderKey: 'sha256:bundle',
     apply: { prune: true, wait: false, force: false, timeoutMs: 60_000, intervalMs: 60_000, dependsOn: [] },
-    objects: [crd, cm, future],
+    objects: [crd, cm, future, secret],
   };
-  const signed = await signArtifact(payload, keys);
+  const { key, wrapped } = await dataKeys.generate(CLUSTER);
+  const signed = await signArtifact(sealArtifact(payload, new SecretCipher(key), wrapped), keys);
   const store = new S3ObjectStore(clients.s3, BUCKET);
   await putJson(store, artifactKey(CLUSTER, signed.digest), signed);
   const entry: IndexEntry = {
@@ -158,6 +172,17 @@ describe('the bundled puller', () => {
       expect(source).not.toContain(marker);
   });
 
+  it('keeps of the S3 and SQS clients only the operations the puller calls (their ES module builds)', () => {
+    const source = readFileSync(bundle.file, 'utf8');
+    // Commands of the two services that the puller never sends.
+    for (const marker of [
+      'PutBucketLifecycleConfigurationCommand',
+      'SelectObjectContentCommand',
+      'ListQueueTagsCommand',
+    ])
+      expect(source).not.toContain(marker);
+  });
+
   it("leaves out client-node's generated models (the puller sends and reads objects as they are)", () => {
     const source = readFileSync(bundle.file, 'utf8');
     // Names only the models' field tables carry.
@@ -190,5 +215,16 @@ describe('the bundled puller', () => {
     const stored = kube.object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com');
     expect(stored?.spec).toEqual(crd.spec);
     expect(kube.object('v1', 'ConfigMap', 'future', 'apps')?.fieldFromTheFuture).toBe('kept');
+  });
+
+  it('opens a sealed Secret through its KMS client (loaded on first use) and applies it', async () => {
+    let found: KubeObject | undefined;
+    for (let i = 0; i < 150 && !found; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      found = kube.object('v1', 'Secret', 'sealed', 'apps');
+    }
+    expect(found, logs).toBeDefined();
+    const data = found?.data as Record<string, string> | undefined;
+    expect(Buffer.from(data?.password ?? '', 'base64').toString()).toBe('opened-by-the-bundle');
   });
 });

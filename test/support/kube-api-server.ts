@@ -1,5 +1,8 @@
 // Test stand-in for a Kubernetes API server: a 127.0.0.1 HTTP server with discovery, CRUD, LIST/WATCH,
 // server-side apply with managedFields, CRD registration and simulated workload status (see kube-api-server/).
+// With `tls`, it serves HTTPS and offers HTTP/2 first, as kube-apiserver does (so clients that offer h2, such
+// as client-node's undici, speak HTTP/2 to it as they would to a real cluster), under a throwaway certificate
+// that its kubeconfig() trusts.
 //
 // Authentication and authorization: a request's bearer token names its user: the `token` option is the admin
 // (`kubernetes-admin` in `system:masters`, which authorization never stops; without a `token` option, any
@@ -18,7 +21,8 @@
 // objects (a binding to a missing role is stored and grants nothing), and SelfSubjectAccessReview.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createSecureServer, type Http2Session } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
 import { identify, type KubeUser } from './kube-api-server/authentication.ts';
 import { attributesOf, forbidden, rbacAuthorizer, verbOf } from './kube-api-server/authorization.ts';
 import type { ServerContext } from './kube-api-server/context.ts';
@@ -50,6 +54,7 @@ import { ObjectStore } from './kube-api-server/store.ts';
 import type { KubeObject } from './kube-api-server/types.ts';
 import { WatchHub } from './kube-api-server/watch.ts';
 import { commitWrite } from './kube-api-server/writes.ts';
+import { selfSignedCertificate } from './test-certificate.ts';
 
 export type { KubeUser } from './kube-api-server/authentication.ts';
 export type { StatusBody } from './kube-api-server/status.ts';
@@ -69,6 +74,8 @@ export interface KubeApiServerOptions {
   authorization?: 'AlwaysAllow' | 'RBAC';
   /** Further callers by bearer token (each also in `system:authenticated`). */
   users?: Record<string, KubeUser>;
+  /** HTTPS with HTTP/2 preferred and HTTP/1.1 accepted, as kube-apiserver serves. Default: plain HTTP/1.1. */
+  tls?: boolean;
 }
 
 export interface KubeApiRequestLog {
@@ -83,6 +90,8 @@ export interface KubeApiRequestLog {
   status: number;
   /** Who the request acted as, impersonation applied ('' when it was refused before that was known). */
   user: string;
+  /** '2.0' when it came over HTTP/2, else '1.1'. */
+  httpVersion: string;
 }
 
 export interface ObjectFilter {
@@ -93,7 +102,7 @@ export interface ObjectFilter {
 }
 
 export interface KubeApiServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   readonly url: string;
   /** kubeconfig YAML pointing at this server, current-context set (optionally with a default namespace). */
   kubeconfig(opts?: { namespace?: string; token?: string }): string;
@@ -183,6 +192,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       contentType,
       status: 0,
       user: '',
+      httpVersion: req.httpVersion,
     };
     requests.push(log);
     res.on('finish', () => {
@@ -250,16 +260,29 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     }
   };
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
+  // HTTP/2's compatibility API has the request and response methods the handlers use.
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  const certificate = opts.tls ? selfSignedCertificate(['localhost']) : undefined;
+  const server = certificate
+    ? createSecureServer(
+        { cert: certificate.certPem, key: certificate.keyPem, allowHTTP1: true },
+        onRequest as never,
+      )
+    : createServer(onRequest);
+  // An HTTP/2 server has no closeAllConnections: its sessions and HTTP/1.1 sockets are closed by hand.
+  const connections = new Set<Http2Session | Socket>();
+  const track = (c: Http2Session | Socket) => {
+    connections.add(c);
+    c.once('close', () => connections.delete(c));
+  };
+  if (certificate) server.on('session', track).on('secureConnection', track);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   hostPort = `127.0.0.1:${port}`;
-  const url = `http://${hostPort}`;
+  const url = `${certificate ? 'https' : 'http'}://${hostPort}`;
 
   let closing: Promise<void> | undefined;
   const matchesFilter = (o: KubeObject, f: ObjectFilter) =>
@@ -274,6 +297,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     kubeconfig: (k = {}) =>
       renderKubeconfig({
         server: url,
+        ...(certificate && { certificateAuthority: certificate.certPem }),
         ...((k.token ?? opts.token) ? { token: k.token ?? opts.token } : {}),
         ...(k.namespace ? { namespace: k.namespace } : {}),
       }),
@@ -299,7 +323,8 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       closing ??= new Promise<void>((resolve) => {
         watches.closeAll();
         server.close(() => resolve());
-        server.closeAllConnections();
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        for (const c of connections) c.destroy();
       });
       return closing;
     },

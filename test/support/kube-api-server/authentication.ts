@@ -39,7 +39,7 @@ class Unauthorized extends ApiError {
 /** The caller's identity, or a 401/403 ApiError. Without an admin token, a request no user's token names is the admin. */
 export function identify(req: IncomingMessage, opts: AuthenticationOptions, authorize: Authorizer): Identity {
   const caller = authenticate(req.headers.authorization, opts);
-  const headers = req.headersDistinct;
+  const headers = req.headersDistinct ?? distinct(req.rawHeaders);
   const user = headers['impersonate-user'] ?? [];
   const groups = headers['impersonate-group'] ?? [];
   const other = Object.keys(headers).filter(
@@ -89,4 +89,15 @@ function mayImpersonate(
 ): void {
   const attrs = { verb: 'impersonate', apiGroup: '', ...target };
   if (!authorize(caller, attrs)) throw forbidden(caller, attrs);
+}
+
+/** Each header's values, repeats kept apart: HTTP/2's compatibility request has no headersDistinct. */
+function distinct(raw: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]?.toLowerCase() ?? '';
+    if (name.startsWith(':')) continue;
+    out[name] = [...(out[name] ?? []), raw[i + 1] ?? ''];
+  }
+  return out;
 }

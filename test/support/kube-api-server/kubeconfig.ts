@@ -8,6 +8,8 @@ export interface KubeconfigOptions {
   token?: string;
   /** Default namespace of the context. */
   namespace?: string;
+  /** PEM of the server's CA; without it the kubeconfig skips TLS verification (plain HTTP servers). */
+  certificateAuthority?: string;
   name?: string;
 }
 
@@ -16,7 +18,17 @@ export function renderKubeconfig(opts: KubeconfigOptions): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: opts.server, 'insecure-skip-tls-verify': true } }],
+    clusters: [
+      {
+        name,
+        cluster: opts.certificateAuthority
+          ? {
+              server: opts.server,
+              'certificate-authority-data': Buffer.from(opts.certificateAuthority).toString('base64'),
+            }
+          : { server: opts.server, 'insecure-skip-tls-verify': true },
+      },
+    ],
     users: [{ name, user: opts.token ? { token: opts.token } : {} }],
     contexts: [
       {
