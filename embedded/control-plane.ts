@@ -47,6 +47,8 @@ export interface ControlPlaneOptions {
   host?: string;
   ports?: { api?: number; queue?: number; git?: number };
   webhookSecret?: string;
+  /** What `sluice rollback` signs webhook rollbacks with; default: `<dataDir>/rollback-secret`, made once. */
+  rollbackSecret?: string;
   /** 'default': the kubeconfig's current context; a KubeConfig: that cluster; 'none': no puller. */
   kube?: 'default' | 'none' | KubeConfig;
   /** Which declared cluster the local puller plays. */
@@ -134,7 +136,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const fleetKey = await registerFleet(deps, fleet.config);
     startWorkers(ctx, deps, store.queues, fleetKey);
     const webhookSecret = opts.webhookSecret ?? loadOrCreateToken(opts.dataDir, 'webhook-secret');
-    const api = await startApi(ctx, deps, webhookSecret);
+    // Apart from the webhook secret, which a Git host is given: only the operators roll back.
+    const rollbackSecret = opts.rollbackSecret ?? loadOrCreateToken(opts.dataDir, 'rollback-secret');
+    const api = await startApi(ctx, deps, { webhookSecret, rollbackSecret });
     const publicKeyPem = await deps.keys.publicKeyPem();
     const puller = await startLocalPuller(ctx, store, publicKeyPem);
     ctx.puller = puller;
@@ -309,14 +313,14 @@ function startWorkers(ctx: StartContext, deps: PipelineDeps, queues: QueueNames,
 async function startApi(
   ctx: StartContext,
   deps: PipelineDeps,
-  webhookSecret: string,
+  secrets: { webhookSecret: string; rollbackSecret: string },
 ): Promise<{ url: string; tokenFile?: string; artifactTokenFile: string }> {
   const tokenFile = isLoopbackHost(ctx.host) ? undefined : join(ctx.opts.dataDir, API_TOKEN_FILE);
   // Always created: GET /api/artifact wants it even on loopback (artifacts may hold Secrets).
   const token = loadOrCreateToken(ctx.opts.dataDir, API_TOKEN_FILE);
   const api = await startHttpApi({
     deps,
-    webhookSecret,
+    ...secrets,
     host: ctx.host,
     port: ctx.opts.ports?.api ?? 0,
     ...(tokenFile && { statusToken: token }),

@@ -24,6 +24,8 @@ export const WEBHOOK_BODY_TIMEOUT_MS = 10_000;
 export interface HttpApiOptions {
   deps: PipelineDeps;
   webhookSecret: string;
+  /** What `sluice rollback` signs a webhook rollback with (see handleWebhook); absent, none is taken. */
+  rollbackSecret?: string;
   host: string;
   port: number;
   /** When set, GET /api/status needs `Authorization: Bearer <statusToken>`; required to listen beyond loopback. */
@@ -105,6 +107,7 @@ async function route(
       body,
       signature: Array.isArray(header) ? header[0] : header,
       secret: opts.webhookSecret,
+      rollbackSecret: opts.rollbackSecret,
     });
     return send(res, 202, { accepted: true, ...result });
   }

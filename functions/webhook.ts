@@ -19,7 +19,12 @@ export function createWebhookHandler(factory: () => CloudDeps | Promise<CloudDep
       const { pipeline, config } = context.deps;
       const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
       const header = event.headers['x-hub-signature-256'] ?? event.headers['x-sluice-signature'];
-      const result = await handleWebhook(pipeline, { body, signature: header, secret: config.webhookSecret });
+      const result = await handleWebhook(pipeline, {
+        body,
+        signature: header,
+        secret: config.webhookSecret,
+        rollbackSecret: config.rollbackSecret,
+      });
       return json(202, { accepted: true, ...result });
     });
 }

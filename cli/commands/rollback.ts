@@ -105,7 +105,8 @@ async function viaWebhook(
   plane: FoundControlPlane,
   rollback: Record<string, string>,
 ): Promise<RollbackQueued> {
-  const secret = plane.webhookSecret();
+  // The rollback secret, not the webhook secret: the control plane takes no rollback signed by the Git host's.
+  const secret = plane.rollbackSecret();
   // Signed with the time: the control plane refuses the body again after a few minutes (a replay).
   const body = JSON.stringify({ rollback, at: new Date().toISOString(), requestId: randomUUID() });
   let res: Response;

@@ -17,6 +17,11 @@ export interface CloudConfig {
   clusterRoots?: Record<string, ClusterRootSettings>;
   fleet: { url: string; branch: string; intervalMs: number };
   webhookSecret: string;
+  /**
+   * SLUICE_ROLLBACK_SECRET: what `sluice rollback` signs webhook bodies with (the operators' secret, not the Git
+   * host's); unset or empty, the webhook takes no rollback.
+   */
+  rollbackSecret?: string;
   /** AWS endpoint overrides: only for local test servers. */
   endpoints?: { sqs?: string; s3?: string; kms?: string };
   strictSubstitution: boolean;
@@ -59,6 +64,11 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     problems.push(`SLUICE_DATA_KEY_ARN: ${JSON.stringify(dataKeyArn)} is not a KMS key or alias ARN`);
   const fleetUrl = need('SLUICE_FLEET_URL', 'https:// URL of the fleet repository');
   if (fleetUrl && !/^https?:\/\//.test(fleetUrl)) problems.push('SLUICE_FLEET_URL must be an http(s):// URL');
+  // The same value for both would let the Git host roll back clusters again.
+  if (env.SLUICE_ROLLBACK_SECRET && env.SLUICE_ROLLBACK_SECRET === env.SLUICE_WEBHOOK_SECRET)
+    problems.push(
+      'SLUICE_ROLLBACK_SECRET must differ from SLUICE_WEBHOOK_SECRET (the Git host holds that one): set RollbackSecret to its own value',
+    );
   const positive = (name: string, fallback: number): number => {
     const text = env[name];
     if (text === undefined || text === '') return fallback;
@@ -87,6 +97,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
       intervalMs: Number(env.SLUICE_FLEET_INTERVAL_MS ?? 60_000),
     },
     webhookSecret: need('SLUICE_WEBHOOK_SECRET', 'HMAC secret shared with the Git host'),
+    ...(env.SLUICE_ROLLBACK_SECRET && { rollbackSecret: env.SLUICE_ROLLBACK_SECRET }),
     ...((env.SLUICE_SQS_ENDPOINT || env.SLUICE_S3_ENDPOINT || env.SLUICE_KMS_ENDPOINT) && {
       endpoints: {
         ...(env.SLUICE_SQS_ENDPOINT && { sqs: env.SLUICE_SQS_ENDPOINT }),

@@ -14,7 +14,13 @@ import { stateOf } from './state-store.ts';
 export interface WebhookRequest {
   body: Uint8Array;
   signature: string | undefined;
+  /** The secret shared with the Git host: pushes and `sluice reconcile source`. */
   secret: string;
+  /**
+   * The secret that `sluice rollback` signs with, held by the operators and not by the Git host; absent, no
+   * rollback is taken through the webhook.
+   */
+  rollbackSecret?: string | undefined;
 }
 
 export interface WebhookResult {
@@ -26,7 +32,10 @@ export interface WebhookResult {
 
 /** Accepts GitHub/Gitea/generic payloads: `repository.clone_url|html_url|url`, or a top-level `repository`/`url`. */
 export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Promise<WebhookResult> {
-  if (!verifyHmacSignature(req.body, req.secret, req.signature)) {
+  const byGitHost = verifyHmacSignature(req.body, req.secret, req.signature);
+  const byOperator =
+    req.rollbackSecret !== undefined && verifyHmacSignature(req.body, req.rollbackSecret, req.signature);
+  if (!byGitHost && !byOperator) {
     throw new HttpError(
       401,
       'WebhookRejected',
@@ -46,8 +55,18 @@ export async function handleWebhook(deps: PipelineDeps, req: WebhookRequest): Pr
     );
   }
   const payload = parsed as Record<string, unknown>;
-  // `sluice rollback` against a control plane it reaches only through its webhook (the cloud).
-  if (payload.rollback !== undefined) return rollbackFromWebhook(deps, payload, digest(req.body));
+  // `sluice rollback` against a control plane it reaches only through its webhook (the cloud). The webhook
+  // secret is the Git host's: it may announce pushes, not put an older artifact back on a cluster.
+  if (payload.rollback !== undefined) {
+    if (!byOperator) throw rollbackRefused(req);
+    return rollbackFromWebhook(deps, payload, digest(req.body));
+  }
+  if (!byGitHost)
+    throw new HttpError(
+      403,
+      'WebhookRejected',
+      'a body signed with the rollback secret may only ask for a rollback; sign pushes and source reconciles with the webhook secret',
+    );
   // `sluice reconcile source oci|helm|chart|bucket` names the sources themselves (their keys from the status view).
   if (Array.isArray(payload.sources)) return fetchNamedSources(deps, payload.sources, digest(req.body));
   const repo = payload.repository;
@@ -117,4 +136,14 @@ export function normalizeRepoUrl(url: string): string {
   } catch {
     return url.replace(/\/+$/, '').replace(/\.git$/, '');
   }
+}
+
+function rollbackRefused(req: WebhookRequest): HttpError {
+  return new HttpError(
+    403,
+    'WebhookRejected',
+    req.rollbackSecret
+      ? 'a rollback must be signed with the rollback secret, not the webhook secret (the Git host holds that one): set SLUICE_ROLLBACK_SECRET for sluice rollback'
+      : 'rollbacks through the webhook are off: no rollback secret is configured (sst secret set RollbackSecret <value>, then set SLUICE_ROLLBACK_SECRET for sluice rollback)',
+  );
 }

@@ -9,7 +9,7 @@ import { targetOf } from '../../shared/core/artifact/artifact.ts';
 import type { IndexEntry } from '../../shared/core/pipeline/records.ts';
 import { stateKeys } from '../../shared/core/pipeline/state-keys.ts';
 import { getJson } from '../../shared/ports/object-store.ts';
-import { type Harness, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
+import { type Harness, ROLLBACK_SECRET, startHarness, WEBHOOK_SECRET } from '../support/pipeline-harness.ts';
 import { runCli } from '../support/run-cli.ts';
 import { webFleet } from '../support/web-fleet.ts';
 
@@ -97,10 +97,10 @@ describe('sluice rollback', () => {
     expect(artifact.stdout).toContain('value: v1');
   }, 30_000);
 
-  it('with only the webhook secret (the cloud) goes through the signed webhook', async () => {
+  it('with only the rollback secret (the cloud) goes through the signed webhook', async () => {
     const run = await sluice(['rollback', 'dev/flux-system/web', '--to', v2.digest as string], {
       SLUICE_API_TOKEN: undefined,
-      SLUICE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      SLUICE_ROLLBACK_SECRET: ROLLBACK_SECRET,
     });
     expect(run.stdout).toContain(
       `► rollback of dev/flux-system/web to ${v2.digest} queued (checked when it runs: a refused one is dead-lettered with why)\n`,
@@ -109,6 +109,20 @@ describe('sluice rollback', () => {
     expect(run.stdout).toContain('✔ dev/flux-system/web now publishes sha256:');
     await h.waitFor('v2 applied again', () => (live() === 'v2' ? true : undefined));
     expect((await indexOf()).rollback?.by).toBe('webhook');
+  }, 30_000);
+
+  it('never signs a rollback with the webhook secret, and the control plane refuses one signed with it', async () => {
+    const to = ['rollback', 'dev/flux-system/web', '--to', v1.digest as string];
+    const none = await sluice(to, { SLUICE_API_TOKEN: undefined, SLUICE_WEBHOOK_SECRET: WEBHOOK_SECRET });
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('no rollback secret known');
+    expect(none.stderr).toContain('SLUICE_ROLLBACK_SECRET');
+    const wrong = await sluice(to, { SLUICE_API_TOKEN: undefined, SLUICE_ROLLBACK_SECRET: WEBHOOK_SECRET });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain(
+      'a rollback must be signed with the rollback secret, not the webhook secret',
+    );
+    expect(live()).toBe('v2');
   }, 30_000);
 
   it('says what is wrong: no such artifact, a bad reference, no credentials', async () => {

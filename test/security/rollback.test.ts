@@ -37,6 +37,8 @@ const queues = defaultQueueNames('rollback-sec');
 const APPS: ObjectKey = { namespace: 'flux-system', name: 'apps' };
 const INFRA: ObjectKey = { namespace: 'flux-system', name: 'infra' };
 const SECRET = 'rollback-webhook-secret';
+/** The operators' secret for rollbacks through the webhook, apart from the Git host's. */
+const ROLLBACK_SECRET = 'rollback-operators-secret';
 
 let world: PullerWorld;
 let kube: KubeApiServer;
@@ -247,8 +249,44 @@ describe('asking for a rollback', () => {
       at,
       requestId: at,
     });
-  const send = (text: string, signature = signBody(text, SECRET)) =>
-    handleWebhook(plane(), { body: Buffer.from(text), signature, secret: SECRET });
+  const send = (text: string, signature = signBody(text, ROLLBACK_SECRET)) =>
+    handleWebhook(plane(), {
+      body: Buffer.from(text),
+      signature,
+      secret: SECRET,
+      rollbackSecret: ROLLBACK_SECRET,
+    });
+  const rendersQueued = async () => {
+    const messages = await world.queue.receive(queues.render, { maxMessages: 10 });
+    for (const m of messages) await world.queue.ack(queues.render, m.receiptHandle);
+    return messages.map((m) => decodeJob(m.body));
+  };
+
+  it("is refused when signed with the webhook secret: the Git host's secret announces pushes, it does not roll back", async () => {
+    const { v1 } = await twoPublishes();
+    await rendersQueued(); // whatever publishing queued
+    const text = body(new Date(clock.t).toISOString(), v1.signed.digest);
+    const err = await rejectionOf(send(text, signBody(text, SECRET)));
+    expect([err.code, (err as { status?: number }).status]).toEqual(['WebhookRejected', 403]);
+    expect(err.message).toContain('must be signed with the rollback secret');
+    expect(err.message).toContain('SLUICE_ROLLBACK_SECRET');
+    // Without a rollback secret configured, no rollback is taken through the webhook at all.
+    const off = await rejectionOf(
+      handleWebhook(plane(), { body: Buffer.from(text), signature: signBody(text, SECRET), secret: SECRET }),
+    );
+    expect([off.code, off.message]).toEqual([
+      'WebhookRejected',
+      expect.stringContaining('sst secret set RollbackSecret'),
+    ]);
+    expect(await rendersQueued()).toEqual([]);
+  });
+
+  it('the rollback secret asks for rollbacks only: a push signed with it is refused', async () => {
+    const push = JSON.stringify({ repository: 'https://git.example.com/fleet.git' });
+    const err = await rejectionOf(send(push));
+    expect([err.code, (err as { status?: number }).status]).toEqual(['WebhookRejected', 403]);
+    expect(err.message).toContain('may only ask for a rollback');
+  });
 
   it('through the webhook needs its signature, and a body signed minutes ago is a replay', async () => {
     const { v1 } = await twoPublishes();
@@ -261,10 +299,7 @@ describe('asking for a rollback', () => {
     ).toBe('UsageError');
     expect(await send(body(now, v1.signed.digest))).toMatchObject({ rollback: { to: v1.signed.digest } });
     // Queued on the render queue, in the target's group: nothing changed yet, and nothing but the job was sent.
-    const messages = await world.queue.receive(queues.render, { maxMessages: 10 });
-    const jobs = messages.map((m) => decodeJob(m.body));
-    for (const m of messages) await world.queue.ack(queues.render, m.receiptHandle);
-    expect(jobs).toContainEqual(
+    expect(await rendersQueued()).toContainEqual(
       expect.objectContaining({ kind: 'render', rollback: { to: v1.signed.digest, by: 'webhook' } }),
     );
   });
@@ -282,8 +317,9 @@ describe('asking for a rollback', () => {
     const text = body(new Date(clock.t).toISOString(), to);
     const result = await handleWebhook(bare, {
       body: Buffer.from(text),
-      signature: signBody(text, SECRET),
+      signature: signBody(text, ROLLBACK_SECRET),
       secret: SECRET,
+      rollbackSecret: ROLLBACK_SECRET,
     });
     expect(result.rollback).toEqual({ cluster: deps.cluster, target: targetOf(APPS), to });
     // The job it queued checks everything (here: the target has nothing published) and changes nothing.

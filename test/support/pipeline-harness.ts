@@ -19,6 +19,8 @@ import { type KubeApiServer, startKubeApiServer } from './kube-api-server.ts';
 
 export const EXAMPLE_FLEET = join(import.meta.dirname, '../../examples/fleet');
 export const WEBHOOK_SECRET = 'e2e-webhook-secret';
+/** What `sluice rollback` signs with through the webhook (the operators' secret, apart from the Git host's). */
+export const ROLLBACK_SECRET = 'e2e-rollback-secret';
 
 export interface Harness {
   root: string;
@@ -91,6 +93,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         fleet: { url: git.url('fleet'), branch: 'main', intervalMs: 3_600_000 },
         exampleFleetDir: EXAMPLE_FLEET,
         webhookSecret: WEBHOOK_SECRET,
+        rollbackSecret: ROLLBACK_SECRET,
         kube: kubeConfig,
         scheduleEveryMs: 3_600_000,
         pullerIntervalMs: 3_600_000,

@@ -141,6 +141,21 @@ describe('findControlPlane', () => {
     expect(findControlPlane({}, env).webhookSecret()).toBe('secret-on-file');
   });
 
+  it('takes the rollback secret from SLUICE_ROLLBACK_SECRET, then --data-dir, never the webhook secret', () => {
+    announce();
+    const other = join(root, 'other-rollback');
+    mkdirSync(other);
+    writeFileSync(join(other, 'rollback-secret'), 'rollback-of-other\n');
+    const env = { XDG_CONFIG_HOME: config, SLUICE_WEBHOOK_SECRET: 'the-git-hosts' };
+    expect(
+      findControlPlane({ dataDir: other }, { ...env, SLUICE_ROLLBACK_SECRET: 'from-env' }).rollbackSecret(),
+    ).toBe('from-env');
+    expect(findControlPlane({ dataDir: other }, env).rollbackSecret()).toBe('rollback-of-other');
+    const missing = errorOf(() => findControlPlane({}, env).rollbackSecret());
+    expect(missing.code).toBe('UsageError');
+    expect(missing.message).toContain('set SLUICE_ROLLBACK_SECRET');
+  });
+
   it('names a context file that is not one', () => {
     mkdirSync(join(config, 'sluice'), { recursive: true });
     writeFileSync(join(config, 'sluice', 'context.json'), '{"apiUrl": 1}');

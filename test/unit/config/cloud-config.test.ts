@@ -42,3 +42,17 @@ describe('loadCloudConfig SLUICE_CLUSTER_ROOTS', () => {
     expect(problemOf({ SLUICE_CLUSTER_ROOTS: text })).toContain(named);
   });
 });
+
+describe('loadCloudConfig SLUICE_ROLLBACK_SECRET', () => {
+  it('is optional: without it (or empty, the stack secret left unset) the webhook takes no rollback', () => {
+    expect(loadCloudConfig(ENV).rollbackSecret).toBeUndefined();
+    expect(loadCloudConfig({ ...ENV, SLUICE_ROLLBACK_SECRET: '' }).rollbackSecret).toBeUndefined();
+    expect(loadCloudConfig({ ...ENV, SLUICE_ROLLBACK_SECRET: 'ops' }).rollbackSecret).toBe('ops');
+  });
+
+  it('must differ from the webhook secret, which the Git host holds', () => {
+    const problem = problemOf({ SLUICE_ROLLBACK_SECRET: 's' });
+    expect(problem).toContain('SLUICE_ROLLBACK_SECRET must differ from SLUICE_WEBHOOK_SECRET');
+    expect(problem).not.toContain("'s'");
+  });
+});
