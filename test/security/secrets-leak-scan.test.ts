@@ -13,6 +13,7 @@ import type { StatusView } from '../../shared/usecases/read-status.ts';
 import { errorOf } from '../support/error-of.ts';
 import { helmReleaseYaml } from '../support/helm-release-yaml.ts';
 import { type KmsServer, startKmsServer } from '../support/kms-server.ts';
+import { kustomizationYaml } from '../support/kustomization-yaml.ts';
 import { type Evidence, scanFor, storeEvidence } from '../support/leak-evidence.ts';
 import { type LeakWorld, startLeakWorld } from '../support/leak-scan-world.ts';
 import { type AgeTestKey, ageEntry, newAgeKey } from '../support/sops-keys.ts';
@@ -78,20 +79,6 @@ stringData:
 `;
 }
 
-const ks = (name: string, path: string, extra = '') => `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: ${name}
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ${path}
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-${extra}`;
-
 const SECRETS_KUSTOMIZATION = `namespace: flux-system
 resources: [db.yaml, kms-db.yaml, app-vars.yaml, hr-values.yaml]
 generatorOptions:
@@ -117,16 +104,14 @@ const patchOf = (name: 'gen' | 'db', stringData: string) =>
 async function fleet(): Promise<Record<string, string>> {
   return {
     'clusters/dev/sops-keys.yaml': keysSecret(key.identity),
-    'clusters/dev/secrets.yaml': ks(
-      'secrets',
-      './secrets',
-      '  decryption:\n    provider: sops\n    secretRef:\n      name: sops-keys\n',
-    ),
-    'clusters/dev/apps.yaml': ks(
-      'apps',
-      './apps',
-      '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: app-vars\n',
-    ),
+    'clusters/dev/secrets.yaml': kustomizationYaml('secrets', {
+      path: './secrets',
+      after: '  decryption:\n    provider: sops\n    secretRef:\n      name: sops-keys\n',
+    }),
+    'clusters/dev/apps.yaml': kustomizationYaml('apps', {
+      path: './apps',
+      after: '  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: app-vars\n',
+    }),
     'clusters/dev/greeter.yaml': helmReleaseYaml('greeter', {
       chart: './charts/greeter',
       after: '  valuesFrom:\n    - kind: Secret\n      name: hr-values\n',
